@@ -1,0 +1,392 @@
+"""The event contract: CloudEvents 1.0 envelopes around typed, frozen payloads.
+
+Every change in the operational picture is one of the events below (SPEC.md, "Events in").
+Parsing is strict and every failure carries a reason a person can act on; the caller keeps
+the original text next to that reason (``bluelamp:rejected``), so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Protocol
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
+
+
+class Grade(StrEnum):
+    IMMEDIATE = "I"
+    SIGNIFICANT = "S"
+    EXTENDED = "E"
+    REFERRED = "R"
+
+
+#: Attendance targets in seconds from creation (SPEC.md); E and R have no live target.
+TARGET_SECONDS: dict[Grade, int] = {Grade.IMMEDIATE: 15 * 60, Grade.SIGNIFICANT: 60 * 60}
+
+
+class UnitType(StrEnum):
+    IRV = "IRV"
+    ARV = "ARV"
+    DOG = "DOG"
+    TSG = "TSG"
+    TRAFFIC = "TRAFFIC"
+    FOOT = "FOOT"
+    CYCLE = "CYCLE"
+
+
+class UnitStatus(StrEnum):
+    AVAILABLE = "available"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    BUSY = "busy"
+    OFF_DUTY = "off_duty"
+
+
+class EventType(StrEnum):
+    INCIDENT_CREATED = "incident.created"
+    INCIDENT_GRADED = "incident.graded"
+    INCIDENT_ASSIGNED = "incident.assigned"
+    INCIDENT_ARRIVED = "incident.arrived"
+    INCIDENT_CLOSED = "incident.closed"
+    UNIT_ON_DUTY = "unit.on_duty"
+    UNIT_OFF_DUTY = "unit.off_duty"
+    UNIT_STATUS = "unit.status"
+    UNIT_LOCATION = "unit.location"
+    UNIT_REDEPLOYED = "unit.redeployed"
+
+
+#: The 12 Met BCU codes (SPEC.md). geodata holds their boroughs and shapes.
+BCU_CODES: frozenset[str] = frozenset(
+    {"AW", "CN", "CE", "AS", "EA", "NA", "NE", "NW", "SN", "SE", "SW", "WA"}
+)
+
+Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+class IncidentCreated(Payload):
+    incident_id: Ident
+    grade: Grade
+    category: Text
+    lat: Lat
+    lon: Lon
+    summary: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class IncidentGraded(Payload):
+    incident_id: Ident
+    grade: Grade
+
+
+class IncidentAssigned(Payload):
+    incident_id: Ident
+    unit_id: Ident
+
+
+class IncidentArrived(Payload):
+    incident_id: Ident
+    unit_id: Ident
+
+
+class IncidentClosed(Payload):
+    incident_id: Ident
+    outcome: Text
+
+
+class UnitOnDuty(Payload):
+    unit_id: Ident
+    callsign: Ident
+    unit_type: UnitType
+    home_bcu: str
+    lat: Lat
+    lon: Lon
+
+    @field_validator("home_bcu")
+    @classmethod
+    def _met_bcu(cls, value: str) -> str:
+        return _bcu_code(value)
+
+
+class UnitOffDuty(Payload):
+    unit_id: Ident
+
+
+class UnitStatusChanged(Payload):
+    unit_id: Ident
+    status: UnitStatus
+
+
+class UnitLocated(Payload):
+    unit_id: Ident
+    lat: Lat
+    lon: Lon
+
+
+class UnitRedeployed(Payload):
+    unit_id: Ident
+    bcu: str
+    reason: Text
+
+    @field_validator("bcu")
+    @classmethod
+    def _met_bcu(cls, value: str) -> str:
+        return _bcu_code(value)
+
+
+def _bcu_code(value: str) -> str:
+    code = value.strip().upper()
+    if code not in BCU_CODES:
+        raise ValueError(f"must be one of the Met BCU codes {', '.join(sorted(BCU_CODES))}")
+    return code
+
+
+class Envelope(BaseModel):
+    """CloudEvents 1.0 attributes shared by every event."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    specversion: Literal["1.0"]
+    id: Ident
+    source: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    time: AwareDatetime
+    datacontenttype: Literal["application/json"] | None = None
+    subject: str | None = None
+
+    @field_validator("time")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(source, id): unique per event; a repeat is a duplicate, never applied twice."""
+        return (self.source, self.id)
+
+
+class IncidentCreatedEvent(Envelope):
+    type: Literal[EventType.INCIDENT_CREATED]
+    data: IncidentCreated
+
+
+class IncidentGradedEvent(Envelope):
+    type: Literal[EventType.INCIDENT_GRADED]
+    data: IncidentGraded
+
+
+class IncidentAssignedEvent(Envelope):
+    type: Literal[EventType.INCIDENT_ASSIGNED]
+    data: IncidentAssigned
+
+
+class IncidentArrivedEvent(Envelope):
+    type: Literal[EventType.INCIDENT_ARRIVED]
+    data: IncidentArrived
+
+
+class IncidentClosedEvent(Envelope):
+    type: Literal[EventType.INCIDENT_CLOSED]
+    data: IncidentClosed
+
+
+class UnitOnDutyEvent(Envelope):
+    type: Literal[EventType.UNIT_ON_DUTY]
+    data: UnitOnDuty
+
+
+class UnitOffDutyEvent(Envelope):
+    type: Literal[EventType.UNIT_OFF_DUTY]
+    data: UnitOffDuty
+
+
+class UnitStatusEvent(Envelope):
+    type: Literal[EventType.UNIT_STATUS]
+    data: UnitStatusChanged
+
+
+class UnitLocationEvent(Envelope):
+    type: Literal[EventType.UNIT_LOCATION]
+    data: UnitLocated
+
+
+class UnitRedeployedEvent(Envelope):
+    type: Literal[EventType.UNIT_REDEPLOYED]
+    data: UnitRedeployed
+
+
+Event = Annotated[
+    IncidentCreatedEvent
+    | IncidentGradedEvent
+    | IncidentAssignedEvent
+    | IncidentArrivedEvent
+    | IncidentClosedEvent
+    | UnitOnDutyEvent
+    | UnitOffDutyEvent
+    | UnitStatusEvent
+    | UnitLocationEvent
+    | UnitRedeployedEvent,
+    Field(discriminator="type"),
+]
+
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+PAYLOADS: dict[EventType, type[Payload]] = {
+    EventType.INCIDENT_CREATED: IncidentCreated,
+    EventType.INCIDENT_GRADED: IncidentGraded,
+    EventType.INCIDENT_ASSIGNED: IncidentAssigned,
+    EventType.INCIDENT_ARRIVED: IncidentArrived,
+    EventType.INCIDENT_CLOSED: IncidentClosed,
+    EventType.UNIT_ON_DUTY: UnitOnDuty,
+    EventType.UNIT_OFF_DUTY: UnitOffDuty,
+    EventType.UNIT_STATUS: UnitStatusChanged,
+    EventType.UNIT_LOCATION: UnitLocated,
+    EventType.UNIT_REDEPLOYED: UnitRedeployed,
+}
+
+
+class InvalidEvent(ValueError):
+    """An event that cannot be accepted, with the reason in words a person can act on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Place(Protocol):
+    """Where a point is: what geodata's ``locate`` answers (None = outside London)."""
+
+    @property
+    def borough(self) -> str: ...
+
+    @property
+    def bcu(self) -> str | None: ...
+
+
+Locate = Callable[[float, float], Place | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """An event that passed the contract, with the borough and BCU derived from its point."""
+
+    event: Event
+    borough: str | None = None
+    bcu: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An event as the log holds it: its gap-free ``seq`` and where it happened."""
+
+    seq: int
+    event: Event
+    borough: str | None = None
+    bcu: str | None = None
+
+
+def parse_event(raw: str | bytes | Mapping[str, Any]) -> Event:
+    """Parse one CloudEvents JSON event strictly, or raise :class:`InvalidEvent`."""
+    try:
+        if isinstance(raw, str | bytes | bytearray):
+            return _EVENT.validate_json(raw)
+        return _EVENT.validate_python(raw)
+    except ValidationError as exc:
+        raise InvalidEvent(_reason(exc, raw)) from None
+
+
+def validate(raw: str | bytes | Mapping[str, Any], locate: Locate) -> Validated:
+    """Parse an event and derive its borough and BCU; a point outside London is invalid."""
+    event = parse_event(raw)
+    data = event.data
+    if not isinstance(data, IncidentCreated | UnitOnDuty | UnitLocated):
+        return Validated(event)
+    place = locate(data.lat, data.lon)
+    if place is None:
+        raise InvalidEvent(f"point {data.lat:.5f},{data.lon:.5f} is outside London")
+    if place.bcu is None and isinstance(data, IncidentCreated):
+        raise InvalidEvent(
+            f"point {data.lat:.5f},{data.lon:.5f} is in the {place.borough}, "
+            "which the City of London Police polices, not the Met"
+        )
+    return Validated(event, place.borough, place.bcu)
+
+
+def to_json(event: Event) -> str:
+    """The event as CloudEvents JSON, exactly as a producer could have sent it."""
+    return event.model_dump_json(exclude_none=True)
+
+
+def to_dict(event: Event) -> dict[str, Any]:
+    return event.model_dump(mode="json", exclude_none=True)
+
+
+_ENUM_HINTS: dict[str, str] = {
+    "grade": "grade must be one of I, S, E, R",
+    "unit_type": "unit_type must be one of " + ", ".join(t.value for t in UnitType),
+    "status": "status must be one of " + ", ".join(s.value for s in UnitStatus),
+}
+
+
+def _reason(exc: ValidationError, raw: object) -> str:
+    """Turn pydantic's errors into one sentence naming each field and what is wrong."""
+    parts: list[str] = []
+    for err in exc.errors(include_url=False):
+        kind = err["type"]
+        loc = [str(p) for p in err["loc"] if not _is_union_tag(p)]
+        field = loc[-1] if loc else ""
+        if kind == "json_invalid":
+            return f"malformed JSON: {err['msg'].removeprefix('Invalid JSON: ')}"
+        if kind in ("union_tag_invalid", "union_tag_not_found"):
+            got = _raw_type(raw)
+            known = ", ".join(t.value for t in EventType)
+            if got is None:
+                return f"missing field: type (one of {known})"
+            return f"unknown event type {got!r} (expected one of {known})"
+        if kind == "model_type" and not loc:
+            return "an event must be a JSON object"
+        path = ".".join(loc)
+        if kind == "missing":
+            parts.append(f"missing field: {path}")
+        elif kind == "extra_forbidden":
+            parts.append(f"unexpected field: {path}")
+        elif kind == "enum" and field in _ENUM_HINTS:
+            parts.append(_ENUM_HINTS[field])
+        elif kind == "literal_error" and field == "specversion":
+            parts.append("specversion must be 1.0")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            parts.append(f"{path}: {msg}" if path else msg)
+    return "; ".join(parts) or "invalid event"
+
+
+def _is_union_tag(part: object) -> bool:
+    return isinstance(part, str) and "." in part and part.split(".")[0] in ("incident", "unit")
+
+
+def _raw_type(raw: object) -> str | None:
+    if isinstance(raw, str | bytes | bytearray):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return None
+    if isinstance(raw, Mapping):
+        value = raw.get("type")
+        return None if value is None else str(value)
+    return None

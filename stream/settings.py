@@ -1,0 +1,65 @@
+"""Bluelamp's one configuration object.
+
+Every setting is an environment variable prefixed ``BLUELAMP_`` (or a line in ``.env``).
+Nothing reads it at import time: call :func:`load_settings` where a process starts and pass
+the result into the factories (``create_app(settings)`` and friends). It lives in ``stream``
+because that is the lowest room that needs configuration; ``geodata`` stays pure and takes
+what it needs as arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BLUELAMP_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    # Where it listens.
+    host: str = "127.0.0.1"
+    port: int = Field(8050, ge=1, le=65535)
+
+    # Backends, chosen by URL. "memory://" is the embedded in-process bus (a peer of Redis,
+    # not a mock); a SQLite file is the embedded log. PostgreSQL: postgresql+psycopg://...
+    redis_url: str = "memory://"
+    database_url: str = "sqlite:///var/bluelamp.sqlite3"
+
+    # London. None = the simplified OGL borough boundaries shipped in geodata/data.
+    boundaries: Path | None = None
+    h3_resolution: int = Field(8, ge=5, le=10)
+
+    # Map base layer. None = vector layers of London only (no tile server needed).
+    tile_url: str | None = None
+    tile_attribution: str = ""
+
+    # The spine.
+    ingest_batch: int = Field(500, ge=1, le=10_000)
+    snapshot_every: int = Field(10_000, ge=1)
+    lease_ttl_ms: int = Field(5_000, ge=500)
+
+    # Sign-in. The API refuses to start outside demo mode without a real secret.
+    secret_key: SecretStr | None = None
+    demo: bool = False
+    demo_password: SecretStr | None = None
+    token_minutes: int = Field(480, ge=1)
+
+    # What the screens show (data are always UTC).
+    display_timezone: str = "Europe/London"
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_bus(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://", "rediss://", "unix://")):
+            raise ValueError("redis_url must be memory:// or a redis:// URL")
+        return value
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment (and ``.env``), with explicit overrides on top."""
+    return Settings(**overrides)
