@@ -1,0 +1,60 @@
+# Bluelamp: two commands for a newcomer — `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+
+.PHONY: demo serve test check unit lint bench clean services-up services-down browser
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Bluelamp needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(PIP) install -q -e '.[dev]'
+	@touch $@
+
+## demo: install and run Bluelamp with demo users and a simulated London feed (http://127.0.0.1:8050)
+demo: $(VENV)/.installed
+	$(VENV)/bin/bluelamp demo
+
+## serve: run the product with the configuration in the environment / .env
+serve: $(VENV)/.installed
+	$(VENV)/bin/bluelamp serve
+
+## test: install the dev dependencies, make sure Redis, PostgreSQL and Chromium are there, run everything
+test: $(VENV)/.dev-installed browser
+	@$(PY) scripts/test_services.py up
+	@status=0; $(MAKE) --no-print-directory check || status=$$?; \
+	  $(PY) scripts/test_services.py down; exit $$status
+
+check: lint unit
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+unit: $(VENV)/.dev-installed
+	$(VENV)/bin/pytest
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || { \
+	  echo "Chromium is missing and could not be installed: apt-get install chromium"; exit 1; }
+
+## bench: the performance harness (figures go to docs/performance.md)
+bench: $(VENV)/.dev-installed
+	@$(PY) scripts/test_services.py up
+	@status=0; for b in benchmarks/bench_*.py; do \
+	  $(PY) -m benchmarks.$$(basename $$b .py) || status=$$?; done; \
+	  $(PY) scripts/test_services.py down; exit $$status
+
+clean:
+	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,25 @@
+"""The rooms' imports point one way: geodata <- stream <- api <- dashboard."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_contracts_hold() -> None:
+    linter = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(linter), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 1 kept, 0 broken" in result.stdout
+
+
+def test_geodata_imports_nothing_of_ours() -> None:
+    for path in (ROOT / "geodata").rglob("*.py"):
+        text = path.read_text()
+        for room in ("stream", "api", "dashboard"):
+            assert f"from {room}" not in text and f"import {room}" not in text, path
