@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     ingest_batch: int = Field(500, ge=1, le=10_000)
     snapshot_every: int = Field(10_000, ge=1)
     lease_ttl_ms: int = Field(5_000, ge=500)
+    # Prefix of every Redis key and channel, so several deployments (or tests) share a Redis.
+    key_prefix: str = Field("bluelamp", pattern=r"^[A-Za-z0-9_.-]+$")
 
     # Sign-in. The API refuses to start outside demo mode without a real secret.
     secret_key: SecretStr | None = None
