@@ -1,5 +1,5 @@
-"""London: boundaries, BCUs, point lookup, hex grid and travel times. Pure: imports nothing of ours."""
+"""London: boundaries, BCUs, point lookup, hex grid, travel times. Imports nothing of ours."""
 
-from geodata.london import Bcu, Borough, London, Location
+from geodata.london import Bcu, Borough, Location, London
 
-__all__ = ["Bcu", "Borough", "London", "Location"]
+__all__ = ["Bcu", "Borough", "Location", "London"]

@@ -32,7 +32,9 @@ class BcuInfo:
 
 
 BCUS: tuple[BcuInfo, ...] = (
-    BcuInfo("AW", "Central West", ("Westminster", "Kensington and Chelsea", "Hammersmith and Fulham")),
+    BcuInfo(
+        "AW", "Central West", ("Westminster", "Kensington and Chelsea", "Hammersmith and Fulham")
+    ),
     BcuInfo("CN", "Central North", ("Camden", "Islington")),
     BcuInfo("CE", "Central East", ("Hackney", "Tower Hamlets")),
     BcuInfo("AS", "Central South", ("Lambeth", "Southwark")),
@@ -42,31 +44,68 @@ BCUS: tuple[BcuInfo, ...] = (
     BcuInfo("NW", "North West", ("Barnet", "Brent", "Harrow")),
     BcuInfo("SN", "South", ("Bromley", "Croydon", "Sutton")),
     BcuInfo("SE", "South East", ("Bexley", "Greenwich", "Lewisham")),
-    BcuInfo("SW", "South West", ("Kingston upon Thames", "Merton", "Richmond upon Thames", "Wandsworth")),
+    BcuInfo(
+        "SW", "South West", ("Kingston upon Thames", "Merton", "Richmond upon Thames", "Wandsworth")
+    ),
     BcuInfo("WA", "West", ("Ealing", "Hillingdon", "Hounslow")),
 )
 
 BCU_BY_CODE: dict[str, BcuInfo] = {b.code: b for b in BCUS}
 
 _GSS: dict[str, str] = {
-    "City of London": "E09000001", "Barking and Dagenham": "E09000002", "Barnet": "E09000003",
-    "Bexley": "E09000004", "Brent": "E09000005", "Bromley": "E09000006", "Camden": "E09000007",
-    "Croydon": "E09000008", "Ealing": "E09000009", "Enfield": "E09000010",
-    "Greenwich": "E09000011", "Hackney": "E09000012", "Hammersmith and Fulham": "E09000013",
-    "Haringey": "E09000014", "Harrow": "E09000015", "Havering": "E09000016",
-    "Hillingdon": "E09000017", "Hounslow": "E09000018", "Islington": "E09000019",
-    "Kensington and Chelsea": "E09000020", "Kingston upon Thames": "E09000021",
-    "Lambeth": "E09000022", "Lewisham": "E09000023", "Merton": "E09000024",
-    "Newham": "E09000025", "Redbridge": "E09000026", "Richmond upon Thames": "E09000027",
-    "Southwark": "E09000028", "Sutton": "E09000029", "Tower Hamlets": "E09000030",
-    "Waltham Forest": "E09000031", "Wandsworth": "E09000032", "Westminster": "E09000033",
+    "City of London": "E09000001",
+    "Barking and Dagenham": "E09000002",
+    "Barnet": "E09000003",
+    "Bexley": "E09000004",
+    "Brent": "E09000005",
+    "Bromley": "E09000006",
+    "Camden": "E09000007",
+    "Croydon": "E09000008",
+    "Ealing": "E09000009",
+    "Enfield": "E09000010",
+    "Greenwich": "E09000011",
+    "Hackney": "E09000012",
+    "Hammersmith and Fulham": "E09000013",
+    "Haringey": "E09000014",
+    "Harrow": "E09000015",
+    "Havering": "E09000016",
+    "Hillingdon": "E09000017",
+    "Hounslow": "E09000018",
+    "Islington": "E09000019",
+    "Kensington and Chelsea": "E09000020",
+    "Kingston upon Thames": "E09000021",
+    "Lambeth": "E09000022",
+    "Lewisham": "E09000023",
+    "Merton": "E09000024",
+    "Newham": "E09000025",
+    "Redbridge": "E09000026",
+    "Richmond upon Thames": "E09000027",
+    "Southwark": "E09000028",
+    "Sutton": "E09000029",
+    "Tower Hamlets": "E09000030",
+    "Waltham Forest": "E09000031",
+    "Wandsworth": "E09000032",
+    "Westminster": "E09000033",
 }
 
-_INNER: frozenset[str] = frozenset({
-    "City of London", "Camden", "Hackney", "Hammersmith and Fulham", "Haringey", "Islington",
-    "Kensington and Chelsea", "Lambeth", "Lewisham", "Newham", "Southwark", "Tower Hamlets",
-    "Wandsworth", "Westminster",
-})
+_INNER: frozenset[str] = frozenset(
+    {
+        "City of London",
+        "Camden",
+        "Hackney",
+        "Hammersmith and Fulham",
+        "Haringey",
+        "Islington",
+        "Kensington and Chelsea",
+        "Lambeth",
+        "Lewisham",
+        "Newham",
+        "Southwark",
+        "Tower Hamlets",
+        "Wandsworth",
+        "Westminster",
+    }
+)
 
 _BCU_OF: dict[str, str] = {borough: b.code for b in BCUS for borough in b.boroughs}
 

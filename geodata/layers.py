@@ -28,13 +28,22 @@ def _collection(features: list[dict[str, Any]]) -> FeatureCollection:
 
 def boroughs_geojson(london: London) -> FeatureCollection:
     """The 33 boroughs with name, gss_code, bcu (None for the City) and met."""
-    return _collection([
-        {"type": "Feature", "id": b.info.gss_code,
-         "properties": {"name": b.name, "gss_code": b.info.gss_code, "bcu": b.info.bcu,
-                        "met": b.info.met},
-         "geometry": _geometry(b.geometry)}
-        for b in london.boroughs
-    ])
+    return _collection(
+        [
+            {
+                "type": "Feature",
+                "id": b.info.gss_code,
+                "properties": {
+                    "name": b.name,
+                    "gss_code": b.info.gss_code,
+                    "bcu": b.info.bcu,
+                    "met": b.info.met,
+                },
+                "geometry": _geometry(b.geometry),
+            }
+            for b in london.boroughs
+        ]
+    )
 
 
 def bcus_geojson(london: London) -> FeatureCollection:
@@ -42,22 +51,33 @@ def bcus_geojson(london: London) -> FeatureCollection:
     features = []
     for bcu in london.bcus:
         label = bcu.geometry.representative_point()
-        features.append({
-            "type": "Feature", "id": bcu.code,
-            "properties": {"code": bcu.code, "name": bcu.info.name,
-                           "boroughs": list(bcu.info.boroughs),
-                           "label": [round(label.y, 5), round(label.x, 5)]},
-            "geometry": _geometry(bcu.geometry),
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": bcu.code,
+                "properties": {
+                    "code": bcu.code,
+                    "name": bcu.info.name,
+                    "boroughs": list(bcu.info.boroughs),
+                    "label": [round(label.y, 5), round(label.x, 5)],
+                },
+                "geometry": _geometry(bcu.geometry),
+            }
+        )
     return _collection(features)
 
 
 def hexes_geojson(values: Mapping[str, float], london: London) -> FeatureCollection:
     """H3 cells with a value each (e.g. open incidents), with the borough each belongs to."""
     hexes = london.hexes
-    return _collection([
-        {"type": "Feature", "id": cell,
-         "properties": {"hex": cell, "value": value, "borough": hexes.get(cell)},
-         "geometry": _geometry(hex_polygon(cell))}
-        for cell, value in sorted(values.items())
-    ])
+    return _collection(
+        [
+            {
+                "type": "Feature",
+                "id": cell,
+                "properties": {"hex": cell, "value": value, "borough": hexes.get(cell)},
+                "geometry": _geometry(hex_polygon(cell)),
+            }
+            for cell, value in sorted(values.items())
+        ]
+    )

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from geodata.bcu import BCUS, BOROUGH_BY_GSS, BOROUGH_BY_NAME, BoroughInfo, BcuInfo
+from geodata.bcu import BCUS, BOROUGH_BY_GSS, BOROUGH_BY_NAME, BcuInfo, BoroughInfo
 
 SHIPPED = Path(__file__).with_name("data") / "london_boroughs.geojson"
 _OUTSIDE = -1
@@ -98,6 +98,8 @@ class London:
 
     def locate(self, lat: float, lon: float) -> Location | None:
         """The borough and BCU at a point, or None outside London."""
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):  # also catches NaN
+            return None
         row = int((lat - self._origin[0]) / _CELL_DEG)
         col = int((lon - self._origin[1]) / _CELL_DEG)
         if 0 <= row < self._grid.shape[0] and 0 <= col < self._grid.shape[1]:
@@ -106,8 +108,6 @@ class London:
                 return self._locations[code]
             if code == _OUTSIDE:
                 return None
-        elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            return None
         hits = self._tree.query(shapely.Point(lon, lat), predicate="intersects")
         return self._locations[int(hits.min())] if len(hits) else None
 
@@ -115,9 +115,7 @@ class London:
         self, lats: NDArray[np.floating[Any]], lons: NDArray[np.floating[Any]]
     ) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
         """Vectorised :meth:`locate`: borough names and BCU codes ("" outside / City)."""
-        lats = np.asarray(lats, dtype=float)
-        lons = np.asarray(lons, dtype=float)
-        index = self._indexes(lats, lons)
+        index = self._indexes(np.asarray(lats, dtype=np.float64), np.asarray(lons, np.float64))
         return self._names[index], self._bcus[index]
 
     def _indexes(self, lats: NDArray[np.float64], lons: NDArray[np.float64]) -> NDArray[np.intp]:
@@ -189,5 +187,8 @@ def _borough(feature: dict[str, Any]) -> Borough:
     info = BOROUGH_BY_GSS.get(props.get("gss_code", "")) or BOROUGH_BY_NAME.get(props["name"])
     if info is None:
         raise ValueError(f"unknown borough {props.get('name')!r} ({props.get('gss_code')})")
-    geometry = shapely.make_valid(shape(feature["geometry"]))
+    # "structure" repair drops the slivers that collapse to lines in the simplified source.
+    geometry = shapely.make_valid(
+        shape(feature["geometry"]), method="structure", keep_collapsed=False
+    )
     return Borough(info, geometry)

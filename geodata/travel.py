@@ -40,13 +40,23 @@ class TravelTimeModel(Protocol):
     """Seconds for a unit to reach a point once dispatched."""
 
     def seconds(
-        self, from_lat: float, from_lon: float, to_lat: float, to_lon: float,
-        unit_type: str, when: datetime,
+        self,
+        from_lat: float,
+        from_lon: float,
+        to_lat: float,
+        to_lon: float,
+        unit_type: str,
+        when: datetime,
     ) -> float: ...
 
     def seconds_many(
-        self, from_lats: FloatArray, from_lons: FloatArray, to_lat: float, to_lon: float,
-        unit_types: NDArray[Any] | str, when: datetime,
+        self,
+        from_lats: FloatArray,
+        from_lons: FloatArray,
+        to_lat: float,
+        to_lon: float,
+        unit_types: NDArray[Any] | str,
+        when: datetime,
     ) -> FloatArray: ...
 
 
@@ -91,8 +101,13 @@ class CrowFliesModel:
     default_turnout_s: float = 60.0
 
     def seconds(
-        self, from_lat: float, from_lon: float, to_lat: float, to_lon: float,
-        unit_type: str, when: datetime,
+        self,
+        from_lat: float,
+        from_lon: float,
+        to_lat: float,
+        to_lon: float,
+        unit_type: str,
+        when: datetime,
     ) -> float:
         result = self.seconds_many(
             np.array([from_lat]), np.array([from_lon]), to_lat, to_lon, unit_type, when
@@ -100,8 +115,13 @@ class CrowFliesModel:
         return float(result[0])
 
     def seconds_many(
-        self, from_lats: FloatArray, from_lons: FloatArray, to_lat: float, to_lon: float,
-        unit_types: NDArray[Any] | str, when: datetime,
+        self,
+        from_lats: FloatArray,
+        from_lons: FloatArray,
+        to_lat: float,
+        to_lon: float,
+        unit_types: NDArray[Any] | str,
+        when: datetime,
     ) -> FloatArray:
         from_lats = np.asarray(from_lats, dtype=float)
         from_lons = np.asarray(from_lons, dtype=float)
@@ -118,8 +138,11 @@ class CrowFliesModel:
         """Average moving speed (km/h) for units of these types at these points."""
         from_centre = haversine_m(lats, lons, *CHARING_CROSS)
         central, inner, outer = self.zone_kmh
-        zone = np.where(from_centre <= self.central_radius_m, central,
-                        np.where(from_centre <= self.inner_radius_m, inner, outer))
+        zone = np.where(
+            from_centre <= self.central_radius_m,
+            central,
+            np.where(from_centre <= self.inner_radius_m, inner, outer),
+        )
         hour = when.astimezone(LONDON).hour
         by_type = np.array([self.type_factor.get(t, 1.0) for t in types.ravel()])
         speed = zone * self.hour_factor[hour] * by_type.reshape(types.shape)

@@ -31,7 +31,10 @@ OUT = ROOT / "geodata" / "data"
 def fetch(package: str, workdir: Path) -> Path:
     """npm pack the package into workdir and extract it; returns the package directory."""
     result = subprocess.run(
-        ["npm", "pack", package, "--silent"], cwd=workdir, check=True, capture_output=True,
+        ["npm", "pack", package, "--silent"],
+        cwd=workdir,
+        check=True,
+        capture_output=True,
         text=True,
     )
     tarball = workdir / result.stdout.strip().splitlines()[-1]
@@ -68,8 +71,10 @@ def geometry(obj: dict[str, Any], arcs: list[list[tuple[float, float]]]) -> dict
     if kind == "Polygon":
         return {"type": kind, "coordinates": [line(r, arcs) for r in obj["arcs"]]}
     if kind == "MultiPolygon":
-        return {"type": kind,
-                "coordinates": [[line(r, arcs) for r in poly] for poly in obj["arcs"]]}
+        return {
+            "type": kind,
+            "coordinates": [[line(r, arcs) for r in poly] for poly in obj["arcs"]],
+        }
     if kind == "LineString":
         return {"type": kind, "coordinates": line(obj["arcs"], arcs)}
     if kind == "MultiLineString":
@@ -82,12 +87,19 @@ def boroughs(topology: dict[str, Any]) -> dict[str, Any]:
     features = []
     for obj in topology["objects"]["boroughs"]["geometries"]:
         info = BOROUGH_BY_NAME[obj["id"]]  # KeyError: a name geodata/bcu.py does not know
-        features.append({
-            "type": "Feature",
-            "properties": {"name": info.name, "gss_code": info.gss_code, "bcu": info.bcu,
-                           "met": info.met, "inner": info.inner},
-            "geometry": geometry(obj, arcs),
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "name": info.name,
+                    "gss_code": info.gss_code,
+                    "bcu": info.bcu,
+                    "met": info.met,
+                    "inner": info.inner,
+                },
+                "geometry": geometry(obj, arcs),
+            }
+        )
     if len(features) != 33:
         raise ValueError(f"expected 33 boroughs, found {len(features)}")
     features.sort(key=lambda f: f["properties"]["gss_code"])
@@ -98,8 +110,11 @@ def tube_lines(topology: dict[str, Any]) -> dict[str, Any]:
     arcs = decode_arcs(topology)
     (name,) = topology["objects"]
     features = [
-        {"type": "Feature", "properties": {"line": obj.get("id") or obj.get("properties", {})},
-         "geometry": geometry(obj, arcs)}
+        {
+            "type": "Feature",
+            "properties": {"line": obj.get("id") or obj.get("properties", {})},
+            "geometry": geometry(obj, arcs),
+        }
         for obj in topology["objects"][name]["geometries"]
     ]
     return {"type": "FeatureCollection", "features": features}
@@ -111,8 +126,10 @@ def main() -> None:
         source = json.loads((package / "data" / "londonBoroughs.json").read_text())
         tubes = json.loads((package / "data" / "londonTubeLines.json").read_text())
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, collection in (("london_boroughs.geojson", boroughs(source)),
-                             ("london_tube_lines.geojson", tube_lines(tubes))):
+    for name, collection in (
+        ("london_boroughs.geojson", boroughs(source)),
+        ("london_tube_lines.geojson", tube_lines(tubes)),
+    ):
         (OUT / name).write_text(json.dumps(collection, separators=(",", ":")) + "\n")
         print(f"wrote {OUT / name}: {len(collection['features'])} features")
 

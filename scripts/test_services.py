@@ -71,8 +71,9 @@ def _apt_install(package: str) -> None:
     print(f"test services: installing Debian's {package}", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run(["apt-get", "install", "-y", "-q", package], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", package], check=True, env=env, stdout=subprocess.DEVNULL
+    )
 
 
 def _redis_up() -> dict[str, str] | None:
@@ -88,9 +89,25 @@ def _redis_up() -> dict[str, str] | None:
     workdir = tempfile.mkdtemp(prefix="bluelamp-redis-")
     pidfile = f"{workdir}/redis.pid"
     subprocess.run(
-        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port),
-         "--save", "", "--appendonly", "no", "--dir", workdir, "--pidfile", pidfile,
-         "--logfile", f"{workdir}/redis.log"],
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+            "--pidfile",
+            pidfile,
+            "--logfile",
+            f"{workdir}/redis.log",
+        ],
         check=True,
     )
     _wait(host, port, "Redis")
@@ -123,14 +140,51 @@ def _postgres_up() -> dict[str, str] | None:
     data = tempfile.mkdtemp(prefix="bluelamp-pg-")
     shutil.chown(data, user="postgres")
     as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run([*as_pg, str(bin_dir / "initdb"), "-D", data, "-A", "trust", "-U",
-                    url.username or "postgres"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*as_pg, str(bin_dir / "pg_ctl"), "-D", data, "-l", f"{data}/log", "-w",
-                    "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start"],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            *as_pg,
+            str(bin_dir / "initdb"),
+            "-D",
+            data,
+            "-A",
+            "trust",
+            "-U",
+            url.username or "postgres",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        [
+            *as_pg,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            data,
+            "-l",
+            f"{data}/log",
+            "-w",
+            "-o",
+            f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     _wait(host, port, "PostgreSQL")
-    subprocess.run([*as_pg, str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port),
-                    "-U", url.username or "postgres", database], check=True)
+    subprocess.run(
+        [
+            *as_pg,
+            str(bin_dir / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            url.username or "postgres",
+            database,
+        ],
+        check=True,
+    )
     print(f"test services: started a throwaway PostgreSQL on port {port}")
     return {"kind": "postgres", "dir": data, "bin": str(bin_dir)}
 
@@ -145,8 +199,11 @@ def _down() -> None:
                 subprocess.run(["kill", pid.read_text().strip()], check=False)
         elif service["kind"] == "postgres":
             as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-            subprocess.run([*as_pg, f"{service['bin']}/pg_ctl", "-D", service["dir"], "-m",
-                            "fast", "stop"], check=False, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [*as_pg, f"{service['bin']}/pg_ctl", "-D", service["dir"], "-m", "fast", "stop"],
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
         print(f"test services: stopped the {service['kind']} this run started")
     STATE.unlink()
 

@@ -1,0 +1,51 @@
+"""London, loaded once per run, and the real reference data the geodata tests check against."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geodata import London
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+FULL_BOUNDARIES = SHARED / "boundaries" / "london_boroughs.geojson"
+POLICE_UK = SHARED / "police-uk"
+
+
+def _require(path: Path) -> Path:
+    if not path.exists():
+        pytest.fail(
+            f"reference data {path} is missing: the tests expect ../shared/data beside the "
+            "repository (see ../shared/data/README.md)",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def london() -> London:
+    return London.load()
+
+
+@pytest.fixture(scope="session")
+def london_full() -> London:
+    return London.load(_require(FULL_BOUNDARIES))
+
+
+@pytest.fixture(scope="session")
+def met_points() -> tuple[np.ndarray, np.ndarray]:
+    """(lats, lons) of the 51,266 real Met burglaries in police.uk, 2024-03 to 2025-02."""
+    lats: list[float] = []
+    lons: list[float] = []
+    for path in sorted(_require(POLICE_UK).glob("*-metropolitan-street.csv")):
+        with path.open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["Latitude"] and row["Longitude"]:
+                    lats.append(float(row["Latitude"]))
+                    lons.append(float(row["Longitude"]))
+    if len(lats) < 50_000:
+        pytest.fail(f"expected ~51,266 Met points in {POLICE_UK}, read {len(lats)}")
+    return np.array(lats), np.array(lons)
