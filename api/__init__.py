@@ -1,1 +1,1 @@
-
+"""The HTTP face of Bluelamp: FastAPI app factory, sign-in, REST, WebSocket, audit."""

@@ -1,0 +1,10 @@
+"""Dash component ids, in one place so layouts, callbacks, browser JS and tests agree."""
+
+URL = "url"
+PAGE = "page"
+CLOCK = "clock"
+MAP = "map"
+TILES = "map-tiles"
+BOROUGHS = "map-boroughs"
+BCUS = "map-bcus"
+BCU_LABELS = "map-bcu-labels"
