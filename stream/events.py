@@ -359,7 +359,7 @@ def _reason(exc: ValidationError, raw: object) -> str:
             if got is None:
                 return f"missing field: type (one of {known})"
             return f"unknown event type {got!r} (expected one of {known})"
-        if kind == "model_type" and not loc:
+        if kind in ("model_type", "dict_type") and not loc:
             return "an event must be a JSON object"
         path = ".".join(loc)
         if kind == "missing":

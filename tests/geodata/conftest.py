@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,10 @@ import pytest
 
 from geodata import London
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+# ../shared/data beside the repository, as on the team's machines and CI; overridable.
+SHARED = Path(
+    os.environ.get("BLUELAMP_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data")
+)
 FULL_BOUNDARIES = SHARED / "boundaries" / "london_boroughs.geojson"
 POLICE_UK = SHARED / "police-uk"
 

@@ -1,0 +1,142 @@
+"""Factories for test events: CloudEvents dicts with fresh ids and advancing times."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from geodata import London
+from stream.events import Event, Recorded, Validated, parse_event, validate
+
+#: A point in each Met BCU, and one in the City of London.
+POINTS: dict[str, tuple[float, float]] = {
+    "AW": (51.5080, -0.1281),  # Trafalgar Square
+    "CN": (51.5415, -0.1466),  # Camden Market
+    "CE": (51.5081, -0.0759),  # Tower of London
+    "AS": (51.4613, -0.1156),  # Brixton
+    "EA": (51.5750, 0.1830),  # Romford
+    "NA": (51.6043, -0.0664),  # Tottenham
+    "NE": (51.5416, -0.0033),  # Stratford
+    "NW": (51.5560, -0.2796),  # Wembley
+    "SN": (51.3762, -0.0982),  # Croydon
+    "SE": (51.4769, -0.0005),  # Greenwich
+    "SW": (51.4123, -0.3007),  # Kingston
+    "WA": (51.4700, -0.4543),  # Heathrow
+    "CITY": (51.5142, -0.0885),  # Bank of England
+}
+OUTSIDE = (50.8225, -0.1372)  # Brighton
+START = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+
+
+@cache
+def london() -> London:
+    return London.load()
+
+
+class Events:
+    """Builds valid CloudEvents dicts; every call gets a new id and a time 10 s later."""
+
+    def __init__(
+        self, source: str = "test", start: datetime = START, step: timedelta = timedelta(seconds=10)
+    ) -> None:
+        self.source = source
+        self._ids = itertools.count(1)
+        self._time = start
+        self._step = step
+
+    def advance(self, seconds: float) -> None:
+        """Let time pass before the next event."""
+        self._time += timedelta(seconds=seconds)
+
+    def raw(self, type_: str, data: dict[str, Any], **envelope: Any) -> dict[str, Any]:
+        n = next(self._ids)
+        self._time += self._step
+        return {
+            "specversion": "1.0",
+            "id": f"{self.source}-{n}",
+            "source": self.source,
+            "type": type_,
+            "time": self._time.isoformat().replace("+00:00", "Z"),
+            "data": data,
+            **envelope,
+        }
+
+    def incident_created(
+        self,
+        incident_id: str,
+        grade: str = "I",
+        bcu: str = "AW",
+        category: str = "violence",
+        **envelope: Any,
+    ) -> dict[str, Any]:
+        lat, lon = POINTS[bcu]
+        return self.raw(
+            "incident.created",
+            {
+                "incident_id": incident_id,
+                "grade": grade,
+                "category": category,
+                "lat": lat,
+                "lon": lon,
+            },
+            **envelope,
+        )
+
+    def incident_graded(self, incident_id: str, grade: str) -> dict[str, Any]:
+        return self.raw("incident.graded", {"incident_id": incident_id, "grade": grade})
+
+    def assigned(self, incident_id: str, unit_id: str) -> dict[str, Any]:
+        return self.raw("incident.assigned", {"incident_id": incident_id, "unit_id": unit_id})
+
+    def arrived(self, incident_id: str, unit_id: str) -> dict[str, Any]:
+        return self.raw("incident.arrived", {"incident_id": incident_id, "unit_id": unit_id})
+
+    def closed(self, incident_id: str, outcome: str = "resolved") -> dict[str, Any]:
+        return self.raw("incident.closed", {"incident_id": incident_id, "outcome": outcome})
+
+    def on_duty(
+        self, unit_id: str, bcu: str = "AW", unit_type: str = "IRV", callsign: str | None = None
+    ) -> dict[str, Any]:
+        lat, lon = POINTS[bcu]
+        return self.raw(
+            "unit.on_duty",
+            {
+                "unit_id": unit_id,
+                "callsign": callsign or unit_id,
+                "unit_type": unit_type,
+                "home_bcu": bcu,
+                "lat": lat,
+                "lon": lon,
+            },
+        )
+
+    def off_duty(self, unit_id: str) -> dict[str, Any]:
+        return self.raw("unit.off_duty", {"unit_id": unit_id})
+
+    def status(self, unit_id: str, status: str) -> dict[str, Any]:
+        return self.raw("unit.status", {"unit_id": unit_id, "status": status})
+
+    def location(self, unit_id: str, bcu: str = "AW", jitter: float = 0.0) -> dict[str, Any]:
+        lat, lon = POINTS[bcu]
+        return self.raw(
+            "unit.location", {"unit_id": unit_id, "lat": lat + jitter, "lon": lon + jitter}
+        )
+
+    def redeployed(self, unit_id: str, bcu: str, reason: str = "demand") -> dict[str, Any]:
+        return self.raw("unit.redeployed", {"unit_id": unit_id, "bcu": bcu, "reason": reason})
+
+
+def validated(raw: dict[str, Any]) -> Validated:
+    return validate(raw, london().locate)
+
+
+def recorded(seq: int, raw: dict[str, Any]) -> Recorded:
+    v = validated(raw)
+    return Recorded(seq, v.event, v.borough, v.bcu)
+
+
+def event(raw: dict[str, Any]) -> Event:
+    return parse_event(json.dumps(raw))
