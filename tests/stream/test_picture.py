@@ -212,7 +212,7 @@ def test_snapshot_plus_tail_equals_full_replay(raws: list[dict[str, Any]], cut: 
 @given(raws=event_sequences())
 def test_rejected_events_leave_no_trace(raws: list[dict[str, Any]]) -> None:
     live, records, reasons = run(raws)
-    accepted_only, again, more = run(
+    accepted_only, _, more = run(
         [json.loads(json.dumps(r.event.model_dump(mode="json"))) for r in records]
     )
     assert more == [] and accepted_only.to_snapshot() == live.to_snapshot()
