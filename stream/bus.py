@@ -1,0 +1,374 @@
+"""The message bus between producers, the sequencer and every server process.
+
+Two peers with one interface, chosen by URL: ``redis://`` (Redis streams, pub/sub and a
+lease, for several processes on several machines) and ``memory://`` (the same semantics
+inside one process, so the demo needs nothing installed). Neither is a mock: the same
+contract tests run against both (tests/stream/test_spine_contract.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
+
+from stream.keys import Keys
+from stream.outcome import Outcome
+
+Entry = tuple[str, bytes]  # (ingest entry id, the event text as sent)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    text: bytes | str
+    reason: str
+    source: str | None = None
+    event_id: str | None = None
+
+
+class Bus(Protocol):
+    """What the spine needs from a bus."""
+
+    keys: Keys
+
+    async def add(self, texts: Sequence[str | bytes]) -> None:
+        """Append events to the ingest stream (what a producer's XADD does)."""
+
+    async def claim(self, consumer: str) -> list[Entry]:
+        """Entries delivered to any consumer but never acknowledged (a dead sequencer's)."""
+
+    async def read(self, consumer: str, count: int, block_ms: int) -> list[Entry]:
+        """New ingest entries for this consumer, waiting up to ``block_ms`` for some."""
+
+    async def ack(self, entry_ids: Sequence[str]) -> None:
+        """The entries are in the log (or rejected): done with them."""
+
+    async def reject(self, rejections: Sequence[Rejection]) -> None:
+        """Keep rejected events, with their reasons, on the rejected stream."""
+
+    async def rejected(self, count: int = 100) -> list[dict[str, str]]:
+        """The most recent rejections, newest last."""
+
+    async def publish(self, messages: Sequence[str]) -> None:
+        """Fan accepted events out on the live channel."""
+
+    def live(self) -> contextlib.AbstractAsyncContextManager[AsyncIterator[str]]:
+        """Subscribe to the live channel: an iterator of messages from now on."""
+
+    async def post_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+        """Tell submitters what became of their events."""
+
+    def outcomes(self) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Outcome]]:
+        """Subscribe to outcomes from now on."""
+
+    async def recent_outcome(self, source: str, event_id: str) -> Outcome | None:
+        """An outcome posted shortly before (for a submitter that listened too late)."""
+
+    async def acquire_lease(self, token: str, ttl_ms: int) -> bool:
+        """Take (or keep) the sequencer lease; True if ``token`` holds it now."""
+
+    async def release_lease(self, token: str) -> None:
+        """Give the lease up if ``token`` holds it."""
+
+    async def close(self) -> None: ...
+
+
+def open_bus(url: str, keys: Keys) -> Bus:
+    """The bus a URL names: memory:// or redis://."""
+    if url.startswith("memory://"):
+        return MemoryBus(keys)
+    return RedisBus(url, keys)
+
+
+# -- Redis --------------------------------------------------------------------------------
+
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+"""
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+OUTCOME_TTL_MS = 120_000
+REJECTED_MAXLEN = 1_000_000
+
+
+class RedisBus:
+    def __init__(self, url: str, keys: Keys) -> None:
+        self.keys = keys
+        self.url = url
+        # redis-py's stubs type replies as unions of everything; this adapter is where the
+        # shapes are known, so the client is Any here and typed at the Bus interface.
+        self.redis: Any = aioredis.Redis.from_url(url, health_check_interval=10)
+        self._group_ready = False
+
+    async def _ensure_group(self) -> None:
+        if self._group_ready:
+            return
+        try:
+            await self.redis.xgroup_create(self.keys.ingest, self.keys.group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self._group_ready = True
+
+    async def add(self, texts: Sequence[str | bytes]) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for text in texts:
+                pipe.xadd(self.keys.ingest, {"event": text})
+            await pipe.execute()
+
+    async def claim(self, consumer: str) -> list[Entry]:
+        await self._ensure_group()
+        entries: list[Entry] = []
+        start = "0-0"
+        while True:
+            start, claimed, _deleted = await self.redis.xautoclaim(
+                self.keys.ingest,
+                self.keys.group,
+                consumer,
+                min_idle_time=0,
+                start_id=start,
+                count=1000,
+            )
+            entries += [_entry(i, f) for i, f in claimed]
+            if start in (b"0-0", "0-0"):
+                return entries
+
+    async def read(self, consumer: str, count: int, block_ms: int) -> list[Entry]:
+        await self._ensure_group()
+        try:
+            reply = await self.redis.xreadgroup(
+                self.keys.group, consumer, {self.keys.ingest: ">"}, count=count, block=block_ms
+            )
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            self._group_ready = False  # the stream was deleted: make the group again
+            return []
+        return [_entry(i, f) for _stream, messages in reply or [] for i, f in messages]
+
+    async def ack(self, entry_ids: Sequence[str]) -> None:
+        if entry_ids:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.xack(self.keys.ingest, self.keys.group, *entry_ids)
+                # The log now holds them: drop them from the stream so it stays small.
+                pipe.xdel(self.keys.ingest, *entry_ids)
+                await pipe.execute()
+
+    async def reject(self, rejections: Sequence[Rejection]) -> None:
+        if not rejections:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for r in rejections:
+                fields = {"event": r.text, "reason": r.reason}
+                if r.source is not None and r.event_id is not None:
+                    fields |= {"source": r.source, "id": r.event_id}
+                pipe.xadd(
+                    self.keys.rejected,
+                    fields,
+                    maxlen=REJECTED_MAXLEN,
+                    approximate=True,
+                )
+            await pipe.execute()
+
+    async def rejected(self, count: int = 100) -> list[dict[str, str]]:
+        rows = await self.redis.xrevrange(self.keys.rejected, count=count)
+        return [
+            {k.decode(): v.decode("utf-8", "replace") for k, v in f.items()}
+            for _i, f in reversed(rows)
+        ]
+
+    async def publish(self, messages: Sequence[str]) -> None:
+        if messages:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for message in messages:
+                    pipe.publish(self.keys.live, message)
+                await pipe.execute()
+
+    @contextlib.asynccontextmanager
+    async def _subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(channel)
+
+        async def messages() -> AsyncIterator[bytes]:
+            async for message in pubsub.listen():
+                if message["type"] == "message":
+                    yield message["data"]
+
+        try:
+            yield messages()
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+
+    @contextlib.asynccontextmanager
+    async def live(self) -> AsyncIterator[AsyncIterator[str]]:
+        async with self._subscribe(self.keys.live) as raw:
+            yield (m.decode() async for m in raw)
+
+    async def post_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+        if not outcomes:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for outcome in outcomes:
+                text = outcome.to_json()
+                if outcome.source is not None and outcome.id is not None:
+                    pipe.set(self.keys.outcome(outcome.source, outcome.id), text, px=OUTCOME_TTL_MS)
+                pipe.publish(self.keys.outcomes, text)
+            await pipe.execute()
+
+    @contextlib.asynccontextmanager
+    async def outcomes(self) -> AsyncIterator[AsyncIterator[Outcome]]:
+        async with self._subscribe(self.keys.outcomes) as raw:
+            yield (Outcome.from_json(m) async for m in raw)
+
+    async def recent_outcome(self, source: str, event_id: str) -> Outcome | None:
+        text = await self.redis.get(self.keys.outcome(source, event_id))
+        return None if text is None else Outcome.from_json(text)
+
+    async def acquire_lease(self, token: str, ttl_ms: int) -> bool:
+        return bool(await self.redis.eval(_RENEW, 1, self.keys.lease, token, ttl_ms))
+
+    async def release_lease(self, token: str) -> None:
+        await self.redis.eval(_RELEASE, 1, self.keys.lease, token)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+def _entry(entry_id: bytes | str, fields: dict[bytes, bytes]) -> Entry:
+    ident = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    return ident, fields.get(b"event", b"")
+
+
+# -- in process ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Topic:
+    """Pub/sub in one process: one queue per subscriber; nothing kept for absent ones."""
+
+    queues: set[asyncio.Queue[object]] = field(default_factory=set)
+
+    def publish(self, message: object) -> None:
+        for queue in self.queues:
+            queue.put_nowait(message)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[AsyncIterator[object]]:
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        self.queues.add(queue)
+
+        async def messages() -> AsyncIterator[object]:
+            while True:
+                yield await queue.get()
+
+        try:
+            yield messages()
+        finally:
+            self.queues.discard(queue)
+
+
+class MemoryBus:
+    """The in-process peer of :class:`RedisBus`, for one process with nothing installed."""
+
+    def __init__(self, keys: Keys) -> None:
+        self.keys = keys
+        self._ids = itertools.count(1)
+        self._stream: dict[str, bytes] = {}  # not yet delivered, in order
+        self._pending: dict[str, bytes] = {}  # delivered, not acknowledged
+        self._arrived = asyncio.Event()
+        self._rejected: list[dict[str, str]] = []
+        self._live = _Topic()
+        self._outcomes = _Topic()
+        self._recent: dict[tuple[str, str], Outcome] = {}
+        self._lease: str | None = None
+
+    async def add(self, texts: Sequence[str | bytes]) -> None:
+        for text in texts:
+            self._stream[f"{next(self._ids)}-0"] = text.encode() if isinstance(text, str) else text
+        self._arrived.set()
+
+    async def claim(self, consumer: str) -> list[Entry]:
+        return list(self._pending.items())
+
+    async def read(self, consumer: str, count: int, block_ms: int) -> list[Entry]:
+        if not self._stream:
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), block_ms / 1000)
+        taken = list(itertools.islice(self._stream.items(), count))
+        for entry_id, text in taken:
+            del self._stream[entry_id]
+            self._pending[entry_id] = text
+        return taken
+
+    async def ack(self, entry_ids: Sequence[str]) -> None:
+        for entry_id in entry_ids:
+            self._pending.pop(entry_id, None)
+
+    async def reject(self, rejections: Sequence[Rejection]) -> None:
+        for r in rejections:
+            text = r.text.decode("utf-8", "replace") if isinstance(r.text, bytes) else r.text
+            row = {"event": text, "reason": r.reason}
+            if r.source is not None and r.event_id is not None:
+                row |= {"source": r.source, "id": r.event_id}
+            self._rejected.append(row)
+        del self._rejected[:-REJECTED_MAXLEN]
+
+    async def rejected(self, count: int = 100) -> list[dict[str, str]]:
+        return self._rejected[-count:]
+
+    async def publish(self, messages: Sequence[str]) -> None:
+        for message in messages:
+            self._live.publish(message)
+
+    @contextlib.asynccontextmanager
+    async def live(self) -> AsyncIterator[AsyncIterator[str]]:
+        async with self._live.subscribe() as messages:
+            yield (str(m) async for m in messages)
+
+    async def post_outcomes(self, outcomes: Sequence[Outcome]) -> None:
+        for outcome in outcomes:
+            if outcome.key is not None:
+                self._recent[outcome.key] = outcome
+            self._outcomes.publish(outcome)
+        while len(self._recent) > 100_000:
+            del self._recent[next(iter(self._recent))]
+
+    @contextlib.asynccontextmanager
+    async def outcomes(self) -> AsyncIterator[AsyncIterator[Outcome]]:
+        async with self._outcomes.subscribe() as messages:
+            yield (m async for m in messages if isinstance(m, Outcome))
+
+    async def recent_outcome(self, source: str, event_id: str) -> Outcome | None:
+        return self._recent.get((source, event_id))
+
+    async def acquire_lease(self, token: str, ttl_ms: int) -> bool:
+        if self._lease in (None, token):
+            self._lease = token
+        return self._lease == token
+
+    async def release_lease(self, token: str) -> None:
+        if self._lease == token:
+            self._lease = None
+
+    async def close(self) -> None:
+        return None
+
+
+def new_token() -> str:
+    """A lease holder's identity: unique per sequencer instance."""
+    return uuid.uuid4().hex

@@ -1,0 +1,185 @@
+"""The one writer: validate, check the rules, number, log, acknowledge, fan out.
+
+Exactly one sequencer runs at a time, whichever holds the Redis lease. On taking the lease
+it rebuilds its picture from the log (latest snapshot + tail), claims whatever a previous
+holder left unacknowledged, and continues from the log's last seq. Per batch, in order:
+
+1. parse and validate each entry (contract, London) — failures are rejections;
+2. drop duplicates by (source, id) — within the batch and against the log;
+3. ask the picture's rules; apply each accepted event to the picture at once, so a later
+   event in the same batch sees it (two conflicting commands: the first wins);
+4. append the batch to the log in one transaction (the seq primary key fences off a
+   stale writer, which then steps down);
+5. keep rejections on the rejected stream, acknowledge the entries, publish the accepted
+   events on the live channel, and post every outcome.
+
+A crash anywhere before 5 leaves the entries unacknowledged, so the next holder gets them
+again; whatever of them reached the log is then a duplicate. Nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from stream.bus import Bus, Entry, Rejection, new_token
+from stream.events import InvalidEvent, Locate, Recorded, Validated, to_dict, validate
+from stream.log import EventLog, LogConflict
+from stream.outcome import Outcome, Verdict
+from stream.picture import Picture
+
+log = logging.getLogger(__name__)
+
+
+def live_message(record: Recorded) -> str:
+    """The JSON published on the live channel for one accepted event."""
+    return json.dumps(
+        {
+            "seq": record.seq,
+            "event": to_dict(record.event),
+            "borough": record.borough,
+            "bcu": record.bcu,
+        },
+        separators=(",", ":"),
+    )
+
+
+@dataclass
+class BatchResult:
+    records: list[Recorded] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+@dataclass
+class Sequencer:
+    bus: Bus
+    log: EventLog
+    locate: Locate
+    batch: int = 500
+    snapshot_every: int = 10_000
+    lease_ttl_ms: int = 5_000
+    token: str = field(default_factory=new_token)
+    picture: Picture | None = None
+    on_batch: Callable[[BatchResult], None] | None = None  # for metrics and tests
+    leading: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run(self) -> None:
+        """Sequence for as long as this instance holds the lease; wait for it otherwise."""
+        try:
+            while True:
+                if await self.bus.acquire_lease(self.token, self.lease_ttl_ms):
+                    await self._lead()
+                else:
+                    await asyncio.sleep(self.lease_ttl_ms / 5000)
+        finally:
+            self.leading.clear()
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.bus.release_lease(self.token))
+
+    async def _lead(self) -> None:
+        self.picture = await asyncio.to_thread(self.log.picture)
+        log.info("sequencing from seq %d", self.picture.seq)
+        renewer = asyncio.create_task(self._keep_lease())
+        self.leading.set()
+        try:
+            backlog = await self.bus.claim(self.token)
+            while not renewer.done():
+                entries = backlog or await self.bus.read(self.token, self.batch, 500)
+                backlog = backlog[self.batch :] if backlog else []
+                entries = entries[: self.batch]
+                if entries:
+                    await self.process(entries)
+        except LogConflict as exc:
+            log.warning("stepping down: %s", exc)
+        except Exception:
+            # Redis or the database failed mid-batch. The batch's entries are unacknowledged
+            # and the picture may hold unlogged events: start over from the log.
+            log.exception("sequencer batch failed; rebuilding from the log")
+            self.picture = None
+            await asyncio.sleep(1)
+        finally:
+            self.leading.clear()
+            renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewer
+
+    async def _keep_lease(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_ttl_ms / 3000)
+            if not await self.bus.acquire_lease(self.token, self.lease_ttl_ms):
+                log.warning("lost the sequencer lease")
+                return
+
+    async def process(self, entries: list[Entry]) -> BatchResult:
+        """Decide, log and announce one batch of ingest entries."""
+        assert self.picture is not None
+        result = self.decide(entries)
+        try:
+            await asyncio.to_thread(self.log.append, result.records)
+        except LogConflict:
+            self.picture = None  # whatever it held was never logged
+            raise
+        if result.records and self._crossed_snapshot(result.records):
+            await asyncio.to_thread(self.log.save_snapshot, self.picture)
+        await self.bus.reject(result.rejections)
+        await self.bus.ack([entry_id for entry_id, _ in entries])
+        await self.bus.publish([live_message(r) for r in result.records])
+        await self.bus.post_outcomes(result.outcomes)
+        if self.on_batch:
+            self.on_batch(result)
+        return result
+
+    def _crossed_snapshot(self, records: list[Recorded]) -> bool:
+        first, last = records[0].seq, records[-1].seq
+        return last // self.snapshot_every > (first - 1) // self.snapshot_every
+
+    def decide(self, entries: list[Entry]) -> BatchResult:
+        """Steps 1–3: pure decisions against the picture, which accepted events change."""
+        picture = self.picture
+        assert picture is not None
+        result = BatchResult()
+        valid: list[tuple[bytes, Validated]] = []
+        for _entry_id, text in entries:
+            try:
+                valid.append((text, validate(text, self.locate)))
+            except InvalidEvent as exc:
+                result.rejections.append(Rejection(text, exc.reason, *_key_of(text)))
+                result.outcomes.append(Outcome(Verdict.REJECTED, *_key_of(text), reason=exc.reason))
+        logged = self.log.seqs_of(v.event.key for _, v in valid)
+        seen: dict[tuple[str, str], int] = {}
+        for text, v in valid:
+            source, event_id = key = v.event.key
+            earlier = logged.get(key) or seen.get(key)
+            if earlier is not None:
+                result.outcomes.append(Outcome(Verdict.DUPLICATE, source, event_id, earlier))
+                continue
+            reason = picture.check(v)
+            if reason is not None:
+                result.rejections.append(Rejection(text, reason, source, event_id))
+                result.outcomes.append(Outcome(Verdict.REJECTED, source, event_id, None, reason))
+                continue
+            record = Recorded(picture.seq + 1, v.event, v.borough, v.bcu)
+            picture.apply(record)
+            seen[key] = record.seq
+            result.records.append(record)
+            result.outcomes.append(Outcome(Verdict.ACCEPTED, source, event_id, record.seq))
+        return result
+
+
+def _key_of(text: bytes | str) -> tuple[str | None, str | None]:
+    """(source, id) of an event that failed validation, if they can still be read."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    source, event_id = data.get("source"), data.get("id")
+    if isinstance(source, str) and isinstance(event_id, str):
+        return source, event_id
+    return None, None

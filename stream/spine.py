@@ -1,0 +1,208 @@
+"""The spine of one Bluelamp process: bus + log + (maybe) the sequencer + live fan-out.
+
+    async with Spine.open(settings, london) as spine:
+        outcome = await spine.submit(event_json)      # accepted (seq) / duplicate / rejected
+        async with spine.subscribe(since=outcome.seq) as events: ...
+        spine.picture                                  # the live picture, kept by this process
+
+Every process keeps its own copy of the live picture, folded from the log and then from the
+live feed, so any worker can answer queries; only the lease holder sequences.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+from stream.bus import Bus, Rejection, open_bus
+from stream.events import Event, InvalidEvent, Locate, to_json, validate
+from stream.fanout import Hub, Subscription
+from stream.keys import Keys
+from stream.log import EventLog
+from stream.outcome import Outcome, Verdict
+from stream.picture import Picture
+from stream.sequencer import Sequencer
+from stream.settings import Settings
+
+log = logging.getLogger(__name__)
+Submittable = str | bytes | Mapping[str, Any] | Event
+
+
+class OutcomeTimeout(TimeoutError):
+    """No outcome in time: the event is queued and will be processed when a sequencer runs."""
+
+
+class Spine:
+    def __init__(
+        self, bus: Bus, log: EventLog, locate: Locate, sequencer: Sequencer | None, hub: Hub
+    ) -> None:
+        self.bus = bus
+        self.log = log
+        self.locate = locate
+        self.sequencer = sequencer
+        self.hub = hub
+        self.picture = Picture()
+        self._waiters: dict[tuple[str, str], asyncio.Future[Outcome]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self.ready = asyncio.Event()
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def open(
+        cls,
+        settings: Settings,
+        locate: Locate,
+        *,
+        sequence: bool = True,
+        database_schema: str | None = None,
+    ) -> AsyncIterator[Spine]:
+        """Start the spine for this process; ``sequence=False`` never takes the lease."""
+        bus = open_bus(settings.redis_url, Keys(settings.key_prefix))
+        event_log = EventLog(settings.database_url, schema=database_schema)
+        sequencer = (
+            Sequencer(
+                bus,
+                event_log,
+                locate,
+                batch=settings.ingest_batch,
+                snapshot_every=settings.snapshot_every,
+                lease_ttl_ms=settings.lease_ttl_ms,
+            )
+            if sequence
+            else None
+        )
+        spine = cls(bus, event_log, locate, sequencer, Hub(bus, event_log))
+        try:
+            await spine._start()
+            yield spine
+        finally:
+            await spine._stop()
+
+    async def _start(self) -> None:
+        listening = asyncio.Event()
+        self._tasks.append(asyncio.create_task(self._collect_outcomes(listening)))
+        await self.hub.start()
+        await listening.wait()
+        self.picture = await asyncio.to_thread(self.log.picture)
+        self._tasks.append(asyncio.create_task(self._follow()))
+        if self.sequencer is not None:
+            self._tasks.append(asyncio.create_task(self.sequencer.run()))
+        self.ready.set()
+
+    async def _stop(self) -> None:
+        for task in reversed(self._tasks):
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.hub.stop()
+        await self.bus.close()
+        await asyncio.to_thread(self.log.close)
+
+    # -- in ---------------------------------------------------------------------------------
+
+    async def submit(self, event: Submittable, timeout: float = 10.0) -> Outcome:
+        """Put one event through the ingest contract and wait for what became of it."""
+        (outcome,) = await self.submit_many([event], timeout)
+        return outcome
+
+    async def submit_many(
+        self, items: Sequence[Submittable], timeout: float = 10.0
+    ) -> list[Outcome]:
+        """Submit events in order; invalid ones are rejected here, the rest are sequenced."""
+        outcomes: list[Outcome | None] = []
+        texts: list[str] = []
+        futures: list[tuple[tuple[str, str], asyncio.Future[Outcome]]] = []
+        rejections: list[Rejection] = []
+        loop = asyncio.get_running_loop()
+        for item in items:
+            text = _text(item)
+            try:
+                event = validate(text, self.locate).event
+            except InvalidEvent as exc:
+                rejections.append(Rejection(text, exc.reason))
+                outcomes.append(Outcome(Verdict.REJECTED, None, None, reason=exc.reason))
+                continue
+            future = self._waiters.get(event.key) or loop.create_future()
+            self._waiters[event.key] = future
+            futures.append((event.key, future))
+            texts.append(to_json(event))
+            outcomes.append(None)
+        await self.bus.reject(rejections)
+        await self.bus.add(texts)
+        pending = iter(futures)
+        results: list[Outcome] = []
+        for outcome in outcomes:
+            results.append(outcome or await self._await(*next(pending), timeout))
+        return results
+
+    async def _await(
+        self, key: tuple[str, str], future: asyncio.Future[Outcome], timeout: float
+    ) -> Outcome:
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), timeout)
+        except TimeoutError:
+            if late := await self.bus.recent_outcome(*key):
+                return late
+            raise OutcomeTimeout("no sequencer answered in time; the event is queued") from None
+        finally:
+            if self._waiters.get(key) is future and future.done():
+                del self._waiters[key]
+
+    async def _collect_outcomes(self, listening: asyncio.Event) -> None:
+        while True:
+            try:
+                async with self.bus.outcomes() as outcomes:
+                    listening.set()
+                    async for outcome in outcomes:
+                        future = self._waiters.get(outcome.key) if outcome.key else None
+                        if future is not None and not future.done():
+                            future.set_result(outcome)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outcome subscription lost; reconnecting")
+                await asyncio.sleep(0.5)
+
+    # -- out --------------------------------------------------------------------------------
+
+    def subscribe(
+        self, since: int | None = None
+    ) -> contextlib.AbstractAsyncContextManager[Subscription]:
+        """Recorded events after ``since`` in seq order, exactly once (see stream.fanout)."""
+        return self.hub.subscribe(since)
+
+    async def _follow(self) -> None:
+        """Keep this process's picture in step with the log."""
+        while True:
+            try:
+                async with self.hub.subscribe(since=self.picture.seq) as events:
+                    async for record in events:
+                        self.picture.apply(record)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("picture fell behind; rebuilding it from the log")
+                self.picture = await asyncio.to_thread(self.log.picture)
+
+    async def wait_for_seq(self, seq: int, timeout: float = 10.0) -> None:
+        """Until this process's picture has applied ``seq`` (read-your-writes)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.picture.seq < seq:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"picture at seq {self.picture.seq}, waiting for {seq}")
+            await asyncio.sleep(0.005)
+
+
+def _text(item: Submittable) -> str:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, bytes):
+        return item.decode("utf-8", "replace")
+    if isinstance(item, Mapping):
+        return json.dumps(item)
+    return to_json(item)
