@@ -116,6 +116,22 @@ BOROUGH_BY_NAME: dict[str, BoroughInfo] = {b.name: b for b in BOROUGHS}
 BOROUGH_BY_GSS: dict[str, BoroughInfo] = {b.gss_code: b for b in BOROUGHS}
 
 
+def _key(name: str) -> str:
+    """A spelling-insensitive key: "Kingston-upon-Thames", "Barking & Dagenham" match."""
+    key = " ".join(name.lower().replace("&", " and ").replace("-", " ").replace(".", "").split())
+    for prefix in ("london borough of ", "royal borough of ", "the "):
+        key = key.removeprefix(prefix)
+    return "westminster" if key == "city of westminster" else key
+
+
+_BY_KEY: dict[str, BoroughInfo] = {_key(b.name): b for b in BOROUGHS}
+
+
+def borough_named(name: str) -> BoroughInfo | None:
+    """The borough a name means, tolerant of the spellings seen in published files."""
+    return _BY_KEY.get(_key(name))
+
+
 def bcu_of(borough: str) -> str | None:
     """The BCU code policing a borough (None for the City of London); KeyError if unknown."""
     return BOROUGH_BY_NAME[borough].bcu

@@ -1,10 +1,10 @@
 """London loaded once: borough and BCU shapes, and fast point lookup.
 
 ``locate`` runs on every AVL ping in the ingest hot path, so it avoids polygon tests for
-almost every point: a lat/lon raster over London (about 150 m cells) records, per cell,
-the one borough that wholly contains it, "outside" when it touches no borough, or "mixed"
-for cells on a boundary. Only points in mixed cells are tested against the polygons,
-exactly, so answers equal a plain point-in-polygon test everywhere.
+almost every point: a lat/lon raster over London (geodata/raster.py) records, per ~100 m
+cell, the one borough that wholly contains it, "outside" when it touches no borough, or
+"mixed" for cells a boundary passes through. Only points in mixed cells are tested against
+the polygons, exactly, so answers equal a plain point-in-polygon test everywhere.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from numpy.typing import NDArray
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from geodata.bcu import BCUS, BOROUGH_BY_GSS, BOROUGH_BY_NAME, BcuInfo, BoroughInfo
+from geodata.bcu import BCUS, BOROUGH_BY_GSS, BcuInfo, BoroughInfo, borough_named
+from geodata.raster import MIXED, OUTSIDE, Raster, exact_codes
 
 SHIPPED = Path(__file__).with_name("data") / "london_boroughs.geojson"
-_OUTSIDE = -1
-_MIXED = -2
-_CELL_DEG = 0.0015  # raster cell: ~167 m north-south, ~104 m east-west at London's latitude
+# Raster cell: ~111 m north-south, ~69 m east-west at London's latitude. About 5% of the
+# cells touching London lie on a boundary; the raster is ~0.7 MB.
+CELL_DEG = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,8 @@ class Location:
 
 @dataclass(frozen=True)
 class Borough:
+    """One of the 33 boroughs: its facts (geodata/bcu.py) and its shape (lon/lat, WGS84)."""
+
     info: BoroughInfo
     geometry: BaseGeometry
 
@@ -50,9 +53,23 @@ class Borough:
     def name(self) -> str:
         return self.info.name
 
+    @property
+    def gss_code(self) -> str:
+        return self.info.gss_code
+
+    @property
+    def bcu(self) -> str | None:
+        return self.info.bcu
+
+    @property
+    def met(self) -> bool:
+        return self.info.met
+
 
 @dataclass(frozen=True)
 class Bcu:
+    """One of the 12 Met BCUs with its boroughs dissolved into one shape."""
+
     info: BcuInfo
     geometry: BaseGeometry
 
@@ -60,97 +77,101 @@ class Bcu:
     def code(self) -> str:
         return self.info.code
 
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def boroughs(self) -> tuple[str, ...]:
+        return self.info.boroughs
+
 
 @dataclass
 class London:
-    """The 33 boroughs (32 + the City of London), the 12 BCUs, and point lookup."""
+    """The 33 boroughs (32 + the City of London), the 12 BCUs, and point lookup.
+
+    Build it once (``London.load``) and share it: lookups only read it.
+    """
 
     boroughs: tuple[Borough, ...]
     h3_resolution: int = 8
     source: str = "shipped"
-    _grid: NDArray[np.int16] = field(init=False, repr=False)
-    _origin: tuple[float, float] = field(init=False, repr=False)
+    _raster: Raster = field(init=False, repr=False)
     _tree: shapely.STRtree = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        geometries = [b.geometry for b in self.boroughs]
-        for geometry in geometries:
+        if not 0 <= self.h3_resolution <= 15:
+            raise ValueError(f"h3_resolution must be 0-15 (H3), not {self.h3_resolution}")
+        self._geometries = [b.geometry for b in self.boroughs]
+        for geometry in self._geometries:
             shapely.prepare(geometry)
-        self._tree = shapely.STRtree(geometries)
+        self._tree = shapely.STRtree(self._geometries)
         self._names = np.array([b.name for b in self.boroughs] + [""], dtype=object)
         self._bcus = np.array([b.info.bcu or "" for b in self.boroughs] + [""], dtype=object)
         self._locations = [Location(b.name, b.info.bcu) for b in self.boroughs]
-        self._build_grid()
+        self._raster = Raster.build(self._geometries, CELL_DEG)
 
     @classmethod
     def load(cls, boundaries: Path | str | None = None, h3_resolution: int = 8) -> London:
-        """Load the shipped simplified boroughs, or a London Datastore borough GeoJSON."""
+        """Load the shipped simplified boroughs, or a London Datastore borough GeoJSON.
+
+        The file is read with json + shapely (no GDAL, so no object-size limit). Each
+        feature needs ``gss_code`` (E09...) or a recognisable ``name``.
+        """
         path = Path(boundaries) if boundaries else SHIPPED
-        collection = json.loads(path.read_text())
-        boroughs = tuple(_borough(f) for f in collection["features"])
-        names = sorted(b.name for b in boroughs)
-        if len(set(names)) != 33:
-            raise ValueError(f"{path}: expected the 33 London boroughs, found {len(set(names))}")
+        try:
+            collection = json.loads(path.read_text())
+            features = collection["features"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(
+                f"{path}: not a readable GeoJSON FeatureCollection ({error})"
+            ) from None
+        boroughs = [_borough(f, path) for f in features]
+        names = {b.name for b in boroughs}
+        if len(names) != 33 or len(boroughs) != 33:
+            raise ValueError(
+                f"{path}: expected the 33 London boroughs once each, found {len(boroughs)} "
+                f"features naming {len(names)} boroughs"
+            )
         source = "shipped" if path == SHIPPED else str(path)
-        return cls(tuple(sorted(boroughs, key=lambda b: b.info.gss_code)), h3_resolution, source)
+        return cls(tuple(sorted(boroughs, key=lambda b: b.gss_code)), h3_resolution, source)
 
     # -- lookup -------------------------------------------------------------------------
 
     def locate(self, lat: float, lon: float) -> Location | None:
-        """The borough and BCU at a point, or None outside London."""
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):  # also catches NaN
+        """The borough and BCU at a point, or None outside London (or for NaN)."""
+        code = self._raster.cell(lat, lon)
+        if code >= 0:
+            return self._locations[code]
+        if code == OUTSIDE:
             return None
-        row = int((lat - self._origin[0]) / _CELL_DEG)
-        col = int((lon - self._origin[1]) / _CELL_DEG)
-        if 0 <= row < self._grid.shape[0] and 0 <= col < self._grid.shape[1]:
-            code = int(self._grid[row, col])
-            if code >= 0:
-                return self._locations[code]
-            if code == _OUTSIDE:
-                return None
-        hits = self._tree.query(shapely.Point(lon, lat), predicate="intersects")
-        return self._locations[int(hits.min())] if len(hits) else None
+        for index in sorted(int(i) for i in self._tree.query(shapely.Point(lon, lat))):
+            # The tree matched bounding boxes; the prepared polygon decides.
+            if shapely.intersects_xy(self._geometries[index], lon, lat):
+                return self._locations[index]
+        return None
 
     def locate_many(
         self, lats: NDArray[np.floating[Any]], lons: NDArray[np.floating[Any]]
     ) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
         """Vectorised :meth:`locate`: borough names and BCU codes ("" outside / City)."""
-        index = self._indexes(np.asarray(lats, dtype=np.float64), np.asarray(lons, np.float64))
+        y = np.asarray(lats, dtype=np.float64)
+        x = np.asarray(lons, dtype=np.float64)
+        if y.shape != x.shape:
+            raise ValueError(f"lats {y.shape} and lons {x.shape} differ in shape")
+        index = self._indexes(y, x)
         return self._names[index], self._bcus[index]
 
     def _indexes(self, lats: NDArray[np.float64], lons: NDArray[np.float64]) -> NDArray[np.intp]:
-        rows = np.floor((lats - self._origin[0]) / _CELL_DEG)
-        cols = np.floor((lons - self._origin[1]) / _CELL_DEG)
-        inside = (rows >= 0) & (rows < self._grid.shape[0]) & (cols >= 0)
-        inside &= cols < self._grid.shape[1]
-        codes = np.full(lats.shape, _OUTSIDE, dtype=np.intp)
-        codes[inside] = self._grid[rows[inside].astype(np.intp), cols[inside].astype(np.intp)]
-        mixed = np.flatnonzero(codes == _MIXED)
+        codes = self._raster.cells(lats, lons)
+        flat = codes.reshape(-1)  # a view: writing to it writes to codes
+        mixed = np.flatnonzero(flat == MIXED)
         if len(mixed):
-            codes[mixed] = _OUTSIDE
-            points = shapely.points(lons[mixed], lats[mixed])
-            found, borough = self._tree.query(points, predicate="intersects")
-            # Several boroughs can touch a boundary point: keep the lowest index, as locate does.
-            order = np.lexsort((borough, found))
-            first = np.unique(found[order], return_index=True)[1]
-            codes[mixed[found[order][first]]] = borough[order][first]
-        codes[codes == _OUTSIDE] = len(self.boroughs)
+            flat[mixed] = exact_codes(
+                self._geometries, lons.reshape(-1)[mixed], lats.reshape(-1)[mixed]
+            )
+        flat[flat == OUTSIDE] = len(self.boroughs)
         return codes
-
-    def _build_grid(self) -> None:
-        west, south, east, north = shapely.total_bounds([b.geometry for b in self.boroughs])
-        self._origin = (float(south), float(west))
-        rows = int(np.ceil((north - south) / _CELL_DEG)) + 1
-        cols = int(np.ceil((east - west) / _CELL_DEG)) + 1
-        r, c = np.mgrid[0:rows, 0:cols]
-        x0, y0 = west + c.ravel() * _CELL_DEG, south + r.ravel() * _CELL_DEG
-        boxes = shapely.box(x0, y0, x0 + _CELL_DEG, y0 + _CELL_DEG)
-        grid = np.full(rows * cols, _OUTSIDE, dtype=np.int16)
-        cell, _ = self._tree.query(boxes, predicate="intersects")
-        grid[np.unique(cell)] = _MIXED
-        cell, borough = self._tree.query(boxes, predicate="within")
-        grid[cell] = borough
-        self._grid = grid.reshape(rows, cols)
 
     # -- what the rest of the product needs ------------------------------------------
 
@@ -182,11 +203,14 @@ class London:
         return covering_hexes(self, self.h3_resolution)
 
 
-def _borough(feature: dict[str, Any]) -> Borough:
-    props = feature["properties"]
-    info = BOROUGH_BY_GSS.get(props.get("gss_code", "")) or BOROUGH_BY_NAME.get(props["name"])
+def _borough(feature: dict[str, Any], path: Path) -> Borough:
+    props = feature.get("properties") or {}
+    name = props.get("name") or feature.get("id") or ""
+    info = BOROUGH_BY_GSS.get(props.get("gss_code") or "") or borough_named(str(name))
     if info is None:
-        raise ValueError(f"unknown borough {props.get('name')!r} ({props.get('gss_code')})")
+        raise ValueError(f"{path}: unknown borough {name!r} (gss_code {props.get('gss_code')})")
+    if feature.get("geometry") is None:
+        raise ValueError(f"{path}: borough {info.name} has no geometry")
     # "structure" repair drops the slivers that collapse to lines in the simplified source.
     geometry = shapely.make_valid(
         shape(feature["geometry"]), method="structure", keep_collapsed=False
