@@ -1,39 +1,49 @@
 """Estimated blue-light travel times across London.
 
-No road network ships with Bluelamp, so the model works from great-circle distance:
+No road network ships with Bluelamp, so the model works from straight-line distance:
 
-    time = turnout(unit type) + distance × circuity / (speed(zone) × hour factor × type factor)
+    time = turnout(type) + Σ over zones (length in zone × circuity / speed(zone, hour, type))
 
 - **Circuity** 1.35: London road distance over straight-line distance (typical urban
   detour ratios are 1.3–1.4).
-- **Speed by zone**, for a vehicle on blue lights: central London (within 4 km of Charing
+- **Speed by zone**, for a car on blue lights: central London (within 4 km of Charing
   Cross) 28 km/h, the rest of Inner London (within 9.5 km, roughly the ONS Inner London
-  boundary) 34 km/h, Outer London 45 km/h. The zone is taken at the journey's midpoint.
-- **Hour of day** (Europe/London): night 0–6 h is 25% quicker, the morning (7–9 h) and
-  evening (16–18 h) peaks 20% slower, the working day 10% slower.
-- **Unit type**: ARV and traffic cars are 10% quicker, a TSG carrier 15% slower; foot and
+  boundary) 34 km/h, Outer London 45 km/h. The straight line is split exactly where it
+  crosses the zone circles, so a longer journey along the same line never takes less time.
+- **Hour of day** (Europe/London): night 0–5 h 25% quicker, the morning (7–9 h) and
+  evening (16–18 h) peaks 20% slower, the working day (10–15 h) 10% slower.
+- **Unit type**: ARV and traffic cars 10% quicker, a TSG carrier 15% slower; foot and
   cycle patrols move at 5 and 15 km/h whatever the traffic.
-- **Turnout**: from dispatch to moving (60 s for cars, 90 s dogs, 120 s TSG, 20 s on foot
-  or cycle).
+- **Turnout**, dispatch to moving: 60 s cars, 90 s dogs, 120 s TSG, 20 s on foot or cycle.
 
-docs/geodata.md shows how this compares with the Met's published response times. The
-:class:`TravelTimeModel` protocol is what a road-network router would implement instead.
+docs/geodata.md compares this with the Met's published response times. A road-network
+router would implement :class:`TravelTimeModel` instead.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 EARTH_RADIUS_M = 6_371_008.8
-CHARING_CROSS = (51.5073, -0.1276)
+CHARING_CROSS = (51.5073, -0.1276)  # the traditional centre of London
 LONDON = ZoneInfo("Europe/London")
+UNIT_TYPES = ("IRV", "ARV", "DOG", "TSG", "TRAFFIC", "FOOT", "CYCLE")
 FloatArray = NDArray[np.float64]
+
+# Metres per degree of latitude, and of longitude at Charing Cross. Within London (±30 km)
+# this flat projection is within 0.5% of great-circle distance, and straight lines in it
+# are straight lines in lat/lon, which keeps the zone split exact.
+_M_PER_DEG_LAT = math.pi * EARTH_RADIUS_M / 180
+_M_PER_DEG_LON = _M_PER_DEG_LAT * math.cos(math.radians(CHARING_CROSS[0]))
 
 
 class TravelTimeModel(Protocol):
@@ -51,11 +61,11 @@ class TravelTimeModel(Protocol):
 
     def seconds_many(
         self,
-        from_lats: FloatArray,
-        from_lons: FloatArray,
+        from_lats: ArrayLike,
+        from_lons: ArrayLike,
         to_lat: float,
         to_lon: float,
-        unit_types: NDArray[Any] | str,
+        unit_types: ArrayLike | str,
         when: datetime,
     ) -> FloatArray: ...
 
@@ -82,21 +92,43 @@ def _hour_factors() -> tuple[float, ...]:
     return tuple(factors)
 
 
+def _frozen(values: dict[str, float]) -> Mapping[str, float]:
+    return MappingProxyType(values)
+
+
+def _share_within(
+    ax: FloatArray, ay: FloatArray, dx: FloatArray, dy: FloatArray, radius: float
+) -> FloatArray:
+    """The share of each segment A + t·d (0 ≤ t ≤ 1) lying within ``radius`` of the origin."""
+    a = dx * dx + dy * dy
+    b = 2 * (ax * dx + ay * dy)
+    c = ax * ax + ay * ay - radius * radius
+    disc = b * b - 4 * a * c
+    with np.errstate(invalid="ignore", divide="ignore"):
+        root = np.sqrt(np.where(disc > 0, disc, 0.0))
+        t1 = np.clip((-b - root) / (2 * a), 0.0, 1.0)
+        t2 = np.clip((-b + root) / (2 * a), 0.0, 1.0)
+    # A zero-length segment has no length in any zone; one missing the circle has none in it.
+    return np.asarray(np.where((disc > 0) & (a > 0), t2 - t1, 0.0), dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class CrowFliesModel:
     """The default :class:`TravelTimeModel`: straight-line distance, circuity, zone speeds."""
 
     circuity: float = 1.35
     central_radius_m: float = 4_000.0
-    zone_kmh: tuple[float, float, float] = (28.0, 34.0, 45.0)  # central, inner, outer
     inner_radius_m: float = 9_500.0  # beyond this from Charing Cross counts as outer London
+    zone_kmh: tuple[float, float, float] = (28.0, 34.0, 45.0)  # central, inner, outer
     hour_factor: tuple[float, ...] = field(default_factory=_hour_factors)
-    type_factor: dict[str, float] = field(
-        default_factory=lambda: {"ARV": 1.1, "TRAFFIC": 1.1, "TSG": 0.85}
+    type_factor: Mapping[str, float] = field(
+        default_factory=lambda: _frozen({"ARV": 1.1, "TRAFFIC": 1.1, "TSG": 0.85})
     )
-    fixed_kmh: dict[str, float] = field(default_factory=lambda: {"FOOT": 5.0, "CYCLE": 15.0})
-    turnout_s: dict[str, float] = field(
-        default_factory=lambda: {"DOG": 90.0, "TSG": 120.0, "FOOT": 20.0, "CYCLE": 20.0}
+    fixed_kmh: Mapping[str, float] = field(
+        default_factory=lambda: _frozen({"FOOT": 5.0, "CYCLE": 15.0})
+    )
+    turnout_s: Mapping[str, float] = field(
+        default_factory=lambda: _frozen({"DOG": 90.0, "TSG": 120.0, "FOOT": 20.0, "CYCLE": 20.0})
     )
     default_turnout_s: float = 60.0
 
@@ -109,49 +141,92 @@ class CrowFliesModel:
         unit_type: str,
         when: datetime,
     ) -> float:
-        result = self.seconds_many(
-            np.array([from_lat]), np.array([from_lon]), to_lat, to_lon, unit_type, when
-        )
+        """Seconds from dispatch until a unit at (from_lat, from_lon) reaches (to_lat, to_lon)."""
+        result = self.seconds_many([from_lat], [from_lon], to_lat, to_lon, unit_type, when)
         return float(result[0])
 
     def seconds_many(
         self,
-        from_lats: FloatArray,
-        from_lons: FloatArray,
+        from_lats: ArrayLike,
+        from_lons: ArrayLike,
         to_lat: float,
         to_lon: float,
-        unit_types: NDArray[Any] | str,
+        unit_types: ArrayLike | str,
         when: datetime,
     ) -> FloatArray:
-        from_lats = np.asarray(from_lats, dtype=float)
-        from_lons = np.asarray(from_lons, dtype=float)
-        types = np.broadcast_to(np.asarray(unit_types, dtype=object), from_lats.shape)
-        road_m = haversine_m(from_lats, from_lons, to_lat, to_lon) * self.circuity
-        speed = self.speed_kmh_many((from_lats + to_lat) / 2, (from_lons + to_lon) / 2, types, when)
-        turnout = np.array([self.turnout_s.get(t, self.default_turnout_s) for t in types.ravel()])
-        moving = road_m / (speed / 3.6)
-        return np.asarray(turnout.reshape(types.shape) + moving, dtype=float)
+        """Seconds for many units (one type, or one type each) to reach one point.
 
-    def speed_kmh_many(
-        self, lats: FloatArray, lons: FloatArray, types: NDArray[Any], when: datetime
-    ) -> FloatArray:
-        """Average moving speed (km/h) for units of these types at these points."""
-        from_centre = haversine_m(lats, lons, *CHARING_CROSS)
-        central, inner, outer = self.zone_kmh
-        zone = np.where(
-            from_centre <= self.central_radius_m,
-            central,
-            np.where(from_centre <= self.inner_radius_m, inner, outer),
-        )
-        hour = when.astimezone(LONDON).hour
-        by_type = np.array([self.type_factor.get(t, 1.0) for t in types.ravel()])
-        speed = zone * self.hour_factor[hour] * by_type.reshape(types.shape)
-        fixed = np.array([self.fixed_kmh.get(t, np.nan) for t in types.ravel()])
-        return np.asarray(np.where(np.isnan(fixed), speed, fixed.reshape(types.shape)), float)
+        ValueError for an unknown unit type or a naive ``when``; NaN where a position is NaN.
+        """
+        lats = np.asarray(from_lats, dtype=np.float64)
+        lons = np.asarray(from_lons, dtype=np.float64)
+        if lats.shape != lons.shape:
+            raise ValueError(f"from_lats {lats.shape} and from_lons {lons.shape} differ in shape")
+        turnout, pace_factor, fixed_pace = self._by_type(unit_types, lats.shape)
+        central, inner, outer = self._zone_lengths_m(lats, lons, to_lat, to_lon)
+        c_kmh, i_kmh, o_kmh = self.zone_kmh
+        # Seconds per metre of straight line at factor 1 (a car, unhurried hour).
+        car_s = (central / c_kmh + inner / i_kmh + outer / o_kmh) * 3.6 * self.circuity
+        car = car_s * pace_factor / self._hour_factor(when)
+        on_foot = (central + inner + outer) * self.circuity * fixed_pace
+        moving = np.where(np.isnan(fixed_pace), car, on_foot)
+        return np.asarray(turnout + moving, dtype=np.float64)
 
     def max_speed_mps(self, unit_type: str) -> float:
-        """The fastest this model ever moves a unit of this type (for sanity checks)."""
-        if unit_type in self.fixed_kmh:
-            return self.fixed_kmh[unit_type] / 3.6
-        fastest = max(self.zone_kmh) * max(self.hour_factor)
-        return fastest * self.type_factor.get(unit_type, 1.0) / 3.6
+        """The fastest this model ever moves a unit of this type, in straight-line metres/s."""
+        kind = _unit_type(unit_type)
+        if kind in self.fixed_kmh:
+            return self.fixed_kmh[kind] / 3.6 / self.circuity
+        fastest = max(self.zone_kmh) * max(self.hour_factor) * self.type_factor.get(kind, 1.0)
+        return fastest / 3.6 / self.circuity
+
+    def _hour_factor(self, when: datetime) -> float:
+        if when.tzinfo is None or when.utcoffset() is None:
+            raise ValueError(f"when must be timezone-aware, not the naive {when.isoformat()}")
+        return self.hour_factor[when.astimezone(LONDON).hour]
+
+    def _by_type(
+        self, unit_types: ArrayLike | str, shape: tuple[int, ...]
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Turnout (s), car pace multiplier and fixed pace (s/m, NaN for cars) per unit."""
+        kinds = np.broadcast_to(np.asarray(unit_types, dtype=object), shape)
+        distinct, inverse = np.unique(kinds.astype(str), return_inverse=True)
+        tables = np.array(
+            [
+                (
+                    self.turnout_s.get(kind, self.default_turnout_s),
+                    1.0 / self.type_factor.get(kind, 1.0),
+                    3.6 / self.fixed_kmh[kind] if kind in self.fixed_kmh else np.nan,
+                )
+                for kind in (_unit_type(name) for name in distinct)
+            ],
+            dtype=np.float64,
+        ).reshape(-1, 3)
+        per_unit = tables[inverse.reshape(shape)]
+        return per_unit[..., 0], per_unit[..., 1], per_unit[..., 2]
+
+    def _zone_lengths_m(
+        self, lats: FloatArray, lons: FloatArray, to_lat: float, to_lon: float
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Straight-line metres of each journey in central, inner and outer London."""
+        ax = (lons - CHARING_CROSS[1]) * _M_PER_DEG_LON
+        ay = (lats - CHARING_CROSS[0]) * _M_PER_DEG_LAT
+        dx = (to_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON - ax
+        dy = (to_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT - ay
+        length = np.hypot(dx, dy)
+        within_central = _share_within(ax, ay, dx, dy, self.central_radius_m)
+        within_inner = np.maximum(
+            _share_within(ax, ay, dx, dy, self.inner_radius_m), within_central
+        )
+        central = length * within_central
+        inner = length * (within_inner - within_central)
+        return central, inner, length * (1.0 - within_inner)
+
+
+def _unit_type(name: str) -> str:
+    kind = str(name).upper()
+    if kind not in UNIT_TYPES:
+        raise ValueError(
+            f"unknown unit type {str(name)!r}; expected one of {', '.join(UNIT_TYPES)}"
+        )
+    return kind

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,20 +17,21 @@ NOON = datetime(2026, 11, 24, 12, tzinfo=UTC)
 CENTRE = (51.5073, -0.1276)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
+    lat0=st.floats(51.29, 51.69),
+    lon0=st.floats(-0.51, 0.33),
     bearing=st.floats(0, 2 * np.pi),
-    near=st.floats(0, 20_000),
-    extra=st.floats(1, 10_000),
+    near=st.floats(0, 30_000),
+    extra=st.floats(1, 20_000),
     unit_type=st.sampled_from(["IRV", "ARV", "DOG", "TSG", "TRAFFIC", "FOOT", "CYCLE"]),
     hour=st.integers(0, 23),
 )
 def test_monotone_in_distance(
-    bearing: float, near: float, extra: float, unit_type: str, hour: int
+    lat0: float, lon0: float, bearing: float, near: float, extra: float, unit_type: str, hour: int
 ) -> None:
-    """Further along the same line from a unit never takes less time."""
+    """Further along the same line from a unit never takes less time, across speed zones too."""
     when = datetime(2026, 11, 24, hour, tzinfo=UTC)
-    lat0, lon0 = 51.40, -0.30  # outer London: one speed zone along the line near it
 
     def point(metres: float) -> tuple[float, float]:
         return (
@@ -38,7 +41,42 @@ def test_monotone_in_distance(
 
     t_near = MODEL.seconds(lat0, lon0, *point(near), unit_type, when)
     t_far = MODEL.seconds(lat0, lon0, *point(near + extra), unit_type, when)
-    assert t_far >= t_near
+    assert t_far > t_near
+
+
+def test_crossing_the_centre_is_slower_than_going_round_it() -> None:
+    """10 km straight through central London takes longer than 10 km in outer London."""
+    west, east = (51.5073, -0.2000), (51.5073, -0.0552)  # ~5 km either side of Charing Cross
+    out_w, out_e = (51.3500, -0.2000), (51.3500, -0.0552)  # same line 17 km further south
+    through = MODEL.seconds(*west, *east, "IRV", NOON)
+    outer = MODEL.seconds(*out_w, *out_e, "IRV", NOON)
+    assert through > 1.3 * outer
+    # Wholly in outer London: exactly distance × circuity / (45 km/h × 0.9 at noon) + turnout.
+    metres = (-0.0552 + 0.2000) * 111_195 * np.cos(np.radians(51.5073))
+    assert outer == pytest.approx(60 + metres * 1.35 / (45 * 0.9 / 3.6), rel=1e-5)
+
+
+def test_bad_input_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="unknown unit type 'HORSE'"):
+        MODEL.seconds(*CENTRE, 51.5, -0.1, "HORSE", NOON)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        MODEL.seconds(*CENTRE, 51.5, -0.1, "IRV", datetime(2026, 11, 24, 12))
+    with pytest.raises(ValueError, match="differ in shape"):
+        MODEL.seconds_many(np.zeros(3), np.zeros(2), 51.5, -0.1, "IRV", NOON)
+    assert np.isnan(MODEL.seconds(float("nan"), -0.1, 51.5, -0.1, "IRV", NOON))
+
+
+def test_one_type_per_unit_and_enum_values() -> None:
+    class Kind(StrEnum):  # stream.events.UnitType is a StrEnum like this
+        ARV = "ARV"
+
+    lats, lons = np.array([51.45, 51.55, 51.60]), np.array([-0.20, -0.05, 0.05])
+    mixed = MODEL.seconds_many(lats, lons, *CENTRE, np.array(["IRV", Kind.ARV, "foot"]), NOON)
+    each = [
+        MODEL.seconds(lats[i], lons[i], *CENTRE, kind, NOON)
+        for i, kind in enumerate(["IRV", "ARV", "FOOT"])
+    ]
+    assert mixed.tolist() == pytest.approx(each)
 
 
 def test_zero_distance_is_the_turnout() -> None:
@@ -74,7 +112,8 @@ def test_moving_speed_never_exceeds_the_stated_bound() -> None:
             seconds = MODEL.seconds_many(lats, lons, *CENTRE, unit_type, when)
             straight = haversine_m(lats, lons, *CENTRE)
             moving = seconds - MODEL.seconds(*CENTRE, *CENTRE, unit_type, when)
-            assert np.all(straight <= MODEL.max_speed_mps(unit_type) * moving + 1e-6)
+            # 0.5%: the model measures on a flat projection, exact at Charing Cross only.
+            assert np.all(straight <= 1.005 * MODEL.max_speed_mps(unit_type) * moving)
 
 
 def test_nearest_unit_drive_time_on_real_incidents_is_plausible(
