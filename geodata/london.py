@@ -123,9 +123,7 @@ class London:
             collection = json.loads(path.read_text())
             features = collection["features"]
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ValueError(
-                f"{path}: not a readable GeoJSON FeatureCollection ({error})"
-            ) from None
+            raise ValueError(f"{path}: not a GeoJSON FeatureCollection ({error})") from None
         boroughs = [_borough(f, path) for f in features]
         names = {b.name for b in boroughs}
         if len(names) != 33 or len(boroughs) != 33:

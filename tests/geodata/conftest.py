@@ -53,3 +53,9 @@ def met_points() -> tuple[np.ndarray, np.ndarray]:
     if len(lats) < 50_000:
         pytest.fail(f"expected ~51,266 Met points in {POLICE_UK}, read {len(lats)}")
     return np.array(lats), np.array(lons)
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """../shared/data (read-only reference data), failing loudly when it is not there."""
+    return _require(SHARED)
