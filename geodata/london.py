@@ -171,6 +171,11 @@ class London:
         flat[flat == OUTSIDE] = len(self.boroughs)
         return codes
 
+    @property
+    def raster_mixed_share(self) -> float:
+        """The share of raster cells touching London that need an exact polygon test."""
+        return self._raster.mixed_share
+
     # -- what the rest of the product needs ------------------------------------------
 
     @cached_property
@@ -201,7 +206,9 @@ class London:
         return covering_hexes(self, self.h3_resolution)
 
 
-def _borough(feature: dict[str, Any], path: Path) -> Borough:
+def _borough(feature: Any, path: Path) -> Borough:
+    if not isinstance(feature, dict):
+        raise ValueError(f"{path}: a feature is {type(feature).__name__}, not a GeoJSON object")
     props = feature.get("properties") or {}
     name = props.get("name") or feature.get("id") or ""
     info = BOROUGH_BY_GSS.get(props.get("gss_code") or "") or borough_named(str(name))
