@@ -119,27 +119,34 @@ def test_moving_speed_never_exceeds_the_stated_bound() -> None:
 def test_nearest_unit_drive_time_on_real_incidents_is_plausible(
     met_points: tuple[np.ndarray, np.ndarray],
 ) -> None:
-    """Median drive time from the nearest of 300 units to 5,000 real Met incidents.
+    """Drive time from the nearest of 300 IRVs to 5,000 real Met incidents.
 
     300 response cars spread like demand (positions drawn from other incidents) is roughly
     a quiet-hour London fleet. The Met's average I-grade response of 12 min 36 s (2022)
     includes call handling, waiting for a free unit and finding the address, so the pure
-    drive time from the nearest unit should be well under it: we expect 2–7 minutes.
+    drive time from the nearest unit must be well under it: we expect a median of 2-7
+    minutes at noon, and the drive alone must beat the published end-to-end figure of 86.9%
+    of I-grade calls attended within 15 minutes.
     """
     lats, lons = met_points
     rng = np.random.default_rng(7)
     picks = rng.choice(len(lats), 5_300, replace=False)
     units, incidents = picks[:300], picks[300:]
-    best = np.array(
-        [
-            MODEL.seconds_many(lats[units], lons[units], lats[i], lons[i], "IRV", NOON).min()
-            for i in incidents
-        ]
-    )
-    median = float(np.median(best))
-    print(
-        f"\nnearest-of-300 IRV drive time to 5,000 real incidents at noon: "
-        f"median {median / 60:.1f} min, 90th percentile {np.percentile(best, 90) / 60:.1f} min"
-    )
-    assert 120 <= median <= 420
-    assert np.percentile(best, 90) < 15 * 60
+    medians = {}
+    for label, hour in (("night", 3), ("peak", 8), ("noon", 12)):
+        when = datetime(2026, 11, 24, hour, tzinfo=UTC)
+        best = np.array(
+            [
+                MODEL.seconds_many(lats[units], lons[units], lats[i], lons[i], "IRV", when).min()
+                for i in incidents
+            ]
+        )
+        medians[label] = float(np.median(best))
+        print(
+            f"\nnearest-of-300 IRV drive to 5,000 real incidents, {label} ({hour:02d}:00 UTC): "
+            f"median {medians[label] / 60:.1f} min, 90th percentile "
+            f"{np.percentile(best, 90) / 60:.1f} min, within 15 min {np.mean(best <= 900):.1%}"
+        )
+        assert np.mean(best <= 900) >= 0.869
+    assert 120 <= medians["noon"] <= 420
+    assert medians["night"] < medians["noon"] < medians["peak"] < 12.6 * 60
