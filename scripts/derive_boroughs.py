@@ -11,6 +11,7 @@ decimals). Run from the repository root:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -22,10 +23,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geodata.bcu import BOROUGH_BY_NAME  # noqa: E402
+from geodata.bcu import borough_named  # noqa: E402
 
 PACKAGE = "vega-datasets@3.2.1"
 OUT = ROOT / "geodata" / "data"
+# The source files as published in 3.2.1 (also recorded in geodata/data/PROVENANCE.md).
+SHA256 = {
+    "londonBoroughs.json": "2dfeae7dd8123c57cf652938717ca27470c3684a1671d7f39d8afe518187a80a",
+    "londonTubeLines.json": "4f5ac0dd520d6e4663293230db095a4c7730b271f577fe6dd9ca3e1000c13527",
+}
 
 
 def fetch(package: str, workdir: Path) -> Path:
@@ -41,6 +47,16 @@ def fetch(package: str, workdir: Path) -> Path:
     with tarfile.open(tarball) as tar:
         tar.extractall(workdir, filter="data")
     return workdir / "package"
+
+
+def read_source(package: Path, name: str) -> dict[str, Any]:
+    """A data file of the package, checked against the digest it was first derived from."""
+    raw = (package / "data" / name).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != SHA256[name]:
+        raise SystemExit(f"{PACKAGE} data/{name} has sha256 {digest}, expected {SHA256[name]}")
+    parsed: dict[str, Any] = json.loads(raw)
+    return parsed
 
 
 def decode_arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:
@@ -86,7 +102,9 @@ def boroughs(topology: dict[str, Any]) -> dict[str, Any]:
     arcs = decode_arcs(topology)
     features = []
     for obj in topology["objects"]["boroughs"]["geometries"]:
-        info = BOROUGH_BY_NAME[obj["id"]]  # KeyError: a name geodata/bcu.py does not know
+        info = borough_named(obj["id"])  # tolerant of "&", hyphens, "Royal Borough of"
+        if info is None:
+            raise ValueError(f"borough {obj['id']!r} is not one of SPEC.md's 33")
         features.append(
             {
                 "type": "Feature",
@@ -100,8 +118,9 @@ def boroughs(topology: dict[str, Any]) -> dict[str, Any]:
                 "geometry": geometry(obj, arcs),
             }
         )
-    if len(features) != 33:
-        raise ValueError(f"expected 33 boroughs, found {len(features)}")
+    names = {f["properties"]["name"] for f in features}
+    if len(features) != 33 or len(names) != 33:
+        raise ValueError(f"expected the 33 boroughs once each, found {sorted(names)}")
     features.sort(key=lambda f: f["properties"]["gss_code"])
     return {"type": "FeatureCollection", "features": features}
 
@@ -123,8 +142,8 @@ def tube_lines(topology: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         package = fetch(PACKAGE, Path(tmp))
-        source = json.loads((package / "data" / "londonBoroughs.json").read_text())
-        tubes = json.loads((package / "data" / "londonTubeLines.json").read_text())
+        source = read_source(package, "londonBoroughs.json")
+        tubes = read_source(package, "londonTubeLines.json")
     OUT.mkdir(parents=True, exist_ok=True)
     for name, collection in (
         ("london_boroughs.geojson", boroughs(source)),
