@@ -1,33 +1,64 @@
-"""The ``bluelamp`` command: each room contributes its own sub-commands; this assembles them."""
+"""The ``bluelamp`` command: each room contributes its own sub-commands; this assembles them.
+
+A room contributes by defining ``app = typer.Typer()`` in ``<room>/cli.py``; its commands and
+groups are merged into the top level (``bluelamp users add ...``). A missing module is
+skipped (the room has no commands yet); one that fails to import fails loudly.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from typing import Annotated
 
 import typer
 
 from stream.settings import load_settings
 
-app = typer.Typer(
-    name="bluelamp",
-    help="Bluelamp: a live operational picture of London for control rooms.",
-    no_args_is_help=True,
-    add_completion=False,
-)
+SUB_APPS = ("stream.cli", "api.cli")
 
-HostOption = Annotated[str | None, typer.Option(help="Address to listen on.")]
-PortOption = Annotated[int | None, typer.Option(help="Port to listen on.")]
+HostOption = Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")]
+PortOption = Annotated[int | None, typer.Option(help="Port to listen on [default: 8050].")]
+
+
+def create_cli() -> typer.Typer:
+    cli = typer.Typer(
+        name="bluelamp",
+        help="Bluelamp: a live operational picture of London for police control rooms.",
+        no_args_is_help=True,
+        add_completion=False,
+    )
+    cli.command()(serve)
+    cli.command()(demo)
+    for module_name in SUB_APPS:
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        sub_app = getattr(importlib.import_module(module_name), "app", None)
+        if not isinstance(sub_app, typer.Typer):
+            raise TypeError(f"{module_name} must define `app = typer.Typer()` for bluelamp")
+        cli.add_typer(sub_app)
+    return cli
+
+
+def serve(host: HostOption = None, port: PortOption = None) -> None:
+    """Run the product with the configuration in the environment (BLUELAMP_*, .env)."""
+    _run(demo=False, host=host, port=port)
+
+
+def demo(host: HostOption = None, port: PortOption = None) -> None:
+    """Run it in demo mode on the embedded bus and database."""
+    _run(demo=True, host=host, port=port)
 
 
 def _run(demo: bool, host: str | None, port: int | None) -> None:
-    import uvicorn
+    import uvicorn  # here, so `bluelamp --help` stays quick
 
     from dashboard.server import create_server
 
     overrides: dict[str, object] = {"demo": True} if demo else {}
-    if host:
+    if host is not None:
         overrides["host"] = host
-    if port:
+    if port is not None:
         overrides["port"] = port
     settings = load_settings(**overrides)
     server = create_server(settings)
@@ -35,17 +66,5 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
     uvicorn.run(server, host=settings.host, port=settings.port, log_level="info")
 
 
-@app.command()
-def serve(host: HostOption = None, port: PortOption = None) -> None:
-    """Run the product with the configuration in the environment (BLUELAMP_*, .env)."""
-    _run(demo=False, host=host, port=port)
-
-
-@app.command()
-def demo(host: HostOption = None, port: PortOption = None) -> None:
-    """Run it with demo settings on the embedded bus and database."""
-    _run(demo=True, host=host, port=port)
-
-
 def main() -> None:
-    app()
+    create_cli()()
