@@ -3,30 +3,62 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from dash import Dash, dcc, html
+from dash.development.base_component import Component
 from fastapi import FastAPI
 
 from dashboard import ids
-from dashboard.map import london_map
+from dashboard.routes import build_pages, register_router
 from geodata import London
 from stream.settings import Settings
 
 ASSETS = Path(__file__).with_name("assets")
+SUBTITLE = "Live operational picture of London"
 
 
 def create_dash(settings: Settings, server: FastAPI, london: London) -> Dash:
-    """Build the dashboard on ``server``. Callbacks use ``@app.callback``, never the global
-    ``dash.callback``, which Dash 4 only wires on the first HTTP request (STACK.md)."""
-    app = Dash(
+    """Build the dashboard on ``server``. Callbacks use ``@dash_app.callback``, never the
+    global ``dash.callback``, which Dash 4 only wires on the first HTTP request (STACK.md)."""
+    dash_app = Dash(
         __name__,
         server=server,  # type: ignore[arg-type]  # Dash 4's hints predate FastAPI servers
         title="Bluelamp",
         assets_folder=str(ASSETS),
+        serve_locally=True,  # the default; said out loud because nothing may come from a CDN
         update_title="",
         suppress_callback_exceptions=False,
     )
-    app.layout = html.Div(
+    pages = build_pages(settings, london)
+    dash_app.layout = shell(settings)
+    # Pages arrive through the router, so tell Dash about every id they contain.
+    dash_app.validation_layout = html.Div(  # type: ignore[assignment]  # hinted as None
+        [shell(settings), *(p.layout for p in pages)]
+    )
+    register_router(dash_app, pages)
+    _finish_setup_now(dash_app)
+    return dash_app
+
+
+def _finish_setup_now(dash_app: Dash) -> None:
+    """Do Dash's first-request set-up (assets/, layout validation) now, not on a request.
+
+    Dash 4.4.1's FastAPI backend runs it only when the first request is for ``/`` or a
+    ``/_dash-*`` route. A wall screen that reloads ``/wall`` after a restart would get a page
+    with no assets/ scripts or styles (seen in the browser tests). It is idempotent.
+    """
+    dash_app._setup_server()  # type: ignore[no-untyped-call]
+
+
+def _data(**attributes: str) -> dict[str, Any]:
+    """``data-*`` attributes, which Dash components take but Python names cannot spell."""
+    return {f"data-{name}": value for name, value in attributes.items()}
+
+
+def shell(settings: Settings) -> Component:
+    """What every page shares: the header with its clock, and the slot the router fills."""
+    return html.Div(
         className="bl-shell",
         children=[
             dcc.Location(id=ids.URL),
@@ -34,11 +66,16 @@ def create_dash(settings: Settings, server: FastAPI, london: London) -> Dash:
                 className="bl-header",
                 children=[
                     html.H1("Bluelamp"),
-                    html.Span("London — boroughs and Basic Command Units", className="bl-subtitle"),
-                    html.Span(id=ids.CLOCK, className="bl-clock"),
+                    html.Span(SUBTITLE, className="bl-subtitle"),
+                    html.Span(id=ids.PAGE_TITLE, className="bl-page-title"),
+                    # Ticks in the browser (assets/bluelamp.js) in the display time zone.
+                    html.Time(
+                        id=ids.CLOCK,
+                        className="bl-clock",
+                        **_data(timezone=settings.display_timezone),
+                    ),
                 ],
             ),
-            html.Main(id=ids.PAGE, className="bl-main", children=london_map(settings, london)),
+            html.Main(id=ids.PAGE, className="bl-main"),
         ],
     )
-    return app

@@ -13,30 +13,40 @@ from stream.settings import Settings
 
 LONDON_CENTRE = (51.4975, -0.1357)
 OGL = (
-    "Boundaries: Contains National Statistics and OS data © Crown copyright and database "
+    "Boundaries: contains National Statistics and OS data © Crown copyright and database "
     "right; Open Government Licence v3.0"
 )
 
 
 def _js(name: str) -> dict[str, str]:
-    """A reference to a function in dashboard/assets/bluelamp-map.js (window.bluelamp.map)."""
+    """A reference to a function in dashboard/assets/bluelamp.js (window.bluelamp.map)."""
     return {"variable": f"bluelamp.map.{name}"}
 
 
-def london_map(settings: Settings, london: London, **style: Any) -> dl.Map:
-    """Boroughs and BCU outlines, styled in the browser; a tile layer only if configured."""
-    bcus = bcus_geojson(london)
-    labels = {
+def bcu_labels(bcus: dict[str, Any]) -> dict[str, Any]:
+    """One point per BCU at a spot inside it, carrying the code to print there."""
+    return {
         "type": "FeatureCollection",
         "features": [
             {
                 "type": "Feature",
+                "id": f["properties"]["code"],
                 "properties": {"code": f["properties"]["code"], "name": f["properties"]["name"]},
                 "geometry": {"type": "Point", "coordinates": f["properties"]["label"][::-1]},
             }
             for f in bcus["features"]
         ],
     }
+
+
+def london_map(settings: Settings, london: London) -> dl.Map:
+    """Boroughs and BCU outlines drawn on canvas and styled in the browser from ``hideout``.
+
+    Layers stay mounted: later pages change what they show by setting ``hideout`` (e.g.
+    ``{"bcu": "AW"}`` to pick out one BCU), never by rebuilding the data.
+    """
+    bcus = bcus_geojson(london)
+    hideout = {"tiles": bool(settings.tile_url), "bcu": None}
     layers: list[Any] = []
     if settings.tile_url:
         layers.append(
@@ -48,11 +58,18 @@ def london_map(settings: Settings, london: London, **style: Any) -> dl.Map:
             data=boroughs_geojson(london),
             style=_js("boroughStyle"),
             onEachFeature=_js("boroughTooltip"),
-            zoomToBounds=True,
-            hideout={"tiles": bool(settings.tile_url)},
+            hideout=hideout,
+            zoomToBounds=True,  # fills a desk monitor or a 4K wall alike
         ),
-        dl.GeoJSON(id=ids.BCUS, data=bcus, style=_js("bcuStyle"), interactive=False),
-        dl.GeoJSON(id=ids.BCU_LABELS, data=labels, pointToLayer=_js("bcuLabel"), interactive=False),
+        dl.GeoJSON(
+            id=ids.BCUS, data=bcus, style=_js("bcuStyle"), hideout=hideout, interactive=False
+        ),
+        dl.GeoJSON(
+            id=ids.BCU_LABELS,
+            data=bcu_labels(bcus),
+            pointToLayer=_js("bcuLabel"),
+            interactive=False,
+        ),
         # GeoJSON layers carry no attribution of their own: the OGL notice goes in the prefix.
         dl.AttributionControl(prefix=f"Leaflet | {OGL}", position="bottomright"),
     ]
@@ -64,8 +81,10 @@ def london_map(settings: Settings, london: London, **style: Any) -> dl.Map:
         minZoom=8,
         maxZoom=18,
         zoomSnap=0.25,
-        preferCanvas=False,
+        # Canvas, not one SVG element per shape: the incident and unit layers that join
+        # these later number in the thousands (STACK.md, map rendering).
+        preferCanvas=True,
         attributionControl=False,
         className="bl-map",
-        style={"width": "100%", "height": "100%", **style},
+        style={"width": "100%", "height": "100%"},
     )

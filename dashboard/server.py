@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.app import create_app
+from api.app import add_readiness_check, create_app
 from dashboard.app import create_dash
 from geodata import London
 from stream.settings import Settings
 
 
 def create_server(settings: Settings) -> FastAPI:
-    """The whole product on one port: /api, /healthz, /docs and the dashboard at /."""
-    london = London.load(settings.boundaries, settings.h3_resolution)
+    """The whole product on one port: /api, /healthz, /readyz, /docs and the dashboard at /.
+
+    One per process: Dash's FastAPI backend wires its catch-all route at start-up onto the
+    most recently created Dash app, so build a server and start it before building another.
+    """
+    london = London.load(boundaries=settings.boundaries, h3_resolution=settings.h3_resolution)
     app = create_app(settings)
     app.state.london = london
-    create_dash(settings, app, london)
+    dash_app = create_dash(settings, app, london)
+    app.state.dash = dash_app
+
+    async def dashboard_built() -> str:
+        return f"{len(dash_app.callback_map)} callbacks wired"
+
+    add_readiness_check(app, "dashboard", dashboard_built)
     return app
