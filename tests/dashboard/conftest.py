@@ -43,7 +43,8 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / "server.log"
         self._env = {
-            **os.environ,
+            # The developer's own BLUELAMP_* settings (a tile URL, a real Redis) stay out.
+            **{k: v for k, v in os.environ.items() if not k.startswith("BLUELAMP_")},
             "BLUELAMP_REDIS_URL": "memory://",
             "BLUELAMP_DATABASE_URL": f"sqlite:///{workdir}/bluelamp.sqlite3",
             "BLUELAMP_PORT": str(self.port),
@@ -97,6 +98,12 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def live_server(start_server: Callable[..., LiveServer]) -> str:
+    """The base URL of a server with default settings (embedded bus, its own SQLite)."""
+    return start_server().url
 
 
 @pytest.fixture(scope="session")

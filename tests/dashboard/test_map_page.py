@@ -61,13 +61,10 @@ def open_map(page: Page, url: str) -> list[dict[str, Any]]:
     return drawn
 
 
-def test_map_shows_33_boroughs_and_12_bcus_without_tiles(
-    start_server: Callable[..., LiveServer], page: Page
-) -> None:
-    server = start_server()
+def test_map_shows_33_boroughs_and_12_bcus_without_tiles(live_server: str, page: Page) -> None:
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
-    drawn = open_map(page, server.url)
+    drawn = open_map(page, live_server)
 
     boroughs = [f for f in drawn if "gss_code" in f["properties"]]
     bcus = [f for f in drawn if "code" in f["properties"]]
@@ -85,7 +82,7 @@ def test_map_shows_33_boroughs_and_12_bcus_without_tiles(
     labels = page.locator(".bl-bcu-label span").all_inner_texts()
     assert sorted(labels) == sorted(BCU_CODES)
     assert page.locator("img.leaflet-tile").count() == 0
-    assert all(r.startswith(server.url) for r in requested), "something left the server"
+    assert all(r.startswith(live_server) for r in requested), "something left the server"
     assert "Open Government Licence" in page.locator(".leaflet-control-attribution").inner_text()
     page.wait_for_function("document.getElementById('clock').textContent.length > 0")
     assert re.search(r"\b\d{2}:\d{2}:\d{2}\b", page.locator("#clock").inner_text())
@@ -115,12 +112,9 @@ def test_configured_tile_url_adds_a_street_layer(
     assert page.errors == []  # type: ignore[attr-defined]
 
 
-def test_deep_link_first_after_start_gets_the_whole_app(
-    start_server: Callable[..., LiveServer], page: Page
-) -> None:
+def test_deep_link_first_after_start_gets_the_whole_app(live_server: str, page: Page) -> None:
     """A wall screen reloading a page after a restart: the first request is not for /."""
-    server = start_server()
-    page.goto(f"{server.url}/no-such-page")
+    page.goto(f"{live_server}/no-such-page")
     page.get_by_text("No such page").wait_for()
     assert page.evaluate("() => typeof window.bluelamp.map.boroughStyle") == "function"
     page.get_by_role("link", name="Back to the map of London").click()
