@@ -22,7 +22,18 @@ from redis.exceptions import ResponseError
 from stream.keys import Keys
 from stream.outcome import Outcome
 
-Entry = tuple[str, bytes]  # (ingest entry id, the event text as sent)
+Entry = tuple[str, bytes | None]  # (ingest entry id, the event text as sent; None: no field)
+
+
+def _honour_cancel() -> None:
+    """Re-raise a cancellation that a blocking Redis read swallowed.
+
+    Observed with redis-py 8.1 on Python 3.11: a task cancelled while blocked in XREADGROUP
+    gets an empty reply instead of CancelledError, so a read loop would never stop.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +168,7 @@ class RedisBus:
                 raise
             self._group_ready = False  # the stream was deleted: make the group again
             return []
+        _honour_cancel()
         return [_entry(i, f) for _stream, messages in reply or [] for i, f in messages]
 
     async def ack(self, entry_ids: Sequence[str]) -> None:
@@ -204,6 +216,7 @@ class RedisBus:
 
         async def messages() -> AsyncIterator[bytes]:
             async for message in pubsub.listen():
+                _honour_cancel()
                 if message["type"] == "message":
                     yield message["data"]
 
@@ -250,7 +263,7 @@ class RedisBus:
 
 def _entry(entry_id: bytes | str, fields: dict[bytes, bytes]) -> Entry:
     ident = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-    return ident, fields.get(b"event", b"")
+    return ident, fields.get(b"event")
 
 
 # -- in process ------------------------------------------------------------------------------
@@ -309,10 +322,9 @@ class MemoryBus:
             self._arrived.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), block_ms / 1000)
-        taken = list(itertools.islice(self._stream.items(), count))
-        for entry_id, text in taken:
-            del self._stream[entry_id]
-            self._pending[entry_id] = text
+        taken: list[Entry] = list(itertools.islice(self._stream.items(), count))
+        for entry_id, _text in taken:
+            self._pending[entry_id] = self._stream.pop(entry_id)
         return taken
 
     async def ack(self, entry_ids: Sequence[str]) -> None:

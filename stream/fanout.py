@@ -40,23 +40,37 @@ def parse_live(message: str) -> Recorded:
     )
 
 
+PAGE = 5_000  # records read from the log per catch-up step
+
+
 @dataclass(eq=False)
 class Subscription:
-    """One subscriber's view of the feed: an async iterator of records in seq order."""
+    """One subscriber's view of the feed: an async iterator of records in seq order.
+
+    Live records arrive on a bounded queue. Whenever the subscriber cannot be sure it has
+    seen everything (it started ``since`` a seq, the hub reconnected, or a live record's seq
+    skips ahead) it reads the log a page at a time up to its end, then carries on live,
+    skipping live records it already has. Everything published is in the log already (the
+    sequencer publishes after the commit), so the log is always enough to close a gap.
+    """
 
     log: EventLog
     next_seq: int | None  # None: start with whatever comes live next
     limit: int
     queue: asyncio.Queue[object] = field(default_factory=asyncio.Queue)
     backlog: deque[Recorded] = field(default_factory=deque)
+    behind: bool = False  # read the log before taking anything more from the queue
     too_slow: bool = False
 
     def offer(self, item: object) -> None:
+        """Hand one item over (the hub calls this; it never blocks)."""
         if self.too_slow:
             return
         if self.queue.qsize() >= self.limit:
             self.too_slow = True
-            self.queue.put_nowait(SubscriberTooSlow(f"more than {self.limit} events behind"))
+            self.queue.put_nowait(
+                SubscriberTooSlow(f"more than {self.limit} live events behind; dropped")
+            )
             return
         self.queue.put_nowait(item)
 
@@ -69,57 +83,63 @@ class Subscription:
                 record = self.backlog.popleft()
                 self.next_seq = record.seq + 1
                 return record
+            if self.behind:
+                await self._read_page()
+                continue
             item = await self.queue.get()
             if isinstance(item, SubscriberTooSlow):
                 raise item
             if item is _RESYNC:
-                if self.next_seq is not None:
-                    await self._catch_up(upto=None)
+                self.behind = self.next_seq is not None
                 continue
             assert isinstance(item, Recorded)
             if self.next_seq is None:
                 self.next_seq = item.seq
             if item.seq < self.next_seq:
-                continue  # already delivered (from the log, during a catch-up)
+                continue  # already delivered from the log
             if item.seq > self.next_seq:
-                await self._catch_up(upto=item.seq - 1)
-                self.backlog.append(item)
+                self.behind = True  # a gap: this record and the ones before it are logged
                 continue
             self.next_seq = item.seq + 1
             return item
 
-    async def _catch_up(self, upto: int | None) -> None:
+    async def _read_page(self) -> None:
         assert self.next_seq is not None
-        after = self.next_seq - 1
-        while True:
-            page = await asyncio.to_thread(self.log.read, after, 5_000, upto)
-            self.backlog.extend(page)
-            if len(page) < 5_000:
-                return
-            after = page[-1].seq
+        page = await asyncio.to_thread(self.log.read, self.next_seq - 1, PAGE)
+        self.backlog.extend(page)
+        self.behind = len(page) == PAGE
 
 
 class Hub:
     """Fans the bus's live channel out to any number of in-process subscribers."""
 
-    def __init__(self, bus: Bus, log: EventLog, *, queue_limit: int = 20_000) -> None:
+    def __init__(
+        self, bus: Bus, log: EventLog, *, queue_limit: int = 20_000, check_every: float = 1.0
+    ) -> None:
         self.bus = bus
         self.log = log
         self.queue_limit = queue_limit
         self._subscribers: set[Subscription] = set()
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
-        self.last_seq = 0
+        self.last_seq = 0  # the highest seq seen live
+        self.check_every = check_every
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._pump(), name="bluelamp-hub")
+        """Subscribe to the live channel (waits up to 10 s for it) and watch the log."""
+        self._tasks = [
+            asyncio.create_task(self._pump(), name="bluelamp-hub"),
+            asyncio.create_task(self._watch_log(), name="bluelamp-hub-watch"),
+        ]
         await asyncio.wait_for(self.connected.wait(), 10)
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
 
     @property
     def subscribers(self) -> int:
@@ -127,7 +147,12 @@ class Hub:
 
     @contextlib.asynccontextmanager
     async def subscribe(self, since: int | None = None) -> AsyncIterator[Subscription]:
-        """Events after ``since`` (from the log first, then live); None = live from now."""
+        """Records after ``since`` (from the log first, then live); None = live from now.
+
+        The subscription is an async iterator of :class:`Recorded`, strictly in seq order and
+        each exactly once. It raises :class:`SubscriberTooSlow` if it falls more than
+        ``queue_limit`` live events behind; it is unregistered when the block exits.
+        """
         sub = Subscription(self.log, None if since is None else since + 1, self.queue_limit)
         self._subscribers.add(sub)
         try:
@@ -158,3 +183,23 @@ class Hub:
             self.connected.clear()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+    async def _watch_log(self) -> None:
+        """Catch subscribers up when the log runs ahead of what arrived live.
+
+        Pub/sub drops whatever is published while nobody listens (a Redis reconnect), and a
+        sequencer that crashed between its commit and its publish announces nothing: without
+        this a quiet feed would leave those records unseen until the next live one. Only a
+        lag that lasts a whole period counts, so records merely in flight trigger nothing.
+        """
+        seen_in_log = 0
+        while True:
+            await asyncio.sleep(self.check_every)
+            try:
+                if seen_in_log > self.last_seq:
+                    self.last_seq = seen_in_log
+                    for sub in list(self._subscribers):
+                        sub.offer(_RESYNC)
+                seen_in_log = await asyncio.to_thread(self.log.last_seq)
+            except Exception:
+                log.exception("could not read the log's last seq")

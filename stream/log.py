@@ -57,7 +57,7 @@ events = Table(
     Index("ix_events_time", "time"),
 )
 
-snapshots = Table(
+snapshots_table = Table(
     "snapshots",
     metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
@@ -83,8 +83,10 @@ class EventLog:
 
     # -- writing ------------------------------------------------------------------------
 
-    def append(self, records: Sequence[Recorded]) -> None:
-        """Append records (consecutive seqs following the last one) in one transaction."""
+    def append(self, records: Sequence[Recorded], snapshots: Sequence[dict[str, Any]] = ()) -> None:
+        """Append records (consecutive seqs after the last one) and snapshots of the picture
+        taken among them, in one transaction. Raises :class:`LogConflict` if any seq or
+        (source, id) is there already: the log never forks and never holds a repeat."""
         if not records:
             return
         now = datetime.now(UTC)
@@ -102,19 +104,25 @@ class EventLog:
             }
             for r in records
         ]
+        shots = [
+            {"seq": shot["seq"], "taken_at": now, "picture": _compact(shot)} for shot in snapshots
+        ]
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(events), rows)
+                if shots:
+                    conn.execute(insert(snapshots_table), shots)
         except IntegrityError as exc:
             raise LogConflict(f"could not append seq {records[0].seq}: {exc.orig}") from exc
 
     def save_snapshot(self, picture: Picture) -> None:
+        """Keep a snapshot of ``picture`` (which must reflect this log up to its seq)."""
         with self.engine.begin() as conn:
             conn.execute(
-                insert(snapshots).values(
+                insert(snapshots_table).values(
                     seq=picture.seq,
                     taken_at=datetime.now(UTC),
-                    picture=json.dumps(picture.to_snapshot(), separators=(",", ":")),
+                    picture=_compact(picture.to_snapshot()),
                 )
             )
 
@@ -163,9 +171,9 @@ class EventLog:
         return found
 
     def latest_snapshot(self, at_or_before: int | None = None) -> Picture | None:
-        query = select(snapshots.c.picture).order_by(snapshots.c.seq.desc()).limit(1)
+        query = select(snapshots_table.c.picture).order_by(snapshots_table.c.seq.desc()).limit(1)
         if at_or_before is not None:
-            query = query.where(snapshots.c.seq <= at_or_before)
+            query = query.where(snapshots_table.c.seq <= at_or_before)
         with self.engine.connect() as conn:
             text = conn.execute(query).scalar_one_or_none()
         return None if text is None else Picture.from_snapshot(json.loads(text))
@@ -177,6 +185,10 @@ class EventLog:
         if at is not None:
             records = (r for r in records if r.seq <= at)
         return fold(records, start)
+
+
+def _compact(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"))
 
 
 def _engine(url: str, schema: str | None) -> Engine:

@@ -25,6 +25,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from stream.bus import Bus, Entry, Rejection, new_token
 from stream.events import InvalidEvent, Locate, Recorded, Validated, to_dict, validate
@@ -51,6 +52,7 @@ def live_message(record: Recorded) -> str:
 @dataclass
 class BatchResult:
     records: list[Recorded] = field(default_factory=list)
+    snapshots: list[dict[str, Any]] = field(default_factory=list)  # the picture at seq k·N
     rejections: list[Rejection] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
 
@@ -118,14 +120,14 @@ class Sequencer:
     async def process(self, entries: list[Entry]) -> BatchResult:
         """Decide, log and announce one batch of ingest entries."""
         assert self.picture is not None
-        result = self.decide(entries)
+        # Off the event loop: parsing and the duplicate lookup are the bulk of the work, and
+        # only this task touches this picture.
+        result = await asyncio.to_thread(self.decide, entries)
         try:
-            await asyncio.to_thread(self.log.append, result.records)
-        except LogConflict:
-            self.picture = None  # whatever it held was never logged
+            await asyncio.to_thread(self.log.append, result.records, result.snapshots)
+        except BaseException:
+            self.picture = None  # whatever it holds now was never logged
             raise
-        if result.records and self._crossed_snapshot(result.records):
-            await asyncio.to_thread(self.log.save_snapshot, self.picture)
         await self.bus.reject(result.rejections)
         await self.bus.ack([entry_id for entry_id, _ in entries])
         await self.bus.publish([live_message(r) for r in result.records])
@@ -134,44 +136,50 @@ class Sequencer:
             self.on_batch(result)
         return result
 
-    def _crossed_snapshot(self, records: list[Recorded]) -> bool:
-        first, last = records[0].seq, records[-1].seq
-        return last // self.snapshot_every > (first - 1) // self.snapshot_every
-
     def decide(self, entries: list[Entry]) -> BatchResult:
         """Steps 1–3: pure decisions against the picture, which accepted events change."""
         picture = self.picture
         assert picture is not None
         result = BatchResult()
-        valid: list[tuple[bytes, Validated]] = []
+        valid: list[tuple[bytes | str, Validated]] = []
         for _entry_id, text in entries:
+            if text is None:
+                reason = "ingest entry has no 'event' field"
+                result.rejections.append(Rejection(b"", reason))
+                result.outcomes.append(Outcome(Verdict.REJECTED, None, None, reason=reason))
+                continue
             try:
                 valid.append((text, validate(text, self.locate)))
             except InvalidEvent as exc:
-                result.rejections.append(Rejection(text, exc.reason, *_key_of(text)))
-                result.outcomes.append(Outcome(Verdict.REJECTED, *_key_of(text), reason=exc.reason))
+                source, event_id = key_of(text)
+                result.rejections.append(Rejection(text, exc.reason, source, event_id))
+                result.outcomes.append(
+                    Outcome(Verdict.REJECTED, source, event_id, None, exc.reason)
+                )
         logged = self.log.seqs_of(v.event.key for _, v in valid)
         seen: dict[tuple[str, str], int] = {}
-        for text, v in valid:
-            source, event_id = key = v.event.key
+        for original, v in valid:
+            key = v.event.key
             earlier = logged.get(key) or seen.get(key)
             if earlier is not None:
-                result.outcomes.append(Outcome(Verdict.DUPLICATE, source, event_id, earlier))
+                result.outcomes.append(Outcome(Verdict.DUPLICATE, *key, earlier))
                 continue
-            reason = picture.check(v)
-            if reason is not None:
-                result.rejections.append(Rejection(text, reason, source, event_id))
-                result.outcomes.append(Outcome(Verdict.REJECTED, source, event_id, None, reason))
+            broken = picture.check(v)
+            if broken is not None:
+                result.rejections.append(Rejection(original, broken, *key))
+                result.outcomes.append(Outcome(Verdict.REJECTED, *key, None, broken))
                 continue
             record = Recorded(picture.seq + 1, v.event, v.borough, v.bcu)
             picture.apply(record)
             seen[key] = record.seq
+            if record.seq % self.snapshot_every == 0:
+                result.snapshots.append(picture.to_snapshot())
             result.records.append(record)
-            result.outcomes.append(Outcome(Verdict.ACCEPTED, source, event_id, record.seq))
+            result.outcomes.append(Outcome(Verdict.ACCEPTED, *key, record.seq))
         return result
 
 
-def _key_of(text: bytes | str) -> tuple[str | None, str | None]:
+def key_of(text: bytes | str) -> tuple[str | None, str | None]:
     """(source, id) of an event that failed validation, if they can still be read."""
     try:
         data = json.loads(text)

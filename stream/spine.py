@@ -25,7 +25,7 @@ from stream.keys import Keys
 from stream.log import EventLog
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
-from stream.sequencer import Sequencer
+from stream.sequencer import Sequencer, key_of
 from stream.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -124,8 +124,9 @@ class Spine:
             try:
                 event = validate(text, self.locate).event
             except InvalidEvent as exc:
-                rejections.append(Rejection(text, exc.reason))
-                outcomes.append(Outcome(Verdict.REJECTED, None, None, reason=exc.reason))
+                source, event_id = key_of(text)
+                rejections.append(Rejection(text, exc.reason, source, event_id))
+                outcomes.append(Outcome(Verdict.REJECTED, source, event_id, reason=exc.reason))
                 continue
             future = self._waiters.get(event.key) or loop.create_future()
             self._waiters[event.key] = future
