@@ -121,7 +121,10 @@ class RedisBus:
         self.url = url
         # redis-py's stubs type replies as unions of everything; this adapter is where the
         # shapes are known, so the client is Any here and typed at the Bus interface.
-        self.redis: Any = aioredis.Redis.from_url(url, health_check_interval=10)
+        # Named after the prefix so CLIENT LIST shows whose connections these are.
+        self.redis: Any = aioredis.Redis.from_url(
+            url, health_check_interval=10, client_name=keys.prefix
+        )
         self._group_ready = False
 
     async def _ensure_group(self) -> None:

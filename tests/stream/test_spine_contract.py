@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from stream.bus import RedisBus
 from stream.outcome import Verdict
 from stream.picture import fold
 from stream.spine import Spine
@@ -223,3 +224,51 @@ async def test_a_crash_after_logging_loses_and_doubles_nothing(
         records = await asyncio.to_thread(spine.log.read)
         assert [r.seq for r in records] == list(range(1, 51))
         assert len({r.event.key for r in records}) == 50
+
+
+async def test_bytes_that_are_not_utf8_are_rejected_and_kept(backend: Backend) -> None:
+    ev = Events()
+    async with backend.spine() as spine:
+        await spine.bus.add(
+            [json.dumps(ev.on_duty("U1")), b'{"id": "\xff\xfe"}', json.dumps(ev.location("U1"))]
+        )
+        await _logged(spine, 2)
+
+        async def rejected() -> bool:
+            return len(await spine.bus.rejected()) == 1
+
+        await _until(rejected)
+        (row,) = await spine.bus.rejected()
+        assert row["reason"].startswith("malformed JSON")
+
+
+async def test_entries_without_an_event_field_are_rejected(durable_backend: Backend) -> None:
+    """A producer's XADD with the wrong field name: kept with a reason, the feed goes on."""
+    ev = Events()
+    async with durable_backend.spine() as spine:
+        bus = spine.bus
+        assert isinstance(bus, RedisBus)
+        await bus.redis.xadd(bus.keys.ingest, {"evnt": json.dumps(ev.on_duty("U1"))})
+        await bus.add([json.dumps(ev.on_duty("U2"))])
+        await _logged(spine, 1)
+
+        async def rejected() -> bool:
+            return len(await bus.rejected()) == 1
+
+        await _until(rejected)
+        (row,) = await bus.rejected()
+        assert row["reason"] == "ingest entry has no 'event' field"
+        assert [r.event.data.unit_id for r in await asyncio.to_thread(spine.log.read)] == ["U2"]
+
+
+async def test_invalid_submissions_are_answered_at_once_and_kept(backend: Backend) -> None:
+    ev = Events()
+    async with backend.spine() as spine:
+        good, bad = ev.on_duty("U1"), {**ev.on_duty("U2"), "type": "unit.teleported"}
+        outcomes = await spine.submit_many([bad, good])
+        assert [o.verdict for o in outcomes] == [Verdict.REJECTED, Verdict.ACCEPTED]
+        assert outcomes[0].key == ("test", bad["id"]) and "unknown event type" in (
+            outcomes[0].reason or ""
+        )
+        (row,) = await spine.bus.rejected()
+        assert row["id"] == bad["id"] and "unit.teleported" in row["event"]
