@@ -20,7 +20,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 from stream.keys import Keys
-from stream.outcome import Outcome
+from stream.outcome import Outcome, Verdict
 
 Entry = tuple[str, bytes | None]  # (ingest entry id, the event text as sent; None: no field)
 
@@ -80,7 +80,7 @@ class Bus(Protocol):
         """Subscribe to outcomes from now on."""
 
     async def recent_outcome(self, source: str, event_id: str) -> Outcome | None:
-        """An outcome posted shortly before (for a submitter that listened too late)."""
+        """A rejection posted shortly before (for a submitter that listened too late)."""
 
     async def acquire_lease(self, token: str, ttl_ms: int) -> bool:
         """Take (or keep) the sequencer lease; True if ``token`` holds it now."""
@@ -238,17 +238,18 @@ class RedisBus:
         if not outcomes:
             return
         async with self.redis.pipeline(transaction=False) as pipe:
+            # Accepted and duplicate events are in the log, which answers a late waiter; only
+            # a rejection needs a short-lived copy of its own.
             for outcome in outcomes:
-                text = outcome.to_json()
-                if outcome.source is not None and outcome.id is not None:
-                    pipe.set(self.keys.outcome(outcome.source, outcome.id), text, px=OUTCOME_TTL_MS)
-                pipe.publish(self.keys.outcomes, text)
+                if outcome.verdict is Verdict.REJECTED and outcome.key is not None:
+                    pipe.set(self.keys.outcome(*outcome.key), outcome.to_json(), px=OUTCOME_TTL_MS)
+            pipe.publish(self.keys.outcomes, Outcome.many_to_json(outcomes))
             await pipe.execute()
 
     @contextlib.asynccontextmanager
     async def outcomes(self) -> AsyncIterator[AsyncIterator[Outcome]]:
         async with self._subscribe(self.keys.outcomes) as raw:
-            yield (Outcome.from_json(m) async for m in raw)
+            yield (outcome async for m in raw for outcome in Outcome.many_from_json(m))
 
     async def recent_outcome(self, source: str, event_id: str) -> Outcome | None:
         text = await self.redis.get(self.keys.outcome(source, event_id))
@@ -357,7 +358,7 @@ class MemoryBus:
 
     async def post_outcomes(self, outcomes: Sequence[Outcome]) -> None:
         for outcome in outcomes:
-            if outcome.key is not None:
+            if outcome.verdict is Verdict.REJECTED and outcome.key is not None:
                 self._recent[outcome.key] = outcome
             self._outcomes.publish(outcome)
         while len(self._recent) > 100_000:

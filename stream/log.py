@@ -10,6 +10,7 @@ and "the picture at seq N" a snapshot plus a short replay.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    tuple_,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -159,15 +159,21 @@ class EventLog:
 
     def seqs_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The seq of each (source, id) already in the log."""
-        wanted = list(set(keys))
+        by_source: dict[str, set[str]] = defaultdict(set)
+        for source, event_id in keys:
+            by_source[source].add(event_id)
         found: dict[tuple[str, str], int] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            query = select(events.c.source, events.c.event_id, events.c.seq).where(
-                tuple_(events.c.source, events.c.event_id).in_(chunk)
-            )
-            with self.engine.connect() as conn:
-                found.update({(s, i): q for s, i, q in conn.execute(query)})
+        with self.engine.connect() as conn:
+            # One query per source (a batch has few) matches the unique index's column order;
+            # a row-value IN over (source, id) pairs is ten times slower on PostgreSQL.
+            for source, wanted in by_source.items():
+                ids = sorted(wanted)
+                for start in range(0, len(ids), 1_000):
+                    query = select(events.c.event_id, events.c.seq).where(
+                        events.c.source == source,
+                        events.c.event_id.in_(ids[start : start + 1_000]),
+                    )
+                    found.update({(source, i): q for i, q in conn.execute(query)})
         return found
 
     def latest_snapshot(self, at_or_before: int | None = None) -> Picture | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Verdict(StrEnum):
@@ -15,6 +17,9 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """The answer to one submitted event. ``source``/``id`` are None only when the text could
+    not be read that far; ``seq`` is set for accepted and duplicate; ``reason`` for rejected."""
+
     verdict: Verdict
     source: str | None
     id: str | None
@@ -30,7 +35,19 @@ class Outcome:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Outcome:
-        data = json.loads(text)
+        return cls._from_dict(json.loads(text))
+
+    @staticmethod
+    def many_to_json(outcomes: Sequence[Outcome]) -> str:
+        """A batch's outcomes as one message (one publish per batch, not per event)."""
+        return json.dumps([asdict(o) for o in outcomes], separators=(",", ":"))
+
+    @classmethod
+    def many_from_json(cls, text: str | bytes) -> list[Outcome]:
+        return [cls._from_dict(data) for data in json.loads(text)]
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Outcome:
         return cls(
             Verdict(data["verdict"]), data["source"], data["id"], data["seq"], data["reason"]
         )

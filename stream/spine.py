@@ -147,12 +147,26 @@ class Spine:
         try:
             return await asyncio.wait_for(asyncio.shield(future), timeout)
         except TimeoutError:
-            if late := await self.bus.recent_outcome(*key):
+            # The answer may have gone by while this process was not listening (a reconnect).
+            if late := await self.outcome(*key):
                 return late
             raise OutcomeTimeout("no sequencer answered in time; the event is queued") from None
         finally:
             if self._waiters.get(key) is future and future.done():
                 del self._waiters[key]
+
+    async def outcome(self, source: str, event_id: str) -> Outcome | None:
+        """What became of an event submitted earlier, or None if it is not decided yet.
+
+        An event in the log answers ``accepted`` with its seq (whether that was its first
+        arrival or a repeat); a rejection is remembered for a couple of minutes.
+        """
+        if rejected := await self.bus.recent_outcome(source, event_id):
+            return rejected
+        key = (source, event_id)
+        if seq := (await asyncio.to_thread(self.log.seqs_of, [key])).get(key):
+            return Outcome(Verdict.ACCEPTED, source, event_id, seq)
+        return None
 
     async def _collect_outcomes(self, listening: asyncio.Event) -> None:
         while True:

@@ -272,3 +272,18 @@ async def test_invalid_submissions_are_answered_at_once_and_kept(backend: Backen
         )
         (row,) = await spine.bus.rejected()
         assert row["id"] == bad["id"] and "unit.teleported" in row["event"]
+
+
+async def test_an_outcome_can_be_looked_up_after_the_fact(backend: Backend) -> None:
+    ev = Events()
+    on_duty, unknown = ev.on_duty("U1"), ev.location("U404")
+    async with backend.spine() as spine:
+        assert await spine.outcome("test", on_duty["id"]) is None
+        await spine.bus.add([json.dumps(on_duty), json.dumps(unknown)])
+        await _logged(spine, 1)
+        await _until(lambda: spine.outcome("test", unknown["id"]))
+        accepted = await spine.outcome("test", on_duty["id"])
+        rejected = await spine.outcome("test", unknown["id"])
+        assert accepted is not None and (accepted.verdict, accepted.seq) == (Verdict.ACCEPTED, 1)
+        assert rejected is not None and rejected.verdict is Verdict.REJECTED
+        assert "unknown unit U404" in (rejected.reason or "")
