@@ -59,6 +59,9 @@ class BatchResult:
 
 @dataclass
 class Sequencer:
+    """The one writer (see the module docstring). ``run()`` is the whole of its life; the
+    Spine starts it. ``leading`` is set while this instance holds the lease and sequences."""
+
     bus: Bus
     log: EventLog
     locate: Locate
@@ -71,13 +74,18 @@ class Sequencer:
     leading: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self) -> None:
-        """Sequence for as long as this instance holds the lease; wait for it otherwise."""
+        """Sequence whenever this instance holds the lease; poll for it otherwise. Runs until
+        cancelled; a failing Redis or database is retried, never fatal."""
         try:
             while True:
-                if await self.bus.acquire_lease(self.token, self.lease_ttl_ms):
-                    await self._lead()
-                else:
-                    await asyncio.sleep(self.lease_ttl_ms / 5000)
+                try:
+                    if await self.bus.acquire_lease(self.token, self.lease_ttl_ms):
+                        await self._lead()
+                        continue
+                except Exception:
+                    log.exception("sequencer lease check failed; retrying")
+                # A fifth of the lease: a dead holder is replaced within ~1.2 lease periods.
+                await asyncio.sleep(self.lease_ttl_ms / 5000)
         finally:
             self.leading.clear()
             with contextlib.suppress(Exception):

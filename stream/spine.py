@@ -1,12 +1,17 @@
-"""The spine of one Bluelamp process: bus + log + (maybe) the sequencer + live fan-out.
+"""The spine of one Bluelamp process: bus + durable log + (maybe) the sequencer + live fan-out.
 
     async with Spine.open(settings, london) as spine:
-        outcome = await spine.submit(event_json)      # accepted (seq) / duplicate / rejected
-        async with spine.subscribe(since=outcome.seq) as events: ...
-        spine.picture                                  # the live picture, kept by this process
+        outcome = await spine.submit(event)           # Outcome: accepted (seq) / duplicate /
+                                                      # rejected (reason)
+        async with spine.subscribe(since=seq) as records:
+            async for record in records: ...          # Recorded, in seq order, exactly once
+        spine.picture                                 # the live picture, kept in this process
+        await spine.read_picture(at=seq)              # the picture at any seq, from the log
 
-Every process keeps its own copy of the live picture, folded from the log and then from the
-live feed, so any worker can answer queries; only the lease holder sequences.
+Backends come from the settings' URLs: ``redis_url`` memory:// (in-process, one process) or
+redis://; ``database_url`` a SQLite file or postgresql+psycopg://. Every process keeps its
+own copy of the live picture, folded from the log and then from the live feed, so any worker
+can answer queries; only the holder of the Redis lease sequences (stream.sequencer).
 """
 
 from __future__ import annotations
@@ -16,10 +21,10 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from stream.bus import Bus, Rejection, open_bus
-from stream.events import Event, InvalidEvent, Locate, to_json, validate
+from stream.events import Event, InvalidEvent, Locate, Place, to_json, validate
 from stream.fanout import Hub, Subscription
 from stream.keys import Keys
 from stream.log import EventLog
@@ -36,7 +41,21 @@ class OutcomeTimeout(TimeoutError):
     """No outcome in time: the event is queued and will be processed when a sequencer runs."""
 
 
+@runtime_checkable
+class HasLocate(Protocol):
+    """Anything that can place a point in London (geodata's ``London``)."""
+
+    def locate(self, lat: float, lon: float) -> Place | None: ...
+
+
 class Spine:
+    """One process's handle on the event spine; build it with :meth:`Spine.open`.
+
+    Attributes: ``bus`` (stream.bus), ``log`` (stream.log.EventLog), ``hub``
+    (stream.fanout.Hub), ``sequencer`` (None when opened with ``sequence=False``), ``picture``
+    (this process's live picture, in step with the log), ``keys`` (stream.keys.Keys).
+    """
+
     def __init__(
         self, bus: Bus, log: EventLog, locate: Locate, sequencer: Sequencer | None, hub: Hub
     ) -> None:
@@ -55,12 +74,21 @@ class Spine:
     async def open(
         cls,
         settings: Settings,
-        locate: Locate,
+        london: HasLocate | Locate,
         *,
         sequence: bool = True,
         database_schema: str | None = None,
     ) -> AsyncIterator[Spine]:
-        """Start the spine for this process; ``sequence=False`` never takes the lease."""
+        """Start the spine for this process and stop it on exit.
+
+        ``london`` places points (a geodata ``London``, or its ``locate``). With ``sequence``
+        the process competes for the sequencer lease (one process sequences at a time; the
+        others take over if it dies); ``sequence=False`` only submits, follows and reads.
+        ``database_schema`` puts the log's tables in a PostgreSQL schema (tests use one each).
+        Returns once this process is subscribed to the live channel and to outcomes, and its
+        picture is loaded from the log.
+        """
+        locate = london.locate if isinstance(london, HasLocate) else london
         bus = open_bus(settings.redis_url, Keys(settings.key_prefix))
         event_log = EventLog(settings.database_url, schema=database_schema)
         sequencer = (
@@ -106,14 +134,23 @@ class Spine:
     # -- in ---------------------------------------------------------------------------------
 
     async def submit(self, event: Submittable, timeout: float = 10.0) -> Outcome:
-        """Put one event through the ingest contract and wait for what became of it."""
+        """Put one event through the ingest contract and wait for what became of it.
+
+        ``event``: CloudEvents JSON text/bytes, a dict, or a parsed Event. An event that fails
+        the contract (or lies outside London) is answered ``rejected`` at once and kept on the
+        rejected stream; the rest are XADDed to the ingest stream and answered by the
+        sequencer: ``accepted`` with its seq, ``duplicate`` with the first one's seq, or
+        ``rejected`` by a business rule. Raises :class:`OutcomeTimeout` after ``timeout``
+        seconds without an answer (no sequencer running): the event stays queued.
+        """
         (outcome,) = await self.submit_many([event], timeout)
         return outcome
 
     async def submit_many(
         self, items: Sequence[Submittable], timeout: float = 10.0
     ) -> list[Outcome]:
-        """Submit events in order; invalid ones are rejected here, the rest are sequenced."""
+        """Submit events in order (one XADD pipeline) and wait for every outcome, returned
+        in the same order. See :meth:`submit`."""
         outcomes: list[Outcome | None] = []
         texts: list[str] = []
         futures: list[tuple[tuple[str, str], asyncio.Future[Outcome]]] = []
@@ -203,6 +240,15 @@ class Spine:
             except Exception:
                 log.exception("picture fell behind; rebuilding it from the log")
                 self.picture = await asyncio.to_thread(self.log.picture)
+
+    async def read_picture(self, at: int | None = None) -> Picture:
+        """The picture at seq ``at`` (default: the log's end), rebuilt from the log's nearest
+        snapshot plus a replay: what any process can answer, sequencer or not."""
+        return await asyncio.to_thread(self.log.picture, at)
+
+    @property
+    def keys(self) -> Keys:
+        return self.bus.keys
 
     async def wait_for_seq(self, seq: int, timeout: float = 10.0) -> None:
         """Until this process's picture has applied ``seq`` (read-your-writes)."""

@@ -29,7 +29,7 @@ class Backend:
     async def spine(self, *, sequence: bool = True, **overrides: Any) -> AsyncIterator[Spine]:
         settings = self.settings.model_copy(update=overrides)
         async with Spine.open(
-            settings, london().locate, sequence=sequence, database_schema=self.schema
+            settings, london(), sequence=sequence, database_schema=self.schema
         ) as spine:
             yield spine
 

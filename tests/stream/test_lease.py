@@ -100,3 +100,30 @@ async def _until(predicate: object, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.02)
+
+
+async def test_a_sequencer_outlives_a_failing_lease_check(durable_backend: Backend) -> None:
+    s = durable_backend.settings
+    bus, log = RedisBus(s.redis_url, Keys(s.key_prefix)), open_log(durable_backend)
+    real, failures = bus.acquire_lease, 0
+
+    async def flaky(token: str, ttl_ms: int) -> bool:
+        nonlocal failures
+        if failures < 2:
+            failures += 1
+            raise ConnectionError("Redis went away")
+        return await real(token, ttl_ms)
+
+    bus.acquire_lease = flaky  # type: ignore[method-assign]
+    sequencer = Sequencer(bus, log, london().locate, lease_ttl_ms=500)
+    task = asyncio.create_task(sequencer.run())
+    try:
+        await asyncio.wait_for(sequencer.leading.wait(), 10)
+        assert failures == 2
+        await bus.add([json.dumps(Events().on_duty("U1"))])
+        await _until(lambda: log.last_seq() == 1)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bus.close()
+        log.close()
