@@ -75,8 +75,9 @@ BCU_CODES: frozenset[str] = frozenset(
 
 Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+# Coordinates must be JSON numbers: "51.5" or true is a producer bug worth telling, not guessing.
+Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
+Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
 
 
 class Payload(BaseModel):
@@ -159,6 +160,9 @@ def _bcu_code(value: str) -> str:
     return code
 
 
+_EXAMPLE_TIME = "2026-11-24T20:00:00Z"
+
+
 class Envelope(BaseModel):
     """CloudEvents 1.0 attributes shared by every event."""
 
@@ -170,6 +174,14 @@ class Envelope(BaseModel):
     time: AwareDatetime
     datacontenttype: Literal["application/json"] | None = None
     subject: str | None = None
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _rfc3339(cls, value: object) -> object:
+        # pydantic would read a number as Unix time; CloudEvents says an RFC 3339 string.
+        if not isinstance(value, str | datetime):
+            raise ValueError(f"must be an RFC 3339 timestamp string, e.g. {_EXAMPLE_TIME}")
+        return value
 
     @field_validator("time")
     @classmethod
@@ -303,6 +315,8 @@ class Recorded:
 
 def parse_event(raw: str | bytes | Mapping[str, Any]) -> Event:
     """Parse one CloudEvents JSON event strictly, or raise :class:`InvalidEvent`."""
+    if not isinstance(raw, str | bytes | bytearray | Mapping):
+        raise InvalidEvent(_NOT_AN_OBJECT)
     try:
         if isinstance(raw, str | bytes | bytearray):
             return _EVENT.validate_json(raw)
@@ -337,6 +351,8 @@ def to_dict(event: Event) -> dict[str, Any]:
     return event.model_dump(mode="json", exclude_none=True)
 
 
+_NOT_AN_OBJECT = "an event must be a JSON object"
+_NOT_A_DICT = ("model_type", "dict_type", "model_attributes_type")
 _ENUM_HINTS: dict[str, str] = {
     "grade": "grade must be one of I, S, E, R",
     "unit_type": "unit_type must be one of " + ", ".join(t.value for t in UnitType),
@@ -359,8 +375,8 @@ def _reason(exc: ValidationError, raw: object) -> str:
             if got is None:
                 return f"missing field: type (one of {known})"
             return f"unknown event type {got!r} (expected one of {known})"
-        if kind in ("model_type", "dict_type") and not loc:
-            return "an event must be a JSON object"
+        if kind in _NOT_A_DICT and not loc:
+            return _NOT_AN_OBJECT
         path = ".".join(loc)
         if kind == "missing":
             parts.append(f"missing field: {path}")
@@ -370,6 +386,10 @@ def _reason(exc: ValidationError, raw: object) -> str:
             parts.append(_ENUM_HINTS[field])
         elif kind == "literal_error" and field == "specversion":
             parts.append("specversion must be 1.0")
+        elif kind in _NOT_A_DICT:
+            parts.append(f"{path} must be a JSON object")
+        elif kind == "timezone_aware":
+            parts.append(f"{path} must include a UTC offset, e.g. {_EXAMPLE_TIME}")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             parts.append(f"{path}: {msg}" if path else msg)

@@ -1,13 +1,20 @@
-"""The event contract: valid events parse; every kind of bad input says why."""
+"""The event contract: valid events parse; every kind of bad input says why.
+
+Most tests locate points with the pure grid stub (tests.stream.factories.stub_locate); the
+few marked as such use the real boundaries from geodata.
+"""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from hypothesis import given, settings
 
-from stream.events import EventType, InvalidEvent, parse_event, to_json, validate
-from tests.stream.factories import OUTSIDE, POINTS, Events, london
+from stream.events import EventType, InvalidEvent, parse_event, to_dict, to_json, validate
+from tests.stream import factories as f
+from tests.stream.factories import OUTSIDE, POINTS, Events, london, stub_locate
+from tests.stream.strategies import single_events
 
 
 def _reason(raw: object) -> str:
@@ -119,3 +126,83 @@ def test_a_unit_may_drive_through_the_city() -> None:
 
 def test_non_utf8_bytes_are_malformed() -> None:
     assert "malformed JSON" in _reason(b"\xff\xfe{")
+
+
+# -- pure: the grid stub instead of geodata ---------------------------------------------------
+
+
+def _stub_reason(raw: object) -> str:
+    with pytest.raises(InvalidEvent) as caught:
+        validate(raw if isinstance(raw, str | bytes) else json.dumps(raw), stub_locate)
+    return caught.value.reason
+
+
+@pytest.mark.parametrize("raw", [[], None, 5, '"x"', "[]", [f.incident_created("I1")]], ids=repr)
+def test_a_non_object_is_not_an_event_as_text_or_as_python(raw: object) -> None:
+    with pytest.raises(InvalidEvent) as as_python:
+        parse_event(raw)  # type: ignore[arg-type]
+    assert as_python.value.reason == "an event must be a JSON object"
+    assert _stub_reason(raw) == "an event must be a JSON object"
+
+
+CREATED = f.incident_created("I1", id="c1", time="2026-11-24T20:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ('{"type": "incident.created",', "malformed JSON"),
+        ({**CREATED, "type": "incident.moved"}, "unknown event type 'incident.moved'"),
+        ({**CREATED, "data": {"incident_id": "I1"}}, "missing field: data.grade"),
+        ({**CREATED, "data": []}, "data must be a JSON object"),
+        ({**CREATED, "id": 7}, "id: Input should be a valid string"),
+        ({**CREATED, "id": "  "}, "id: String should have at least 1 character"),
+        ({**CREATED, "data": {**CREATED["data"], "grade": "i"}}, "grade must be one of I, S, E, R"),
+        ({**CREATED, "data": {**CREATED["data"], "grade": "P"}}, "grade must be one of I, S, E, R"),
+        ({**CREATED, "data": {**CREATED["data"], "lat": "51.5"}}, "data.lat"),
+        ({**CREATED, "data": {**CREATED["data"], "lon": True}}, "data.lon"),
+        ({**CREATED, "data": {**CREATED["data"], "category": 3}}, "data.category"),
+        ({**CREATED, "time": "2026-11-24T20:00:00"}, "time must include a UTC offset"),
+        ({**CREATED, "time": 1764014400}, "time: must be an RFC 3339 timestamp string"),
+        ({**CREATED, "data": {**CREATED["data"], "lat": 51.3}}, "outside London"),
+        ({**CREATED, "data": {**CREATED["data"], "lat": 51.515, "lon": -0.09}}, "not the Met"),
+        (f.unit_on_duty("U1", home_bcu="XX"), "data.home_bcu: must be one of the Met BCU codes"),
+        (f.unit_redeployed("U1", "City"), "data.bcu: must be one of the Met BCU codes"),
+        (f.unit_on_duty("U1", unit_type="BOAT"), "unit_type must be one of IRV, ARV"),
+        (f.unit_status("U1", "lunch"), "status must be one of available, en_route"),
+        (f.unit_location("U1", lat=51.6, lon=-0.1), "point 51.60000,-0.10000 is outside London"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else None,
+)
+def test_each_kind_of_bad_input_gives_its_reason(raw: object, reason: str) -> None:
+    assert reason in _stub_reason(raw)
+
+
+def test_a_reason_names_every_broken_field() -> None:
+    raw = {**CREATED, "data": {"incident_id": "I1", "grade": "Z", "lat": 1, "lon": 2}}
+    got = _stub_reason(raw)
+    assert "grade must be one of" in got and "missing field: data.category" in got
+
+
+def test_times_are_kept_in_utc() -> None:
+    event = parse_event({**CREATED, "time": "2026-11-24T21:00:00+01:00"})
+    assert to_dict(event)["time"] == "2026-11-24T20:00:00Z"
+
+
+def test_a_unit_in_the_city_is_located_but_has_no_bcu() -> None:
+    v = validate(f.unit_location("U1", lat=51.515, lon=-0.09), stub_locate)
+    assert (v.borough, v.bcu) == ("City of London", None)
+
+
+def test_events_without_a_point_are_not_located() -> None:
+    v = validate(f.unit_off_duty("U1"), stub_locate)
+    assert (v.borough, v.bcu) == (None, None)
+
+
+@settings(max_examples=100, deadline=None)
+@given(raw=single_events())
+def test_any_valid_event_round_trips_through_json(raw: dict[str, object]) -> None:
+    event = parse_event(json.dumps(raw))
+    assert parse_event(to_json(event)) == event
+    assert parse_event(to_dict(event)) == event
+    assert validate(to_json(event), stub_locate).event == event
