@@ -174,8 +174,16 @@ class Spine:
         await self.bus.add(texts)
         pending = iter(futures)
         results: list[Outcome] = []
+        first: dict[tuple[str, str], Outcome] = {}
         for outcome in outcomes:
-            results.append(outcome or await self._await(*next(pending), timeout))
+            if outcome is None:
+                key, future = next(pending)
+                if key in first:  # the same event twice in one call: the repeat is a duplicate
+                    seq = first[key].seq
+                    outcome = Outcome(Verdict.DUPLICATE, *key, seq) if seq else first[key]
+                else:
+                    outcome = first[key] = await self._await(key, future, timeout)
+            results.append(outcome)
         return results
 
     async def _await(
