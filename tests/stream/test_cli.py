@@ -17,20 +17,33 @@ BLUELAMP = str(Path(sys.executable).with_name("bluelamp"))
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("BLUELAMP_")}
-    environment |= {"BLUELAMP_REDIS_URL": "memory://", "COLUMNS": "200",
-                    "BLUELAMP_DATABASE_URL": f"sqlite:///{tmp_path}/log.sqlite3", **env}
-    return subprocess.run([BLUELAMP, *args], cwd=tmp_path, env=environment, text=True,
-                          capture_output=True, timeout=120, check=False)
+    environment |= {
+        "BLUELAMP_REDIS_URL": "memory://",
+        "COLUMNS": "200",
+        "BLUELAMP_DATABASE_URL": f"sqlite:///{tmp_path}/log.sqlite3",
+        **env,
+    }
+    return subprocess.run(
+        [BLUELAMP, *args],
+        cwd=tmp_path,
+        env=environment,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
 def jsonl(tmp_path: Path) -> Path:
     ev = Events()
-    lines = [json.dumps(ev.on_duty("U1", callsign="AW-IRV1")),
-             json.dumps(ev.incident_created("I1", grade="I", bcu="AW")),
-             "{this is not json",
-             json.dumps(ev.assigned("I1", "U1")),
-             json.dumps(ev.assigned("I1", "U404"))]
+    lines = [
+        json.dumps(ev.on_duty("U1", callsign="AW-IRV1")),
+        json.dumps(ev.incident_created("I1", grade="I", bcu="AW")),
+        "{this is not json",
+        json.dumps(ev.assigned("I1", "U1")),
+        json.dumps(ev.assigned("I1", "U404")),
+    ]
     lines.append(lines[1])  # a duplicate
     path = tmp_path / "events.jsonl"
     path.write_text("\n".join(lines) + "\n")
