@@ -106,8 +106,10 @@ def live_server(start_server: Callable[..., LiveServer]) -> str:
     return start_server().url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module scope, not session: Playwright's sync API keeps an event loop running in the
+    # main thread while it is open, which would break every asyncio test collected after it.
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (make test does)")
     # Playwright's launch gives Chromium a fresh temporary profile of its own.
