@@ -145,6 +145,8 @@ _OPS = [
     "assign",
     "assign",
     "arrive",
+    "arrive",
+    "arrive",
     "close",
     "on_duty",
     "on_duty",

@@ -406,6 +406,12 @@ def test_closed_incidents_leave_after_a_day_of_event_time() -> None:
     assert picture == picture.recounted()
 
 
+def test_a_close_stamped_over_a_day_before_the_latest_event_leaves_at_once() -> None:
+    picture = accept([f.incident_created("I1", **t(0)), f.unit_on_duty("U1", **t(2 * 24 * 60))])
+    run([f.incident_closed("I1", **t(60))], picture)  # a late report of an old close
+    assert "I1" not in picture.incidents
+
+
 def test_eviction_depends_on_event_time_only() -> None:
     """The same records evict the same incidents however they are replayed or cut."""
     raws = [f.unit_on_duty("U1", **t(0))]
