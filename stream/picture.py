@@ -15,8 +15,11 @@ year-long log stays the size of a day.
 
 from __future__ import annotations
 
+import gc
 import heapq
-from collections.abc import Callable, Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -52,6 +55,41 @@ COMMITTED = frozenset({UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE})
 LIVE_GRADES = frozenset(TARGET_SECONDS)
 BCUS: tuple[str, ...] = tuple(sorted(BCU_CODES))
 _I_TARGET = timedelta(seconds=TARGET_SECONDS[Grade.IMMEDIATE])
+
+
+#: Snapshot row layouts (each snapshot carries its own, so older snapshots still load).
+INCIDENT_FIELDS: tuple[str, ...] = (
+    "incident_id",
+    "grade",
+    "category",
+    "lat",
+    "lon",
+    "borough",
+    "bcu",
+    "created_at",
+    "summary",
+    "status",
+    "units",
+    "first_unit",
+    "assigned_at",
+    "arrived_at",
+    "closed_at",
+    "outcome",
+    "graded_history",
+)
+UNIT_FIELDS: tuple[str, ...] = (
+    "unit_id",
+    "callsign",
+    "unit_type",
+    "home_bcu",
+    "bcu",
+    "status",
+    "lat",
+    "lon",
+    "fix_at",
+    "borough",
+    "incident_id",
+)
 
 
 class IncidentStatus(StrEnum):
@@ -96,31 +134,60 @@ class Incident:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able; :meth:`from_dict` gives it back exactly."""
-        return {
-            "incident_id": self.incident_id,
-            "grade": self.grade.value,
-            "category": self.category,
-            "lat": self.lat,
-            "lon": self.lon,
-            "borough": self.borough,
-            "bcu": self.bcu,
-            "created_at": self.created_at.isoformat(),
-            "summary": self.summary,
-            "status": self.status.value,
-            "units": list(self.units),
-            "first_unit": self.first_unit,
-            "assigned_at": _iso(self.assigned_at),
-            "arrived_at": _iso(self.arrived_at),
-            "closed_at": _iso(self.closed_at),
-            "outcome": self.outcome,
-            "graded_history": [[t.isoformat(), g.value] for t, g in self.graded_history],
-        }
+        return dict(zip(INCIDENT_FIELDS, self.to_row(), strict=True))
+
+    def to_row(self) -> list[Any]:
+        """The values of :meth:`to_dict`, in ``INCIDENT_FIELDS`` order (compact snapshots)."""
+        return [
+            self.incident_id,
+            self.grade,  # a str: JSON-able as it is
+            self.category,
+            self.lat,
+            self.lon,
+            self.borough,
+            self.bcu,
+            self.created_at.isoformat(),
+            self.summary,
+            self.status,
+            list(self.units),
+            self.first_unit,
+            _iso(self.assigned_at),
+            _iso(self.arrived_at),
+            _iso(self.closed_at),
+            self.outcome,
+            [[t.isoformat(), g] for t, g in self.graded_history],
+        ]
+
+    @classmethod
+    def from_row(cls, r: list[Any]) -> Incident:
+        """The inverse of :meth:`to_row` (positional: the fast path for snapshots)."""
+        (iid, grade, category, lat, lon, borough, bcu, created, summary, status, units) = r[:11]
+        first_unit, assigned, arrived, closed, outcome, grades = r[11:]
+        return cls(
+            iid,
+            _GRADES[grade],
+            category,
+            lat,
+            lon,
+            borough,
+            bcu,
+            datetime.fromisoformat(created),
+            summary,
+            _INCIDENT_STATUSES[status],
+            list(units),
+            first_unit,
+            _time(assigned),
+            _time(arrived),
+            _time(closed),
+            outcome,
+            [(datetime.fromisoformat(t), _GRADES[g]) for t, g in grades],
+        )
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Incident:
         return cls(
             incident_id=d["incident_id"],
-            grade=Grade(d["grade"]),
+            grade=_GRADES[d["grade"]],
             category=d["category"],
             lat=d["lat"],
             lon=d["lon"],
@@ -128,14 +195,16 @@ class Incident:
             bcu=d["bcu"],
             created_at=datetime.fromisoformat(d["created_at"]),
             summary=d["summary"],
-            status=IncidentStatus(d["status"]),
+            status=_INCIDENT_STATUSES[d["status"]],
             units=list(d["units"]),
             first_unit=d["first_unit"],
             assigned_at=_time(d["assigned_at"]),
             arrived_at=_time(d["arrived_at"]),
             closed_at=_time(d["closed_at"]),
             outcome=d["outcome"],
-            graded_history=[(datetime.fromisoformat(t), Grade(g)) for t, g in d["graded_history"]],
+            graded_history=[
+                (datetime.fromisoformat(t), _GRADES[g]) for t, g in d["graded_history"]
+            ],
         )
 
 
@@ -154,29 +223,52 @@ class Unit:
     incident_id: str | None = None  # the incident it is committed to, if any
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "unit_id": self.unit_id,
-            "callsign": self.callsign,
-            "unit_type": self.unit_type.value,
-            "home_bcu": self.home_bcu,
-            "bcu": self.bcu,
-            "status": self.status.value,
-            "lat": self.lat,
-            "lon": self.lon,
-            "fix_at": self.fix_at.isoformat(),
-            "borough": self.borough,
-            "incident_id": self.incident_id,
-        }
+        """JSON-able; :meth:`from_dict` gives it back exactly."""
+        return dict(zip(UNIT_FIELDS, self.to_row(), strict=True))
+
+    def to_row(self) -> list[Any]:
+        """The values of :meth:`to_dict`, in ``UNIT_FIELDS`` order (compact snapshots)."""
+        return [
+            self.unit_id,
+            self.callsign,
+            self.unit_type,
+            self.home_bcu,
+            self.bcu,
+            self.status,
+            self.lat,
+            self.lon,
+            self.fix_at.isoformat(),
+            self.borough,
+            self.incident_id,
+        ]
+
+    @classmethod
+    def from_row(cls, r: list[Any]) -> Unit:
+        """The inverse of :meth:`to_row`."""
+        uid, callsign, unit_type, home_bcu, bcu, status, lat, lon, fix_at, borough, iid = r
+        return cls(
+            uid,
+            callsign,
+            _UNIT_TYPES[unit_type],
+            home_bcu,
+            bcu,
+            _UNIT_STATUSES[status],
+            lat,
+            lon,
+            datetime.fromisoformat(fix_at),
+            borough,
+            iid,
+        )
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Unit:
         return cls(
             unit_id=d["unit_id"],
             callsign=d["callsign"],
-            unit_type=UnitType(d["unit_type"]),
+            unit_type=_UNIT_TYPES[d["unit_type"]],
             home_bcu=d["home_bcu"],
             bcu=d["bcu"],
-            status=UnitStatus(d["status"]),
+            status=_UNIT_STATUSES[d["status"]],
             lat=d["lat"],
             lon=d["lon"],
             fix_at=datetime.fromisoformat(d["fix_at"]),
@@ -217,6 +309,12 @@ class BcuCounts:
         }
 
 
+# Value -> member by dict: Enum(value) is several times slower, and snapshots load thousands.
+_GRADES = {g.value: g for g in Grade}
+_INCIDENT_STATUSES = {s.value: s for s in IncidentStatus}
+_UNIT_STATUSES = {s.value: s for s in UnitStatus}
+_UNIT_TYPES = {t.value: t for t in UnitType}
+
 P = TypeVar("P", bound=Payload)
 _Checker = Callable[["Picture", Validated, Any], str | None]
 _Applier = Callable[["Picture", Recorded, Any], None]
@@ -249,6 +347,9 @@ class Picture:
         self.incidents: dict[str, Incident] = {}
         self.units: dict[str, Unit] = {}
         self._closed: list[tuple[datetime, str]] = []  # heap of (closed_at, id) to evict
+        # Snapshot rows of closed incidents, which never change again: most of a day's
+        # incidents are closed, so a snapshot re-encodes only what is still live.
+        self._frozen: dict[str, list[Any]] = {}
         # Derived counts, kept in step by _set_* (and rebuilt by from_snapshot).
         self._open: dict[str, dict[Grade, int]] = {b: dict.fromkeys(Grade, 0) for b in BCUS}
         self._awaiting: dict[str, int] = dict.fromkeys(BCUS, 0)
@@ -282,6 +383,7 @@ class Picture:
         while self._closed and self._closed[0][0] <= horizon:
             _, incident_id = heapq.heappop(self._closed)
             self.incidents.pop(incident_id, None)
+            self._frozen.pop(incident_id, None)
 
     # -- every change to a counted field goes through these --------------------------------
 
@@ -399,12 +501,25 @@ class Picture:
     # -- snapshots ------------------------------------------------------------------------
 
     def to_snapshot(self) -> dict[str, Any]:
-        """A JSON-able copy from which :meth:`from_snapshot` rebuilds this exact picture."""
+        """A JSON-able copy from which :meth:`from_snapshot` rebuilds this exact picture.
+        Read it or serialise it; do not change it (rows of closed incidents are shared)."""
+        frozen = self._frozen
+        rows = []
+        for incident in self.incidents.values():
+            row = frozen.get(incident.incident_id)
+            if row is None:
+                row = incident.to_row()
+                if incident.status is IncidentStatus.CLOSED:
+                    frozen[incident.incident_id] = row
+            rows.append(row)
+        # Rows, not dicts: half the JSON, twice as fast to write (one every N events).
         return {
             "seq": self.seq,
             "now": _iso(self.now),
-            "incidents": [i.to_dict() for i in self.incidents.values()],
-            "units": [u.to_dict() for u in self.units.values()],
+            "incident_fields": list(INCIDENT_FIELDS),
+            "incidents": rows,
+            "unit_fields": list(UNIT_FIELDS),
+            "units": [u.to_row() for u in self.units.values()],
         }
 
     @classmethod
@@ -412,19 +527,44 @@ class Picture:
         picture = cls()
         picture.seq = int(data["seq"])
         picture.now = _time(data["now"])
+        with _no_gc():
+            picture._load(data)
+        return picture
+
+    def _load(self, data: Mapping[str, Any]) -> None:
+        picture = self
+        fields = tuple(data.get("incident_fields", ()))
         for raw in data["incidents"]:
-            incident = Incident.from_dict(raw)
+            if fields == INCIDENT_FIELDS:
+                incident = Incident.from_row(raw)
+            elif isinstance(raw, Mapping):  # an older snapshot: one dict per incident
+                incident = Incident.from_dict(raw)
+            else:  # rows laid out by another version
+                incident = Incident.from_dict(dict(zip(fields, raw, strict=True)))
             picture.incidents[incident.incident_id] = incident
             picture._count_incident(incident, +1)
             if incident.closed_at is not None:
                 picture._closed.append((incident.closed_at, incident.incident_id))
         heapq.heapify(picture._closed)
+        fields = tuple(data.get("unit_fields", ()))
         for raw in data["units"]:
-            unit = Unit.from_dict(raw)
+            if fields == UNIT_FIELDS:
+                unit = Unit.from_row(raw)
+            elif isinstance(raw, Mapping):
+                unit = Unit.from_dict(raw)
+            else:
+                unit = Unit.from_dict(dict(zip(fields, raw, strict=True)))
             picture.units[unit.unit_id] = unit
             if unit.bcu in picture._by_status:
                 picture._by_status[unit.bcu][unit.status] += 1
-        return picture
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Picture:
+        """:meth:`from_snapshot` of JSON text, parsed with the GC paused (about 4x faster on
+        a day-sized picture than ``json.loads`` with collections running)."""
+        with _no_gc():
+            data = json.loads(text)
+        return cls.from_snapshot(data)
 
     def recounted(self) -> Picture:
         """A copy with every derived count rebuilt from scratch (to check the running ones)."""
@@ -457,6 +597,19 @@ def fold(records: Iterable[Recorded], start: Picture | None = None) -> Picture:
     for record in records:
         picture.apply(record)
     return picture
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic GC while loading: a snapshot makes tens of thousands of objects, none
+    of them garbage, and collections triggered by their allocation tripled the load time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _iso(value: datetime | None) -> str | None:

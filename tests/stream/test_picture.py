@@ -448,10 +448,38 @@ def test_snapshot_round_trip_is_exact() -> None:
     text = json.dumps(picture.to_snapshot())
     again = Picture.from_snapshot(json.loads(text))
     assert again == picture and json.dumps(again.to_snapshot()) == text
+    assert Picture.from_json(text) == picture == Picture.from_json(text.encode())
     assert again.bcu_counts() == picture.bcu_counts() and again.kpis() == picture.kpis()
     # and it carries on exactly as the original does
     tail = [f.incident_closed("I1", **t(8)), f.unit_redeployed("U2", "SN", **t(9))]
     assert run(tail, again)[0] == run(tail, picture)[0]
+
+
+def test_snapshots_in_other_layouts_still_load() -> None:
+    """Older snapshots held one dict per row; a later version may reorder or add fields."""
+    picture = accept(
+        [
+            f.unit_on_duty("U1", **t(0)),
+            f.incident_created("I1", **t(1)),
+            f.incident_assigned("I1", "U1", **t(2)),
+            f.incident_created("I2", **t(3)),
+            f.incident_closed("I2", **t(4)),
+        ]
+    )
+    shot = json.loads(json.dumps(picture.to_snapshot()))
+    as_dicts = {
+        "seq": shot["seq"],
+        "now": shot["now"],
+        "incidents": [i.to_dict() for i in picture.incidents.values()],
+        "units": [u.to_dict() for u in picture.units.values()],
+    }
+    assert Picture.from_snapshot(json.loads(json.dumps(as_dicts))) == picture
+    reordered = {
+        **shot,
+        "incident_fields": shot["incident_fields"][::-1],
+        "incidents": [row[::-1] for row in shot["incidents"]],
+    }
+    assert Picture.from_snapshot(reordered) == picture
 
 
 def test_pictures_differ_when_their_facts_do() -> None:
