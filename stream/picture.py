@@ -350,6 +350,8 @@ class Picture:
         # Snapshot rows of closed incidents, which never change again: most of a day's
         # incidents are closed, so a snapshot re-encodes only what is still live.
         self._frozen: dict[str, list[Any]] = {}
+        # I-grade incidents (open or closed), the only ones the compliance KPI looks at.
+        self._immediate: dict[str, Incident] = {}
         # Derived counts, kept in step by _set_* (and rebuilt by from_snapshot).
         self._open: dict[str, dict[Grade, int]] = {b: dict.fromkeys(Grade, 0) for b in BCUS}
         self._awaiting: dict[str, int] = dict.fromkeys(BCUS, 0)
@@ -384,6 +386,7 @@ class Picture:
             _, incident_id = heapq.heappop(self._closed)
             self.incidents.pop(incident_id, None)
             self._frozen.pop(incident_id, None)
+            self._immediate.pop(incident_id, None)
 
     # -- every change to a counted field goes through these --------------------------------
 
@@ -491,8 +494,8 @@ class Picture:
         hi = self.now - _I_TARGET
         lo = hi - KPI_WINDOW
         due = on_time = 0
-        for i in self.incidents.values():
-            if i.grade is Grade.IMMEDIATE and lo < i.created_at <= hi:
+        for i in self._immediate.values():
+            if lo < i.created_at <= hi:
                 due += 1
                 if i.arrived_at is not None and i.arrived_at <= i.created_at + _I_TARGET:
                     on_time += 1
@@ -543,6 +546,8 @@ class Picture:
                 incident = Incident.from_dict(dict(zip(fields, raw, strict=True)))
             picture.incidents[incident.incident_id] = incident
             picture._count_incident(incident, +1)
+            if incident.grade is Grade.IMMEDIATE:
+                picture._immediate[incident.incident_id] = incident
             if incident.closed_at is not None:
                 picture._closed.append((incident.closed_at, incident.incident_id))
         heapq.heapify(picture._closed)
@@ -582,6 +587,7 @@ class Picture:
             and self._open == other._open
             and self._awaiting == other._awaiting
             and self._by_status == other._by_status
+            and self._immediate.keys() == other._immediate.keys()
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -664,6 +670,8 @@ def _apply_created(picture: Picture, r: Recorded, data: IncidentCreated) -> None
     )
     picture.incidents[data.incident_id] = incident
     picture._count_incident(incident, +1)
+    if data.grade is Grade.IMMEDIATE:
+        picture._immediate[data.incident_id] = incident
 
 
 @_checks(IncidentGraded)
@@ -677,6 +685,10 @@ def _apply_graded(picture: Picture, r: Recorded, data: IncidentGraded) -> None:
     if incident is not None:
         picture._set_incident(incident, grade=data.grade)
         incident.graded_history.append((r.event.time, data.grade))
+        if data.grade is Grade.IMMEDIATE:
+            picture._immediate[incident.incident_id] = incident
+        else:
+            picture._immediate.pop(incident.incident_id, None)
 
 
 @_checks(IncidentAssigned)

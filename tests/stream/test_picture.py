@@ -373,6 +373,11 @@ def test_i_grade_compliance_counts_targets_that_fell_due_in_the_last_hour() -> N
         # S grade and not-yet-due I incidents do not count
         f.incident_created("S1", "S", **t(30)),
         f.incident_created("NEW", **t(85)),
+        # grades change: the grade now decides, the clock still runs from creation
+        f.incident_created("UP", "S", **t(30)),
+        f.incident_graded("UP", "I", **t(31)),  # never attended: a breach
+        f.incident_created("DOWN", "I", **t(30)),
+        f.incident_graded("DOWN", "E", **t(31)),
         f.incident_assigned("I1", "U1", **t(31)),
         f.incident_arrived("I1", "U1", **t(40)),
         f.incident_assigned("I2", "U2", **t(31)),
@@ -381,8 +386,9 @@ def test_i_grade_compliance_counts_targets_that_fell_due_in_the_last_hour() -> N
         f.unit_location("U3", **t(90)),
     ]
     picture = accept(raws)
-    assert picture.i_compliance_last_hour() == round(1 / 3, 4)
-    assert picture.kpis()["i_within_target_last_hour"] == round(1 / 3, 4)
+    assert picture.i_compliance_last_hour() == 0.25
+    assert picture.kpis()["i_within_target_last_hour"] == 0.25
+    assert Picture.from_json(json.dumps(picture.to_snapshot())).i_compliance_last_hour() == 0.25
 
 
 # -- eviction ----------------------------------------------------------------------------------
