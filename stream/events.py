@@ -22,6 +22,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    ValidatorFunctionWrapHandler,
     field_validator,
 )
 
@@ -175,18 +176,15 @@ class Envelope(BaseModel):
     datacontenttype: Literal["application/json"] | None = None
     subject: str | None = None
 
-    @field_validator("time", mode="before")
+    @field_validator("time", mode="wrap")
     @classmethod
-    def _rfc3339(cls, value: object) -> object:
+    def _rfc3339_utc(cls, value: object, handler: ValidatorFunctionWrapHandler) -> datetime:
         # pydantic would read a number as Unix time; CloudEvents says an RFC 3339 string.
+        # One wrap validator, not a before and an after: each Python call costs ~1 µs.
         if not isinstance(value, str | datetime):
             raise ValueError(f"must be an RFC 3339 timestamp string, e.g. {_EXAMPLE_TIME}")
-        return value
-
-    @field_validator("time")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+        parsed: datetime = handler(value)
+        return parsed.astimezone(UTC)
 
     @property
     def key(self) -> tuple[str, str]:
