@@ -4,7 +4,14 @@
 almost every point: a lat/lon raster over London (geodata/raster.py) records, per ~100 m
 cell, the one borough that wholly contains it, "outside" when it touches no borough, or
 "mixed" for cells a boundary passes through. Only points in mixed cells are tested against
-the polygons, exactly, so answers equal a plain point-in-polygon test everywhere.
+the polygons, exactly, so answers equal a plain point-in-polygon test wherever a borough
+holds the point.
+
+Simplified boundaries leave the Thames (and slivers between neighbours) outside every
+borough, yet a unit crossing a bridge is in London. So gaps narrower than about a kilometre
+are closed (a morphological closing of the boroughs' union by ``GAP_DEG``) and a point in
+that "water" belongs to the nearest borough. London's outer edge moves by at most that
+much where it is concave; it never moves outward where it is straight or convex.
 """
 
 from __future__ import annotations
@@ -28,6 +35,9 @@ SHIPPED = Path(__file__).with_name("data") / "london_boroughs.geojson"
 # Raster cell: ~111 m north-south, ~69 m east-west at London's latitude. About 5% of the
 # cells touching London lie on a boundary; the raster is ~0.7 MB.
 CELL_DEG = 0.001
+# Closing radius: ~560 m east-west, ~890 m north-south. The shipped boundaries leave the
+# Thames up to ~0.006 degrees from the nearest borough.
+GAP_DEG = 0.008
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +119,10 @@ class London:
         self._names = np.array([b.name for b in self.boroughs] + [""], dtype=object)
         self._bcus = np.array([b.info.bcu or "" for b in self.boroughs] + [""], dtype=object)
         self._locations = [Location(b.name, b.info.bcu) for b in self.boroughs]
-        self._raster = Raster.build(self._geometries, CELL_DEG)
+        self._water = _water(self._geometries)
+        self._water_code = len(self._geometries)
+        # The water is one more area in the raster, so most points need no polygon test.
+        self._raster = Raster.build([*self._geometries, self._water], CELL_DEG)
 
     @classmethod
     def load(cls, boundaries: Path | str | None = None, h3_resolution: int = 8) -> London:
@@ -139,15 +152,26 @@ class London:
     def locate(self, lat: float, lon: float) -> Location | None:
         """The borough and BCU at a point, or None outside London (or for NaN)."""
         code = self._raster.cell(lat, lon)
-        if code >= 0:
-            return self._locations[code]
+        if code == MIXED:
+            code = self._exact(lat, lon)
         if code == OUTSIDE:
             return None
+        if code == self._water_code:
+            code = self._nearest(lon, lat)
+        return self._locations[code]
+
+    def _exact(self, lat: float, lon: float) -> int:
         for index in sorted(int(i) for i in self._tree.query(shapely.Point(lon, lat))):
             # The tree matched bounding boxes; the prepared polygon decides.
             if shapely.intersects_xy(self._geometries[index], lon, lat):
-                return self._locations[index]
-        return None
+                return index
+        if shapely.intersects_xy(self._water, lon, lat):
+            return self._water_code
+        return OUTSIDE
+
+    def _nearest(self, lon: float, lat: float) -> int:
+        """The borough nearest a point in the water (the lowest index on a tie)."""
+        return int(min(self._tree.query_nearest(shapely.Point(lon, lat), all_matches=True)))
 
     def locate_many(
         self, lats: NDArray[np.floating[Any]], lons: NDArray[np.floating[Any]]
@@ -166,8 +190,15 @@ class London:
         mixed = np.flatnonzero(flat == MIXED)
         if len(mixed):
             flat[mixed] = exact_codes(
-                self._geometries, lons.reshape(-1)[mixed], lats.reshape(-1)[mixed]
+                [*self._geometries, self._water], lons.reshape(-1)[mixed], lats.reshape(-1)[mixed]
             )
+        wet = np.flatnonzero(flat == self._water_code)
+        if len(wet):
+            points = shapely.points(lons.reshape(-1)[wet], lats.reshape(-1)[wet])
+            which, nearest = self._tree.query_nearest(points, all_matches=True)
+            # On a tie the lowest index wins, as in _nearest: write the lowest last.
+            order = np.lexsort((-nearest, which))
+            flat[wet[which[order]]] = nearest[order]
         flat[flat == OUTSIDE] = len(self.boroughs)
         return codes
 
@@ -221,3 +252,11 @@ def _borough(feature: Any, path: Path) -> Borough:
         shape(feature["geometry"]), method="structure", keep_collapsed=False
     )
     return Borough(info, geometry)
+
+
+def _water(geometries: list[BaseGeometry]) -> BaseGeometry:
+    """What closing the boroughs' union adds: the Thames and slivers between boroughs."""
+    union = shapely.union_all(geometries)
+    water = union.buffer(GAP_DEG).buffer(-GAP_DEG).difference(union)
+    shapely.prepare(water)
+    return water

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
+import shapely.geometry
 
 from geodata import London
 
@@ -17,6 +20,7 @@ SHARED = Path(
 )
 FULL_BOUNDARIES = SHARED / "boundaries" / "london_boroughs.geojson"
 POLICE_UK = SHARED / "police-uk"
+THAMES = SHARED / "boundaries" / "thames.geojson"
 
 
 def _require(path: Path) -> Path:
@@ -37,6 +41,13 @@ def london() -> London:
 @pytest.fixture(scope="session")
 def london_full() -> London:
     return London.load(_require(FULL_BOUNDARIES))
+
+
+@pytest.fixture(scope="session")
+def thames() -> shapely.Polygon:
+    """The real River Thames (London Datastore) as one polygon."""
+    collection = json.loads(_require(THAMES).read_text())
+    return shapely.geometry.shape(collection["features"][0]["geometry"])
 
 
 @pytest.fixture(scope="session")

@@ -67,11 +67,53 @@ def test_locate_many_agrees_with_locate_and_with_polygons(london: London) -> Non
         found = london.locate(lat, lon)
         assert (found.borough, found.bcu or "") == (name, bcu) if found else name == bcu == ""
     # ...and with a plain point-in-polygon test, which the raster must never contradict.
+    # (Points in no borough may still be London: the Thames, see test_the_thames_is_london.)
     points = shapely.points(lons, lats)
     for borough in london.boroughs:
         inside = shapely.intersects(borough.geometry, points)
         assert np.all(names[inside] == borough.name) or borough.name == "City of London"
     assert 0.4 < np.mean(names != "") < 0.9  # the box is partly London, partly not
+
+
+BRIDGES = {
+    # Mid-river on the bridge: either bank's borough is right, never "outside London".
+    "Westminster Bridge": ((51.5008, -0.1219), {"Westminster", "Lambeth"}),
+    "Tower Bridge": ((51.5055, -0.0754), {"Tower Hamlets", "Southwark"}),
+    "Vauxhall Bridge": ((51.4875, -0.1269), {"Westminster", "Lambeth"}),
+    "Battersea Bridge": ((51.4820, -0.1730), {"Kensington and Chelsea", "Wandsworth"}),
+    "Kew Bridge": ((51.4873, -0.2874), {"Hounslow", "Richmond upon Thames"}),
+}
+
+
+@pytest.mark.parametrize("bridge", sorted(BRIDGES))
+def test_a_unit_on_a_bridge_is_in_london(london: London, bridge: str) -> None:
+    (lat, lon), banks = BRIDGES[bridge]
+    found = london.locate(lat, lon)
+    assert found is not None and found.borough in banks
+    names, _ = london.locate_many(np.array([lat]), np.array([lon]))
+    assert names[0] == found.borough
+
+
+def test_the_thames_is_london(london: London, thames: shapely.Polygon) -> None:
+    """Every point of the real Thames polygon within London's extent belongs to a borough,
+    the nearest one; points in a borough keep it."""
+    rng = np.random.default_rng(5)
+    west, south, _east, north = thames.bounds
+    lons, lats = rng.uniform(west, 0.12, 20_000), rng.uniform(south, north, 20_000)
+    keep = shapely.contains_xy(thames, lons, lats)
+    lons, lats = lons[keep], lats[keep]  # west of 0.12: upstream of Erith, London both banks
+    names, _ = london.locate_many(lats, lons)
+    assert len(lats) > 300 and np.all(names != "")
+    points = shapely.points(lons, lats)
+    for borough in london.boroughs:
+        inside = shapely.intersects(borough.geometry, points)
+        assert np.all(names[inside] == borough.name)
+    geometry = {b.name: b.geometry for b in london.boroughs}
+    for lat, lon, name in zip(lats[:200], lons[:200], names[:200], strict=True):
+        nearest = min(london.boroughs, key=lambda b: b.geometry.distance(shapely.Point(lon, lat)))
+        assert geometry[name].distance(shapely.Point(lon, lat)) == pytest.approx(
+            nearest.geometry.distance(shapely.Point(lon, lat))
+        )
 
 
 def test_shipped_boundaries_agree_with_full_resolution_on_real_incidents(
