@@ -33,6 +33,19 @@ class SubscriberTooSlow(RuntimeError):
     """The subscriber fell too far behind the live feed and was dropped."""
 
 
+_SEQ_PREFIX = '{"seq":'
+
+
+def peek_seq(message: str) -> int | None:
+    """The seq of a live message, read off its start without parsing the rest (None if the
+    message is not in the form stream.sequencer.live_message makes)."""
+    if not message.startswith(_SEQ_PREFIX):
+        return None
+    end = message.find(",", len(_SEQ_PREFIX))
+    digits = message[len(_SEQ_PREFIX) : end]
+    return int(digits) if digits.isdigit() else None
+
+
 def parse_live(message: str) -> Recorded:
     data = json.loads(message)
     return Recorded(
@@ -123,6 +136,7 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
         self.last_seq = 0  # the highest seq seen live
+        self.delivered = 0  # the highest seq handed over in-process (deliver)
         self.check_every = check_every
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -162,6 +176,16 @@ class Hub:
         finally:
             self._subscribers.discard(sub)
 
+    def deliver(self, records: list[Recorded]) -> None:
+        """Fan out records this process has just published itself (its sequencer's), so
+        their echo on the live channel is skipped unparsed; the seq order and gap rules of
+        the subscriptions make the two routes safe to mix."""
+        self.delivered = max(self.delivered, records[-1].seq)
+        self.last_seq = max(self.last_seq, self.delivered)
+        for sub in list(self._subscribers):
+            for record in records:
+                sub.offer(record)
+
     async def _pump(self) -> None:
         delay = 0.1
         while True:
@@ -172,6 +196,9 @@ class Hub:
                     for sub in list(self._subscribers):
                         sub.offer(_RESYNC)  # whatever was published while we were away
                     async for message in messages:
+                        seq = peek_seq(message)
+                        if seq is not None and seq <= self.delivered:
+                            continue  # our own, already delivered
                         record = parse_live(message)
                         self.last_seq = max(self.last_seq, record.seq)
                         for sub in list(self._subscribers):

@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     DateTime,
     Engine,
     Index,
@@ -76,6 +78,7 @@ class EventLog:
     def __init__(self, url: str, *, schema: str | None = None) -> None:
         self.url = url
         self.engine = _engine(url, schema)
+        self._postgres = self.engine.dialect.name == "postgresql"
         metadata.create_all(self.engine)
 
     def close(self) -> None:
@@ -83,12 +86,20 @@ class EventLog:
 
     # -- writing ------------------------------------------------------------------------
 
-    def append(self, records: Sequence[Recorded], snapshots: Sequence[dict[str, Any]] = ()) -> None:
+    def append(
+        self,
+        records: Sequence[Recorded],
+        snapshots: Sequence[dict[str, Any]] = (),
+        bodies: Sequence[str] | None = None,
+    ) -> None:
         """Append records (consecutive seqs after the last one) and snapshots of the picture
         taken among them, in one transaction. Raises :class:`LogConflict` if any seq or
-        (source, id) is there already: the log never forks and never holds a repeat."""
+        (source, id) is there already: the log never forks and never holds a repeat.
+        ``bodies``: each record's event JSON (``to_json``), if the caller has made it."""
         if not records:
             return
+        if bodies is None:
+            bodies = [to_json(r.event) for r in records]
         now = datetime.now(UTC)
         rows = [
             {
@@ -100,20 +111,25 @@ class EventLog:
                 "borough": r.borough,
                 "bcu": r.bcu,
                 "recorded_at": now,
-                "body": to_json(r.event),
+                "body": body,
             }
-            for r in records
+            for r, body in zip(records, bodies, strict=True)
         ]
         shots = [
             {"seq": shot["seq"], "taken_at": now, "picture": _compact(shot)} for shot in snapshots
         ]
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(events), rows)
+                if self._postgres:
+                    _copy_rows(conn, rows)
+                else:
+                    conn.execute(insert(events), rows)
                 if shots:
                     conn.execute(insert(snapshots_table), shots)
         except IntegrityError as exc:
             raise LogConflict(f"could not append seq {records[0].seq}: {exc.orig}") from exc
+        except psycopg.errors.IntegrityError as exc:
+            raise LogConflict(f"could not append seq {records[0].seq}: {exc}") from exc
 
     def save_snapshot(self, picture: Picture) -> None:
         """Keep a snapshot of ``picture`` (which must reflect this log up to its seq)."""
@@ -191,6 +207,20 @@ class EventLog:
         if at is not None:
             records = (r for r in records if r.seq <= at)
         return fold(records, start)
+
+
+_COLUMNS = [c.name for c in events.columns]
+_COPY = f"COPY events ({', '.join(_COLUMNS)}) FROM STDIN"
+
+
+def _copy_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY: ~5x an executemany INSERT for a batch, in the same transaction
+    (the table is found through the connection's search_path, like every other query)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in _COLUMNS])
 
 
 def _compact(data: dict[str, Any]) -> str:

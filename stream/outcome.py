@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -30,8 +30,18 @@ class Outcome:
     def key(self) -> tuple[str, str] | None:
         return None if self.source is None or self.id is None else (self.source, self.id)
 
+    def to_dict(self) -> dict[str, Any]:
+        # Not dataclasses.asdict: that deep-copies every field, once per outcome per batch.
+        return {
+            "verdict": self.verdict.value,
+            "source": self.source,
+            "id": self.id,
+            "seq": self.seq,
+            "reason": self.reason,
+        }
+
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        return json.dumps(self.to_dict())
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Outcome:
@@ -40,7 +50,7 @@ class Outcome:
     @staticmethod
     def many_to_json(outcomes: Sequence[Outcome]) -> str:
         """A batch's outcomes as one message (one publish per batch, not per event)."""
-        return json.dumps([asdict(o) for o in outcomes], separators=(",", ":"))
+        return json.dumps([o.to_dict() for o in outcomes], separators=(",", ":"))
 
     @classmethod
     def many_from_json(cls, text: str | bytes) -> list[Outcome]:

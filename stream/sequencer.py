@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stream.bus import Bus, Entry, Rejection, new_token
-from stream.events import InvalidEvent, Locate, Recorded, Validated, to_dict, validate
+from stream.events import InvalidEvent, Locate, Recorded, Validated, to_json, validate
 from stream.log import EventLog, LogConflict
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
@@ -36,22 +36,22 @@ from stream.picture import Picture
 log = logging.getLogger(__name__)
 
 
-def live_message(record: Recorded) -> str:
-    """The JSON published on the live channel for one accepted event."""
-    return json.dumps(
-        {
-            "seq": record.seq,
-            "event": to_dict(record.event),
-            "borough": record.borough,
-            "bcu": record.bcu,
-        },
-        separators=(",", ":"),
+def live_message(record: Recorded, body: str | None = None) -> str:
+    """The JSON published on the live channel for one accepted event:
+    ``{"seq":N,"event":{...CloudEvents...},"borough":...,"bcu":...}``, ``seq`` first so a
+    process can tell an echo of what it already has without parsing the rest
+    (stream.fanout.peek_seq). ``body`` is the event's JSON if already made (for the log)."""
+    event = to_json(record.event) if body is None else body
+    return (
+        f'{{"seq":{record.seq},"event":{event},'
+        f'"borough":{json.dumps(record.borough)},"bcu":{json.dumps(record.bcu)}}}'
     )
 
 
 @dataclass
 class BatchResult:
     records: list[Recorded] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)  # each record's event JSON, made once
     snapshots: list[dict[str, Any]] = field(default_factory=list)  # the picture at seq k·N
     rejections: list[Rejection] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
@@ -71,6 +71,9 @@ class Sequencer:
     token: str = field(default_factory=new_token)
     picture: Picture | None = None
     on_batch: Callable[[BatchResult], None] | None = None  # for metrics and tests
+    # Hands this batch's records to this process's fan-out once logged, so the process need
+    # not parse its own events back from the live channel (stream.fanout.Hub.deliver).
+    on_logged: Callable[[list[Recorded]], None] | None = None
     leading: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self) -> None:
@@ -132,13 +135,21 @@ class Sequencer:
         # only this task touches this picture.
         result = await asyncio.to_thread(self.decide, entries)
         try:
-            await asyncio.to_thread(self.log.append, result.records, result.snapshots)
+            await asyncio.to_thread(
+                self.log.append, result.records, result.snapshots, result.bodies
+            )
         except BaseException:
             self.picture = None  # whatever it holds now was never logged
             raise
+        if self.on_logged and result.records:
+            # Logged, so safe to show in this process first; before the publish, so the
+            # hub knows to skip the echo.
+            self.on_logged(result.records)
         await self.bus.reject(result.rejections)
         await self.bus.ack([entry_id for entry_id, _ in entries])
-        await self.bus.publish([live_message(r) for r in result.records])
+        await self.bus.publish(
+            [live_message(r, b) for r, b in zip(result.records, result.bodies, strict=True)]
+        )
         await self.bus.post_outcomes(result.outcomes)
         if self.on_batch:
             self.on_batch(result)
@@ -183,6 +194,7 @@ class Sequencer:
             if record.seq % self.snapshot_every == 0:
                 result.snapshots.append(picture.to_snapshot())
             result.records.append(record)
+            result.bodies.append(to_json(v.event))
             result.outcomes.append(Outcome(Verdict.ACCEPTED, *key, record.seq))
         return result
 

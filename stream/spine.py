@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -35,6 +36,19 @@ from stream.settings import Settings
 
 log = logging.getLogger(__name__)
 Submittable = str | bytes | Mapping[str, Any] | Event
+
+
+# Collect the youngest generation every 20,000 allocations, not 700: at ingest rates the
+# default ran a collection every few events, which cost as much as parsing them (measured in
+# benchmarks/bench_spine.py; docs/performance.md).
+GC_THRESHOLDS = (20_000, 20, 50)
+
+
+def tune_gc() -> None:
+    """Process-wide: fewer young collections, and the long-lived state (geodata, the picture
+    just loaded) moved out of the collector's sight, so full collections stay cheap."""
+    gc.set_threshold(*GC_THRESHOLDS)
+    gc.freeze()
 
 
 class OutcomeTimeout(TimeoutError):
@@ -78,6 +92,7 @@ class Spine:
         *,
         sequence: bool = True,
         database_schema: str | None = None,
+        gc_tuning: bool = True,
     ) -> AsyncIterator[Spine]:
         """Start the spine for this process and stop it on exit.
 
@@ -85,6 +100,7 @@ class Spine:
         the process competes for the sequencer lease (one process sequences at a time; the
         others take over if it dies); ``sequence=False`` only submits, follows and reads.
         ``database_schema`` puts the log's tables in a PostgreSQL schema (tests use one each).
+        ``gc_tuning`` applies :func:`tune_gc` once the picture is loaded (process-wide).
         Returns once this process is subscribed to the live channel and to outcomes, and its
         picture is loaded from the log.
         """
@@ -103,9 +119,14 @@ class Spine:
             if sequence
             else None
         )
-        spine = cls(bus, event_log, locate, sequencer, Hub(bus, event_log))
+        hub = Hub(bus, event_log)
+        if sequencer is not None:
+            sequencer.on_logged = hub.deliver
+        spine = cls(bus, event_log, locate, sequencer, hub)
         try:
             await spine._start()
+            if gc_tuning:
+                tune_gc()
             yield spine
         finally:
             await spine._stop()

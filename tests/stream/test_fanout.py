@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 import redis
 
+from stream import bus as bus_module
 from stream import fanout
 from stream.bus import Bus, open_bus
 from stream.events import Recorded
@@ -167,4 +168,49 @@ async def test_after_a_redis_disconnect_the_hub_reconnects_and_nothing_is_missed
         assert after and not set(after) & set(before)
         await feed.record(3)
         assert await _take(sub, 3) == [16, 17, 18]
+    admin.close()
+
+
+async def test_records_delivered_in_process_are_not_delivered_again_by_their_echo(
+    feed: Feed,
+) -> None:
+    """The sequencing process hands its records to its hub directly; the same records then
+    come back on the live channel and must be skipped, while later ones still arrive."""
+    async with feed.hub.subscribe(since=0) as sub:
+        mine = await feed.record(10, publish=False)
+        feed.hub.deliver(mine)
+        await feed.bus.publish([live_message(r) for r in mine])  # the echo
+        await feed.record(5)  # someone else's, live
+        assert await _take(sub, 15) == list(range(1, 16))
+        assert feed.hub.delivered == 10
+
+
+def test_the_seq_of_a_live_message_is_read_off_its_start() -> None:
+    record = recorded(41, Events().on_duty("U1"))
+    message = live_message(record)
+    assert fanout.peek_seq(message) == 41
+    assert fanout.parse_live(message) == record
+    assert fanout.peek_seq('{"event":{},"seq":41}') is None
+    assert fanout.peek_seq('{"seq":"41",') is None
+
+
+async def test_a_silent_live_connection_is_noticed_and_replaced(
+    durable_backend: Backend, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis stops answering (CLIENT PAUSE): the quiet channel is pinged, the unanswered
+    ping drops the connection, and the hub subscribes again once Redis is back."""
+    monkeypatch.setattr(bus_module, "PUBSUB_HEALTH_S", 0.2)
+    admin = redis.Redis.from_url(durable_backend.settings.redis_url)
+    async with (
+        _open_feed(durable_backend, check_every=3600) as feed,
+        feed.hub.subscribe(since=0) as sub,
+    ):
+        await feed.record(2)
+        assert await _take(sub, 2) == [1, 2]
+        admin.client_pause(1200, all=True)
+        await asyncio.sleep(1.5)
+        assert "no answer on" in caplog.text
+        await asyncio.wait_for(feed.hub.connected.wait(), 10)
+        await feed.record(3)
+        assert await _take(sub, 3) == [3, 4, 5]
     admin.close()
