@@ -15,7 +15,7 @@ import typer
 
 from stream.settings import load_settings
 
-SUB_APPS = ("stream.cli", "api.cli")
+SUB_APPS = ("stream.cli", "stream.sim.cli", "api.cli")
 
 HostOption = Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")]
 PortOption = Annotated[int | None, typer.Option(help="Port to listen on [default: 8050].")]

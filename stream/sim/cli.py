@@ -1,0 +1,198 @@
+"""``bluelamp simulate`` and ``bluelamp evaluate``.
+
+bluelamp simulate --scenario normal-day --speed 60 --seed 7 [--policy P] [--out FILE]
+bluelamp evaluate --scenario normal-day --policy closest-idle-any --days 7 --seed 7
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from geodata import London
+from stream.bus import open_bus
+from stream.keys import Keys
+from stream.settings import load_settings
+from stream.sim import dispatch
+from stream.sim.demand import LONDON_TZ
+from stream.sim.engine import SimOptions, Simulation
+from stream.sim.evaluate import Evaluation, Figures, evaluate
+from stream.sim.scenario import Scenario, ScenarioError, load
+
+app = typer.Typer()
+console = Console(stderr=True)
+FLUSH_S = 0.05  # paced runs hand events to the bus at most this often
+
+ScenarioOption = Annotated[str, typer.Option(help="A name in stream/sim/scenarios or a path.")]
+SeedOption = Annotated[int, typer.Option(help="Same seed, same events.")]
+PolicyOption = Annotated[
+    str, typer.Option(help="closest-idle-own-bcu, closest-idle-any, manual, or a registered one.")
+]
+
+
+def _scenario(name: str, start: str | None, hours: float | None) -> Scenario:
+    try:
+        scenario = load(name)
+    except ScenarioError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--scenario") from None
+    if start is not None or hours is not None:
+        when = scenario.start
+        if start == "now":
+            when = datetime.now(LONDON_TZ).replace(microsecond=0)
+        elif start is not None:
+            parsed = datetime.fromisoformat(start)
+            when = parsed if parsed.tzinfo else parsed.replace(tzinfo=LONDON_TZ)
+        scenario = scenario.starting(when, hours)
+    return scenario
+
+
+def _policy(name: str) -> str:
+    if name not in dispatch.policy_names():
+        raise typer.BadParameter(
+            f"unknown policy {name!r}; one of {', '.join(dispatch.policy_names())}",
+            param_hint="--policy",
+        )
+    return name
+
+
+@app.command()
+def simulate(
+    scenario: ScenarioOption = "normal-day",
+    speed: Annotated[
+        float, typer.Option(help="1 = real time, 60 = a minute a second, 0 = as fast as possible.")
+    ] = 1.0,
+    seed: SeedOption = 7,
+    policy: PolicyOption = "closest-idle-own-bcu",
+    out: Annotated[
+        Path | None, typer.Option(help="Write JSON lines here instead of to the ingest stream.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option(help="Local start time (ISO) or 'now'; default the scenario's.")
+    ] = None,
+    hours: Annotated[float | None, typer.Option(help="How long; default the scenario's.")] = None,
+    warm_up: Annotated[
+        float, typer.Option(help="With --start now: minutes simulated at once before 'now'.")
+    ] = 60.0,
+    pings: Annotated[bool, typer.Option(help="AVL pings (unit.location).")] = True,
+    ping_seconds: Annotated[float, typer.Option(help="AVL interval while moving.")] = 10.0,
+) -> None:
+    """Run a scenario and publish its events through the ingest contract (or to a file)."""
+    chosen = _scenario(scenario, start, hours)
+    if start == "now" and warm_up > 0:
+        # Begin in the past, so the picture has the last hour's incidents from the start.
+        chosen = chosen.starting(chosen.start - timedelta(minutes=warm_up), chosen.hours)
+    options = SimOptions(pings=pings, ping_moving_s=ping_seconds)
+    sim = Simulation(London.load(), chosen, _policy(policy), seed, options)
+    events = _paced(sim.events(), chosen.start, speed)
+    if out is not None:
+        with out.open("w") as handle:
+            count = sum(handle.write(json.dumps(e) + "\n") > 0 for e in events)
+        console.print(f"{count:,} events written to {out}")
+        return
+    settings = load_settings()
+    if settings.redis_url.startswith("memory://"):
+        raise typer.BadParameter(
+            "the in-process bus has no other process to read it: set BLUELAMP_REDIS_URL to a "
+            "Redis the service uses, or write a file with --out",
+            param_hint="--out",
+        )
+    count = asyncio.run(_publish(events, settings.redis_url, settings.key_prefix))
+    console.print(f"{count:,} events put on the ingest stream")
+
+
+def _paced(events: Iterator[dict[str, Any]], start: datetime, speed: float) -> Iterator[Any]:
+    """Events in chunks, each released when its time comes at ``speed`` (0: at once)."""
+    if speed <= 0:
+        yield from events
+        return
+    wall0, sim0, now = time.monotonic(), start.timestamp(), datetime.now(UTC).timestamp()
+    for event in events:
+        t = datetime.fromisoformat(event["time"].replace("Z", "+00:00")).timestamp()
+        if t > now:  # the warm-up (events before now) goes out at once
+            delay = (t - max(sim0, now)) / speed - (time.monotonic() - wall0)
+            if delay > 0:
+                time.sleep(delay)
+        yield event
+
+
+async def _publish(events: Iterator[dict[str, Any]], url: str, prefix: str) -> int:
+    bus = open_bus(url, Keys(prefix))
+    count, chunk, flushed = 0, [], time.monotonic()
+    try:
+        for event in events:
+            chunk.append(json.dumps(event))
+            if len(chunk) >= 500 or time.monotonic() - flushed > FLUSH_S:
+                await bus.add(chunk)
+                count, chunk, flushed = count + len(chunk), [], time.monotonic()
+        if chunk:
+            await bus.add(chunk)
+            count += len(chunk)
+    finally:
+        await bus.close()
+    return count
+
+
+@app.command(name="evaluate")
+def evaluate_command(
+    scenario: ScenarioOption = "normal-day",
+    policy: PolicyOption = "closest-idle-own-bcu",
+    days: Annotated[float, typer.Option(help="Simulated days.")] = 1.0,
+    seed: SeedOption = 7,
+) -> None:
+    """Run a scenario as fast as possible and print response figures per grade and BCU."""
+    chosen = _scenario(scenario, None, days * 24)
+    sim = Simulation(London.load(), chosen, _policy(policy), seed, SimOptions(pings=False))
+    started = time.perf_counter()
+    result = evaluate(sim.events(), sim.london.locate)
+    seconds = time.perf_counter() - started
+    out = Console(file=sys.stdout)
+    out.print(
+        f"{chosen.name}, policy {policy}, seed {seed}: {days:g} day(s) from "
+        f"{chosen.start:%a %d %b %Y %H:%M} in {seconds:.1f} s ({result.incidents:,} incidents)"
+    )
+    out.print(_table("By grade", [(g, result.by_grade[g]) for g in sorted(result.by_grade)]))
+    rows = [(f"{bcu} {g}", f) for (bcu, g), f in sorted(result.by_bcu_grade.items()) if g in "IS"]
+    out.print(_table("By BCU (I and S)", rows))
+    out.print(_utilisation(result))
+
+
+def _table(title: str, rows: list[tuple[str, Figures]]) -> Table:
+    table = Table(title=title)
+    for column in ("", "incidents", "within target", "mean", "90th pct"):
+        table.add_column(column, justify="right")
+    for label, f in rows:
+        table.add_row(
+            label, f"{f.incidents:,}", _pct(f.within_target), _mmss(f.mean_s), _mmss(f.p90_s)
+        )
+    return table
+
+
+def _utilisation(result: Evaluation) -> Table:
+    table = Table(title="Unit utilisation (committed / on duty)")
+    table.add_column("home BCU")
+    table.add_column("utilisation", justify="right")
+    for home, share in sorted(result.utilisation.items()):
+        table.add_row(home, _pct(share))
+    return table
+
+
+def _pct(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:.1%}"
+
+
+def _mmss(seconds: float) -> str:
+    if math.isnan(seconds):
+        return "—"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"

@@ -1,0 +1,144 @@
+"""Dispatch policies: which unit goes to which incident. Plug-ins by name.
+
+A policy answers two questions: a new incident is ready — which available unit (if any)?
+A unit has just become free — which waiting incident (if any)? ``closest-idle-own-bcu`` is
+today's borough-bound practice (an IRV only answers its own BCU's calls; pan-London units go
+anywhere); ``closest-idle-any`` lets any unit go; ``manual`` sends nobody (people using the
+dashboard assign). A later recommender registers itself with :func:`register`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from geodata.travel import TravelTimeModel
+from stream.sim import calibration as cal
+from stream.sim.fleet import Unit
+
+PRIORITY = {"I": 0, "S": 1, "E": 2, "R": 3}
+
+
+@dataclass
+class Job:
+    """An incident waiting for (or being attended by) units."""
+
+    incident_id: str
+    grade: str
+    category: str
+    lat: float
+    lon: float
+    bcu: str
+    created: float
+    ready: float
+    on_scene_s: float
+    units_needed: int = 1
+    units: list[str] | None = None
+    first_arrival: float | None = None
+    closed: bool = False
+    major: bool = False
+
+    @property
+    def wanted(self) -> int:
+        return self.units_needed - len(self.units or [])
+
+    def sort_key(self) -> tuple[int, float]:
+        return (PRIORITY[self.grade], self.ready)
+
+
+def _crow_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # Ranking only: an equirectangular distance is plenty at London's scale.
+    return math.hypot((lat2 - lat1) * 111_200, (lon2 - lon1) * 69_300)
+
+
+def eligible(unit: Unit, job: Job) -> bool:
+    return unit.unit_type in cal.ATTENDING_TYPES.get(job.category, ("IRV",))
+
+
+class Policy(Protocol):
+    name: str
+
+    def choose_unit(
+        self, job: Job, available: Sequence[Unit], t: float, when: datetime
+    ) -> Unit | None: ...
+
+    def choose_job(self, unit: Unit, waiting: Sequence[Job], t: float) -> Job | None: ...
+
+
+@dataclass
+class Closest:
+    """The available eligible unit with the shortest estimated travel time."""
+
+    travel: TravelTimeModel
+    own_bcu: bool
+    name: str
+
+    def allowed(self, unit: Unit, job: Job) -> bool:
+        if not eligible(unit, job):
+            return False
+        return not self.own_bcu or unit.unit_type != "IRV" or unit.bcu == job.bcu
+
+    def choose_unit(
+        self, job: Job, available: Sequence[Unit], t: float, when: datetime
+    ) -> Unit | None:
+        best, best_s = None, float("inf")
+        for unit in available:
+            if self.allowed(unit, job):
+                lat, lon = unit.position(t)
+                seconds = self.travel.seconds(lat, lon, job.lat, job.lon, unit.unit_type, when)
+                if seconds < best_s:
+                    best, best_s = unit, seconds
+        return best
+
+    def choose_job(self, unit: Unit, waiting: Sequence[Job], t: float) -> Job | None:
+        """The most urgent grade waiting that this unit may take; within it, the nearest
+        (the oldest on a tie), so a freed unit is not sent across London."""
+        allowed = [job for job in waiting if self.allowed(unit, job)]
+        if not allowed:
+            return None
+        grade = min(PRIORITY[job.grade] for job in allowed)
+        lat, lon = unit.position(t)
+        return min(
+            (job for job in allowed if PRIORITY[job.grade] == grade),
+            key=lambda job: (_crow_m(lat, lon, job.lat, job.lon), job.ready),
+        )
+
+
+@dataclass
+class Manual:
+    name: str = "manual"
+
+    def choose_unit(
+        self, job: Job, available: Sequence[Unit], t: float, when: datetime
+    ) -> Unit | None:
+        return None
+
+    def choose_job(self, unit: Unit, waiting: Sequence[Job], t: float) -> Job | None:
+        return None
+
+
+PolicyFactory = Callable[[TravelTimeModel], Policy]
+_POLICIES: dict[str, PolicyFactory] = {
+    "closest-idle-own-bcu": lambda travel: Closest(travel, True, "closest-idle-own-bcu"),
+    "closest-idle-any": lambda travel: Closest(travel, False, "closest-idle-any"),
+    "manual": lambda travel: Manual(),
+}
+
+
+def register(name: str, factory: PolicyFactory) -> None:
+    """Make a policy available to ``bluelamp simulate/evaluate --policy NAME``."""
+    _POLICIES[name] = factory
+
+
+def policy_names() -> list[str]:
+    return sorted(_POLICIES)
+
+
+def make_policy(name: str, travel: TravelTimeModel) -> Policy:
+    try:
+        return _POLICIES[name](travel)
+    except KeyError:
+        raise ValueError(f"unknown policy {name!r}; one of {', '.join(policy_names())}") from None

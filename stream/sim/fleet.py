@@ -1,0 +1,124 @@
+"""The simulated fleet: units, their shifts and home positions, and where they are.
+
+IRVs belong to a BCU, in proportion to the BCU's demand; ARV, dog, TSG and traffic units
+are pan-London, spread over the BCUs. Each unit works one shift a day (early, late or
+night, overlapping at handovers) and starts it at a home position drawn like an incident
+location in its BCU, so units sit where demand is (not on a grid). Between fixes a unit
+moves in a straight line at the pace the travel-time model gives, after its turnout delay.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from geodata import London
+from stream.sim.calibration import FleetAssumptions
+from stream.sim.demand import LONDON_TZ, Demand
+
+PAN_LONDON = (("ARV", "arv_per_shift"), ("DOG", "dog_per_shift"), ("TSG", "tsg_per_shift"),
+              ("TRAFFIC", "traffic_per_shift"))  # fmt: skip
+MIN_IRV_PER_BCU = 6
+
+
+class State(StrEnum):
+    OFF = "off"
+    AVAILABLE = "available"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+
+
+@dataclass
+class Unit:
+    unit_id: str
+    callsign: str
+    unit_type: str
+    home_bcu: str
+    home: tuple[float, float]
+    shift_start_h: int
+    shift_hours: int
+    bcu: str = ""  # where it works now (home_bcu unless redeployed)
+    state: State = State.OFF
+    incident_id: str | None = None
+    # Movement: at ``origin`` until ``depart``, then straight to ``target`` by ``arrive``.
+    origin: tuple[float, float] = (0.0, 0.0)
+    target: tuple[float, float] = (0.0, 0.0)
+    depart: float = 0.0
+    arrive: float = 0.0
+    ending: bool = False  # the shift is over: off duty as soon as it is free
+    ping_generation: int = 0
+    last_ping: tuple[float, float, float] | None = None  # (time, lat, lon)
+    stats: dict[str, float] = field(default_factory=lambda: {"on_duty": 0.0, "committed": 0.0})
+
+    def __post_init__(self) -> None:
+        self.bcu = self.bcu or self.home_bcu
+        self.origin = self.target = self.home
+
+    def position(self, t: float) -> tuple[float, float]:
+        if t <= self.depart or self.arrive <= self.depart:
+            return self.origin if t < self.arrive else self.target
+        if t >= self.arrive:
+            return self.target
+        f = (t - self.depart) / (self.arrive - self.depart)
+        return (
+            self.origin[0] + (self.target[0] - self.origin[0]) * f,
+            self.origin[1] + (self.target[1] - self.origin[1]) * f,
+        )
+
+    def moving(self, t: float) -> bool:
+        return self.depart <= t < self.arrive and self.origin != self.target
+
+    def move(self, t: float, to: tuple[float, float], depart: float, arrive: float) -> None:
+        self.origin = self.position(t)
+        self.target, self.depart, self.arrive = to, depart, arrive
+
+    def stop(self, t: float) -> None:
+        here = self.position(t)
+        self.origin = self.target = here
+        self.depart = self.arrive = t
+
+    def on_shift(self, when: datetime) -> bool:
+        local = when.astimezone(LONDON_TZ)
+        start = local.replace(hour=self.shift_start_h, minute=0, second=0, microsecond=0)
+        for day in (-1, 0):
+            begins = start + timedelta(days=day)
+            if begins <= local < begins + timedelta(hours=self.shift_hours):
+                return True
+        return False
+
+
+def build_fleet(
+    london: London, demand: Demand, assumptions: FleetAssumptions, rng: random.Random
+) -> list[Unit]:
+    """Every unit of every shift, with its home position (drawn from ``rng``)."""
+    bcus = sorted(b.code for b in london.bcus)
+    shares = {bcu: demand.bcu_share(bcu) for bcu in bcus}
+    units: list[Unit] = []
+    for letter, start_h, hours in assumptions.shifts:
+        for bcu in bcus:
+            count = max(MIN_IRV_PER_BCU, round(assumptions.irv_per_shift * shares[bcu]))
+            for n in range(1, count + 1):
+                units.append(
+                    _unit(f"{bcu}{letter}{n:02d}", "IRV", bcu, start_h, hours, demand, rng)
+                )
+        for unit_type, attribute in PAN_LONDON:
+            for n in range(1, getattr(assumptions, attribute) + 1):
+                bcu = bcus[(n - 1) % len(bcus)]
+                callsign = f"{unit_type}{letter}{n:02d}"
+                units.append(_unit(callsign, unit_type, bcu, start_h, hours, demand, rng))
+    return units
+
+
+def _unit(
+    callsign: str,
+    unit_type: str,
+    bcu: str,
+    start_h: int,
+    hours: int,
+    demand: Demand,
+    rng: random.Random,
+) -> Unit:
+    lat, lon, _borough, _bcu = demand.point("theft", rng, bcu)
+    return Unit(callsign, callsign, unit_type, bcu, (lat, lon), start_h, hours)
