@@ -69,6 +69,10 @@ class TravelTimeModel(Protocol):
         when: datetime,
     ) -> FloatArray: ...
 
+    def turnout(self, unit_type: str) -> float:
+        """Seconds from dispatch until a unit of this type starts moving (part of seconds)."""
+        ...
+
 
 def haversine_m(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
     """Great-circle distance in metres (scalars or numpy arrays)."""
@@ -161,7 +165,7 @@ class CrowFliesModel:
         """
         kind = _unit_type(unit_type)
         hour_factor = self._hour_factor(when)
-        turnout = self.turnout_s.get(kind, self.default_turnout_s)
+        turnout = self.turnout(kind)
         ax = (from_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON
         ay = (from_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT
         dx = (to_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON - ax
@@ -202,6 +206,9 @@ class CrowFliesModel:
         on_foot = (central + inner + outer) * self.circuity * fixed_pace
         moving = np.where(np.isnan(fixed_pace), car, on_foot)
         return np.asarray(turnout + moving, dtype=np.float64)
+
+    def turnout(self, unit_type: str) -> float:
+        return self.turnout_s.get(_unit_type(unit_type), self.default_turnout_s)
 
     def max_speed_mps(self, unit_type: str) -> float:
         """The fastest this model ever moves a unit of this type, in straight-line metres/s."""

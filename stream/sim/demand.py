@@ -105,7 +105,8 @@ class _Weighted:
 
     def __init__(self, items: Sequence[str], weights: Sequence[float]) -> None:
         self.items = list(items)
-        self.cumulative = list(itertools.accumulate(weights))
+        self.weights = list(weights)
+        self.cumulative = list(itertools.accumulate(self.weights))
 
     def draw(self, rng: random.Random) -> str:
         x = rng.random() * self.cumulative[-1]
@@ -127,15 +128,13 @@ class Demand:
             names = [b.name for b in self.met_boroughs]
             weights = [sum(counts.get((n, c), 0) for c in pattern) for n in names]
             self._boroughs[category] = _Weighted(names, weights)
-        self._bcu_boroughs: dict[str, dict[str, _Weighted]] = {}
-        for category, chooser in self._boroughs.items():
-            for name, weight in zip(chooser.items, _weights_of(chooser), strict=True):
-                row = self._bcu_boroughs.setdefault(self._bcu_of[name], {})
-                if category not in row:
-                    row[category] = _Weighted([], [])
-                row[category].items.append(name)
-                total = row[category].cumulative[-1] if row[category].cumulative else 0.0
-                row[category].cumulative.append(total + weight)
+        # The same choices restricted to one BCU's boroughs (for surges and unit homes).
+        self._bcu_boroughs = {
+            bcu: {
+                category: self._within(chooser, bcu) for category, chooser in self._boroughs.items()
+            }
+            for bcu in {b.bcu for b in self.met_boroughs if b.bcu}
+        }
         hexes = cal.hex_counts()
         by_borough: dict[str, list[tuple[str, float]]] = {}
         for cell, borough in london.hexes.items():
@@ -145,11 +144,21 @@ class Demand:
             for borough, rows in by_borough.items()
         }
         self._polygons: dict[str, shapely.Polygon] = {}
+        # Each surge's share of London's demand, once: next_arrival asks for every candidate.
+        self._surge_share = {s: self.bcu_share(s.bcu, s.categories) for s in self.surges}
         self._peak = max(
             base_rate_per_s(datetime(2026, 11, 27, h, tzinfo=LONDON_TZ) + timedelta(days=d))
             for d in range(7)
             for h in range(24)
         )
+
+    def _within(self, chooser: _Weighted, bcu: str) -> _Weighted:
+        pairs = [
+            (name, weight)
+            for name, weight in zip(chooser.items, chooser.weights, strict=True)
+            if self._bcu_of[name] == bcu
+        ]
+        return _Weighted([n for n, _ in pairs], [w for _, w in pairs])
 
     # -- when --------------------------------------------------------------------------
 
@@ -158,7 +167,7 @@ class Demand:
         extra = []
         for surge in self.surges:
             if surge.start <= when < surge.end:
-                share = self.bcu_share(surge.bcu, surge.categories)
+                share = self._surge_share[surge]
                 extra.append((surge, base_rate_per_s(when) * share * (surge.factor - 1)))
         return extra
 
@@ -168,13 +177,10 @@ class Demand:
         for category, chooser in self._boroughs.items():
             if categories is not None and category not in categories:
                 continue
-            weights = _weights_of(chooser)
             share = cal.CATEGORY_SHARE[category]
             total += share
-            in_bcu = sum(
-                w for n, w in zip(chooser.items, weights, strict=True) if self._bcu_of[n] == bcu
-            )
-            inside += share * in_bcu / sum(weights)
+            in_bcu = sum(self._bcu_boroughs[bcu][category].weights)
+            inside += share * in_bcu / sum(chooser.weights)
         return inside / total if total else 0.0
 
     def next_arrival(self, after: datetime, rng: random.Random) -> tuple[datetime, Surge | None]:
@@ -226,11 +232,6 @@ class Demand:
                 # is in a Met BCU (and the one asked for), whatever the borough.
                 if place is not None and place.bcu and (bcu is None or place.bcu == bcu):
                     return round(lat, 6), round(lon, 6), place.borough, place.bcu
-
-
-def _weights_of(chooser: _Weighted) -> list[float]:
-    cumulative = chooser.cumulative
-    return [b - a for a, b in zip([0.0, *cumulative[:-1]], cumulative, strict=True)]
 
 
 def on_scene_s(category: str, grade: str, rng: random.Random) -> float:

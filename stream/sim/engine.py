@@ -60,6 +60,7 @@ class Simulation:
         self.options = options or SimOptions()
         self.travel = travel or CrowFliesModel()
         self.policy = make_policy(policy, self.travel) if isinstance(policy, str) else policy
+        self._mutual_aid = make_policy("closest-idle-any", self.travel)
         self.rng = random.Random(seed)
         self.demand = Demand(london, scenario.surges)
         self.units = build_fleet(london, self.demand, scenario.fleet, self.rng)
@@ -179,9 +180,7 @@ class Simulation:
     def _choose_unit(self, job: Job) -> Unit | None:
         available = [u for u in self.units if u.state is State.AVAILABLE and not u.ending]
         if job.major:  # mutual aid: the closest units, wherever they belong
-            return make_policy("closest-idle-any", self.travel).choose_unit(
-                job, available, self.now, self._when()
-            )
+            return self._mutual_aid.choose_unit(job, available, self.now, self._when())
         return self.policy.choose_unit(job, available, self.now, self._when())
 
     def _dispatch(self, unit: Unit, job: Job) -> None:
@@ -197,10 +196,8 @@ class Simulation:
         self._emit("incident.assigned", {"incident_id": job.incident_id, "unit_id": unit.unit_id})
         lat, lon = unit.position(self.now)
         seconds = self.travel.seconds(lat, lon, job.lat, job.lon, unit.unit_type, self._when())
-        turnout = getattr(self.travel, "turnout_s", {}).get(unit.unit_type, 60.0)
-        unit.move(
-            self.now, (job.lat, job.lon), self.now + min(turnout, seconds), self.now + seconds
-        )
+        turnout = min(self.travel.turnout(unit.unit_type), seconds)
+        unit.move(self.now, (job.lat, job.lon), self.now + turnout, self.now + seconds)
         self._ping_soon(unit)
         self._at(self.now + seconds, lambda: self._arrived(unit, job))
 
@@ -285,7 +282,6 @@ class Simulation:
                 "lon": lon,
             },
         )
-        unit.stats["duty_since"] = self.now
         self._at(self.now + unit.shift_hours * 3600, lambda: self._shift_ends(unit))
         self._ping_soon(unit)
         self._take_waiting(unit)

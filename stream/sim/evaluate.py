@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from stream.events import TARGET_SECONDS, Grade
+from stream.events import TARGET_SECONDS
 
 TARGET_S = {g.value: s for g, s in TARGET_SECONDS.items()}
 Locate = Callable[[float, float], Any]
@@ -150,6 +150,3 @@ def _figures(
         home: committed_s.get(home, 0.0) / seconds for home, seconds in on_duty_s.items() if seconds
     }
     return Evaluation(dict(by_grade), dict(by_bcu), utilisation, len(created), count)
-
-
-__all__ = ["Evaluation", "Figures", "Grade", "evaluate"]

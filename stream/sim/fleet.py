@@ -10,7 +10,7 @@ moves in a straight line at the pace the travel-time model gives, after its turn
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -49,8 +49,6 @@ class Unit:
     arrive: float = 0.0
     ending: bool = False  # the shift is over: off duty as soon as it is free
     ping_generation: int = 0
-    last_ping: tuple[float, float, float] | None = None  # (time, lat, lon)
-    stats: dict[str, float] = field(default_factory=lambda: {"on_duty": 0.0, "committed": 0.0})
 
     def __post_init__(self) -> None:
         self.bcu = self.bcu or self.home_bcu
