@@ -1,36 +1,145 @@
-"""The API application factory. Nothing is built at import time: call ``create_app(settings)``."""
+"""The API application factory. Nothing is built at import time: call ``create_app``.
+
+The lifespan opens what requests need (the event spine on the configured bus and database,
+the users and audit tables, the sign-in rate limiter) and closes it on shutdown; routes
+reach it through ``api.deps``. The server refuses to start outside demo mode without a real
+secret key.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api import demo
+from api.accounts import Accounts
+from api.audit import AuditEntry, AuditLog, AuditOutcome
+from api.database import open_database
+from api.deps import SAFE_METHODS, action_of, client_address, resolve
+from api.live import router as live_router
+from api.metrics import Metrics, RequestTimer
+from api.ratelimit import open_rate_limiter
+from api.routes import audit, commands, events, queries, signin
+from api.routes.docs import add_docs
+from api.security import OidcVerifier, signing_key
+from api.services import Services
+from geodata import London
 from stream.settings import Settings
+from stream.spine import Spine
 
 API_PREFIX = "/api"
 READINESS_TIMEOUT_S = 2.0
+log = logging.getLogger(__name__)
 
 # A readiness check answers a short description of what it saw, or raises with the reason.
 ReadinessCheck = Callable[[], Awaitable[str]]
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The ASGI app serving /api, /healthz and /readyz; the dashboard mounts itself on it."""
+def create_app(settings: Settings, london: London | None = None) -> FastAPI:
+    """The ASGI app serving /api, /ws, /docs, /metrics, /healthz and /readyz; the dashboard
+    mounts itself on it. Raises InsecureSettings now, not at the first request, when the
+    secret key is missing or weak outside demo mode."""
+    key = signing_key(settings)
+    oidc = OidcVerifier.from_settings(settings)
+    london = london or London.load(settings.boundaries, settings.h3_resolution)
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with _services(settings, london, key, oidc, metrics) as services:
+            app.state.services = services
+            feed = await demo.start(services) if settings.demo else None
+            try:
+                yield
+            finally:
+                if feed is not None:
+                    feed.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await feed
+                app.state.services = None
+
     app = FastAPI(
         title="Bluelamp",
         summary="Live incidents and units across London for police control rooms.",
         version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served behind a credential by api.routes.docs
     )
     app.state.settings = settings
     app.state.readiness_checks = {}
+    app.state.services = None
+    app.state.metrics = metrics
+    app.add_middleware(RequestTimer, metrics=metrics)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    _add_health(app)
+    for module in (signin, queries, commands, events, audit):
+        app.include_router(module.router)
+    app.include_router(live_router)
+    add_docs(app)
+    _guard_api_namespace(app)
+    return app
 
+
+@contextlib.asynccontextmanager
+async def _services(
+    settings: Settings, london: London, key: str, oidc: OidcVerifier | None, metrics: Metrics
+) -> AsyncIterator[Services]:
+    engine = await asyncio.to_thread(open_database, settings.database_url, settings.database_schema)
+    limiter = open_rate_limiter(
+        settings.redis_url, settings.login_attempts, settings.login_window_s
+    )
+    try:
+        async with Spine.open(settings, london, database_schema=settings.database_schema) as spine:
+            spine.hub.queue_limit = settings.ws_queue_limit
+            if spine.sequencer is not None:
+                spine.sequencer.on_batch = metrics.on_batch
+            yield Services(
+                settings=settings,
+                london=london,
+                spine=spine,
+                accounts=Accounts(engine),
+                audit=AuditLog(engine),
+                limiter=limiter,
+                signing_key=key,
+                oidc=oidc,
+                metrics=metrics,
+            )
+    finally:
+        await limiter.close()
+        await asyncio.to_thread(engine.dispose)
+
+
+def _add_health(app: FastAPI) -> None:
     async def app_answers() -> str:
         return "serving"
 
+    async def bus_answers() -> str:
+        services: Services | None = app.state.services
+        if services is None:
+            raise RuntimeError("the spine is not open yet")
+        if not services.spine.hub.connected.is_set():
+            raise RuntimeError("not subscribed to the live channel")
+        return f"live feed at seq {services.spine.picture.seq}"
+
+    async def database_answers() -> str:
+        services: Services | None = app.state.services
+        if services is None:
+            raise RuntimeError("the database is not open yet")
+        last = await asyncio.to_thread(services.spine.log.last_seq)
+        return f"event log at seq {last}"
+
     add_readiness_check(app, "app", app_answers)
+    add_readiness_check(app, "bus", bus_answers)
+    add_readiness_check(app, "database", database_answers)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
@@ -39,11 +148,55 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/readyz", tags=["health"])
     async def readyz() -> JSONResponse:
-        """Readiness: every dependency this process has registered answers (503 if not)."""
+        """Readiness: Redis (or the embedded bus) and the database answer (503 if not)."""
         return await _readiness(app.state.readiness_checks)
 
-    _guard_api_namespace(app)
-    return app
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """422 with a sentence a person can act on (and the details); a write is audited."""
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    message = "; ".join(_describe(e) for e in errors) or "invalid request"
+    if request.method not in SAFE_METHODS:
+        await _audit_invalid(request, message)
+    return JSONResponse({"detail": message, "errors": _jsonable(errors)}, status_code=422)
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "request"
+    return f"{where}: {error.get('msg', 'invalid')}"
+
+
+def _jsonable(errors: Any) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg")), "type": str(e.get("type"))}
+        for e in errors
+    ]
+
+
+async def _audit_invalid(request: Request, message: str) -> None:
+    services: Services | None = request.app.state.services
+    if services is None:
+        return
+    header = request.headers.get("authorization", "")
+    bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
+    try:
+        who = await resolve(request, services, bearer)
+    except Exception:
+        who = None  # an anonymous bad request is still recorded, with no actor
+    target = request.path_params.get("unit_id") or request.path_params.get("incident_id")
+    await services.record(
+        AuditEntry(
+            action=action_of(request),
+            outcome=AuditOutcome.INVALID,
+            actor=who.name if who else None,
+            role=who.role.value if who else None,
+            target=target or request.url.path,
+            client=client_address(request),
+            status=422,
+            detail={"reason": message},
+        )
+    )
 
 
 def add_readiness_check(app: FastAPI, name: str, check: ReadinessCheck) -> None:
@@ -75,8 +228,8 @@ def _guard_api_namespace(app: FastAPI) -> None:
     """Unknown /api paths answer a JSON 404 instead of the dashboard's HTML page.
 
     Dash's FastAPI backend adds a catch-all GET route at start-up; registering this first
-    keeps the API namespace the API's (STACK.md: Dash on FastAPI pitfalls). Routes the API
-    issue adds must be registered before this guard: call it last in ``create_app``.
+    keeps the API namespace the API's (STACK.md: Dash on FastAPI pitfalls). Routes must be
+    registered before this guard: it is called last in ``create_app``.
     """
 
     async def not_found(rest: str) -> JSONResponse:

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from api.security import InsecureSettings
 from stream.settings import load_settings
 
 SUB_APPS = ("stream.cli", "stream.sim.cli", "api.cli")
@@ -61,7 +62,15 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
     if port is not None:
         overrides["port"] = port
     settings = load_settings(**overrides)
-    server = create_server(settings)
+    if demo:
+        from api.demo import prepare
+
+        settings = prepare(settings)
+    try:
+        server = create_server(settings)
+    except InsecureSettings as exc:
+        typer.echo(f"Bluelamp will not start: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"Bluelamp on http://{settings.host}:{settings.port}/")
     uvicorn.run(server, host=settings.host, port=settings.port, log_level="info")
 

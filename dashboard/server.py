@@ -17,7 +17,7 @@ def create_server(settings: Settings) -> FastAPI:
     most recently created Dash app, so build a server and start it before building another.
     """
     london = London.load(boundaries=settings.boundaries, h3_resolution=settings.h3_resolution)
-    app = create_app(settings)
+    app = create_app(settings, london)
     app.state.london = london
     dash_app = create_dash(settings, app, london)
     app.state.dash = dash_app

@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import logging
 import math
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -361,7 +362,9 @@ class MemoryBus:
 
     async def add(self, texts: Sequence[str | bytes]) -> None:
         for text in texts:
-            self._stream[f"{next(self._ids)}-0"] = text.encode() if isinstance(text, str) else text
+            # "<ms>-<n>" like Redis stream ids, so the lag metric reads arrival times alike.
+            entry_id = f"{int(time.time() * 1000)}-{next(self._ids)}"
+            self._stream[entry_id] = text.encode() if isinstance(text, str) else text
         self._arrived.set()
 
     async def claim(self, consumer: str) -> list[Entry]:

@@ -99,22 +99,43 @@ class Subscription:
             if self.behind:
                 await self._read_page()
                 continue
-            item = await self.queue.get()
-            if isinstance(item, SubscriberTooSlow):
-                raise item
-            if item is _RESYNC:
-                self.behind = self.next_seq is not None
-                continue
-            assert isinstance(item, Recorded)
-            if self.next_seq is None:
-                self.next_seq = item.seq
-            if item.seq < self.next_seq:
-                continue  # already delivered from the log
-            if item.seq > self.next_seq:
-                self.behind = True  # a gap: this record and the ones before it are logged
-                continue
-            self.next_seq = item.seq + 1
-            return item
+            taken = self._take(await self.queue.get())
+            if taken is not None:
+                return taken
+
+    def ready(self, limit: int) -> list[Recorded]:
+        """Up to ``limit`` records that can be had now, without waiting or reading the log
+        (what a WebSocket sender adds to a frame it is about to send)."""
+        taken: list[Recorded] = []
+        while len(taken) < limit:
+            if self.backlog:
+                record = self.backlog.popleft()
+                self.next_seq = record.seq + 1
+                taken.append(record)
+            elif self.behind or self.queue.empty():
+                break
+            elif (item := self._take(self.queue.get_nowait())) is not None:
+                taken.append(item)
+        return taken
+
+    def _take(self, item: object) -> Recorded | None:
+        """The next record in order from one queued item, or None (skip it, or read the log
+        first: ``behind``)."""
+        if isinstance(item, SubscriberTooSlow):
+            raise item
+        if item is _RESYNC:
+            self.behind = self.next_seq is not None
+            return None
+        assert isinstance(item, Recorded)
+        if self.next_seq is None:
+            self.next_seq = item.seq
+        if item.seq < self.next_seq:
+            return None  # already delivered from the log
+        if item.seq > self.next_seq:
+            self.behind = True  # a gap: this record and the ones before it are logged
+            return None
+        self.next_seq = item.seq + 1
+        return item
 
     async def _read_page(self) -> None:
         assert self.next_seq is not None

@@ -46,3 +46,7 @@ class Keys:
     def outcome(self, source: str, event_id: str) -> str:
         """A short-lived copy of one outcome, for a submitter that subscribed late."""
         return f"{self.prefix}:outcome:{source}:{event_id}"
+
+    def signin_attempts(self, client: str, username: str) -> str:
+        """Sign-in attempts from one address for one user name in the current window."""
+        return f"{self.prefix}:signin:{client}:{username}"

@@ -33,6 +33,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.engine import make_url
@@ -55,8 +56,13 @@ events = Table(
     Column("bcu", String(4)),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("body", Text, nullable=False),
+    # What the event is about, so an incident's or a unit's history is an index lookup.
+    Column("incident_id", String(64)),
+    Column("unit_id", String(64)),
     UniqueConstraint("source", "event_id", name="uq_events_source_id"),
     Index("ix_events_time", "time"),
+    Index("ix_events_incident", "incident_id", "seq"),
+    Index("ix_events_unit", "unit_id", "seq"),
 )
 
 snapshots_table = Table(
@@ -77,9 +83,10 @@ class EventLog:
 
     def __init__(self, url: str, *, schema: str | None = None) -> None:
         self.url = url
-        self.engine = _engine(url, schema)
+        self.engine = make_engine(url, schema)
         self._postgres = self.engine.dialect.name == "postgresql"
         metadata.create_all(self.engine)
+        _check_columns(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -112,6 +119,8 @@ class EventLog:
                 "bcu": r.bcu,
                 "recorded_at": now,
                 "body": body,
+                "incident_id": getattr(r.event.data, "incident_id", None),
+                "unit_id": getattr(r.event.data, "unit_id", None),
             }
             for r, body in zip(records, bodies, strict=True)
         ]
@@ -173,6 +182,23 @@ class EventLog:
             yield from batch
             after = batch[-1].seq
 
+    def history(
+        self, *, incident_id: str | None = None, unit_id: str | None = None, limit: int = 500
+    ) -> list[Recorded]:
+        """The latest ``limit`` records about one incident or one unit, in seq order."""
+        if (incident_id is None) == (unit_id is None):
+            raise ValueError("give exactly one of incident_id and unit_id")
+        column = events.c.incident_id if incident_id is not None else events.c.unit_id
+        query = (
+            select(events.c.seq, events.c.body, events.c.borough, events.c.bcu)
+            .where(column == (incident_id if incident_id is not None else unit_id))
+            .order_by(events.c.seq.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query))
+        return [Recorded(seq, parse_event(body), b, c) for seq, body, b, c in reversed(rows)]
+
     def seqs_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The seq of each (source, id) already in the log."""
         by_source: dict[str, set[str]] = defaultdict(set)
@@ -224,11 +250,23 @@ def _copy_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
             copy.write_row([row[c] for c in _COLUMNS])
 
 
+def _check_columns(engine: Engine) -> None:
+    """A log made by an older Bluelamp lacks columns this one writes: say so plainly."""
+    present = {c["name"] for c in inspect(engine).get_columns("events")}
+    if missing := [c.name for c in events.columns if c.name not in present]:
+        raise RuntimeError(
+            f"the event log at {engine.url!r} predates columns {missing}; "
+            "export it (bluelamp log tail) and start a new database"
+        )
+
+
 def _compact(data: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def _engine(url: str, schema: str | None) -> Engine:
+def make_engine(url: str, schema: str | None = None) -> Engine:
+    """A SQLAlchemy engine for a Bluelamp database URL (SQLite file or PostgreSQL), its
+    tables in ``schema`` on PostgreSQL if given. The API opens its own tables with it."""
     parsed = make_url(url)
     options: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":

@@ -55,6 +55,7 @@ class BatchResult:
     snapshots: list[dict[str, Any]] = field(default_factory=list)  # the picture at seq k·N
     rejections: list[Rejection] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+    entry_ids: list[str] = field(default_factory=list)  # the ingest entries ("<ms>-<n>")
 
 
 @dataclass
@@ -152,6 +153,7 @@ class Sequencer:
         )
         await self.bus.post_outcomes(result.outcomes)
         if self.on_batch:
+            result.entry_ids = [entry_id for entry_id, _ in entries]
             self.on_batch(result)
         return result
 

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # not a mock); a SQLite file is the embedded log. PostgreSQL: postgresql+psycopg://...
     redis_url: str = "memory://"
     database_url: str = "sqlite:///var/bluelamp.sqlite3"
+    # PostgreSQL schema for Bluelamp's tables (None: the connection's search_path).
+    database_schema: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
     # London. None = the simplified OGL borough boundaries shipped in geodata/data.
     boundaries: Path | None = None
@@ -50,6 +52,29 @@ class Settings(BaseSettings):
     demo: bool = False
     demo_password: SecretStr | None = None
     token_minutes: int = Field(480, ge=1)
+    # The session cookie is Secure (sent over HTTPS only; browsers also allow it on
+    # http://localhost and 127.0.0.1). Turn off only behind a proxy that cannot do TLS.
+    cookie_secure: bool = True
+    # Sign-in attempts per client address and user name in a window, then 429.
+    login_attempts: int = Field(10, ge=1)
+    login_window_s: int = Field(60, ge=1)
+    # Origins (scheme://host:port) allowed to open the WebSocket besides the server's own.
+    allowed_origins: tuple[str, ...] = ()
+    # OpenID Connect (optional): bearer tokens from this issuer, checked against its JWKS,
+    # are accepted; the role (and BCU) come from these claims.
+    oidc_issuer: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_audience: str | None = None
+    oidc_role_claim: str = "bluelamp_role"
+    oidc_bcu_claim: str = "bluelamp_bcu"
+
+    # The live feed: a frame at most every ws_frame_ms under load, a heartbeat after
+    # ws_heartbeat_s of quiet, a client more than ws_queue_limit events behind is dropped.
+    ws_frame_ms: int = Field(50, ge=1, le=1_000)
+    ws_heartbeat_s: float = Field(15.0, gt=0)
+    ws_queue_limit: int = Field(20_000, ge=100)
+    # A reconnecting client whose ``since`` is further behind than this gets a snapshot.
+    ws_replay_limit: int = Field(50_000, ge=0)
 
     # What the screens show (data are always UTC).
     display_timezone: str = "Europe/London"

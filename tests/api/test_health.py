@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,13 +11,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import add_readiness_check, create_app
+from api.security import InsecureSettings
 from dashboard.server import create_server
 from stream.settings import load_settings
+from tests.live import TEST_SECRET, LiveServer
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = load_settings(database_url=f"sqlite:///{tmp_path}/bluelamp.sqlite3")
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path}/bluelamp.sqlite3", secret_key=TEST_SECRET
+    )
     # Started at once: Dash wires its catch-all onto the most recently built app.
     with TestClient(create_server(settings)) as client:
         yield client
@@ -32,7 +38,7 @@ def test_readyz_says_what_it_checked(client: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ready"
-    assert {"app", "dashboard"} <= set(body["checks"])
+    assert {"app", "bus", "database", "dashboard"} <= set(body["checks"])
     assert all(check["ok"] for check in body["checks"].values())
 
 
@@ -46,15 +52,36 @@ def test_unknown_api_path_is_json_404_not_the_page(client: TestClient) -> None:
 
 
 def test_readyz_is_503_naming_a_failing_dependency(tmp_path: Path) -> None:
-    app = create_app(load_settings(database_url=f"sqlite:///{tmp_path}/bluelamp.sqlite3"))
+    app = create_app(
+        load_settings(database_url=f"sqlite:///{tmp_path}/bluelamp.sqlite3", secret_key=TEST_SECRET)
+    )
 
-    async def bus_down() -> str:
-        raise ConnectionError("redis at 127.0.0.1:6379 refused the connection")
+    async def archive_down() -> str:
+        raise ConnectionError("archive at 127.0.0.1:9999 refused the connection")
 
-    add_readiness_check(app, "bus", bus_down)
+    add_readiness_check(app, "archive", archive_down)
     with TestClient(app) as client:
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["status"] == "not ready"
-    assert "refused" in response.json()["checks"]["bus"]["detail"]
+    assert "refused" in response.json()["checks"]["archive"]["detail"]
     assert response.json()["checks"]["app"]["ok"] is True
+
+
+@pytest.mark.parametrize("secret", [None, "changeme", "short-but-not-empty"])
+def test_refuses_to_start_without_a_real_secret_outside_demo_mode(
+    tmp_path: Path, secret: str | None
+) -> None:
+    settings = load_settings(database_url=f"sqlite:///{tmp_path}/b.sqlite3", secret_key=secret)
+    with pytest.raises(InsecureSettings, match="BLUELAMP_SECRET_KEY"):
+        create_app(settings)
+
+
+def test_serve_says_why_it_will_not_start(tmp_path: Path) -> None:
+    server = LiveServer({"BLUELAMP_SECRET_KEY": ""}, tmp_path)
+    bluelamp = Path(sys.executable).with_name("bluelamp")
+    done = subprocess.run(
+        [str(bluelamp), "serve"], cwd=tmp_path, env=server.env, capture_output=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert b"BLUELAMP_SECRET_KEY must be set" in done.stderr

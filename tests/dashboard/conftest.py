@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -27,61 +24,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class LiveServer:
-    """``bluelamp serve`` in a subprocess, on a free port, with its own SQLite file."""
-
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = workdir / "server.log"
-        self._env = {
-            # The developer's own BLUELAMP_* settings (a tile URL, a real Redis) stay out.
-            **{k: v for k, v in os.environ.items() if not k.startswith("BLUELAMP_")},
-            "BLUELAMP_REDIS_URL": "memory://",
-            "BLUELAMP_DATABASE_URL": f"sqlite:///{workdir}/bluelamp.sqlite3",
-            "BLUELAMP_PORT": str(self.port),
-            "BLUELAMP_HOST": "127.0.0.1",
-            **env,
-        }
-        self._workdir = workdir
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        bluelamp = Path(sys.executable).with_name("bluelamp")
-        with self.log.open("ab") as log:
-            self._process = subprocess.Popen(
-                [str(bluelamp), "serve"],
-                cwd=self._workdir,
-                env=self._env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                pytest.fail(f"server exited: {self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        pytest.fail(f"server did not answer within 60 s: {self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
 
 
 @pytest.fixture

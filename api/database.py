@@ -1,0 +1,84 @@
+"""The API's own tables, beside the event log in the same database: users and the audit log.
+
+The audit table is append-only in the database itself, not only by convention: a trigger
+refuses UPDATE and DELETE on SQLite and PostgreSQL alike, so not even a bug in this code
+can rewrite history.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from stream.log import make_engine
+
+metadata = MetaData()
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("bcu", String(4)),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200)),  # user name, or None for a failed sign-in of no one
+    Column("role", String(16)),
+    Column("action", String(64), nullable=False),  # e.g. "unit.assign", "signin", "export"
+    Column("target", String(200)),
+    Column("client", String(64)),  # the client's address
+    Column("outcome", String(16), nullable=False),  # ok | conflict | denied | invalid | failed
+    Column("status", Integer),  # the HTTP status answered
+    Column("detail", JSON),  # the request and the reason / seq, as it was answered
+    Index("ix_audit_at", "at"),
+    Index("ix_audit_actor_at", "actor", "at"),
+)
+
+_APPEND_ONLY = {
+    "sqlite": [
+        """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    ],
+    "postgresql": [
+        # Workers starting together would race on the DROP/CREATE: one at a time.
+        "SELECT pg_advisory_xact_lock(4242)",
+        """CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql""",
+        "DROP TRIGGER IF EXISTS audit_append_only ON audit",
+        """CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit
+           FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()""",
+    ],
+}
+
+
+def open_database(url: str, schema: str | None = None) -> Engine:
+    """An engine on the Bluelamp database with the API's tables created (idempotent)."""
+    engine = make_engine(url, schema)
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        for statement in _APPEND_ONLY.get(engine.dialect.name, []):
+            conn.execute(text(statement))
+    return engine

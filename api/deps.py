@@ -1,0 +1,141 @@
+"""Dependencies: the process's services, who is calling, and what their role allows.
+
+    async def route(who: Reader, services: ServicesDep): ...
+
+``Reader``, ``Operator``, ``Commander``, ``Feed`` and ``Authenticated`` resolve the caller
+from a bearer token (``Authorization``) or the dashboard's session cookie and refuse, with
+the reason, anyone whose role does not fit (403, audited). Cookie-authenticated writes must
+carry the CSRF token (``X-CSRF-Token``) that came with the cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, WebSocket
+from fastapi.security import OAuth2PasswordBearer
+from starlette.requests import HTTPConnection
+
+from api.audit import AuditEntry, AuditOutcome
+from api.security import InvalidCredential, Principal, Role, read_token
+from api.services import Services
+
+SESSION_COOKIE = "bluelamp_session"
+CSRF_COOKIE = "bluelamp_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BEARER = {"WWW-Authenticate": "Bearer"}
+
+
+def services(conn: HTTPConnection) -> Services:
+    found: Services | None = getattr(conn.app.state, "services", None)
+    if found is None:
+        raise HTTPException(503, "the server is starting; try again in a moment")
+    return found
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/token", auto_error=False)
+
+
+def csrf_token(session_token: str, key: str) -> str:
+    """The CSRF token that goes with a session: derived from it, so a cookie planted by
+    another site cannot come with a matching header."""
+    return hmac.new(key.encode(), session_token.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def client_address(conn: HTTPConnection) -> str | None:
+    return conn.client.host if conn.client else None
+
+
+async def _principal(
+    request: Request, services: ServicesDep, bearer: Annotated[str | None, Depends(_bearer)]
+) -> Principal:
+    return await resolve(request, services, bearer)
+
+
+async def resolve(conn: HTTPConnection, services: Services, bearer: str | None) -> Principal:
+    """The caller, from a bearer token, else (WebSocket only) ``?token=``, else the cookie."""
+    token, via = bearer, "token"
+    if token is None and isinstance(conn, WebSocket):
+        token = conn.query_params.get("token")
+    if token is None:
+        token, via = conn.cookies.get(SESSION_COOKIE), "cookie"
+    if not token:
+        raise HTTPException(
+            401, "sign in first: send Authorization: Bearer <token> (POST /api/token)", BEARER
+        )
+    try:
+        principal = read_token(token, services.signing_key, services.oidc)
+    except InvalidCredential as exc:
+        raise HTTPException(401, str(exc), BEARER) from None
+    if principal.via != "oidc" and not await services.is_active(principal.name):
+        raise HTTPException(401, f"the account {principal.name!r} is disabled or gone", BEARER)
+    if via == "cookie":
+        method = conn.scope.get("method", "GET")
+        if method not in SAFE_METHODS:
+            sent = conn.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent, csrf_token(token, services.signing_key)):
+                raise HTTPException(403, f"a signed-in browser must send {CSRF_HEADER}")
+        principal = replace(principal, via="cookie")
+    return principal
+
+
+Authenticated = Annotated[Principal, Depends(_principal)]
+
+
+async def deny(
+    conn: HTTPConnection,
+    services: Services,
+    who: Principal | None,
+    reason: str,
+    target: str | None = None,
+) -> HTTPException:
+    """Audit a role or BCU denial and make the 403 that says why."""
+    await services.record(
+        AuditEntry(
+            action=action_of(conn),
+            outcome=AuditOutcome.DENIED,
+            actor=who.name if who else None,
+            role=who.role.value if who else None,
+            target=target or conn.url.path,
+            client=client_address(conn),
+            status=403,
+            detail={"reason": reason},
+        )
+    )
+    return HTTPException(403, reason)
+
+
+def action_of(conn: HTTPConnection) -> str:
+    """The audit name of what was attempted: the route's name (e.g. ``unit.assign``)."""
+    route = conn.scope.get("route")
+    name = getattr(route, "name", None)
+    return str(name) if name else f"{conn.scope.get('method', 'WS')} {conn.url.path}"
+
+
+def allow(*roles: Role) -> Any:
+    allowed = frozenset(roles)
+    names = " or ".join(r.value for r in roles)
+
+    async def check(request: Request, who: Authenticated, services: ServicesDep) -> Principal:
+        if who.role not in allowed:
+            raise await deny(
+                request,
+                services,
+                who,
+                f"this needs the {names} role; {who.name} is a {who.role.value}",
+            )
+        return who
+
+    return Depends(check)
+
+
+Reader = Annotated[Principal, allow(Role.COMMANDER, Role.INSPECTOR, Role.PLANNER)]
+Operator = Annotated[Principal, allow(Role.COMMANDER, Role.INSPECTOR)]
+Commander = Annotated[Principal, allow(Role.COMMANDER)]
+Feed = Annotated[Principal, allow(Role.FEED)]
+ReportReader = Annotated[Principal, allow(Role.COMMANDER, Role.PLANNER)]

@@ -1,0 +1,199 @@
+"""The live feed: ``GET /ws?since=<seq>`` (a WebSocket).
+
+Frames, all JSON text:
+
+    {"type": "snapshot", "seq": N, "picture": {...}}          first, unless resuming
+    {"type": "events", "seq": M, "events": [{"seq", "event", "borough", "bcu"}, ...]}
+    {"type": "heartbeat", "seq": M, "time": "...Z"}            after a quiet spell
+    {"type": "error", "code": "...", "reason": "..."}          then the server closes
+
+A client resuming with ``since`` gets exactly the events after it, from the log, when it is
+no further behind than ``ws_replay_limit``; otherwise (or with no ``since``) a snapshot
+first. Events are coalesced: a frame goes out at once when the feed is quiet and at most
+every ``ws_frame_ms`` under load (STACK.md: one message per event loses or backlogs in the
+browser). A client that cannot keep up is told and dropped without slowing anyone else.
+
+Close codes: 4400 bad request, 4401 no valid credential, 4403 role, 4408 too slow,
+1013 server not ready, 1008 origin refused (before the handshake completes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import orjson
+from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from api.audit import AuditEntry, AuditOutcome
+from api.deps import client_address, resolve
+from api.security import READERS, Principal
+from api.services import Services
+from api.views import picture_view
+from stream.fanout import SubscriberTooSlow, Subscription
+
+router = APIRouter()
+MAX_FRAME_EVENTS = 5_000
+SEND_TIMEOUT_S = 10.0  # one frame not taken by the client in this long: it is too slow
+
+
+@router.websocket("/ws", name="live")
+async def live(websocket: WebSocket) -> None:
+    services: Services | None = getattr(websocket.app.state, "services", None)
+    if services is None:
+        await websocket.close(1013, "starting")
+        return
+    if not _origin_allowed(websocket, services.settings.allowed_origins):
+        await websocket.close(1008, "origin not allowed")  # refused in the handshake: 403
+        return
+    await websocket.accept()
+    who = await _admit(websocket, services)
+    if who is None:
+        return
+    since = websocket.query_params.get("since")
+    if since is not None and not since.isdigit():
+        await _fail(websocket, 4400, "bad_request", "since must be a seq (a whole number)")
+        return
+    services.metrics.ws_clients.inc()
+    try:
+        await _serve(websocket, services, None if since is None else int(since))
+    finally:
+        services.metrics.ws_clients.dec()
+
+
+async def _admit(websocket: WebSocket, services: Services) -> Principal | None:
+    header = websocket.headers.get("authorization", "")
+    bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
+    try:
+        who = await resolve(websocket, services, bearer)
+    except HTTPException as exc:
+        await _fail(websocket, 4401, "unauthorized", str(exc.detail))
+        return None
+    if who.role not in READERS:
+        reason = f"the live feed needs a commander, inspector or planner; {who.name} is a feed"
+        await services.record(
+            AuditEntry(
+                "live",
+                AuditOutcome.DENIED,
+                actor=who.name,
+                role=who.role.value,
+                target="/ws",
+                client=client_address(websocket),
+                status=403,
+                detail={"reason": reason},
+            )
+        )
+        await _fail(websocket, 4403, "forbidden", reason)
+        return None
+    return who
+
+
+def _origin_allowed(websocket: WebSocket, allowed: tuple[str, ...]) -> bool:
+    """Browsers send Origin; a page from another site must not ride a user's cookie here.
+    Non-browser clients send none and authenticate with a token."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    if origin in allowed:
+        return True
+    return urlsplit(origin).netloc == websocket.headers.get("host")
+
+
+async def _serve(websocket: WebSocket, services: Services, since: int | None) -> None:
+    spine, settings = services.spine, services.settings
+    picture = spine.picture
+    snapshot: bytes | None = None
+    if since is None or since > picture.seq or picture.seq - since > settings.ws_replay_limit:
+        # Made and subscribed with no await between: nothing can slip past the snapshot.
+        since = picture.seq
+        snapshot = orjson.dumps(
+            {"type": "snapshot", "seq": since, "picture": picture_view(picture)}
+        )
+    async with spine.subscribe(since=since) as subscription:
+        reader = asyncio.create_task(_drain(websocket))
+        sender = asyncio.create_task(_send(websocket, services, subscription, since, snapshot))
+        try:
+            done, _ = await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (reader, sender):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        for task in done:
+            if (exc := task.exception()) is not None and not isinstance(exc, WebSocketDisconnect):
+                await _dropped(websocket, services, exc)
+
+
+async def _send(
+    websocket: WebSocket,
+    services: Services,
+    subscription: Subscription,
+    seq: int,
+    snapshot: bytes | None,
+) -> None:
+    settings = services.settings
+    cache = services.live_messages
+    loop = asyncio.get_running_loop()
+    frame_s, quiet_s = settings.ws_frame_ms / 1000, settings.ws_heartbeat_s
+    if snapshot is not None:
+        await _send_bytes(websocket, snapshot)
+    last_sent = loop.time()
+    while True:
+        try:
+            first = await asyncio.wait_for(anext(subscription), quiet_s)
+        except TimeoutError:
+            time = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+            await _send_bytes(
+                websocket, orjson.dumps({"type": "heartbeat", "seq": seq, "time": time})
+            )
+            last_sent = loop.time()
+            continue
+        wait = frame_s - (loop.time() - last_sent)
+        if wait > 0:  # a frame went out moments ago: gather what arrives meanwhile
+            await asyncio.sleep(wait)
+        batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1)]
+        seq = batch[-1].seq
+        body = ",".join(cache.text(r) for r in batch)
+        await _send_bytes(websocket, f'{{"type":"events","seq":{seq},"events":[{body}]}}')
+        last_sent = loop.time()
+
+
+async def _send_bytes(websocket: WebSocket, frame: bytes | str) -> None:
+    text = frame.decode() if isinstance(frame, bytes) else frame
+    try:
+        await asyncio.wait_for(websocket.send_text(text), SEND_TIMEOUT_S)
+    except TimeoutError:
+        raise SubscriberTooSlow(f"a frame was not taken within {SEND_TIMEOUT_S:.0f} s") from None
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends, so a close is noticed at once."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+async def _dropped(websocket: WebSocket, services: Services, exc: BaseException) -> None:
+    if isinstance(exc, SubscriberTooSlow):
+        services.metrics.ws_dropped.labels("too_slow").inc()
+        await _fail(websocket, 4408, "too_slow", f"{exc}; reconnect with since=<last seq>")
+    else:
+        services.metrics.ws_dropped.labels("error").inc()
+        await _fail(websocket, 1011, "server_error", f"{type(exc).__name__}: {exc}")
+
+
+async def _fail(websocket: WebSocket, code: int, name: str, reason: str) -> None:
+    if websocket.client_state is not WebSocketState.CONNECTED:
+        return
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(
+            websocket.send_text(
+                orjson.dumps({"type": "error", "code": name, "reason": reason}).decode()
+            ),
+            2,
+        )
+        await asyncio.wait_for(websocket.close(code, reason[:120]), 2)

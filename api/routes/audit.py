@@ -1,0 +1,58 @@
+"""The audit log, for commanders: JSON, or CSV to take away (the export is audited too)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from api.audit import AuditEntry, AuditOutcome, AuditQuery
+from api.deps import Commander, ServicesDep, client_address
+from api.responses import FastJSON
+
+router = APIRouter(prefix="/api", tags=["audit"])
+
+
+@router.get("/audit", name="audit", response_model=None)
+async def audit(
+    request: Request,
+    who: Commander,
+    services: ServicesDep,
+    since: Annotated[datetime | None, Query(description="at or after (RFC 3339)")] = None,
+    until: Annotated[datetime | None, Query(description="before (RFC 3339)")] = None,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    outcome: AuditOutcome | None = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 500,
+    format: Literal["json", "csv"] = "json",
+) -> FastJSON | StreamingResponse:
+    """Newest first (JSON) or oldest first (CSV): who, role, action, target, when, from
+    which address, the outcome and the HTTP status answered."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise HTTPException(422, f"{name} must carry a time zone, e.g. 2026-11-24T20:00:00Z")
+    query = AuditQuery(since, until, actor, action, outcome, limit)
+    if format == "json":
+        rows = await asyncio.to_thread(services.audit.query, query)
+        return FastJSON({"entries": rows})
+    await services.record(
+        AuditEntry(
+            "audit.export",
+            AuditOutcome.OK,
+            actor=who.name,
+            role=who.role.value,
+            client=client_address(request),
+            status=200,
+            detail={k: str(v) for k, v in asdict(query).items() if v is not None},
+        )
+    )
+    chunks = await asyncio.to_thread(lambda: list(services.audit.csv(query)))
+    return StreamingResponse(
+        iter(chunks),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="bluelamp-audit.csv"'},
+    )

@@ -1,0 +1,355 @@
+"""Commands: a person moves a unit or closes an incident.
+
+Each command becomes one event submitted through the spine, so the sequencer, the one
+writer, decides conflicts: of two commanders assigning the same unit at once, one is
+accepted (200 with its ``seq``) and the other refused (409 with the reason). Roles and an
+inspector's BCU are checked here first (403 with the reason). Every attempt is audited.
+
+The event's ``source`` names the user (``bluelamp-api/<user>``), so the log itself records
+who made each change. Its ``id`` comes from the ``Idempotency-Key`` header when sent: a
+retried command is then the same event, a duplicate, answered with the first one's seq.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.audit import AuditEntry, AuditOutcome
+from api.deps import Commander, Operator, ServicesDep, client_address, deny
+from api.responses import FastJSON
+from api.security import Principal, Role
+from api.services import Services
+from stream.events import EventType, InvalidEvent, UnitStatus, parse_event, to_dict, validate
+from stream.outcome import Verdict
+from stream.picture import Unit
+from stream.spine import OutcomeTimeout
+
+router = APIRouter(prefix="/api", tags=["commands"])
+SOURCE_PREFIX = "bluelamp-api/"
+COMMAND_TIMEOUT_S = 10.0
+
+Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Send the same key when retrying: the command is then carried out once.",
+    ),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Assignment(Strict):
+    incident_id: Ident
+
+
+class Redeployment(Strict):
+    bcu: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$", description="a Met BCU code, e.g. CN")]
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class StatusChange(Strict):
+    status: UnitStatus = Field(
+        description="available or busy; off_duty takes the unit off duty; on_scene records "
+        "its arrival at the incident it is assigned to. en_route comes from an assignment."
+    )
+
+
+class Closure(Strict):
+    outcome: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CommandResult(BaseModel):
+    seq: int
+    event_id: str
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # the audit action, e.g. "unit.assign"
+    target: str
+    type: EventType
+    data: dict[str, Any]
+
+
+# -- routes ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/units/{unit_id}/assignment",
+    name="unit.assign",
+    response_model=CommandResult,
+    responses={403: {}, 404: {}, 409: {}, 422: {}},
+)
+async def assign(
+    unit_id: str,
+    body: Assignment,
+    request: Request,
+    who: Operator,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> FastJSON:
+    """Send a unit to an incident (it goes en route)."""
+    await _own_unit(request, services, who, unit_id)
+    command = Command(
+        "unit.assign",
+        unit_id,
+        EventType.INCIDENT_ASSIGNED,
+        {"incident_id": body.incident_id, "unit_id": unit_id},
+    )
+    return await _carry_out(request, services, who, command, key, body.model_dump())
+
+
+@router.post(
+    "/units/{unit_id}/redeployment",
+    name="unit.redeploy",
+    response_model=CommandResult,
+    responses={403: {}, 404: {}, 409: {}, 422: {}},
+)
+async def redeploy(
+    unit_id: str,
+    body: Redeployment,
+    request: Request,
+    who: Operator,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> FastJSON:
+    """Deploy a unit to another BCU, with the reason."""
+    await _own_unit(request, services, who, unit_id)
+    command = Command(
+        "unit.redeploy",
+        unit_id,
+        EventType.UNIT_REDEPLOYED,
+        {"unit_id": unit_id, "bcu": body.bcu.upper(), "reason": body.reason},
+    )
+    return await _carry_out(request, services, who, command, key, body.model_dump())
+
+
+@router.post(
+    "/units/{unit_id}/status",
+    name="unit.status",
+    response_model=CommandResult,
+    responses={403: {}, 404: {}, 409: {}, 422: {}},
+)
+async def set_status(
+    unit_id: str,
+    body: StatusChange,
+    request: Request,
+    who: Operator,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> FastJSON:
+    """Change a unit's status."""
+    unit = await _own_unit(request, services, who, unit_id)
+    command = await _status_command(request, services, who, unit, body.status)
+    return await _carry_out(request, services, who, command, key, body.model_dump(mode="json"))
+
+
+@router.post(
+    "/incidents/{incident_id}/closure",
+    name="incident.close",
+    response_model=CommandResult,
+    responses={403: {}, 404: {}, 409: {}, 422: {}},
+)
+async def close(
+    incident_id: str,
+    body: Closure,
+    request: Request,
+    who: Commander,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> FastJSON:
+    """Close an incident with its outcome (commanders)."""
+    if incident_id not in services.spine.picture.incidents:
+        raise await _refuse(
+            request,
+            services,
+            who,
+            "incident.close",
+            incident_id,
+            404,
+            f"no incident {incident_id!r} in the live picture",
+        )
+    command = Command(
+        "incident.close",
+        incident_id,
+        EventType.INCIDENT_CLOSED,
+        {"incident_id": incident_id, "outcome": body.outcome},
+    )
+    return await _carry_out(request, services, who, command, key, body.model_dump())
+
+
+# -- the steps ---------------------------------------------------------------------------
+
+
+async def _own_unit(request: Request, services: Services, who: Principal, unit_id: str) -> Unit:
+    """The unit, if it exists and the caller may command it (an inspector: only while it is
+    deployed to their BCU)."""
+    unit = services.spine.picture.units.get(unit_id)
+    action = str(request.scope["route"].name)
+    if unit is None:
+        raise await _refuse(
+            request, services, who, action, unit_id, 404, f"no unit {unit_id!r} in the live picture"
+        )
+    if who.role is Role.INSPECTOR and unit.bcu != who.bcu:
+        raise await deny(
+            request,
+            services,
+            who,
+            f"unit {unit.callsign} ({unit_id}) is deployed to {unit.bcu}; an "
+            f"inspector of {who.bcu} may command only units deployed there",
+            target=unit_id,
+        )
+    return unit
+
+
+async def _status_command(
+    request: Request, services: Services, who: Principal, unit: Unit, status: UnitStatus
+) -> Command:
+    name, uid = "unit.status", unit.unit_id
+    if status is UnitStatus.OFF_DUTY:
+        return Command(name, uid, EventType.UNIT_OFF_DUTY, {"unit_id": uid})
+    if status is UnitStatus.ON_SCENE:
+        if unit.incident_id is None:
+            raise await _refuse(
+                request,
+                services,
+                who,
+                name,
+                uid,
+                409,
+                f"unit {unit.callsign} is not assigned to an incident",
+            )
+        return Command(
+            name, uid, EventType.INCIDENT_ARRIVED, {"incident_id": unit.incident_id, "unit_id": uid}
+        )
+    if status is UnitStatus.EN_ROUTE:
+        raise await _refuse(
+            request,
+            services,
+            who,
+            name,
+            uid,
+            422,
+            "a unit goes en_route by being assigned: POST .../assignment",
+        )
+    return Command(name, uid, EventType.UNIT_STATUS, {"unit_id": uid, "status": status.value})
+
+
+def _event_id(who: Principal, key: str | None) -> str:
+    if key is None:
+        return uuid.uuid4().hex
+    # Per user: two people's keys never collide; the same person's retry is one event.
+    return hashlib.sha256(f"{who.name}\n{key}".encode()).hexdigest()[:40]
+
+
+async def _carry_out(
+    request: Request,
+    services: Services,
+    who: Principal,
+    command: Command,
+    key: str | None,
+    body: dict[str, Any],
+) -> FastJSON:
+    event = {
+        "specversion": "1.0",
+        "id": _event_id(who, key),
+        "source": SOURCE_PREFIX + who.name,
+        "type": command.type.value,
+        "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "data": command.data,
+    }
+    audit = _Audit(services, request, who, command, body | {"event_id": event["id"]})
+    try:
+        validate(event, services.spine.locate)
+    except InvalidEvent as exc:
+        raise await audit.refuse(422, AuditOutcome.INVALID, exc.reason) from None
+    try:
+        outcome = await services.spine.submit(event, timeout=COMMAND_TIMEOUT_S)
+    except OutcomeTimeout:
+        raise await audit.refuse(
+            503,
+            AuditOutcome.FAILED,
+            "no sequencer answered in time; the command is queued and "
+            "will be decided when one runs (retry with the same "
+            "Idempotency-Key to learn the result)",
+        ) from None
+    if outcome.verdict is Verdict.REJECTED:
+        raise await audit.refuse(409, AuditOutcome.CONFLICT, outcome.reason or "refused")
+    assert outcome.seq is not None
+    duplicate = outcome.verdict is Verdict.DUPLICATE
+    if duplicate and not await _same_command(services, outcome.seq, event):
+        raise await audit.refuse(
+            422, AuditOutcome.INVALID, "this Idempotency-Key was used for a different command"
+        )
+    # Read-your-writes: the next GET on this worker shows the change.
+    await services.spine.wait_for_seq(outcome.seq, timeout=COMMAND_TIMEOUT_S)
+    await audit.done(200, AuditOutcome.OK, {"seq": outcome.seq, "duplicate": duplicate})
+    return FastJSON({"seq": outcome.seq, "event_id": event["id"], "duplicate": duplicate})
+
+
+async def _same_command(services: Services, seq: int, event: dict[str, Any]) -> bool:
+    (logged,) = await asyncio.to_thread(services.spine.log.read, seq - 1, 1)
+    parsed = to_dict(parse_event(event))
+    mine = to_dict(logged.event)
+    return (mine["type"], mine["data"], mine["source"]) == (
+        parsed["type"],
+        parsed["data"],
+        parsed["source"],
+    )
+
+
+async def _refuse(
+    request: Request,
+    services: Services,
+    who: Principal,
+    action: str,
+    target: str,
+    status: int,
+    reason: str,
+) -> HTTPException:
+    outcome = AuditOutcome.CONFLICT if status == 409 else AuditOutcome.INVALID
+    command = Command(action, target, EventType.UNIT_STATUS, {})
+    return await _Audit(services, request, who, command, {}).refuse(status, outcome, reason)
+
+
+@dataclass
+class _Audit:
+    services: Services
+    request: Request
+    who: Principal
+    command: Command
+    detail: dict[str, Any]
+
+    async def done(self, status: int, outcome: AuditOutcome, extra: dict[str, Any]) -> None:
+        await self.services.record(
+            AuditEntry(
+                action=self.command.name,
+                outcome=outcome,
+                actor=self.who.name,
+                role=self.who.role.value,
+                target=self.command.target,
+                client=client_address(self.request),
+                status=status,
+                detail=self.detail | extra,
+            )
+        )
+        self.services.metrics.commands.labels(self.command.name, outcome.value).inc()
+
+    async def refuse(self, status: int, outcome: AuditOutcome, reason: str) -> HTTPException:
+        await self.done(status, outcome, {"reason": reason})
+        return HTTPException(status, reason)

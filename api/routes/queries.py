@@ -1,0 +1,139 @@
+"""Read-only views of the live picture, for every role that may see data.
+
+Every answer carries the ``seq`` of the picture it was made from, so a client can tell how
+fresh it is and resume the live feed from there (``/ws?since=<seq>``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+
+from api.deps import Reader, ServicesDep
+from api.responses import FastJSON
+from api.views import (
+    demand_view,
+    filter_incidents,
+    filter_units,
+    incident_view,
+    picture_view,
+    record_view,
+    unit_view,
+)
+from geodata.layers import bcus_geojson, boroughs_geojson, hexes_geojson
+from stream.events import BCU_CODES, Grade, UnitStatus, UnitType
+from stream.picture import IncidentStatus
+
+router = APIRouter(prefix="/api", tags=["picture"])
+
+BcuCode = Annotated[str, Query(pattern=r"^[A-Za-z]{2}$", description="a Met BCU code, e.g. AW")]
+Limit = Annotated[int, Query(ge=1, le=10_000)]
+
+
+def _bcus(codes: list[str] | None) -> list[str]:
+    wanted = [c.upper() for c in codes or []]
+    if unknown := [c for c in wanted if c not in BCU_CODES]:
+        raise HTTPException(
+            422, f"unknown BCU {', '.join(unknown)}; one of {', '.join(sorted(BCU_CODES))}"
+        )
+    return wanted
+
+
+@router.get("/picture", name="picture", summary="The current picture with its seq")
+async def picture(who: Reader, services: ServicesDep, include_closed: bool = False) -> FastJSON:
+    """Incidents (open ones, or all the picture holds with ``include_closed``), units,
+    per-BCU demand and capacity, and the KPIs, as of ``seq``."""
+    return FastJSON(picture_view(services.spine.picture, include_closed))
+
+
+@router.get("/incidents", name="incidents", summary="Incidents, newest first")
+async def incidents(
+    who: Reader,
+    services: ServicesDep,
+    status: Annotated[list[IncidentStatus] | None, Query()] = None,
+    grade: Annotated[list[Grade] | None, Query()] = None,
+    bcu: Annotated[list[str] | None, Query()] = None,
+    since: Annotated[datetime | None, Query(description="created at or after (RFC 3339)")] = None,
+    limit: Limit = 1_000,
+) -> FastJSON:
+    if since is not None and since.tzinfo is None:
+        raise HTTPException(422, "since must carry a time zone, e.g. 2026-11-24T20:00:00Z")
+    pic = services.spine.picture
+    found = filter_incidents(pic, status or [], grade or [], _bcus(bcu), since)
+    return FastJSON(
+        {
+            "seq": pic.seq,
+            "total": len(found),
+            "incidents": [incident_view(i) for i in found[:limit]],
+        }
+    )
+
+
+@router.get("/incidents/{incident_id}", name="incident", summary="One incident and its timeline")
+async def incident(incident_id: str, who: Reader, services: ServicesDep) -> FastJSON:
+    """The incident as the picture holds it (None once it has been closed long enough to
+    leave the live picture) and every event about it, from the log."""
+    spine = services.spine
+    seq = spine.picture.seq
+    current = spine.picture.incidents.get(incident_id)
+    history = await asyncio.to_thread(spine.log.history, incident_id=incident_id)
+    if current is None and not history:
+        raise HTTPException(404, f"no incident {incident_id!r}")
+    return FastJSON(
+        {
+            "seq": seq,
+            "incident": None if current is None else incident_view(current),
+            "timeline": [record_view(r) for r in history],
+        }
+    )
+
+
+@router.get("/units", name="units", summary="Units, by callsign")
+async def units(
+    who: Reader,
+    services: ServicesDep,
+    status: Annotated[list[UnitStatus] | None, Query()] = None,
+    type: Annotated[list[UnitType] | None, Query()] = None,
+    bcu: Annotated[list[str] | None, Query(description="where deployed now")] = None,
+) -> FastJSON:
+    pic = services.spine.picture
+    found = filter_units(pic, status or [], type or [], _bcus(bcu))
+    return FastJSON({"seq": pic.seq, "total": len(found), "units": [unit_view(u) for u in found]})
+
+
+@router.get("/units/{unit_id}", name="unit", summary="One unit and its recent history")
+async def unit(unit_id: str, who: Reader, services: ServicesDep, history: Limit = 50) -> FastJSON:
+    spine = services.spine
+    seq = spine.picture.seq
+    current = spine.picture.units.get(unit_id)
+    if current is None:
+        raise HTTPException(404, f"no unit {unit_id!r}")
+    records = await asyncio.to_thread(spine.log.history, unit_id=unit_id, limit=history)
+    return FastJSON(
+        {"seq": seq, "unit": unit_view(current), "history": [record_view(r) for r in records]}
+    )
+
+
+@router.get("/demand", name="demand", summary="Demand against capacity per BCU and per hex")
+async def demand(who: Reader, services: ServicesDep) -> FastJSON:
+    return FastJSON(demand_view(services.spine.picture, services.london.hex_of))
+
+
+@router.get("/geo/{layer}", name="geo", summary="London as GeoJSON")
+async def geo(
+    layer: Literal["boroughs", "bcus", "hexes"], who: Reader, services: ServicesDep
+) -> FastJSON:
+    """``boroughs`` (33, with BCU), ``bcus`` (12 outlines) or ``hexes`` (the H3 grid)."""
+    cache: dict[str, Any] = services.geo_cache
+    if layer not in cache:
+        london = services.london
+        build = {
+            "boroughs": lambda: boroughs_geojson(london),
+            "bcus": lambda: bcus_geojson(london),
+            "hexes": lambda: hexes_geojson(dict.fromkeys(london.hexes, 0.0), london),
+        }[layer]
+        cache[layer] = await asyncio.to_thread(build)
+    return FastJSON(cache[layer], headers={"Cache-Control": "private, max-age=3600"})

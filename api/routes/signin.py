@@ -1,0 +1,169 @@
+"""Sign-in: OAuth2 password flow for API clients, a session cookie for the dashboard.
+
+Both are rate-limited per client address and user name, and every attempt is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api.accounts import User
+from api.audit import AuditEntry, AuditOutcome
+from api.deps import (
+    BEARER,
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    Authenticated,
+    ServicesDep,
+    client_address,
+    csrf_token,
+)
+from api.security import issue_token
+from api.services import Services
+
+router = APIRouter(prefix="/api", tags=["sign-in"])
+
+
+class TooManyAttempts(HTTPException):
+    def __init__(self, retry_after: float) -> None:
+        seconds = max(1, round(retry_after))
+        super().__init__(
+            429,
+            f"too many sign-in attempts; try again in {seconds} s",
+            {"Retry-After": str(seconds)},
+        )
+
+
+async def _sign_in(
+    request: Request, services: Services, username: str, password: str, action: str
+) -> User:
+    client = client_address(request) or "unknown"
+    key = services.spine.keys.signin_attempts(client, username.lower())
+    if (wait := await services.limiter.hit(key)) is not None:
+        await services.record(
+            AuditEntry(
+                action,
+                AuditOutcome.DENIED,
+                actor=username,
+                client=client,
+                status=429,
+                detail={"reason": "rate limited"},
+            )
+        )
+        raise TooManyAttempts(wait)
+    user = await asyncio.to_thread(services.accounts.authenticate, username, password)
+    if user is None:
+        await services.record(
+            AuditEntry(
+                action,
+                AuditOutcome.FAILED,
+                actor=username,
+                client=client,
+                status=401,
+                detail={"reason": "wrong user name or password, or account disabled"},
+            )
+        )
+        raise HTTPException(401, "wrong user name or password", BEARER)
+    await services.record(
+        AuditEntry(
+            action,
+            AuditOutcome.OK,
+            actor=user.username,
+            role=user.role.value,
+            client=client,
+            status=200,
+        )
+    )
+    return user
+
+
+@router.post("/token", name="signin.token", summary="Sign in (OAuth2 password flow)")
+async def token(
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    services: ServicesDep,
+) -> dict[str, Any]:
+    """Form fields ``username`` and ``password``; answers a bearer token for every other
+    call (``Authorization: Bearer <token>``; the WebSocket may pass ``?token=``)."""
+    user = await _sign_in(request, services, form.username, form.password, "signin.token")
+    access, seconds = issue_token(
+        user.principal, services.signing_key, services.settings.token_minutes
+    )
+    return {
+        "access_token": access,
+        "token_type": "bearer",
+        "expires_in": seconds,
+        "user": user.username,
+        "role": user.role.value,
+        "bcu": user.bcu,
+    }
+
+
+@router.post("/session", name="signin.session", summary="Sign in a browser (session cookie)")
+async def open_session(
+    request: Request,
+    response: Response,
+    username: Annotated[str, Form(min_length=1, max_length=64)],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
+    services: ServicesDep,
+) -> dict[str, Any]:
+    """Sets an HTTP-only, SameSite=Strict session cookie and a readable CSRF cookie; a
+    cookie-authenticated write must echo the CSRF token in ``X-CSRF-Token``."""
+    user = await _sign_in(request, services, username, password, "signin.session")
+    settings = services.settings
+    access, seconds = issue_token(user.principal, services.signing_key, settings.token_minutes)
+    csrf = csrf_token(access, services.signing_key)
+    secure = settings.cookie_secure
+    response.set_cookie(
+        SESSION_COOKIE,
+        access,
+        max_age=seconds,
+        httponly=True,
+        secure=secure,
+        samesite="strict",
+        path="/",
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        csrf,
+        max_age=seconds,
+        httponly=False,
+        secure=secure,
+        samesite="strict",
+        path="/",
+    )
+    return {
+        "user": user.username,
+        "role": user.role.value,
+        "bcu": user.bcu,
+        "csrf_token": csrf,
+        "expires_in": seconds,
+    }
+
+
+@router.delete("/session", name="signin.end", summary="Sign a browser out")
+async def close_session(
+    request: Request, response: Response, who: Authenticated, services: ServicesDep
+) -> dict[str, str]:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    await services.record(
+        AuditEntry(
+            "signout",
+            AuditOutcome.OK,
+            actor=who.name,
+            role=who.role.value,
+            client=client_address(request),
+            status=200,
+        )
+    )
+    return {"status": "signed out"}
+
+
+@router.get("/me", name="me", summary="Who the credential names")
+async def me(who: Authenticated) -> dict[str, Any]:
+    return {"user": who.name, "role": who.role.value, "bcu": who.bcu, "via": who.via}

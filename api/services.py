@@ -1,0 +1,55 @@
+"""What every request may need, opened once per process in the app's lifespan.
+
+Routes get it through ``api.deps.ServicesDep``; nothing here is a module-level global, so
+several apps (tests, workers) can live in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.accounts import Accounts
+from api.audit import AuditEntry, AuditLog
+from api.metrics import Metrics
+from api.ratelimit import RateLimiter
+from api.security import OidcVerifier
+from api.views import MessageCache
+from geodata import London
+from stream.settings import Settings
+from stream.spine import Spine
+
+# How long a "this account is enabled" answer is trusted: disabling a user locks them out
+# of every worker within this time, without a database read on every request.
+ACTIVE_CACHE_S = 5.0
+
+
+@dataclass
+class Services:
+    settings: Settings
+    london: London
+    spine: Spine
+    accounts: Accounts
+    audit: AuditLog
+    limiter: RateLimiter
+    signing_key: str
+    oidc: OidcVerifier | None
+    metrics: Metrics
+    live_messages: MessageCache = field(default_factory=MessageCache)
+    geo_cache: dict[str, Any] = field(default_factory=dict)  # GeoJSON layers, built once
+    _active: dict[str, tuple[float, bool]] = field(default_factory=dict)
+
+    async def is_active(self, username: str) -> bool:
+        now = time.monotonic()
+        cached = self._active.get(username)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        active = await asyncio.to_thread(self.accounts.active, username)
+        self._active[username] = (now + ACTIVE_CACHE_S, active)
+        return active
+
+    async def record(self, entry: AuditEntry) -> None:
+        """Append to the audit log (in a worker thread: it is a database write)."""
+        await asyncio.to_thread(self.audit.record, entry)

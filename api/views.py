@@ -1,0 +1,151 @@
+"""What the API answers, made from the live picture: JSON-able dicts, no I/O.
+
+Incidents carry what screens need beyond the fold's fields (when the target falls due);
+demand is counted per BCU (from the picture's counts) and per H3 hex (counted here).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from stream.events import Grade, Recorded, UnitStatus, to_dict
+from stream.picture import Incident, IncidentStatus, Picture, Unit
+from stream.sequencer import live_message
+
+LIVE = frozenset({Grade.IMMEDIATE, Grade.SIGNIFICANT})
+
+
+def incident_view(incident: Incident) -> dict[str, Any]:
+    view = incident.to_dict()
+    target = incident.target_at
+    view["target_at"] = None if target is None else target.isoformat()
+    view["response_seconds"] = incident.response_seconds
+    return view
+
+
+def unit_view(unit: Unit) -> dict[str, Any]:
+    return unit.to_dict()
+
+
+def picture_view(picture: Picture, include_closed: bool = False) -> dict[str, Any]:
+    """The whole picture with the seq it reflects (open incidents only unless asked)."""
+    kpis = picture.kpis()
+    return {
+        "seq": picture.seq,
+        "as_of": kpis["as_of"],
+        "kpis": {k: v for k, v in kpis.items() if k != "bcus"},
+        "bcus": kpis["bcus"],
+        "incidents": [
+            incident_view(i)
+            for i in picture.incidents.values()
+            if include_closed or i.status is not IncidentStatus.CLOSED
+        ],
+        "units": [unit_view(u) for u in picture.units.values()],
+    }
+
+
+def record_view(record: Recorded) -> dict[str, Any]:
+    """One recorded event as the live feed carries it."""
+    return {
+        "seq": record.seq,
+        "event": to_dict(record.event),
+        "borough": record.borough,
+        "bcu": record.bcu,
+    }
+
+
+def filter_incidents(
+    picture: Picture,
+    statuses: Iterable[IncidentStatus] = (),
+    grades: Iterable[Grade] = (),
+    bcus: Iterable[str] = (),
+    since: datetime | None = None,
+) -> list[Incident]:
+    """Newest first. Empty filters match everything."""
+    want_status, want_grade, want_bcu = set(statuses), set(grades), set(bcus)
+    found = [
+        i
+        for i in picture.incidents.values()
+        if (not want_status or i.status in want_status)
+        and (not want_grade or i.grade in want_grade)
+        and (not want_bcu or i.bcu in want_bcu)
+        and (since is None or i.created_at >= since)
+    ]
+    found.sort(key=lambda i: i.created_at, reverse=True)
+    return found
+
+
+def filter_units(
+    picture: Picture,
+    statuses: Iterable[UnitStatus] = (),
+    types: Iterable[str] = (),
+    bcus: Iterable[str] = (),
+) -> list[Unit]:
+    """By callsign. ``bcus`` matches where a unit is deployed now."""
+    want_status, want_type, want_bcu = set(statuses), set(types), set(bcus)
+    found = [
+        u
+        for u in picture.units.values()
+        if (not want_status or u.status in want_status)
+        and (not want_type or u.unit_type in want_type)
+        and (not want_bcu or u.bcu in want_bcu)
+    ]
+    found.sort(key=lambda u: u.callsign)
+    return found
+
+
+def demand_view(picture: Picture, hex_of: Callable[[float, float], str]) -> dict[str, Any]:
+    """Per BCU and per hex: open incidents by grade, on-duty units by status, and the
+    demand/capacity ratio (open I+S incidents per on-duty unit; the demand itself where no
+    unit is on duty, so demand nobody covers stands out)."""
+    open_by_hex: dict[str, Counter[str]] = defaultdict(Counter)
+    units_by_hex: dict[str, Counter[str]] = defaultdict(Counter)
+    for incident in picture.incidents.values():
+        if incident.status is not IncidentStatus.CLOSED:
+            open_by_hex[hex_of(incident.lat, incident.lon)][incident.grade.value] += 1
+    for unit in picture.units.values():
+        if unit.status is not UnitStatus.OFF_DUTY:
+            units_by_hex[hex_of(unit.lat, unit.lon)][unit.status.value] += 1
+    hexes = []
+    for cell in sorted(open_by_hex.keys() | units_by_hex.keys()):
+        by_grade, by_status = open_by_hex.get(cell, Counter()), units_by_hex.get(cell, Counter())
+        demand = by_grade[Grade.IMMEDIATE.value] + by_grade[Grade.SIGNIFICANT.value]
+        capacity = sum(by_status.values())
+        hexes.append(
+            {
+                "hex": cell,
+                "open_by_grade": dict(by_grade),
+                "units_by_status": dict(by_status),
+                "demand": demand,
+                "capacity": capacity,
+                "load": round(demand / capacity, 3) if capacity else float(demand),
+            }
+        )
+    return {
+        "seq": picture.seq,
+        "bcus": [c.to_dict() for c in picture.bcu_counts().values()],
+        "hexes": hexes,
+    }
+
+
+MESSAGE_CACHE = 50_000
+
+
+class MessageCache:
+    """Each record's live JSON made once per process, however many sockets send it."""
+
+    def __init__(self, size: int = MESSAGE_CACHE) -> None:
+        self.size = size
+        self._texts: dict[int, str] = {}
+
+    def text(self, record: Recorded) -> str:
+        text = self._texts.get(record.seq)
+        if text is None:
+            text = self._texts[record.seq] = live_message(record)
+            if len(self._texts) > self.size:
+                for seq in list(self._texts)[: self.size // 10]:
+                    del self._texts[seq]
+        return text

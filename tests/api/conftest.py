@@ -1,0 +1,137 @@
+"""A real server on real Redis and PostgreSQL (its own key prefix and schema), with one user
+per role, for the API tests of a module; and clients signed in as each of them."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import redis
+
+from api.accounts import Accounts
+from api.database import open_database
+from api.security import Role
+from tests.live import LiveServer
+from tests.stream.factories import POINTS, incident_created, unit_on_duty
+
+PASSWORD = secrets.token_urlsafe(12)  # per run; never a secret in the repository
+
+#: name -> (role, BCU). Two commanders race each other; two inspectors sit in two BCUs.
+USERS: dict[str, tuple[Role, str | None]] = {
+    "chief": (Role.COMMANDER, None),
+    "chief2": (Role.COMMANDER, None),
+    "insp_aw": (Role.INSPECTOR, "AW"),
+    "insp_ne": (Role.INSPECTOR, "NE"),
+    "plan": (Role.PLANNER, None),
+    "feed": (Role.FEED, None),
+}
+
+
+@dataclass
+class Api:
+    """The server, and a way to call it as any user (tokens fetched once, on first use)."""
+
+    server: LiveServer
+    accounts: Accounts
+    tokens: dict[str, str] = field(default_factory=dict)
+    _ids: Iterator[int] = field(default_factory=itertools.count)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def token(self, user: str) -> str:
+        if user not in self.tokens:
+            answer = httpx.post(
+                f"{self.url}/api/token", data={"username": user, "password": PASSWORD}
+            )
+            assert answer.status_code == 200, answer.text
+            self.tokens[user] = answer.json()["access_token"]
+        return self.tokens[user]
+
+    def client(self, user: str | None = None, **kwargs: Any) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30, **kwargs)
+
+    def push(self, *events: dict[str, Any]) -> list[dict[str, Any]]:
+        """Events in through the feed account; every one must be accepted."""
+        with self.client("feed") as feed:
+            answer = feed.post("/api/events", json=list(events))
+        assert answer.status_code == 200, answer.text
+        return list(answer.json()["results"])
+
+    def fresh(self, prefix: str) -> str:
+        """A new id for this module's server (tests share one picture)."""
+        return f"{prefix}{next(self._ids)}-{uuid.uuid4().hex[:6]}"
+
+    def unit(self, bcu: str, unit_type: str = "IRV") -> str:
+        unit_id = self.fresh(f"{bcu}-U")
+        lat, lon = POINTS[bcu]
+        self.push(unit_on_duty(unit_id, home_bcu=bcu, unit_type=unit_type, lat=lat, lon=lon))
+        return unit_id
+
+    def incident(self, bcu: str, grade: str = "I") -> str:
+        incident_id = self.fresh(f"{bcu}-I")
+        lat, lon = POINTS[bcu]
+        self.push(incident_created(incident_id, grade=grade, lat=lat + 0.001, lon=lon))
+        return incident_id
+
+    def audit(self, **params: Any) -> list[dict[str, Any]]:
+        with self.client("chief") as chief:
+            answer = chief.get("/api/audit", params=params)
+        assert answer.status_code == 200, answer.text
+        return list(answer.json()["entries"])
+
+
+@pytest.fixture(scope="module")
+def api(
+    redis_url: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    schema = prefix.replace("-", "_")
+    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    engine = open_database(postgres_url, schema)
+    accounts = Accounts(engine)
+    for name, (role, bcu) in USERS.items():
+        accounts.add(name, PASSWORD, role, bcu)
+    server = LiveServer(
+        {
+            "BLUELAMP_REDIS_URL": redis_url,
+            "BLUELAMP_DATABASE_URL": postgres_url,
+            "BLUELAMP_DATABASE_SCHEMA": schema,
+            "BLUELAMP_KEY_PREFIX": prefix,
+            "BLUELAMP_LEASE_TTL_MS": "1000",
+            "BLUELAMP_LOGIN_ATTEMPTS": "1000",
+        },
+        tmp_path_factory.mktemp("api"),
+    )
+    server.start()
+    try:
+        yield Api(server, accounts)
+    finally:
+        server.stop()
+        engine.dispose()
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        client = redis.Redis.from_url(redis_url)
+        if keys := list(client.scan_iter(f"{prefix}*")):
+            client.delete(*keys)
+        client.close()
+
+
+@pytest.fixture
+def sqlite_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server on the embedded bus and a SQLite file, nothing else installed."""
+    server = LiveServer({}, tmp_path)
+    yield server
+    server.stop()
