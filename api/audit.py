@@ -65,6 +65,9 @@ class AuditLog:
         """Append one entry; its id."""
         values = asdict(entry)
         values["outcome"] = entry.outcome.value
+        for name in ("actor", "role", "target", "client", "action"):
+            if isinstance(values[name], str):  # as a client sent it, but storable
+                values[name] = _printable(values[name])[:200]
         with self.engine.begin() as conn:
             result = conn.execute(insert(audit).values(**values))
             key = result.inserted_primary_key
@@ -116,3 +119,9 @@ def _row(row: Any) -> dict[str, Any]:
         at = at.replace(tzinfo=UTC)
     r["at"] = at.isoformat().replace("+00:00", "Z")
     return r
+
+
+def _printable(text: str) -> str:
+    """Control characters escaped: PostgreSQL text cannot hold a NUL, and a log reader
+    should see what was sent, not have their terminal driven by it."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)

@@ -15,13 +15,14 @@ import hmac
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, WebSocket
+from fastapi import Depends, HTTPException, Path, Request, WebSocket
 from fastapi.security import OAuth2PasswordBearer
 from starlette.requests import HTTPConnection
 
 from api.audit import AuditEntry, AuditOutcome
 from api.security import InvalidCredential, Principal, Role, read_token
 from api.services import Services
+from stream.events import PRINTABLE
 
 SESSION_COOKIE = "bluelamp_session"
 CSRF_COOKIE = "bluelamp_csrf"
@@ -139,3 +140,7 @@ Operator = Annotated[Principal, allow(Role.COMMANDER, Role.INSPECTOR)]
 Commander = Annotated[Principal, allow(Role.COMMANDER)]
 Feed = Annotated[Principal, allow(Role.FEED)]
 ReportReader = Annotated[Principal, allow(Role.COMMANDER, Role.PLANNER)]
+
+# Ids in paths as the event contract has them (printable, at most 64 characters).
+UnitId = Annotated[str, Path(min_length=1, max_length=64, pattern=PRINTABLE)]
+IncidentId = Annotated[str, Path(min_length=1, max_length=64, pattern=PRINTABLE)]

@@ -74,8 +74,16 @@ BCU_CODES: frozenset[str] = frozenset(
     {"AW", "CN", "CE", "AS", "EA", "NA", "NE", "NW", "SN", "SE", "SW", "WA"}
 )
 
-Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# No control characters: a NUL cannot even be stored in a PostgreSQL text column, and a
+# batch the log refuses would stall the sequencer.
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+NO_NUL = r"^[^\x00]*$"
+Ident = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=PRINTABLE)
+]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE)
+]
 # Coordinates must be JSON numbers: "51.5" or true is a producer bug worth telling, not guessing.
 Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
 Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
@@ -91,7 +99,7 @@ class IncidentCreated(Payload):
     category: Text
     lat: Lat
     lon: Lon
-    summary: Annotated[str, StringConstraints(max_length=500)] | None = None
+    summary: Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL)] | None = None
 
 
 class IncidentGraded(Payload):
@@ -171,7 +179,7 @@ class Envelope(BaseModel):
 
     specversion: Literal["1.0"]
     id: Ident
-    source: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    source: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
     time: AwareDatetime
     datacontenttype: Literal["application/json"] | None = None
     subject: str | None = None
@@ -386,6 +394,8 @@ def _reason(exc: ValidationError, raw: object) -> str:
             parts.append("specversion must be 1.0")
         elif kind in _NOT_A_DICT:
             parts.append(f"{path} must be a JSON object")
+        elif kind == "string_pattern_mismatch":
+            parts.append(f"{path} must not contain control characters")
         elif kind == "timezone_aware":
             parts.append(f"{path} must include a UTC offset, e.g. {_EXAMPLE_TIME}")
         else:

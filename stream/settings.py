@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     login_attempts: int = Field(10, ge=1)
     login_window_s: int = Field(60, ge=1)
     # Origins (scheme://host:port) allowed to open the WebSocket besides the server's own.
-    allowed_origins: tuple[str, ...] = ()
+    allowed_origins: list[str] = Field(default_factory=list)
     # OpenID Connect (optional): bearer tokens from this issuer, checked against its JWKS,
     # are accepted; the role (and BCU) come from these claims.
     oidc_issuer: str | None = None
@@ -73,11 +73,21 @@ class Settings(BaseSettings):
     ws_frame_ms: int = Field(50, ge=1, le=1_000)
     ws_heartbeat_s: float = Field(15.0, gt=0)
     ws_queue_limit: int = Field(20_000, ge=100)
+    # A frame the client has not taken in this long (its socket is full): it is too slow.
+    ws_send_timeout_s: float = Field(10.0, gt=0)
     # A reconnecting client whose ``since`` is further behind than this gets a snapshot.
     ws_replay_limit: int = Field(50_000, ge=0)
 
     # What the screens show (data are always UTC).
     display_timezone: str = "Europe/London"
+
+    @model_validator(mode="after")
+    def _queue_holds_batches(self) -> Settings:
+        # A sequencer batch reaches every subscriber at once: a queue smaller than two would
+        # drop even a client that keeps up.
+        if self.ws_queue_limit < 2 * self.ingest_batch:
+            raise ValueError("ws_queue_limit must be at least twice ingest_batch")
+        return self
 
     @field_validator("redis_url")
     @classmethod

@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from api.audit import AuditEntry, AuditOutcome, AuditQuery
 from api.deps import Commander, ServicesDep, client_address
 from api.responses import FastJSON
+from stream.events import PRINTABLE
 
 router = APIRouter(prefix="/api", tags=["audit"])
 
@@ -24,8 +25,8 @@ async def audit(
     services: ServicesDep,
     since: Annotated[datetime | None, Query(description="at or after (RFC 3339)")] = None,
     until: Annotated[datetime | None, Query(description="before (RFC 3339)")] = None,
-    actor: Annotated[str | None, Query(max_length=200)] = None,
-    action: Annotated[str | None, Query(max_length=64)] = None,
+    actor: Annotated[str | None, Query(max_length=200, pattern=PRINTABLE)] = None,
+    action: Annotated[str | None, Query(max_length=64, pattern=PRINTABLE)] = None,
     outcome: AuditOutcome | None = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 500,
     format: Literal["json", "csv"] = "json",

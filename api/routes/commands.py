@@ -23,11 +23,27 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.audit import AuditEntry, AuditOutcome
-from api.deps import Commander, Operator, ServicesDep, client_address, deny
+from api.deps import (
+    Commander,
+    IncidentId,
+    Operator,
+    ServicesDep,
+    UnitId,
+    client_address,
+    deny,
+)
 from api.responses import FastJSON
 from api.security import Principal, Role
 from api.services import Services
-from stream.events import EventType, InvalidEvent, UnitStatus, parse_event, to_dict, validate
+from stream.events import (
+    PRINTABLE,
+    EventType,
+    InvalidEvent,
+    UnitStatus,
+    parse_event,
+    to_dict,
+    validate,
+)
 from stream.outcome import Verdict
 from stream.picture import Unit
 from stream.spine import OutcomeTimeout
@@ -36,7 +52,8 @@ router = APIRouter(prefix="/api", tags=["commands"])
 SOURCE_PREFIX = "bluelamp-api/"
 COMMAND_TIMEOUT_S = 10.0
 
-Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")]
+Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=PRINTABLE)]
+Words = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -58,7 +75,7 @@ class Assignment(Strict):
 
 class Redeployment(Strict):
     bcu: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$", description="a Met BCU code, e.g. CN")]
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Words
 
 
 class StatusChange(Strict):
@@ -69,7 +86,7 @@ class StatusChange(Strict):
 
 
 class Closure(Strict):
-    outcome: Annotated[str, Field(min_length=1, max_length=200)]
+    outcome: Words
 
 
 class CommandResult(BaseModel):
@@ -96,7 +113,7 @@ class Command:
     responses={403: {}, 404: {}, 409: {}, 422: {}},
 )
 async def assign(
-    unit_id: str,
+    unit_id: UnitId,
     body: Assignment,
     request: Request,
     who: Operator,
@@ -121,7 +138,7 @@ async def assign(
     responses={403: {}, 404: {}, 409: {}, 422: {}},
 )
 async def redeploy(
-    unit_id: str,
+    unit_id: UnitId,
     body: Redeployment,
     request: Request,
     who: Operator,
@@ -146,7 +163,7 @@ async def redeploy(
     responses={403: {}, 404: {}, 409: {}, 422: {}},
 )
 async def set_status(
-    unit_id: str,
+    unit_id: UnitId,
     body: StatusChange,
     request: Request,
     who: Operator,
@@ -166,7 +183,7 @@ async def set_status(
     responses={403: {}, 404: {}, 409: {}, 422: {}},
 )
 async def close(
-    incident_id: str,
+    incident_id: IncidentId,
     body: Closure,
     request: Request,
     who: Commander,

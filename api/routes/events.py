@@ -80,7 +80,7 @@ async def ingest(request: Request, who: Feed, services: ServicesDep) -> FastJSON
             role=who.role.value,
             client=client_address(request),
             status=status,
-            detail=counts,
+            detail=counts | {"reasons": [o.reason for o in outcomes if o.reason][:20]},
         )
     )
     if single:

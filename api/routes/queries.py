@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.deps import Reader, ServicesDep
+from api.deps import IncidentId, Reader, ServicesDep, UnitId
 from api.responses import FastJSON
 from api.views import (
     demand_view,
@@ -73,7 +73,7 @@ async def incidents(
 
 
 @router.get("/incidents/{incident_id}", name="incident", summary="One incident and its timeline")
-async def incident(incident_id: str, who: Reader, services: ServicesDep) -> FastJSON:
+async def incident(incident_id: IncidentId, who: Reader, services: ServicesDep) -> FastJSON:
     """The incident as the picture holds it (None once it has been closed long enough to
     leave the live picture) and every event about it, from the log."""
     spine = services.spine
@@ -105,7 +105,9 @@ async def units(
 
 
 @router.get("/units/{unit_id}", name="unit", summary="One unit and its recent history")
-async def unit(unit_id: str, who: Reader, services: ServicesDep, history: Limit = 50) -> FastJSON:
+async def unit(
+    unit_id: UnitId, who: Reader, services: ServicesDep, history: Limit = 50
+) -> FastJSON:
     spine = services.spine
     seq = spine.picture.seq
     current = spine.picture.units.get(unit_id)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.accounts import User
+from api.accounts import USERNAME, User
 from api.audit import AuditEntry, AuditOutcome
 from api.deps import (
     BEARER,
@@ -55,7 +55,10 @@ async def _sign_in(
             )
         )
         raise TooManyAttempts(wait)
-    user = await asyncio.to_thread(services.accounts.authenticate, username, password)
+    if not USERNAME.match(username):
+        user = None  # not a name anyone could have: no need to ask the database
+    else:
+        user = await asyncio.to_thread(services.accounts.authenticate, username, password)
     if user is None:
         await services.record(
             AuditEntry(

@@ -1,0 +1,213 @@
+"""The live feed over a real WebSocket: a snapshot, then every event once and in order;
+resuming with ``since`` gets exactly what was missed; a slow client is dropped, not waited
+for; no credential, the wrong role or a foreign Origin gets nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.api.conftest import PASSWORD, USERS, Api
+from tests.live import LiveServer
+from tests.stream.factories import POINTS, incident_created, unit_location
+
+
+def _ws(api: Api | LiveServer, user_token: str, **params: Any) -> Any:
+    url = api.server.ws_url if isinstance(api, Api) else api.ws_url
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return connect(
+        f"{url}?{query}" if query else url,
+        additional_headers={"Authorization": f"Bearer {user_token}"},
+        max_size=None,
+    )
+
+
+async def _frame(ws: ClientConnection, timeout: float = 10) -> dict[str, Any]:
+    return dict(json.loads(await asyncio.wait_for(ws.recv(), timeout)))
+
+
+async def _events_until(ws: ClientConnection, last_seq: int, timeout: float = 20) -> list[int]:
+    """The seqs of every event received until ``last_seq`` is among them."""
+    seqs: list[int] = []
+    deadline = time.monotonic() + timeout
+    while not seqs or seqs[-1] < last_seq:
+        frame = await _frame(ws, max(0.1, deadline - time.monotonic()))
+        if frame["type"] == "events":
+            seqs.extend(e["seq"] for e in frame["events"])
+            assert frame["seq"] == frame["events"][-1]["seq"]
+    return seqs
+
+
+def _pings(api: Api, unit: str, n: int) -> list[dict[str, Any]]:
+    lat, lon = POINTS["AW"]
+    return [
+        unit_location(unit, lat + i * 1e-5, lon, source="live", id=api.fresh("p")) for i in range(n)
+    ]
+
+
+async def test_snapshot_then_every_live_event_in_order(api: Api) -> None:
+    unit = api.unit("AW")
+    async with _ws(api, api.token("plan")) as ws:
+        snapshot = await _frame(ws)
+        assert snapshot["type"] == "snapshot"
+        assert unit in {u["unit_id"] for u in snapshot["picture"]["units"]}
+        start = snapshot["seq"]
+        results = await asyncio.to_thread(api.push, *_pings(api, unit, 50))
+        last = results[-1]["seq"]
+        seqs = await _events_until(ws, last)
+    assert seqs == list(range(start + 1, last + 1)), "a gap or a repeat in the live feed"
+
+
+async def test_reconnecting_with_since_gets_exactly_what_was_missed(api: Api) -> None:
+    unit = api.unit("AW")
+    async with _ws(api, api.token("insp_aw")) as ws:
+        seen = (await _frame(ws))["seq"]
+    missed = await asyncio.to_thread(api.push, *_pings(api, unit, 30))
+    async with _ws(api, api.token("insp_aw"), since=seen) as ws:
+        first = await _frame(ws)
+        assert first["type"] == "events", "a recent since resumes without a snapshot"
+        seqs = [e["seq"] for e in first["events"]]
+        if seqs[-1] < missed[-1]["seq"]:
+            seqs += await _events_until(ws, missed[-1]["seq"])
+        live = await asyncio.to_thread(api.push, *_pings(api, unit, 5))
+        seqs += await _events_until(ws, live[-1]["seq"])
+    assert seqs == list(range(seen + 1, live[-1]["seq"] + 1))
+    assert {e["event"]["type"] for e in first["events"]} == {"unit.location"}
+
+
+async def test_a_since_far_behind_or_ahead_gets_a_snapshot(api: Api) -> None:
+    async with _ws(api, api.token("plan"), since=10**9) as ws:
+        frame = await _frame(ws)
+    assert frame["type"] == "snapshot" and frame["seq"] < 10**9
+
+
+async def test_a_token_in_the_query_works_and_the_wrong_role_or_none_is_refused(
+    api: Api,
+) -> None:
+    async with connect(f"{api.server.ws_url}?token={api.token('chief')}") as ws:
+        assert (await _frame(ws))["type"] == "snapshot"
+    for token, code, name in (("", 4401, "unauthorized"), (api.token("feed"), 4403, "forbidden")):
+        async with connect(f"{api.server.ws_url}?token={token}") as ws:
+            frame = await _frame(ws)
+            assert frame == {"type": "error", "code": name, "reason": frame["reason"]}
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == code
+    denied = api.audit(actor="feed", outcome="denied")
+    assert any(e["target"] == "/ws" for e in denied)
+
+
+async def test_a_page_from_another_origin_is_refused_in_the_handshake(api: Api) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(
+            f"{api.server.ws_url}?token={api.token('chief')}", origin="http://evil.example"
+        ):
+            pass
+    assert refused.value.response.status_code == 403
+    own = f"http://127.0.0.1:{api.server.port}"
+    async with connect(f"{api.server.ws_url}?token={api.token('chief')}", origin=own) as ws:
+        assert (await _frame(ws))["type"] == "snapshot"
+
+
+@pytest.fixture
+def small_queue_server(tmp_path: Path) -> Any:
+    server = LiveServer(
+        {
+            "BLUELAMP_WS_QUEUE_LIMIT": "2000",
+            "BLUELAMP_INGEST_BATCH": "200",
+            "BLUELAMP_WS_SEND_TIMEOUT_S": "1",
+            "BLUELAMP_WS_HEARTBEAT_S": "0.5",
+            "BLUELAMP_LOGIN_ATTEMPTS": "1000",
+        },
+        tmp_path,
+    )
+    from api.accounts import Accounts
+    from api.database import open_database
+
+    accounts = Accounts(open_database(server.env["BLUELAMP_DATABASE_URL"]))
+    for name in ("plan", "feed"):
+        accounts.add(name, PASSWORD, *USERS[name])
+    server.start()
+    yield server
+    server.stop()
+
+
+def _token(server: LiveServer, user: str) -> str:
+    answer = httpx.post(f"{server.url}/api/token", data={"username": user, "password": PASSWORD})
+    return str(answer.json()["access_token"])
+
+
+async def test_a_slow_client_is_dropped_and_does_not_delay_a_fast_one(
+    small_queue_server: LiveServer,
+) -> None:
+    server = small_queue_server
+    plan, feed = _token(server, "plan"), _token(server, "feed")
+    slow = _stuck_client(server, plan)
+    total, summary = 0, "x" * 200  # bulky events fill the slow socket sooner (~15 MB)
+    async with _ws(server, plan) as fast:
+        start = (await _frame(fast))["seq"]
+        async with httpx.AsyncClient(
+            base_url=server.url, headers={"Authorization": f"Bearer {feed}"}, timeout=60
+        ) as client:
+            for batch in range(30):
+                events = [
+                    incident_created(
+                        f"slow-{batch}-{i}", "S", *POINTS["CN"], summary=summary, id=f"s{batch}-{i}"
+                    )
+                    for i in range(1_000)
+                ]
+                answer = await client.post("/api/events", json=events)
+                assert answer.status_code == 200, answer.text
+                total += len(events)
+        # All of it reaches the fast client while the slow one has not read a byte: had
+        # the fan-out waited for the slow socket, this would never complete.
+        seqs = await _events_until(fast, start + total, timeout=60)
+    assert seqs == list(range(start + 1, start + total + 1))
+    # Dropped: the server stops feeding it, and once what was already in flight drains,
+    # hangs up (the close frame itself cannot get through a full socket).
+    slow.settimeout(30)
+    while chunk := slow.recv(1 << 20):
+        assert len(chunk) > 0
+    slow.close()
+    metrics = httpx.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {plan}"})
+    assert 'bluelamp_websocket_dropped_total{reason="too_slow"} 1.0' in metrics.text
+    assert "bluelamp_websocket_clients 0.0" in metrics.text
+
+
+def _stuck_client(server: LiveServer, token: str) -> socket.socket:
+    """A WebSocket client that completes the handshake and then reads nothing, with a small
+    receive buffer (set before connecting, so the kernel cannot grow it). Client libraries
+    keep reading into memory of their own, so this one is done by hand."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+    sock.connect(("127.0.0.1", server.port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        f"GET /ws?token={token} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):  # a byte at a time: leave the frames unread
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return sock
+
+
+async def test_a_quiet_feed_sends_heartbeats(small_queue_server: LiveServer) -> None:
+    async with _ws(small_queue_server, _token(small_queue_server, "plan")) as ws:
+        snapshot = await _frame(ws)
+        beat = await _frame(ws, timeout=5)
+    assert beat["type"] == "heartbeat" and beat["seq"] == snapshot["seq"]
+    assert beat["time"].endswith("Z")
