@@ -74,18 +74,36 @@ class Subscription:
     backlog: deque[Recorded] = field(default_factory=deque)
     behind: bool = False  # read the log before taking anything more from the queue
     too_slow: bool = False
+    # Records of a batch taken off the queue and not yet handed out. A whole batch is one
+    # queue item: a queue operation per record per subscriber was most of the cost of
+    # fanning out to 50 sockets (benchmarks/bench_api.py).
+    unpacked: deque[object] = field(default_factory=deque)
+    queued: int = 0  # records waiting in the queue (what the limit counts)
 
     def offer(self, item: object) -> None:
-        """Hand one item over (the hub calls this; it never blocks)."""
+        """Hand one item over: a record, a batch (a list of records, not changed after),
+        or a marker. The hub calls this; it never blocks."""
         if self.too_slow:
             return
-        if self.queue.qsize() >= self.limit:
+        size = len(item) if isinstance(item, list) else 1
+        if self.queued + size > self.limit:
             self.too_slow = True
             self.queue.put_nowait(
                 SubscriberTooSlow(f"more than {self.limit} live events behind; dropped")
             )
             return
+        self.queued += size
         self.queue.put_nowait(item)
+
+    def _queued_item(self, item: object) -> object | None:
+        """A record or marker from a queue item (a batch is unpacked first)."""
+        if isinstance(item, list):
+            self.queued -= len(item)
+            self.unpacked.extend(item)
+            return self.unpacked.popleft() if self.unpacked else None
+        if not isinstance(item, SubscriberTooSlow):
+            self.queued -= 1
+        return item
 
     def __aiter__(self) -> Subscription:
         return self
@@ -99,7 +117,11 @@ class Subscription:
             if self.behind:
                 await self._read_page()
                 continue
-            taken = self._take(await self.queue.get())
+            if self.unpacked:
+                item: object | None = self.unpacked.popleft()
+            else:
+                item = self._queued_item(await self.queue.get())
+            taken = self._take(item)
             if taken is not None:
                 return taken
 
@@ -112,15 +134,22 @@ class Subscription:
                 record = self.backlog.popleft()
                 self.next_seq = record.seq + 1
                 taken.append(record)
-            elif self.behind or self.queue.empty():
+            elif self.behind:
                 break
-            elif (item := self._take(self.queue.get_nowait())) is not None:
-                taken.append(item)
+            elif self.unpacked:
+                if (live := self._take(self.unpacked.popleft())) is not None:
+                    taken.append(live)
+            elif self.queue.empty():
+                break
+            elif (live := self._take(self._queued_item(self.queue.get_nowait()))) is not None:
+                taken.append(live)
         return taken
 
-    def _take(self, item: object) -> Recorded | None:
+    def _take(self, item: object | None) -> Recorded | None:
         """The next record in order from one queued item, or None (skip it, or read the log
         first: ``behind``)."""
+        if item is None:
+            return None
         if isinstance(item, SubscriberTooSlow):
             raise item
         if item is _RESYNC:
@@ -204,8 +233,7 @@ class Hub:
         self.delivered = max(self.delivered, records[-1].seq)
         self.last_seq = max(self.last_seq, self.delivered)
         for sub in list(self._subscribers):
-            for record in records:
-                sub.offer(record)
+            sub.offer(records)  # one queue item per batch, shared (never changed after)
 
     async def _pump(self) -> None:
         delay = 0.1

@@ -290,7 +290,9 @@ async def _carry_out(
         "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         "data": command.data,
     }
-    audit = _Audit(services, request, who, command, body | {"event_id": event["id"]})
+    audit = _Audit(
+        services, request, who, command.name, command.target, body | {"event_id": event["id"]}
+    )
     try:
         validate(event, services.spine.locate)
     except InvalidEvent as exc:
@@ -320,14 +322,11 @@ async def _carry_out(
 
 
 async def _same_command(services: Services, seq: int, event: dict[str, Any]) -> bool:
+    """Whether the logged event ``seq`` is this command (an honest retry), not another
+    command sent with the same Idempotency-Key."""
     (logged,) = await asyncio.to_thread(services.spine.log.read, seq - 1, 1)
-    parsed = to_dict(parse_event(event))
-    mine = to_dict(logged.event)
-    return (mine["type"], mine["data"], mine["source"]) == (
-        parsed["type"],
-        parsed["data"],
-        parsed["source"],
-    )
+    first, again = to_dict(logged.event), to_dict(parse_event(event))
+    return all(first[k] == again[k] for k in ("type", "source", "data"))
 
 
 async def _refuse(
@@ -340,8 +339,7 @@ async def _refuse(
     reason: str,
 ) -> HTTPException:
     outcome = AuditOutcome.CONFLICT if status == 409 else AuditOutcome.INVALID
-    command = Command(action, target, EventType.UNIT_STATUS, {})
-    return await _Audit(services, request, who, command, {}).refuse(status, outcome, reason)
+    return await _Audit(services, request, who, action, target, {}).refuse(status, outcome, reason)
 
 
 @dataclass
@@ -349,23 +347,24 @@ class _Audit:
     services: Services
     request: Request
     who: Principal
-    command: Command
+    action: str
+    target: str
     detail: dict[str, Any]
 
     async def done(self, status: int, outcome: AuditOutcome, extra: dict[str, Any]) -> None:
         await self.services.record(
             AuditEntry(
-                action=self.command.name,
+                action=self.action,
                 outcome=outcome,
                 actor=self.who.name,
                 role=self.who.role.value,
-                target=self.command.target,
+                target=self.target,
                 client=client_address(self.request),
                 status=status,
                 detail=self.detail | extra,
             )
         )
-        self.services.metrics.commands.labels(self.command.name, outcome.value).inc()
+        self.services.metrics.commands.labels(self.action, outcome.value).inc()
 
     async def refuse(self, status: int, outcome: AuditOutcome, reason: str) -> HTTPException:
         await self.done(status, outcome, {"reason": reason})
