@@ -32,11 +32,13 @@ from api.audit import AuditEntry, AuditOutcome
 from api.deps import client_address, resolve
 from api.security import READERS, Principal
 from api.services import Services
-from api.views import picture_view
+from api.views import picture_view, touched_view
+from stream.events import Recorded
 from stream.fanout import SubscriberTooSlow, Subscription
 
 router = APIRouter()
 MAX_FRAME_EVENTS = 5_000
+PICTURE_WAIT_S = 1.0  # for this process's picture to catch up with a frame's events
 
 
 @router.websocket("/ws", name="live")
@@ -109,7 +111,12 @@ async def _serve(websocket: WebSocket, services: Services, since: int | None) ->
         # Made and subscribed with no await between: nothing can slip past the snapshot.
         since = picture.seq
         snapshot = orjson.dumps(
-            {"type": "snapshot", "seq": since, "picture": picture_view(picture)}
+            {
+                "type": "snapshot",
+                "seq": since,
+                "picture": picture_view(picture, hex_of=services.london.hex_of),
+                "advice": services.advisor.current(picture),
+            }
         )
     async with spine.subscribe(since=since) as subscription:
         reader = asyncio.create_task(_drain(websocket))
@@ -134,13 +141,13 @@ async def _send(
     snapshot: bytes | None,
 ) -> None:
     settings = services.settings
-    cache = services.live_messages
     loop = asyncio.get_running_loop()
     frame_s, quiet_s = settings.ws_frame_ms / 1000, settings.ws_heartbeat_s
     send_s = settings.ws_send_timeout_s
     if snapshot is not None:
         await _send_bytes(websocket, snapshot, send_s)
     last_sent = -frame_s  # the first events go out at once
+    advised = services.advisor.version
     while True:
         try:
             first = await asyncio.wait_for(anext(subscription), quiet_s)
@@ -156,9 +163,31 @@ async def _send(
             await asyncio.sleep(wait)
         batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1)]
         seq = batch[-1].seq
-        body = ",".join(cache.text(r) for r in batch)
-        await _send_bytes(websocket, f'{{"type":"events","seq":{seq},"events":[{body}]}}', send_s)
+        frame, advised = await _events_frame(services, batch, advised)
+        await _send_bytes(websocket, frame, send_s)
         last_sent = loop.time()
+
+
+async def _events_frame(services: Services, batch: list[Recorded], advised: int) -> tuple[str, int]:
+    """An events frame: the events, the current state of everything they touched (so a
+    screen upserts rather than re-folds), the KPIs, and the advice when it has changed since
+    this socket last had it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PICTURE_WAIT_S
+    while services.spine.picture.seq < batch[-1].seq and loop.time() < deadline:
+        await asyncio.sleep(0.002)  # this process's picture applies the batch any moment
+    picture = services.spine.picture
+    body = ",".join(services.live_messages.text(r) for r in batch)
+    state = orjson.dumps(touched_view(picture, batch, services.london.hex_of)).decode()
+    kpis = services.kpis_json(picture).decode()
+    frame = (
+        f'{{"type":"events","seq":{batch[-1].seq},"events":[{body}],"state":{state},"kpis":{kpis}'
+    )
+    advice = services.advisor.current(picture)
+    if advice.get("version", advised) != advised:
+        frame += ',"advice":' + orjson.dumps(advice).decode()
+        advised = advice["version"]
+    return frame + "}", advised
 
 
 async def _send_bytes(websocket: WebSocket, frame: bytes | str, timeout: float) -> None:

@@ -11,13 +11,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from api.accounts import Accounts
+from api.advice import Advisor
 from api.audit import AuditEntry, AuditLog
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 from api.security import OidcVerifier
 from api.views import MessageCache
 from geodata import London
+from geodata.travel import CrowFliesModel
+from stream.picture import Picture
 from stream.settings import Settings
 from stream.spine import Spine
 
@@ -38,8 +43,10 @@ class Services:
     oidc: OidcVerifier | None
     metrics: Metrics
     live_messages: MessageCache = field(default_factory=MessageCache)
+    advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
     geo_cache: dict[str, Any] = field(default_factory=dict)  # GeoJSON layers, built once
     _active: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    _kpis: tuple[int, bytes] = (-1, b"")
 
     async def is_active(self, username: str) -> bool:
         now = time.monotonic()
@@ -53,3 +60,9 @@ class Services:
     async def record(self, entry: AuditEntry) -> None:
         """Append to the audit log (in a worker thread: it is a database write)."""
         await asyncio.to_thread(self.audit.record, entry)
+
+    def kpis_json(self, picture: Picture) -> bytes:
+        """The picture's KPIs as JSON, made once per seq however many sockets send them."""
+        if self._kpis[0] != picture.seq:
+            self._kpis = (picture.seq, orjson.dumps(picture.kpis()))
+        return self._kpis[1]

@@ -18,11 +18,16 @@ from stream.sequencer import live_message
 LIVE = frozenset({Grade.IMMEDIATE, Grade.SIGNIFICANT})
 
 
-def incident_view(incident: Incident) -> dict[str, Any]:
+HexOf = Callable[[float, float], str]
+
+
+def incident_view(incident: Incident, hex_of: HexOf | None = None) -> dict[str, Any]:
     view = incident.to_dict()
     target = incident.target_at
     view["target_at"] = None if target is None else target.isoformat()
     view["response_seconds"] = incident.response_seconds
+    if hex_of is not None:
+        view["hex"] = hex_of(incident.lat, incident.lon)
     return view
 
 
@@ -30,8 +35,11 @@ def unit_view(unit: Unit) -> dict[str, Any]:
     return unit.to_dict()
 
 
-def picture_view(picture: Picture, include_closed: bool = False) -> dict[str, Any]:
-    """The whole picture with the seq it reflects (open incidents only unless asked)."""
+def picture_view(
+    picture: Picture, include_closed: bool = False, hex_of: HexOf | None = None
+) -> dict[str, Any]:
+    """The whole picture with the seq it reflects (open incidents only unless asked; each
+    with its H3 cell when ``hex_of`` is given)."""
     kpis = picture.kpis()
     return {
         "seq": picture.seq,
@@ -39,7 +47,7 @@ def picture_view(picture: Picture, include_closed: bool = False) -> dict[str, An
         "kpis": {k: v for k, v in kpis.items() if k != "bcus"},
         "bcus": kpis["bcus"],
         "incidents": [
-            incident_view(i)
+            incident_view(i, hex_of)
             for i in picture.incidents.values()
             if include_closed or i.status is not IncidentStatus.CLOSED
         ],
@@ -97,7 +105,7 @@ def filter_units(
     return found
 
 
-def demand_view(picture: Picture, hex_of: Callable[[float, float], str]) -> dict[str, Any]:
+def demand_view(picture: Picture, hex_of: HexOf) -> dict[str, Any]:
     """Per BCU and per hex: open incidents by grade, on-duty units by status, and the
     demand/capacity ratio (open I+S incidents per on-duty unit; the demand itself where no
     unit is on duty, so demand nobody covers stands out)."""
@@ -149,3 +157,29 @@ class MessageCache:
                 for seq in list(self._texts)[: self.size // 10]:
                     del self._texts[seq]
         return text
+
+
+def touched_view(
+    picture: Picture, records: list[Recorded], hex_of: HexOf | None = None
+) -> dict[str, dict[str, Any] | None]:
+    """The current state of every incident and unit these records are about, by kind and id
+    (None: no longer in the picture), so a screen upserts state instead of re-folding."""
+    incident_ids: set[str] = set()
+    unit_ids: set[str] = set()
+    for record in records:
+        data = record.event.data
+        if (incident_id := getattr(data, "incident_id", None)) is not None:
+            incident_ids.add(incident_id)
+        if (unit_id := getattr(data, "unit_id", None)) is not None:
+            unit_ids.add(unit_id)
+    if records:
+        for kind, ident in picture.side_effects_in(records[0].seq - 1, records[-1].seq):
+            (unit_ids if kind == "unit" else incident_ids).add(ident)
+    units = {u: picture.units.get(u) for u in unit_ids}
+    incidents = {i: picture.incidents.get(i) for i in incident_ids}
+    return {
+        "incidents": {
+            i: None if v is None else incident_view(v, hex_of) for i, v in incidents.items()
+        },
+        "units": {u: None if v is None else unit_view(v) for u, v in units.items()},
+    }

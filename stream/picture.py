@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import heapq
 import json
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from stream.events import (
 
 #: Closed incidents leave the live picture this long (in event time) after closing.
 RETAIN_CLOSED = timedelta(hours=24)
+SIDE_EFFECTS_KEPT = 100_000
 #: The window of the I-grade compliance KPI (event time).
 KPI_WINDOW = timedelta(hours=1)
 COMMITTED = frozenset({UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE})
@@ -358,6 +360,11 @@ class Picture:
         self._by_status: dict[str, dict[UnitStatus, int]] = {
             b: dict.fromkeys(UnitStatus, 0) for b in BCUS
         }
+        # What changed besides the record's own subjects (units released when an incident
+        # closes, an incident a unit left), as (seq, "unit" | "incident", id), so a screen
+        # that upserts the state of what each record touched misses nothing.
+        self.side_effects: deque[tuple[int, str, str]] = deque(maxlen=SIDE_EFFECTS_KEPT)
+        self._applying = 0
 
     # -- the fold ----------------------------------------------------------------------
 
@@ -376,6 +383,7 @@ class Picture:
         now = self.now
         if now is None or r.event.time > now:
             self.now = now = r.event.time
+        self._applying = r.seq
         _APPLIES[type(r.event.data)](self, r, r.event.data)
         self.seq = r.seq
         if self._closed and self._closed[0][0] <= now - RETAIN_CLOSED:
@@ -445,8 +453,20 @@ class Picture:
         if incident is not None and unit.unit_id in incident.units:
             incident.units.remove(unit.unit_id)
             self._restatus(incident)
+            self.side_effects.append((self._applying, "incident", incident.incident_id))
 
     # -- what screens need --------------------------------------------------------------
+
+    def side_effects_in(self, after: int, upto: int) -> list[tuple[str, str]]:
+        """(kind, id) of what records after..upto changed besides their own subjects (the
+        latest ``SIDE_EFFECTS_KEPT`` are kept)."""
+        found = []
+        for seq, kind, ident in reversed(self.side_effects):
+            if seq <= after:
+                break
+            if seq <= upto:
+                found.append((kind, ident))
+        return found
 
     def bcu_counts(self) -> dict[str, BcuCounts]:
         """Per Met BCU (all 12, sorted by code): demand, capacity and their parts."""
@@ -765,6 +785,7 @@ def _apply_closed(picture: Picture, r: Recorded, data: IncidentClosed) -> None:
         if unit is not None:
             unit.incident_id = None
             picture._set_unit(unit, UnitStatus.AVAILABLE)
+            picture.side_effects.append((r.seq, "unit", unit_id))
     incident.units.clear()
     picture._set_incident(incident, IncidentStatus.CLOSED)
     incident.closed_at = r.event.time

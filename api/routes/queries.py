@@ -124,6 +124,15 @@ async def demand(who: Reader, services: ServicesDep) -> FastJSON:
     return FastJSON(demand_view(services.spine.picture, services.london.hex_of))
 
 
+@router.get("/advice", name="advice", summary="Nearest units, incidents at risk, alerts")
+async def advice(who: Reader, services: ServicesDep) -> FastJSON:
+    """For every waiting I/S incident its nearest available units with travel times, the
+    ones that will miss their target unless a unit is sent now (``at_risk``, least slack
+    first), and alerts (a BCU with no available IRV, an I-grade incident unassigned for
+    3 minutes). Recomputed at most once a second; the live feed carries it too."""
+    return FastJSON(services.advisor.current(services.spine.picture))
+
+
 @router.get("/geo/{layer}", name="geo", summary="London as GeoJSON")
 async def geo(
     layer: Literal["boroughs", "bcus", "hexes"], who: Reader, services: ServicesDep

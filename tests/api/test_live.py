@@ -211,3 +211,44 @@ async def test_a_quiet_feed_sends_heartbeats(small_queue_server: LiveServer) -> 
         beat = await _frame(ws, timeout=5)
     assert beat["type"] == "heartbeat" and beat["seq"] == snapshot["seq"]
     assert beat["time"].endswith("Z")
+
+
+async def test_frames_carry_the_state_of_everything_the_events_changed(api: Api) -> None:
+    unit, incident = api.unit("AW"), api.incident("AW")
+    async with _ws(api, api.token("chief")) as ws:
+        await _frame(ws)
+        with api.client("chief") as chief:
+            chief.post(f"/api/units/{unit}/assignment", json={"incident_id": incident})
+            closed = chief.post(f"/api/incidents/{incident}/closure", json={"outcome": "done"})
+        state: dict[str, dict[str, Any]] = {"incidents": {}, "units": {}}
+        seqs = []
+        while not seqs or seqs[-1] < closed.json()["seq"]:
+            frame = await _frame(ws)
+            if frame["type"] == "events":
+                seqs += [e["seq"] for e in frame["events"]]
+                for kind in ("incidents", "units"):
+                    state[kind].update(frame["state"][kind])
+                assert frame["kpis"]["seq"] >= frame["seq"]
+    # The close names only the incident; the unit it released comes with it all the same.
+    assert state["incidents"][incident]["status"] == "closed"
+    assert state["units"][unit]["status"] == "available"
+    assert state["units"][unit]["incident_id"] is None
+    assert state["incidents"][incident]["hex"].startswith("88")
+
+
+def test_advice_names_the_nearest_units_and_what_is_at_risk(api: Api) -> None:
+    near, incident = api.unit("SW"), api.incident("SW")
+    with api.client("plan") as planner:
+        deadline = time.monotonic() + 10
+        while True:
+            advice = planner.get("/api/advice").json()
+            waiting = {w["incident_id"]: w for w in advice["waiting"]}
+            if incident in waiting:
+                break
+            assert time.monotonic() < deadline, "the advice never included the incident"
+            time.sleep(0.3)
+    entry = waiting[incident]
+    assert entry["nearest"][0]["unit_id"] == near  # 100 m away; the others are far
+    assert entry["nearest"][0]["eta_s"] > 0 and entry["grade"] == "I"
+    assert entry["slack_s"] == entry["seconds_left"] - entry["nearest"][0]["eta_s"]
+    assert {"no_irv", "i_unassigned"} >= {a["kind"] for a in advice["alerts"]}

@@ -1,0 +1,139 @@
+"""Advice derived from the live picture: which units are nearest each waiting incident, which
+incidents will miss their target unless a unit is sent now, and alerts.
+
+Computed at most once a second per process (``Advisor.current``), not per event: travel
+times to every waiting incident from every available unit cost milliseconds, and units move
+little in a second. Screens get it in the live feed's frames and from ``GET /api/advice``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from geodata.travel import TravelTimeModel
+from stream.events import Grade, UnitStatus, UnitType
+from stream.picture import Incident, IncidentStatus, Picture
+
+NEAREST = 3  # units suggested per waiting incident
+AT_RISK_SLACK_S = 120.0  # target minus (now + best ETA) below this: send now or miss it
+UNASSIGNED_ALERT = timedelta(minutes=3)  # an I-grade incident waiting this long is an alert
+EVERY_S = 1.0
+
+
+@dataclass
+class Advisor:
+    travel: TravelTimeModel
+    every_s: float = EVERY_S
+    version: int = 0
+    _at: float = -1e9
+    _seq: int = -1
+    _advice: dict[str, Any] = field(default_factory=dict)
+
+    def current(self, picture: Picture) -> dict[str, Any]:
+        """The latest advice, recomputed if the picture moved on and a second has passed."""
+        now = time.monotonic()
+        if picture.seq != self._seq and now - self._at >= self.every_s:
+            self._advice = advise(picture, self.travel)
+            self.version += 1
+            self._advice["version"] = self.version
+            self._seq, self._at = picture.seq, now
+        return self._advice
+
+
+def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
+    """Waiting I/S incidents with their nearest available units (ETA), the ones at risk,
+    and alerts: a BCU with no available IRV, an I-grade incident unassigned too long."""
+    now = picture.now
+    if now is None:
+        return {"seq": picture.seq, "as_of": None, "waiting": [], "at_risk": [], "alerts": []}
+    available = [u for u in picture.units.values() if u.status is UnitStatus.AVAILABLE]
+    lats = np.array([u.lat for u in available], dtype=np.float64)
+    lons = np.array([u.lon for u in available], dtype=np.float64)
+    types = [u.unit_type.value for u in available]
+    waiting: list[dict[str, Any]] = []
+    for incident in _waiting(picture):
+        nearest: list[dict[str, Any]] = []
+        if available:
+            seconds = travel.seconds_many(lats, lons, incident.lat, incident.lon, types, now)
+            for i in np.argsort(seconds)[:NEAREST]:
+                unit = available[int(i)]
+                nearest.append(
+                    {
+                        "unit_id": unit.unit_id,
+                        "callsign": unit.callsign,
+                        "bcu": unit.bcu,
+                        "unit_type": unit.unit_type.value,
+                        "eta_s": round(float(seconds[i])),
+                    }
+                )
+        target = incident.target_at
+        assert target is not None  # I and S have targets
+        left = (target - now).total_seconds()
+        slack = left - nearest[0]["eta_s"] if nearest else None
+        waiting.append(
+            {
+                "incident_id": incident.incident_id,
+                "grade": incident.grade.value,
+                "category": incident.category,
+                "bcu": incident.bcu,
+                "borough": incident.borough,
+                "created_at": incident.created_at.isoformat(),
+                "target_at": target.isoformat(),
+                "seconds_left": round(left),
+                "slack_s": None if slack is None else round(slack),
+                "nearest": nearest,
+            }
+        )
+    at_risk = [w["incident_id"] for w in sorted(waiting, key=_slack) if _slack(w) < AT_RISK_SLACK_S]
+    return {
+        "seq": picture.seq,
+        "as_of": now.isoformat(),
+        "waiting": waiting,
+        "at_risk": at_risk,
+        "alerts": _alerts(picture, now),
+    }
+
+
+def _waiting(picture: Picture) -> list[Incident]:
+    return sorted(
+        (
+            i
+            for i in picture.incidents.values()
+            if i.status is IncidentStatus.OPEN and i.grade in (Grade.IMMEDIATE, Grade.SIGNIFICANT)
+        ),
+        key=lambda i: i.target_at or i.created_at,
+    )
+
+
+def _slack(waiting: dict[str, Any]) -> float:
+    slack = waiting["slack_s"]
+    return float("-inf") if slack is None else float(slack)
+
+
+def _alerts(picture: Picture, now: datetime) -> list[dict[str, Any]]:
+    alerts: list[dict[str, Any]] = []
+    irv_available = {bcu: 0 for bcu in picture.bcu_counts()}
+    for unit in picture.units.values():
+        if unit.unit_type is UnitType.IRV and unit.status is UnitStatus.AVAILABLE:
+            irv_available[unit.bcu] = irv_available.get(unit.bcu, 0) + 1
+    for bcu, count in sorted(irv_available.items()):
+        if count == 0:
+            alerts.append({"kind": "no_irv", "bcu": bcu, "text": f"{bcu}: no IRV available"})
+    for incident in _waiting(picture):
+        waited = now - incident.created_at
+        if incident.grade is Grade.IMMEDIATE and waited >= UNASSIGNED_ALERT:
+            alerts.append(
+                {
+                    "kind": "i_unassigned",
+                    "bcu": incident.bcu,
+                    "incident_id": incident.incident_id,
+                    "text": f"{incident.bcu}: I-grade {incident.incident_id} "
+                    f"unassigned for {int(waited.total_seconds() // 60)} min",
+                }
+            )
+    return alerts
