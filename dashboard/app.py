@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from dash import Dash, dcc, html
 from dash.development.base_component import Component
 from fastapi import FastAPI
 
 from dashboard import ids
+from dashboard.attrs import data
+from dashboard.inspector import register_inspector
 from dashboard.routes import build_pages, register_router
 from geodata import London
 from stream.settings import Settings
@@ -32,11 +33,14 @@ def create_dash(settings: Settings, server: FastAPI, london: London) -> Dash:
     )
     pages = build_pages(settings, london)
     dash_app.layout = shell(settings)
-    # Pages arrive through the router, so tell Dash about every id they contain.
+    # Pages arrive through the router, so tell Dash about every id they contain (once each:
+    # "/" and "/wall" share one layout).
+    distinct = list({id(p.layout): p.layout for p in pages}.values())
     dash_app.validation_layout = html.Div(  # type: ignore[assignment]  # hinted as None
-        [shell(settings), *(p.layout for p in pages)]
+        [shell(settings), *distinct]
     )
     register_router(dash_app, pages)
+    register_inspector(dash_app)
     _finish_setup_now(dash_app)
     return dash_app
 
@@ -51,11 +55,6 @@ def _finish_setup_now(dash_app: Dash) -> None:
     dash_app._setup_server()  # type: ignore[no-untyped-call]
 
 
-def _data(**attributes: str) -> dict[str, Any]:
-    """``data-*`` attributes, which Dash components take but Python names cannot spell."""
-    return {f"data-{name}": value for name, value in attributes.items()}
-
-
 def shell(settings: Settings) -> Component:
     """What every page shares: the header with its clock, and the slot the router fills."""
     return html.Div(
@@ -68,13 +67,32 @@ def shell(settings: Settings) -> Component:
                     html.H1("Bluelamp"),
                     html.Span(SUBTITLE, className="bl-subtitle"),
                     html.Span(id=ids.PAGE_TITLE, className="bl-page-title"),
+                    html.Nav(
+                        className="bl-nav",
+                        children=[
+                            dcc.Link("Wall", href="/wall"),
+                            dcc.Link("Inspector", href="/inspector"),
+                            dcc.Link("Planner", href="/planner"),
+                        ],
+                    ),
+                    # How fresh the live data is: last seq and its age (assets/live.js).
+                    html.Span(id=ids.FRESHNESS, className="bl-freshness"),
+                    html.Span(id=ids.USER, className="bl-user"),
+                    html.Button("Sign out", id=ids.SIGN_OUT, className="bl-button bl-signout"),
                     # Ticks in the browser (assets/bluelamp.js) in the display time zone.
                     html.Time(
                         id=ids.CLOCK,
                         className="bl-clock",
-                        **_data(timezone=settings.display_timezone),
+                        **data(timezone=settings.display_timezone),
                     ),
                 ],
+            ),
+            html.Div(
+                "Live feed lost: reconnecting. What you see may be out of date.",
+                id=ids.BANNER,
+                className="bl-banner",
+                role="alert",
+                hidden=True,
             ),
             html.Main(id=ids.PAGE, className="bl-main"),
         ],

@@ -1,14 +1,44 @@
 """Dash component ids, in one place so layouts, callbacks, browser JS and tests agree.
 
-``assets/bluelamp.js`` refers to ``CLOCK`` and ``MAP`` by value: change them there too.
+The browser scripts in ``assets/`` find elements by these values (``screens.js`` lists the
+ones it uses at its top): change them there too.
 """
 
 URL = "url"
 PAGE = "page"
 PAGE_TITLE = "page-title"
 CLOCK = "clock"
+USER = "user"
+SIGN_OUT = "sign-out"
+BANNER = "feed-banner"
+FRESHNESS = "freshness"
+
+# The map of London on the wall (also the landing page); its layers' ids are prefixed
+# with the map's ("map-boroughs", "map-bcus", "map-bcu-labels", "map-tiles").
 MAP = "map"
-TILES = "map-tiles"
-BOROUGHS = "map-boroughs"
-BCUS = "map-bcus"
-BCU_LABELS = "map-bcu-labels"
+
+# Sign-in.
+SIGNIN_FORM = "signin-form"
+SIGNIN_USER = "signin-user"
+SIGNIN_PASSWORD = "signin-password"
+SIGNIN_ERROR = "signin-error"
+
+# The wall.
+WALL = "wall"
+KPIS = "kpis"
+AT_RISK = "at-risk"
+ALERTS = "alerts"
+BCU_TABLE = "bcu-table"
+
+# The inspector's desk.
+INSPECTOR = "inspector"
+INSPECTOR_MAP = "inspector-map"
+INSPECTOR_BCU = "inspector-bcu"
+QUEUE = "queue"
+UNITS = "units"
+DETAIL = "detail"
+ACTIONS = "actions"
+RESULT = "result"
+
+# The planner.
+PLANNER = "planner"

@@ -39,22 +39,27 @@ def bcu_labels(bcus: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def london_map(settings: Settings, london: London) -> dl.Map:
+def london_map(settings: Settings, london: London, map_id: str = ids.MAP) -> dl.Map:
     """Boroughs and BCU outlines drawn on canvas and styled in the browser from ``hideout``.
 
-    Layers stay mounted: later pages change what they show by setting ``hideout`` (e.g.
-    ``{"bcu": "AW"}`` to pick out one BCU), never by rebuilding the data.
+    Layers stay mounted: pages change what they show by setting ``hideout`` (e.g.
+    ``{"bcu": "AW"}`` to pick out one BCU), never by rebuilding the data. The live layers
+    (incidents, units, demand by hex) are added to the same Leaflet map by
+    ``assets/screens.js`` and updated there, frame by frame. ``map_id`` names the map and
+    prefixes its layers' ids (one page may not reuse another's ids).
     """
     bcus = bcus_geojson(london)
     hideout = {"tiles": bool(settings.tile_url), "bcu": None}
     layers: list[Any] = []
     if settings.tile_url:
         layers.append(
-            dl.TileLayer(id=ids.TILES, url=settings.tile_url, attribution=settings.tile_attribution)
+            dl.TileLayer(
+                id=f"{map_id}-tiles", url=settings.tile_url, attribution=settings.tile_attribution
+            )
         )
     layers += [
         dl.GeoJSON(
-            id=ids.BOROUGHS,
+            id=f"{map_id}-boroughs",
             data=boroughs_geojson(london),
             style=_js("boroughStyle"),
             onEachFeature=_js("boroughTooltip"),
@@ -62,10 +67,14 @@ def london_map(settings: Settings, london: London) -> dl.Map:
             zoomToBounds=True,  # fills a desk monitor or a 4K wall alike
         ),
         dl.GeoJSON(
-            id=ids.BCUS, data=bcus, style=_js("bcuStyle"), hideout=hideout, interactive=False
+            id=f"{map_id}-bcus",
+            data=bcus,
+            style=_js("bcuStyle"),
+            hideout=hideout,
+            interactive=False,
         ),
         dl.GeoJSON(
-            id=ids.BCU_LABELS,
+            id=f"{map_id}-bcu-labels",
             data=bcu_labels(bcus),
             pointToLayer=_js("bcuLabel"),
             interactive=False,
@@ -74,7 +83,7 @@ def london_map(settings: Settings, london: London) -> dl.Map:
         dl.AttributionControl(prefix=f"Leaflet | {OGL}", position="bottomright"),
     ]
     return dl.Map(
-        id=ids.MAP,
+        id=map_id,
         children=layers,
         center=LONDON_CENTRE,
         zoom=10,

@@ -8,7 +8,10 @@ from dash import Dash, Input, Output, dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.map import london_map
+from dashboard.inspector import inspector_page
+from dashboard.planner import planner_page
+from dashboard.signin import signin_page
+from dashboard.wall import wall_page
 from geodata import London
 from stream.settings import Settings
 
@@ -21,8 +24,16 @@ class Page:
 
 
 def build_pages(settings: Settings, london: London) -> tuple[Page, ...]:
-    """Every page of the dashboard. /wall, /inspector and /planner join with their issues."""
-    return (Page("/", "London", london_map(settings, london)),)
+    """Every page of the dashboard. ``/`` is the wall (the same layout object: one is shown
+    at a time, so the ids never clash)."""
+    wall = wall_page(settings, london)
+    return (
+        Page("/", "Wall", wall),
+        Page("/wall", "Wall", wall),
+        Page("/inspector", "Inspector", inspector_page(settings, london)),
+        Page("/planner", "Planner", planner_page()),
+        Page("/signin", "Sign in", signin_page()),
+    )
 
 
 def not_found(path: str) -> Component:

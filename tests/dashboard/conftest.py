@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from api.accounts import Accounts
+from api.database import open_database
+from api.security import Role
+from tests.api.conftest import PASSWORD
 from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +37,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
 
     def start(**env: str) -> LiveServer:
         server = LiveServer(env, tmp_path)
+        add_users(server)
         servers.append(server)
         server.start()
         return server
@@ -74,6 +79,35 @@ def page(browser: Browser) -> Iterator[Page]:
     page.errors = errors  # type: ignore[attr-defined]
     yield page
     context.close()
+
+
+#: The users every test server has: name -> (role, BCU).
+USERS = {
+    "commander": ("commander", None),
+    "inspector": ("inspector", "AW"),
+    "planner": ("planner", None),
+    "feed": ("feed", None),
+}
+
+
+def add_users(server: LiveServer) -> None:
+    """The test users, in the server's database before it starts."""
+    schema = server.env.get("BLUELAMP_DATABASE_SCHEMA")
+    engine = open_database(server.env["BLUELAMP_DATABASE_URL"], schema)
+    accounts = Accounts(engine)
+    for name, (role, bcu) in USERS.items():
+        accounts.ensure(name, PASSWORD, Role(role), bcu)
+    engine.dispose()
+
+
+def sign_in(page: Page, url: str, user: str, then: str = "/wall") -> None:
+    """Through the sign-in page, as a person would; then on ``then`` (or the role's home)."""
+    page.goto(f"{url}{then}")
+    page.wait_for_selector("#signin-form")
+    page.fill("#signin-user", user)
+    page.fill("#signin-password", PASSWORD)
+    page.click("#signin-form button[type=submit]")
+    page.wait_for_url(lambda u: "/signin" not in u)
 
 
 def screenshot(page: Page, name: str) -> Path:

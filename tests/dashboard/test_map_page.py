@@ -14,7 +14,7 @@ from typing import Any
 from playwright.sync_api import Page, Route
 
 from geodata.bcu import BCUS, CITY_OF_LONDON
-from tests.dashboard.conftest import LiveServer, screenshot
+from tests.dashboard.conftest import LiveServer, screenshot, sign_in
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -44,8 +44,8 @@ DRAWN_FEATURES = """() => {
 
 
 def open_map(page: Page, url: str) -> list[dict[str, Any]]:
-    """Load the dashboard and wait until Leaflet has drawn the boroughs; the drawn features."""
-    page.goto(url)
+    """Sign in, open the wall and wait until Leaflet has drawn the boroughs; the features."""
+    sign_in(page, url, "commander", then="/")
     # Leaflet adds a GeoJSON layer's features in one synchronous call, so once one borough
     # and one BCU are drawn, all that will ever be drawn are: the counts below are final.
     page.wait_for_function(
@@ -114,6 +114,7 @@ def test_configured_tile_url_adds_a_street_layer(
 
 def test_deep_link_first_after_start_gets_the_whole_app(live_server: str, page: Page) -> None:
     """A wall screen reloading a page after a restart: the first request is not for /."""
+    sign_in(page, live_server, "commander")
     page.goto(f"{live_server}/no-such-page")
     page.get_by_text("No such page").wait_for()
     assert page.evaluate("() => typeof window.bluelamp.map.boroughStyle") == "function"

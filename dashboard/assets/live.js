@@ -1,0 +1,206 @@
+// Bluelamp's browser session and live feed: the one place a page talks to the API.
+//
+// bluelamp.session: sign in/out through POST/DELETE /api/session (the token stays in an
+// HTTP-only cookie no script can read); every write carries the CSRF token from the readable
+// cookie. bluelamp.live: one WebSocket on /ws for the whole single-page app. Frames are
+// applied to an in-browser store (incidents and units by id, KPIs, advice) as they arrive;
+// screens subscribe with bluelamp.live.onChange and are told once per animation frame what
+// changed, so a burst of frames costs one repaint. On a lost connection a banner shows and
+// the feed resumes with ?since=<last seq>: the server replays exactly what was missed.
+(function () {
+  "use strict";
+  var B = (window.bluelamp = Object.assign({}, window.bluelamp));
+
+  function cookie(name) {
+    var found = document.cookie.split("; ").find(function (c) { return c.indexOf(name + "=") === 0; });
+    return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+  }
+
+  function request(method, path, body, form) {
+    var options = { method: method, headers: {}, credentials: "same-origin" };
+    if (form) {
+      options.headers["Content-Type"] = "application/x-www-form-urlencoded";
+      options.body = new URLSearchParams(form).toString();
+    } else if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    if (method !== "GET") { options.headers["X-CSRF-Token"] = cookie("bluelamp_csrf"); }
+    return fetch(path, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        return { status: response.status, body: json };
+      });
+    });
+  }
+
+  var HOME = { commander: "/wall", inspector: "/inspector", planner: "/planner" };
+
+  B.session = {
+    me: null,
+    request: request,
+    signIn: function (username, password) {
+      return request("POST", "/api/session", undefined, { username: username, password: password });
+    },
+    signOut: function () {
+      return request("DELETE", "/api/session").then(function () {
+        B.live.stop();
+        B.session.me = null;
+        window.location.assign("/signin");
+      });
+    },
+    // Who is signed in; anyone else goes to the sign-in page and comes back afterwards.
+    require: function () {
+      if (B.session.me) { return Promise.resolve(B.session.me); }
+      function away() {
+        var next = window.location.pathname + window.location.search;
+        window.location.assign("/signin?next=" + encodeURIComponent(next));
+        return new Promise(function () {});  // never settles: the page is going away
+      }
+      // No CSRF cookie, no session: go straight to sign-in rather than ask and be refused.
+      if (!cookie("bluelamp_csrf")) { return away(); }
+      return request("GET", "/api/me").then(function (answer) {
+        if (answer.status !== 200) { return away(); }
+        B.session.me = answer.body;
+        var user = document.getElementById("user");
+        if (user) { user.textContent = answer.body.user + " · " + answer.body.role + (answer.body.bcu ? " " + answer.body.bcu : ""); }
+        return answer.body;
+      });
+    },
+    home: function (role) { return HOME[role] || "/wall"; },
+  };
+
+  // -- the live store --------------------------------------------------------------------
+
+  var live = (B.live = {
+    seq: 0,
+    incidents: new Map(),   // open incidents by id (closed ones leave)
+    units: new Map(),       // on-duty units by id
+    kpis: null,
+    bcus: {},
+    advice: null,
+    connected: false,
+    lastFrameAt: null,      // when the last frame (or heartbeat) arrived, by this clock
+    lastEventTime: null,    // the event time of the newest event applied
+    applied: [],            // [seq, performance.now()] per applied frame (tests, benchmarks)
+    frames: 0,
+    _socket: null,
+    _listeners: [],
+    _pending: { reset: false, incidents: new Set(), units: new Set(), advice: false },
+    _scheduled: false,
+    _retry: 0,
+    _stopped: true,
+  });
+
+  live.onChange = function (listener) {
+    live._listeners.push(listener);
+    return function () { live._listeners = live._listeners.filter(function (l) { return l !== listener; }); };
+  };
+
+  live.start = function () {
+    if (!live._stopped) { return; }
+    live._stopped = false;
+    connect();
+  };
+
+  live.stop = function () {
+    live._stopped = true;
+    if (live._socket) { live._socket.close(); }
+  };
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var url = scheme + window.location.host + "/ws" + (live.seq ? "?since=" + live.seq : "");
+    var socket = new WebSocket(url);
+    live._socket = socket;
+    socket.onopen = function () { live._retry = 0; };
+    socket.onmessage = function (message) { onFrame(JSON.parse(message.data)); };
+    socket.onclose = function (event) {
+      if (live._socket !== socket) { return; }
+      live.connected = false;
+      banner(true);
+      freshness();
+      if (live._stopped) { return; }
+      if (event.code === 4401) { B.session.me = null; B.session.require(); return; }
+      var delay = Math.min(5000, 300 * Math.pow(2, live._retry++));
+      setTimeout(connect, delay);
+    };
+  }
+
+  function banner(show) {
+    var element = document.getElementById("feed-banner");
+    if (element) { element.hidden = !show; }
+  }
+
+  function keep(incident) { return incident && incident.status !== "closed"; }
+
+  function onFrame(frame) {
+    var pending = live._pending;
+    live.lastFrameAt = Date.now();
+    if (frame.type === "snapshot") {
+      live.incidents = new Map();
+      live.units = new Map();
+      frame.picture.incidents.forEach(function (i) { if (keep(i)) { live.incidents.set(i.incident_id, i); } });
+      frame.picture.units.forEach(function (u) { if (u.status !== "off_duty") { live.units.set(u.unit_id, u); } });
+      live.kpis = frame.picture.kpis;
+      live.bcus = frame.picture.bcus;
+      live.advice = frame.advice;
+      live.lastEventTime = frame.picture.as_of;
+      pending.reset = true;
+      pending.advice = true;
+    } else if (frame.type === "events") {
+      var state = frame.state;
+      Object.keys(state.incidents).forEach(function (id) {
+        var incident = state.incidents[id];
+        if (keep(incident)) { live.incidents.set(id, incident); } else { live.incidents.delete(id); }
+        pending.incidents.add(id);
+      });
+      Object.keys(state.units).forEach(function (id) {
+        var unit = state.units[id];
+        if (unit && unit.status !== "off_duty") { live.units.set(id, unit); } else { live.units.delete(id); }
+        pending.units.add(id);
+      });
+      live.kpis = frame.kpis;
+      live.bcus = frame.kpis.bcus || live.bcus;
+      if (frame.advice) { live.advice = frame.advice; pending.advice = true; }
+      var events = frame.events;
+      if (events.length) { live.lastEventTime = events[events.length - 1].event.time; }
+    } else if (frame.type === "error") {
+      console.warn("live feed: " + frame.code + ": " + frame.reason);
+      return;
+    }
+    if (frame.seq !== undefined) { live.seq = frame.seq; }
+    live.frames += 1;
+    if (!live.connected) { live.connected = true; banner(false); }
+    schedule();
+  }
+
+  function schedule() {
+    if (live._scheduled) { return; }
+    live._scheduled = true;
+    requestAnimationFrame(flush);
+  }
+
+  function flush() {
+    live._scheduled = false;
+    var change = live._pending;
+    live._pending = { reset: false, incidents: new Set(), units: new Set(), advice: false };
+    live._listeners.forEach(function (listener) {
+      try { listener(change); } catch (error) { console.error(error); }
+    });
+    live.applied.push([live.seq, performance.now()]);
+    if (live.applied.length > 5000) { live.applied.splice(0, 2500); }
+    freshness();
+  }
+
+  // "seq 1234 · 3 s ago": the newest data on screen and how long since the server last
+  // spoke (a heartbeat counts: a quiet feed is not a dead one).
+  function freshness() {
+    var element = document.getElementById("freshness");
+    if (!element) { return; }
+    if (!live.lastFrameAt) { element.textContent = "waiting for the live feed"; return; }
+    var age = Math.round((Date.now() - live.lastFrameAt) / 1000);
+    element.textContent = "seq " + live.seq + " · " + (age < 1 ? "now" : age + " s ago");
+    element.classList.toggle("bl-stale", !live.connected || age > 30);
+  }
+  setInterval(freshness, 1000);
+})();
