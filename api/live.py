@@ -38,6 +38,7 @@ from stream.fanout import SubscriberTooSlow, Subscription
 
 router = APIRouter()
 MAX_FRAME_EVENTS = 5_000
+FRAMES_KEPT = 256  # recent frame bodies, by (first seq, last seq)
 PICTURE_WAIT_S = 1.0  # for this process's picture to catch up with a frame's events
 
 
@@ -171,23 +172,29 @@ async def _send(
 async def _events_frame(services: Services, batch: list[Recorded], advised: int) -> tuple[str, int]:
     """An events frame: the events, the current state of everything they touched (so a
     screen upserts rather than re-folds), the KPIs, and the advice when it has changed since
-    this socket last had it."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + PICTURE_WAIT_S
-    while services.spine.picture.seq < batch[-1].seq and loop.time() < deadline:
-        await asyncio.sleep(0.002)  # this process's picture applies the batch any moment
-    picture = services.spine.picture
-    body = ",".join(services.live_messages.text(r) for r in batch)
-    state = orjson.dumps(touched_view(picture, batch, services.london.hex_of)).decode()
-    kpis = services.kpis_json(picture).decode()
-    frame = (
-        f'{{"type":"events","seq":{batch[-1].seq},"events":[{body}],"state":{state},"kpis":{kpis}'
-    )
-    advice = services.advisor.current(picture)
+    this socket last had it. Sockets in step get the same records: the frame's body is made
+    once per range of seqs and shared."""
+    first, last = batch[0].seq, batch[-1].seq
+    frames = services.live_frames
+    body = frames.get((first, last))
+    if body is None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PICTURE_WAIT_S
+        while services.spine.picture.seq < last and loop.time() < deadline:
+            await asyncio.sleep(0.002)  # this process's picture applies the batch any moment
+        picture = services.spine.picture
+        events = ",".join(services.live_messages.text(r) for r in batch)
+        state = orjson.dumps(touched_view(picture, batch, services.london.hex_of)).decode()
+        kpis = services.kpis_json(picture).decode()
+        body = f'{{"type":"events","seq":{last},"events":[{events}],"state":{state},"kpis":{kpis}'
+        frames[(first, last)] = body
+        if len(frames) > FRAMES_KEPT:
+            for key in list(frames)[: FRAMES_KEPT // 2]:
+                del frames[key]
+    advice = services.advisor.current(services.spine.picture)
     if advice.get("version", advised) != advised:
-        frame += ',"advice":' + orjson.dumps(advice).decode()
-        advised = advice["version"]
-    return frame + "}", advised
+        return body + ',"advice":' + services.advice_json(advice) + "}", advice["version"]
+    return body + "}", advised
 
 
 async def _send_bytes(websocket: WebSocket, frame: bytes | str, timeout: float) -> None:

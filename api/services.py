@@ -47,6 +47,9 @@ class Services:
     geo_cache: dict[str, Any] = field(default_factory=dict)  # GeoJSON layers, built once
     _active: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _kpis: tuple[int, bytes] = (-1, b"")
+    _advice: tuple[int, str] = (-1, "")
+    # Live-feed frame bodies by (first seq, last seq): sockets in step share one (api.live).
+    live_frames: dict[tuple[int, int], str] = field(default_factory=dict)
 
     async def is_active(self, username: str) -> bool:
         now = time.monotonic()
@@ -66,3 +69,10 @@ class Services:
         if self._kpis[0] != picture.seq:
             self._kpis = (picture.seq, orjson.dumps(picture.kpis()))
         return self._kpis[1]
+
+    def advice_json(self, advice: dict[str, Any]) -> str:
+        """The advice as JSON, made once per version however many sockets send it."""
+        version = int(advice.get("version", 0))
+        if self._advice[0] != version:
+            self._advice = (version, orjson.dumps(advice).decode())
+        return self._advice[1]

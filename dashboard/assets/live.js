@@ -81,7 +81,7 @@
     connected: false,
     lastFrameAt: null,      // when the last frame (or heartbeat) arrived, by this clock
     lastEventTime: null,    // the event time of the newest event applied
-    applied: [],            // [seq, performance.now()] per applied frame (tests, benchmarks)
+    applied: [],            // per repaint: [seq, epoch ms, apply ms] (tests, benchmarks)
     frames: 0,
     _socket: null,
     _listeners: [],
@@ -132,6 +132,8 @@
   }
 
   function keep(incident) { return incident && incident.status !== "closed"; }
+
+  live.apply = function (frame) { onFrame(frame); };  // a frame from elsewhere (replays, benchmarks)
 
   function onFrame(frame) {
     var pending = live._pending;
@@ -184,12 +186,15 @@
     live._scheduled = false;
     var change = live._pending;
     live._pending = { reset: false, incidents: new Set(), units: new Set(), advice: false };
+    var started = performance.now();
     live._listeners.forEach(function (listener) {
       try { listener(change); } catch (error) { console.error(error); }
     });
-    live.applied.push([live.seq, performance.now()]);
+    var done = performance.now();
+    // [seq on screen, when (ms since the epoch), how long the screens took to apply it]
+    live.applied.push([live.seq, performance.timeOrigin + done, done - started]);
     if (live.applied.length > 5000) { live.applied.splice(0, 2500); }
-    freshness();
+    if (!live._freshnessShown) { live._freshnessShown = true; freshness(); }
   }
 
   // "seq 1234 · 3 s ago": the newest data on screen and how long since the server last

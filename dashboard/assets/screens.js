@@ -68,6 +68,12 @@
 
   B.layers = {};  // by map id, for tests and benchmarks that look at what is drawn
 
+  function canvasPane(map, name, zIndex) {
+    var pane = map.getPane(name) || map.createPane(name);
+    pane.style.zIndex = zIndex;
+    return L.canvas({ pane: name });
+  }
+
   function LiveLayers(map, options) {
     B.layers[map.getContainer().id] = this;
     this.map = map;
@@ -75,6 +81,12 @@
     this.incidentMarkers = new Map();
     this.unitMarkers = new Map();
     this.hexLayers = new Map();
+    // Each live layer on a canvas of its own, above the boroughs: a unit's move repaints
+    // the units' canvas only, never the 3,000 hexes or the borough outlines (one shared
+    // canvas made every frame repaint all of it: docs/performance.md).
+    this.heatCanvas = canvasPane(map, "bl-heat", 410);
+    this.incidentCanvas = canvasPane(map, "bl-incidents", 440);
+    this.unitCanvas = canvasPane(map, "bl-units", 450);
     this.heat = L.layerGroup().addTo(map);
     this.incidents = L.layerGroup().addTo(map);
     this.units = L.layerGroup().addTo(map);
@@ -83,6 +95,7 @@
       if (!collection || !collection.features) { return; }
       L.geoJSON(collection, {
         interactive: false,
+        renderer: self.heatCanvas,
         style: function () { return { stroke: false, fillOpacity: 0 }; },
         onEachFeature: function (feature, layer) { self.hexLayers.set(feature.id, layer); },
       }).addTo(self.heat);
@@ -113,7 +126,7 @@
     var style = Object.assign({}, GRADE_STYLE[incident.grade] || GRADE_STYLE.E);
     if (incident.status !== "open") { style.fillOpacity = 0.35; style.radius = Math.max(4, style.radius - 3); }
     if (!marker) {
-      marker = L.circleMarker([incident.lat, incident.lon], style);
+      marker = L.circleMarker([incident.lat, incident.lon], Object.assign({ renderer: this.incidentCanvas }, style));
       marker.bluelamp = { kind: "incident", id: id };
       var self = this;
       marker.on("click", function () { if (self.options.onClick) { self.options.onClick("incident", id); } });
@@ -138,7 +151,7 @@
     }
     var style = { radius: 5, fillColor: UNIT_COLOUR[unit.status] || "#8e8e93", color: "#0b1117", weight: 1, fillOpacity: 0.95 };
     if (!marker) {
-      marker = L.circleMarker([unit.lat, unit.lon], style);
+      marker = L.circleMarker([unit.lat, unit.lon], Object.assign({ renderer: this.unitCanvas }, style));
       marker.bluelamp = { kind: "unit", id: id };
       var self = this;
       marker.on("click", function () { if (self.options.onClick) { self.options.onClick("unit", id); } });
@@ -249,11 +262,21 @@
     render({ reset: true, incidents: new Set(), units: new Set(), advice: true });
     timers.push(setInterval(function () { renderLists(); }, 5000));  // ages and countdowns
 
+    // Markers follow every frame; the text around them at most four times a second (a
+    // wall is read from metres away, and each rebuild costs layout on every screen).
+    var textDue = 0;
     function render(change) {
       if (layers) { layers.apply(change); }
-      renderKpis();
-      renderLists();
+      var t = performance.now();
+      if (change.reset || change.advice || t >= textDue) {
+        textDue = t + 250;
+        renderKpis();
+        renderLists();
+      } else if (!textTimer) {
+        textTimer = setTimeout(function () { textTimer = null; textDue = 0; renderKpis(); renderLists(); }, textDue - t);
+      }
     }
+    var textTimer = null;
 
     function renderKpis() {
       var k = live.kpis;
@@ -301,6 +324,7 @@
       stop: function () {
         unsubscribe();
         timers.forEach(clearInterval);
+        if (textTimer) { clearTimeout(textTimer); }
       },
     };
   }
@@ -583,7 +607,11 @@
 
   // -- wiring -----------------------------------------------------------------------------
 
+  var lookedAt = null;
   function look() {
+    // Called on every DOM change (live text included): do nothing unless the page changed.
+    if (current && current.root.isConnected && lookedAt === window.location.pathname) { return; }
+    lookedAt = window.location.pathname;
     document.querySelectorAll(".bl-nav a").forEach(function (link) {
       var here = link.getAttribute("href") === window.location.pathname;
       if (here !== link.classList.contains("bl-here")) { link.classList.toggle("bl-here", here); }

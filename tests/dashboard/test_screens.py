@@ -296,6 +296,27 @@ def test_an_inspector_cannot_act_on_another_bcus_unit(
     )
 
 
+def test_keys_act_on_the_selected_unit(browser: Browser, pages: list[Page], city: City) -> None:
+    unit = city.unit("AW", "AWKEY")
+    inspector = _open(browser, pages, city, "inspector", "/inspector")
+    inspector.wait_for_function(
+        f"() => !!dash_ag_grid.getApi('units').getRowNode({json.dumps(unit)})"
+    )
+    inspector.evaluate(
+        f"dash_ag_grid.getApi('units').getRowNode({json.dumps(unit)}).setSelected(true)"
+    )
+    inspector.locator("button[data-status='busy']").wait_for()
+    inspector.locator("body").press("b")
+    inspector.wait_for_function(
+        f"() => window.bluelamp.live.units.get({json.dumps(unit)}).status === 'busy'"
+    )
+    assert "now busy" in inspector.locator("#result").inner_text()
+    inspector.locator("body").press("a")
+    inspector.wait_for_function(
+        f"() => window.bluelamp.live.units.get({json.dumps(unit)}).status === 'available'"
+    )
+
+
 def test_a_restart_shows_the_banner_then_resumes_with_nothing_missing(
     browser: Browser, pages: list[Page], city: City
 ) -> None:
@@ -338,3 +359,13 @@ def test_screenshots_of_the_three_pages(browser: Browser, pages: list[Page], cit
         page.wait_for_timeout(500)
         shot: Path = screenshot(page, name)
         assert shot.stat().st_size > 10_000
+    # A 4K wall: the same page, type doubled for the distance.
+    context = browser.new_context(viewport={"width": 3840, "height": 2160})
+    context.add_cookies(pages[0].context.cookies())
+    big = context.new_page()
+    pages.append(big)
+    big.goto(f"{city.url}/wall")
+    big.wait_for_function("() => window.bluelamp.live.frames > 0")
+    size = big.evaluate("getComputedStyle(document.documentElement).fontSize")
+    assert size == "32px", size
+    assert screenshot(big, "wall-4k").stat().st_size > 10_000

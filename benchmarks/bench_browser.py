@@ -1,0 +1,388 @@
+"""Benchmark: from XADD on the ingest stream to the change applied on the wall page, in real
+headless Chromium, beside a 1 s polling page measured in the same run.
+
+    .venv/bin/python -m benchmarks.bench_browser [--seconds 5] [--pages 1 5 20]
+                                                 [--rates 100 2000]
+
+A ``bluelamp serve`` subprocess on Redis and SQLite holds 1,000 units and 300 open
+incidents. N wall pages (each its own browser context, signed in) follow ``/ws``. A producer
+XADDs AVL pings at a steady rate for the given seconds; the k-th event XADDed gets seq
+base + k (one producer, one sequencer, in order), so its latency is the time from its XADD
+to the first repaint on a page that shows a seq at or past it (``bluelamp.live.applied``:
+seq, epoch ms, apply ms, recorded after the map layers, lists and KPIs were updated). The
+same clock serves both ends (one machine). "Lost" compares each page's units with
+``GET /api/picture`` once the feed is quiet.
+
+The baseline page is the same wall with its WebSocket closed and ``GET /api/picture``
+fetched every second and applied as a snapshot: what a ``dcc.Interval(1 s)`` page gets.
+
+Last, London at full scale (3,000 units, 2,000 open incidents): the time one page takes to
+apply a frame (p50/p99 of the apply ms) at 100 events/s, and to apply the first snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from api.accounts import Accounts
+from api.database import open_database
+from benchmarks.bench_api import free_port, met_points
+from geodata import London
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+CHROMIUM = os.environ.get("BLUELAMP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+]
+PASSWORD = secrets.token_urlsafe(12)
+
+POLL = """(ms) => {
+  const live = window.bluelamp.live;
+  live.stop();
+  window.__poll = setInterval(() => {
+    fetch('/api/picture', {credentials: 'same-origin'}).then((r) => r.json()).then((p) =>
+      live.apply({type: 'snapshot', seq: p.seq, picture: p, advice: live.advice}));
+  }, ms);
+}"""
+
+
+class Server:
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.prefix = f"bench-{uuid.uuid4().hex[:10]}"
+        database = f"sqlite:///{workdir}/bench.sqlite3"
+        accounts = Accounts(open_database(database))
+        accounts.add("chief", PASSWORD, "commander")
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("BLUELAMP_")},
+            "BLUELAMP_DATABASE_URL": database,
+            "BLUELAMP_REDIS_URL": REDIS_URL,
+            "BLUELAMP_KEY_PREFIX": self.prefix,
+            "BLUELAMP_SECRET_KEY": secrets.token_urlsafe(48),
+            "BLUELAMP_PORT": str(self.port),
+            "BLUELAMP_COOKIE_SECURE": "false",
+        }
+        bluelamp = Path(sys.executable).with_name("bluelamp")
+        self.process = subprocess.Popen(
+            [str(bluelamp), "serve"],
+            cwd=workdir,
+            env=self.env,
+            stdout=(workdir / "server.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.redis = redis.Redis.from_url(REDIS_URL)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        answer = httpx.post(
+            f"{self.url}/api/token", data={"username": "chief", "password": PASSWORD}
+        )
+        self.headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        # One browser session shared by every page (sign-in attempts are rate limited).
+        session = httpx.post(
+            f"{self.url}/api/session", data={"username": "chief", "password": PASSWORD}
+        )
+        self.cookies = [
+            {"name": k, "value": v, "url": self.url} for k, v in session.cookies.items()
+        ]
+
+    def picture(self) -> dict[str, Any]:
+        return dict(httpx.get(f"{self.url}/api/picture", headers=self.headers, timeout=60).json())
+
+    def xadd(self, texts: list[str]) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        for text in texts:
+            pipe.xadd(f"{self.prefix}:ingest", {"event": text})
+        pipe.execute()
+
+    def wait_for(self, seq: int, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while self.picture()["seq"] < seq:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the server did not reach seq {seq}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(20)
+        if keys := list(self.redis.scan_iter(f"{self.prefix}*")):
+            self.redis.delete(*keys)
+
+
+def _event(kind: str, data: dict[str, Any]) -> str:
+    time_ = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return json.dumps(
+        {
+            "specversion": "1.0",
+            "id": uuid.uuid4().hex,
+            "source": "bench",
+            "type": kind,
+            "time": time_,
+            "data": data,
+        }
+    )
+
+
+def populate(
+    server: Server, london: London, units: int, incidents: int, start: int = 0
+) -> list[str]:
+    rng = random.Random(start + 1)
+    texts, ids = [], []
+    for i, (lat, lon) in enumerate(met_points(london, units, rng)):
+        unit_id = f"U{start + i:05d}"
+        ids.append(unit_id)
+        bcu = london.locate(lat, lon).bcu  # type: ignore[union-attr]
+        texts.append(
+            _event(
+                "unit.on_duty",
+                {
+                    "unit_id": unit_id,
+                    "callsign": unit_id,
+                    "unit_type": "IRV",
+                    "home_bcu": bcu,
+                    "lat": lat,
+                    "lon": lon,
+                },
+            )
+        )
+    for i, (lat, lon) in enumerate(met_points(london, incidents, rng)):
+        texts.append(
+            _event(
+                "incident.created",
+                {
+                    "incident_id": f"I{start + i:05d}",
+                    "grade": rng.choice("IISSE"),
+                    "category": "violence",
+                    "lat": lat,
+                    "lon": lon,
+                },
+            )
+        )
+    before = server.picture()["seq"]
+    server.xadd(texts)
+    server.wait_for(before + len(texts))
+    return ids
+
+
+def open_wall(browser: Browser, server: Server) -> Page:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context.add_cookies(server.cookies)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.goto(f"{server.url}/wall")
+    page.wait_for_function(
+        "() => window.bluelamp.layers && window.bluelamp.layers.map"
+        " && window.bluelamp.live.frames > 0",
+        timeout=60_000,
+    )
+    return page
+
+
+def produce(
+    server: Server, units: list[str], points: list[tuple[float, float]], rate: int, seconds: float
+) -> tuple[int, list[float]]:
+    """XADD pings at ``rate``/s for ``seconds``: the seq before the first, and each XADD time
+    (epoch ms) in order."""
+    base = server.picture()["seq"]
+    sent: list[float] = []
+    tick = 0.01
+    per_tick = max(1, round(rate * tick))
+    start = time.perf_counter()
+    n = 0
+    rng = random.Random(rate)
+    while time.perf_counter() - start < seconds:
+        texts = []
+        for _ in range(per_tick):
+            lat, lon = points[rng.randrange(len(points))]
+            texts.append(
+                _event("unit.location", {"unit_id": units[n % len(units)], "lat": lat, "lon": lon})
+            )
+            n += 1
+        now_ms = time.time() * 1000
+        server.xadd(texts)
+        sent.extend([now_ms] * len(texts))
+        due = start + (len(sent) / per_tick) * tick
+        if (pause := due - time.perf_counter()) > 0:
+            time.sleep(pause)
+    return base, sent
+
+
+def latencies(pages: list[Page], base: int, sent: list[float]) -> list[float]:
+    """Per event and page: XADD -> the first repaint showing it (ms)."""
+    last = base + len(sent)
+    out: list[float] = []
+    for page in pages:
+        page.wait_for_function(f"() => window.bluelamp.live.seq >= {last}", timeout=120_000)
+        applied = page.evaluate("window.bluelamp.live.applied.slice()")
+        i = 0
+        for seq, at_ms, _ in applied:
+            while i < len(sent) and base + i + 1 <= seq:
+                out.append(at_ms - sent[i])
+                i += 1
+    return out
+
+
+def differs(page: Page, picture: dict[str, Any]) -> int:
+    seen = page.evaluate("""() => Object.fromEntries([...window.bluelamp.live.units.values()]
+        .map((u) => [u.unit_id, [u.lat, u.lon, u.status]]))""")
+    truth = {
+        u["unit_id"]: [u["lat"], u["lon"], u["status"]]
+        for u in picture["units"]
+        if u["status"] != "off_duty"
+    }
+    wrong = sum(seen.get(k) != v for k, v in truth.items())
+    return int(wrong) + len(set(seen) - set(truth))
+
+
+def cpu_seconds(match: str) -> float:
+    """CPU time used so far by every process whose command line contains ``match``."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            if match not in command.decode(errors="replace"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--pages", type=int, nargs="+", default=[1, 5, 20])
+    parser.add_argument("--rates", type=int, nargs="+", default=[100, 2000])
+    args = parser.parse_args()
+    london = London.load()
+    rows: list[tuple[str, int, int, float, float, int]] = []
+    cpus: list[tuple[int, int, float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        server = Server(Path(tmp))
+        try:
+            units = populate(server, london, 1_000, 300)
+            points = met_points(london, 500, random.Random(9))
+            for n_pages in args.pages:
+                pages = [open_wall(browser, server) for _ in range(n_pages)]
+                for rate in args.rates:
+                    cpu = (cpu_seconds("bluelamp serve"), cpu_seconds("chrom"))
+                    base, sent = produce(server, units, points, rate, args.seconds)
+                    values = latencies(pages, base, sent)
+                    used = (cpu_seconds("bluelamp serve") - cpu[0], cpu_seconds("chrom") - cpu[1])
+                    picture = server.picture()
+                    lost = sum(differs(p, picture) for p in pages)
+                    rows.append(
+                        (
+                            "/ws (coalesced frames)",
+                            n_pages,
+                            rate,
+                            pct(values, 0.5),
+                            pct(values, 0.99),
+                            lost,
+                        )
+                    )
+                    cpus.append((n_pages, rate, used[0] / args.seconds, used[1] / args.seconds))
+                for page in pages:
+                    page.context.close()
+            # The polling baseline, one page.
+            page = open_wall(browser, server)
+            page.evaluate(POLL, 1000)
+            for rate in args.rates:
+                base, sent = produce(server, units, points, rate, args.seconds)
+                values = latencies([page], base, sent)
+                rows.append(
+                    (
+                        "1 s polling of /api/picture",
+                        1,
+                        rate,
+                        pct(values, 0.5),
+                        pct(values, 0.99),
+                        differs(page, server.picture()),
+                    )
+                )
+            page.context.close()
+            print(
+                f"\nXADD -> applied on the wall page ({args.seconds:g} s per row, "
+                "1,000 units, 300 open incidents)"
+            )
+            print(
+                f"  {'path':<30} {'pages':>5} {'ev/s':>6} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5}"
+            )
+            for name, n, rate, p50, p99, lost in rows:
+                print(f"  {name:<30} {n:>5} {rate:>6} {p50:>8.0f} {p99:>8.0f} {lost:>5}")
+
+            print("\nCPU while the feed ran (cores busy, of 2): server, all Chromium processes")
+            for n, rate, server_cpu, browser_cpu in cpus:
+                print(
+                    f"  {n:>3} pages {rate:>5} ev/s: server {server_cpu:.2f}, "
+                    f"browser {browser_cpu:.2f}"
+                )
+
+            # London at full scale: 3,000 units and 2,000 open incidents.
+            more = populate(server, london, 2_000, 1_700, start=10_000)
+            page = open_wall(browser, server)
+            first = page.evaluate("window.bluelamp.live.applied[0][2]")
+            page.evaluate("window.bluelamp.live.applied.length = 0")
+            base, sent = produce(server, units + more, points, 100, args.seconds)
+            latencies([page], base, sent)
+            applies = [a[2] for a in page.evaluate("window.bluelamp.live.applied.slice()")]
+            counts = page.evaluate("""() => [window.bluelamp.live.units.size,
+                window.bluelamp.live.incidents.size]""")
+            print(
+                f"\nLondon at full scale ({counts[0]:,} units, {counts[1]:,} open incidents"
+                " on the map), one wall page at 100 ev/s:"
+            )
+            print(
+                f"  first snapshot applied in {first:.0f} ms; per frame p50 "
+                f"{pct(applies, 0.5):.1f} ms, p99 {pct(applies, 0.99):.1f} ms, "
+                f"max {max(applies):.1f} ms over {len(applies)} frames"
+            )
+            page.context.close()
+        finally:
+            server.stop()
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
