@@ -26,11 +26,12 @@ from api.deps import SAFE_METHODS, action_of, client_address, resolve
 from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
-from api.routes import audit, commands, events, queries, signin
+from api.routes import audit, commands, events, queries, reports, signin
 from api.routes.docs import add_docs
 from api.security import OidcVerifier, signing_key
 from api.services import Services
 from geodata import London
+from stream.readmodel import ReadModel
 from stream.settings import Settings
 from stream.spine import Spine
 
@@ -81,7 +82,7 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
     app.add_middleware(RequestTimer, metrics=metrics)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     _add_health(app)
-    for module in (signin, queries, commands, events, audit):
+    for module in (signin, queries, commands, events, audit, reports):
         app.include_router(module.router)
     app.include_router(live_router)
     add_docs(app)
@@ -102,7 +103,7 @@ async def _services(
             spine.hub.queue_limit = settings.ws_queue_limit
             if spine.sequencer is not None:
                 spine.sequencer.on_batch = metrics.on_batch
-            yield Services(
+            services = Services(
                 settings=settings,
                 london=london,
                 spine=spine,
@@ -112,10 +113,29 @@ async def _services(
                 signing_key=key,
                 oidc=oidc,
                 metrics=metrics,
+                read_model=ReadModel.of(spine.log),
             )
+            projector = asyncio.create_task(_keep_read_model(services), name="bluelamp-reports")
+            try:
+                yield services
+            finally:
+                projector.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await projector
     finally:
         await limiter.close()
         await asyncio.to_thread(engine.dispose)
+
+
+async def _keep_read_model(services: Services, every_s: float = 5.0) -> None:
+    """Fold new log records into the reports' read model every few seconds (a report
+    catches up again before it is made, so this only keeps that step short)."""
+    while True:
+        try:
+            await asyncio.to_thread(services.read_model.catch_up, services.spine.log)
+        except Exception:
+            log.exception("could not bring the reports' read model up to date")
+        await asyncio.sleep(every_s)
 
 
 def _add_health(app: FastAPI) -> None:

@@ -1,9 +1,10 @@
-"""The API room's ``bluelamp`` sub-commands: who may sign in.
+"""The API room's ``bluelamp`` sub-commands: who may sign in, and reports.
 
     bluelamp users add NAME --role ROLE [--bcu CODE]   (asks for the password, or
                                                         BLUELAMP_NEW_PASSWORD / --password-stdin)
     bluelamp users list
     bluelamp users disable NAME    |    bluelamp users enable NAME
+    bluelamp report NAME --from DAY --to DAY [--format csv|xlsx|pdf|json] [--out FILE]
 
 ``dashboard.cli`` merges this ``app`` into the top-level command.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -93,3 +95,61 @@ def _set_disabled(name: str, disabled: bool) -> None:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     console.print(f"{user.username} is {'disabled' if user.disabled else 'active'}")
+
+
+@app.command("report")
+def report(
+    name: Annotated[str, typer.Argument(help="demand, response or resources")],
+    start: Annotated[str, typer.Option("--from", help="First day (London) or RFC 3339 time.")],
+    end: Annotated[str, typer.Option("--to", help="Last day (inclusive) or RFC 3339 time.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx, pdf or json.")] = "xlsx",
+    out: Annotated[Path | None, typer.Option(help="File to write [default: by name].")] = None,
+    bcu: Annotated[list[str] | None, typer.Option(help="Only this BCU (repeat for more).")] = None,
+    borough: Annotated[list[str] | None, typer.Option(help="Only this borough.")] = None,
+    grade: Annotated[list[str] | None, typer.Option(help="Only this grade (I, S, E, R).")] = None,
+) -> None:
+    """Make a report from the event log (brought up to date first) and write it to a file."""
+    from rich.progress import Progress
+
+    from api.reports import REPORTS, Period, ReportError, build
+    from api.reports.formats import render
+    from api.reports.model import Filters
+    from stream.log import EventLog
+    from stream.readmodel import ReadModel
+
+    if name not in REPORTS:
+        raise typer.BadParameter(f"one of {', '.join(sorted(REPORTS))}", param_hint="NAME")
+    if fmt not in ("csv", "xlsx", "pdf", "json"):
+        raise typer.BadParameter("csv, xlsx, pdf or json", param_hint="--format")
+    try:
+        period = Period.parse(start, end)
+    except ReportError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    settings = load_settings()
+    log = EventLog(settings.database_url, schema=settings.database_schema)
+    model = ReadModel.of(log)
+    filters = Filters(
+        tuple(c.upper() for c in bcu or []),
+        tuple(borough or []),
+        tuple(g.upper() for g in grade or []),
+    )
+    with Progress(console=console, transient=True) as progress:
+        last = log.last_seq()
+        task = progress.add_task("reading the event log", total=max(1, last))
+        cursor = model.cursor()
+        while cursor < last:
+            cursor = model.catch_up(log, upto=min(last, cursor + 100_000))
+            progress.update(task, completed=cursor)
+        progress.update(task, description=f"making the {name} report", completed=last)
+        made = build(log.engine, name, period, filters)
+        if fmt == "json":
+            import json
+
+            body, filename = json.dumps(made.to_json(), indent=1).encode(), f"{name}.json"
+        else:
+            body, _, filename = render(
+                made, fmt, lambda step: progress.update(task, description=f"writing {step}")
+            )
+    target = out or Path(filename)
+    target.write_bytes(body)
+    console.print(f"{made.title}, {made.period.label()}: {target} ({len(body):,} bytes)")

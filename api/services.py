@@ -23,6 +23,7 @@ from api.views import MessageCache
 from geodata import London
 from geodata.travel import CrowFliesModel
 from stream.picture import Picture
+from stream.readmodel import ReadModel
 from stream.settings import Settings
 from stream.spine import Spine
 
@@ -42,6 +43,7 @@ class Services:
     signing_key: str
     oidc: OidcVerifier | None
     metrics: Metrics
+    read_model: ReadModel
     live_messages: MessageCache = field(default_factory=MessageCache)
     advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
     geo_cache: dict[str, Any] = field(default_factory=dict)  # GeoJSON layers, built once

@@ -40,5 +40,10 @@ DETAIL = "detail"
 ACTIONS = "actions"
 RESULT = "result"
 
-# The planner.
+# The planner. Each report's section, chart, table and export links are
+# "report-<name>", "report-<name>-chart", "report-<name>-table", "report-<name>-<format>".
 PLANNER = "planner"
+REPORT_FROM = "report-from"
+REPORT_TO = "report-to"
+REPORT_SHOW = "report-show"
+REPORT_STATUS = "report-status"

@@ -1,12 +1,15 @@
-"""The resource planner's page: the report views and their exports.
+"""The resource planner's page: the three reports for a chosen period, with charts, the
+first rows of their tables, their definitions, and exports (CSV, XLSX, PDF).
 
-Laid out now; the reports themselves (demand, response compliance, utilisation, as CSV,
-XLSX and PDF) come with the reports issue and fill these sections.
+The browser script (assets/screens.js) asks ``GET /api/reports/{name}?format=json`` when
+the planner chooses a period, draws each report's chart into its Dash graph with
+``set_props`` and fills the tables; the export links are the same API URL with another
+``format``, downloaded with the session's cookie.
 """
 
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
@@ -37,29 +40,61 @@ REPORTS = (
 def planner_page() -> Component:
     return html.Div(
         id=ids.PLANNER,
-        className="bl-planner",
+        className="bl-planner-page",
         **data(screen="planner"),
         children=[
-            html.Section(
-                className="bl-panel bl-report",
-                id=f"report-{name}",
+            html.Div(
+                className="bl-toolbar",
                 children=[
-                    html.H2(title),
-                    html.P(summary),
-                    html.P(
-                        "This report arrives with the reports work; its exports will be "
-                        "CSV, XLSX and PDF.",
-                        className="bl-muted",
-                    ),
-                    html.Div(
-                        className="bl-exports",
-                        children=[
-                            html.Button(fmt, className="bl-button", disabled=True)
-                            for fmt in ("CSV", "XLSX", "PDF")
-                        ],
-                    ),
+                    html.Label(["From ", _day(ids.REPORT_FROM)]),
+                    html.Label(["To ", _day(ids.REPORT_TO)]),
+                    html.Button("Show", id=ids.REPORT_SHOW, className="bl-button bl-primary"),
+                    html.Span(id=ids.REPORT_STATUS, className="bl-muted"),
                 ],
-            )
-            for name, title, summary in REPORTS
+            ),
+            html.Div(
+                className="bl-planner",
+                children=[_section(name, title, summary) for name, title, summary in REPORTS],
+            ),
+        ],
+    )
+
+
+def _day(component_id: str) -> Component:
+    """A day as YYYY-MM-DD (London): what the reports API takes."""
+    return dcc.Input(
+        id=component_id,
+        type="text",
+        placeholder="2026-11-24",
+        pattern=r"\d{4}-\d{2}-\d{2}",
+        size="10",
+        className="bl-day",
+    )
+
+
+def _section(name: str, title: str, summary: str) -> Component:
+    return html.Section(
+        className="bl-panel bl-report",
+        id=f"report-{name}",
+        children=[
+            html.H2(title),
+            html.P(summary, className="bl-muted"),
+            html.Div(
+                className="bl-exports",
+                children=[
+                    html.A(
+                        fmt.upper(),
+                        className="bl-button",
+                        id=f"report-{name}-{fmt}",
+                        **data(format=fmt),
+                    )
+                    for fmt in ("csv", "xlsx", "pdf")
+                ],
+            ),
+            dcc.Graph(
+                id=f"report-{name}-chart", config={"displaylogo": False}, style={"height": "22rem"}
+            ),
+            html.Div(id=f"report-{name}-table", className="bl-report-table"),
+            html.Details([html.Summary("Definitions"), html.Ul(id=f"report-{name}-defs")]),
         ],
     )

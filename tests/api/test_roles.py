@@ -51,6 +51,11 @@ ROUTES: dict[str, Route] = {
     "geo": Route("GET", _get("/api/geo/bcus"), READERS),
     "audit": Route("GET", _get("/api/audit"), frozenset({"chief"})),
     "audit-csv": Route("GET", _get("/api/audit?format=csv"), frozenset({"chief"})),
+    "report": Route(
+        "GET",
+        _get("/api/reports/demand?from=2026-11-24&to=2026-11-24"),
+        frozenset({"chief", "plan"}),
+    ),
     "me": Route("GET", _get("/api/me"), ANYONE),
     "metrics": Route("GET", _get("/metrics"), ANYONE),
     "openapi": Route("GET", _get("/openapi.json"), ANYONE),

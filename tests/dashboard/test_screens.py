@@ -296,6 +296,27 @@ def test_an_inspector_cannot_act_on_another_bcus_unit(
     )
 
 
+def test_the_planner_sees_the_reports_with_charts_and_export_links(
+    browser: Browser, pages: list[Page], city: City
+) -> None:
+    page = _page(browser)
+    pages.append(page)
+    sign_in(page, city.url, "planner", then="/planner")
+    page.wait_for_function(
+        "() => ((document.getElementById('report-status') || {}).textContent || '')"
+        ".startsWith('For')"
+    )
+    assert page.locator("#report-response-table table").count() == 3
+    page.wait_for_selector("#report-demand-chart .main-svg")  # plotly.js loads on demand
+    assert page.locator("#report-demand-chart .heatlayer, #report-demand-chart .hm").count()
+    href = page.locator("#report-response-xlsx").get_attribute("href")
+    assert href and href.startswith("/api/reports/response?from=") and "format=xlsx" in href
+    with page.expect_download() as download:
+        page.locator("#report-demand-csv").click()
+    assert download.value.suggested_filename.endswith(".zip")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
 def test_keys_act_on_the_selected_unit(browser: Browser, pages: list[Page], city: City) -> None:
     unit = city.unit("AW", "AWKEY")
     inspector = _open(browser, pages, city, "inspector", "/inspector")
@@ -355,7 +376,10 @@ def test_screenshots_of_the_three_pages(browser: Browser, pages: list[Page], cit
             page = _page(browser)
             pages.append(page)
             sign_in(page, city.url, user, then=path)
-            page.wait_for_selector("#report-demand")
+            page.wait_for_function(
+                "() => (document.getElementById('report-status') || {}).textContent"
+                " && document.getElementById('report-status').textContent.startsWith('For')"
+            )
         page.wait_for_timeout(500)
         shot: Path = screenshot(page, name)
         assert shot.stat().st_size > 10_000

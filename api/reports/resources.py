@@ -1,0 +1,117 @@
+"""Resources: how busy units were, units lent between BCUs, demand against capacity."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from api.reports import data
+from api.reports.model import LONDON, Filters, Period, Report, Table, register
+
+COMMITTED = ("en_route", "on_scene", "busy")
+DEFINITIONS = [
+    "On-duty time: time a unit spent in any status but off duty. Committed time: time en "
+    "route, on scene or busy (custody, reports). Utilisation = committed / on-duty time.",
+    "Time counts to the BCU a unit was deployed to at the time (its home BCU unless "
+    "redeployed), in London-time hours of the day.",
+    "Cross-BCU deployments: redeployments of a unit to a BCU other than the one it was in "
+    "(lent by its home BCU, borrowed by the other), and incidents whose first unit came "
+    "from another BCU.",
+    "Demand to capacity by hour: incidents created in that hour of the day per on-duty unit "
+    "on average in that hour (both summed over the period).",
+    "The grade and borough filters do not apply to unit time.",
+]
+
+
+@register("resources")
+def resources(engine: Engine, period: Period, filters: Filters) -> Report:
+    hours = data.unit_hours(engine, period, filters)
+    incidents = data.incidents(engine, period, filters)
+    moves = data.redeployments(engine, period, filters)
+    hours["local_hour"] = hours["hour"].dt.tz_convert(LONDON).dt.hour
+    hours["committed"] = hours["seconds"].where(hours["status"].isin(COMMITTED), 0.0)
+    return Report(
+        name="resources",
+        title="Resources",
+        period=period,
+        filters=filters,
+        definitions=DEFINITIONS,
+        tables=[
+            Table(
+                "utilisation_by_bcu",
+                "Utilisation by BCU",
+                _utilisation(hours, ["bcu"]),
+                chart="bar",
+                chart_x="bcu",
+                chart_y=["utilisation_pct"],
+            ),
+            Table(
+                "utilisation_by_bcu_hour", "Utilisation by BCU and hour of day (%)", _by_hour(hours)
+            ),
+            Table("cross_bcu", "Cross-BCU deployments", _cross(moves, incidents), totals=True),
+            Table(
+                "demand_capacity_by_hour",
+                "Demand to capacity by hour of day",
+                _demand_capacity(hours, incidents, period),
+                chart="line",
+                chart_x="hour",
+                chart_y=["demand_per_unit"],
+            ),
+        ],
+        produced_at=datetime.now(UTC),
+        notes=[] if len(hours) else ["No unit was on duty in this period."],
+    )
+
+
+def _utilisation(hours: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if hours.empty:
+        return pd.DataFrame(columns=[*keys, "on_duty_hours", "committed_hours", "utilisation_pct"])
+    grouped = hours.groupby(keys)
+    table = pd.DataFrame(
+        {
+            "on_duty_hours": (grouped["seconds"].sum() / 3600).round(1),
+            "committed_hours": (grouped["committed"].sum() / 3600).round(1),
+        }
+    )
+    table["utilisation_pct"] = (table["committed_hours"] / table["on_duty_hours"] * 100).round(1)
+    return table.reset_index()
+
+
+def _by_hour(hours: pd.DataFrame) -> pd.DataFrame:
+    if hours.empty:
+        return pd.DataFrame(columns=["bcu", *[f"{h:02d}" for h in range(24)]])
+    grouped = hours.groupby(["bcu", "local_hour"])
+    share = (grouped["committed"].sum() / grouped["seconds"].sum() * 100).round(1)
+    table = share.unstack().reindex(columns=range(24))
+    table.columns = [f"{h:02d}" for h in range(24)]
+    return table.reset_index()
+
+
+def _cross(moves: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
+    lent = moves[moves["from_bcu"] != moves["to_bcu"]]
+    redeployed = lent.groupby(["from_bcu", "to_bcu"]).size().rename("redeployments")
+    helped = incidents[
+        incidents["first_unit_home_bcu"].notna()
+        & (incidents["first_unit_home_bcu"] != incidents["bcu"])
+    ]
+    attended = helped.groupby(["first_unit_home_bcu", "bcu"]).size().rename("incidents_attended")
+    attended.index = attended.index.set_names(["from_bcu", "to_bcu"])
+    table = pd.concat([redeployed, attended], axis=1).fillna(0).astype(int)
+    return table.reset_index().rename(columns={"from_bcu": "lent_by", "to_bcu": "borrowed_by"})
+
+
+def _demand_capacity(hours: pd.DataFrame, incidents: pd.DataFrame, period: Period) -> pd.DataFrame:
+    created = incidents["created_at"].dt.tz_convert(LONDON).dt.hour.value_counts()
+    unit_hours = hours.groupby("local_hour")["seconds"].sum() / 3600 if len(hours) else None
+    table = pd.DataFrame({"hour": range(24)})
+    table["incidents"] = table["hour"].map(created).fillna(0).astype(int)
+    table["unit_hours_on_duty"] = (
+        table["hour"].map(unit_hours).fillna(0.0).round(1) if unit_hours is not None else 0.0
+    )
+    per_unit = table["incidents"] / table["unit_hours_on_duty"].where(
+        table["unit_hours_on_duty"] > 0
+    )
+    table["demand_per_unit"] = per_unit.round(3)
+    return table

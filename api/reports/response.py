@@ -1,0 +1,97 @@
+"""Response: how often units attended within the target, how long it took, who was late."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from api.reports import data
+from api.reports.model import LONDON, Filters, Period, Report, Table, register
+
+TARGET_MIN = {"I": 15, "S": 60}
+DEFINITIONS = [
+    "The response clock starts when the incident is created (its incident.created event) "
+    "and stops when the first unit arrives (the first incident.arrived).",
+    "Targets: Immediate (I) 15 minutes, Significant (S) 60 minutes, by the grade at "
+    "creation. E and R grades have no attendance target and are not in these figures.",
+    "An incident is due when its target time has passed by the end of the period (or by "
+    "when the report was made, if earlier); within target = first arrival no later than "
+    "the target. An incident due and not attended by then counts as late.",
+    "Median and 90th percentile are of the response times of incidents attended (in "
+    "minutes); the late arrivals list holds every due incident not attended in time.",
+]
+
+
+@register("response")
+def response(engine: Engine, period: Period, filters: Filters) -> Report:
+    produced = datetime.now(UTC)
+    frame = data.incidents(engine, period, filters)
+    frame = frame[frame["initial_grade"].isin(list(TARGET_MIN))].copy()
+    cutoff = pd.Timestamp(min(period.end, produced))
+    target = pd.to_timedelta(frame["initial_grade"].map(TARGET_MIN), unit="m")
+    frame["target_at"] = frame["created_at"] + target
+    frame["response_min"] = (frame["arrived_at"] - frame["created_at"]).dt.total_seconds() / 60
+    due = frame[frame["target_at"] <= cutoff].copy()
+    due["in_time"] = due["arrived_at"].notna() & (due["arrived_at"] <= due["target_at"])
+    return Report(
+        name="response",
+        title="Response",
+        period=period,
+        filters=filters,
+        definitions=DEFINITIONS,
+        tables=[
+            Table(
+                "by_grade_bcu",
+                "Attended within target, by grade and BCU",
+                _compliance(due, ["initial_grade", "bcu"]),
+                chart="bar",
+                chart_x="bcu",
+                chart_y=["within_target_pct"],
+            ),
+            Table(
+                "by_grade",
+                "Attended within target and response times, by grade",
+                _compliance(due, ["initial_grade"]),
+            ),
+            Table("late", "Late arrivals (due, not attended within target)", _late(due)),
+        ],
+        produced_at=produced,
+        notes=[] if len(due) else ["No I or S incident fell due in this period."],
+    )
+
+
+def _compliance(due: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if due.empty:
+        return pd.DataFrame(
+            columns=[*keys, "due", "within_target", "within_target_pct", "median_min", "p90_min"]
+        )
+    grouped = due.groupby(keys)
+    table = pd.DataFrame(
+        {
+            "due": grouped.size(),
+            "within_target": grouped["in_time"].sum().astype(int),
+            "median_min": grouped["response_min"].median().round(1),
+            "p90_min": grouped["response_min"].quantile(0.9).round(1),
+        }
+    )
+    table["within_target_pct"] = (table["within_target"] / table["due"] * 100).round(1)
+    columns = ["due", "within_target", "within_target_pct", "median_min", "p90_min"]
+    return table[columns].reset_index().rename(columns={"initial_grade": "grade"})
+
+
+def _late(due: pd.DataFrame) -> pd.DataFrame:
+    late = due[~due["in_time"]].sort_values("created_at")
+    return pd.DataFrame(
+        {
+            "incident_id": late["incident_id"],
+            "grade": late["initial_grade"],
+            "bcu": late["bcu"],
+            "borough": late["borough"],
+            "created": late["created_at"].dt.tz_convert(LONDON).dt.strftime("%Y-%m-%d %H:%M"),
+            "response_min": late["response_min"].round(1),
+            "target_min": late["initial_grade"].map(TARGET_MIN),
+            "first_unit": late["first_unit"],
+        }
+    ).reset_index(drop=True)

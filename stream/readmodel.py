@@ -1,0 +1,412 @@
+"""Read models for reports, projected from the event log and kept beside it.
+
+``report_incidents``: one row per incident — created, first assigned, first arrived, closed
+(UTC), grade at creation and now, category, borough, BCU, the first unit and its home BCU.
+``report_unit_hours``: seconds each unit spent in each status, per UTC hour and per BCU it
+was deployed to. ``report_redeployments``: every move of a unit between BCUs.
+``report_unit_state``: where the projection of each unit stands (its open interval).
+``report_cursor``: the last seq projected.
+
+:meth:`ReadModel.catch_up` folds the log from the cursor in pages, writing each page and
+moving the cursor in one transaction, so it is safe to stop anywhere and to run in several
+workers (the cursor update is conditional: a worker that lost the race rolls back).
+:meth:`ReadModel.rebuild` empties the tables and replays the whole log. Everything here is
+derived: the log stays the truth.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from stream.events import (
+    IncidentArrived,
+    IncidentAssigned,
+    IncidentClosed,
+    IncidentCreated,
+    IncidentGraded,
+    Recorded,
+    UnitOffDuty,
+    UnitOnDuty,
+    UnitRedeployed,
+    UnitStatusChanged,
+)
+from stream.log import EventLog
+
+metadata = MetaData()
+
+report_incidents = Table(
+    "report_incidents",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("initial_grade", String(1), nullable=False),
+    Column("grade", String(1), nullable=False),
+    Column("category", String(200), nullable=False),
+    Column("borough", String(40)),
+    Column("bcu", String(4)),
+    Column("assigned_at", DateTime(timezone=True)),
+    Column("arrived_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("first_unit", String(64)),
+    Column("first_unit_home_bcu", String(4)),
+    Column("outcome", String(200)),
+    Index("ix_report_incidents_created", "created_at"),
+)
+
+report_unit_hours = Table(
+    "report_unit_hours",
+    metadata,
+    Column("hour", DateTime(timezone=True), primary_key=True),  # UTC hour start
+    Column("unit_id", String(64), primary_key=True),
+    Column("bcu", String(4), primary_key=True),  # deployed to, in that time
+    Column("status", String(16), primary_key=True),
+    Column("home_bcu", String(4), nullable=False),
+    Column("unit_type", String(16), nullable=False),
+    Column("seconds", Float, nullable=False),
+)
+
+report_redeployments = Table(
+    "report_redeployments",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("unit_id", String(64), nullable=False),
+    Column("home_bcu", String(4), nullable=False),
+    Column("from_bcu", String(4), nullable=False),
+    Column("to_bcu", String(4), nullable=False),
+    Column("reason", String(200)),
+    Index("ix_report_redeployments_at", "at"),
+)
+
+report_unit_state = Table(
+    "report_unit_state",
+    metadata,
+    Column("unit_id", String(64), primary_key=True),
+    Column("unit_type", String(16), nullable=False),
+    Column("home_bcu", String(4), nullable=False),
+    Column("bcu", String(4), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("incident_id", String(64)),
+)
+
+report_cursor = Table(
+    "report_cursor",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)
+
+OFF_DUTY = "off_duty"
+PAGE = 20_000
+HOUR = timedelta(hours=1)
+
+
+@dataclass(slots=True)
+class _Unit:
+    unit_id: str
+    unit_type: str
+    home_bcu: str
+    bcu: str
+    status: str
+    since: datetime
+    incident_id: str | None = None
+
+
+class ReadModel:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            if conn.execute(select(report_cursor.c.seq)).first() is None:
+                conn.execute(insert(report_cursor).values(id=1, seq=0))
+
+    @classmethod
+    def of(cls, log: EventLog) -> ReadModel:
+        """The read model in the same database as ``log``."""
+        return cls(log.engine)
+
+    def cursor(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(report_cursor.c.seq)).scalar_one())
+
+    def catch_up(self, log: EventLog, upto: int | None = None, page: int = PAGE) -> int:
+        """Project the log's records after the cursor (up to ``upto``); the new cursor."""
+        cursor = self.cursor()
+        while True:
+            records = log.read(cursor, page, upto)
+            if not records:
+                return cursor
+            if not self._project(records, cursor):
+                return self.cursor()  # another worker moved it first
+            cursor = records[-1].seq
+
+    def rebuild(self, log: EventLog) -> int:
+        """Empty the read model and replay the whole log."""
+        with self.engine.begin() as conn:
+            for table in (
+                report_incidents,
+                report_unit_hours,
+                report_redeployments,
+                report_unit_state,
+            ):
+                conn.execute(delete(table))
+            conn.execute(update(report_cursor).values(seq=0))
+        return self.catch_up(log)
+
+    # -- the fold ------------------------------------------------------------------------
+
+    def _project(self, records: list[Recorded], cursor: int) -> bool:
+        with self.engine.begin() as conn:
+            units = {}
+            for row in conn.execute(select(report_unit_state)):
+                values = dict(row._mapping)
+                values["since"] = utc(values["since"])
+                units[row.unit_id] = _Unit(**values)
+            batch = _Batch(units)
+            for record in records:
+                batch.apply(record)
+            moved = conn.execute(
+                update(report_cursor)
+                .where(report_cursor.c.id == 1, report_cursor.c.seq == cursor)
+                .values(seq=records[-1].seq)
+            ).rowcount
+            if not moved:
+                conn.rollback()
+                return False
+            batch.write(conn, self.engine.dialect.name)
+            return True
+
+
+class _Batch:
+    """One page of records folded in memory, then written at once."""
+
+    def __init__(self, units: dict[str, _Unit]) -> None:
+        self.units = units
+        self.touched_units: set[str] = set()
+        self.new_incidents: dict[str, dict[str, Any]] = {}
+        self.updates: dict[str, dict[str, Any]] = defaultdict(dict)  # earlier incidents
+        self.hours: dict[tuple[datetime, str, str, str], list[Any]] = {}
+        self.redeployments: list[dict[str, Any]] = []
+        self.attached: dict[str, set[str]] = defaultdict(set)  # incident -> units
+        for unit in units.values():
+            if unit.incident_id:
+                self.attached[unit.incident_id].add(unit.unit_id)
+
+    def apply(self, record: Recorded) -> None:
+        data, at = record.event.data, record.event.time
+        if isinstance(data, IncidentCreated):
+            self.new_incidents[data.incident_id] = {
+                "incident_id": data.incident_id,
+                "created_at": at,
+                "initial_grade": data.grade.value,
+                "grade": data.grade.value,
+                "category": data.category,
+                "borough": record.borough,
+                "bcu": record.bcu,
+                "assigned_at": None,
+                "arrived_at": None,
+                "closed_at": None,
+                "first_unit": None,
+                "first_unit_home_bcu": None,
+                "outcome": None,
+            }
+        elif isinstance(data, IncidentGraded):
+            self._set(data.incident_id, grade=data.grade.value)
+        elif isinstance(data, IncidentAssigned):
+            unit = self.units.get(data.unit_id)
+            self._first(
+                data.incident_id,
+                assigned_at=at,
+                first_unit=data.unit_id,
+                first_unit_home_bcu=unit.home_bcu if unit else None,
+            )
+            self._status(data.unit_id, "en_route", at, incident_id=data.incident_id)
+        elif isinstance(data, IncidentArrived):
+            self._first(data.incident_id, arrived_at=at)
+            self._status(data.unit_id, "on_scene", at)
+        elif isinstance(data, IncidentClosed):
+            self._set(data.incident_id, closed_at=at, outcome=data.outcome)
+            for unit_id in list(self.attached.pop(data.incident_id, ())):
+                self._status(unit_id, "available", at, incident_id=None)
+        elif isinstance(data, UnitOnDuty):
+            old = self.units.get(data.unit_id)
+            if old is not None:
+                self._status(data.unit_id, OFF_DUTY, at, incident_id=None)
+            self.units[data.unit_id] = _Unit(
+                data.unit_id, data.unit_type.value, data.home_bcu, data.home_bcu, "available", at
+            )
+            self.touched_units.add(data.unit_id)
+        elif isinstance(data, UnitOffDuty):
+            self._status(data.unit_id, OFF_DUTY, at, incident_id=None)
+        elif isinstance(data, UnitStatusChanged):
+            self._status(data.unit_id, data.status.value, at, incident_id=None)
+        elif isinstance(data, UnitRedeployed):
+            unit = self.units.get(data.unit_id)
+            if unit is not None:
+                self._close(unit, at)
+                self.redeployments.append(
+                    {
+                        "seq": record.seq,
+                        "at": at,
+                        "unit_id": unit.unit_id,
+                        "home_bcu": unit.home_bcu,
+                        "from_bcu": unit.bcu,
+                        "to_bcu": data.bcu,
+                        "reason": data.reason,
+                    }
+                )
+                unit.bcu = data.bcu
+                self.touched_units.add(unit.unit_id)
+
+    def _set(self, incident_id: str, **values: Any) -> None:
+        target = self.new_incidents.get(incident_id)
+        if target is not None:
+            target.update(values)
+        else:
+            self.updates[incident_id].update(values)
+
+    def _first(self, incident_id: str, **values: Any) -> None:
+        """Set only what is not set yet (the first assignment, the first arrival)."""
+        target = self.new_incidents.get(incident_id)
+        if target is not None:
+            for key, value in values.items():
+                if target[key] is None:
+                    target[key] = value
+            return
+        pending = self.updates[incident_id]
+        first = {f"first:{k}": v for k, v in values.items() if f"first:{k}" not in pending}
+        pending.update(first)
+
+    def _status(self, unit_id: str, status: str, at: datetime, **change: Any) -> None:
+        unit = self.units.get(unit_id)
+        if unit is None:
+            return
+        self._close(unit, at)
+        if unit.incident_id and "incident_id" in change:
+            self.attached[unit.incident_id].discard(unit_id)
+        unit.status = status
+        if "incident_id" in change:
+            unit.incident_id = change["incident_id"]
+            if unit.incident_id:
+                self.attached[unit.incident_id].add(unit_id)
+        self.touched_units.add(unit_id)
+
+    def _close(self, unit: _Unit, at: datetime) -> None:
+        """Account the time since the unit's last change to its status and BCU, by hour."""
+        start = unit.since
+        unit.since = max(at, start)
+        if unit.status == OFF_DUTY or at <= start:
+            return
+        hour = start.replace(minute=0, second=0, microsecond=0)
+        while hour < at:
+            end = min(hour + HOUR, at)
+            seconds = (end - max(start, hour)).total_seconds()
+            key = (hour, unit.unit_id, unit.bcu, unit.status)
+            row = self.hours.get(key)
+            if row is None:
+                self.hours[key] = [unit.home_bcu, unit.unit_type, seconds]
+            else:
+                row[2] += seconds
+            hour += HOUR
+
+    def write(self, conn: Connection, dialect: str) -> None:
+        if self.new_incidents:
+            conn.execute(insert(report_incidents), list(self.new_incidents.values()))
+        for incident_id, values in self.updates.items():
+            plain = {k: v for k, v in values.items() if not k.startswith("first:")}
+            firsts = {
+                k.removeprefix("first:"): v for k, v in values.items() if k.startswith("first:")
+            }
+            query = update(report_incidents).where(report_incidents.c.incident_id == incident_id)
+            columns = report_incidents.c
+            assignments: dict[Any, Any] = dict(plain)
+            for key, value in firsts.items():
+                column = columns[key]
+                # Only the first assignment or arrival counts: keep a value already there.
+                assignments[key] = _coalesce(column, value)
+            if assignments:
+                conn.execute(query.values(**assignments))
+        if self.hours:
+            _add_seconds(
+                conn,
+                dialect,
+                [
+                    {
+                        "hour": h,
+                        "unit_id": u,
+                        "bcu": b,
+                        "status": s,
+                        "home_bcu": home,
+                        "unit_type": kind,
+                        "seconds": sec,
+                    }
+                    for (h, u, b, s), (home, kind, sec) in self.hours.items()
+                ],
+            )
+        if self.redeployments:
+            conn.execute(insert(report_redeployments), self.redeployments)
+        if self.touched_units:
+            ids = sorted(self.touched_units)
+            conn.execute(delete(report_unit_state).where(report_unit_state.c.unit_id.in_(ids)))
+            conn.execute(
+                insert(report_unit_state),
+                [
+                    {
+                        "unit_id": u.unit_id,
+                        "unit_type": u.unit_type,
+                        "home_bcu": u.home_bcu,
+                        "bcu": u.bcu,
+                        "status": u.status,
+                        "since": u.since,
+                        "incident_id": u.incident_id,
+                    }
+                    for u in (self.units[i] for i in ids)
+                ],
+            )
+
+
+def _coalesce(column: Any, value: Any) -> Any:
+    return func.coalesce(column, value)
+
+
+def _add_seconds(conn: Connection, dialect: str, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert hour rows, adding to the seconds of a row already there."""
+    rows = list(rows)
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(report_unit_hours)
+    statement = statement.on_conflict_do_update(
+        index_elements=["hour", "unit_id", "bcu", "status"],
+        set_={"seconds": report_unit_hours.c.seconds + statement.excluded.seconds},
+    )
+    for start in range(0, len(rows), 5_000):
+        conn.execute(statement, rows[start : start + 5_000])
+
+
+def utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes: they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
