@@ -26,6 +26,7 @@ from api.deps import SAFE_METHODS, action_of, client_address, resolve
 from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
+from api.reports.jobs import Jobs
 from api.routes import audit, commands, events, queries, reports, signin
 from api.routes.docs import add_docs
 from api.security import OidcVerifier, signing_key
@@ -114,6 +115,7 @@ async def _services(
                 oidc=oidc,
                 metrics=metrics,
                 read_model=ReadModel.of(spine.log),
+                jobs=Jobs(engine),
             )
             projector = asyncio.create_task(_keep_read_model(services), name="bluelamp-reports")
             try:

@@ -1,4 +1,5 @@
-"""The API's own tables, beside the event log in the same database: users and the audit log.
+"""The API's own tables, beside the event log in the same database: users, the audit log,
+and report jobs (kept in the database so any worker can answer for them).
 
 The audit table is append-only in the database itself, not only by convention: a trigger
 refuses UPDATE and DELETE on SQLite and PostgreSQL alike, so not even a bug in this code
@@ -14,8 +15,10 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -53,6 +56,24 @@ audit = Table(
     Column("detail", JSON),  # the request and the reason / seq, as it was answered
     Index("ix_audit_at", "at"),
     Index("ix_audit_actor_at", "actor", "at"),
+)
+
+report_jobs = Table(
+    "report_jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("name", String(32), nullable=False),
+    Column("request", JSON, nullable=False),  # period, filters, format as asked
+    Column("state", String(16), nullable=False),  # queued | running | done | failed
+    Column("progress", Float, nullable=False, default=0.0),
+    Column("step", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("media_type", String(100)),
+    Column("filename", String(200)),
+    Column("body", LargeBinary),
+    Column("error", Text),
 )
 
 _APPEND_ONLY = {

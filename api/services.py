@@ -18,6 +18,7 @@ from api.advice import Advisor
 from api.audit import AuditEntry, AuditLog
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
+from api.reports.jobs import Jobs
 from api.security import OidcVerifier
 from api.views import MessageCache
 from geodata import London
@@ -44,8 +45,10 @@ class Services:
     oidc: OidcVerifier | None
     metrics: Metrics
     read_model: ReadModel
+    jobs: Jobs
     live_messages: MessageCache = field(default_factory=MessageCache)
     advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
+    background: set[asyncio.Task[Any]] = field(default_factory=set)  # report jobs
     geo_cache: dict[str, Any] = field(default_factory=dict)  # GeoJSON layers, built once
     _active: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _kpis: tuple[int, bytes] = (-1, b"")

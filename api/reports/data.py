@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 
 from api.reports.model import Filters, Period
 from stream.readmodel import report_incidents, report_redeployments, report_unit_hours
@@ -11,21 +14,60 @@ from stream.readmodel import report_incidents, report_redeployments, report_unit
 INCIDENT_TIMES = ("created_at", "assigned_at", "arrived_at", "closed_at")
 
 
-def incidents(engine: Engine, period: Period, filters: Filters) -> pd.DataFrame:
-    """Incidents created in the period, filtered."""
+def _where(query: Select[Any], period: Period, filters: Filters) -> Select[Any]:
     t = report_incidents.c
-    query = select(report_incidents).where(t.created_at >= period.start, t.created_at < period.end)
+    query = query.where(t.created_at >= period.start, t.created_at < period.end)
     if filters.bcu:
         query = query.where(t.bcu.in_(filters.bcu))
     if filters.borough:
         query = query.where(t.borough.in_(filters.borough))
     if filters.grade:
         query = query.where(t.initial_grade.in_(filters.grade))
+    return query
+
+
+def incidents(
+    engine: Engine, period: Period, filters: Filters, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Incidents created in the period, filtered (only ``columns`` if given: a year is
+    millions of rows, and each column costs)."""
+    t = report_incidents.c
+    chosen = [t[c] for c in columns] if columns else list(t)
     with engine.connect() as conn:
-        frame = pd.read_sql(query, conn)
+        frame = pd.read_sql(_where(select(*chosen), period, filters), conn)
     for column in INCIDENT_TIMES:
-        frame[column] = pd.to_datetime(frame[column], utc=True, format="mixed")
+        if column in frame:
+            frame[column] = _times(frame[column])
     return frame
+
+
+def counts(engine: Engine, period: Period, filters: Filters, keys: Sequence[str]) -> pd.DataFrame:
+    """Incidents created in the period, counted by ``keys`` in the database."""
+    t = report_incidents.c
+    query = select(*(t[k] for k in keys), func.count().label("n")).group_by(*(t[k] for k in keys))
+    with engine.connect() as conn:
+        return pd.read_sql(_where(query, period, filters), conn)
+
+
+def counts_by_hour(engine: Engine, period: Period, filters: Filters) -> pd.Series:
+    """Incidents created in each UTC hour of the period (hours with none left out)."""
+    t = report_incidents.c
+    hour = (
+        func.date_trunc("hour", t.created_at)
+        if engine.dialect.name == "postgresql"
+        else func.substr(t.created_at, 1, 13)
+    ).label("hour")
+    query = select(hour, func.count().label("n")).group_by(hour)
+    with engine.connect() as conn:
+        frame = pd.read_sql(_where(query, period, filters), conn)
+    if engine.dialect.name != "postgresql":
+        frame["hour"] = frame["hour"] + ":00:00"
+    return pd.Series(frame["n"].to_numpy(), index=_times(frame["hour"]), dtype="int64")
+
+
+def _times(column: pd.Series) -> pd.Series:
+    # SQLite hands back ISO strings (naive, UTC); PostgreSQL aware datetimes.
+    return pd.to_datetime(column, utc=True, format="ISO8601")
 
 
 def unit_hours(engine: Engine, period: Period, filters: Filters) -> pd.DataFrame:
@@ -41,7 +83,7 @@ def unit_hours(engine: Engine, period: Period, filters: Filters) -> pd.DataFrame
         query = query.where(t.bcu.in_(filters.bcu))
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
-    frame["hour"] = pd.to_datetime(frame["hour"], utc=True, format="mixed")
+    frame["hour"] = _times(frame["hour"])
     return frame
 
 
@@ -52,5 +94,5 @@ def redeployments(engine: Engine, period: Period, filters: Filters) -> pd.DataFr
         query = query.where(t.from_bcu.in_(filters.bcu) | t.to_bcu.in_(filters.bcu))
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
-    frame["at"] = pd.to_datetime(frame["at"], utc=True, format="mixed")
+    frame["at"] = _times(frame["at"])
     return frame

@@ -24,15 +24,23 @@ DEFINITIONS = [
 
 @register("demand")
 def demand(engine: Engine, period: Period, filters: Filters) -> Report:
-    now = data.incidents(engine, period, filters)
-    before = data.incidents(engine, period.previous, filters)
-    local = now["created_at"].dt.tz_convert(LONDON)
-    heat = pd.crosstab(local.dt.day_of_week, local.dt.hour).reindex(
-        index=range(7), columns=range(24), fill_value=0
+    # Counted in the database: a year is millions of incidents, its tables a few rows.
+    by_hour = data.counts_by_hour(engine, period, filters)
+    local = by_hour.index.tz_convert(LONDON)
+    heat = (
+        pd.Series(by_hour.to_numpy(), index=[local.day_of_week, local.hour])
+        .groupby(level=[0, 1])
+        .sum()
+        .unstack(fill_value=0)
+        .reindex(index=range(7), columns=range(24), fill_value=0)
     )
     heat.index = WEEKDAYS
     heat.columns = [f"{h:02d}" for h in range(24)]
     heat = heat.reset_index(names="weekday")
+    keys = ["bcu", "borough", "initial_grade"]
+    now = data.counts(engine, period, filters, keys)
+    before = data.counts(engine, period.previous, filters, keys)
+    categories = data.counts(engine, period, filters, ["category", "initial_grade"])
     return Report(
         name="demand",
         title="Demand",
@@ -65,7 +73,7 @@ def demand(engine: Engine, period: Period, filters: Filters) -> Report:
             Table(
                 "by_category_grade",
                 "Incidents by category and grade",
-                _by_category(now),
+                _by_category(categories),
                 chart="bar",
                 chart_x="category",
                 chart_y=GRADES,
@@ -78,24 +86,27 @@ def demand(engine: Engine, period: Period, filters: Filters) -> Report:
 
 
 def _against(now: pd.DataFrame, before: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    counts = now.groupby(keys).size().rename("incidents")
+    """Counts by ``keys`` with the grade split and the previous period, from counted rows."""
+    counts = now.groupby(keys)["n"].sum().rename("incidents")
     grades = (
-        now.groupby([*keys, "initial_grade"])
-        .size()
+        now.groupby([*keys, "initial_grade"])["n"]
+        .sum()
         .unstack(fill_value=0)
         .reindex(columns=GRADES, fill_value=0)
     )
-    earlier = before.groupby(keys).size().rename("previous")
+    earlier = before.groupby(keys)["n"].sum().rename("previous")
     table = pd.concat([counts, grades, earlier], axis=1).fillna(0).astype(int)
+    if table.empty:
+        return pd.DataFrame(columns=[*keys, "incidents", *GRADES, "previous", "change_pct"])
     previous = table["previous"].where(table["previous"] > 0)
     table["change_pct"] = ((table["incidents"] - table["previous"]) / previous * 100).round(1)
     return table.reset_index().sort_values(keys)
 
 
-def _by_category(now: pd.DataFrame) -> pd.DataFrame:
+def _by_category(counted: pd.DataFrame) -> pd.DataFrame:
     table = (
-        now.groupby(["category", "initial_grade"])
-        .size()
+        counted.groupby(["category", "initial_grade"])["n"]
+        .sum()
         .unstack(fill_value=0)
         .reindex(columns=GRADES, fill_value=0)
     )

@@ -28,7 +28,9 @@ DEFINITIONS = [
 @register("resources")
 def resources(engine: Engine, period: Period, filters: Filters) -> Report:
     hours = data.unit_hours(engine, period, filters)
-    incidents = data.incidents(engine, period, filters)
+    incidents = data.incidents(
+        engine, period, filters, ["bcu", "created_at", "first_unit_home_bcu"]
+    )
     moves = data.redeployments(engine, period, filters)
     hours["local_hour"] = hours["hour"].dt.tz_convert(LONDON).dt.hour
     hours["committed"] = hours["seconds"].where(hours["status"].isin(COMMITTED), 0.0)

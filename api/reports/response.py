@@ -27,8 +27,19 @@ DEFINITIONS = [
 @register("response")
 def response(engine: Engine, period: Period, filters: Filters) -> Report:
     produced = datetime.now(UTC)
-    frame = data.incidents(engine, period, filters)
-    frame = frame[frame["initial_grade"].isin(list(TARGET_MIN))].copy()
+    grades = tuple(g for g in (filters.grade or tuple(TARGET_MIN)) if g in TARGET_MIN)
+    columns = [
+        "incident_id",
+        "initial_grade",
+        "bcu",
+        "borough",
+        "created_at",
+        "arrived_at",
+        "first_unit",
+    ]
+    # Only E or R asked for: nothing has a target, so nothing is due (an empty slice).
+    asked = period if grades else Period(period.start, period.start)
+    frame = data.incidents(engine, asked, Filters(filters.bcu, filters.borough, grades), columns)
     cutoff = pd.Timestamp(min(period.end, produced))
     target = pd.to_timedelta(frame["initial_grade"].map(TARGET_MIN), unit="m")
     frame["target_at"] = frame["created_at"] + target

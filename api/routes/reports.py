@@ -5,6 +5,7 @@ the log's end first, so a report covers everything recorded so far."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -14,12 +15,20 @@ from api.audit import AuditEntry, AuditOutcome
 from api.deps import ReportReader, ServicesDep, client_address
 from api.reports import REPORTS, Period, ReportError, build
 from api.reports.formats import render
+from api.reports.jobs import Job
 from api.reports.model import Filters
 from api.responses import FastJSON
+from api.security import Principal, Role
+from api.services import Services
 from stream.events import BCU_CODES
 
 router = APIRouter(prefix="/api", tags=["reports"])
 Codes = Annotated[list[str] | None, Query()]
+Boroughs = Annotated[list[str] | None, Query(max_length=40)]
+Grades = Annotated[list[Literal["I", "S", "E", "R"]] | None, Query()]
+From = Annotated[str, Query(alias="from", description="a date (London) or RFC 3339 time")]
+To = Annotated[str, Query(alias="to", description="a date (inclusive) or RFC 3339 time")]
+Format = Literal["json", "csv", "xlsx", "pdf"]
 
 
 @router.get("/reports", name="reports.list")
@@ -33,25 +42,18 @@ async def report(
     request: Request,
     who: ReportReader,
     services: ServicesDep,
-    start: Annotated[str, Query(alias="from", description="a date (London) or RFC 3339 time")],
-    end: Annotated[str, Query(alias="to", description="a date (inclusive) or RFC 3339 time")],
+    start: From,
+    end: To,
     bcu: Codes = None,
-    borough: Annotated[list[str] | None, Query(max_length=40)] = None,
-    grade: Annotated[list[Literal["I", "S", "E", "R"]] | None, Query()] = None,
-    format: Literal["json", "csv", "xlsx", "pdf"] = "json",
+    borough: Boroughs = None,
+    grade: Grades = None,
+    format: Format = "json",
 ) -> Response:
     """``demand``, ``response`` or ``resources`` for a period (``from``..``to``, dates are
-    whole London days, ``to`` inclusive) and optional BCU/borough/grade filters."""
-    if name not in REPORTS:
-        raise HTTPException(404, f"no report {name!r}; one of {', '.join(sorted(REPORTS))}")
-    codes = tuple(c.upper() for c in bcu or [])
-    if unknown := [c for c in codes if c not in BCU_CODES]:
-        raise HTTPException(422, f"unknown BCU {', '.join(unknown)}")
-    try:
-        period = Period.parse(start, end)
-    except ReportError as exc:
-        raise HTTPException(422, str(exc)) from None
-    filters = Filters(codes, tuple(borough or []), tuple(grade or []))
+    whole London days, ``to`` inclusive) and optional BCU/borough/grade filters. A year
+    takes seconds; for a report made in the background with progress, POST to
+    ``/api/reports/{name}/jobs`` with the same parameters."""
+    period, filters = _asked(name, start, end, bcu, borough, grade)
     engine = services.spine.log.engine
 
     def make() -> tuple[bytes | dict[str, object], str, str]:
@@ -62,6 +64,132 @@ async def report(
         return render(made, format)
 
     body, media, filename = await asyncio.to_thread(make)
+    await _audit(request, who, services, name, start, end, format, filters)
+    if isinstance(body, dict):
+        return FastJSON(body)
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/reports/{name}/jobs", name="report.job", status_code=202)
+async def report_job(
+    name: str,
+    request: Request,
+    who: ReportReader,
+    services: ServicesDep,
+    start: From,
+    end: To,
+    bcu: Codes = None,
+    borough: Boroughs = None,
+    grade: Grades = None,
+    format: Literal["csv", "xlsx", "pdf"] = "xlsx",
+) -> FastJSON:
+    """Make the report in the background; poll ``GET /api/reports/jobs/{id}`` for its
+    progress and fetch ``.../file`` when it is done."""
+    period, filters = _asked(name, start, end, bcu, borough, grade)
+    asked = {
+        "from": start,
+        "to": end,
+        "format": format,
+        "bcu": list(filters.bcu),
+        "borough": list(filters.borough),
+        "grade": list(filters.grade),
+    }
+    job = await asyncio.to_thread(services.jobs.create, who.name, name, asked)
+
+    def run() -> None:
+        jobs = services.jobs
+        try:
+            jobs.advance(job.id, "reading the event log", 0)
+            services.read_model.catch_up(services.spine.log)
+            jobs.advance(job.id, "making the report", 1)
+            made = build(services.spine.log.engine, name, period, filters)
+            steps = iter(range(2, 100))
+            body, media, filename = render(
+                made, format, lambda step: jobs.advance(job.id, f"writing {step}", next(steps))
+            )
+            jobs.finish(job.id, body, media, filename)
+        except Exception as exc:  # the job says what failed; the server carries on
+            jobs.fail(job.id, f"{type(exc).__name__}: {exc}")
+
+    task = asyncio.create_task(asyncio.to_thread(run))
+    services.background.add(task)
+    task.add_done_callback(services.background.discard)
+    await _audit(request, who, services, name, start, end, format, filters, job=job.id)
+    return FastJSON(job.to_json(), status_code=202)
+
+
+@router.get("/reports/jobs/{job_id}", name="report.job.status")
+async def job_status(job_id: str, who: ReportReader, services: ServicesDep) -> FastJSON:
+    return FastJSON((await _own_job(job_id, who, services)).to_json())
+
+
+@router.get("/reports/jobs/{job_id}/file", name="report.job.file", response_model=None)
+async def job_file(job_id: str, who: ReportReader, services: ServicesDep) -> Response:
+    job = await _own_job(job_id, who, services)
+    found = await asyncio.to_thread(services.jobs.file, job_id)
+    if found is None:
+        raise HTTPException(409, f"the report is {job.state}, not ready ({job.error or job.step})")
+    body, media, filename = found
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def _own_job(job_id: str, who: Principal, services: Services) -> Job:
+    try:
+        job = await asyncio.to_thread(services.jobs.get, job_id)
+    except KeyError:
+        raise HTTPException(404, f"no report job {job_id!r}") from None
+    if job.owner != who.name and who.role is not Role.COMMANDER:
+        raise HTTPException(403, "a report job is its owner's (and commanders')")
+    return job
+
+
+def _asked(
+    name: str,
+    start: str,
+    end: str,
+    bcu: Sequence[str] | None,
+    borough: Sequence[str] | None,
+    grade: Sequence[str] | None,
+) -> tuple[Period, Filters]:
+    if name not in REPORTS:
+        raise HTTPException(404, f"no report {name!r}; one of {', '.join(sorted(REPORTS))}")
+    codes = tuple(c.upper() for c in bcu or [])
+    if unknown := [c for c in codes if c not in BCU_CODES]:
+        raise HTTPException(422, f"unknown BCU {', '.join(unknown)}")
+    try:
+        period = Period.parse(start, end)
+    except ReportError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return period, Filters(codes, tuple(borough or []), tuple(grade or []))
+
+
+async def _audit(
+    request: Request,
+    who: Principal,
+    services: Services,
+    name: str,
+    start: str,
+    end: str,
+    fmt: str,
+    filters: Filters,
+    job: str | None = None,
+) -> None:
+    detail: dict[str, object] = {
+        "from": start,
+        "to": end,
+        "format": fmt,
+        "filters": filters.describe(),
+    }
+    if job:
+        detail["job"] = job
     await services.record(
         AuditEntry(
             "report.export",
@@ -70,14 +198,7 @@ async def report(
             role=who.role.value,
             target=name,
             client=client_address(request),
-            status=200,
-            detail={"from": start, "to": end, "format": format, "filters": filters.describe()},
+            status=200 if not job else 202,
+            detail=detail,
         )
-    )
-    if isinstance(body, dict):
-        return FastJSON(body)
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -273,3 +273,29 @@ def test_reports_over_the_api_are_for_planners_and_commanders_and_audited(api: A
     entry = api.audit(actor="plan", action="report.export")[0]
     assert entry["target"] in ("demand", "response") and entry["outcome"] == "ok"
     assert httpx.get(f"{api.url}/api/reports/demand", params=params).status_code == 401
+
+
+def test_a_report_made_in_the_background_reports_its_progress(api: Api) -> None:
+    day = START.astimezone(LONDON_TZ).date().isoformat()
+    with api.client("plan") as planner:
+        started = planner.post(
+            "/api/reports/response/jobs", params={"from": day, "to": day, "format": "pdf"}
+        )
+        assert started.status_code == 202, started.text
+        job = started.json()
+        assert job["state"] in ("queued", "running") and job["file"] is None
+        seen = set()
+        deadline = datetime.now() + timedelta(seconds=60)
+        while job["state"] not in ("done", "failed"):
+            assert datetime.now() < deadline, job
+            job = planner.get(f"/api/reports/jobs/{job['id']}").json()
+            seen.add(job["step"])
+        assert job["state"] == "done" and job["progress"] == 1.0, job
+        pdf = planner.get(job["file"])
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert PdfReader(io.BytesIO(pdf.content)).pages
+    with api.client("chief") as chief:
+        assert chief.get(f"/api/reports/jobs/{job['id']}").status_code == 200
+    with api.client("insp_aw") as inspector:
+        assert inspector.get(f"/api/reports/jobs/{job['id']}").status_code == 403
+    assert api.audit(actor="plan", action="report.export")[0]["status"] == 202
