@@ -28,9 +28,9 @@ DEFINITIONS = [
 @register("resources")
 def resources(engine: Engine, period: Period, filters: Filters) -> Report:
     hours = data.unit_hours(engine, period, filters)
-    incidents = data.incidents(
-        engine, period, filters, ["bcu", "created_at", "first_unit_home_bcu"]
-    )
+    # Counted in the database: a year is millions of incidents.
+    helped = data.counts(engine, period, filters, ["first_unit_home_bcu", "bcu"])
+    created = data.counts_by_hour(engine, period, filters)
     moves = data.redeployments(engine, period, filters)
     hours["local_hour"] = hours["hour"].dt.tz_convert(LONDON).dt.hour
     hours["committed"] = hours["seconds"].where(hours["status"].isin(COMMITTED), 0.0)
@@ -52,11 +52,11 @@ def resources(engine: Engine, period: Period, filters: Filters) -> Report:
             Table(
                 "utilisation_by_bcu_hour", "Utilisation by BCU and hour of day (%)", _by_hour(hours)
             ),
-            Table("cross_bcu", "Cross-BCU deployments", _cross(moves, incidents), totals=True),
+            Table("cross_bcu", "Cross-BCU deployments", _cross(moves, helped), totals=True),
             Table(
                 "demand_capacity_by_hour",
                 "Demand to capacity by hour of day",
-                _demand_capacity(hours, incidents, period),
+                _demand_capacity(hours, created),
                 chart="line",
                 chart_x="hour",
                 chart_y=["demand_per_unit"],
@@ -91,21 +91,21 @@ def _by_hour(hours: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _cross(moves: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
+def _cross(moves: pd.DataFrame, helped: pd.DataFrame) -> pd.DataFrame:
     lent = moves[moves["from_bcu"] != moves["to_bcu"]]
     redeployed = lent.groupby(["from_bcu", "to_bcu"]).size().rename("redeployments")
-    helped = incidents[
-        incidents["first_unit_home_bcu"].notna()
-        & (incidents["first_unit_home_bcu"] != incidents["bcu"])
+    other = helped[
+        helped["first_unit_home_bcu"].notna() & (helped["first_unit_home_bcu"] != helped["bcu"])
     ]
-    attended = helped.groupby(["first_unit_home_bcu", "bcu"]).size().rename("incidents_attended")
+    attended = other.groupby(["first_unit_home_bcu", "bcu"])["n"].sum().rename("incidents_attended")
     attended.index = attended.index.set_names(["from_bcu", "to_bcu"])
     table = pd.concat([redeployed, attended], axis=1).fillna(0).astype(int)
     return table.reset_index().rename(columns={"from_bcu": "lent_by", "to_bcu": "borrowed_by"})
 
 
-def _demand_capacity(hours: pd.DataFrame, incidents: pd.DataFrame, period: Period) -> pd.DataFrame:
-    created = incidents["created_at"].dt.tz_convert(LONDON).dt.hour.value_counts()
+def _demand_capacity(hours: pd.DataFrame, created_by_hour: pd.Series) -> pd.DataFrame:
+    local = created_by_hour.index.tz_convert(LONDON).hour
+    created = pd.Series(created_by_hour.to_numpy(), index=local).groupby(level=0).sum()
     unit_hours = hours.groupby("local_hour")["seconds"].sum() / 3600 if len(hours) else None
     table = pd.DataFrame({"hour": range(24)})
     table["incidents"] = table["hour"].map(created).fillna(0).astype(int)

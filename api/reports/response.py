@@ -27,25 +27,7 @@ DEFINITIONS = [
 @register("response")
 def response(engine: Engine, period: Period, filters: Filters) -> Report:
     produced = datetime.now(UTC)
-    grades = tuple(g for g in (filters.grade or tuple(TARGET_MIN)) if g in TARGET_MIN)
-    columns = [
-        "incident_id",
-        "initial_grade",
-        "bcu",
-        "borough",
-        "created_at",
-        "arrived_at",
-        "first_unit",
-    ]
-    # Only E or R asked for: nothing has a target, so nothing is due (an empty slice).
-    asked = period if grades else Period(period.start, period.start)
-    frame = data.incidents(engine, asked, Filters(filters.bcu, filters.borough, grades), columns)
-    cutoff = pd.Timestamp(min(period.end, produced))
-    target = pd.to_timedelta(frame["initial_grade"].map(TARGET_MIN), unit="m")
-    frame["target_at"] = frame["created_at"] + target
-    frame["response_min"] = (frame["arrived_at"] - frame["created_at"]).dt.total_seconds() / 60
-    due = frame[frame["target_at"] <= cutoff].copy()
-    due["in_time"] = due["arrived_at"].notna() & (due["arrived_at"] <= due["target_at"])
+    due, late = data.responses(engine, period, filters, min(period.end, produced))
     return Report(
         name="response",
         title="Response",
@@ -56,7 +38,7 @@ def response(engine: Engine, period: Period, filters: Filters) -> Report:
             Table(
                 "by_grade_bcu",
                 "Attended within target, by grade and BCU",
-                _compliance(due, ["initial_grade", "bcu"]),
+                _compliance(due, ["grade", "bcu"]),
                 chart="bar",
                 chart_x="bcu",
                 chart_y=["within_target_pct"],
@@ -64,9 +46,9 @@ def response(engine: Engine, period: Period, filters: Filters) -> Report:
             Table(
                 "by_grade",
                 "Attended within target and response times, by grade",
-                _compliance(due, ["initial_grade"]),
+                _compliance(due, ["grade"]),
             ),
-            Table("late", "Late arrivals (due, not attended within target)", _late(due)),
+            Table("late", "Late arrivals (due, not attended within target)", _late(late)),
         ],
         produced_at=produced,
         notes=[] if len(due) else ["No I or S incident fell due in this period."],
@@ -89,20 +71,19 @@ def _compliance(due: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     )
     table["within_target_pct"] = (table["within_target"] / table["due"] * 100).round(1)
     columns = ["due", "within_target", "within_target_pct", "median_min", "p90_min"]
-    return table[columns].reset_index().rename(columns={"initial_grade": "grade"})
+    return table[columns].reset_index()
 
 
-def _late(due: pd.DataFrame) -> pd.DataFrame:
-    late = due[~due["in_time"]].sort_values("created_at")
+def _late(late: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "incident_id": late["incident_id"],
-            "grade": late["initial_grade"],
+            "grade": late["grade"],
             "bcu": late["bcu"],
             "borough": late["borough"],
             "created": late["created_at"].dt.tz_convert(LONDON).dt.strftime("%Y-%m-%d %H:%M"),
             "response_min": late["response_min"].round(1),
-            "target_min": late["initial_grade"].map(TARGET_MIN),
+            "target_min": late["grade"].map(TARGET_MIN),
             "first_unit": late["first_unit"],
         }
     ).reset_index(drop=True)
