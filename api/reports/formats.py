@@ -9,6 +9,7 @@ import io
 import math
 import os
 import threading
+import warnings
 import zipfile
 from collections.abc import Callable
 from typing import Any
@@ -263,7 +264,9 @@ def _images(tables: list[Table]) -> dict[str, bytes]:
     with _KALEIDO:
         kaleido.start_sync_server(silence_warnings=True)
         try:
-            return {n: bytes(f.to_image(format="png", scale=2)) for n, f in figures.items()}
+            with warnings.catch_warnings():  # plotly warns that its options go unused here
+                warnings.simplefilter("ignore", UserWarning)
+                return {n: bytes(f.to_image(format="png", scale=2)) for n, f in figures.items()}
         finally:
             kaleido.stop_sync_server(silence_warnings=True)
 
