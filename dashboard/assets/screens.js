@@ -645,8 +645,11 @@
 
   function drawReport(name, report) {
     var charted = report.tables.find(function (t) { return t.chart; }) || report.tables[0];
-    var figure = { data: [], layout: { title: { text: charted.title }, template: "plotly_dark",
-      paper_bgcolor: "#0d141c", plot_bgcolor: "#0d141c", margin: { l: 50, r: 10, t: 40, b: 40 } } };
+    // One object per axis: plotly writes into them (an axis's type), so they must not be shared.
+    var axis = function () { return { gridcolor: "#233140", zerolinecolor: "#3b4d61" }; };
+    var figure = { data: [], layout: { title: { text: charted.title }, font: { color: "#e6edf3" },
+      paper_bgcolor: "#0d141c", plot_bgcolor: "#0d141c", xaxis: axis(), yaxis: axis(),
+      legend: { orientation: "h" }, margin: { l: 50, r: 10, t: 40, b: 40 } } };
     var column = function (t, n) { var i = t.columns.indexOf(n); return t.rows.map(function (r) { return r[i]; }); };
     if (charted.chart === "heatmap") {
       var x = charted.columns.slice(1);

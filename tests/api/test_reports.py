@@ -31,7 +31,7 @@ from stream.sim.demand import LONDON_TZ
 from stream.sim.engine import SimOptions, Simulation
 from stream.sim.scenario import load
 from tests.api.conftest import Api
-from tests.stream.factories import START, london
+from tests.stream.factories import POINTS, START, incident_created, london
 
 WEEK = ("2026-03-23", "2026-03-29")  # Monday to Sunday; BST starts on the Sunday
 
@@ -253,7 +253,8 @@ def test_the_command_line_writes_a_report(
 
 
 def test_reports_over_the_api_are_for_planners_and_commanders_and_audited(api: Api) -> None:
-    api.incident("AW")  # timed by the test factories' clock, on START's day
+    lat, lon = POINTS["AW"]
+    api.push(incident_created(api.fresh("R"), lat=lat, lon=lon, time=START))
     day = START.astimezone(LONDON_TZ).date().isoformat()
     params = {"from": day, "to": day, "format": "xlsx"}
     with api.client("plan") as planner:

@@ -99,6 +99,8 @@ def city(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
             "BLUELAMP_REDIS_URL": redis_url,
             "BLUELAMP_KEY_PREFIX": prefix,
             "BLUELAMP_LEASE_TTL_MS": "1000",
+            # Every test signs in afresh: more than the default 10 a minute per user.
+            "BLUELAMP_LOGIN_ATTEMPTS": "1000",
         },
         tmp_path_factory.mktemp("screens"),
     )
@@ -167,7 +169,7 @@ def test_each_role_lands_on_its_screen_and_can_sign_out(
         page.click("#signin-form button[type=submit]")
         page.wait_for_url(f"{city.url}{home}")
         page.wait_for_function(
-            "() => (document.getElementById('user') || {}).textContent.length > 0"
+            "() => ((document.getElementById('user') || {}).textContent || '').length > 0"
         )
         assert user in page.locator("#user").inner_text()
         assert page.errors == [], page.errors  # type: ignore[attr-defined]
@@ -181,7 +183,9 @@ def test_each_role_lands_on_its_screen_and_can_sign_out(
     wrong.fill("#signin-user", "commander")
     wrong.fill("#signin-password", "not-the-password")
     wrong.click("#signin-form button[type=submit]")
-    wrong.wait_for_function("() => (document.getElementById('signin-error') || {}).textContent")
+    wrong.wait_for_function(
+        "() => ((document.getElementById('signin-error') || {}).textContent || '')"
+    )
     assert "wrong user name or password" in wrong.locator("#signin-error").inner_text()
 
 
@@ -233,7 +237,9 @@ def test_an_assignment_from_the_queue_shows_en_route_on_the_wall(
     button.wait_for()
     unit = button.get_attribute("data-assign")
     button.click()
-    inspector.wait_for_function("() => (document.getElementById('result') || {}).textContent")
+    inspector.wait_for_function(
+        "() => ((document.getElementById('result') || {}).textContent || '')"
+    )
     assert inspector.locator("#result").inner_text().startswith("✓"), inspector.locator(
         "#result"
     ).inner_text()
@@ -262,7 +268,9 @@ def test_a_planner_sees_no_reallocation_controls(
     planner.evaluate(
         f"dash_ag_grid.getApi('queue').getRowNode({json.dumps(incident)}).setSelected(true)"
     )
-    planner.wait_for_function("() => (document.getElementById('detail') || {}).textContent.length")
+    planner.wait_for_function(
+        "() => ((document.getElementById('detail') || {}).textContent || '').length"
+    )
     assert "Read only" in planner.locator("#actions").inner_text()
     assert planner.locator("button[data-assign], button[data-status]").count() == 0
     answer = planner.evaluate(
@@ -287,7 +295,9 @@ def test_an_inspector_cannot_act_on_another_bcus_unit(
         f"dash_ag_grid.getApi('units').getRowNode({json.dumps(other)}).setSelected(true)"
     )
     inspector.locator("button[data-status='busy']").click()
-    inspector.wait_for_function("() => (document.getElementById('result') || {}).textContent")
+    inspector.wait_for_function(
+        "() => ((document.getElementById('result') || {}).textContent || '')"
+    )
     result = inspector.locator("#result").inner_text()
     assert result.startswith("✗ 403") and "deployed to NE" in result
     assert (
@@ -331,7 +341,10 @@ def test_keys_act_on_the_selected_unit(browser: Browser, pages: list[Page], city
     inspector.wait_for_function(
         f"() => window.bluelamp.live.units.get({json.dumps(unit)}).status === 'busy'"
     )
-    assert "now busy" in inspector.locator("#result").inner_text()
+    # The answer to the POST may come after the live feed has shown the change.
+    inspector.wait_for_function(
+        "() => ((document.getElementById('result') || {}).textContent || '').includes('now busy')"
+    )
     inspector.locator("body").press("a")
     inspector.wait_for_function(
         f"() => window.bluelamp.live.units.get({json.dumps(unit)}).status === 'available'"
@@ -377,7 +390,7 @@ def test_screenshots_of_the_three_pages(browser: Browser, pages: list[Page], cit
             pages.append(page)
             sign_in(page, city.url, user, then=path)
             page.wait_for_function(
-                "() => (document.getElementById('report-status') || {}).textContent"
+                "() => ((document.getElementById('report-status') || {}).textContent || '')"
                 " && document.getElementById('report-status').textContent.startsWith('For')"
             )
         page.wait_for_timeout(500)
