@@ -143,8 +143,23 @@ def _open(browser: Browser, pages: list[Page], city: City, user: str, path: str)
     page = _page(browser)
     pages.append(page)
     sign_in(page, city.url, user, then=path)
-    page.wait_for_function("() => window.bluelamp.live.seq > 0 && window.bluelamp.live.frames > 0")
+    page.wait_for_function(_safe("window.bluelamp.live.seq > 0 && window.bluelamp.live.frames > 0"))
     return page
+
+
+def _grid_js(grid: str, then: str) -> str:
+    """A wait predicate on an AG Grid that may not be there yet (a predicate that throws
+    fails the wait instead of being tried again)."""
+    return _safe(f"dash_ag_grid.getApi('{grid}').{then}")
+
+
+def _safe(expression: str) -> str:
+    """A wait predicate that is false, not an error, while the page is still loading."""
+    return f"() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }}"
+
+
+def _row_shown(grid: str, ident: str) -> str:
+    return _grid_js(grid, f"getRowNode({json.dumps(ident)})")
 
 
 def _has_marker(page: Page, map_id: str, kind: str, ident: str) -> bool:
@@ -202,13 +217,13 @@ def test_the_wall_shows_london_and_what_arrives_on_the_ingest_stream(
     fresh = city.incident("AW")
     for page, map_id in ((wall, "map"), (inspector, "inspector-map")):
         page.wait_for_function(
-            f"() => window.bluelamp.layers[{json.dumps(map_id)}]"
-            f".incidentMarkers.has({json.dumps(fresh)})",
+            _safe(
+                f"window.bluelamp.layers[{json.dumps(map_id)}]"
+                f".incidentMarkers.has({json.dumps(fresh)})"
+            ),
             timeout=10_000,
         )
-    inspector.wait_for_function(
-        f"() => !!dash_ag_grid.getApi('queue').getRowNode({json.dumps(fresh)})"
-    )
+    inspector.wait_for_function(_row_shown("queue", fresh))
     kpis = wall.locator("#kpis").inner_text()
     assert "Open I" in kpis and "Units available" in kpis
     assert "seq" in wall.locator("#freshness").inner_text()
@@ -222,13 +237,13 @@ def test_an_assignment_from_the_queue_shows_en_route_on_the_wall(
     incident = city.incident("AW")
     wall = _open(browser, pages, city, "commander", "/wall")
     inspector = _open(browser, pages, city, "inspector", "/inspector")
-    inspector.wait_for_function(
-        f"() => !!dash_ag_grid.getApi('queue').getRowNode({json.dumps(incident)})"
-    )
+    inspector.wait_for_function(_row_shown("queue", incident))
     # Suggestions come with the advice (once a second): wait for this incident's.
     inspector.wait_for_function(
-        f"""() => (window.bluelamp.live.advice.waiting || []).some(
+        _safe(
+            f"""(window.bluelamp.live.advice.waiting || []).some(
             (w) => w.incident_id === {json.dumps(incident)} && w.nearest.length)"""
+        )
     )
     inspector.evaluate(
         f"dash_ag_grid.getApi('queue').getRowNode({json.dumps(incident)}).setSelected(true)"
@@ -244,15 +259,14 @@ def test_an_assignment_from_the_queue_shows_en_route_on_the_wall(
         "#result"
     ).inner_text()
     wall.wait_for_function(
-        f"() => window.bluelamp.live.units.get({json.dumps(unit)}).status === 'en_route'"
+        _safe(f"window.bluelamp.live.units.get({json.dumps(unit)}).status === 'en_route'")
     )
     colour = wall.evaluate(
         f"window.bluelamp.layers['map'].unitMarkers.get({json.dumps(unit)}).options.fillColor"
     )
     assert colour == "#0a84ff"
     inspector.wait_for_function(
-        f"() => dash_ag_grid.getApi('units').getRowNode({json.dumps(unit)}).data.status"
-        " === 'en_route'"
+        _grid_js("units", f"getRowNode({json.dumps(unit)}).data.status === 'en_route'")
     )
     assert wall.errors == [] and inspector.errors == []  # type: ignore[attr-defined]
 
@@ -262,9 +276,7 @@ def test_a_planner_sees_no_reallocation_controls(
 ) -> None:
     planner = _open(browser, pages, city, "planner", "/inspector")
     incident = city.incident("AW")
-    planner.wait_for_function(
-        f"() => !!dash_ag_grid.getApi('queue').getRowNode({json.dumps(incident)})"
-    )
+    planner.wait_for_function(_row_shown("queue", incident))
     planner.evaluate(
         f"dash_ag_grid.getApi('queue').getRowNode({json.dumps(incident)}).setSelected(true)"
     )
@@ -288,9 +300,7 @@ def test_an_inspector_cannot_act_on_another_bcus_unit(
     inspector.click("#inspector-bcu")
     inspector.keyboard.type("NE")  # the picker's search box
     inspector.get_by_role("option", name="NE", exact=True).click()
-    inspector.wait_for_function(
-        f"() => !!dash_ag_grid.getApi('units').getRowNode({json.dumps(other)})"
-    )
+    inspector.wait_for_function(_row_shown("units", other))
     inspector.evaluate(
         f"dash_ag_grid.getApi('units').getRowNode({json.dumps(other)}).setSelected(true)"
     )
@@ -330,16 +340,14 @@ def test_the_planner_sees_the_reports_with_charts_and_export_links(
 def test_keys_act_on_the_selected_unit(browser: Browser, pages: list[Page], city: City) -> None:
     unit = city.unit("AW", "AWKEY")
     inspector = _open(browser, pages, city, "inspector", "/inspector")
-    inspector.wait_for_function(
-        f"() => !!dash_ag_grid.getApi('units').getRowNode({json.dumps(unit)})"
-    )
+    inspector.wait_for_function(_row_shown("units", unit))
     inspector.evaluate(
         f"dash_ag_grid.getApi('units').getRowNode({json.dumps(unit)}).setSelected(true)"
     )
     inspector.locator("button[data-status='busy']").wait_for()
     inspector.locator("body").press("b")
     inspector.wait_for_function(
-        f"() => window.bluelamp.live.units.get({json.dumps(unit)}).status === 'busy'"
+        _safe(f"window.bluelamp.live.units.get({json.dumps(unit)}).status === 'busy'")
     )
     # The answer to the POST may come after the live feed has shown the change.
     inspector.wait_for_function(
@@ -347,7 +355,7 @@ def test_keys_act_on_the_selected_unit(browser: Browser, pages: list[Page], city
     )
     inspector.locator("body").press("a")
     inspector.wait_for_function(
-        f"() => window.bluelamp.live.units.get({json.dumps(unit)}).status === 'available'"
+        _safe(f"window.bluelamp.live.units.get({json.dumps(unit)}).status === 'available'")
     )
 
 
@@ -362,9 +370,9 @@ def test_a_restart_shows_the_banner_then_resumes_with_nothing_missing(
     city.server.start()
     wall.wait_for_selector("#feed-banner", state="hidden", timeout=30_000)
     for incident in missed:
-        wall.wait_for_function(f"() => window.bluelamp.live.incidents.has({json.dumps(incident)})")
+        wall.wait_for_function(_safe(f"window.bluelamp.live.incidents.has({json.dumps(incident)})"))
     picture = city.picture()
-    wall.wait_for_function(f"() => window.bluelamp.live.seq >= {picture['seq']}")
+    wall.wait_for_function(_safe(f"window.bluelamp.live.seq >= {picture['seq']}"))
     seen = wall.evaluate("""() => ({
         seq: window.bluelamp.live.seq,
         incidents: [...window.bluelamp.live.incidents.keys()].sort(),
@@ -402,7 +410,7 @@ def test_screenshots_of_the_three_pages(browser: Browser, pages: list[Page], cit
     big = context.new_page()
     pages.append(big)
     big.goto(f"{city.url}/wall")
-    big.wait_for_function("() => window.bluelamp.live.frames > 0")
+    big.wait_for_function(_safe("window.bluelamp.live.frames > 0"))
     size = big.evaluate("getComputedStyle(document.documentElement).fontSize")
     assert size == "32px", size
     assert screenshot(big, "wall-4k").stat().st_size > 10_000
