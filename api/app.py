@@ -20,9 +20,9 @@ from fastapi.responses import JSONResponse
 
 from api import demo
 from api.accounts import Accounts
-from api.audit import AuditEntry, AuditLog, AuditOutcome
+from api.audit import AuditLog, AuditOutcome
 from api.database import open_database
-from api.deps import SAFE_METHODS, action_of, client_address, resolve
+from api.deps import SAFE_METHODS, action_of, audit_request, resolve
 from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
@@ -207,17 +207,15 @@ async def _audit_invalid(request: Request, message: str) -> None:
     except Exception:
         who = None  # an anonymous bad request is still recorded, with no actor
     target = request.path_params.get("unit_id") or request.path_params.get("incident_id")
-    await services.record(
-        AuditEntry(
-            action=action_of(request),
-            outcome=AuditOutcome.INVALID,
-            actor=who.name if who else None,
-            role=who.role.value if who else None,
-            target=target or request.url.path,
-            client=client_address(request),
-            status=422,
-            detail={"reason": message},
-        )
+    await audit_request(
+        request,
+        services,
+        action_of(request),
+        AuditOutcome.INVALID,
+        422,
+        who,
+        target=target or request.url.path,
+        detail={"reason": message},
     )
 
 

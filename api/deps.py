@@ -88,6 +88,34 @@ async def resolve(conn: HTTPConnection, services: Services, bearer: str | None) 
 Authenticated = Annotated[Principal, Depends(_principal)]
 
 
+async def audit_request(
+    conn: HTTPConnection,
+    services: Services,
+    action: str,
+    outcome: AuditOutcome,
+    status: int,
+    who: Principal | None = None,
+    *,
+    actor: str | None = None,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record what a request attempted: by whom (the principal, or a bare name for a
+    sign-in), from which address, and how it was answered."""
+    await services.record(
+        AuditEntry(
+            action=action,
+            outcome=outcome,
+            actor=who.name if who else actor,
+            role=who.role.value if who else None,
+            target=target,
+            client=client_address(conn),
+            status=status,
+            detail=detail or {},
+        )
+    )
+
+
 async def deny(
     conn: HTTPConnection,
     services: Services,
@@ -96,17 +124,15 @@ async def deny(
     target: str | None = None,
 ) -> HTTPException:
     """Audit a role or BCU denial and make the 403 that says why."""
-    await services.record(
-        AuditEntry(
-            action=action_of(conn),
-            outcome=AuditOutcome.DENIED,
-            actor=who.name if who else None,
-            role=who.role.value if who else None,
-            target=target or conn.url.path,
-            client=client_address(conn),
-            status=403,
-            detail={"reason": reason},
-        )
+    await audit_request(
+        conn,
+        services,
+        action_of(conn),
+        AuditOutcome.DENIED,
+        403,
+        who,
+        target=target or conn.url.path,
+        detail={"reason": reason},
     )
     return HTTPException(403, reason)
 

@@ -28,8 +28,8 @@ import orjson
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
-from api.audit import AuditEntry, AuditOutcome
-from api.deps import client_address, resolve
+from api.audit import AuditOutcome
+from api.deps import audit_request, resolve
 from api.security import READERS, Principal
 from api.services import Services
 from api.views import picture_view, touched_view
@@ -76,17 +76,15 @@ async def _admit(websocket: WebSocket, services: Services) -> Principal | None:
         return None
     if who.role not in READERS:
         reason = f"the live feed needs a commander, inspector or planner; {who.name} is a feed"
-        await services.record(
-            AuditEntry(
-                "live",
-                AuditOutcome.DENIED,
-                actor=who.name,
-                role=who.role.value,
-                target="/ws",
-                client=client_address(websocket),
-                status=403,
-                detail={"reason": reason},
-            )
+        await audit_request(
+            websocket,
+            services,
+            "live",
+            AuditOutcome.DENIED,
+            403,
+            who,
+            target="/ws",
+            detail={"reason": reason},
         )
         await _fail(websocket, 4403, "forbidden", reason)
         return None

@@ -9,6 +9,8 @@ R redeploy, Esc clear.
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_ag_grid as dag
 from dash import Dash, Input, dcc, html
 from dash.development.base_component import Component
@@ -98,34 +100,8 @@ def inspector_page(settings: Settings, london: London) -> Component:
             html.Div(
                 className="bl-inspector-body",
                 children=[
-                    html.Section(
-                        className="bl-panel bl-queue",
-                        children=[
-                            html.H2("Queue"),
-                            dag.AgGrid(
-                                id=ids.QUEUE,
-                                columnDefs=QUEUE_COLUMNS,
-                                rowData=[],
-                                getRowId="params.data.incident_id",
-                                dashGridOptions=GRID_OPTIONS,
-                                style={"height": "100%"},
-                            ),
-                        ],
-                    ),
-                    html.Section(
-                        className="bl-panel bl-units",
-                        children=[
-                            html.H2("Units"),
-                            dag.AgGrid(
-                                id=ids.UNITS,
-                                columnDefs=UNIT_COLUMNS,
-                                rowData=[],
-                                getRowId="params.data.unit_id",
-                                dashGridOptions=GRID_OPTIONS,
-                                style={"height": "100%"},
-                            ),
-                        ],
-                    ),
+                    _grid_panel("Queue", "bl-queue", ids.QUEUE, QUEUE_COLUMNS, "incident_id"),
+                    _grid_panel("Units", "bl-units", ids.UNITS, UNIT_COLUMNS, "unit_id"),
                     html.Section(
                         className="bl-panel bl-map-panel",
                         children=[london_map(settings, london, ids.INSPECTOR_MAP)],
@@ -139,6 +115,27 @@ def inspector_page(settings: Settings, london: London) -> Component:
                         ],
                     ),
                 ],
+            ),
+        ],
+    )
+
+
+def _grid_panel(
+    title: str, class_name: str, grid_id: str, columns: list[dict[str, Any]], key: str
+) -> Component:
+    """A titled panel holding an AG Grid whose rows the browser script keeps current, each
+    row known by ``key`` (so transactions update rows in place)."""
+    return html.Section(
+        className=f"bl-panel {class_name}",
+        children=[
+            html.H2(title),
+            dag.AgGrid(
+                id=grid_id,
+                columnDefs=columns,
+                rowData=[],
+                getRowId=f"params.data.{key}",
+                dashGridOptions=GRID_OPTIONS,
+                style={"height": "100%"},
             ),
         ],
     )

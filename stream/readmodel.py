@@ -348,7 +348,7 @@ class _Batch:
             for key, value in firsts.items():
                 column = columns[key]
                 # Only the first assignment or arrival counts: keep a value already there.
-                assignments[key] = _coalesce(column, value)
+                assignments[key] = func.coalesce(column, value)
             if assignments:
                 conn.execute(query.values(**assignments))
         if self.hours:
@@ -388,10 +388,6 @@ class _Batch:
                     for u in (self.units[i] for i in ids)
                 ],
             )
-
-
-def _coalesce(column: Any, value: Any) -> Any:
-    return func.coalesce(column, value)
 
 
 def _add_seconds(conn: Connection, dialect: str, rows: Iterable[dict[str, Any]]) -> None:

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
-from api.audit import AuditEntry, AuditOutcome, AuditQuery
-from api.deps import Commander, ServicesDep, client_address
+from api.audit import AuditOutcome, AuditQuery
+from api.deps import Commander, ServicesDep, audit_request
 from api.responses import FastJSON
 from stream.events import PRINTABLE
 
@@ -40,16 +40,14 @@ async def audit(
     if format == "json":
         rows = await asyncio.to_thread(services.audit.query, query)
         return FastJSON({"entries": rows})
-    await services.record(
-        AuditEntry(
-            "audit.export",
-            AuditOutcome.OK,
-            actor=who.name,
-            role=who.role.value,
-            client=client_address(request),
-            status=200,
-            detail={k: str(v) for k, v in asdict(query).items() if v is not None},
-        )
+    await audit_request(
+        request,
+        services,
+        "audit.export",
+        AuditOutcome.OK,
+        200,
+        who,
+        detail={k: str(v) for k, v in asdict(query).items() if v is not None},
     )
     chunks = await asyncio.to_thread(lambda: list(services.audit.csv(query)))
     return StreamingResponse(

@@ -22,14 +22,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.audit import AuditEntry, AuditOutcome
+from api.audit import AuditOutcome
 from api.deps import (
     Commander,
     IncidentId,
     Operator,
     ServicesDep,
     UnitId,
-    client_address,
+    audit_request,
     deny,
 )
 from api.responses import FastJSON
@@ -105,12 +105,17 @@ class Command:
 
 # -- routes ------------------------------------------------------------------------------
 
+# What every command answers (documented in the OpenAPI schema).
+ANSWERS: dict[str, Any] = {
+    "response_model": CommandResult,
+    "responses": {403: {}, 404: {}, 409: {}, 422: {}},
+}
+
 
 @router.post(
     "/units/{unit_id}/assignment",
     name="unit.assign",
-    response_model=CommandResult,
-    responses={403: {}, 404: {}, 409: {}, 422: {}},
+    **ANSWERS,
 )
 async def assign(
     unit_id: UnitId,
@@ -134,8 +139,7 @@ async def assign(
 @router.post(
     "/units/{unit_id}/redeployment",
     name="unit.redeploy",
-    response_model=CommandResult,
-    responses={403: {}, 404: {}, 409: {}, 422: {}},
+    **ANSWERS,
 )
 async def redeploy(
     unit_id: UnitId,
@@ -159,8 +163,7 @@ async def redeploy(
 @router.post(
     "/units/{unit_id}/status",
     name="unit.status",
-    response_model=CommandResult,
-    responses={403: {}, 404: {}, 409: {}, 422: {}},
+    **ANSWERS,
 )
 async def set_status(
     unit_id: UnitId,
@@ -179,8 +182,7 @@ async def set_status(
 @router.post(
     "/incidents/{incident_id}/closure",
     name="incident.close",
-    response_model=CommandResult,
-    responses={403: {}, 404: {}, 409: {}, 422: {}},
+    **ANSWERS,
 )
 async def close(
     incident_id: IncidentId,
@@ -352,17 +354,15 @@ class _Audit:
     detail: dict[str, Any]
 
     async def done(self, status: int, outcome: AuditOutcome, extra: dict[str, Any]) -> None:
-        await self.services.record(
-            AuditEntry(
-                action=self.action,
-                outcome=outcome,
-                actor=self.who.name,
-                role=self.who.role.value,
-                target=self.target,
-                client=client_address(self.request),
-                status=status,
-                detail=self.detail | extra,
-            )
+        await audit_request(
+            self.request,
+            self.services,
+            self.action,
+            outcome,
+            status,
+            self.who,
+            target=self.target,
+            detail=self.detail | extra,
         )
         self.services.metrics.commands.labels(self.action, outcome.value).inc()
 

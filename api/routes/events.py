@@ -13,8 +13,8 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from api.audit import AuditEntry, AuditOutcome
-from api.deps import Feed, ServicesDep, client_address
+from api.audit import AuditOutcome
+from api.deps import Feed, ServicesDep, audit_request
 from api.responses import FastJSON
 from stream.outcome import Verdict
 from stream.spine import OutcomeTimeout
@@ -72,16 +72,14 @@ async def ingest(request: Request, who: Feed, services: ServicesDep) -> FastJSON
         services.metrics.http_events.labels(verdict).inc(n)
     rejected = counts[Verdict.REJECTED.value] > 0
     status = 422 if rejected else 200
-    await services.record(
-        AuditEntry(
-            "events.ingest",
-            AuditOutcome.INVALID if rejected else AuditOutcome.OK,
-            actor=who.name,
-            role=who.role.value,
-            client=client_address(request),
-            status=status,
-            detail=counts | {"reasons": [o.reason for o in outcomes if o.reason][:20]},
-        )
+    await audit_request(
+        request,
+        services,
+        "events.ingest",
+        AuditOutcome.INVALID if rejected else AuditOutcome.OK,
+        status,
+        who,
+        detail=counts | {"reasons": [o.reason for o in outcomes if o.reason][:20]},
     )
     if single:
         answer = results[0]

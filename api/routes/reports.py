@@ -5,14 +5,14 @@ the log's end first, so a report covers everything recorded so far."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from api.audit import AuditEntry, AuditOutcome
-from api.deps import ReportReader, ServicesDep, client_address
+from api.audit import AuditOutcome
+from api.deps import ReportReader, ServicesDep, audit_request
 from api.reports import REPORTS, Period, ReportError, build
 from api.reports.formats import render
 from api.reports.jobs import Job
@@ -36,69 +36,87 @@ async def list_reports(who: ReportReader) -> dict[str, list[str]]:
     return {"reports": sorted(REPORTS)}
 
 
-@router.get("/reports/{name}", name="report", response_model=None)
-async def report(
+@dataclass(frozen=True)
+class Asked:
+    """A report as asked for in the query: its name, period and filters, checked."""
+
+    name: str
+    start: str
+    end: str
+    period: Period
+    filters: Filters
+
+
+def _asked(
     name: str,
-    request: Request,
-    who: ReportReader,
-    services: ServicesDep,
     start: From,
     end: To,
     bcu: Codes = None,
     borough: Boroughs = None,
     grade: Grades = None,
+) -> Asked:
+    if name not in REPORTS:
+        raise HTTPException(404, f"no report {name!r}; one of {', '.join(sorted(REPORTS))}")
+    codes = tuple(c.upper() for c in bcu or [])
+    if unknown := [c for c in codes if c not in BCU_CODES]:
+        raise HTTPException(422, f"unknown BCU {', '.join(unknown)}")
+    try:
+        period = Period.parse(start, end)
+    except ReportError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return Asked(name, start, end, period, Filters(codes, tuple(borough or []), tuple(grade or [])))
+
+
+AskedDep = Annotated[Asked, Depends(_asked)]
+
+
+@router.get("/reports/{name}", name="report", response_model=None)
+async def report(
+    request: Request,
+    who: ReportReader,
+    services: ServicesDep,
+    asked: AskedDep,
     format: Format = "json",
 ) -> Response:
     """``demand``, ``response`` or ``resources`` for a period (``from``..``to``, dates are
     whole London days, ``to`` inclusive) and optional BCU/borough/grade filters. A year
     takes seconds; for a report made in the background with progress, POST to
     ``/api/reports/{name}/jobs`` with the same parameters."""
-    period, filters = _asked(name, start, end, bcu, borough, grade)
-    engine = services.spine.log.engine
 
     def make() -> tuple[bytes | dict[str, object], str, str]:
         services.read_model.catch_up(services.spine.log)
-        made = build(engine, name, period, filters)
+        made = build(services.spine.log.engine, asked.name, asked.period, asked.filters)
         if format == "json":
             return made.to_json(), "application/json", ""
         return render(made, format)
 
     body, media, filename = await asyncio.to_thread(make)
-    await _audit(request, who, services, name, start, end, format, filters)
+    await _audit(request, who, services, asked, format)
     if isinstance(body, dict):
         return FastJSON(body)
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return _download(body, media, filename)
 
 
 @router.post("/reports/{name}/jobs", name="report.job", status_code=202)
 async def report_job(
-    name: str,
     request: Request,
     who: ReportReader,
     services: ServicesDep,
-    start: From,
-    end: To,
-    bcu: Codes = None,
-    borough: Boroughs = None,
-    grade: Grades = None,
+    asked: AskedDep,
     format: Literal["csv", "xlsx", "pdf"] = "xlsx",
 ) -> FastJSON:
     """Make the report in the background; poll ``GET /api/reports/jobs/{id}`` for its
     progress and fetch ``.../file`` when it is done."""
-    period, filters = _asked(name, start, end, bcu, borough, grade)
-    asked = {
-        "from": start,
-        "to": end,
+    filters = asked.filters
+    request_json = {
+        "from": asked.start,
+        "to": asked.end,
         "format": format,
         "bcu": list(filters.bcu),
         "borough": list(filters.borough),
         "grade": list(filters.grade),
     }
-    job = await asyncio.to_thread(services.jobs.create, who.name, name, asked)
+    job = await asyncio.to_thread(services.jobs.create, who.name, asked.name, request_json)
 
     def run() -> None:
         jobs = services.jobs
@@ -106,7 +124,7 @@ async def report_job(
             jobs.advance(job.id, "reading the event log", 0)
             services.read_model.catch_up(services.spine.log)
             jobs.advance(job.id, "making the report", 1)
-            made = build(services.spine.log.engine, name, period, filters)
+            made = build(services.spine.log.engine, asked.name, asked.period, filters)
             steps = iter(range(2, 100))
             body, media, filename = render(
                 made, format, lambda step: jobs.advance(job.id, f"writing {step}", next(steps))
@@ -118,7 +136,7 @@ async def report_job(
     task = asyncio.create_task(asyncio.to_thread(run))
     services.background.add(task)
     task.add_done_callback(services.background.discard)
-    await _audit(request, who, services, name, start, end, format, filters, job=job.id)
+    await _audit(request, who, services, asked, format, job=job.id)
     return FastJSON(job.to_json(), status_code=202)
 
 
@@ -133,7 +151,10 @@ async def job_file(job_id: str, who: ReportReader, services: ServicesDep) -> Res
     found = await asyncio.to_thread(services.jobs.file, job_id)
     if found is None:
         raise HTTPException(409, f"the report is {job.state}, not ready ({job.error or job.step})")
-    body, media, filename = found
+    return _download(*found)
+
+
+def _download(body: bytes, media: str, filename: str) -> Response:
     return Response(
         body,
         media_type=media,
@@ -151,54 +172,29 @@ async def _own_job(job_id: str, who: Principal, services: Services) -> Job:
     return job
 
 
-def _asked(
-    name: str,
-    start: str,
-    end: str,
-    bcu: Sequence[str] | None,
-    borough: Sequence[str] | None,
-    grade: Sequence[str] | None,
-) -> tuple[Period, Filters]:
-    if name not in REPORTS:
-        raise HTTPException(404, f"no report {name!r}; one of {', '.join(sorted(REPORTS))}")
-    codes = tuple(c.upper() for c in bcu or [])
-    if unknown := [c for c in codes if c not in BCU_CODES]:
-        raise HTTPException(422, f"unknown BCU {', '.join(unknown)}")
-    try:
-        period = Period.parse(start, end)
-    except ReportError as exc:
-        raise HTTPException(422, str(exc)) from None
-    return period, Filters(codes, tuple(borough or []), tuple(grade or []))
-
-
 async def _audit(
     request: Request,
     who: Principal,
     services: Services,
-    name: str,
-    start: str,
-    end: str,
+    asked: Asked,
     fmt: str,
-    filters: Filters,
     job: str | None = None,
 ) -> None:
     detail: dict[str, object] = {
-        "from": start,
-        "to": end,
+        "from": asked.start,
+        "to": asked.end,
         "format": fmt,
-        "filters": filters.describe(),
+        "filters": asked.filters.describe(),
     }
     if job:
         detail["job"] = job
-    await services.record(
-        AuditEntry(
-            "report.export",
-            AuditOutcome.OK,
-            actor=who.name,
-            role=who.role.value,
-            target=name,
-            client=client_address(request),
-            status=200 if not job else 202,
-            detail=detail,
-        )
+    await audit_request(
+        request,
+        services,
+        "report.export",
+        AuditOutcome.OK,
+        202 if job else 200,
+        who,
+        target=asked.name,
+        detail=detail,
     )

@@ -12,13 +12,14 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.accounts import USERNAME, User
-from api.audit import AuditEntry, AuditOutcome
+from api.audit import AuditOutcome
 from api.deps import (
     BEARER,
     CSRF_COOKIE,
     SESSION_COOKIE,
     Authenticated,
     ServicesDep,
+    audit_request,
     client_address,
     csrf_token,
 )
@@ -44,15 +45,14 @@ async def _sign_in(
     client = client_address(request) or "unknown"
     key = services.spine.keys.signin_attempts(client, username.lower())
     if (wait := await services.limiter.hit(key)) is not None:
-        await services.record(
-            AuditEntry(
-                action,
-                AuditOutcome.DENIED,
-                actor=username,
-                client=client,
-                status=429,
-                detail={"reason": "rate limited"},
-            )
+        await audit_request(
+            request,
+            services,
+            action,
+            AuditOutcome.DENIED,
+            429,
+            actor=username,
+            detail={"reason": "rate limited"},
         )
         raise TooManyAttempts(wait)
     if not USERNAME.match(username):
@@ -60,27 +60,17 @@ async def _sign_in(
     else:
         user = await asyncio.to_thread(services.accounts.authenticate, username, password)
     if user is None:
-        await services.record(
-            AuditEntry(
-                action,
-                AuditOutcome.FAILED,
-                actor=username,
-                client=client,
-                status=401,
-                detail={"reason": "wrong user name or password, or account disabled"},
-            )
+        await audit_request(
+            request,
+            services,
+            action,
+            AuditOutcome.FAILED,
+            401,
+            actor=username,
+            detail={"reason": "wrong user name or password, or account disabled"},
         )
         raise HTTPException(401, "wrong user name or password", BEARER)
-    await services.record(
-        AuditEntry(
-            action,
-            AuditOutcome.OK,
-            actor=user.username,
-            role=user.role.value,
-            client=client,
-            status=200,
-        )
-    )
+    await audit_request(request, services, action, AuditOutcome.OK, 200, user.principal)
     return user
 
 
@@ -154,16 +144,7 @@ async def close_session(
 ) -> dict[str, str]:
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
-    await services.record(
-        AuditEntry(
-            "signout",
-            AuditOutcome.OK,
-            actor=who.name,
-            role=who.role.value,
-            client=client_address(request),
-            status=200,
-        )
-    )
+    await audit_request(request, services, "signout", AuditOutcome.OK, 200, who)
     return {"status": "signed out"}
 
 
