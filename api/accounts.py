@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api.database import users
 from api.security import Principal, Role, check_role_bcu, hash_password, verify_password
+from stream.log import as_utc
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
@@ -124,7 +125,6 @@ class Accounts:
 
 def _user(row: object) -> User:
     r = row._mapping  # type: ignore[attr-defined]
-    created = r["created_at"]
-    if created.tzinfo is None:  # SQLite hands back naive datetimes
-        created = created.replace(tzinfo=UTC)
-    return User(r["username"], Role(r["role"]), r["bcu"], bool(r["disabled"]), created)
+    return User(
+        r["username"], Role(r["role"]), r["bcu"], bool(r["disabled"]), as_utc(r["created_at"])
+    )

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 
 from api.database import audit
+from stream.log import as_utc
 
 
 class AuditOutcome(StrEnum):
@@ -114,10 +115,7 @@ class AuditLog:
 
 def _row(row: Any) -> dict[str, Any]:
     r = dict(row._mapping)
-    at = r["at"]
-    if at.tzinfo is None:  # SQLite hands back naive datetimes (stored as UTC)
-        at = at.replace(tzinfo=UTC)
-    r["at"] = at.isoformat().replace("+00:00", "Z")
+    r["at"] = as_utc(r["at"]).isoformat().replace("+00:00", "Z")
     return r
 
 

@@ -250,6 +250,12 @@ def _copy_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
             copy.write_row([row[c] for c in _COLUMNS])
 
 
+def as_utc(value: datetime) -> datetime:
+    """A time read back from the database, aware: SQLite hands back naive datetimes, which
+    Bluelamp always writes in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _check_columns(engine: Engine) -> None:
     """A log made by an older Bluelamp lacks columns this one writes: say so plainly."""
     present = {c["name"] for c in inspect(engine).get_columns("events")}

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -54,7 +54,7 @@ from stream.events import (
     UnitRedeployed,
     UnitStatusChanged,
 )
-from stream.log import EventLog
+from stream.log import EventLog, as_utc
 
 metadata = MetaData()
 
@@ -185,7 +185,7 @@ class ReadModel:
             units = {}
             for row in conn.execute(select(report_unit_state)):
                 values = dict(row._mapping)
-                values["since"] = utc(values["since"])
+                values["since"] = as_utc(values["since"])
                 units[row.unit_id] = _Unit(**values)
             batch = _Batch(units)
             for record in records:
@@ -401,8 +401,3 @@ def _add_seconds(conn: Connection, dialect: str, rows: Iterable[dict[str, Any]])
     )
     for start in range(0, len(rows), 5_000):
         conn.execute(statement, rows[start : start + 5_000])
-
-
-def utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes: they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from api.database import report_jobs
+from stream.log import as_utc
 
 STEPS = 6.0  # reading the log, the report, and the sections written (for the progress)
 
@@ -75,8 +76,8 @@ class Jobs:
             raise KeyError(job_id)
         values = dict(row._mapping)
         for key in ("created_at", "finished_at"):
-            if values[key] is not None and values[key].tzinfo is None:
-                values[key] = values[key].replace(tzinfo=UTC)
+            if values[key] is not None:
+                values[key] = as_utc(values[key])
         return Job(**values)
 
     def file(self, job_id: str) -> tuple[bytes, str, str] | None:
