@@ -46,6 +46,9 @@ class Rejection:
     reason: str
     source: str | None = None
     event_id: str | None = None
+    # The ingest entry rejected, if it came from the stream: its rejection is kept only by
+    # whoever acknowledges that entry (Bus.settle), so it is written exactly once.
+    entry_id: str | None = None
 
 
 class Bus(Protocol):
@@ -67,6 +70,12 @@ class Bus(Protocol):
 
     async def reject(self, rejections: Sequence[Rejection]) -> None:
         """Keep rejected events, with their reasons, on the rejected stream."""
+
+    async def settle(self, entry_ids: Sequence[str], rejections: Sequence[Rejection]) -> None:
+        """Acknowledge ingest entries and keep their rejections, as one atomic step: each
+        rejection naming an entry is kept only if this call acknowledged that entry, so a
+        batch retried after a failure (or an entry settled by another sequencer already)
+        never keeps a rejection twice. Rejections without an entry are always kept."""
 
     async def rejected(self, count: int = 100) -> list[dict[str, str]]:
         """The most recent rejections, newest last."""
@@ -121,6 +130,31 @@ _PUBLISH_MANY = """
 for i = 1, #ARGV do redis.call('publish', KEYS[1], ARGV[i]) end
 return #ARGV
 """
+# KEYS: ingest, rejected. ARGV: group, maxlen, n, n entry ids, then 6 per rejection: entry id
+# ("" for none), has-key flag, source, id, event text, reason. XACK says whether this call
+# acknowledged the entry; only then is its rejection kept (exactly once, Bus.settle).
+_SETTLE = """
+local n = tonumber(ARGV[3])
+local acked = {}
+for i = 4, 3 + n do
+  acked[ARGV[i]] = redis.call('xack', KEYS[1], ARGV[1], ARGV[i])
+  redis.call('xdel', KEYS[1], ARGV[i])
+end
+local kept = 0
+for i = 4 + n, #ARGV, 6 do
+  if ARGV[i] == '' or acked[ARGV[i]] == 1 then
+    if ARGV[i + 1] == '1' then
+      redis.call('xadd', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'event', ARGV[i + 4],
+        'reason', ARGV[i + 5], 'source', ARGV[i + 2], 'id', ARGV[i + 3])
+    else
+      redis.call('xadd', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'event', ARGV[i + 4],
+        'reason', ARGV[i + 5])
+    end
+    kept = kept + 1
+  end
+end
+return kept
+"""
 OUTCOME_TTL_MS = 120_000
 PUBSUB_HEALTH_S = 10.0
 REJECTED_MAXLEN = 1_000_000
@@ -140,6 +174,7 @@ class RedisBus:
         # that redis-py hands to a logging handler first, at ~20 µs a message.
         self.subscriber: Any = aioredis.Redis.from_url(url, protocol=2, client_name=keys.prefix)
         self._publish_many = self.redis.register_script(_PUBLISH_MANY)
+        self._settle = self.redis.register_script(_SETTLE)
         self._group_ready = False
 
     async def _ensure_group(self) -> None:
@@ -212,6 +247,16 @@ class RedisBus:
                     approximate=True,
                 )
             await pipe.execute()
+
+    async def settle(self, entry_ids: Sequence[str], rejections: Sequence[Rejection]) -> None:
+        if not entry_ids and not rejections:
+            return
+        args: list[Any] = [self.keys.group, REJECTED_MAXLEN, len(entry_ids), *entry_ids]
+        for r in rejections:
+            keyed = r.source is not None and r.event_id is not None
+            args += [r.entry_id or "", "1" if keyed else "0", r.source or "", r.event_id or ""]
+            args += [r.text, r.reason]
+        await self._settle(keys=[self.keys.ingest, self.keys.rejected], args=args)
 
     async def rejected(self, count: int = 100) -> list[dict[str, str]]:
         rows = await self.redis.xrevrange(self.keys.rejected, count=count)
@@ -385,6 +430,9 @@ class MemoryBus:
             self._pending.pop(entry_id, None)
 
     async def reject(self, rejections: Sequence[Rejection]) -> None:
+        self._keep(rejections)
+
+    def _keep(self, rejections: Sequence[Rejection]) -> None:
         for r in rejections:
             text = r.text.decode("utf-8", "replace") if isinstance(r.text, bytes) else r.text
             row = {"event": text, "reason": r.reason}
@@ -392,6 +440,11 @@ class MemoryBus:
                 row |= {"source": r.source, "id": r.event_id}
             self._rejected.append(row)
         del self._rejected[:-REJECTED_MAXLEN]
+
+    async def settle(self, entry_ids: Sequence[str], rejections: Sequence[Rejection]) -> None:
+        # No await until both are done: atomic, as the Redis script is.
+        acked = {e for e in entry_ids if self._pending.pop(e, None) is not None}
+        self._keep([r for r in rejections if r.entry_id is None or r.entry_id in acked])
 
     async def rejected(self, count: int = 100) -> list[dict[str, str]]:
         return self._rejected[-count:]

@@ -25,6 +25,7 @@ from pydantic import (
     ValidatorFunctionWrapHandler,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 
 class Grade(StrEnum):
@@ -170,6 +171,7 @@ def _bcu_code(value: str) -> str:
 
 
 _EXAMPLE_TIME = "2026-11-24T20:00:00Z"
+_OUT_OF_RANGE = "out of range: in UTC it must fall in the years 1 to 9999"
 
 
 class Envelope(BaseModel):
@@ -192,7 +194,11 @@ class Envelope(BaseModel):
         if not isinstance(value, str | datetime):
             raise ValueError(f"must be an RFC 3339 timestamp string, e.g. {_EXAMPLE_TIME}")
         parsed: datetime = handler(value)
-        return parsed.astimezone(UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            # 9999-12-31T23:59:59-01:00 is a valid timestamp whose UTC is past year 9999.
+            raise PydanticCustomError("time_out_of_range", _OUT_OF_RANGE) from None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -396,6 +402,8 @@ def _reason(exc: ValidationError, raw: object) -> str:
             parts.append(f"{path} must be a JSON object")
         elif kind == "string_pattern_mismatch":
             parts.append(f"{path} must not contain control characters")
+        elif kind == "time_out_of_range":
+            parts.append(f"{path} is {_OUT_OF_RANGE}")
         elif kind == "timezone_aware":
             parts.append(f"{path} must include a UTC offset, e.g. {_EXAMPLE_TIME}")
         else:

@@ -140,6 +140,17 @@ class EventLog:
         except psycopg.errors.IntegrityError as exc:
             raise LogConflict(f"could not append seq {records[0].seq}: {exc}") from exc
 
+    def check_writable(self) -> None:
+        """Commit a transaction that writes (a snapshot row at seq -1, deleted again before
+        the commit, so no reader ever sees it), or raise: the database is down, refusing
+        writes, or out of disk. The sequencer asks this to tell an event the log cannot take
+        from a log that can take nothing."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(snapshots_table).values(seq=-1, taken_at=datetime.now(UTC), picture="")
+            )
+            conn.execute(snapshots_table.delete().where(snapshots_table.c.seq == -1))
+
     def save_snapshot(self, picture: Picture) -> None:
         """Keep a snapshot of ``picture`` (which must reflect this log up to its seq)."""
         with self.engine.begin() as conn:

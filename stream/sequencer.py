@@ -6,15 +6,24 @@ holder left unacknowledged, and continues from the log's last seq. Per batch, in
 
 1. parse and validate each entry (contract, London) — failures are rejections;
 2. drop duplicates by (source, id) — within the batch and against the log;
-3. ask the picture's rules; apply each accepted event to the picture at once, so a later
-   event in the same batch sees it (two conflicting commands: the first wins);
+3. check the event's time against the sequencer's clock (stream.eventtime), then ask the
+   picture's rules; apply each accepted event to the picture at once, so a later event in
+   the same batch sees it (two conflicting commands: the first wins);
 4. append the batch to the log in one transaction (the seq primary key fences off a
    stale writer, which then steps down);
-5. keep rejections on the rejected stream, acknowledge the entries, publish the accepted
-   events on the live channel, and post every outcome.
+5. acknowledge the entries and keep their rejections in one atomic step (Bus.settle: each
+   rejection exactly once), publish the accepted events on the live channel, and post
+   every outcome.
 
 A crash anywhere before 5 leaves the entries unacknowledged, so the next holder gets them
 again; whatever of them reached the log is then a duplicate. Nothing is lost or doubled.
+
+One entry never holds up the others. A per-entry step that raises unexpectedly rejects that
+entry ("could not be decided: ..."). A batch that still fails is retried in halves, in
+order, down to the single entries it fails on (``_isolate``); such an entry is rejected ("could
+not be sequenced: ...") only if it fails alone twice while the log takes a write each time.
+A failure that is not about an entry (the database or Redis down) fails that write too, so it
+rejects nothing: the batch waits, unacknowledged, and is retried, as before.
 """
 
 from __future__ import annotations
@@ -25,15 +34,20 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from stream.bus import Bus, Entry, Rejection, new_token
 from stream.events import InvalidEvent, Locate, Recorded, Validated, to_json, validate
+from stream.eventtime import TimeBounds, wall_clock
 from stream.log import EventLog, LogConflict
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
 
 log = logging.getLogger(__name__)
+#: Times an entry must fail alone, the log taking a write after each, before it is rejected
+#: as one that cannot be sequenced (twice: a database that flaps once rejects nothing).
+POISON_ATTEMPTS = 2
 
 
 def live_message(record: Recorded, body: str | None = None) -> str:
@@ -57,6 +71,20 @@ class BatchResult:
     outcomes: list[Outcome] = field(default_factory=list)
     entry_ids: list[str] = field(default_factory=list)  # the ingest entries ("<ms>-<n>")
 
+    def reject(self, rejection: Rejection) -> None:
+        self.rejections.append(rejection)
+        self.outcomes.append(
+            Outcome(Verdict.REJECTED, rejection.source, rejection.event_id, None, rejection.reason)
+        )
+
+    def merge(self, other: BatchResult) -> None:
+        self.records += other.records
+        self.bodies += other.bodies
+        self.snapshots += other.snapshots
+        self.rejections += other.rejections
+        self.outcomes += other.outcomes
+        self.entry_ids += other.entry_ids
+
 
 @dataclass
 class Sequencer:
@@ -76,6 +104,8 @@ class Sequencer:
     # not parse its own events back from the live channel (stream.fanout.Hub.deliver).
     on_logged: Callable[[list[Recorded]], None] | None = None
     leading: asyncio.Event = field(default_factory=asyncio.Event)
+    bounds: TimeBounds = field(default_factory=TimeBounds)
+    clock: Callable[[], datetime] = wall_clock  # the sequencer's wall clock
 
     async def run(self) -> None:
         """Sequence whenever this instance holds the lease; poll for it otherwise. Runs until
@@ -130,65 +160,131 @@ class Sequencer:
                 return
 
     async def process(self, entries: list[Entry]) -> BatchResult:
-        """Decide, log and announce one batch of ingest entries."""
-        assert self.picture is not None
-        # Off the event loop: parsing and the duplicate lookup are the bulk of the work, and
-        # only this task touches this picture.
-        result = await asyncio.to_thread(self.decide, entries)
+        """Decide, log and announce one batch of ingest entries; if that fails, find the
+        entries it failed on (_isolate). Raises when the log or Redis is failing."""
+        await self._rebuild()
         try:
+            result = await self._decide_and_log(entries)
+        except LogConflict:
+            raise
+        except Exception:
+            log.exception("a batch of %d entries failed; isolating them", len(entries))
+            return await self._isolate(entries)
+        await self._announce(entries, result)
+        return result
+
+    async def _rebuild(self) -> None:
+        # Raises while the database is down: the caller retries later, rejecting nothing.
+        if self.picture is None:
+            self.picture = await asyncio.to_thread(self.log.picture)
+
+    async def _decide_and_log(self, entries: list[Entry]) -> BatchResult:
+        """Steps 1–4. A failure here may be an entry's (the fold or the log refusing it)."""
+        try:
+            # Off the event loop: parsing and the duplicate lookup are the bulk of the work,
+            # and only this task touches this picture.
+            result = await asyncio.to_thread(self.decide, entries)
             await asyncio.to_thread(
                 self.log.append, result.records, result.snapshots, result.bodies
             )
         except BaseException:
             self.picture = None  # whatever it holds now was never logged
             raise
+        return result
+
+    async def _announce(self, entries: list[Entry], result: BatchResult) -> None:
+        """Step 5. A failure here is Redis's, never an entry's: it propagates."""
         if self.on_logged and result.records:
             # Logged, so safe to show in this process first; before the publish, so the
             # hub knows to skip the echo.
             self.on_logged(result.records)
-        await self.bus.reject(result.rejections)
-        await self.bus.ack([entry_id for entry_id, _ in entries])
+        result.entry_ids = [entry_id for entry_id, _ in entries]
+        await self.bus.settle(result.entry_ids, result.rejections)
         await self.bus.publish(
             [live_message(r, b) for r, b in zip(result.records, result.bodies, strict=True)]
         )
         await self.bus.post_outcomes(result.outcomes)
         if self.on_batch:
-            result.entry_ids = [entry_id for entry_id, _ in entries]
             self.on_batch(result)
+
+    async def _isolate(self, entries: list[Entry]) -> BatchResult:
+        """Sequence a failed batch in halves, in order, down to the single entries it fails
+        on. Such an entry is rejected only if it fails alone twice while the log takes a
+        write each time (Eventlog.check_writable); if the log takes nothing, the error is
+        raised and the entries wait, unacknowledged, for a retry: nothing is rejected."""
+        result = BatchResult()
+        pending = [entries]
+        while pending:
+            chunk = pending.pop()
+            await self._rebuild()
+            try:
+                part = await self._decide_and_log(chunk)
+            except LogConflict:
+                raise
+            except Exception as exc:
+                if len(chunk) > 1:
+                    half = len(chunk) // 2
+                    pending += [chunk[half:], chunk[:half]]  # the first half next
+                    continue
+                part = await self._poison(chunk[0], exc)
+            else:
+                await self._announce(chunk, part)
+            result.merge(part)
+        return result
+
+    async def _poison(self, entry: Entry, error: Exception) -> BatchResult:
+        """One entry failed alone. Reject it (keeping its text) if the log takes a write now
+        and the entry fails alone once more; raise if the log is failing."""
+        for attempt in range(POISON_ATTEMPTS):
+            if attempt:
+                await self._rebuild()
+                try:
+                    part = await self._decide_and_log([entry])
+                except LogConflict:
+                    raise
+                except Exception as exc:
+                    error = exc
+                else:  # it was the database after all, back now
+                    await self._announce([entry], part)
+                    return part
+            try:
+                await asyncio.to_thread(self.log.check_writable)
+            except Exception:
+                log.warning("the log takes no writes; the batch waits for a retry")
+                raise error from None
+        entry_id, text = entry
+        log.error("rejecting ingest entry %s: it cannot be sequenced", entry_id, exc_info=error)
+        reason = f"could not be sequenced: {_error_words(error)}"
+        result = BatchResult()
+        result.reject(Rejection(text or b"", reason, *key_of(text or b""), entry_id))
+        await self._announce([entry], result)
         return result
 
     def decide(self, entries: list[Entry]) -> BatchResult:
         """Steps 1–3: pure decisions against the picture, which accepted events change."""
         picture = self.picture
         assert picture is not None
+        now = self.clock()
         result = BatchResult()
-        valid: list[tuple[bytes | str, Validated]] = []
-        for _entry_id, text in entries:
-            if text is None:
-                reason = "ingest entry has no 'event' field"
-                result.rejections.append(Rejection(b"", reason))
-                result.outcomes.append(Outcome(Verdict.REJECTED, None, None, reason=reason))
-                continue
-            try:
-                valid.append((text, validate(text, self.locate)))
-            except InvalidEvent as exc:
-                source, event_id = key_of(text)
-                result.rejections.append(Rejection(text, exc.reason, source, event_id))
-                result.outcomes.append(
-                    Outcome(Verdict.REJECTED, source, event_id, None, exc.reason)
-                )
-        logged = self.log.seqs_of(v.event.key for _, v in valid)
+        valid: list[tuple[str, bytes | str, Validated]] = []
+        for entry_id, text in entries:
+            checked = read_entry(text, self.locate, entry_id)
+            if isinstance(checked, Rejection):
+                result.reject(checked)
+            else:
+                valid.append((entry_id, text or b"", checked))
+        # A failure here is the database's, not an entry's: it fails the batch.
+        logged = self.log.seqs_of(v.event.key for _, _, v in valid)
         seen: dict[tuple[str, str], int] = {}
-        for original, v in valid:
+        for entry_id, original, v in valid:
             key = v.event.key
             earlier = logged.get(key) or seen.get(key)
             if earlier is not None:
                 result.outcomes.append(Outcome(Verdict.DUPLICATE, *key, earlier))
                 continue
-            broken = picture.check(v)
+            broken = self._admit(v, picture, now)
             if broken is not None:
-                result.rejections.append(Rejection(original, broken, *key))
-                result.outcomes.append(Outcome(Verdict.REJECTED, *key, None, broken))
+                result.reject(Rejection(original, broken, *key, entry_id))
                 continue
             record = Recorded(picture.seq + 1, v.event, v.borough, v.bcu)
             picture.apply(record)
@@ -200,12 +296,49 @@ class Sequencer:
             result.outcomes.append(Outcome(Verdict.ACCEPTED, *key, record.seq))
         return result
 
+    def _admit(self, v: Validated, picture: Picture, now: datetime) -> str | None:
+        """Why this event cannot be sequenced now (its time, then the picture's rules), or
+        None. Never raises: an unexpected error rejects this event only."""
+        try:
+            return self.bounds.check(v.event.time, picture.now, now) or picture.check(v)
+        except Exception as exc:
+            return undecidable(exc, v.event.key)
+
+
+def read_entry(
+    text: bytes | str | None, locate: Locate, entry_id: str | None = None
+) -> Validated | Rejection:
+    """Step 1 for one event (``entry_id``: its ingest entry, if it came from the stream):
+    the validated event, or its rejection with the reason. Never raises."""
+    if text is None:
+        return Rejection(b"", "ingest entry has no 'event' field", entry_id=entry_id)
+    try:
+        return validate(text, locate)
+    except InvalidEvent as exc:
+        reason = exc.reason
+    except Exception as exc:
+        reason = undecidable(exc, entry_id)
+    return Rejection(text, reason, *key_of(text), entry_id)
+
+
+def undecidable(error: Exception, what: object) -> str:
+    """The reason for an event a per-entry step raised on (a bug, or input no check
+    foresaw); the traceback goes to the log."""
+    log.error("could not decide %s", what, exc_info=error)
+    return f"could not be decided: {_error_words(error)}"
+
+
+def _error_words(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= 300 else text[:299] + "…"
+
 
 def key_of(text: bytes | str) -> tuple[str | None, str | None]:
-    """(source, id) of an event that failed validation, if they can still be read."""
+    """(source, id) of an event that failed validation, if they can still be read. Never
+    raises: nesting too deep for the parser (RecursionError) reads as nothing."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, None
     if not isinstance(data, dict):
         return None, None

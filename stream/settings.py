@@ -15,6 +15,9 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: The longest time bound a setting may hold (10,000 years): any datetime difference fits.
+MAX_SPAN_S = 10_000 * 365 * 86_400
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -46,6 +49,32 @@ class Settings(BaseSettings):
     lease_ttl_ms: int = Field(5_000, ge=500)
     # Prefix of every Redis key and channel, so several deployments (or tests) share a Redis.
     key_prefix: str = Field("bluelamp", pattern=r"^[A-Za-z0-9_.-]+$")
+
+    # Event time at the sequencer's door (stream/eventtime.py): an event stamped more than
+    # max_event_ahead_s after the sequencer's clock, more than max_event_late_s before the
+    # latest event sequenced, or (unless 0) more than max_event_age_s before the sequencer's
+    # clock is rejected with the reason. A simulation faster than real time into a live spine
+    # runs ahead of the clock: give that spine a max_event_ahead_s covering the run
+    # (docs/simulation.md). Replays of history out of order need a larger max_event_late_s.
+    max_event_ahead_s: int = Field(
+        300,
+        ge=0,
+        le=MAX_SPAN_S,
+        description="Seconds an event's time may be after the sequencer's clock; raise it "
+        "for simulations faster than real time (docs/simulation.md).",
+    )
+    max_event_late_s: int = Field(
+        86_400,
+        ge=0,
+        le=MAX_SPAN_S,
+        description="Seconds an event's time may be before the latest event sequenced.",
+    )
+    max_event_age_s: int = Field(
+        0,
+        ge=0,
+        le=MAX_SPAN_S,
+        description="Seconds an event's time may be before the sequencer's clock (0: no bound).",
+    )
 
     # Sign-in. The API refuses to start outside demo mode without a real secret.
     secret_key: SecretStr | None = None

@@ -25,13 +25,14 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from stream.bus import Bus, Rejection, open_bus
-from stream.events import Event, InvalidEvent, Locate, Place, to_json, validate
+from stream.events import Event, Locate, Place, Validated, to_json
+from stream.eventtime import TimeBounds
 from stream.fanout import Hub, Subscription
 from stream.keys import Keys
 from stream.log import EventLog
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
-from stream.sequencer import Sequencer, key_of
+from stream.sequencer import Sequencer, read_entry, undecidable
 from stream.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class Spine:
                 batch=settings.ingest_batch,
                 snapshot_every=settings.snapshot_every,
                 lease_ttl_ms=settings.lease_ttl_ms,
+                bounds=TimeBounds.of(settings),
             )
             if sequence
             else None
@@ -178,14 +180,16 @@ class Spine:
         rejections: list[Rejection] = []
         loop = asyncio.get_running_loop()
         for item in items:
-            text = _text(item)
-            try:
-                event = validate(text, self.locate).event
-            except InvalidEvent as exc:
-                source, event_id = key_of(text)
-                rejections.append(Rejection(text, exc.reason, source, event_id))
-                outcomes.append(Outcome(Verdict.REJECTED, source, event_id, reason=exc.reason))
+            checked = _read_item(item, self.locate)  # the sequencer's own first step
+            if isinstance(checked, Rejection):
+                rejections.append(checked)
+                outcomes.append(
+                    Outcome(
+                        Verdict.REJECTED, checked.source, checked.event_id, None, checked.reason
+                    )
+                )
                 continue
+            event = checked.event
             future = self._waiters.get(event.key) or loop.create_future()
             self._waiters[event.key] = future
             futures.append((event.key, future))
@@ -286,6 +290,14 @@ class Spine:
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"picture at seq {self.picture.seq}, waiting for {seq}")
             await asyncio.sleep(0.005)
+
+
+def _read_item(item: Submittable, locate: Locate) -> Validated | Rejection:
+    try:
+        text = _text(item)
+    except Exception as exc:  # a mapping json cannot write (too deep, not JSON)
+        return Rejection(repr(item)[:10_000], undecidable(exc, "a submitted mapping"))
+    return read_entry(text, locate)
 
 
 def _text(item: Submittable) -> str:

@@ -55,13 +55,18 @@ async def ingest(request: Request, who: Feed, services: ServicesDep) -> FastJSON
         body = json.loads(raw)
     except ValueError as exc:
         raise HTTPException(422, f"the body is not JSON: {exc}") from None
+    except RecursionError:
+        raise HTTPException(422, "the body is nested too deeply to be an event") from None
     single = not isinstance(body, list)
     items = [body] if single else body
     if not items:
         raise HTTPException(422, "the array holds no events")
     if len(items) > MAX_EVENTS:
         raise HTTPException(413, f"at most {MAX_EVENTS} events per request")
-    texts = [json.dumps(item) for item in items]
+    try:
+        texts = [json.dumps(item) for item in items]
+    except RecursionError:  # parsed at the edge of the limit, one frame too deep to write
+        raise HTTPException(422, "an event is nested too deeply") from None
     try:
         outcomes = await services.spine.submit_many(texts)
     except OutcomeTimeout as exc:

@@ -3,7 +3,7 @@
 Settings come from the environment (BLUELAMP_*), exactly as in production. It prints
 ``ready`` once its spine is open and ``leading`` whenever it takes the sequencer lease, then
 runs until it is killed. ``--die-after-seq N`` makes it SIGKILL itself right after the batch
-that logs seq N is committed and before that batch is acknowledged: the worst moment.
+that logs seq N is committed and before that batch is acknowledged (Bus.settle): the worst moment.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from geodata import London
 from stream.settings import load_settings
@@ -30,14 +31,14 @@ async def main(schema: str | None, die_after_seq: int | None) -> None:
     async with Spine.open(settings, London.load().locate, database_schema=schema) as spine:
         assert spine.sequencer is not None
         if die_after_seq is not None:
-            ack = spine.bus.ack
+            settle = spine.bus.settle
 
-            async def ack_or_die(entry_ids: Sequence[str]) -> None:
+            async def settle_or_die(entry_ids: Sequence[str], rejections: Sequence[Any]) -> None:
                 if spine.log.last_seq() >= die_after_seq:
                     os.kill(os.getpid(), signal.SIGKILL)
-                await ack(entry_ids)
+                await settle(entry_ids, rejections)
 
-            spine.bus.ack = ack_or_die  # type: ignore[method-assign]
+            spine.bus.settle = settle_or_die  # type: ignore[method-assign]
         _say("ready")
         while True:
             await spine.sequencer.leading.wait()

@@ -196,7 +196,7 @@ async def test_events_written_while_the_service_is_down_are_processed_on_return(
         assert await asyncio.to_thread(spine.log.last_seq) == 10
 
 
-@pytest.mark.parametrize("fail_at", ["ack", "publish"])
+@pytest.mark.parametrize("fail_at", ["settle", "publish"])
 async def test_a_crash_after_logging_loses_and_doubles_nothing(
     durable_backend: Backend, fail_at: str
 ) -> None:
