@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from stream import sequencer as sequencer_module
+from stream.bus import MemoryBus, RedisBus
 from stream.events import Recorded
 from stream.log import EventLog
 from stream.picture import Picture
@@ -231,3 +232,46 @@ async def test_a_database_outage_rejects_nothing(
 def test_key_of_reads_nothing_from_deep_nesting() -> None:
     assert sequencer_module.key_of(_deep_object(5_000)) == (None, None)
     assert sequencer_module.key_of(_deep_array(1_100)) == (None, None)
+
+
+@pytest.mark.parametrize("failure", ["before settling", "after settling"])
+async def test_rejections_are_kept_exactly_once_when_a_batch_fails_after_its_commit(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    """The batch is in the log; then acknowledging it fails once, before its Redis script
+    ran, or after it ran with the reply lost. The retry finds the accepted events in the log
+    (duplicates) and must not keep any rejection a second time."""
+    ev = Events()
+    bad = [ev.location("U404"), {**ev.on_duty("X"), "type": "unit.teleported"}, "{no json"]
+    good = [ev.on_duty("U1")] + [ev.location("U1", jitter=i * 1e-5) for i in range(5)]
+    texts = [json.dumps(r) for r in good[:3]] + [
+        b if isinstance(b, str) else json.dumps(b) for b in bad
+    ]
+    texts += [json.dumps(r) for r in good[3:]]
+    calls = 0
+
+    def flaky(real: Any) -> Any:
+        async def settle(self: Any, entry_ids: Any, rejections: Any) -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                if failure == "after settling":
+                    await real(self, entry_ids, rejections)
+                raise ConnectionError(f"simulated failure {failure}")
+            await real(self, entry_ids, rejections)
+
+        return settle
+
+    for bus_class in (RedisBus, MemoryBus):
+        monkeypatch.setattr(bus_class, "settle", flaky(bus_class.settle))
+    async with backend.spine() as spine:
+        await spine.bus.add(texts)
+        await logged(spine, len(good))
+        await rejected(spine, len(bad))
+        await spine.submit(ev.location("U1"))  # a later batch: any retry is over by then
+        assert calls >= 2
+        rows = await spine.bus.rejected()
+        assert len(rows) == len(bad), [r["reason"] for r in rows]
+        records = await asyncio.to_thread(spine.log.read)
+        assert [r.event.id for r in records] == [r["id"] for r in good] + [records[-1].event.id]
+        assert [r.seq for r in records] == list(range(1, len(good) + 2))
