@@ -107,8 +107,28 @@ def simulate(
             "Redis the service uses, or write a file with --out",
             param_hint="--out",
         )
+    _warn_if_ahead(chosen, speed, settings.max_event_ahead_s)
     count = asyncio.run(_publish(events, settings.redis_url, settings.key_prefix))
     console.print(f"{count:,} events put on the ingest stream")
+
+
+def runs_ahead(start: datetime, end: datetime, speed: float, now: datetime) -> timedelta:
+    """How far the last event of a run is stamped after the wall clock when it goes out
+    (as _paced releases events: at once until ``now``, then at ``speed``)."""
+    if speed <= 0:
+        return end - now
+    return end - now - (end - max(start, now)) / speed
+
+
+def _warn_if_ahead(chosen: Scenario, speed: float, ahead_s: int) -> None:
+    ahead = runs_ahead(chosen.start, chosen.end, speed, datetime.now(UTC))
+    if ahead > timedelta(seconds=ahead_s):
+        console.print(
+            f"warning: this run's events get up to {ahead.total_seconds():,.0f} s ahead of the "
+            f"clock; a spine rejects events more than BLUELAMP_MAX_EVENT_AHEAD_S={ahead_s} s "
+            "ahead of its clock: start the spine it feeds with a larger value "
+            "(docs/simulation.md)"
+        )
 
 
 def _paced(events: Iterator[dict[str, Any]], start: datetime, speed: float) -> Iterator[Any]:
