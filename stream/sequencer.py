@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from stream.bus import Bus, Entry, Rejection, new_token
+from stream.bus import Bus, Entry, Rejection, _honour_cancel, new_token
 from stream.events import InvalidEvent, Locate, Recorded, Validated, to_json, validate
 from stream.eventtime import TimeBounds, wall_clock
 from stream.log import EventLog, LogConflict
@@ -155,7 +155,11 @@ class Sequencer:
     async def _keep_lease(self) -> None:
         while True:
             await asyncio.sleep(self.lease_ttl_ms / 3000)
-            if not await self.bus.acquire_lease(self.token, self.lease_ttl_ms):
+            held = await self.bus.acquire_lease(self.token, self.lease_ttl_ms)
+            # redis-py can swallow a cancel that arrives mid-command; _lead awaits this task
+            # after cancelling it, and would wait for ever.
+            _honour_cancel()
+            if not held:
                 log.warning("lost the sequencer lease")
                 return
 
