@@ -23,9 +23,7 @@ from tests.live import LiveServer
 from tests.stream.factories import POINTS, incident_created, unit_location
 
 
-def _ws(
-    api: Api | LiveServer, user_token: str, max_queue: int | None = 16, **params: Any
-) -> Any:
+def _ws(api: Api | LiveServer, user_token: str, max_queue: int | None = 16, **params: Any) -> Any:
     url = api.server.ws_url if isinstance(api, Api) else api.ws_url
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return connect(
