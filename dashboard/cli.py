@@ -62,13 +62,13 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
     if port is not None:
         overrides["port"] = port
     settings = load_settings(**overrides)
-    if demo:
-        from api.demo import prepare
+    from api.demo import DemoRefused, prepare
 
-        settings = prepare(settings)
     try:
+        if demo:
+            settings = prepare(settings)
         server = create_server(settings)
-    except InsecureSettings as exc:
+    except (InsecureSettings, DemoRefused) as exc:
         typer.echo(f"Bluelamp will not start: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"Bluelamp on http://{settings.host}:{settings.port}/")

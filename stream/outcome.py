@@ -45,7 +45,7 @@ class Outcome:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Outcome:
-        return cls._from_dict(json.loads(text))
+        return cls.from_dict(json.loads(text))
 
     @staticmethod
     def many_to_json(outcomes: Sequence[Outcome]) -> str:
@@ -54,10 +54,10 @@ class Outcome:
 
     @classmethod
     def many_from_json(cls, text: str | bytes) -> list[Outcome]:
-        return [cls._from_dict(data) for data in json.loads(text)]
+        return [cls.from_dict(data) for data in json.loads(text)]
 
     @classmethod
-    def _from_dict(cls, data: dict[str, Any]) -> Outcome:
+    def from_dict(cls, data: dict[str, Any]) -> Outcome:
         return cls(
             Verdict(data["verdict"]), data["source"], data["id"], data["seq"], data["reason"]
         )
