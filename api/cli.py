@@ -114,7 +114,7 @@ def report(
     from api.reports import REPORTS, Period, ReportError, build
     from api.reports.formats import render
     from api.reports.model import Filters
-    from stream.log import EventLog
+    from stream.cli import open_log
     from stream.readmodel import ReadModel
 
     if name not in REPORTS:
@@ -125,8 +125,7 @@ def report(
         period = Period.parse(start, end)
     except ReportError as exc:
         raise typer.BadParameter(str(exc)) from None
-    settings = load_settings()
-    log = EventLog(settings.database_url, schema=settings.database_schema)
+    log = open_log(load_settings())
     model = ReadModel.of(log)
     filters = Filters(
         tuple(c.upper() for c in bcu or []),

@@ -179,7 +179,7 @@ def _detail(answer: Any) -> str:
         return str(answer.text)[:200]
 
 
-def _open_log(settings: Settings) -> EventLog:
+def open_log(settings: Settings) -> EventLog:
     """The configured log for reading, or a clear exit saying where it looked. A missing
     SQLite file is not created: that would answer with an empty London."""
     place = where(settings.database_url, settings.database_schema)
@@ -211,7 +211,7 @@ def tail(
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing.")] = False,
 ) -> None:
     """Print the last events of the log (seq, time, type, BCU, data), oldest first."""
-    log = _open_log(load_settings())
+    log = open_log(load_settings())
     after = max(log.last_seq() - n, 0)
     try:
         while True:
@@ -239,7 +239,7 @@ def _line(record: Recorded) -> str:
 @app.command()
 def picture() -> None:
     """Print the current picture, rebuilt from the log: per-BCU counts and the KPIs."""
-    log = _open_log(load_settings())
+    log = open_log(load_settings())
     try:
         current = log.picture()
     finally:

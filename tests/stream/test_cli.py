@@ -201,3 +201,13 @@ def test_the_stream_commands_read_the_configured_postgresql_schema(
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     assert tail.returncode == 0, tail.stdout + tail.stderr
     assert "unit.on_duty" in tail.stdout
+
+
+def test_a_report_with_no_log_says_where_it_looked(tmp_path: Path) -> None:
+    result = _run(
+        ["report", "demand", "--from", "2026-11-01", "--to", "2026-11-02", "--format", "csv"],
+        tmp_path,
+    )
+    assert result.returncode == 1
+    assert "no event log at" in result.stdout
+    assert not (tmp_path / "log.sqlite3").exists()
