@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 
 from api import demo
 from api.accounts import Accounts
@@ -82,6 +83,7 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.add_middleware(RequestTimer, metrics=metrics)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     _add_health(app)
     for module in (signin, queries, commands, events, audit, reports):
         app.include_router(module.router)
@@ -159,9 +161,21 @@ def _add_health(app: FastAPI) -> None:
         last = await asyncio.to_thread(services.spine.log.last_seq)
         return f"event log at seq {last}"
 
+    async def sequencer_role() -> str:
+        # Never a failure: a standby is as ready to serve as the leader. Operators (and the
+        # two-server tests) read here which worker holds the lease.
+        services: Services | None = app.state.services
+        if services is None:
+            raise RuntimeError("the spine is not open yet")
+        sequencer = services.spine.sequencer
+        if sequencer is None:
+            return "not sequencing"
+        return "leading (holds the lease)" if sequencer.leading.is_set() else "standing by"
+
     add_readiness_check(app, "app", app_answers)
     add_readiness_check(app, "bus", bus_answers)
     add_readiness_check(app, "database", database_answers)
+    add_readiness_check(app, "sequencer", sequencer_role)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
@@ -182,6 +196,20 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     if request.method not in SAFE_METHODS:
         await _audit_invalid(request, message)
     return JSONResponse({"detail": message, "errors": _jsonable(errors)}, status_code=422)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database refused or dropped the connection (down, restarting, failing over, its
+    disk full): 503, to be retried, never a 500. Nothing can be audited meanwhile."""
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {
+            "detail": "the database is not answering; try again in a few seconds "
+            "(a command sent with an Idempotency-Key is safe to repeat)"
+        },
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 def _describe(error: Any) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import OperationalError
 
 from api.accounts import Accounts
 from api.advice import Advisor
@@ -61,7 +62,14 @@ class Services:
         cached = self._active.get(username)
         if cached is not None and cached[0] > now:
             return cached[1]
-        active = await asyncio.to_thread(self.accounts.active, username)
+        try:
+            active = await asyncio.to_thread(self.accounts.active, username)
+        except OperationalError:
+            if cached is None:
+                raise
+            # The database is not answering: the last answer stands until it does (no one
+            # can be disabled meanwhile), so the live picture stays readable in an outage.
+            return cached[1]
         self._active[username] = (now + ACTIVE_CACHE_S, active)
         return active
 
