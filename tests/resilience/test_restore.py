@@ -11,6 +11,7 @@ same reports; the log goes on at the next seq.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -219,6 +220,8 @@ def fresh_database(postgres_url: str) -> Iterator[str]:
 
 
 def run(*command: str) -> None:
+    if shutil.which(command[0]) is None:
+        pytest.fail(f"{command[0]} not found: install PostgreSQL's client tools", pytrace=False)
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"{command[0]} failed: {done.stderr[-2000:]}"
 

@@ -538,6 +538,14 @@ def test_either_server_commands_both_browsers_see_it_and_the_leader_dies_losing_
 
         assert_whole(cluster, feed.sent, clients)
     assert any(c.reconnects for c in clients), "no live client was on the killed server"
+    commands = cluster.sql(
+        "SELECT type FROM events WHERE source = 'bluelamp-api/commander' AND "
+        "(unit_id = ANY(%s) OR incident_id = %s) ORDER BY seq",
+        [u1, u2],
+        i1,
+    )
+    once = ["incident.assigned", "incident.assigned", "incident.closed", "unit.status"]
+    assert [t for (t,) in commands] == once, "each of the four commands carried out once"
     for server in (a, b):
         assert_page_shows(pages[server.port], cluster.picture(server))
         pages[server.port].context.close()
