@@ -194,7 +194,11 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors()
     message = "; ".join(_describe(e) for e in errors) or "invalid request"
     if request.method not in SAFE_METHODS:
-        await _audit_invalid(request, message)
+        try:
+            await _audit_invalid(request, message)
+        except OperationalError:
+            # Nothing was done, and the caller needs the reason more than the row.
+            log.warning("invalid %s %s not audited: no database", request.method, request.url.path)
     return JSONResponse({"detail": message, "errors": _jsonable(errors)}, status_code=422)
 
 

@@ -588,16 +588,17 @@ def test_postgresql_refusing_connections_while_two_servers_run(cluster: Cluster)
 def _while_postgresql_refuses(cluster: Cluster, unit: str) -> dict[str, str]:
     """What the servers answer while the database refuses, for OUTAGE_S: a command is queued
     and answered 503 (to be retried with its Idempotency-Key, returned here), signing in is
-    503, and the picture (in memory) stays readable on both servers. Never a 500."""
+    503, a bad request is still a 422, and the picture (in memory) stays readable on both
+    servers. Never a 500."""
     refused_at = time.monotonic()
     a, b = cluster.servers
     key = {"Idempotency-Key": uuid.uuid4().hex}
-    body = {"status": "busy"}
-    during = cluster.call(
-        b, "POST", f"/api/units/{unit}/status", "commander", json=body, headers=key
-    )
+    path, body = f"/api/units/{unit}/status", {"status": "busy"}
+    during = cluster.call(b, "POST", path, "commander", json=body, headers=key)
     assert during.status_code == 503, during.text
-    assert "try again" in during.json()["detail"]
+    assert during.json()["detail"], "a 503 says what to do"
+    wrong = cluster.call(a, "POST", path, "commander", json={"status": "flying"})
+    assert wrong.status_code == 422, wrong.text  # a bad request is still told why
     form = {"username": "planner", "password": PASSWORD}
     signin = httpx.post(f"{a.url}/api/token", data=form, timeout=30)
     assert signin.status_code == 503, signin.text
