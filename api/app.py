@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
-from api import demo
+from api import demo, guards
 from api.accounts import Accounts
 from api.audit import AuditLog, AuditOutcome
 from api.database import open_database
@@ -84,6 +84,7 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
     app.add_middleware(RequestTimer, metrics=metrics)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    guards.install(app, settings)
     _add_health(app)
     for module in (signin, queries, commands, events, audit, reports):
         app.include_router(module.router)

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # A reconnecting client whose ``since`` is further behind than this gets a snapshot.
     ws_replay_limit: int = Field(50_000, ge=0)
 
+    # Hostile requests: a body larger than this is refused with 413 before it is read whole.
+    max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+
     # What the screens show (data are always UTC).
     display_timezone: str = "Europe/London"
 
