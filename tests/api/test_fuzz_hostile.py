@@ -50,6 +50,8 @@ TEXTS: dict[str, str] = {
     "superscript digit": "\u00b2",
     "Arabic-Indic digits": "\u0661\u0662",
     "5,000 digits": "9" * 5_000,
+    "far future time": "9999-12-31T23:59:59-01:00",
+    "far past time": "0001-01-01T00:00:00+01:00",
     "not a number": "NaN",
     "huge float": "1e309",
 }
