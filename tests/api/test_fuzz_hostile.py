@@ -524,3 +524,18 @@ def test_a_bad_token_on_the_live_feed_closes_4401(api: Api, name: str) -> None:
     code = _ws_close(api, b"token=" + WS_TOKENS[name], None)
     assert code == 4401, code
     _still_healthy(api)
+
+
+def test_a_websocket_handshake_with_a_100_kb_url_does_not_hold_the_server_up(api: Api) -> None:
+    """The HTTP server refuses a handshake line that long (uvicorn answers 414 or leaves the
+    client waiting until it gives up); meanwhile every other client is served."""
+    parts = urlsplit(api.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+        sock.sendall(
+            f"GET /ws?token={'x' * 100_000} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode()
+        )
+        _still_healthy(api)
+        with contextlib.suppress(OSError):
+            assert not sock.recv(64).startswith(b"HTTP/1.1 101"), "a 100 KB handshake was taken"
