@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import orjson
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,12 +27,10 @@ from stream.settings import Settings
 NUL_IN_URL = "the URL holds a NUL character (%00); no id, name or filter may contain one"
 
 
-class BodyTooLarge(HTTPException):
-    """Raised from ``receive`` while a body streams in: FastAPI passes HTTPExceptions met
-    while reading a body through to its handler, which answers with the detail."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, too_large(limit))
+class BodyTooLarge(BaseException):
+    """Raised from ``receive`` once a streaming body passes the limit. Not an Exception, so
+    no ``except Exception`` on the way (FastAPI's body parser, Dash's dispatcher) swallows
+    it and reads on; ``BodyLimit`` answers 413 when it arrives."""
 
 
 def too_large(limit: int) -> str:
@@ -75,7 +73,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise BodyTooLarge(self.limit)
+                    raise BodyTooLarge
             return message
 
         async def watched(message: Message) -> None:
@@ -87,10 +85,8 @@ class BodyLimit:
         try:
             await self.app(scope, counted, watched)
         except* BodyTooLarge:
-            # Only when no handler inside answered it (a middleware reading the body).
-            if started:
-                raise
-            await _answer(send, 413, too_large(self.limit))
+            if not started:  # else the answer is cut short, and the client sees that
+                await _answer(send, 413, too_large(self.limit))
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -146,7 +142,16 @@ def _where(exc: Exception) -> str:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """The body limit as the outermost middleware, and the decode-error handlers."""
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    """The body limit around everything, and the decode-error handlers.
+
+    Outermost, even outside middleware added after this call: Dash's (added when the
+    dashboard mounts itself) reads a callback's whole body before any route runs.
+    """
+    build = app.build_middleware_stack
+
+    def build_guarded() -> ASGIApp:
+        return BodyLimit(build(), settings.max_body_bytes)
+
+    app.build_middleware_stack = build_guarded  # type: ignore[method-assign]
     app.add_exception_handler(RecursionError, _too_deep)
     app.add_exception_handler(UnicodeError, _not_unicode)
