@@ -91,7 +91,9 @@ class BodyLimit:
 
 def _content_length(scope: Scope) -> int | None:
     value = Headers(scope=scope).get("content-length")
-    return int(value) if value is not None and value.isdigit() else None
+    if value is None or not (value.isascii() and value.isdigit()):
+        return None  # the HTTP server refuses a malformed length before we are called
+    return int(value) if len(value) <= 18 else 10**18  # int() takes at most 4,300 digits
 
 
 def _nul_in_url(scope: Scope) -> bool:
