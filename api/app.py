@@ -36,6 +36,7 @@ from geodata import London
 from stream.readmodel import ReadModel
 from stream.settings import Settings
 from stream.spine import Spine
+from stream.trust import entry_key
 
 API_PREFIX = "/api"
 READINESS_TIMEOUT_S = 2.0
@@ -103,7 +104,12 @@ async def _services(
         settings.redis_url, settings.login_attempts, settings.login_window_s
     )
     try:
-        async with Spine.open(settings, london, database_schema=settings.database_schema) as spine:
+        async with Spine.open(
+            settings,
+            london,
+            database_schema=settings.database_schema,
+            signing_key=entry_key(key),  # the API's commands are signed (stream.trust)
+        ) as spine:
             spine.hub.queue_limit = settings.ws_queue_limit
             if spine.sequencer is not None:
                 spine.sequencer.on_batch = metrics.on_batch

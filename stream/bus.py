@@ -10,23 +10,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 import math
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
 from stream.keys import Keys
 from stream.outcome import Outcome, Verdict
+from stream.trust import Seal
 
 log = logging.getLogger(__name__)
-Entry = tuple[str, bytes | None]  # (ingest entry id, the event text as sent; None: no field)
+
+
+class Entry(NamedTuple):
+    """One ingest entry as the sequencer reads it."""
+
+    id: str  # the stream entry id, "<ms>-<n>"
+    text: bytes | None  # the event text as sent; None: the entry has no "event" field
+    seal: Seal | None = None  # the API's signature and scope (stream.trust); None: unsigned
 
 
 def _honour_cancel() -> None:
@@ -55,6 +64,9 @@ class Bus(Protocol):
 
     async def add(self, texts: Sequence[str | bytes]) -> None:
         """Append events to the ingest stream (what a producer's XADD does)."""
+
+    async def add_signed(self, entries: Sequence[tuple[str, Seal]]) -> None:
+        """Append the API's own events, each with its signature and scope (stream.trust)."""
 
     async def claim(self, consumer: str) -> list[Entry]:
         """Entries delivered to any consumer but never acknowledged (a dead sequencer's)."""
@@ -152,40 +164,70 @@ class RedisBus:
                 raise
         self._group_ready = True
 
+    async def _in_group(self, command: Callable[[], Awaitable[Any]]) -> Any:
+        """Run a consumer-group command, making the group again first if Redis has lost it.
+
+        A Redis restarted without persistence (or a deleted stream) has no group: every
+        group command then fails with NOGROUP, and without this the sequencer would fail the
+        same way on every retry until the process restarted. The group starts at "0", so
+        whatever producers XADDed to the new stream before it existed is still read.
+        """
+        await self._ensure_group()
+        try:
+            return await command()
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+        log.warning(
+            "consumer group %s is gone (Redis restarted empty?); making it again", self.keys.group
+        )
+        self._group_ready = False
+        await self._ensure_group()
+        return await command()
+
     async def add(self, texts: Sequence[str | bytes]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
             for text in texts:
                 pipe.xadd(self.keys.ingest, {"event": text})
             await pipe.execute()
 
+    async def add_signed(self, entries: Sequence[tuple[str, Seal]]) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for text, sealed in entries:
+                fields = {"event": text, "scope": sealed.scope, "signature": sealed.signature}
+                pipe.xadd(self.keys.ingest, fields)
+            await pipe.execute()
+
     async def claim(self, consumer: str) -> list[Entry]:
-        await self._ensure_group()
         entries: list[Entry] = []
         start = "0-0"
         while True:
-            start, claimed, _deleted = await self.redis.xautoclaim(
-                self.keys.ingest,
-                self.keys.group,
-                consumer,
-                min_idle_time=0,
-                start_id=start,
-                count=1000,
+            start, claimed, _deleted = await self._in_group(
+                functools.partial(
+                    self.redis.xautoclaim,
+                    self.keys.ingest,
+                    self.keys.group,
+                    consumer,
+                    min_idle_time=0,
+                    start_id=start,
+                    count=1000,
+                )
             )
             entries += [_entry(i, f) for i, f in claimed]
             if start in (b"0-0", "0-0"):
                 return entries
 
     async def read(self, consumer: str, count: int, block_ms: int) -> list[Entry]:
-        await self._ensure_group()
-        try:
-            reply = await self.redis.xreadgroup(
-                self.keys.group, consumer, {self.keys.ingest: ">"}, count=count, block=block_ms
+        reply = await self._in_group(
+            functools.partial(
+                self.redis.xreadgroup,
+                self.keys.group,
+                consumer,
+                {self.keys.ingest: ">"},
+                count=count,
+                block=block_ms,
             )
-        except ResponseError as exc:
-            if "NOGROUP" not in str(exc):
-                raise
-            self._group_ready = False  # the stream was deleted: make the group again
-            return []
+        )
         _honour_cancel()
         return [_entry(i, f) for _stream, messages in reply or [] for i, f in messages]
 
@@ -314,7 +356,11 @@ class RedisBus:
 
 def _entry(entry_id: bytes | str, fields: dict[bytes, bytes]) -> Entry:
     ident = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-    return ident, fields.get(b"event")
+    signature = fields.get(b"signature")
+    if signature is None:
+        return Entry(ident, fields.get(b"event"))
+    scope = fields.get(b"scope", b"").decode("utf-8", "replace")
+    return Entry(ident, fields.get(b"event"), Seal(scope, signature.decode("utf-8", "replace")))
 
 
 # -- in process ------------------------------------------------------------------------------
@@ -351,8 +397,8 @@ class MemoryBus:
     def __init__(self, keys: Keys) -> None:
         self.keys = keys
         self._ids = itertools.count(1)
-        self._stream: dict[str, bytes] = {}  # not yet delivered, in order
-        self._pending: dict[str, bytes] = {}  # delivered, not acknowledged
+        self._stream: dict[str, Entry] = {}  # not yet delivered, in order
+        self._pending: dict[str, Entry] = {}  # delivered, not acknowledged
         self._arrived = asyncio.Event()
         self._rejected: list[dict[str, str]] = []
         self._live = _Topic()
@@ -361,23 +407,30 @@ class MemoryBus:
         self._lease: str | None = None
 
     async def add(self, texts: Sequence[str | bytes]) -> None:
-        for text in texts:
+        self._append([(text, None) for text in texts])
+
+    async def add_signed(self, entries: Sequence[tuple[str, Seal]]) -> None:
+        self._append(entries)
+
+    def _append(self, entries: Sequence[tuple[str | bytes, Seal | None]]) -> None:
+        for text, sealed in entries:
             # "<ms>-<n>" like Redis stream ids, so the lag metric reads arrival times alike.
             entry_id = f"{int(time.time() * 1000)}-{next(self._ids)}"
-            self._stream[entry_id] = text.encode() if isinstance(text, str) else text
+            raw = text.encode() if isinstance(text, str) else text
+            self._stream[entry_id] = Entry(entry_id, raw, sealed)
         self._arrived.set()
 
     async def claim(self, consumer: str) -> list[Entry]:
-        return list(self._pending.items())
+        return list(self._pending.values())
 
     async def read(self, consumer: str, count: int, block_ms: int) -> list[Entry]:
         if not self._stream:
             self._arrived.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), block_ms / 1000)
-        taken: list[Entry] = list(itertools.islice(self._stream.items(), count))
-        for entry_id, _text in taken:
-            self._pending[entry_id] = self._stream.pop(entry_id)
+        taken: list[Entry] = list(itertools.islice(self._stream.values(), count))
+        for entry in taken:
+            self._pending[entry.id] = self._stream.pop(entry.id)
         return taken
 
     async def ack(self, entry_ids: Sequence[str]) -> None:

@@ -18,13 +18,16 @@ class Verdict(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """The answer to one submitted event. ``source``/``id`` are None only when the text could
-    not be read that far; ``seq`` is set for accepted and duplicate; ``reason`` for rejected."""
+    not be read that far; ``seq`` is set for accepted and duplicate; ``reason`` for rejected.
+    ``forbidden``: rejected because the command lies outside its submitter's scope (an
+    inspector's BCU, stream.trust), not because of the picture's state."""
 
     verdict: Verdict
     source: str | None
     id: str | None
     seq: int | None = None
     reason: str | None = None
+    forbidden: bool = False
 
     @property
     def key(self) -> tuple[str, str] | None:
@@ -32,13 +35,16 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict: that deep-copies every field, once per outcome per batch.
-        return {
+        answer = {
             "verdict": self.verdict.value,
             "source": self.source,
             "id": self.id,
             "seq": self.seq,
             "reason": self.reason,
         }
+        if self.forbidden:  # only ever a command's: a feed's answers keep their shape
+            answer["forbidden"] = True
+        return answer
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
@@ -59,5 +65,10 @@ class Outcome:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Outcome:
         return cls(
-            Verdict(data["verdict"]), data["source"], data["id"], data["seq"], data["reason"]
+            Verdict(data["verdict"]),
+            data["source"],
+            data["id"],
+            data["seq"],
+            data["reason"],
+            bool(data.get("forbidden", False)),
         )

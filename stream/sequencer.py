@@ -32,6 +32,7 @@ from stream.events import InvalidEvent, Locate, Recorded, Validated, to_json, va
 from stream.log import EventLog, LogConflict
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
+from stream.trust import Scope, Trust, out_of_scope
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,9 @@ class Sequencer:
     lease_ttl_ms: int = 5_000
     token: str = field(default_factory=new_token)
     picture: Picture | None = None
+    # Which entries speak for the API (signed with the key derived from the server's
+    # secret), and the scope each command is held to (stream.trust).
+    trust: Trust = field(default_factory=Trust)
     on_batch: Callable[[BatchResult], None] | None = None  # for metrics and tests
     # Hands this batch's records to this process's fan-out once logged, so the process need
     # not parse its own events back from the live channel (stream.fanout.Hub.deliver).
@@ -147,13 +151,13 @@ class Sequencer:
             # hub knows to skip the echo.
             self.on_logged(result.records)
         await self.bus.reject(result.rejections)
-        await self.bus.ack([entry_id for entry_id, _ in entries])
+        await self.bus.ack([entry.id for entry in entries])
         await self.bus.publish(
             [live_message(r, b) for r, b in zip(result.records, result.bodies, strict=True)]
         )
         await self.bus.post_outcomes(result.outcomes)
         if self.on_batch:
-            result.entry_ids = [entry_id for entry_id, _ in entries]
+            result.entry_ids = [entry.id for entry in entries]
             self.on_batch(result)
         return result
 
@@ -162,33 +166,37 @@ class Sequencer:
         picture = self.picture
         assert picture is not None
         result = BatchResult()
-        valid: list[tuple[bytes | str, Validated]] = []
-        for _entry_id, text in entries:
+        valid: list[tuple[bytes | str, Validated, Scope]] = []
+        for _entry_id, text, sealed in entries:
             if text is None:
                 reason = "ingest entry has no 'event' field"
                 result.rejections.append(Rejection(b"", reason))
                 result.outcomes.append(Outcome(Verdict.REJECTED, None, None, reason=reason))
                 continue
             try:
-                valid.append((text, validate(text, self.locate)))
+                v = validate(text, self.locate)
+                valid.append((text, v, self.trust.scope_of(text, sealed, v.event)))
             except InvalidEvent as exc:
                 source, event_id = key_of(text)
                 result.rejections.append(Rejection(text, exc.reason, source, event_id))
                 result.outcomes.append(
                     Outcome(Verdict.REJECTED, source, event_id, None, exc.reason)
                 )
-        logged = self.log.seqs_of(v.event.key for _, v in valid)
+        logged = self.log.seqs_of(v.event.key for _, v, _ in valid)
         seen: dict[tuple[str, str], int] = {}
-        for original, v in valid:
+        for original, v, scope in valid:
             key = v.event.key
             earlier = logged.get(key) or seen.get(key)
             if earlier is not None:
                 result.outcomes.append(Outcome(Verdict.DUPLICATE, *key, earlier))
                 continue
-            broken = picture.check(v)
+            forbidden = out_of_scope(picture, v, scope)
+            broken = forbidden or picture.check(v)
             if broken is not None:
                 result.rejections.append(Rejection(original, broken, *key))
-                result.outcomes.append(Outcome(Verdict.REJECTED, *key, None, broken))
+                result.outcomes.append(
+                    Outcome(Verdict.REJECTED, *key, None, broken, forbidden=bool(forbidden))
+                )
                 continue
             record = Recorded(picture.seq + 1, v.event, v.borough, v.bcu)
             picture.apply(record)
