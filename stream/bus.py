@@ -134,7 +134,8 @@ for i = 1, #ARGV do redis.call('publish', KEYS[1], ARGV[i]) end
 return #ARGV
 """
 OUTCOME_TTL_MS = 120_000
-PUBSUB_HEALTH_S = 10.0
+PUBSUB_HEALTH_S = 10.0  # a subscription quiet this long is PINGed
+PUBSUB_PONG_S = 10.0  # and dropped (to be resubscribed) if no answer comes within this
 REJECTED_MAXLEN = 1_000_000
 
 
@@ -273,38 +274,36 @@ class RedisBus:
 
         connection = pubsub.connection
         assert connection is not None  # subscribe() connected it
-        heard = [0]  # replies read, for the watchdog
+        answered = asyncio.Event()  # set by every reply read: the connection is alive
 
         async def messages() -> AsyncIterator[bytes]:
             # Straight from the connection's (hiredis) parser, not pubsub.listen(): listen()
             # costs ~50 µs a message in timeouts and dispatch, more than the event's fold.
             while True:
                 reply = await connection.read_response(timeout=math.inf)
-                heard[0] += 1
+                answered.set()
                 _honour_cancel()
                 if isinstance(reply, list) and len(reply) == 3 and reply[0] == b"message":
                     yield reply[2]
 
         async def watchdog() -> None:
             # A quiet channel is normal, a silently dead connection is not: PING when quiet
-            # and drop the connection (so the reader fails and the caller reconnects) when
-            # even that gets no answer.
-            pinged = False
+            # and drop the connection (so the reader fails and the caller resubscribes) only
+            # when that PING goes unanswered. The flag is cleared before the PING is sent,
+            # so its answer counts however soon it is read.
             while True:
-                before = heard[0]
+                answered.clear()
                 await asyncio.sleep(PUBSUB_HEALTH_S)
-                if heard[0] != before:
-                    pinged = False
-                elif not pinged:
-                    try:
-                        await connection.send_command("PING")
-                    except Exception:  # the reader sees the same failure and reconnects
-                        return
-                    pinged = True
-                else:
-                    log.warning(
-                        "no answer on %s for %.0f s; reconnecting", channel, 2 * PUBSUB_HEALTH_S
-                    )
+                if answered.is_set():
+                    continue
+                try:
+                    await connection.send_command("PING")
+                except Exception:  # the reader sees the same failure and reconnects
+                    return
+                try:
+                    await asyncio.wait_for(answered.wait(), PUBSUB_PONG_S)
+                except TimeoutError:
+                    log.warning("no answer to PING on %s; resubscribing", channel)
                     await connection.disconnect(nowait=True)
                     return
 
