@@ -4,9 +4,11 @@ Exactly one sequencer runs at a time, whichever holds the Redis lease. On taking
 it rebuilds its picture from the log (latest snapshot + tail), claims whatever a previous
 holder left unacknowledged, and continues from the log's last seq. Per batch, in order:
 
-1. parse and validate each entry (contract, London) — failures are rejections;
+1. parse and validate each entry (contract, London; an event under the API's reserved
+   source needs the API's signature, stream.trust) — failures are rejections;
 2. drop duplicates by (source, id) — within the batch and against the log;
-3. ask the picture's rules; apply each accepted event to the picture at once, so a later
+3. hold a signed command to its scope (an inspector's BCU), then ask the picture's rules;
+   apply each accepted event to the picture at once, so a later
    event in the same batch sees it (two conflicting commands: the first wins);
 4. append the batch to the log in one transaction (the seq primary key fences off a
    stale writer, which then steps down);
