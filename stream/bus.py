@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from stream.keys import Keys
@@ -187,17 +188,27 @@ class RedisBus:
         return await command()
 
     async def add(self, texts: Sequence[str | bytes]) -> None:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for text in texts:
-                pipe.xadd(self.keys.ingest, {"event": text})
-            await pipe.execute()
+        await self._xadd([{"event": text} for text in texts])
 
     async def add_signed(self, entries: Sequence[tuple[str, Seal]]) -> None:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for text, sealed in entries:
-                fields = {"event": text, "scope": sealed.scope, "signature": sealed.signature}
-                pipe.xadd(self.keys.ingest, fields)
-            await pipe.execute()
+        await self._xadd(
+            [{"event": t, "scope": s.scope, "signature": s.signature} for t, s in entries]
+        )
+
+    async def _xadd(self, entries: Sequence[dict[str, str | bytes]]) -> None:
+        for attempt in (1, 2):
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for fields in entries:
+                        pipe.xadd(self.keys.ingest, fields)
+                    await pipe.execute()
+                return
+            except RedisConnectionError:
+                # A pooled connection that a restarted Redis closed fails once; the second try
+                # connects afresh. An entry that got through the first time is then a
+                # duplicate, answered like the first.
+                if attempt == 2:
+                    raise
 
     async def claim(self, consumer: str) -> list[Entry]:
         entries: list[Entry] = []

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
+from redis.exceptions import RedisError
 
 from api.audit import AuditOutcome
 from api.deps import (
@@ -313,6 +314,15 @@ async def _carry_out(
             "no sequencer answered in time; the command is queued and "
             "will be decided when one runs (retry with the same "
             "Idempotency-Key to learn the result)",
+        ) from None
+    except RedisError:
+        # Redis down or restarting: the spine recovers by itself, so this is a retry later.
+        raise await audit.refuse(
+            503,
+            AuditOutcome.FAILED,
+            "the message bus (Redis) is not answering, so the command may not have been "
+            "sent; retry in a few seconds (with the same Idempotency-Key it is carried out "
+            "once)",
         ) from None
     if outcome.forbidden:  # the sequencer's BCU check: the same audited 403 as the fast path
         raise await audit.refuse(403, AuditOutcome.DENIED, outcome.reason or "outside your BCU")
