@@ -48,7 +48,8 @@ class Scope:
     def from_text(cls, text: str) -> Scope:
         if not text:
             return cls()
-        bcu = json.loads(text).get("bcu")
+        data = json.loads(text)
+        bcu = data.get("bcu") if isinstance(data, dict) else None
         return cls(bcu if isinstance(bcu, str) else None)
 
 
