@@ -24,6 +24,7 @@ from api.accounts import Accounts
 from api.audit import AuditLog, AuditOutcome
 from api.database import open_database
 from api.deps import SAFE_METHODS, action_of, audit_request, resolve
+from api.feedstatus import watch as watch_feed
 from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
@@ -126,13 +127,19 @@ async def _services(
                 read_model=ReadModel.of(spine.log),
                 jobs=Jobs(engine),
             )
-            projector = asyncio.create_task(_keep_read_model(services), name="bluelamp-reports")
+            watchers = [
+                asyncio.create_task(_keep_read_model(services), name="bluelamp-reports"),
+                asyncio.create_task(
+                    watch_feed(services.feed, spine, settings.feed_stale_s), name="bluelamp-feed"
+                ),
+            ]
             try:
                 yield services
             finally:
-                projector.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await projector
+                for task in watchers:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
     finally:
         await limiter.close()
         await asyncio.to_thread(engine.dispose)

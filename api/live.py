@@ -5,6 +5,8 @@ Frames, all JSON text:
     {"type": "snapshot", "seq": N, "picture": {...}}          first, unless resuming
     {"type": "events", "seq": M, "events": [{"seq", "event", "borough", "bcu"}, ...]}
     {"type": "heartbeat", "seq": M, "time": "...Z"}            after a quiet spell
+    {"type": "status", "ok": false, "reason": "..."}          the feed is held up (or
+                                                               current again: ok true)
     {"type": "error", "code": "...", "reason": "..."}          then the server closes
 
 A client resuming with ``since`` gets exactly the events after it, from the log, when it is
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from asyncio import FIRST_COMPLETED
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -30,6 +33,7 @@ from starlette.websockets import WebSocketState
 
 from api.audit import AuditOutcome
 from api.deps import audit_request, resolve
+from api.feedstatus import FeedStatus
 from api.security import READERS, Principal
 from api.services import Services
 from api.views import picture_view, touched_view
@@ -147,24 +151,66 @@ async def _send(
         await _send_bytes(websocket, snapshot, send_s)
     last_sent = -frame_s  # the first events go out at once
     advised = services.advisor.version
-    while True:
-        try:
-            first = await asyncio.wait_for(anext(subscription), quiet_s)
-        except TimeoutError:
-            time = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-            await _send_bytes(
-                websocket, orjson.dumps({"type": "heartbeat", "seq": seq, "time": time}), send_s
+    status, told = services.feed, 0  # the feed status version this socket has had
+    upcoming: asyncio.Task[Recorded] | None = None
+    try:
+        while True:
+            if status.version != told:
+                told = status.version
+                await _send_bytes(websocket, status.frame(), send_s)
+            upcoming = upcoming or asyncio.ensure_future(anext(subscription))
+            if not await _record_or_news(upcoming, status, quiet_s):
+                if not upcoming.done() and status.version == told:
+                    await _heartbeat(websocket, seq, send_s)
+                    last_sent = loop.time()
+                continue
+            first, upcoming = upcoming.result(), None
+            seq, last_sent, advised = await _send_events(
+                websocket, services, subscription, first, last_sent, advised
             )
-            last_sent = loop.time()
-            continue
-        wait = frame_s - (loop.time() - last_sent)
-        if wait > 0:  # a frame went out moments ago: gather what arrives meanwhile
-            await asyncio.sleep(wait)
-        batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1)]
-        seq = batch[-1].seq
-        frame, advised = await _events_frame(services, batch, advised)
-        await _send_bytes(websocket, frame, send_s)
-        last_sent = loop.time()
+    finally:
+        if upcoming is not None:
+            upcoming.cancel()
+
+
+async def _record_or_news(
+    upcoming: asyncio.Task[Recorded], status: FeedStatus, quiet_s: float
+) -> bool:
+    """Wait for the next record (True), a change of the feed status or ``quiet_s`` of quiet
+    (False). The record's task is left running, so nothing is lost by waiting on both."""
+    changed = asyncio.ensure_future(status.changed())
+    try:
+        await asyncio.wait({upcoming, changed}, timeout=quiet_s, return_when=FIRST_COMPLETED)
+    finally:
+        changed.cancel()
+    return upcoming.done()
+
+
+async def _heartbeat(websocket: WebSocket, seq: int, send_s: float) -> None:
+    time = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    frame = orjson.dumps({"type": "heartbeat", "seq": seq, "time": time})
+    await _send_bytes(websocket, frame, send_s)
+
+
+async def _send_events(
+    websocket: WebSocket,
+    services: Services,
+    subscription: Subscription,
+    first: Recorded,
+    last_sent: float,
+    advised: int,
+) -> tuple[int, float, int]:
+    """One events frame from ``first`` and what else is ready; (its seq, when it went out,
+    the advice version sent)."""
+    loop = asyncio.get_running_loop()
+    frame_s, send_s = services.settings.ws_frame_ms / 1000, services.settings.ws_send_timeout_s
+    wait = frame_s - (loop.time() - last_sent)
+    if wait > 0:  # a frame went out moments ago: gather what arrives meanwhile
+        await asyncio.sleep(wait)
+    batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1)]
+    frame, advised = await _events_frame(services, batch, advised)
+    await _send_bytes(websocket, frame, send_s)
+    return batch[-1].seq, loop.time(), advised
 
 
 async def _events_frame(services: Services, batch: list[Recorded], advised: int) -> tuple[str, int]:

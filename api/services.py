@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from api.accounts import Accounts
 from api.advice import Advisor
 from api.audit import AuditEntry, AuditLog
+from api.feedstatus import FeedStatus
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 from api.reports.jobs import Jobs
@@ -56,6 +57,8 @@ class Services:
     _advice: tuple[int, str] = (-1, "")
     # Live-feed frame bodies by (first seq, last seq): sockets in step share one (api.live).
     live_frames: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Whether the feed is current, for the outage banner (api.feedstatus).
+    feed: FeedStatus = field(default_factory=FeedStatus)
 
     async def is_active(self, username: str) -> bool:
         now = time.monotonic()

@@ -84,6 +84,11 @@ class Bus(Protocol):
     async def rejected(self, count: int = 100) -> list[dict[str, str]]:
         """The most recent rejections, newest last."""
 
+    async def waiting_since(self) -> int | None:
+        """When (epoch ms) the oldest ingest entry not yet logged nor rejected arrived; None
+        when none waits. A sequencer acknowledges and removes what it has decided, so an old
+        entry here means sequencing is held up (the outage banner says so)."""
+
     async def publish(self, messages: Sequence[str]) -> None:
         """Fan accepted events out on the live channel."""
 
@@ -274,6 +279,10 @@ class RedisBus:
             for _i, f in reversed(rows)
         ]
 
+    async def waiting_since(self) -> int | None:
+        oldest = await self.redis.xrange(self.keys.ingest, count=1)
+        return _entry_ms(oldest[0][0]) if oldest else None
+
     async def publish(self, messages: Sequence[str]) -> None:
         if messages:
             await self._publish_many(keys=[self.keys.live], args=list(messages))
@@ -362,6 +371,12 @@ class RedisBus:
     async def close(self) -> None:
         await self.subscriber.aclose()
         await self.redis.aclose()
+
+
+def _entry_ms(entry_id: bytes | str) -> int:
+    """The arrival time (epoch ms) an ingest entry id "<ms>-<n>" starts with."""
+    ident = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    return int(ident.split("-", 1)[0])
 
 
 def _entry(entry_id: bytes | str, fields: dict[bytes, bytes]) -> Entry:
@@ -458,6 +473,10 @@ class MemoryBus:
 
     async def rejected(self, count: int = 100) -> list[dict[str, str]]:
         return self._rejected[-count:]
+
+    async def waiting_since(self) -> int | None:
+        waiting = [*self._pending, *self._stream]
+        return min((_entry_ms(i) for i in waiting), default=None)
 
     async def publish(self, messages: Sequence[str]) -> None:
         for message in messages:

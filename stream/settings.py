@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     # Hostile requests: a body larger than this is refused with 413 before it is read whole.
     max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024)
 
+    # The outage banner: screens say the feed is held up once an ingest event has waited
+    # this long to be logged (or Redis or the database does not answer).
+    feed_stale_s: float = Field(5.0, gt=0)
+
     # What the screens show (data are always UTC).
     display_timezone: str = "Europe/London"
 
