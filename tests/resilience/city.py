@@ -78,16 +78,19 @@ class City:
     def redis(self) -> redis.Redis:
         return redis.Redis.from_url(self.redis_server.url, socket_timeout=5)
 
+    def sign_in(self) -> str:
+        """A fresh sign-in as the commander: the token."""
+        answer = httpx.post(
+            f"{self.server.url}/api/token",
+            data={"username": "commander", "password": PASSWORD},
+            timeout=30,
+        )
+        assert answer.status_code == 200, f"sign-in: {answer.status_code} {answer.text}"
+        return str(answer.json()["access_token"])
+
     def api(self, path: str) -> dict[str, Any]:
         for _ in range(2):
-            if self._token is None:
-                answer = httpx.post(
-                    f"{self.server.url}/api/token",
-                    data={"username": "commander", "password": PASSWORD},
-                    timeout=30,
-                )
-                assert answer.status_code == 200, answer.text
-                self._token = answer.json()["access_token"]
+            self._token = self._token or self.sign_in()
             headers = {"Authorization": f"Bearer {self._token}"}
             got = httpx.get(f"{self.server.url}{path}", headers=headers, timeout=30)
             if got.status_code != 401:
@@ -105,7 +108,7 @@ class City:
     def rejected(self) -> dict[Key, str]:
         client = self.redis()
         try:
-            rows = client.xrange(self.keys.rejected)
+            rows: Any = client.xrange(self.keys.rejected)
         finally:
             client.close()
         found: dict[Key, str] = {}

@@ -36,6 +36,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self
@@ -50,10 +51,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until(condition: object, timeout: float, what: str, every: float = 0.1) -> None:
+def wait_until(
+    condition: Callable[[], object], timeout: float, what: str, every: float = 0.1
+) -> None:
     """Poll ``condition()`` until it is true; AssertionError naming ``what`` after
     ``timeout`` seconds. Drills wait on conditions with generous deadlines, never sleep."""
-    assert callable(condition)
     deadline = time.monotonic() + timeout
     last: object = None
     while time.monotonic() < deadline:

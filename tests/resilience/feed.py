@@ -84,7 +84,7 @@ class Producer:
 
     def _run(self) -> None:
         held: list[tuple[Key, str]] = []
-        upcoming = _due(self._events)
+        upcoming = _Upcoming(self._events)
         while not self._stopped.is_set():
             if not self._paused.is_set():
                 held += _take_due(upcoming)
@@ -122,10 +122,6 @@ class _Upcoming:
         assert self.head is not None
         head, self.head = self.head, next(self.events, None)
         return head
-
-
-def _due(events: Iterator[tuple[float, dict[str, Any]]]) -> _Upcoming:
-    return _Upcoming(events)
 
 
 def _take_due(upcoming: _Upcoming) -> list[tuple[Key, str]]:

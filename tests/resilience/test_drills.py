@@ -20,7 +20,9 @@ from tests.resilience.city import City, now_ms
 from tests.resilience.conftest import open_city, postgres_schema, through
 from tests.resilience.faults import RedisServer, TcpProxy, Tmpfs, wait_until
 
-REDIS_DOWN_S = 3.0  # long enough for a screen to notice; a restart is quick
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+REDIS_DOWN_S = 3.0  # at least; and until the screen has said so
 DISK_FULL_S = 10.0
 RECOVER_S = 90.0  # generous: a busy machine; the server backs off up to 5 s between tries
 
@@ -72,6 +74,18 @@ def _banner_showed(city: City, since_ms: float, until_ms: float) -> None:
     wait_until(city.banner_hidden, RECOVER_S, "the banner gone after recovery")
 
 
+def _redis_down(city: City, kill: bool) -> None:
+    """Stop Redis, keep it down until the screen says so (at least ``REDIS_DOWN_S``), and
+    start it again on the same port."""
+    down = now_ms()
+    city.redis_server.stop(kill=kill)
+    try:
+        wait_until(lambda: city.banner_shown_between(down, now_ms()), RECOVER_S, "the banner")
+        wait_until(lambda: now_ms() - down >= REDIS_DOWN_S * 1000, REDIS_DOWN_S + 5, "down")
+    finally:
+        city.redis_server.start()
+
+
 def _sequencing(city: City, timeout: float = RECOVER_S) -> None:
     """New events are being logged (the server recovered by itself)."""
     before = city.log.last_seq()
@@ -90,7 +104,7 @@ def test_a_redis_restart_without_persistence_loses_only_unlogged_entries(
     logged_before = city.log.last_seq()
     written_before = set(city.producer.written)
     started = now_ms()
-    city.redis_server.restart(down_s=REDIS_DOWN_S)
+    _redis_down(city, kill=False)
     _sequencing(city)
     ended = now_ms()
     _banner_showed(city, started, ended)
@@ -99,7 +113,9 @@ def test_a_redis_restart_without_persistence_loses_only_unlogged_entries(
     lost = city.account().missing
     assert lost <= written_before, "an event written after the restart was lost"
     city.producer.resend(lost)
+    city.sign_in()  # a person signing in after the restart gets in (was a 500)
     accounting = city.verify()
+    print(f"drill (a): {len(lost)} lost with Redis and sent again")
     assert accounting.records[logged_before].seq == logged_before + 1
     assert city.producer.failed_writes > 0, "the feed never saw Redis down"
 
@@ -112,16 +128,7 @@ def test_b_kill_9_and_start_again_loses_nothing(pg_city: tuple[City, TcpProxy, T
     city.server.start()
     _sequencing(city)
     _banner_showed(city, started, now_ms())
-    acc = city.verify()
-    print(
-        "DEBUG",
-        len(acc.records),
-        len(acc.rejected),
-        len(city.producer.written),
-        city.banner_log(),
-        len(city.browser()["units"]),
-        len(city.browser()["incidents"]),
-    )
+    city.verify()
 
 
 def test_c_postgres_refusing_then_back(
@@ -139,8 +146,7 @@ def test_c_postgres_refusing_then_back(
         database.resume()
     _sequencing(city)
     _banner_showed(city, started, now_ms())
-    acc = city.verify()
-    print("DEBUG", len(acc.records), city.banner_log(), city.page.url)
+    city.verify()
 
 
 def test_d_a_browser_cut_off_resumes_where_it_left(
@@ -161,8 +167,7 @@ def test_d_a_browser_cut_off_resumes_where_it_left(
 def test_a_redis_killed_with_aof_loses_nothing(sqlite_city: tuple[City, Tmpfs]) -> None:
     city, _disk = sqlite_city
     started = now_ms()
-    city.redis_server.stop(kill=True)
-    city.redis_server.start()
+    _redis_down(city, kill=True)
     _sequencing(city)
     _banner_showed(city, started, now_ms())
     city.verify()
