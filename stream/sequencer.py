@@ -129,9 +129,16 @@ class Sequencer:
                 await renewer
 
     async def _keep_lease(self) -> None:
+        task = asyncio.current_task()
         while True:
             await asyncio.sleep(self.lease_ttl_ms / 3000)
-            if not await self.bus.acquire_lease(self.token, self.lease_ttl_ms):
+            held = await self.bus.acquire_lease(self.token, self.lease_ttl_ms)
+            if task is not None and task.cancelling():
+                # redis-py can swallow a cancel that lands mid-command (and retry the
+                # command): renewing on would hold the lease for ever while _lead waits
+                # for this task to stop, and nothing would be sequenced again.
+                raise asyncio.CancelledError
+            if not held:
                 log.warning("lost the sequencer lease")
                 return
 
