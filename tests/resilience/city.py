@@ -99,6 +99,14 @@ class City:
             self._token = None
         raise AssertionError(f"{path}: refused a fresh token")
 
+    def waiting(self) -> int:
+        """Ingest entries not yet decided (decided ones are removed from the stream)."""
+        client = self.redis()
+        try:
+            return int(client.xlen(self.keys.ingest))
+        finally:
+            client.close()
+
     def picture(self) -> dict[str, Any]:
         return self.api("/api/picture?include_closed=true")
 
