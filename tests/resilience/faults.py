@@ -205,9 +205,7 @@ class TcpProxy(_Managed):
     def refuse(self) -> None:
         self.mode = "refuse"
         self._reset_all()
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            listener.close()
+        self._unlisten()
 
     def drop(self) -> None:
         if self._listener is None:
@@ -223,9 +221,7 @@ class TcpProxy(_Managed):
     def close(self) -> None:
         self._stopped.set()
         self._reset_all()
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            listener.close()
+        self._unlisten()
         if self._thread is not None:
             self._thread.join(5)
 
@@ -236,6 +232,15 @@ class TcpProxy(_Managed):
         listener.listen(128)
         listener.settimeout(0.1)
         self._listener = listener
+
+    def _unlisten(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            # shutdown first: a close alone leaves the port listening until the accept
+            # thread's blocked call returns, and a connection made meanwhile would succeed.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
 
     def _accept_loop(self) -> None:
         while not self._stopped.is_set():
@@ -263,10 +268,10 @@ class TcpProxy(_Managed):
 
     def _pump(self, pair: tuple[socket.socket, socket.socket]) -> None:
         client, upstream = pair
-        for sock in pair:
-            sock.settimeout(None)
         peers = {client: upstream, upstream: client}
         try:
+            for sock in pair:
+                sock.settimeout(None)
             while not self._stopped.is_set():
                 readable, _, _ = select.select(list(peers), [], [], 0.2)
                 for sock in readable:
@@ -274,7 +279,7 @@ class TcpProxy(_Managed):
                     if not data:
                         return
                     peers[sock].sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # reset by refuse()/drop() from another thread
             return
         finally:
             with self._lock:
