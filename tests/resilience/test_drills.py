@@ -29,7 +29,7 @@ RECOVER_S = 90.0  # generous: a busy machine; the server backs off up to 5 s bet
 
 
 @pytest.fixture(scope="module")
-def pg_city(
+def pg_town(
     browser: Browser, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[City, TcpProxy, TcpProxy]]:
     """PostgreSQL behind a proxy, Redis without persistence, the page behind a proxy."""
@@ -55,7 +55,7 @@ def pg_city(
 
 
 @pytest.fixture(scope="module")
-def sqlite_city(
+def sqlite_town(
     browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[City, Tmpfs]]:
     """The SQLite log on a 64 MB file system of its own, Redis with AOF (fsync always)."""
@@ -66,6 +66,20 @@ def sqlite_city(
         open_city(browser, workdir, redis_server, f"sqlite:///{disk.path}/log.sqlite3") as city,
     ):
         yield city, disk
+
+
+@pytest.fixture
+def pg_city(pg_town: tuple[City, TcpProxy, TcpProxy]) -> tuple[City, TcpProxy, TcpProxy]:
+    """The PostgreSQL city, its feed running (a drill that failed may have left it paused)."""
+    pg_town[0].producer.resume()
+    return pg_town
+
+
+@pytest.fixture
+def sqlite_city(sqlite_town: tuple[City, Tmpfs]) -> tuple[City, Tmpfs]:
+    """The SQLite city, its feed running."""
+    sqlite_town[0].producer.resume()
+    return sqlite_town
 
 
 def _banner_showed(city: City, since_ms: float, until_ms: float) -> None:
