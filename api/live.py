@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -39,7 +40,8 @@ from stream.fanout import SubscriberTooSlow, Subscription
 router = APIRouter()
 MAX_FRAME_EVENTS = 5_000
 FRAMES_KEPT = 256  # recent frame bodies, by (first seq, last seq)
-PICTURE_WAIT_S = 1.0  # for this process's picture to catch up with a frame's events
+PICTURE_WAIT_S = 1.0
+SINCE = re.compile(r"[0-9]{1,19}")  # for this process's picture to catch up with a frame's events
 
 
 @router.websocket("/ws", name="live")
@@ -56,8 +58,12 @@ async def live(websocket: WebSocket) -> None:
     if who is None:
         return
     since = websocket.query_params.get("since")
-    if since is not None and not since.isdigit():
-        await _fail(websocket, 4400, "bad_request", "since must be a seq (a whole number)")
+    # ASCII digits only: str.isdigit() accepts "²" and "١٢", which int() then refuses or
+    # reads differently; 19 digits is beyond any seq (and int() refuses 4,300 and more).
+    if since is not None and not SINCE.fullmatch(since):
+        await _fail(
+            websocket, 4400, "bad_request", "since must be a seq: 1 to 19 digits 0-9, e.g. since=42"
+        )
         return
     services.metrics.ws_clients.inc()
     try:
