@@ -32,6 +32,7 @@ from api.routes import audit, commands, events, queries, reports, signin
 from api.routes.docs import add_docs
 from api.security import OidcVerifier, signing_key
 from api.services import Services
+from api.sessions import Revocations
 from geodata import London
 from stream.readmodel import ReadModel
 from stream.settings import Settings
@@ -119,6 +120,7 @@ async def _services(
                 metrics=metrics,
                 read_model=ReadModel.of(spine.log),
                 jobs=Jobs(engine),
+                revocations=Revocations(engine),
             )
             projector = asyncio.create_task(_keep_read_model(services), name="bluelamp-reports")
             try:

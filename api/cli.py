@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
+from rich.console import Console
+from rich.table import Table
 
 from api.accounts import Accounts, NoSuchUser, UserExists
 from api.database import open_database

@@ -58,6 +58,8 @@ class Principal:
     role: Role
     bcu: str | None = None  # an inspector's own BCU
     via: str = "token"  # token | cookie | oidc
+    token_id: str | None = None  # the token's jti: what signing out revokes
+    expires: int | None = None  # the token's exp (Unix seconds): when a live socket closes
 
 
 class InvalidCredential(Exception):
@@ -187,10 +189,12 @@ def read_token(token: str, key: str, oidc: OidcVerifier | None = None) -> Princi
         raise InvalidCredential("the token has expired; sign in again") from None
     except jwt.InvalidTokenError as exc:
         raise InvalidCredential(f"the token is not valid: {exc}") from None
-    return _principal(claims.get("sub"), claims.get("role"), claims.get("bcu"), "token")
+    return _principal(claims.get("sub"), claims.get("role"), claims.get("bcu"), "token", claims)
 
 
-def _principal(name: object, role: object, bcu: object, via: str) -> Principal:
+def _principal(
+    name: object, role: object, bcu: object, via: str, claims: dict[str, Any]
+) -> Principal:
     if not isinstance(name, str) or not name:
         raise InvalidCredential("the token names no user")
     try:
@@ -201,7 +205,15 @@ def _principal(name: object, role: object, bcu: object, via: str) -> Principal:
         own_bcu = check_role_bcu(parsed, bcu if isinstance(bcu, str) else None)
     except ValueError as exc:
         raise InvalidCredential(str(exc)) from None
-    return Principal(name, parsed, own_bcu, via)
+    jti, exp = claims.get("jti"), claims.get("exp")
+    return Principal(
+        name,
+        parsed,
+        own_bcu,
+        via,
+        token_id=jti if isinstance(jti, str) and jti else None,
+        expires=exp if isinstance(exp, int) else None,
+    )
 
 
 # -- OpenID Connect -------------------------------------------------------------------------
@@ -245,4 +257,4 @@ class OidcVerifier:
         role = claims.get(self.role_claim)
         if isinstance(role, list):  # providers often send roles as a list: take ours
             role = next((r for r in role if r in _ROLE_NAMES), None)
-        return _principal(name, role, claims.get(self.bcu_claim), "oidc")
+        return _principal(name, role, claims.get(self.bcu_claim), "oidc", claims)

@@ -142,6 +142,10 @@ async def open_session(
 async def close_session(
     request: Request, response: Response, who: Authenticated, services: ServicesDep
 ) -> dict[str, str]:
+    """Ends the session on every worker: its token is revoked (so a copy of the cookie is
+    refused too, and a live socket on it closes), and the cookies are cleared."""
+    if who.token_id is not None and who.expires is not None:
+        await services.revoke(who.token_id, who.name, who.expires)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     await audit_request(request, services, "signout", AuditOutcome.OK, 200, who)
