@@ -61,9 +61,12 @@ class Settings(BaseSettings):
     # The session cookie is Secure (sent over HTTPS only; browsers also allow it on
     # http://localhost and 127.0.0.1). Turn off only behind a proxy that cannot do TLS.
     cookie_secure: bool = True
-    # Sign-in attempts per client address and user name in a window, then 429.
+    # Sign-in attempts per user name in a window, then 429: counted per device for a
+    # client holding a device cookie for that name, together for all other clients.
     login_attempts: int = Field(10, ge=1)
     login_window_s: int = Field(60, ge=1)
+    # How long a device cookie (this browser signed in as this user) is honoured.
+    login_device_days: int = Field(90, ge=1, le=400)
     # Origins (scheme://host:port) allowed to open the WebSocket besides the server's own.
     allowed_origins: list[str] = Field(default_factory=list)
     # OpenID Connect (optional): bearer tokens from this issuer, checked against its JWKS,
