@@ -24,6 +24,7 @@ from api.accounts import Accounts
 from api.audit import AuditLog, AuditOutcome
 from api.database import open_database
 from api.deps import SAFE_METHODS, action_of, audit_request, resolve
+from api.headers import install_security_headers
 from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
@@ -83,6 +84,7 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
     app.state.services = None
     app.state.metrics = metrics
     app.add_middleware(RequestTimer, metrics=metrics)
+    install_security_headers(app, settings)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OperationalError, _database_unavailable)
     guards.install(app, settings)
