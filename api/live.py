@@ -135,7 +135,7 @@ async def _serve(
         reader = asyncio.create_task(_drain(websocket))
         sender = asyncio.create_task(_send(websocket, services, subscription, since, snapshot))
         watcher = asyncio.create_task(_watch_session(services, who))
-        tasks = (reader, sender, watcher)
+        tasks: tuple[asyncio.Task[object], ...] = (reader, sender, watcher)
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -147,7 +147,7 @@ async def _serve(
             if (exc := task.exception()) is not None and not isinstance(exc, WebSocketDisconnect):
                 await _dropped(websocket, services, exc)
             elif task is watcher:
-                await _session_ended(websocket, services, who, task.result())
+                await _session_ended(websocket, services, who, watcher.result())
 
 
 async def _send(

@@ -38,9 +38,7 @@ def _try(client: httpx.Client, user: str, password: str, path: str = "/api/sessi
 def redis_server(redis_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """A server on the shared Redis (its own key prefix) and its own SQLite file."""
     prefix = f"test-{uuid.uuid4().hex[:12]}"
-    server = LiveServer(
-        {"BLUELAMP_REDIS_URL": redis_url, "BLUELAMP_KEY_PREFIX": prefix}, tmp_path
-    )
+    server = LiveServer({"BLUELAMP_REDIS_URL": redis_url, "BLUELAMP_KEY_PREFIX": prefix}, tmp_path)
     yield server
     server.stop()
     client = redis.Redis.from_url(redis_url)
@@ -111,9 +109,10 @@ def test_one_browser_remembers_several_users_of_a_shared_desk(sqlite_server: Liv
     for name in ("amy", "ben"):
         accounts.add(name, PASSWORD, Role.PLANNER)
     sqlite_server.start()
-    with httpx.Client(base_url=sqlite_server.url) as desk, httpx.Client(
-        base_url=sqlite_server.url
-    ) as other:
+    with (
+        httpx.Client(base_url=sqlite_server.url) as desk,
+        httpx.Client(base_url=sqlite_server.url) as other,
+    ):
         assert _try(desk, "amy", PASSWORD) == 200 and _try(desk, "ben", PASSWORD) == 200
         for name in ("amy", "ben"):
             assert [_try(other, name, "guess") for _ in range(2)] == [401, 401]
@@ -136,9 +135,9 @@ class PrivateRedis:
     def start(self) -> None:
         binary = shutil.which("redis-server")
         assert binary, "redis-server is needed for this test (apt-get install redis-server)"
+        arguments = ["--port", str(self.port), "--save", "", "--appendonly", "no"]
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--save", "", "--appendonly", "no"]
-            + ["--dir", str(self.workdir), "--bind", "127.0.0.1"],
+            [binary, *arguments, "--dir", str(self.workdir), "--bind", "127.0.0.1"],
             stdout=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30

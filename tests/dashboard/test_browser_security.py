@@ -141,9 +141,7 @@ def test_the_api_docs_page_works_under_the_policy(
 @pytest.mark.parametrize(
     "path", ["/signin", "/wall", "/planner", "/api/me", "/api/picture", "/healthz", "/nowhere"]
 )
-def test_pages_and_api_answers_carry_the_security_headers(
-    live_server: str, path: str
-) -> None:
+def test_pages_and_api_answers_carry_the_security_headers(live_server: str, path: str) -> None:
     headers = httpx.get(f"{live_server}{path}").headers
     policy = headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
