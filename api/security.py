@@ -36,7 +36,7 @@ MIN_SECRET_LENGTH = 32
 # ones is a pattern, not a random secret.
 MIN_SECRET_DISTINCT = 10
 SECRET_ADVICE = (
-    f"BLUELAMP_SECRET_KEY must be a random secret of at least {MIN_SECRET_LENGTH} characters "
+    f"use a random secret of at least {MIN_SECRET_LENGTH} characters "
     "with no spaces (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
 )
 
@@ -148,7 +148,9 @@ def signing_key(settings: Settings) -> str:
             raise InsecureSettings(problem)
         return configured
     if not settings.demo:
-        raise InsecureSettings(f"BLUELAMP_SECRET_KEY is not set; outside demo mode {SECRET_ADVICE}")
+        raise InsecureSettings(
+            f"BLUELAMP_SECRET_KEY must be set outside demo mode; {SECRET_ADVICE}"
+        )
     path = Path("var/demo-secret")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
