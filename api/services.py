@@ -83,7 +83,12 @@ class Services:
         cached = self._revoked.get(token_id)
         if cached is not None and (cached[1] or cached[0] > now):
             return cached[1]
-        revoked = await asyncio.to_thread(self.revocations.revoked, token_id)
+        try:
+            revoked = await asyncio.to_thread(self.revocations.revoked, token_id)
+        except OperationalError:
+            if cached is None:
+                raise
+            return cached[1]  # as is_active: the last answer stands while the database is out
         if len(self._revoked) > 100_000:  # forget stale answers rather than grow
             self._revoked = {k: v for k, v in self._revoked.items() if v[1] or v[0] > now}
         self._revoked[token_id] = (now + ACTIVE_CACHE_S, revoked)
