@@ -1,5 +1,5 @@
 """Security headers on every HTTP answer (pages, API, docs): a Content-Security-Policy,
-no framing, no MIME sniffing, no referrer.
+no framing, no MIME sniffing, no referrer; and ``Cache-Control: no-store`` on the API's.
 
 The policy allows scripts from our own origin and, inline, only those whose SHA-256 hash
 was registered at start-up (Dash's renderer and clientside callbacks, registered by the
@@ -28,6 +28,9 @@ FIXED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+# Answers that hold operational data or credentials: no shared or browser cache keeps them
+# (pages and their assets may be cached; they hold none).
+NO_STORE_PREFIXES = ("/api/", "/openapi.json", "/docs", "/metrics")
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
 
 
@@ -102,12 +105,16 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        no_store = str(scope.get("path", "")).startswith(NO_STORE_PREFIXES)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers["Content-Security-Policy"] = self.policy.text
                 for name, value in FIXED_HEADERS.items():
                     headers.setdefault(name, value)
+                if no_store:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -150,6 +150,8 @@ def test_pages_and_api_answers_carry_the_security_headers(live_server: str, path
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "no-referrer"
+    if path.startswith("/api/"):
+        assert headers["cache-control"] == "no-store", "operational data is not cached"
 
 
 OFF_SITE = [
