@@ -14,8 +14,9 @@ import time
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
 
 # A sign-in waits at most this long for Redis before it is answered 503.
 REDIS_TIMEOUT_S = 2.0
@@ -69,8 +70,13 @@ class MemoryRateLimiter:
 class RedisRateLimiter:
     def __init__(self, url: str, limit: int, window_s: float) -> None:
         self.limit, self.window_ms = limit, int(window_s * 1000)
+        # No retries inside redis-py: hit() retries once itself, so a Redis that does not
+        # answer costs a sign-in at most 2 × REDIS_TIMEOUT_S before its 503.
         self.redis: Any = aioredis.Redis.from_url(
-            url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
+            url,
+            socket_timeout=REDIS_TIMEOUT_S,
+            socket_connect_timeout=REDIS_TIMEOUT_S,
+            retry=Retry(NoBackoff(), 0),
         )
 
     async def hit(self, key: str) -> float | None:
@@ -78,14 +84,16 @@ class RedisRateLimiter:
         for attempt in (1, 2):
             try:
                 return await self._hit(key)
-            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            # Any Redis failure: refused, timed out, LOADING after a restart, READONLY after
+            # a failover, a protocol error from something else on the port.
+            except (RedisError, OSError) as exc:
                 if attempt == 2:
                     raise LimiterUnavailable(f"Redis does not answer ({exc})") from exc
         raise AssertionError("unreachable")
 
     async def refund(self, key: str) -> None:
         # If Redis is gone the attempt stays counted: erring towards the limit is safe.
-        with contextlib.suppress(RedisConnectionError, RedisTimeoutError, OSError):
+        with contextlib.suppress(RedisError, OSError):
             await self.redis.eval(_REFUND, 1, key)
 
     async def _hit(self, key: str) -> float | None:
