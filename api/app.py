@@ -25,6 +25,7 @@ from api.audit import AuditLog, AuditOutcome
 from api.database import open_database
 from api.deps import SAFE_METHODS, action_of, audit_request, resolve
 from api.feedstatus import watch as watch_feed
+from api.headers import install_security_headers
 from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
@@ -33,6 +34,7 @@ from api.routes import audit, commands, events, queries, reports, signin
 from api.routes.docs import add_docs
 from api.security import OidcVerifier, signing_key
 from api.services import Services
+from api.sessions import Revocations
 from geodata import London
 from stream.readmodel import ReadModel
 from stream.settings import Settings
@@ -84,6 +86,7 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
     app.state.services = None
     app.state.metrics = metrics
     app.add_middleware(RequestTimer, metrics=metrics)
+    install_security_headers(app, settings)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OperationalError, _database_unavailable)
     guards.install(app, settings)
@@ -126,6 +129,7 @@ async def _services(
                 metrics=metrics,
                 read_model=ReadModel.of(spine.log),
                 jobs=Jobs(engine),
+                revocations=Revocations(engine),
             )
             watchers = [
                 asyncio.create_task(_keep_read_model(services), name="bluelamp-reports"),

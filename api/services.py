@@ -22,6 +22,7 @@ from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 from api.reports.jobs import Jobs
 from api.security import OidcVerifier
+from api.sessions import Revocations
 from api.views import MessageCache
 from geodata import London
 from geodata.travel import CrowFliesModel
@@ -48,11 +49,13 @@ class Services:
     metrics: Metrics
     read_model: ReadModel
     jobs: Jobs
+    revocations: Revocations
     live_messages: MessageCache = field(default_factory=MessageCache)
     advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # report jobs
     geo_cache: dict[str, Any] = field(default_factory=dict)  # GeoJSON layers, built once
     _active: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    _revoked: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _kpis: tuple[int, bytes] = (-1, b"")
     _advice: tuple[int, str] = (-1, "")
     # Live-feed frame bodies by (first seq, last seq): sockets in step share one (api.live).
@@ -75,6 +78,28 @@ class Services:
             return cached[1]
         self._active[username] = (now + ACTIVE_CACHE_S, active)
         return active
+
+    async def is_revoked(self, token_id: str) -> bool:
+        """Whether the session was signed out: at once on this worker, within
+        ``ACTIVE_CACHE_S`` on the others (a "still valid" answer is trusted that long)."""
+        now = time.monotonic()
+        cached = self._revoked.get(token_id)
+        if cached is not None and (cached[1] or cached[0] > now):
+            return cached[1]
+        try:
+            revoked = await asyncio.to_thread(self.revocations.revoked, token_id)
+        except OperationalError:
+            if cached is None:
+                raise
+            return cached[1]  # as is_active: the last answer stands while the database is out
+        if len(self._revoked) > 100_000:  # forget stale answers rather than grow
+            self._revoked = {k: v for k, v in self._revoked.items() if v[1] or v[0] > now}
+        self._revoked[token_id] = (now + ACTIVE_CACHE_S, revoked)
+        return revoked
+
+    async def revoke(self, token_id: str, username: str, expires: int) -> None:
+        await asyncio.to_thread(self.revocations.revoke, token_id, username, expires)
+        self._revoked[token_id] = (time.monotonic(), True)
 
     async def record(self, entry: AuditEntry) -> None:
         """Append to the audit log (in a worker thread: it is a database write)."""

@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
+from api.cli import settings_or_exit
 from api.security import InsecureSettings
-from stream.settings import load_settings
 
 SUB_APPS = ("stream.cli", "stream.sim.cli", "api.cli")
 
@@ -54,6 +54,7 @@ def demo(host: HostOption = None, port: PortOption = None) -> None:
 def _run(demo: bool, host: str | None, port: int | None) -> None:
     import uvicorn  # here, so `bluelamp --help` stays quick
 
+    from api.redaction import uvicorn_log_config
     from dashboard.server import create_server
 
     overrides: dict[str, object] = {"demo": True} if demo else {}
@@ -61,7 +62,7 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
         overrides["host"] = host
     if port is not None:
         overrides["port"] = port
-    settings = load_settings(**overrides)
+    settings = settings_or_exit(**overrides)
     from api.demo import DemoRefused, prepare
 
     try:
@@ -72,7 +73,14 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
         typer.echo(f"Bluelamp will not start: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"Bluelamp on http://{settings.host}:{settings.port}/")
-    uvicorn.run(server, host=settings.host, port=settings.port, log_level="info")
+    # Request lines (and our own log lines) pass through a filter that hides tokens.
+    uvicorn.run(
+        server,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+    )
 
 
 def main() -> None:

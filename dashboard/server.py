@@ -23,6 +23,9 @@ def create_server(settings: Settings) -> FastAPI:
     dash_app = create_dash(settings, app, london)
     app.state.dash = dash_app
     app.add_middleware(CallbackGuard, dash_app=dash_app)
+    # Dash's inline scripts (its renderer, clientside callbacks) by hash: nothing else
+    # inline may run (api.headers).
+    app.state.csp.allow_scripts(dash_app.csp_hashes())
 
     async def dashboard_built() -> str:
         return f"{len(dash_app.callback_map)} callbacks wired"

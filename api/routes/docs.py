@@ -19,8 +19,21 @@ from api.deps import Authenticated, ServicesDep
 DOCS_ASSETS = "/docs/assets"
 
 
+def swagger_page() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Bluelamp API",
+        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+    )
+
+
 def add_docs(app: FastAPI) -> None:
     router = APIRouter(include_in_schema=False)
+    if (policy := getattr(app.state, "csp", None)) is not None:
+        # The page's inline script (Swagger UI's set-up) is allowed by its hash.
+        policy.allow_inline_scripts_of(bytes(swagger_page().body))
 
     @router.get("/openapi.json", name="openapi")
     async def openapi(who: Authenticated) -> JSONResponse:
@@ -28,13 +41,7 @@ def add_docs(app: FastAPI) -> None:
 
     @router.get("/docs", name="docs")
     async def docs(request: Request, who: Authenticated) -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Bluelamp API",
-            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
-        )
+        return swagger_page()
 
     @router.get("/metrics", name="metrics")
     async def metrics(who: Authenticated, services: ServicesDep) -> Response:

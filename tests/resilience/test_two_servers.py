@@ -480,8 +480,8 @@ def wait_closed(page: Page, incident_id: str) -> None:
 
 def assert_page_shows(page: Page, picture: dict[str, Any]) -> None:
     """The browser's store holds the server's picture (units and open incidents)."""
-    page.wait_for_function(
-        f"window.bluelamp.live.seq === {picture['seq']}", timeout=DEADLINE_S * 1000
+    page.wait_for_function(  # a function: a bare expression is eval'd, which the CSP forbids
+        _safe(f"window.bluelamp.live.seq === {picture['seq']}"), timeout=DEADLINE_S * 1000
     )
     shown = page.evaluate(
         """() => ({units: Object.fromEntries([...window.bluelamp.live.units].map(
