@@ -30,6 +30,7 @@ from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
 from api.reports.jobs import Jobs
+from api.reports.projector import Projector
 from api.routes import audit, commands, events, queries, reports, signin
 from api.routes.docs import add_docs
 from api.security import OidcVerifier, signing_key
@@ -131,8 +132,9 @@ async def _services(
                 jobs=Jobs(engine),
                 revocations=Revocations(engine),
             )
+            services.projector = Projector(services.read_model, spine.log, metrics)
             watchers = [
-                asyncio.create_task(_keep_read_model(services), name="bluelamp-reports"),
+                asyncio.create_task(services.projector.run(), name="bluelamp-reports"),
                 asyncio.create_task(
                     watch_feed(services.feed, spine, settings.feed_stale_s), name="bluelamp-feed"
                 ),
@@ -140,6 +142,9 @@ async def _services(
             try:
                 yield services
             finally:
+                # A catch-up runs in a worker thread, which cancelling cannot interrupt and
+                # the interpreter waits for at exit: tell it to stop at its next check.
+                services.read_model.stop()
                 for task in watchers:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -147,17 +152,6 @@ async def _services(
     finally:
         await limiter.close()
         await asyncio.to_thread(engine.dispose)
-
-
-async def _keep_read_model(services: Services, every_s: float = 5.0) -> None:
-    """Fold new log records into the reports' read model every few seconds (a report
-    catches up again before it is made, so this only keeps that step short)."""
-    while True:
-        try:
-            await asyncio.to_thread(services.read_model.catch_up, services.spine.log)
-        except Exception:
-            log.exception("could not bring the reports' read model up to date")
-        await asyncio.sleep(every_s)
 
 
 def _add_health(app: FastAPI) -> None:
@@ -190,10 +184,18 @@ def _add_health(app: FastAPI) -> None:
             return "not sequencing"
         return "leading (holds the lease)" if sequencer.leading.is_set() else "standing by"
 
+    async def reports_state() -> str:
+        # Always ready (see api.reports.projector): the detail says when the reports fail.
+        services: Services | None = app.state.services
+        if services is None or services.projector is None:
+            raise RuntimeError("the reports' read model is not open yet")
+        return services.projector.describe()
+
     add_readiness_check(app, "app", app_answers)
     add_readiness_check(app, "bus", bus_answers)
     add_readiness_check(app, "database", database_answers)
     add_readiness_check(app, "sequencer", sequencer_role)
+    add_readiness_check(app, "reports", reports_state)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:

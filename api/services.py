@@ -21,6 +21,7 @@ from api.feedstatus import FeedStatus
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 from api.reports.jobs import Jobs
+from api.reports.projector import Projector
 from api.security import OidcVerifier
 from api.sessions import Revocations
 from api.views import MessageCache
@@ -53,6 +54,7 @@ class Services:
     live_messages: MessageCache = field(default_factory=MessageCache)
     advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # report jobs
+    projector: Projector | None = None  # keeps the reports' read model up to date
     geo_cache: dict[str, Any] = field(default_factory=dict)  # GeoJSON layers, built once
     _active: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _revoked: dict[str, tuple[float, bool]] = field(default_factory=dict)
