@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -17,6 +18,9 @@ from api.cli import settings_or_exit
 from api.security import InsecureSettings
 
 SUB_APPS = ("stream.cli", "stream.sim.cli", "api.cli")
+#: On SIGTERM, requests still running after this long are cancelled (uvicorn waits for them
+#: otherwise, however long a report takes).
+SHUTDOWN_GRACE_S = 10
 
 HostOption = Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")]
 PortOption = Annotated[int | None, typer.Option(help="Port to listen on [default: 8050].")]
@@ -73,14 +77,26 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
         typer.echo(f"Bluelamp will not start: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"Bluelamp on http://{settings.host}:{settings.port}/")
+
+    class Serving(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            # Long work in worker threads (a report's catch-up of the read model) would hold
+            # the shutdown until it ended: tell it to stop now, not after the requests.
+            services = getattr(server.state, "services", None)
+            if services is not None:
+                services.read_model.stop()
+
     # Request lines (and our own log lines) pass through a filter that hides tokens.
-    uvicorn.run(
+    config = uvicorn.Config(
         server,
         host=settings.host,
         port=settings.port,
         log_level="info",
         log_config=uvicorn_log_config(),
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )
+    Serving(config).run()
 
 
 def main() -> None:

@@ -133,6 +133,7 @@ report_cursor = Table(
 
 OFF_DUTY = "off_duty"
 PAGE = 20_000
+PAGE_ROWS = 20_000  # hour rows written in one transaction, at most (a day of them more)
 HOUR = timedelta(hours=1)
 #: The longest interval between two events about a unit that is counted in unit time.
 MAX_UNIT_INTERVAL = timedelta(hours=24)
@@ -201,9 +202,10 @@ class ReadModel:
             records = log.read(cursor, page, upto)
             if not records:
                 return cursor
-            if not self._project(records, cursor):
+            projected = self._project(records, cursor)
+            if projected is None:
                 return self.cursor()  # another worker moved it first
-            cursor = records[-1].seq
+            cursor = projected
 
     def rebuild(self, log: EventLog) -> int:
         """Empty the read model and replay the whole log."""
@@ -224,7 +226,10 @@ class ReadModel:
 
     # -- the fold ------------------------------------------------------------------------
 
-    def _project(self, records: list[Recorded], cursor: int) -> bool:
+    def _project(self, records: list[Recorded], cursor: int) -> int | None:
+        """Fold records in one transaction, ending early once ``PAGE_ROWS`` hour rows are
+        in hand (a short transaction: SQLite has one writer, and sign-ins write the audit);
+        the seq projected up to, or None if another worker moved the cursor first."""
         with self.engine.begin() as conn:
             units = {}
             for row in conn.execute(select(report_unit_state)):
@@ -236,17 +241,20 @@ class ReadModel:
                 if n % STOP_EVERY == 0:
                     self._check_stop()
                 batch.apply(record)
+                last = record.seq
+                if len(batch.hours) >= PAGE_ROWS:
+                    break
             self._report_skipped(batch.skipped)
             moved = conn.execute(
                 update(report_cursor)
                 .where(report_cursor.c.id == 1, report_cursor.c.seq == cursor)
-                .values(seq=records[-1].seq)
+                .values(seq=last)
             ).rowcount
             if not moved:
                 conn.rollback()
-                return False
+                return None
             batch.write(conn, self.engine.dialect.name, self._check_stop)
-            return True
+            return last
 
     def _report_skipped(self, skipped: list[SkippedInterval]) -> None:
         if not skipped:
