@@ -120,7 +120,9 @@ def test_sigterm_stops_the_server_in_the_middle_of_a_long_projection(tmp_path: P
         except subprocess.TimeoutExpired:
             pytest.fail("the server was still running 20 s after SIGTERM")
         asking.join(10)
-        assert answers and (isinstance(answers[0], Exception) or answers[0].status_code == 503)
+        # cut short (503, or the connection closed), or done before the stop: never a 500
+        assert answers, "the report request never ended"
+        assert isinstance(answers[0], Exception) or answers[0].status_code in (200, 503)
     finally:
         server.stop(kill=True)
 
