@@ -47,14 +47,29 @@ def browser() -> Iterator[Browser]:
 def postgres_schema(url: str) -> Iterator[str]:
     """A fresh schema on the shared PostgreSQL, dropped afterwards."""
     schema = f"drill_{uuid.uuid4().hex[:12]}"
+    with _made(url, f'CREATE SCHEMA "{schema}"', f'DROP SCHEMA "{schema}" CASCADE'):
+        yield schema
+
+
+@contextlib.contextmanager
+def postgres_database(url: str) -> Iterator[str]:
+    """A fresh, empty database on the shared PostgreSQL (its URL), dropped afterwards."""
+    name = f"drill_{uuid.uuid4().hex[:12]}"
+    with _made(url, f'CREATE DATABASE "{name}"', f'DROP DATABASE "{name}" WITH (FORCE)'):
+        yield url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@contextlib.contextmanager
+def _made(url: str, create: str, drop: str) -> Iterator[None]:
+    """``create`` run on the PostgreSQL at ``url``; ``drop`` afterwards, whatever happened."""
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
+        conn.execute(create)
     try:
-        yield schema
+        yield
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            conn.execute(drop)
 
 
 def through(url: str, proxy: TcpProxy) -> str:

@@ -39,9 +39,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Self
+from typing import Literal, Self, TypeVar
 
 __all__ = ["RedisServer", "TcpProxy", "Tmpfs", "free_port", "wait_until"]
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -52,21 +54,30 @@ def free_port() -> int:
 
 
 def wait_until(
-    condition: Callable[[], object], timeout: float, what: str, every: float = 0.1
-) -> None:
-    """Poll ``condition()`` until it is true; AssertionError naming ``what`` after
-    ``timeout`` seconds. Drills wait on conditions with generous deadlines, never sleep."""
+    condition: Callable[[], T | None],
+    timeout: float,
+    what: str,
+    every: float = 0.1,
+    *,
+    retry_on: tuple[type[Exception], ...] = (Exception,),
+) -> T:
+    """Poll ``condition()`` until it answers something true, and return that answer;
+    AssertionError naming ``what`` after ``timeout`` seconds. An exception of ``retry_on``
+    counts as not met yet (any, by default: a condition that cannot be read yet); any other
+    fails at once. Drills wait on conditions with generous deadlines, never sleep."""
     deadline = time.monotonic() + timeout
     last: object = None
     while time.monotonic() < deadline:
         try:
-            last = condition()
-        except Exception as exc:  # a condition that cannot be read yet is not met yet
+            answer = condition()
+        except retry_on as exc:
             last = exc
-        if last and not isinstance(last, Exception):
-            return
+        else:
+            if answer:
+                return answer
+            last = answer
         time.sleep(every)
-    raise AssertionError(f"{what}: not within {timeout:g} s (last: {last!r})")
+    raise AssertionError(f"{what}: not within {timeout:g} s (last: {last!r:.500})")
 
 
 class _Managed:

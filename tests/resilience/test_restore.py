@@ -35,6 +35,7 @@ from stream.sim.engine import Simulation
 from stream.sim.scenario import load
 from tests.api.conftest import PASSWORD
 from tests.live import LiveServer
+from tests.resilience.conftest import postgres_database, postgres_schema
 from tests.stream.factories import POINTS, london
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
@@ -170,32 +171,27 @@ def origin(
 ) -> Iterator[tuple[Site, dict[str, str]]]:
     """A deployment on its own schema with its users, running; and its server's settings."""
     prefix = f"test-{uuid.uuid4().hex[:12]}"
-    schema = prefix.replace("-", "_")
-    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    engine = open_database(postgres_url, schema)
-    accounts = Accounts(engine)
-    for name, (role, bcu) in USERS.items():
-        accounts.add(name, PASSWORD, role, bcu)
-    engine.dispose()
-    env = {
-        "BLUELAMP_REDIS_URL": redis_url,
-        "BLUELAMP_DATABASE_URL": postgres_url,
-        "BLUELAMP_DATABASE_SCHEMA": schema,
-        "BLUELAMP_KEY_PREFIX": prefix,
-        "BLUELAMP_SNAPSHOT_EVERY": "500",  # the backup holds snapshots, as in production
-        "BLUELAMP_LOGIN_ATTEMPTS": "1000",
-    }
-    server = LiveServer(env, tmp_path)
-    try:
-        server.start()
-        yield Site(postgres_url, schema, server), env
-    finally:
-        server.stop()
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        _forget(redis_url, prefix)
+    with postgres_schema(postgres_url) as schema:
+        engine = open_database(postgres_url, schema)
+        accounts = Accounts(engine)
+        for name, (role, bcu) in USERS.items():
+            accounts.add(name, PASSWORD, role, bcu)
+        engine.dispose()
+        env = {
+            "BLUELAMP_REDIS_URL": redis_url,
+            "BLUELAMP_DATABASE_URL": postgres_url,
+            "BLUELAMP_DATABASE_SCHEMA": schema,
+            "BLUELAMP_KEY_PREFIX": prefix,
+            "BLUELAMP_SNAPSHOT_EVERY": "500",  # the backup holds snapshots, as in production
+            "BLUELAMP_LOGIN_ATTEMPTS": "1000",
+        }
+        server = LiveServer(env, tmp_path)
+        try:
+            server.start()
+            yield Site(postgres_url, schema, server), env
+        finally:
+            server.stop()
+            _forget(redis_url, prefix)
 
 
 def _forget(redis_url: str, prefix: str) -> None:
@@ -208,15 +204,8 @@ def _forget(redis_url: str, prefix: str) -> None:
 @pytest.fixture
 def fresh_database(postgres_url: str) -> Iterator[str]:
     """An empty database of the test's own (the restore target), dropped afterwards."""
-    name = f"restore_{uuid.uuid4().hex[:12]}"
-    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with postgres_database(postgres_url) as url:
+        yield url
 
 
 def run(*command: str) -> None:

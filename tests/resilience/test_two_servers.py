@@ -15,29 +15,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import psycopg
 import pytest
 import redis
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from api.services import ACTIVE_CACHE_S
 from tests.api.conftest import PASSWORD
-from tests.dashboard.conftest import CHROMIUM, CHROMIUM_ARGS, add_users, sign_in
-from tests.live import LiveServer, free_port
+from tests.dashboard.conftest import add_users, sign_in
+from tests.live import LiveServer
+from tests.resilience.conftest import postgres_schema, through
+from tests.resilience.faults import RedisServer, TcpProxy, wait_until
 from tests.stream.factories import POINTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres, pytest.mark.browser]
@@ -49,23 +49,8 @@ REDIS_DOWN_S = 2.0  # how long Redis is away before it comes back empty (> the l
 # sequenced before takes it afresh (where the group was never made again: NOGROUP).
 RESTARTS = 3
 FEED_PER_S = 40  # the feed's XADD rate during each drill
-T = TypeVar("T")
-
-
-def wait_until(what: str, probe: Callable[[], T | None], timeout: float = DEADLINE_S) -> T:
-    """``probe()`` once it is truthy; fail naming ``what`` (and the last answer) if not."""
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        try:
-            last = probe()
-        except (httpx.HTTPError, OSError, psycopg.Error) as exc:
-            last = exc
-        else:
-            if last:
-                return last  # type: ignore[return-value]
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {timeout:.0f} s (last: {last!r:.500})")
+# A server or the database not answering yet is waited out; anything else fails at once.
+TRANSIENT = (httpx.HTTPError, OSError, psycopg.Error)
 
 
 def event(kind: str, data: dict[str, Any], source: str = "two-servers") -> dict[str, Any]:
@@ -94,108 +79,6 @@ def created(incident_id: str, bcu: str = "AW") -> dict[str, Any]:
 # -- the infrastructure the test controls --------------------------------------------------
 
 
-class PrivateRedis:
-    """A redis-server of this test's own on a free port, keeping nothing on disk: killing it
-    and starting it again is Redis restarted without persistence."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.workdir = workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--dir", str(self.workdir)),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port)
-        wait_until("the private redis-server answers", lambda: _pings(client), 10)
-        client.close()
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
-
-
-class PgProxy:
-    """A TCP proxy in front of PostgreSQL, in a thread with its own event loop. ``refuse()``
-    closes its port and cuts every open connection (connecting is then refused, as when the
-    database is down); ``accept()`` opens the port again."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.port = free_port()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.server: asyncio.Server | None = None
-        self.links: set[asyncio.StreamWriter] = set()
-
-    def start(self) -> PgProxy:
-        self.thread.start()
-        self.accept()
-        return self
-
-    def accept(self) -> None:
-        self._run(self._listen())
-
-    def refuse(self) -> None:
-        self._run(self._refuse())
-
-    def close(self) -> None:
-        self.refuse()
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-    def _run(self, work: Any) -> None:
-        asyncio.run_coroutine_threadsafe(work, self.loop).result(10)
-
-    async def _listen(self) -> None:
-        self.server = await asyncio.start_server(
-            self._link, "127.0.0.1", self.port, reuse_address=True
-        )
-
-    async def _refuse(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            self.server = None
-        for writer in list(self.links):
-            writer.transport.abort()
-
-    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection(*self.target)
-        except OSError:
-            writer.transport.abort()
-            return
-        pair = {writer, up_writer}
-        self.links |= pair
-        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
-        self.links -= pair
-
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    except OSError:
-        pass
-    finally:
-        writer.transport.abort()
-
-
 class Feeder:
     """A CAD/AVL feed XADDing location pings for one unit, in a thread: ``sent`` holds the
     id of every event Redis took."""
@@ -216,6 +99,10 @@ class Feeder:
         self._stop.set()
         self._thread.join(10)
         self.redis.close()
+
+    def wait_sent(self, count: float, what: str) -> None:
+        """Until Redis has taken more than ``count`` of this feed's events."""
+        wait_until(lambda: len(self.sent) > count, DEADLINE_S, what, retry_on=TRANSIENT)
 
     def _run(self) -> None:
         lat, lon = POINTS["AW"]
@@ -246,7 +133,12 @@ class Watcher:
     def __enter__(self) -> Watcher:
         self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
         self._thread.start()
-        wait_until("the live feed's first snapshot", lambda: self.start is not None)
+        wait_until(
+            lambda: self.start is not None,
+            DEADLINE_S,
+            "the live feed's first snapshot",
+            retry_on=TRANSIENT,
+        )
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -290,8 +182,8 @@ class Watcher:
 @dataclass
 class Cluster:
     servers: list[LiveServer]
-    redis: PrivateRedis
-    proxy: PgProxy
+    redis: RedisServer
+    proxy: TcpProxy
     dsn: str  # PostgreSQL itself, not through the proxy
     schema: str
     prefix: str
@@ -346,7 +238,7 @@ class Cluster:
     def wait_pictures(self, seq: int) -> None:
         for server in self.servers:
             at = partial(lambda s: self.picture(s)["seq"] == seq, server)
-            wait_until(f"{server.url}'s picture at seq {seq}", at)
+            wait_until(at, DEADLINE_S, f"{server.url}'s picture at seq {seq}", retry_on=TRANSIENT)
 
     def leader(self) -> LiveServer:
         """The one server that holds the sequencer lease (its /readyz says so)."""
@@ -355,7 +247,8 @@ class Cluster:
             found = [s for s in self.servers if "leading" in _sequencer_role(s)]
             return found if len(found) == 1 else None
 
-        return wait_until("exactly one server sequencing", leading)[0]
+        found = wait_until(leading, DEADLINE_S, "exactly one server sequencing", retry_on=TRANSIENT)
+        return found[0]
 
     def ingest(self) -> str:
         return f"{self.prefix}:ingest"
@@ -373,46 +266,30 @@ def _sequencer_role(server: LiveServer) -> str:
 def cluster(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     workdir = tmp_path_factory.mktemp("two-servers")
     prefix = f"test-{uuid.uuid4().hex[:12]}"
-    schema = prefix.replace("-", "_")
     dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
     target = httpx.URL(dsn.replace("postgresql://", "http://"))
-    private = PrivateRedis(workdir)
-    proxy = PgProxy((target.host, target.port or 5432))
-    servers: list[LiveServer] = []
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        private.start()
-        proxy.start()
-        proxied = postgres_url.replace(f"{target.host}:{target.port}", f"127.0.0.1:{proxy.port}")
+    with (
+        postgres_schema(postgres_url) as schema,
+        RedisServer(workdir / "redis") as private,  # keeps nothing on disk
+        TcpProxy(target.host, target.port or 5432) as proxy,
+    ):
         env = {
             "BLUELAMP_REDIS_URL": private.url,
-            "BLUELAMP_DATABASE_URL": proxied,
+            "BLUELAMP_DATABASE_URL": through(postgres_url, proxy),
             "BLUELAMP_DATABASE_SCHEMA": schema,
             "BLUELAMP_KEY_PREFIX": prefix,
             "BLUELAMP_LEASE_TTL_MS": "1000",
             "BLUELAMP_LOGIN_ATTEMPTS": "1000",
         }
         servers = [LiveServer(env, workdir), LiveServer(env, workdir)]
-        add_users(servers[0])
-        for server in servers:
-            server.start()
-        yield Cluster(servers, private, proxy, dsn, schema, prefix)
-    finally:
-        for server in servers:
-            server.stop()
-        proxy.close()
-        private.kill()
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        try:
+            add_users(servers[0])
+            for server in servers:
+                server.start()
+            yield Cluster(servers, private, proxy, dsn, schema, prefix)
+        finally:
+            for server in servers:
+                server.stop()
 
 
 # -- what must hold after every drill -----------------------------------------------------
@@ -428,13 +305,18 @@ def assert_whole(cluster: Cluster, sent: list[str], watchers: list[Watcher]) -> 
         assert len(rows) <= len(sent)
         return len(rows) == len(sent)
 
-    wait_until(f"all {len(sent)} fed events in the log", logged)
+    wait_until(logged, DEADLINE_S, f"all {len(sent)} fed events in the log", retry_on=TRANSIENT)
     last = cluster.last_seq()
     cluster.wait_pictures(last)
     first, second = (cluster.picture(s) for s in cluster.servers)
     assert first == second, "the two servers' pictures differ"
     for watcher in watchers:
-        wait_until(f"a live client at seq {last}", lambda w=watcher: w.last == last)
+        wait_until(
+            lambda w=watcher: w.last == last,
+            DEADLINE_S,
+            f"a live client at seq {last}",
+            retry_on=TRANSIENT,
+        )
         watcher.assert_gap_free(last)
     cluster.leader()
     for server in cluster.servers:
@@ -508,7 +390,12 @@ def test_either_server_commands_both_browsers_see_it_and_the_leader_dies_losing_
     setup = cluster.push(
         a, on_duty(u1), on_duty(u2), on_duty(feeder_unit), created(i1), created(i2)
     )
-    wait_until("B's picture has A's events", lambda: cluster.picture(b)["seq"] >= setup)
+    wait_until(
+        lambda: cluster.picture(b)["seq"] >= setup,
+        DEADLINE_S,
+        "B's picture has A's events",
+        retry_on=TRANSIENT,
+    )
     pages = {server.port: open_wall(browser, server) for server in (a, b)}
     clients = watchers(cluster)
     with contextlib.ExitStack() as stack:
@@ -521,7 +408,7 @@ def test_either_server_commands_both_browsers_see_it_and_the_leader_dies_losing_
             wait_unit(page, u2, "en_route")
 
         with Feeder(cluster.redis.url, cluster.ingest(), feeder_unit) as feed:
-            wait_until("the feed under way", lambda: len(feed.sent) > FEED_PER_S)
+            feed.wait_sent(FEED_PER_S, "the feed under way")
             leader = cluster.leader()
             survivor = b if leader is a else a
             leader.stop(kill=True)
@@ -534,7 +421,7 @@ def test_either_server_commands_both_browsers_see_it_and_the_leader_dies_losing_
             cluster.command(leader, f"/api/units/{u1}/status", {"status": "busy"})
             for page in pages.values():
                 wait_unit(page, u1, "busy")
-            wait_until("the feed on after the handover", lambda: len(feed.sent) > 3 * FEED_PER_S)
+            feed.wait_sent(3 * FEED_PER_S, "the feed on after the handover")
 
         assert_whole(cluster, feed.sent, clients)
     assert any(c.reconnects for c in clients), "no live client was on the killed server"
@@ -561,24 +448,27 @@ def test_postgresql_refusing_connections_while_two_servers_run(cluster: Cluster)
         for client in clients:
             stack.enter_context(client)
         with Feeder(cluster.redis.url, cluster.ingest(), unit) as feed:
-            wait_until("the feed under way", lambda: len(feed.sent) > FEED_PER_S)
+            feed.wait_sent(FEED_PER_S, "the feed under way")
             for server in (a, b):  # each has seen the commander before the outage
                 assert cluster.call(server, "GET", "/api/picture", "commander").status_code == 200
             cluster.proxy.refuse()
             try:
                 key = _while_postgresql_refuses(cluster, unit)
             finally:
-                cluster.proxy.accept()
+                cluster.proxy.resume()
 
             def retried() -> dict[str, Any] | None:
                 path, body = f"/api/units/{unit}/status", {"status": "busy"}
                 answer = cluster.call(b, "POST", path, "commander", json=body, headers=key)
                 return answer.json() if answer.status_code == 200 else None
 
-            outcome = wait_until("the queued command decided after the outage", retried)
-            wait_until(
-                "the feed on after the outage", lambda: len(feed.sent) > FEED_PER_S * (OUTAGE_S + 2)
+            outcome = wait_until(
+                retried,
+                DEADLINE_S,
+                "the queued command decided after the outage",
+                retry_on=TRANSIENT,
             )
+            feed.wait_sent(FEED_PER_S * (OUTAGE_S + 2), "the feed on after the outage")
         assert_whole(cluster, feed.sent, clients)
     # The command queued in the outage and its retry: carried out once, at the seq answered.
     rows = cluster.sql("SELECT seq FROM events WHERE unit_id = %s AND type = 'unit.status'", unit)
@@ -631,25 +521,27 @@ def test_redis_restarted_without_persistence_while_two_servers_run(cluster: Clus
         for restart in range(1, RESTARTS + 1):
             last = cluster.last_seq()
             cluster.wait_pictures(last)
-            cluster.redis.kill()
-            time.sleep(REDIS_DOWN_S)  # longer than the lease: whoever leads takes it anew
-            cluster.redis.start()  # empty: no stream, no group, no lease
+            # Down longer than the lease (whoever leads takes it anew), back empty: no
+            # stream, no group, no lease.
+            cluster.redis.restart(down_s=REDIS_DOWN_S, kill=True)
             for server in cluster.servers:  # sign-in counts attempts in Redis: at once, no 500
                 assert _signs_in(server), (
                     f"the first sign-in on {server.url} after restart {restart}"
                 )
-            through = cluster.servers[restart % 2]
+            via = cluster.servers[restart % 2]
             probe = on_duty(f"U-{uuid.uuid4().hex[:6]}")  # the same event until it is taken
             seq = wait_until(
-                f"an event accepted through {through.url} after restart {restart}",
-                partial(_accepted, cluster, through, probe),
+                partial(_accepted, cluster, via, probe),
+                DEADLINE_S,
+                f"an event accepted through {via.url} after restart {restart}",
+                retry_on=TRANSIENT,
             )
             assert seq == last + 1, "the log goes on where it was"
         cluster.push(b, *(on_duty(f"U-{uuid.uuid4().hex[:6]}") for _ in range(20)))
         cluster.command(a, f"/api/units/{unit}/status", {"status": "busy"})
         cluster.command(b, f"/api/units/{unit}/status", {"status": "available"})
         with Feeder(cluster.redis.url, cluster.ingest(), unit) as feed:
-            wait_until("the feed on after the restart", lambda: len(feed.sent) > 2 * FEED_PER_S)
+            feed.wait_sent(2 * FEED_PER_S, "the feed on after the restart")
         assert_whole(cluster, feed.sent, clients)
 
 
