@@ -504,12 +504,6 @@ def _while_postgresql_refuses(cluster: Cluster, unit: str) -> dict[str, str]:
     return key
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12, found from outside no. 2 (spine-trust's track): after Redis comes back "
-    "empty the first sign-in answers 500 and a sequencer that takes the lease afresh stays "
-    "stuck on NOGROUP; remove this mark with the fix",
-)
 def test_redis_restarted_without_persistence_while_two_servers_run(cluster: Cluster) -> None:
     a, b = cluster.servers
     unit = f"U-{uuid.uuid4().hex[:6]}"
