@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,11 @@ import numpy as np
 from geodata.travel import TravelTimeModel
 from stream.events import Grade, UnitStatus, UnitType
 from stream.picture import Incident, IncidentStatus, Picture
+
+# Travel times depend on the hour of day in London; at the ends of datetime's range (an
+# event stamped year 1 or 9999 in an old log) that conversion overflows, so the hour is
+# read from a time held a little inside the range.
+_TRAVEL_RANGE = (datetime(2, 1, 1, tzinfo=UTC), datetime(9998, 12, 31, tzinfo=UTC))
 
 NEAREST = 3  # units suggested per waiting incident
 AT_RISK_SLACK_S = 120.0  # target minus (now + best ETA) below this: send now or miss it
@@ -55,11 +60,12 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
     lats = np.array([u.lat for u in available], dtype=np.float64)
     lons = np.array([u.lon for u in available], dtype=np.float64)
     types = [u.unit_type.value for u in available]
+    when = min(max(now, _TRAVEL_RANGE[0]), _TRAVEL_RANGE[1])
     waiting: list[dict[str, Any]] = []
     for incident in _waiting(picture):
         nearest: list[dict[str, Any]] = []
         if available:
-            seconds = travel.seconds_many(lats, lons, incident.lat, incident.lon, types, now)
+            seconds = travel.seconds_many(lats, lons, incident.lat, incident.lon, types, when)
             for i in np.argsort(seconds)[:NEAREST]:
                 unit = available[int(i)]
                 nearest.append(

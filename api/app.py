@@ -17,24 +17,30 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 
-from api import demo
+from api import demo, guards
 from api.accounts import Accounts
 from api.audit import AuditLog, AuditOutcome
 from api.database import open_database
 from api.deps import SAFE_METHODS, action_of, audit_request, resolve
+from api.feedstatus import watch as watch_feed
+from api.headers import install_security_headers
 from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
 from api.reports.jobs import Jobs
+from api.reports.projector import Projector
 from api.routes import audit, commands, events, queries, reports, signin
 from api.routes.docs import add_docs
 from api.security import OidcVerifier, signing_key
 from api.services import Services
+from api.sessions import Revocations
 from geodata import London
 from stream.readmodel import ReadModel
 from stream.settings import Settings
 from stream.spine import Spine
+from stream.trust import entry_key
 
 API_PREFIX = "/api"
 READINESS_TIMEOUT_S = 2.0
@@ -81,7 +87,10 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
     app.state.services = None
     app.state.metrics = metrics
     app.add_middleware(RequestTimer, metrics=metrics)
+    install_security_headers(app, settings)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    guards.install(app, settings)
     _add_health(app)
     for module in (signin, queries, commands, events, audit, reports):
         app.include_router(module.router)
@@ -100,7 +109,12 @@ async def _services(
         settings.redis_url, settings.login_attempts, settings.login_window_s
     )
     try:
-        async with Spine.open(settings, london, database_schema=settings.database_schema) as spine:
+        async with Spine.open(
+            settings,
+            london,
+            database_schema=settings.database_schema,
+            signing_key=entry_key(key),  # the API's commands are signed (stream.trust)
+        ) as spine:
             spine.hub.queue_limit = settings.ws_queue_limit
             if spine.sequencer is not None:
                 spine.sequencer.on_batch = metrics.on_batch
@@ -116,28 +130,28 @@ async def _services(
                 metrics=metrics,
                 read_model=ReadModel.of(spine.log),
                 jobs=Jobs(engine),
+                revocations=Revocations(engine),
             )
-            projector = asyncio.create_task(_keep_read_model(services), name="bluelamp-reports")
+            services.projector = Projector(services.read_model, spine.log, metrics)
+            watchers = [
+                asyncio.create_task(services.projector.run(), name="bluelamp-reports"),
+                asyncio.create_task(
+                    watch_feed(services.feed, spine, settings.feed_stale_s), name="bluelamp-feed"
+                ),
+            ]
             try:
                 yield services
             finally:
-                projector.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await projector
+                # A catch-up runs in a worker thread, which cancelling cannot interrupt and
+                # the interpreter waits for at exit: tell it to stop at its next check.
+                services.read_model.stop()
+                for task in watchers:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
     finally:
         await limiter.close()
         await asyncio.to_thread(engine.dispose)
-
-
-async def _keep_read_model(services: Services, every_s: float = 5.0) -> None:
-    """Fold new log records into the reports' read model every few seconds (a report
-    catches up again before it is made, so this only keeps that step short)."""
-    while True:
-        try:
-            await asyncio.to_thread(services.read_model.catch_up, services.spine.log)
-        except Exception:
-            log.exception("could not bring the reports' read model up to date")
-        await asyncio.sleep(every_s)
 
 
 def _add_health(app: FastAPI) -> None:
@@ -159,9 +173,29 @@ def _add_health(app: FastAPI) -> None:
         last = await asyncio.to_thread(services.spine.log.last_seq)
         return f"event log at seq {last}"
 
+    async def sequencer_role() -> str:
+        # Never a failure: a standby is as ready to serve as the leader. Operators (and the
+        # two-server tests) read here which worker holds the lease.
+        services: Services | None = app.state.services
+        if services is None:
+            raise RuntimeError("the spine is not open yet")
+        sequencer = services.spine.sequencer
+        if sequencer is None:
+            return "not sequencing"
+        return "leading (holds the lease)" if sequencer.leading.is_set() else "standing by"
+
+    async def reports_state() -> str:
+        # Always ready (see api.reports.projector): the detail says when the reports fail.
+        services: Services | None = app.state.services
+        if services is None or services.projector is None:
+            raise RuntimeError("the reports' read model is not open yet")
+        return services.projector.describe()
+
     add_readiness_check(app, "app", app_answers)
     add_readiness_check(app, "bus", bus_answers)
     add_readiness_check(app, "database", database_answers)
+    add_readiness_check(app, "sequencer", sequencer_role)
+    add_readiness_check(app, "reports", reports_state)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
@@ -180,8 +214,26 @@ async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors()
     message = "; ".join(_describe(e) for e in errors) or "invalid request"
     if request.method not in SAFE_METHODS:
-        await _audit_invalid(request, message)
+        try:
+            await _audit_invalid(request, message)
+        except OperationalError:
+            # Nothing was done, and the caller needs the reason more than the row.
+            log.warning("invalid %s %s not audited: no database", request.method, request.url.path)
     return JSONResponse({"detail": message, "errors": _jsonable(errors)}, status_code=422)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database refused or dropped the connection (down, restarting, failing over, its
+    disk full): 503, to be retried, never a 500. Nothing can be audited meanwhile."""
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        {
+            "detail": "the database is not answering; try again in a few seconds "
+            "(a command sent with an Idempotency-Key is safe to repeat)"
+        },
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 def _describe(error: Any) -> str:

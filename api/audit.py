@@ -9,7 +9,6 @@ is known) adds the role, the address and the answer given.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
+from api.csvsafe import SafeWriter
 from api.database import audit
 from stream.log import as_utc
 
@@ -84,7 +84,7 @@ class AuditLog:
     def csv(self, q: AuditQuery) -> Iterator[str]:
         """The matching entries as CSV text, a chunk at a time, oldest first."""
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = SafeWriter(buffer)  # a failed sign-in's user name is anyone's text
         writer.writerow([*COLUMNS, "detail"])
         for row in reversed(self._select(q, q.limit)):
             entry = _row(row)

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.table import Table
 
 from api.accounts import Accounts, NoSuchUser, UserExists
 from api.database import open_database
 from api.security import Role
-from stream.settings import load_settings
+from stream.settings import Settings, describe_settings_error, load_settings
 
 app = typer.Typer(help="API administration.")
 users = typer.Typer(help="Who may sign in, with which role.", no_args_is_help=True)
@@ -31,8 +33,20 @@ app.add_typer(users, name="users")
 console = Console()
 
 
+def settings_or_exit(**overrides: object) -> Settings:
+    """The settings, or exit 2 with what is wrong with them (no traceback: the person
+    starting the server needs the variable's name and what it must be)."""
+    try:
+        return load_settings(**overrides)
+    except (ValidationError, SettingsError) as exc:
+        typer.echo(
+            f"Bluelamp will not start: bad settings\n{describe_settings_error(exc)}", err=True
+        )
+        raise typer.Exit(2) from None
+
+
 def _accounts() -> Accounts:
-    settings = load_settings()
+    settings = settings_or_exit()
     return Accounts(open_database(settings.database_url, settings.database_schema))
 
 
@@ -114,7 +128,7 @@ def report(
     from api.reports import REPORTS, Period, ReportError, build
     from api.reports.formats import render
     from api.reports.model import Filters
-    from stream.log import EventLog
+    from stream.cli import open_log
     from stream.readmodel import ReadModel
 
     if name not in REPORTS:
@@ -125,8 +139,7 @@ def report(
         period = Period.parse(start, end)
     except ReportError as exc:
         raise typer.BadParameter(str(exc)) from None
-    settings = load_settings()
-    log = EventLog(settings.database_url, schema=settings.database_schema)
+    log = open_log(settings_or_exit())
     model = ReadModel.of(log)
     filters = Filters(
         tuple(c.upper() for c in bcu or []),

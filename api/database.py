@@ -1,5 +1,6 @@
 """The API's own tables, beside the event log in the same database: users, the audit log,
-and report jobs (kept in the database so any worker can answer for them).
+report jobs and signed-out sessions (kept in the database so any worker can answer for
+them).
 
 The audit table is append-only in the database itself, not only by convention: a trigger
 refuses UPDATE and DELETE on SQLite and PostgreSQL alike, so not even a bug in this code
@@ -74,6 +75,18 @@ report_jobs = Table(
     Column("filename", String(200)),
     Column("body", LargeBinary),
     Column("error", Text),
+)
+
+# Signed-out sessions: a token whose jti is here is refused by every worker until it would
+# have expired anyway (rows past expires_at are purged as new ones are written).
+revoked_tokens = Table(
+    "revoked_tokens",
+    metadata,
+    Column("jti", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=False),
+    Index("ix_revoked_tokens_expires_at", "expires_at"),
 )
 
 _APPEND_ONLY = {

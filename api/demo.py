@@ -13,11 +13,14 @@ import contextlib
 import json
 import logging
 import secrets
+import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import make_url
 
 from api.security import Role
 from api.services import Services
@@ -33,21 +36,47 @@ DEMO_USERS: tuple[tuple[str, Role, str | None], ...] = (
     ("planner", Role.PLANNER, None),
     ("feed", Role.FEED, None),
 )
-DEMO_DATABASE = Path("var/demo.sqlite3")
 WARM_UP = timedelta(hours=1)
 RUN_HOURS = 24 * 7
 CHUNK = 2_000
+#: Beside a demo's log: says the next demo start may erase it.
+DEMO_MARK = ".demo"
+
+
+class DemoRefused(RuntimeError):
+    """The demo would have to erase a log that is not a demo's."""
 
 
 def prepare(settings: Settings) -> Settings:
-    """Demo settings: unless a database is configured, a fresh SQLite log for each run (the
-    simulated fleet starts from nothing; an old log would already hold it on duty)."""
+    """Demo settings. The demo uses the same database as every other command (so `bluelamp
+    picture`, `log tail` and `report` see what it shows), starting it afresh at each run: the
+    simulated fleet starts from nothing, and an old log would already hold it on duty. It
+    erases only a log it made itself (marked by a file beside it) or an empty one; a
+    configured database (BLUELAMP_DATABASE_URL) is used as it is."""
     if "database_url" in settings.model_fields_set:
         return settings
+    path = Path(make_url(settings.database_url).database or "")
+    mark = path.with_name(path.name + DEMO_MARK)
+    if path.exists() and not mark.exists() and _holds_events(path):
+        raise DemoRefused(
+            f"{path.resolve()} holds an event log that a demo did not make, and the demo starts "
+            "from an empty one. Move that file, or point BLUELAMP_DATABASE_URL at another "
+            "database for the demo."
+        )
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
-            Path(f"{DEMO_DATABASE}{suffix}").unlink()
-    return settings.model_copy(update={"database_url": f"sqlite:///{DEMO_DATABASE}"})
+            Path(f"{path}{suffix}").unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mark.write_text("made by `bluelamp demo`: the next demo start erases this log\n")
+    return settings
+
+
+def _holds_events(path: Path) -> bool:
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        try:
+            return conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
+        except sqlite3.DatabaseError:  # no events table: not a log at all
+            return False
 
 
 async def start(services: Services) -> asyncio.Task[None]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -73,8 +74,8 @@ async def resolve(conn: HTTPConnection, services: Services, bearer: str | None) 
         principal = read_token(token, services.signing_key, services.oidc)
     except InvalidCredential as exc:
         raise HTTPException(401, str(exc), BEARER) from None
-    if principal.via != "oidc" and not await services.is_active(principal.name):
-        raise HTTPException(401, f"the account {principal.name!r} is disabled or gone", BEARER)
+    if (ended := await session_ended(services, principal)) is not None:
+        raise HTTPException(401, ended, BEARER)
     if via == "cookie":
         method = conn.scope.get("method", "GET")
         if method not in SAFE_METHODS:
@@ -83,6 +84,20 @@ async def resolve(conn: HTTPConnection, services: Services, bearer: str | None) 
                 raise HTTPException(403, f"a signed-in browser must send {CSRF_HEADER}")
         principal = replace(principal, via="cookie")
     return principal
+
+
+async def session_ended(services: Services, who: Principal) -> str | None:
+    """Why a once-valid credential no longer is (expired, account disabled, signed out), or
+    None. Asked on every request and, every few seconds, by every open live socket."""
+    if who.expires is not None and time.time() >= who.expires:
+        return "the token has expired; sign in again"
+    if who.via == "oidc":
+        return None  # the identity provider's accounts are not ours to disable or revoke
+    if not await services.is_active(who.name):
+        return f"the account {who.name!r} is disabled or gone"
+    if who.token_id is not None and await services.is_revoked(who.token_id):
+        return "this session was signed out; sign in again"
+    return None
 
 
 Authenticated = Annotated[Principal, Depends(_principal)]

@@ -5,6 +5,8 @@ Frames, all JSON text:
     {"type": "snapshot", "seq": N, "picture": {...}}          first, unless resuming
     {"type": "events", "seq": M, "events": [{"seq", "event", "borough", "bcu"}, ...]}
     {"type": "heartbeat", "seq": M, "time": "...Z"}            after a quiet spell
+    {"type": "status", "ok": false, "reason": "..."}          the feed is held up (or
+                                                               current again: ok true)
     {"type": "error", "code": "...", "reason": "..."}          then the server closes
 
 A client resuming with ``since`` gets exactly the events after it, from the log, when it is
@@ -13,7 +15,9 @@ first. Events are coalesced: a frame goes out at once when the feed is quiet and
 every ``ws_frame_ms`` under load (STACK.md: one message per event loses or backlogs in the
 browser). A client that cannot keep up is told and dropped without slowing anyone else.
 
-Close codes: 4400 bad request, 4401 no valid credential, 4403 role, 4408 too slow,
+Close codes: 4400 bad request, 4401 no valid credential (also sent, after an error frame
+saying why, when the token expires, the user is disabled or the session is signed out while
+the socket is open), 4403 role, 4408 too slow,
 1013 server not ready, 1008 origin refused (before the handshake completes).
 """
 
@@ -21,6 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+import time
+from asyncio import FIRST_COMPLETED
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -29,7 +36,8 @@ from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from api.audit import AuditOutcome
-from api.deps import audit_request, resolve
+from api.deps import audit_request, resolve, session_ended
+from api.feedstatus import FeedStatus
 from api.security import READERS, Principal
 from api.services import Services
 from api.views import picture_view, touched_view
@@ -39,7 +47,11 @@ from stream.fanout import SubscriberTooSlow, Subscription
 router = APIRouter()
 MAX_FRAME_EVENTS = 5_000
 FRAMES_KEPT = 256  # recent frame bodies, by (first seq, last seq)
-PICTURE_WAIT_S = 1.0  # for this process's picture to catch up with a frame's events
+PICTURE_WAIT_S = 1.0
+SINCE = re.compile(r"[0-9]{1,19}")
+# How often an open socket asks whether its session still holds (user enabled, not signed
+# out); with the services' few-second cache a disabled user's socket closes within ~7 s.
+SESSION_CHECK_S = 2.0  # for this process's picture to catch up with a frame's events
 
 
 @router.websocket("/ws", name="live")
@@ -56,12 +68,16 @@ async def live(websocket: WebSocket) -> None:
     if who is None:
         return
     since = websocket.query_params.get("since")
-    if since is not None and not since.isdigit():
-        await _fail(websocket, 4400, "bad_request", "since must be a seq (a whole number)")
+    # ASCII digits only: str.isdigit() accepts "²" and "١٢", which int() then refuses or
+    # reads differently; 19 digits is beyond any seq (and int() refuses 4,300 and more).
+    if since is not None and not SINCE.fullmatch(since):
+        await _fail(
+            websocket, 4400, "bad_request", "since must be a seq: 1 to 19 digits 0-9, e.g. since=42"
+        )
         return
     services.metrics.ws_clients.inc()
     try:
-        await _serve(websocket, services, None if since is None else int(since))
+        await _serve(websocket, services, who, None if since is None else int(since))
     finally:
         services.metrics.ws_clients.dec()
 
@@ -102,7 +118,9 @@ def _origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
     return urlsplit(origin).netloc == websocket.headers.get("host")
 
 
-async def _serve(websocket: WebSocket, services: Services, since: int | None) -> None:
+async def _serve(
+    websocket: WebSocket, services: Services, who: Principal, since: int | None
+) -> None:
     spine, settings = services.spine, services.settings
     picture = spine.picture
     snapshot: bytes | None = None
@@ -120,16 +138,20 @@ async def _serve(websocket: WebSocket, services: Services, since: int | None) ->
     async with spine.subscribe(since=since) as subscription:
         reader = asyncio.create_task(_drain(websocket))
         sender = asyncio.create_task(_send(websocket, services, subscription, since, snapshot))
+        watcher = asyncio.create_task(_watch_session(services, who))
+        tasks: tuple[asyncio.Task[object], ...] = (reader, sender, watcher)
         try:
-            done, _ = await asyncio.wait({reader, sender}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in (reader, sender):
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
         for task in done:
             if (exc := task.exception()) is not None and not isinstance(exc, WebSocketDisconnect):
                 await _dropped(websocket, services, exc)
+            elif task is watcher:
+                await _session_ended(websocket, services, who, watcher.result())
 
 
 async def _send(
@@ -147,24 +169,66 @@ async def _send(
         await _send_bytes(websocket, snapshot, send_s)
     last_sent = -frame_s  # the first events go out at once
     advised = services.advisor.version
-    while True:
-        try:
-            first = await asyncio.wait_for(anext(subscription), quiet_s)
-        except TimeoutError:
-            time = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-            await _send_bytes(
-                websocket, orjson.dumps({"type": "heartbeat", "seq": seq, "time": time}), send_s
+    status, told = services.feed, 0  # the feed status version this socket has had
+    upcoming: asyncio.Task[Recorded] | None = None
+    try:
+        while True:
+            if status.version != told:
+                told = status.version
+                await _send_bytes(websocket, status.frame(), send_s)
+            upcoming = upcoming or asyncio.ensure_future(anext(subscription))
+            if not await _record_or_news(upcoming, status, quiet_s):
+                if not upcoming.done() and status.version == told:
+                    await _heartbeat(websocket, seq, send_s)
+                    last_sent = loop.time()
+                continue
+            first, upcoming = upcoming.result(), None
+            seq, last_sent, advised = await _send_events(
+                websocket, services, subscription, first, last_sent, advised
             )
-            last_sent = loop.time()
-            continue
-        wait = frame_s - (loop.time() - last_sent)
-        if wait > 0:  # a frame went out moments ago: gather what arrives meanwhile
-            await asyncio.sleep(wait)
-        batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1)]
-        seq = batch[-1].seq
-        frame, advised = await _events_frame(services, batch, advised)
-        await _send_bytes(websocket, frame, send_s)
-        last_sent = loop.time()
+    finally:
+        if upcoming is not None:
+            upcoming.cancel()
+
+
+async def _record_or_news(
+    upcoming: asyncio.Task[Recorded], status: FeedStatus, quiet_s: float
+) -> bool:
+    """Wait for the next record (True), a change of the feed status or ``quiet_s`` of quiet
+    (False). The record's task is left running, so nothing is lost by waiting on both."""
+    changed = asyncio.ensure_future(status.changed())
+    try:
+        await asyncio.wait({upcoming, changed}, timeout=quiet_s, return_when=FIRST_COMPLETED)
+    finally:
+        changed.cancel()
+    return upcoming.done()
+
+
+async def _heartbeat(websocket: WebSocket, seq: int, send_s: float) -> None:
+    time = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    frame = orjson.dumps({"type": "heartbeat", "seq": seq, "time": time})
+    await _send_bytes(websocket, frame, send_s)
+
+
+async def _send_events(
+    websocket: WebSocket,
+    services: Services,
+    subscription: Subscription,
+    first: Recorded,
+    last_sent: float,
+    advised: int,
+) -> tuple[int, float, int]:
+    """One events frame from ``first`` and what else is ready; (its seq, when it went out,
+    the advice version sent)."""
+    loop = asyncio.get_running_loop()
+    frame_s, send_s = services.settings.ws_frame_ms / 1000, services.settings.ws_send_timeout_s
+    wait = frame_s - (loop.time() - last_sent)
+    if wait > 0:  # a frame went out moments ago: gather what arrives meanwhile
+        await asyncio.sleep(wait)
+    batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1)]
+    frame, advised = await _events_frame(services, batch, advised)
+    await _send_bytes(websocket, frame, send_s)
+    return batch[-1].seq, loop.time(), advised
 
 
 async def _events_frame(services: Services, batch: list[Recorded], advised: int) -> tuple[str, int]:
@@ -201,6 +265,34 @@ async def _send_bytes(websocket: WebSocket, frame: bytes | str, timeout: float) 
         await asyncio.wait_for(websocket.send_text(text), timeout)
     except TimeoutError:
         raise SubscriberTooSlow(f"a frame was not taken within {timeout:g} s") from None
+
+
+async def _watch_session(services: Services, who: Principal) -> str:
+    """Returns, with the reason, when the socket's credential stops being valid: at the
+    token's expiry, or within seconds of its user being disabled or its session signed out."""
+    while (ended := await session_ended(services, who)) is None:
+        wait = SESSION_CHECK_S
+        if who.expires is not None:
+            wait = min(wait, max(0.0, who.expires - time.time()))
+        await asyncio.sleep(wait)
+    return ended
+
+
+async def _session_ended(
+    websocket: WebSocket, services: Services, who: Principal, reason: str
+) -> None:
+    services.metrics.ws_dropped.labels("session_ended").inc()
+    await audit_request(
+        websocket,
+        services,
+        "live",
+        AuditOutcome.DENIED,
+        401,
+        who,
+        target="/ws",
+        detail={"reason": reason},
+    )
+    await _fail(websocket, 4401, "unauthorized", reason)
 
 
 async def _drain(websocket: WebSocket) -> None:

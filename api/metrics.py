@@ -9,6 +9,9 @@ apps in one process, as in tests, never collide).
     bluelamp_websocket_dropped_total{reason}  sockets closed by the server (too slow, ...)
     bluelamp_commands_total{command,outcome}
     bluelamp_http_request_duration_seconds{method,route,status}
+    bluelamp_report_projection_failures_total  failed attempts to update the reports' read model
+    bluelamp_report_projection_failing         1 while the latest attempt failed
+    bluelamp_report_intervals_skipped_total    unit intervals too long to count (docs/reports.md)
 """
 
 from __future__ import annotations
@@ -56,6 +59,21 @@ class Metrics:
         )
         self.ws_clients = Gauge(
             "bluelamp_websocket_clients", "Live-feed WebSockets open", registry=r
+        )
+        self.projection_failures = Counter(
+            "bluelamp_report_projection_failures",
+            "Failed attempts to bring the reports' read model up to date",
+            registry=r,
+        )
+        self.projection_failing = Gauge(
+            "bluelamp_report_projection_failing",
+            "1 while the latest attempt to update the reports' read model failed",
+            registry=r,
+        )
+        self.intervals_skipped = Counter(
+            "bluelamp_report_intervals_skipped",
+            "Unit intervals longer than a day left out of unit time (an outlier event time)",
+            registry=r,
         )
         self.ws_dropped = Counter(
             "bluelamp_websocket_dropped",

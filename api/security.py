@@ -25,9 +25,20 @@ from stream.settings import Settings
 
 ISSUER = "bluelamp"
 ALGORITHM = "HS256"
-# Secrets that must never sign a production token (examples people paste from docs).
-KNOWN_WEAK_SECRETS = {"", "secret", "changeme", "change-me", "bluelamp", "dev", "test"}
+# Words that must never make up a signing secret (examples people paste from docs); a
+# secret that is one of them repeated, with or without separators, is refused too.
+KNOWN_WEAK_SECRETS = {
+    "secret", "changeme", "change-me", "change_me", "bluelamp", "dev", "test", "password",
+    "default", "example", "admin", "letmein", "qwerty", "123456", "0123456789",
+}  # fmt: skip
 MIN_SECRET_LENGTH = 32
+# token_hex gives 16 distinct characters at most; 32 characters of fewer than 10 distinct
+# ones is a pattern, not a random secret.
+MIN_SECRET_DISTINCT = 10
+SECRET_ADVICE = (
+    f"use a random secret of at least {MIN_SECRET_LENGTH} characters "
+    "with no spaces (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+)
 
 
 class Role(StrEnum):
@@ -47,6 +58,8 @@ class Principal:
     role: Role
     bcu: str | None = None  # an inspector's own BCU
     via: str = "token"  # token | cookie | oidc
+    token_id: str | None = None  # the token's jti: what signing out revokes
+    expires: int | None = None  # the token's exp (Unix seconds): when a live socket closes
 
 
 class InvalidCredential(Exception):
@@ -92,22 +105,52 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 # -- Bluelamp's own tokens ------------------------------------------------------------------
 
 
+def secret_problem(secret: str) -> str | None:
+    """Why ``secret`` must not sign tokens (a sentence saying what is needed), or None."""
+    if any(c.isspace() for c in secret):
+        return f"BLUELAMP_SECRET_KEY contains whitespace; {SECRET_ADVICE}"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"BLUELAMP_SECRET_KEY is {len(secret)} characters long; {SECRET_ADVICE}"
+    words = "".join(c for c in secret.lower() if c.isalnum())
+    if any(words == w * (len(words) // len(w)) for w in KNOWN_WEAK_SECRETS if w and words):
+        return f"BLUELAMP_SECRET_KEY is a well-known example value; {SECRET_ADVICE}"
+    if _period(secret) <= len(secret) // 2:
+        return f"BLUELAMP_SECRET_KEY is a short pattern repeated; {SECRET_ADVICE}"
+    if len(set(secret)) < MIN_SECRET_DISTINCT:
+        return (
+            f"BLUELAMP_SECRET_KEY uses only {len(set(secret))} different characters "
+            f"(at least {MIN_SECRET_DISTINCT} needed); {SECRET_ADVICE}"
+        )
+    return None
+
+
+def _period(text: str) -> int:
+    """The length of the shortest unit ``text`` repeats (its own length if none)."""
+    return next(
+        (
+            n
+            for n in range(1, len(text) // 2 + 1)
+            if (text[:n] * (len(text) // n + 1)).startswith(text)
+        ),
+        len(text),
+    )
+
+
 def signing_key(settings: Settings) -> str:
-    """The secret that signs tokens; refuses weak or missing ones outside demo mode.
+    """The secret that signs tokens; refuses a weak one always and a missing one outside
+    demo mode, saying what is needed.
 
     In demo mode with no secret configured, a random one is kept in ``var/demo-secret`` so
     sessions survive a restart of the demo (a browser test restarts the server)."""
     configured = settings.secret_key.get_secret_value() if settings.secret_key else None
-    if configured and configured not in KNOWN_WEAK_SECRETS and len(configured) >= 32:
+    if configured:
+        if (problem := secret_problem(configured)) is not None:
+            raise InsecureSettings(problem)
         return configured
     if not settings.demo:
         raise InsecureSettings(
-            "BLUELAMP_SECRET_KEY must be set to a random secret of at least "
-            f"{MIN_SECRET_LENGTH} characters outside demo mode "
-            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            f"BLUELAMP_SECRET_KEY must be set outside demo mode; {SECRET_ADVICE}"
         )
-    if configured:
-        return configured
     path = Path("var/demo-secret")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -148,10 +191,12 @@ def read_token(token: str, key: str, oidc: OidcVerifier | None = None) -> Princi
         raise InvalidCredential("the token has expired; sign in again") from None
     except jwt.InvalidTokenError as exc:
         raise InvalidCredential(f"the token is not valid: {exc}") from None
-    return _principal(claims.get("sub"), claims.get("role"), claims.get("bcu"), "token")
+    return _principal(claims.get("sub"), claims.get("role"), claims.get("bcu"), "token", claims)
 
 
-def _principal(name: object, role: object, bcu: object, via: str) -> Principal:
+def _principal(
+    name: object, role: object, bcu: object, via: str, claims: dict[str, Any]
+) -> Principal:
     if not isinstance(name, str) or not name:
         raise InvalidCredential("the token names no user")
     try:
@@ -162,7 +207,15 @@ def _principal(name: object, role: object, bcu: object, via: str) -> Principal:
         own_bcu = check_role_bcu(parsed, bcu if isinstance(bcu, str) else None)
     except ValueError as exc:
         raise InvalidCredential(str(exc)) from None
-    return Principal(name, parsed, own_bcu, via)
+    jti, exp = claims.get("jti"), claims.get("exp")
+    return Principal(
+        name,
+        parsed,
+        own_bcu,
+        via,
+        token_id=jti if isinstance(jti, str) and jti else None,
+        expires=exp if isinstance(exp, int) else None,
+    )
 
 
 # -- OpenID Connect -------------------------------------------------------------------------
@@ -206,4 +259,4 @@ class OidcVerifier:
         role = claims.get(self.role_claim)
         if isinstance(role, list):  # providers often send roles as a list: take ours
             role = next((r for r in role if r in _ROLE_NAMES), None)
-        return _principal(name, role, claims.get(self.bcu_claim), "oidc")
+        return _principal(name, role, claims.get(self.bcu_claim), "oidc", claims)

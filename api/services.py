@@ -12,14 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import OperationalError
 
 from api.accounts import Accounts
 from api.advice import Advisor
 from api.audit import AuditEntry, AuditLog
+from api.feedstatus import FeedStatus
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 from api.reports.jobs import Jobs
+from api.reports.projector import Projector
 from api.security import OidcVerifier
+from api.sessions import Revocations
 from api.views import MessageCache
 from geodata import London
 from geodata.travel import CrowFliesModel
@@ -46,24 +50,58 @@ class Services:
     metrics: Metrics
     read_model: ReadModel
     jobs: Jobs
+    revocations: Revocations
     live_messages: MessageCache = field(default_factory=MessageCache)
     advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # report jobs
+    projector: Projector | None = None  # keeps the reports' read model up to date
     geo_cache: dict[str, Any] = field(default_factory=dict)  # GeoJSON layers, built once
     _active: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    _revoked: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _kpis: tuple[int, bytes] = (-1, b"")
     _advice: tuple[int, str] = (-1, "")
     # Live-feed frame bodies by (first seq, last seq): sockets in step share one (api.live).
     live_frames: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Whether the feed is current, for the outage banner (api.feedstatus).
+    feed: FeedStatus = field(default_factory=FeedStatus)
 
     async def is_active(self, username: str) -> bool:
         now = time.monotonic()
         cached = self._active.get(username)
         if cached is not None and cached[0] > now:
             return cached[1]
-        active = await asyncio.to_thread(self.accounts.active, username)
+        try:
+            active = await asyncio.to_thread(self.accounts.active, username)
+        except OperationalError:
+            if cached is None:
+                raise
+            # The database is not answering: the last answer stands until it does (no one
+            # can be disabled meanwhile), so the live picture stays readable in an outage.
+            return cached[1]
         self._active[username] = (now + ACTIVE_CACHE_S, active)
         return active
+
+    async def is_revoked(self, token_id: str) -> bool:
+        """Whether the session was signed out: at once on this worker, within
+        ``ACTIVE_CACHE_S`` on the others (a "still valid" answer is trusted that long)."""
+        now = time.monotonic()
+        cached = self._revoked.get(token_id)
+        if cached is not None and (cached[1] or cached[0] > now):
+            return cached[1]
+        try:
+            revoked = await asyncio.to_thread(self.revocations.revoked, token_id)
+        except OperationalError:
+            if cached is None:
+                raise
+            return cached[1]  # as is_active: the last answer stands while the database is out
+        if len(self._revoked) > 100_000:  # forget stale answers rather than grow
+            self._revoked = {k: v for k, v in self._revoked.items() if v[1] or v[0] > now}
+        self._revoked[token_id] = (now + ACTIVE_CACHE_S, revoked)
+        return revoked
+
+    async def revoke(self, token_id: str, username: str, expires: int) -> None:
+        await asyncio.to_thread(self.revocations.revoke, token_id, username, expires)
+        self._revoked[token_id] = (time.monotonic(), True)
 
     async def record(self, entry: AuditEntry) -> None:
         """Append to the audit log (in a worker thread: it is a database write)."""

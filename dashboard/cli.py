@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from types import FrameType
 from typing import Annotated
 
 import typer
 
+from api.cli import settings_or_exit
 from api.security import InsecureSettings
-from stream.settings import load_settings
 
 SUB_APPS = ("stream.cli", "stream.sim.cli", "api.cli")
+#: On SIGTERM, requests still running after this long are cancelled (uvicorn waits for them
+#: otherwise, however long a report takes).
+SHUTDOWN_GRACE_S = 10
 
 HostOption = Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")]
 PortOption = Annotated[int | None, typer.Option(help="Port to listen on [default: 8050].")]
@@ -54,6 +58,7 @@ def demo(host: HostOption = None, port: PortOption = None) -> None:
 def _run(demo: bool, host: str | None, port: int | None) -> None:
     import uvicorn  # here, so `bluelamp --help` stays quick
 
+    from api.redaction import uvicorn_log_config
     from dashboard.server import create_server
 
     overrides: dict[str, object] = {"demo": True} if demo else {}
@@ -61,18 +66,37 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
         overrides["host"] = host
     if port is not None:
         overrides["port"] = port
-    settings = load_settings(**overrides)
-    if demo:
-        from api.demo import prepare
+    settings = settings_or_exit(**overrides)
+    from api.demo import DemoRefused, prepare
 
-        settings = prepare(settings)
     try:
+        if demo:
+            settings = prepare(settings)
         server = create_server(settings)
-    except InsecureSettings as exc:
+    except (InsecureSettings, DemoRefused) as exc:
         typer.echo(f"Bluelamp will not start: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"Bluelamp on http://{settings.host}:{settings.port}/")
-    uvicorn.run(server, host=settings.host, port=settings.port, log_level="info")
+
+    class Serving(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            # Long work in worker threads (a report's catch-up of the read model) would hold
+            # the shutdown until it ended: tell it to stop now, not after the requests.
+            services = getattr(server.state, "services", None)
+            if services is not None:
+                services.read_model.stop()
+
+    # Request lines (and our own log lines) pass through a filter that hides tokens.
+    config = uvicorn.Config(
+        server,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        log_config=uvicorn_log_config(),
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
+    Serving(config).run()
 
 
 def main() -> None:

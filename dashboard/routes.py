@@ -58,7 +58,7 @@ def register_router(dash_app: Dash, pages: tuple[Page, ...]) -> None:
         Input(ids.URL, "pathname"),
     )
     def show_page(pathname: str | None) -> tuple[Component, str]:
-        path = (pathname or "/").rstrip("/") or "/"
+        path = (pathname if isinstance(pathname, str) else "/").rstrip("/") or "/"
         page = by_path.get(path)
         if page is None:
             return not_found(path), "Not found"

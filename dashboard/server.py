@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from api.app import add_readiness_check, create_app
 from dashboard.app import create_dash
+from dashboard.callguard import CallbackGuard
 from geodata import London
 from stream.settings import Settings
 
@@ -21,6 +22,10 @@ def create_server(settings: Settings) -> FastAPI:
     app.state.london = london
     dash_app = create_dash(settings, app, london)
     app.state.dash = dash_app
+    app.add_middleware(CallbackGuard, dash_app=dash_app)
+    # Dash's inline scripts (its renderer, clientside callbacks) by hash: nothing else
+    # inline may run (api.headers).
+    app.state.csp.allow_scripts(dash_app.csp_hashes())
 
     async def dashboard_built() -> str:
         return f"{len(dash_app.callback_map)} callbacks wired"

@@ -10,23 +10,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 import math
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from stream.keys import Keys
 from stream.outcome import Outcome, Verdict
+from stream.trust import Seal
 
 log = logging.getLogger(__name__)
-Entry = tuple[str, bytes | None]  # (ingest entry id, the event text as sent; None: no field)
+
+
+class Entry(NamedTuple):
+    """One ingest entry as the sequencer reads it."""
+
+    id: str  # the stream entry id, "<ms>-<n>"
+    text: bytes | None  # the event text as sent; None: the entry has no "event" field
+    seal: Seal | None = None  # the API's signature and scope (stream.trust); None: unsigned
 
 
 def _honour_cancel() -> None:
@@ -59,6 +69,9 @@ class Bus(Protocol):
     async def add(self, texts: Sequence[str | bytes]) -> None:
         """Append events to the ingest stream (what a producer's XADD does)."""
 
+    async def add_signed(self, entries: Sequence[tuple[str, Seal]]) -> None:
+        """Append the API's own events, each with its signature and scope (stream.trust)."""
+
     async def claim(self, consumer: str) -> list[Entry]:
         """Entries delivered to any consumer but never acknowledged (a dead sequencer's)."""
 
@@ -79,6 +92,11 @@ class Bus(Protocol):
 
     async def rejected(self, count: int = 100) -> list[dict[str, str]]:
         """The most recent rejections, newest last."""
+
+    async def waiting_since(self) -> int | None:
+        """When (epoch ms) the oldest ingest entry not yet logged nor rejected arrived; None
+        when none waits. A sequencer acknowledges and removes what it has decided, so an old
+        entry here means sequencing is held up (the outage banner says so)."""
 
     async def publish(self, messages: Sequence[str]) -> None:
         """Fan accepted events out on the live channel."""
@@ -156,7 +174,8 @@ end
 return kept
 """
 OUTCOME_TTL_MS = 120_000
-PUBSUB_HEALTH_S = 10.0
+PUBSUB_HEALTH_S = 10.0  # a subscription quiet this long is PINGed
+PUBSUB_PONG_S = 10.0  # and dropped (to be resubscribed) if no answer comes within this
 REJECTED_MAXLEN = 1_000_000
 
 
@@ -187,40 +206,80 @@ class RedisBus:
                 raise
         self._group_ready = True
 
+    async def _in_group(self, command: Callable[[], Awaitable[Any]]) -> Any:
+        """Run a consumer-group command, making the group again first if Redis has lost it.
+
+        A Redis restarted without persistence (or a deleted stream) has no group: every
+        group command then fails with NOGROUP, and without this the sequencer would fail the
+        same way on every retry until the process restarted. The group starts at "0", so
+        whatever producers XADDed to the new stream before it existed is still read.
+        """
+        await self._ensure_group()
+        try:
+            return await command()
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+        log.warning(
+            "consumer group %s is gone (Redis restarted empty?); making it again", self.keys.group
+        )
+        self._group_ready = False
+        await self._ensure_group()
+        return await command()
+
     async def add(self, texts: Sequence[str | bytes]) -> None:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for text in texts:
-                pipe.xadd(self.keys.ingest, {"event": text})
-            await pipe.execute()
+        await self._xadd([{"event": text} for text in texts])
+
+    async def add_signed(self, entries: Sequence[tuple[str, Seal]]) -> None:
+        await self._xadd(
+            [{"event": t, "scope": s.scope, "signature": s.signature} for t, s in entries]
+        )
+
+    async def _xadd(self, entries: Sequence[dict[str, str | bytes]]) -> None:
+        for attempt in (1, 2):
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for fields in entries:
+                        pipe.xadd(self.keys.ingest, fields)
+                    await pipe.execute()
+                return
+            except RedisConnectionError:
+                # A pooled connection that a restarted Redis closed fails once; the second try
+                # connects afresh. An entry that got through the first time is then a
+                # duplicate, answered like the first.
+                if attempt == 2:
+                    raise
 
     async def claim(self, consumer: str) -> list[Entry]:
-        await self._ensure_group()
         entries: list[Entry] = []
         start = "0-0"
         while True:
-            start, claimed, _deleted = await self.redis.xautoclaim(
-                self.keys.ingest,
-                self.keys.group,
-                consumer,
-                min_idle_time=0,
-                start_id=start,
-                count=1000,
+            start, claimed, _deleted = await self._in_group(
+                functools.partial(
+                    self.redis.xautoclaim,
+                    self.keys.ingest,
+                    self.keys.group,
+                    consumer,
+                    min_idle_time=0,
+                    start_id=start,
+                    count=1000,
+                )
             )
             entries += [_entry(i, f) for i, f in claimed]
             if start in (b"0-0", "0-0"):
                 return entries
 
     async def read(self, consumer: str, count: int, block_ms: int) -> list[Entry]:
-        await self._ensure_group()
-        try:
-            reply = await self.redis.xreadgroup(
-                self.keys.group, consumer, {self.keys.ingest: ">"}, count=count, block=block_ms
+        reply = await self._in_group(
+            functools.partial(
+                self.redis.xreadgroup,
+                self.keys.group,
+                consumer,
+                {self.keys.ingest: ">"},
+                count=count,
+                block=block_ms,
             )
-        except ResponseError as exc:
-            if "NOGROUP" not in str(exc):
-                raise
-            self._group_ready = False  # the stream was deleted: make the group again
-            return []
+        )
         _honour_cancel()
         return [_entry(i, f) for _stream, messages in reply or [] for i, f in messages]
 
@@ -265,6 +324,10 @@ class RedisBus:
             for _i, f in reversed(rows)
         ]
 
+    async def waiting_since(self) -> int | None:
+        oldest = await self.redis.xrange(self.keys.ingest, count=1)
+        return _entry_ms(oldest[0][0]) if oldest else None
+
     async def publish(self, messages: Sequence[str]) -> None:
         if messages:
             await self._publish_many(keys=[self.keys.live], args=list(messages))
@@ -276,38 +339,36 @@ class RedisBus:
 
         connection = pubsub.connection
         assert connection is not None  # subscribe() connected it
-        heard = [0]  # replies read, for the watchdog
+        answered = asyncio.Event()  # set by every reply read: the connection is alive
 
         async def messages() -> AsyncIterator[bytes]:
             # Straight from the connection's (hiredis) parser, not pubsub.listen(): listen()
             # costs ~50 µs a message in timeouts and dispatch, more than the event's fold.
             while True:
                 reply = await connection.read_response(timeout=math.inf)
-                heard[0] += 1
+                answered.set()
                 _honour_cancel()
                 if isinstance(reply, list) and len(reply) == 3 and reply[0] == b"message":
                     yield reply[2]
 
         async def watchdog() -> None:
             # A quiet channel is normal, a silently dead connection is not: PING when quiet
-            # and drop the connection (so the reader fails and the caller reconnects) when
-            # even that gets no answer.
-            pinged = False
+            # and drop the connection (so the reader fails and the caller resubscribes) only
+            # when that PING goes unanswered. The flag is cleared before the PING is sent,
+            # so its answer counts however soon it is read.
             while True:
-                before = heard[0]
+                answered.clear()
                 await asyncio.sleep(PUBSUB_HEALTH_S)
-                if heard[0] != before:
-                    pinged = False
-                elif not pinged:
-                    try:
-                        await connection.send_command("PING")
-                    except Exception:  # the reader sees the same failure and reconnects
-                        return
-                    pinged = True
-                else:
-                    log.warning(
-                        "no answer on %s for %.0f s; reconnecting", channel, 2 * PUBSUB_HEALTH_S
-                    )
+                if answered.is_set():
+                    continue
+                try:
+                    await connection.send_command("PING")
+                except Exception:  # the reader sees the same failure and reconnects
+                    return
+                try:
+                    await asyncio.wait_for(answered.wait(), PUBSUB_PONG_S)
+                except TimeoutError:
+                    log.warning("no answer to PING on %s; resubscribing", channel)
                     await connection.disconnect(nowait=True)
                     return
 
@@ -357,9 +418,19 @@ class RedisBus:
         await self.redis.aclose()
 
 
+def _entry_ms(entry_id: bytes | str) -> int:
+    """The arrival time (epoch ms) an ingest entry id "<ms>-<n>" starts with."""
+    ident = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    return int(ident.split("-", 1)[0])
+
+
 def _entry(entry_id: bytes | str, fields: dict[bytes, bytes]) -> Entry:
     ident = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-    return ident, fields.get(b"event")
+    signature = fields.get(b"signature")
+    if signature is None:
+        return Entry(ident, fields.get(b"event"))
+    scope = fields.get(b"scope", b"").decode("utf-8", "replace")
+    return Entry(ident, fields.get(b"event"), Seal(scope, signature.decode("utf-8", "replace")))
 
 
 # -- in process ------------------------------------------------------------------------------
@@ -396,8 +467,8 @@ class MemoryBus:
     def __init__(self, keys: Keys) -> None:
         self.keys = keys
         self._ids = itertools.count(1)
-        self._stream: dict[str, bytes] = {}  # not yet delivered, in order
-        self._pending: dict[str, bytes] = {}  # delivered, not acknowledged
+        self._stream: dict[str, Entry] = {}  # not yet delivered, in order
+        self._pending: dict[str, Entry] = {}  # delivered, not acknowledged
         self._arrived = asyncio.Event()
         self._rejected: list[dict[str, str]] = []
         self._live = _Topic()
@@ -406,23 +477,30 @@ class MemoryBus:
         self._lease: str | None = None
 
     async def add(self, texts: Sequence[str | bytes]) -> None:
-        for text in texts:
+        self._append([(text, None) for text in texts])
+
+    async def add_signed(self, entries: Sequence[tuple[str, Seal]]) -> None:
+        self._append(entries)
+
+    def _append(self, entries: Sequence[tuple[str | bytes, Seal | None]]) -> None:
+        for text, sealed in entries:
             # "<ms>-<n>" like Redis stream ids, so the lag metric reads arrival times alike.
             entry_id = f"{int(time.time() * 1000)}-{next(self._ids)}"
-            self._stream[entry_id] = text.encode() if isinstance(text, str) else text
+            raw = text.encode() if isinstance(text, str) else text
+            self._stream[entry_id] = Entry(entry_id, raw, sealed)
         self._arrived.set()
 
     async def claim(self, consumer: str) -> list[Entry]:
-        return list(self._pending.items())
+        return list(self._pending.values())
 
     async def read(self, consumer: str, count: int, block_ms: int) -> list[Entry]:
         if not self._stream:
             self._arrived.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), block_ms / 1000)
-        taken: list[Entry] = list(itertools.islice(self._stream.items(), count))
-        for entry_id, _text in taken:
-            self._pending[entry_id] = self._stream.pop(entry_id)
+        taken: list[Entry] = list(itertools.islice(self._stream.values(), count))
+        for entry in taken:
+            self._pending[entry.id] = self._stream.pop(entry.id)
         return taken
 
     async def ack(self, entry_ids: Sequence[str]) -> None:
@@ -448,6 +526,10 @@ class MemoryBus:
 
     async def rejected(self, count: int = 100) -> list[dict[str, str]]:
         return self._rejected[-count:]
+
+    async def waiting_since(self) -> int | None:
+        waiting = [*self._pending, *self._stream]
+        return min((_entry_ms(i) for i in waiting), default=None)
 
     async def publish(self, messages: Sequence[str]) -> None:
         for message in messages:

@@ -3,16 +3,21 @@
 bluelamp ingest events.jsonl        # one CloudEvents JSON per line; a summary at the end
 bluelamp log tail [-n 20] [--follow]
 bluelamp picture                    # open incidents and units per BCU, and the KPIs
+
+They use the same configuration as ``bluelamp serve`` and ``bluelamp demo`` (one default
+database for all), and never write the event log themselves: ``ingest`` hands its events to
+the running service's sequencer, through the Redis ingest stream or the service's HTTP API.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stream.events import Recorded, to_dict
-from stream.log import EventLog
+from stream.log import EventLog, where
 from stream.outcome import Outcome, Verdict
 from stream.settings import Settings, load_settings
 
@@ -35,15 +40,49 @@ CHUNK = 500
 def ingest(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines.")],
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each chunk.")] = 60.0,
+    api: Annotated[
+        str | None,
+        typer.Option(help="The running service's URL: send through its HTTP API as --user."),
+    ] = None,
+    user: Annotated[str | None, typer.Option(help="A feed account, with --api.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the --user's password from standard input.")
+    ] = False,
 ) -> None:
     """Push events from a JSON-lines file through the ingest contract, as a producer would.
 
-    Each line is one CloudEvents JSON event. Invalid lines are rejected with their reason
-    (and kept on the rejected stream); the summary counts accepted, duplicate and rejected.
+    Each line is one CloudEvents JSON event. The running service decides them: through the
+    Redis ingest stream (BLUELAMP_REDIS_URL), or with --api through its HTTP API as a feed
+    account. Invalid lines are rejected with their reason; the summary counts accepted,
+    duplicate and rejected.
     """
     lines = [line for line in file.read_text().splitlines() if line.strip()]
     settings = load_settings()
-    outcomes = asyncio.run(_ingest(settings, lines, timeout))
+    if api is not None:
+        if not user:
+            raise typer.BadParameter("--api needs --user (a feed account)", param_hint="--user")
+        password = _password(password_stdin)
+        outcomes = _ingest_http(api, user, password, lines, timeout)
+    elif settings.redis_url.startswith("memory://"):
+        console.print(
+            "[red]bluelamp ingest cannot reach the service[/]: BLUELAMP_REDIS_URL is memory://, "
+            "the bus inside the running server's own process. Send through its HTTP API "
+            "instead (--api http://127.0.0.1:8050 --user <a feed account>), or configure the "
+            "same Redis as the service."
+        )
+        raise typer.Exit(2)
+    else:
+        outcomes = asyncio.run(_ingest(settings, lines, timeout))
+    _summarise(lines, outcomes)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True))
+
+
+def _summarise(lines: list[str], outcomes: list[Outcome]) -> None:
     counts = Counter(o.verdict for o in outcomes)
     console.print(
         f"[bold]{len(lines):,} events[/]: [green]{counts[Verdict.ACCEPTED]:,} accepted[/], "
@@ -57,21 +96,113 @@ def ingest(
     raise typer.Exit(1 if rejected else 0)
 
 
+def _progress() -> Progress:
+    columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=console)
+
+
 async def _ingest(settings: Settings, lines: list[str], timeout: float) -> list[Outcome]:
     from geodata import London
-    from stream.spine import Spine
+    from stream.spine import OutcomeTimeout, Spine
 
     london = London.load(settings.boundaries, settings.h3_resolution)
     outcomes: list[Outcome] = []
-    columns = (TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    async with Spine.open(settings, london) as spine:
-        with Progress(*columns, console=console) as progress:
+    # sequence=False: this process only queues events; the service's sequencer (whoever
+    # holds the lease) is the one writer of the log.
+    async with Spine.open(
+        settings, london, sequence=False, database_schema=settings.database_schema
+    ) as spine:
+        with _progress() as progress:
             task = progress.add_task("ingest", total=len(lines))
             for start in range(0, len(lines), CHUNK):
                 chunk = lines[start : start + CHUNK]
-                outcomes += await spine.submit_many(chunk, timeout)
+                try:
+                    outcomes += await spine.submit_many(chunk, timeout)
+                except OutcomeTimeout:
+                    console.print(
+                        f"[red]no Bluelamp service sequenced the events within {timeout:g} s[/]; "
+                        f"they wait on the ingest stream of {settings.redis_url} "
+                        f"(key prefix {settings.key_prefix!r}). Is the service running there?"
+                    )
+                    raise typer.Exit(3) from None
                 progress.advance(task, len(chunk))
     return outcomes
+
+
+def _ingest_http(
+    url: str, user: str, password: str, lines: list[str], timeout: float
+) -> list[Outcome]:
+    import httpx
+
+    base = url.rstrip("/")
+    with httpx.Client(base_url=base, timeout=timeout) as client:
+        signed = client.post("/api/token", data={"username": user, "password": password})
+        if signed.status_code != 200:
+            console.print(f"[red]sign-in at {base} failed[/]: {_detail(signed)}")
+            raise typer.Exit(2)
+        client.headers["Authorization"] = f"Bearer {signed.json()['access_token']}"
+        outcomes: list[Outcome] = []
+        with _progress() as progress:
+            task = progress.add_task("ingest", total=len(lines))
+            for start in range(0, len(lines), CHUNK):
+                outcomes += _post_chunk(client, lines[start : start + CHUNK])
+                progress.advance(task, len(lines[start : start + CHUNK]))
+    return outcomes
+
+
+def _post_chunk(client: Any, chunk: list[str]) -> list[Outcome]:
+    """Answers for one chunk, in order. A line that is not JSON cannot travel inside the
+    request's array: it is answered here, with the same reason the service would give."""
+    answers: list[Outcome | None] = []
+    events: list[Any] = []
+    for line in chunk:
+        try:
+            events.append(json.loads(line))
+            answers.append(None)
+        except ValueError as exc:
+            answers.append(Outcome(Verdict.REJECTED, None, None, reason=f"malformed JSON: {exc}"))
+    verdicts: list[Outcome] = []
+    if events:
+        answer = client.post("/api/events", json=events)
+        if answer.status_code not in (200, 422) or not isinstance(answer.json(), dict):
+            console.print(f"[red]the service answered {answer.status_code}[/]: {_detail(answer)}")
+            raise typer.Exit(3)
+        verdicts = [Outcome.from_dict(r) for r in answer.json()["results"]]
+    decided = iter(verdicts)
+    return [a if a is not None else next(decided) for a in answers]
+
+
+def _detail(answer: Any) -> str:
+    try:
+        return str(answer.json().get("detail", answer.text))
+    except ValueError:
+        return str(answer.text)[:200]
+
+
+def open_log(settings: Settings) -> EventLog:
+    """The configured log for reading, or a clear exit saying where it looked. A missing
+    SQLite file is not created: that would answer with an empty London."""
+    place = where(settings.database_url, settings.database_schema)
+    if (path := _sqlite_path(settings.database_url)) is not None and not path.exists():
+        console.print(
+            f"[red]no event log at {place}[/]. `bluelamp serve` and `bluelamp demo` keep it "
+            "there by default; run this where they run, or set BLUELAMP_DATABASE_URL (and "
+            "BLUELAMP_DATABASE_SCHEMA) to the service's database."
+        )
+        raise typer.Exit(1)
+    log = EventLog(settings.database_url, schema=settings.database_schema)
+    if log.last_seq() == 0:
+        console.print(f"[yellow]the event log at {place} is empty[/]")
+    return log
+
+
+def _sqlite_path(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return None if parsed.database == ":memory:" else Path(parsed.database)
 
 
 @log_app.command("tail")
@@ -80,7 +211,7 @@ def tail(
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing.")] = False,
 ) -> None:
     """Print the last events of the log (seq, time, type, BCU, data), oldest first."""
-    log = EventLog(load_settings().database_url)
+    log = open_log(load_settings())
     after = max(log.last_seq() - n, 0)
     try:
         while True:
@@ -108,7 +239,7 @@ def _line(record: Recorded) -> str:
 @app.command()
 def picture() -> None:
     """Print the current picture, rebuilt from the log: per-BCU counts and the KPIs."""
-    log = EventLog(load_settings().database_url)
+    log = open_log(load_settings())
     try:
         current = log.picture()
     finally:

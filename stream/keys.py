@@ -47,6 +47,8 @@ class Keys:
         """A short-lived copy of one outcome, for a submitter that subscribed late."""
         return f"{self.prefix}:outcome:{source}:{event_id}"
 
-    def signin_attempts(self, client: str, username: str) -> str:
-        """Sign-in attempts from one address for one user name in the current window."""
-        return f"{self.prefix}:signin:{client}:{username}"
+    def signin_attempts(self, scope: str, digest: str) -> str:
+        """Sign-in attempts in the current window, counted per ``scope`` ("user": every
+        client without a device cookie for that name; "device": one signed-in browser).
+        ``digest`` is a fixed-length hash, never the user's text: a key stays small."""
+        return f"{self.prefix}:signin:{scope}:{digest}"

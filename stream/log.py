@@ -281,6 +281,17 @@ def _compact(data: dict[str, Any]) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
+def where(url: str, schema: str | None = None) -> str:
+    """A database as a person would name it: the SQLite file's full path, or the
+    PostgreSQL URL without its password, and the schema if one is set."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database or ":memory:"
+        return name if name == ":memory:" else str(Path(name).resolve())
+    shown = parsed.render_as_string(hide_password=True)
+    return f"{shown} (schema {schema})" if schema else shown
+
+
 def make_engine(url: str, schema: str | None = None) -> Engine:
     """A SQLAlchemy engine for a Bluelamp database URL (SQLite file or PostgreSQL), its
     tables in ``schema`` on PostgreSQL if given. The API opens its own tables with it."""

@@ -18,13 +18,16 @@ class Verdict(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """The answer to one submitted event. ``source``/``id`` are None only when the text could
-    not be read that far; ``seq`` is set for accepted and duplicate; ``reason`` for rejected."""
+    not be read that far; ``seq`` is set for accepted and duplicate; ``reason`` for rejected.
+    ``forbidden``: rejected because the command lies outside its submitter's scope (an
+    inspector's BCU, stream.trust), not because of the picture's state."""
 
     verdict: Verdict
     source: str | None
     id: str | None
     seq: int | None = None
     reason: str | None = None
+    forbidden: bool = False
 
     @property
     def key(self) -> tuple[str, str] | None:
@@ -32,20 +35,23 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict: that deep-copies every field, once per outcome per batch.
-        return {
+        answer = {
             "verdict": self.verdict.value,
             "source": self.source,
             "id": self.id,
             "seq": self.seq,
             "reason": self.reason,
         }
+        if self.forbidden:  # only ever a command's: a feed's answers keep their shape
+            answer["forbidden"] = True
+        return answer
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Outcome:
-        return cls._from_dict(json.loads(text))
+        return cls.from_dict(json.loads(text))
 
     @staticmethod
     def many_to_json(outcomes: Sequence[Outcome]) -> str:
@@ -54,10 +60,15 @@ class Outcome:
 
     @classmethod
     def many_from_json(cls, text: str | bytes) -> list[Outcome]:
-        return [cls._from_dict(data) for data in json.loads(text)]
+        return [cls.from_dict(data) for data in json.loads(text)]
 
     @classmethod
-    def _from_dict(cls, data: dict[str, Any]) -> Outcome:
+    def from_dict(cls, data: dict[str, Any]) -> Outcome:
         return cls(
-            Verdict(data["verdict"]), data["source"], data["id"], data["seq"], data["reason"]
+            Verdict(data["verdict"]),
+            data["source"],
+            data["id"],
+            data["seq"],
+            data["reason"],
+            bool(data.get("forbidden", False)),
         )

@@ -11,6 +11,12 @@ payload class. Per-BCU counts are kept incrementally (every status, grade or BCU
 through ``_set_*``), so ``bcu_counts`` costs the same with 10 or 10,000 incidents.
 Closed incidents stay ``RETAIN_CLOSED`` of event time, then leave, so the picture of a
 year-long log stays the size of a day.
+
+Event time is measured by :class:`stream.clock.EventClock`: the latest event time, except
+that one event stamped far ahead (a log written before the sequencer bounded event times)
+does not move it, so such an event can neither evict every closed incident at once nor
+leave the compliance KPI with no target due "in the last hour" until real time catches up.
+Every sum of a time and a duration goes through ``shift``, which cannot overflow.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from stream.clock import EventClock, shift
 from stream.events import (
     BCU_CODES,
     TARGET_SECONDS,
@@ -125,7 +132,7 @@ class Incident:
     def target_at(self) -> datetime | None:
         """When the attendance target falls due (None for grades with no live target)."""
         seconds = TARGET_SECONDS.get(self.grade)
-        return None if seconds is None else self.created_at + timedelta(seconds=seconds)
+        return None if seconds is None else shift(self.created_at, timedelta(seconds=seconds))
 
     @property
     def response_seconds(self) -> float | None:
@@ -345,7 +352,7 @@ class Picture:
 
     def __init__(self) -> None:
         self.seq = 0  # the last seq applied (0: nothing yet)
-        self.now: datetime | None = None  # the latest event time applied
+        self.clock = EventClock()  # "now": the latest event time, outliers aside
         self.incidents: dict[str, Incident] = {}
         self.units: dict[str, Unit] = {}
         self._closed: list[tuple[datetime, str]] = []  # heap of (closed_at, id) to evict
@@ -380,14 +387,17 @@ class Picture:
         never raises: a consumer that crashed here would crash again on every replay."""
         if r.seq != self.seq + 1:
             raise ValueError(f"picture is at seq {self.seq}; cannot apply seq {r.seq}")
-        now = self.now
-        if now is None or r.event.time > now:
-            self.now = now = r.event.time
+        now = self.clock.advance(r.event.time)
         self._applying = r.seq
         _APPLIES[type(r.event.data)](self, r, r.event.data)
         self.seq = r.seq
-        if self._closed and self._closed[0][0] <= now - RETAIN_CLOSED:
-            self._evict(now - RETAIN_CLOSED)
+        if self._closed and self._closed[0][0] <= (horizon := shift(now, -RETAIN_CLOSED)):
+            self._evict(horizon)
+
+    @property
+    def now(self) -> datetime | None:
+        """The picture's event time (None before any event): see :class:`EventClock`."""
+        return self.clock.now
 
     def _evict(self, horizon: datetime) -> None:
         while self._closed and self._closed[0][0] <= horizon:
@@ -511,13 +521,13 @@ class Picture:
         if self.now is None:
             return None
         # target_at = created_at + 15 min in (now - 1 h, now]  <=>  created_at in (lo, hi]
-        hi = self.now - _I_TARGET
-        lo = hi - KPI_WINDOW
+        hi = shift(self.now, -_I_TARGET)
+        lo = shift(hi, -KPI_WINDOW)
         due = on_time = 0
         for i in self._immediate.values():
             if lo < i.created_at <= hi:
                 due += 1
-                if i.arrived_at is not None and i.arrived_at <= i.created_at + _I_TARGET:
+                if i.arrived_at is not None and i.arrived_at - i.created_at <= _I_TARGET:
                     on_time += 1
         return round(on_time / due, 4) if due else None
 
@@ -539,6 +549,7 @@ class Picture:
         return {
             "seq": self.seq,
             "now": _iso(self.now),
+            "recent": self.clock.state(),
             "incident_fields": list(INCIDENT_FIELDS),
             "incidents": rows,
             "unit_fields": list(UNIT_FIELDS),
@@ -549,7 +560,7 @@ class Picture:
     def from_snapshot(cls, data: Mapping[str, Any]) -> Picture:
         picture = cls()
         picture.seq = int(data["seq"])
-        picture.now = _time(data["now"])
+        picture.clock.restore(_time(data["now"]), data.get("recent"))
         with _no_gc():
             picture._load(data)
         return picture
@@ -601,6 +612,7 @@ class Picture:
         return (
             self.seq == other.seq
             and self.now == other.now
+            and self.clock.recent == other.clock.recent
             and self.incidents == other.incidents
             and self.units == other.units
             and sorted(self._closed) == sorted(other._closed)

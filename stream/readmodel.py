@@ -7,6 +7,13 @@ was deployed to. ``report_redeployments``: every move of a unit between BCUs.
 ``report_unit_state``: where the projection of each unit stands (its open interval).
 ``report_cursor``: the last seq projected.
 
+Unit time is counted between consecutive events about a unit. An interval longer than
+``MAX_UNIT_INTERVAL`` (no shift is that long, and a unit on duty reports its position every
+few seconds) is not counted at all, and logged: one end of it is a time no feed should have
+sent (a log written before the sequencer bounded event times: a unit "on duty since 1970"
+would otherwise be ~500,000 hour rows, since year 1 millions). So each event costs at most
+a day of hour rows, however wrong its time.
+
 :meth:`ReadModel.catch_up` folds the log from the cursor in pages, writing each page and
 moving the cursor in one transaction, so it is safe to stop anywhere and to run in several
 workers (the cursor update is conditional: a worker that lost the race rolls back).
@@ -16,8 +23,10 @@ derived: the log stays the truth.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from stream.clock import shift
 from stream.events import (
     IncidentArrived,
     IncidentAssigned,
@@ -123,7 +133,28 @@ report_cursor = Table(
 
 OFF_DUTY = "off_duty"
 PAGE = 20_000
+PAGE_ROWS = 20_000  # hour rows written in one transaction, at most (a day of them more)
 HOUR = timedelta(hours=1)
+#: The longest interval between two events about a unit that is counted in unit time.
+MAX_UNIT_INTERVAL = timedelta(hours=24)
+#: How often (in records) a projection checks whether it has been asked to stop.
+STOP_EVERY = 1_000
+log = logging.getLogger(__name__)
+
+
+class ProjectionStopped(RuntimeError):
+    """The projection was asked to stop (the server is shutting down): nothing was written
+    for the page in hand, and the cursor is where it was."""
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedInterval:
+    """Unit time not counted: the interval is longer than ``MAX_UNIT_INTERVAL``."""
+
+    unit_id: str
+    status: str
+    start: datetime
+    end: datetime
 
 
 @dataclass(slots=True)
@@ -140,6 +171,10 @@ class _Unit:
 class ReadModel:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Set by stop(): every projection in progress ends at its next check (a shutdown
+        # must not wait for a long catch-up in a worker thread).
+        self.stopping = threading.Event()
+        self.skipped_intervals = 0  # unit intervals left out of unit time, this process
         metadata.create_all(engine)
         with engine.begin() as conn:
             if conn.execute(select(report_cursor.c.seq)).first() is None:
@@ -154,16 +189,23 @@ class ReadModel:
         with self.engine.connect() as conn:
             return int(conn.execute(select(report_cursor.c.seq)).scalar_one())
 
+    def stop(self) -> None:
+        """Make every projection in progress (and any later one) stop at its next check."""
+        self.stopping.set()
+
     def catch_up(self, log: EventLog, upto: int | None = None, page: int = PAGE) -> int:
-        """Project the log's records after the cursor (up to ``upto``); the new cursor."""
+        """Project the log's records after the cursor (up to ``upto``); the new cursor.
+        Raises :class:`ProjectionStopped` once :meth:`stop` has been called."""
         cursor = self.cursor()
         while True:
+            self._check_stop()
             records = log.read(cursor, page, upto)
             if not records:
                 return cursor
-            if not self._project(records, cursor):
+            projected = self._project(records, cursor)
+            if projected is None:
                 return self.cursor()  # another worker moved it first
-            cursor = records[-1].seq
+            cursor = projected
 
     def rebuild(self, log: EventLog) -> int:
         """Empty the read model and replay the whole log."""
@@ -178,9 +220,16 @@ class ReadModel:
             conn.execute(update(report_cursor).values(seq=0))
         return self.catch_up(log)
 
+    def _check_stop(self) -> None:
+        if self.stopping.is_set():
+            raise ProjectionStopped("the reports' read model was asked to stop")
+
     # -- the fold ------------------------------------------------------------------------
 
-    def _project(self, records: list[Recorded], cursor: int) -> bool:
+    def _project(self, records: list[Recorded], cursor: int) -> int | None:
+        """Fold records in one transaction, ending early once ``PAGE_ROWS`` hour rows are
+        in hand (a short transaction: SQLite has one writer, and sign-ins write the audit);
+        the seq projected up to, or None if another worker moved the cursor first."""
         with self.engine.begin() as conn:
             units = {}
             for row in conn.execute(select(report_unit_state)):
@@ -188,18 +237,40 @@ class ReadModel:
                 values["since"] = as_utc(values["since"])
                 units[row.unit_id] = _Unit(**values)
             batch = _Batch(units)
-            for record in records:
+            for n, record in enumerate(records):
+                if n % STOP_EVERY == 0:
+                    self._check_stop()
                 batch.apply(record)
+                last = record.seq
+                if len(batch.hours) >= PAGE_ROWS:
+                    break
+            self._report_skipped(batch.skipped)
             moved = conn.execute(
                 update(report_cursor)
                 .where(report_cursor.c.id == 1, report_cursor.c.seq == cursor)
-                .values(seq=records[-1].seq)
+                .values(seq=last)
             ).rowcount
             if not moved:
                 conn.rollback()
-                return False
-            batch.write(conn, self.engine.dialect.name)
-            return True
+                return None
+            batch.write(conn, self.engine.dialect.name, self._check_stop)
+            return last
+
+    def _report_skipped(self, skipped: list[SkippedInterval]) -> None:
+        if not skipped:
+            return
+        self.skipped_intervals += len(skipped)
+        first = skipped[0]
+        log.warning(
+            "unit time: %d interval(s) longer than %s not counted, e.g. unit %s %s from %s "
+            "to %s (an event time no feed should have sent; see docs/reports.md)",
+            len(skipped),
+            MAX_UNIT_INTERVAL,
+            first.unit_id,
+            first.status,
+            first.start.isoformat(),
+            first.end.isoformat(),
+        )
 
 
 class _Batch:
@@ -212,6 +283,7 @@ class _Batch:
         self.updates: dict[str, dict[str, Any]] = defaultdict(dict)  # earlier incidents
         self.hours: dict[tuple[datetime, str, str, str], list[Any]] = {}
         self.redeployments: list[dict[str, Any]] = []
+        self.skipped: list[SkippedInterval] = []
         self.attached: dict[str, set[str]] = defaultdict(set)  # incident -> units
         for unit in units.values():
             if unit.incident_id:
@@ -319,12 +391,19 @@ class _Batch:
     def _close(self, unit: _Unit, at: datetime) -> None:
         """Account the time since the unit's last change to its status and BCU, by hour."""
         start = unit.since
+        if abs(at - start) > MAX_UNIT_INTERVAL:
+            # One end is an outlier, and which one cannot be told: count neither side of it,
+            # and carry on from this event (whose successors may well be ordinary).
+            unit.since = at
+            if unit.status != OFF_DUTY:
+                self.skipped.append(SkippedInterval(unit.unit_id, unit.status, start, at))
+            return
         unit.since = max(at, start)
         if unit.status == OFF_DUTY or at <= start:
             return
         hour = start.replace(minute=0, second=0, microsecond=0)
         while hour < at:
-            end = min(hour + HOUR, at)
+            end = min(shift(hour, HOUR), at)
             seconds = (end - max(start, hour)).total_seconds()
             key = (hour, unit.unit_id, unit.bcu, unit.status)
             row = self.hours.get(key)
@@ -332,9 +411,9 @@ class _Batch:
                 self.hours[key] = [unit.home_bcu, unit.unit_type, seconds]
             else:
                 row[2] += seconds
-            hour += HOUR
+            hour = shift(hour, HOUR)
 
-    def write(self, conn: Connection, dialect: str) -> None:
+    def write(self, conn: Connection, dialect: str, check: Callable[[], None]) -> None:
         if self.new_incidents:
             conn.execute(insert(report_incidents), list(self.new_incidents.values()))
         for incident_id, values in self.updates.items():
@@ -355,6 +434,7 @@ class _Batch:
             _add_seconds(
                 conn,
                 dialect,
+                check,
                 [
                     {
                         "hour": h,
@@ -390,8 +470,11 @@ class _Batch:
             )
 
 
-def _add_seconds(conn: Connection, dialect: str, rows: Iterable[dict[str, Any]]) -> None:
-    """Insert hour rows, adding to the seconds of a row already there."""
+def _add_seconds(
+    conn: Connection, dialect: str, check: Callable[[], None], rows: Iterable[dict[str, Any]]
+) -> None:
+    """Insert hour rows, adding to the seconds of a row already there (``check`` raises to
+    stop between chunks)."""
     rows = list(rows)
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(report_unit_hours)
@@ -400,4 +483,5 @@ def _add_seconds(conn: Connection, dialect: str, rows: Iterable[dict[str, Any]])
         set_={"seconds": report_unit_hours.c.seconds + statement.excluded.seconds},
     )
     for start in range(0, len(rows), 5_000):
+        check()
         conn.execute(statement, rows[start : start + 5_000])

@@ -4,11 +4,13 @@ Exactly one sequencer runs at a time, whichever holds the Redis lease. On taking
 it rebuilds its picture from the log (latest snapshot + tail), claims whatever a previous
 holder left unacknowledged, and continues from the log's last seq. Per batch, in order:
 
-1. parse and validate each entry (contract, London) — failures are rejections;
+1. parse and validate each entry (contract, London; an event under the API's reserved
+   source needs the API's signature, stream.trust) — failures are rejections;
 2. drop duplicates by (source, id) — within the batch and against the log;
-3. check the event's time against the sequencer's clock (stream.eventtime), then ask the
-   picture's rules; apply each accepted event to the picture at once, so a later event in
-   the same batch sees it (two conflicting commands: the first wins);
+3. hold a signed command to its scope (an inspector's BCU), check the event's time against
+   the sequencer's clock (stream.eventtime), then ask the picture's rules; apply each
+   accepted event to the picture at once, so a later event in the same batch sees it (two
+   conflicting commands: the first wins);
 4. append the batch to the log in one transaction (the seq primary key fences off a
    stale writer, which then steps down);
 5. acknowledge the entries and keep their rejections in one atomic step (Bus.settle: each
@@ -37,12 +39,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from stream.bus import Bus, Entry, Rejection, _honour_cancel, new_token
+from stream.bus import Bus, Entry, Rejection, new_token
 from stream.events import InvalidEvent, Locate, Recorded, Validated, to_json, validate
 from stream.eventtime import TimeBounds, wall_clock
 from stream.log import EventLog, LogConflict
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
+from stream.trust import Scope, Trust, out_of_scope
 
 log = logging.getLogger(__name__)
 #: Times an entry must fail alone, the log taking a write after each, before it is rejected
@@ -71,10 +74,12 @@ class BatchResult:
     outcomes: list[Outcome] = field(default_factory=list)
     entry_ids: list[str] = field(default_factory=list)  # the ingest entries ("<ms>-<n>")
 
-    def reject(self, rejection: Rejection) -> None:
+    def reject(self, rejection: Rejection, forbidden: bool = False) -> None:
+        """Keep ``rejection``; ``forbidden``: a command outside its sender's scope."""
         self.rejections.append(rejection)
+        r = rejection
         self.outcomes.append(
-            Outcome(Verdict.REJECTED, rejection.source, rejection.event_id, None, rejection.reason)
+            Outcome(Verdict.REJECTED, r.source, r.event_id, None, r.reason, forbidden=forbidden)
         )
 
     def merge(self, other: BatchResult) -> None:
@@ -99,6 +104,9 @@ class Sequencer:
     lease_ttl_ms: int = 5_000
     token: str = field(default_factory=new_token)
     picture: Picture | None = None
+    # Which entries speak for the API (signed with the key derived from the server's
+    # secret), and the scope each command is held to (stream.trust).
+    trust: Trust = field(default_factory=Trust)
     on_batch: Callable[[BatchResult], None] | None = None  # for metrics and tests
     # Hands this batch's records to this process's fan-out once logged, so the process need
     # not parse its own events back from the live channel (stream.fanout.Hub.deliver).
@@ -153,12 +161,15 @@ class Sequencer:
                 await renewer
 
     async def _keep_lease(self) -> None:
+        task = asyncio.current_task()
         while True:
             await asyncio.sleep(self.lease_ttl_ms / 3000)
             held = await self.bus.acquire_lease(self.token, self.lease_ttl_ms)
-            # redis-py can swallow a cancel that arrives mid-command; _lead awaits this task
-            # after cancelling it, and would wait for ever.
-            _honour_cancel()
+            if task is not None and task.cancelling():
+                # redis-py can swallow a cancel that lands mid-command (and retry the
+                # command): renewing on would hold the lease for ever while _lead waits
+                # for this task to stop, and nothing would be sequenced again.
+                raise asyncio.CancelledError
             if not held:
                 log.warning("lost the sequencer lease")
                 return
@@ -202,7 +213,7 @@ class Sequencer:
             # Logged, so safe to show in this process first; before the publish, so the
             # hub knows to skip the echo.
             self.on_logged(result.records)
-        result.entry_ids = [entry_id for entry_id, _ in entries]
+        result.entry_ids = [entry.id for entry in entries]
         await self.bus.settle(result.entry_ids, result.rejections)
         await self.bus.publish(
             [live_message(r, b) for r, b in zip(result.records, result.bodies, strict=True)]
@@ -256,7 +267,7 @@ class Sequencer:
             except Exception:
                 log.warning("the log takes no writes; the batch waits for a retry")
                 raise error from None
-        entry_id, text = entry
+        entry_id, text = entry.id, entry.text
         log.error("rejecting ingest entry %s: it cannot be sequenced", entry_id, exc_info=error)
         reason = f"could not be sequenced: {_error_words(error)}"
         result = BatchResult()
@@ -270,25 +281,27 @@ class Sequencer:
         assert picture is not None
         now = self.clock()
         result = BatchResult()
-        valid: list[tuple[str, bytes | str, Validated]] = []
-        for entry_id, text in entries:
-            checked = read_entry(text, self.locate, entry_id)
+        valid: list[tuple[str, bytes | str, Validated, Scope]] = []
+        for entry in entries:
+            read = read_entry(entry.text, self.locate, entry.id)
+            checked = read if isinstance(read, Rejection) else self._scope(entry, read)
             if isinstance(checked, Rejection):
                 result.reject(checked)
             else:
-                valid.append((entry_id, text or b"", checked))
+                valid.append((entry.id, entry.text or b"", *checked))
         # A failure here is the database's, not an entry's: it fails the batch.
-        logged = self.log.seqs_of(v.event.key for _, _, v in valid)
+        logged = self.log.seqs_of(v.event.key for _, _, v, _ in valid)
         seen: dict[tuple[str, str], int] = {}
-        for entry_id, original, v in valid:
+        for entry_id, original, v, scope in valid:
             key = v.event.key
             earlier = logged.get(key) or seen.get(key)
             if earlier is not None:
                 result.outcomes.append(Outcome(Verdict.DUPLICATE, *key, earlier))
                 continue
-            broken = self._admit(v, picture, now)
+            forbidden = out_of_scope(picture, v, scope)
+            broken = forbidden or self._admit(v, picture, now)
             if broken is not None:
-                result.reject(Rejection(original, broken, *key, entry_id))
+                result.reject(Rejection(original, broken, *key, entry_id), bool(forbidden))
                 continue
             record = Recorded(picture.seq + 1, v.event, v.borough, v.bcu)
             picture.apply(record)
@@ -299,6 +312,18 @@ class Sequencer:
             result.bodies.append(to_json(v.event))
             result.outcomes.append(Outcome(Verdict.ACCEPTED, *key, record.seq))
         return result
+
+    def _scope(self, entry: Entry, v: Validated) -> tuple[Validated, Scope] | Rejection:
+        """The scope a validated entry speaks with (stream.trust), or its rejection: a
+        reserved source without a valid signature. Never raises."""
+        text = entry.text or b""
+        try:
+            return v, self.trust.scope_of(text, entry.seal, v.event)
+        except InvalidEvent as exc:
+            reason = exc.reason
+        except Exception as exc:
+            reason = undecidable(exc, entry.id)
+        return Rejection(text, reason, *v.event.key, entry.id)
 
     def _admit(self, v: Validated, picture: Picture, now: datetime) -> str | None:
         """Why this event cannot be sequenced now (its time, then the picture's rules), or

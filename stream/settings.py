@@ -9,11 +9,12 @@ what it needs as arguments.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 #: The longest time bound a setting may hold (10,000 years): any datetime difference fits.
 MAX_SPAN_S = 10_000 * 365 * 86_400
@@ -21,7 +22,12 @@ MAX_SPAN_S = 10_000 * 365 * 86_400
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="BLUELAMP_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="BLUELAMP_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        # `BLUELAMP_X=` (as .env.example has it) means "not set": the default applies.
+        env_ignore_empty=True,
     )
 
     # Where it listens.
@@ -84,9 +90,12 @@ class Settings(BaseSettings):
     # The session cookie is Secure (sent over HTTPS only; browsers also allow it on
     # http://localhost and 127.0.0.1). Turn off only behind a proxy that cannot do TLS.
     cookie_secure: bool = True
-    # Sign-in attempts per client address and user name in a window, then 429.
+    # Sign-in attempts per user name in a window, then 429: counted per device for a
+    # client holding a device cookie for that name, together for all other clients.
     login_attempts: int = Field(10, ge=1)
     login_window_s: int = Field(60, ge=1)
+    # How long a device cookie (this browser signed in as this user) is honoured.
+    login_device_days: int = Field(90, ge=1, le=400)
     # Origins (scheme://host:port) allowed to open the WebSocket besides the server's own.
     allowed_origins: list[str] = Field(default_factory=list)
     # OpenID Connect (optional): bearer tokens from this issuer, checked against its JWKS,
@@ -106,6 +115,13 @@ class Settings(BaseSettings):
     ws_send_timeout_s: float = Field(10.0, gt=0)
     # A reconnecting client whose ``since`` is further behind than this gets a snapshot.
     ws_replay_limit: int = Field(50_000, ge=0)
+
+    # Hostile requests: a body larger than this is refused with 413 before it is read whole.
+    max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+
+    # The outage banner: screens say the feed is held up once an ingest event has waited
+    # this long to be logged (or Redis or the database does not answer).
+    feed_stale_s: float = Field(5.0, gt=0)
 
     # What the screens show (data are always UTC).
     display_timezone: str = "Europe/London"
@@ -129,3 +145,19 @@ class Settings(BaseSettings):
 def load_settings(**overrides: Any) -> Settings:
     """Build settings from the environment (and ``.env``), with explicit overrides on top."""
     return Settings(**overrides)
+
+
+def describe_settings_error(exc: ValidationError | SettingsError) -> str:
+    """What is wrong with the configuration, one line per variable, named as it is set
+    (``BLUELAMP_PORT: ...``); values are not repeated, since one may be a secret."""
+    if isinstance(exc, SettingsError):
+        found = re.search(r'field "(\w+)"', str(exc))
+        name = f"BLUELAMP_{found.group(1).upper()}" if found else "a BLUELAMP_ setting"
+        cause = f" ({exc.__cause__})" if exc.__cause__ else ""
+        return f'{name}: the value cannot be read{cause}; a list is JSON, e.g. ["a", "b"]'
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name = f"BLUELAMP_{field.upper()}" if field else "settings"
+        lines.append(f"{name}: {error['msg']}")
+    return "\n".join(lines)

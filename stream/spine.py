@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from stream.bus import Bus, Rejection, open_bus
-from stream.events import Event, Locate, Place, Validated, to_json
+from stream.events import Event, InvalidEvent, Locate, Place, Validated, to_json, validate
 from stream.eventtime import TimeBounds
 from stream.fanout import Hub, Subscription
 from stream.keys import Keys
@@ -34,6 +34,7 @@ from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
 from stream.sequencer import Sequencer, read_entry, undecidable
 from stream.settings import Settings
+from stream.trust import EVERYTHING, Scope, Trust, entry_key, refuse_reserved, seal
 
 log = logging.getLogger(__name__)
 Submittable = str | bytes | Mapping[str, Any] | Event
@@ -72,9 +73,16 @@ class Spine:
     """
 
     def __init__(
-        self, bus: Bus, log: EventLog, locate: Locate, sequencer: Sequencer | None, hub: Hub
+        self,
+        bus: Bus,
+        log: EventLog,
+        locate: Locate,
+        sequencer: Sequencer | None,
+        hub: Hub,
+        signing_key: bytes | None = None,
     ) -> None:
         self.bus = bus
+        self.signing_key = signing_key  # signs the API's commands (stream.trust)
         self.log = log
         self.locate = locate
         self.sequencer = sequencer
@@ -94,6 +102,7 @@ class Spine:
         sequence: bool = True,
         database_schema: str | None = None,
         gc_tuning: bool = True,
+        signing_key: bytes | None = None,
     ) -> AsyncIterator[Spine]:
         """Start the spine for this process and stop it on exit.
 
@@ -102,10 +111,15 @@ class Spine:
         others take over if it dies); ``sequence=False`` only submits, follows and reads.
         ``database_schema`` puts the log's tables in a PostgreSQL schema (tests use one each).
         ``gc_tuning`` applies :func:`tune_gc` once the picture is loaded (process-wide).
+        ``signing_key`` signs :meth:`command` entries and checks them when sequencing
+        (stream.trust.entry_key of the server's secret); default: derived from
+        ``settings.secret_key`` if set, else None (nothing may then use the API's sources).
         Returns once this process is subscribed to the live channel and to outcomes, and its
         picture is loaded from the log.
         """
         locate = london.locate if isinstance(london, HasLocate) else london
+        if signing_key is None and settings.secret_key is not None:
+            signing_key = entry_key(settings.secret_key.get_secret_value())
         bus = open_bus(settings.redis_url, Keys(settings.key_prefix))
         event_log = EventLog(settings.database_url, schema=database_schema)
         sequencer = (
@@ -117,6 +131,7 @@ class Spine:
                 snapshot_every=settings.snapshot_every,
                 lease_ttl_ms=settings.lease_ttl_ms,
                 bounds=TimeBounds.of(settings),
+                trust=Trust(signing_key),
             )
             if sequence
             else None
@@ -124,7 +139,7 @@ class Spine:
         hub = Hub(bus, event_log)
         if sequencer is not None:
             sequencer.on_logged = hub.deliver
-        spine = cls(bus, event_log, locate, sequencer, hub)
+        spine = cls(bus, event_log, locate, sequencer, hub, signing_key)
         try:
             await spine._start()
             if gc_tuning:
@@ -181,6 +196,8 @@ class Spine:
         loop = asyncio.get_running_loop()
         for item in items:
             checked = _read_item(item, self.locate)  # the sequencer's own first step
+            if not isinstance(checked, Rejection):
+                checked = _unreserved(checked)  # only :meth:`command` may speak as the API
             if isinstance(checked, Rejection):
                 rejections.append(checked)
                 outcomes.append(
@@ -210,6 +227,28 @@ class Spine:
                     outcome = first[key] = await self._await(key, future, timeout)
             results.append(outcome)
         return results
+
+    async def command(
+        self, event: Submittable, scope: Scope = EVERYTHING, timeout: float = 10.0
+    ) -> Outcome:
+        """Submit one of the API's own commands and wait for what became of it.
+
+        The trusted path, distinct from :meth:`submit` (which is what feeds use): the entry
+        is signed with this spine's ``signing_key`` over the event text and ``scope``, so the
+        sequencer accepts its reserved ``bluelamp-api/`` source and holds it to ``scope`` (an
+        inspector's BCU) against the picture at the moment it is sequenced; a command outside
+        its scope is answered ``rejected`` with ``forbidden`` set. Raises InvalidEvent if the
+        event breaks the contract (the API checks that first), RuntimeError without a key,
+        and :class:`OutcomeTimeout` as :meth:`submit` does.
+        """
+        if self.signing_key is None:
+            raise RuntimeError("this spine has no signing key: it cannot submit commands")
+        parsed = validate(_text(event), self.locate).event
+        text = to_json(parsed)
+        future = self._waiters.get(parsed.key) or asyncio.get_running_loop().create_future()
+        self._waiters[parsed.key] = future
+        await self.bus.add_signed([(text, seal(self.signing_key, text, scope))])
+        return await self._await(parsed.key, future, timeout)
 
     async def _await(
         self, key: tuple[str, str], future: asyncio.Future[Outcome], timeout: float
@@ -298,6 +337,14 @@ def _read_item(item: Submittable, locate: Locate) -> Validated | Rejection:
     except Exception as exc:  # a mapping json cannot write (too deep, not JSON)
         return Rejection(repr(item)[:10_000], undecidable(exc, "a submitted mapping"))
     return read_entry(text, locate)
+
+
+def _unreserved(v: Validated) -> Validated | Rejection:
+    try:
+        refuse_reserved(v.event)
+    except InvalidEvent as exc:
+        return Rejection(to_json(v.event), exc.reason, *v.event.key)
+    return v
 
 
 def _text(item: Submittable) -> str:

@@ -119,8 +119,10 @@ def responses(
 
 
 def _times(column: pd.Series) -> pd.Series:
-    # SQLite hands back ISO strings (naive, UTC); PostgreSQL aware datetimes.
-    return pd.to_datetime(column, utc=True, format="ISO8601")
+    # SQLite hands back ISO strings (naive, UTC); PostgreSQL aware datetimes. A time pandas
+    # cannot hold (before 1677 or after 2262: an event stamped year 1 or 9999 in a log
+    # written before the sequencer bounded event times) is left empty.
+    return pd.to_datetime(column, utc=True, format="ISO8601", errors="coerce")
 
 
 def unit_hours(engine: Engine, period: Period, filters: Filters) -> pd.DataFrame:

@@ -4,7 +4,6 @@ definitions, plotly charts as images, tables, when it was produced)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import os
@@ -20,6 +19,7 @@ import plotly.graph_objects as go
 import xlsxwriter
 from fpdf import FPDF
 
+from api.csvsafe import SafeWriter
 from api.reports.model import LONDON, Report, Table
 
 FORMATS = {
@@ -53,7 +53,7 @@ def render(report: Report, fmt: str, progress: Progress | None = None) -> tuple[
 
 def csv_table(table: Table) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)  # text from feeds must not become a spreadsheet formula
     writer.writerow(table.frame.columns)
     for row in table.frame.itertuples(index=False):
         writer.writerow(["" if _missing(v) else v for v in row])

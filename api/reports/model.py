@@ -12,6 +12,11 @@ import pandas as pd
 from sqlalchemy import Engine
 
 LONDON = ZoneInfo("Europe/London")
+UTC = ZoneInfo("UTC")
+#: What a report may cover: the times pandas holds (1677-2262) with room for the previous
+#: period of a report as long as this whole range. Outside it, a 422 says so.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 class ReportError(ValueError):
@@ -31,6 +36,11 @@ class Period:
         first, last = _moment(start, "from"), _moment(end, "to", end_of_day=True)
         if last < first:
             raise ReportError(f"'to' ({end}) is before 'from' ({start})")
+        if first < EARLIEST or last > LATEST:
+            raise ReportError(
+                f"a report covers {EARLIEST:%Y-%m-%d} to {LATEST - timedelta(days=1):%Y-%m-%d} "
+                f"at most; {start} to {end} is outside that"
+            )
         return cls(first, last)
 
     @property
@@ -54,15 +64,20 @@ def _moment(text: str, name: str, end_of_day: bool = False) -> datetime:
             day = date.fromisoformat(text)
             if end_of_day:
                 day += timedelta(days=1)
-            return datetime.combine(day, time(), LONDON).astimezone(ZoneInfo("UTC"))
+            return datetime.combine(day, time(), LONDON).astimezone(UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=LONDON)
+        return moment.astimezone(UTC)
     except ValueError:
         raise ReportError(
             f"{name} must be a date (2026-11-24) or a time (2026-11-24T18:00:00Z), not {text!r}"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LONDON)
-    return moment.astimezone(ZoneInfo("UTC"))
+    except OverflowError:  # the day after 9999-12-31, or a time zone past either end
+        raise ReportError(
+            f"a report covers {EARLIEST:%Y-%m-%d} to {LATEST - timedelta(days=1):%Y-%m-%d} "
+            f"at most; {name} {text!r} is outside that"
+        ) from None
 
 
 @dataclass(frozen=True)

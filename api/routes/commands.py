@@ -3,11 +3,16 @@
 Each command becomes one event submitted through the spine, so the sequencer, the one
 writer, decides conflicts: of two commanders assigning the same unit at once, one is
 accepted (200 with its ``seq``) and the other refused (409 with the reason). Roles and an
-inspector's BCU are checked here first (403 with the reason). Every attempt is audited.
+inspector's BCU are checked here first (403 with the reason). The BCU is decided again by
+the sequencer against the picture at the moment the command is sequenced, since this
+process's picture may lag it: the command carries the inspector's BCU as its scope, signed
+with the event (stream.trust), and a refusal there is the same audited 403. Every attempt
+is audited.
 
-The event's ``source`` names the user (``bluelamp-api/<user>``), so the log itself records
-who made each change. Its ``id`` comes from the ``Idempotency-Key`` header when sent: a
-retried command is then the same event, a duplicate, answered with the first one's seq.
+The event's ``source`` names the user (``bluelamp-api/<user>``), a source only the API's
+signed entries may use, so the log itself records who made each change. Its ``id`` comes
+from the ``Idempotency-Key`` header when sent: a retried command is then the same event, a
+duplicate, answered with the first one's seq.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
+from redis.exceptions import RedisError
 
 from api.audit import AuditOutcome
 from api.deps import (
@@ -47,9 +53,9 @@ from stream.events import (
 from stream.outcome import Verdict
 from stream.picture import Unit
 from stream.spine import OutcomeTimeout
+from stream.trust import RESERVED_PREFIX, Scope, outside_scope_reason
 
 router = APIRouter(prefix="/api", tags=["commands"])
-SOURCE_PREFIX = "bluelamp-api/"
 COMMAND_TIMEOUT_S = 10.0
 
 Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=PRINTABLE)]
@@ -224,16 +230,16 @@ async def _own_unit(request: Request, services: Services, who: Principal, unit_i
         raise await _refuse(
             request, services, who, action, unit_id, 404, f"no unit {unit_id!r} in the live picture"
         )
-    if who.role is Role.INSPECTOR and unit.bcu != who.bcu:
-        raise await deny(
-            request,
-            services,
-            who,
-            f"unit {unit.callsign} ({unit_id}) is deployed to {unit.bcu}; an "
-            f"inspector of {who.bcu} may command only units deployed there",
-            target=unit_id,
-        )
+    bcu = _scope(who).bcu
+    # The fast path: the sequencer decides it again, on the picture as it is then.
+    if bcu is not None and unit.bcu != bcu:
+        raise await deny(request, services, who, outside_scope_reason(unit, bcu), target=unit_id)
     return unit
+
+
+def _scope(who: Principal) -> Scope:
+    """What the caller's commands may touch: an inspector only units deployed to their BCU."""
+    return Scope(who.bcu) if who.role is Role.INSPECTOR else Scope()
 
 
 async def _status_command(
@@ -287,7 +293,7 @@ async def _carry_out(
     event = {
         "specversion": "1.0",
         "id": _event_id(who, key),
-        "source": SOURCE_PREFIX + who.name,
+        "source": RESERVED_PREFIX + who.name,
         "type": command.type.value,
         "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         "data": command.data,
@@ -300,7 +306,7 @@ async def _carry_out(
     except InvalidEvent as exc:
         raise await audit.refuse(422, AuditOutcome.INVALID, exc.reason) from None
     try:
-        outcome = await services.spine.submit(event, timeout=COMMAND_TIMEOUT_S)
+        outcome = await services.spine.command(event, _scope(who), timeout=COMMAND_TIMEOUT_S)
     except OutcomeTimeout:
         raise await audit.refuse(
             503,
@@ -309,6 +315,17 @@ async def _carry_out(
             "will be decided when one runs (retry with the same "
             "Idempotency-Key to learn the result)",
         ) from None
+    except RedisError:
+        # Redis down or restarting: the spine recovers by itself, so this is a retry later.
+        raise await audit.refuse(
+            503,
+            AuditOutcome.FAILED,
+            "the message bus (Redis) is not answering, so the command may not have been "
+            "sent; retry in a few seconds (with the same Idempotency-Key it is carried out "
+            "once)",
+        ) from None
+    if outcome.forbidden:  # the sequencer's BCU check: the same audited 403 as the fast path
+        raise await audit.refuse(403, AuditOutcome.DENIED, outcome.reason or "outside your BCU")
     if outcome.verdict is Verdict.REJECTED:
         raise await audit.refuse(409, AuditOutcome.CONFLICT, outcome.reason or "refused")
     assert outcome.seq is not None

@@ -7,6 +7,7 @@ from a CDN (control rooms are often offline). A signed-in browser's cookie is en
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -18,22 +19,29 @@ from api.deps import Authenticated, ServicesDep
 DOCS_ASSETS = "/docs/assets"
 
 
+def swagger_page() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Bluelamp API",
+        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+    )
+
+
 def add_docs(app: FastAPI) -> None:
     router = APIRouter(include_in_schema=False)
+    if (policy := getattr(app.state, "csp", None)) is not None:
+        # The page's inline script (Swagger UI's set-up) is allowed by its hash.
+        policy.allow_inline_scripts_of(bytes(swagger_page().body))
 
     @router.get("/openapi.json", name="openapi")
     async def openapi(who: Authenticated) -> JSONResponse:
-        return JSONResponse(app.openapi())
+        return JSONResponse(document(app))
 
     @router.get("/docs", name="docs")
     async def docs(request: Request, who: Authenticated) -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Bluelamp API",
-            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
-        )
+        return swagger_page()
 
     @router.get("/metrics", name="metrics")
     async def metrics(who: Authenticated, services: ServicesDep) -> Response:
@@ -43,3 +51,37 @@ def add_docs(app: FastAPI) -> None:
 
     app.include_router(router)
     app.mount(DOCS_ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")))
+
+
+#: What a 422 really holds (api.app's handler; a route's own 422s carry ``detail`` alone),
+#: in place of FastAPI's default, which says ``detail`` is a list.
+INVALID_REQUEST: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string", "description": "what is wrong, in a sentence"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg", "type"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def document(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document (made once by FastAPI and cached), with 422s described as the
+    API answers them."""
+    schema = app.openapi()
+    schema.setdefault("components", {}).setdefault("schemas", {})["HTTPValidationError"] = (
+        INVALID_REQUEST
+    )
+    return schema

@@ -91,4 +91,9 @@ async def ingest(request: Request, who: Feed, services: ServicesDep) -> FastJSON
         if rejected:
             return FastJSON({"detail": answer["reason"], **answer}, status_code=422)
         return FastJSON(answer)
-    return FastJSON({"counts": counts, "results": results}, status_code=status)
+    body = {"counts": counts, "results": results}
+    if rejected:  # a sentence first, as every 4xx has; the reasons per event follow
+        first = next(o.reason for o in outcomes if o.verdict is Verdict.REJECTED)
+        n = counts[Verdict.REJECTED.value]
+        body = {"detail": f"{n} of {len(outcomes)} events rejected; the first: {first}", **body}
+    return FastJSON(body, status_code=status)

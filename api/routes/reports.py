@@ -21,6 +21,7 @@ from api.responses import FastJSON
 from api.security import Principal, Role
 from api.services import Services
 from stream.events import BCU_CODES
+from stream.readmodel import ProjectionStopped
 
 router = APIRouter(prefix="/api", tags=["reports"])
 Codes = Annotated[list[str] | None, Query()]
@@ -90,7 +91,10 @@ async def report(
             return made.to_json(), "application/json", ""
         return render(made, format)
 
-    body, media, filename = await asyncio.to_thread(make)
+    try:
+        body, media, filename = await asyncio.to_thread(make)
+    except ProjectionStopped:
+        raise HTTPException(503, "the server is shutting down; ask again in a moment") from None
     await _audit(request, who, services, asked, format)
     if isinstance(body, dict):
         return FastJSON(body)

@@ -1,15 +1,18 @@
 """Sign-in: OAuth2 password flow for API clients, a session cookie for the dashboard.
 
-Both are rate-limited per client address and user name, and every attempt is audited.
+Both are rate-limited, and every attempt is audited. A user name longer than
+:data:`USERNAME_MAX` is refused (422) before anything is counted or stored. Attempts from a
+client holding a device cookie for the name (it signed in as that user before) are counted
+per device; all other attempts on a name share one count (api.devices says why).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
-from fastapi.security import OAuth2PasswordRequestForm
 
 from api.accounts import USERNAME, User
 from api.audit import AuditOutcome
@@ -20,13 +23,34 @@ from api.deps import (
     Authenticated,
     ServicesDep,
     audit_request,
-    client_address,
     csrf_token,
 )
+from api.devices import DEVICE_COOKIE, device_key, known_device, name_digest, remember
+from api.ratelimit import LimiterUnavailable
 from api.security import issue_token
 from api.services import Services
 
 router = APIRouter(prefix="/api", tags=["sign-in"])
+log = logging.getLogger(__name__)
+USERNAME_MAX = 128  # longer than any name `users add` takes (64); checked before anything
+PASSWORD_MAX = 1024  # argon2 hashes whatever it is given: bound the work
+RETRY_UNAVAILABLE_S = 5
+
+UserName = Annotated[str, Form(min_length=1, max_length=USERNAME_MAX)]
+Password = Annotated[str, Form(min_length=1, max_length=PASSWORD_MAX)]
+
+
+class PasswordForm:
+    """OAuth2's password grant form, with the user name and password bounded."""
+
+    def __init__(
+        self,
+        username: UserName,
+        password: Password,
+        grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+        scope: Annotated[str, Form(max_length=1000)] = "",
+    ) -> None:
+        self.username, self.password = username, password
 
 
 class TooManyAttempts(HTTPException):
@@ -42,9 +66,35 @@ class TooManyAttempts(HTTPException):
 async def _sign_in(
     request: Request, services: Services, username: str, password: str, action: str
 ) -> User:
-    client = client_address(request) or "unknown"
-    key = services.spine.keys.signin_attempts(client, username.lower())
-    if (wait := await services.limiter.hit(key)) is not None:
+    device = known_device(
+        request.cookies.get(DEVICE_COOKIE), username, device_key(services.signing_key)
+    )
+    keys = services.spine.keys
+    key = (
+        keys.signin_attempts("device", device)
+        if device
+        else keys.signin_attempts("user", name_digest(username))
+    )
+    try:
+        wait = await services.limiter.hit(key)
+    except LimiterUnavailable as exc:
+        log.warning("sign-in refused: %s", exc)
+        await audit_request(
+            request,
+            services,
+            action,
+            AuditOutcome.FAILED,
+            503,
+            actor=username,
+            detail={"reason": "the sign-in attempt counter (Redis) does not answer"},
+        )
+        raise HTTPException(
+            503,
+            "sign-in is unavailable for a moment: its attempt counter (Redis) does not "
+            f"answer; try again in {RETRY_UNAVAILABLE_S} s",
+            {"Retry-After": str(RETRY_UNAVAILABLE_S)},
+        ) from None
+    if wait is not None:
         await audit_request(
             request,
             services,
@@ -52,7 +102,7 @@ async def _sign_in(
             AuditOutcome.DENIED,
             429,
             actor=username,
-            detail={"reason": "rate limited"},
+            detail={"reason": "rate limited", "device": "known" if device else "unknown"},
         )
         raise TooManyAttempts(wait)
     if not USERNAME.match(username):
@@ -70,19 +120,46 @@ async def _sign_in(
             detail={"reason": "wrong user name or password, or account disabled"},
         )
         raise HTTPException(401, "wrong user name or password", BEARER)
+    await services.limiter.refund(key)
     await audit_request(request, services, action, AuditOutcome.OK, 200, user.principal)
     return user
+
+
+def _remember_device(
+    request: Request, response: Response, services: Services, username: str
+) -> None:
+    """Give (or refresh) the client's device cookie for ``username``: from now on its
+    attempts on that name are counted apart from everyone else's."""
+    settings = services.settings
+    value = remember(
+        request.cookies.get(DEVICE_COOKIE),
+        username,
+        device_key(services.signing_key),
+        settings.login_device_days,
+    )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=settings.login_device_days * 86_400,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
+        path="/api",
+    )
 
 
 @router.post("/token", name="signin.token", summary="Sign in (OAuth2 password flow)")
 async def token(
     request: Request,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    response: Response,
+    form: Annotated[PasswordForm, Depends()],
     services: ServicesDep,
 ) -> dict[str, Any]:
-    """Form fields ``username`` and ``password``; answers a bearer token for every other
-    call (``Authorization: Bearer <token>``; the WebSocket may pass ``?token=``)."""
+    """Form fields ``username`` (at most 128 characters) and ``password``; answers a bearer
+    token for every other call (``Authorization: Bearer <token>``; the WebSocket may pass
+    ``?token=``), and a device cookie a client may keep (see docs/api.md, sign-in limits)."""
     user = await _sign_in(request, services, form.username, form.password, "signin.token")
+    _remember_device(request, response, services, user.username)
     access, seconds = issue_token(
         user.principal, services.signing_key, services.settings.token_minutes
     )
@@ -100,13 +177,14 @@ async def token(
 async def open_session(
     request: Request,
     response: Response,
-    username: Annotated[str, Form(min_length=1, max_length=64)],
-    password: Annotated[str, Form(min_length=1, max_length=1024)],
+    username: UserName,
+    password: Password,
     services: ServicesDep,
 ) -> dict[str, Any]:
     """Sets an HTTP-only, SameSite=Strict session cookie and a readable CSRF cookie; a
     cookie-authenticated write must echo the CSRF token in ``X-CSRF-Token``."""
     user = await _sign_in(request, services, username, password, "signin.session")
+    _remember_device(request, response, services, user.username)
     settings = services.settings
     access, seconds = issue_token(user.principal, services.signing_key, settings.token_minutes)
     csrf = csrf_token(access, services.signing_key)
@@ -142,6 +220,10 @@ async def open_session(
 async def close_session(
     request: Request, response: Response, who: Authenticated, services: ServicesDep
 ) -> dict[str, str]:
+    """Ends the session on every worker: its token is revoked (so a copy of the cookie is
+    refused too, and a live socket on it closes), and the cookies are cleared."""
+    if who.token_id is not None and who.expires is not None:
+        await services.revoke(who.token_id, who.name, who.expires)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     await audit_request(request, services, "signout", AuditOutcome.OK, 200, who)

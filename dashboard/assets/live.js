@@ -6,7 +6,8 @@
 // applied to an in-browser store (incidents and units by id, KPIs, advice) as they arrive;
 // screens subscribe with bluelamp.live.onChange and are told once per animation frame what
 // changed, so a burst of frames costs one repaint. On a lost connection a banner shows and
-// the feed resumes with ?since=<last seq>: the server replays exactly what was missed.
+// the feed resumes with ?since=<last seq>: the server replays exactly what was missed. The
+// banner also shows, with the server's reason, while a status frame says the feed is held up.
 (function () {
   "use strict";
   var B = (window.bluelamp = Object.assign({}, window.bluelamp));
@@ -79,6 +80,7 @@
     bcus: {},
     advice: null,
     connected: false,
+    heldUp: null,           // why the server says the feed is held up, while it does
     lastFrameAt: null,      // when the last frame (or heartbeat) arrived, by this clock
     lastEventTime: null,    // the event time of the newest event applied
     applied: [],            // per repaint: [seq, epoch ms, apply ms] (tests, benchmarks)
@@ -117,7 +119,8 @@
     socket.onclose = function (event) {
       if (live._socket !== socket) { return; }
       live.connected = false;
-      banner(true);
+      live.heldUp = null;  // the next socket says again if the feed is still held up
+      banner();
       freshness();
       if (live._stopped) { return; }
       if (event.code === 4401) { B.session.me = null; B.session.require(); return; }
@@ -126,9 +129,18 @@
     };
   }
 
-  function banner(show) {
+  // Shown while the socket is down, and while the server says the feed is held up (Redis
+  // or the database not answering, events waiting to be logged): the socket alone can stay
+  // open through such an outage while nothing new arrives.
+  var LOST = "Live feed lost: reconnecting. What you see may be out of date.";
+  function banner() {
     var element = document.getElementById("feed-banner");
-    if (element) { element.hidden = !show; }
+    if (!element) { return; }
+    var text = !live.connected ? LOST
+      : live.heldUp ? "Live feed held up: " + live.heldUp + ". What you see may be out of date."
+      : "";
+    if (text && element.textContent !== text) { element.textContent = text; }
+    element.hidden = !text;
   }
 
   function keep(incident) { return incident && incident.status !== "closed"; }
@@ -166,13 +178,15 @@
       if (frame.advice) { live.advice = frame.advice; pending.advice = true; }
       var events = frame.events;
       if (events.length) { live.lastEventTime = events[events.length - 1].event.time; }
+    } else if (frame.type === "status") {
+      live.heldUp = frame.ok ? null : frame.reason;
     } else if (frame.type === "error") {
       console.warn("live feed: " + frame.code + ": " + frame.reason);
       return;
     }
     if (frame.seq !== undefined) { live.seq = frame.seq; }
     live.frames += 1;
-    if (!live.connected) { live.connected = true; banner(false); }
+    if (!live.connected || frame.type === "status") { live.connected = true; banner(); }
     schedule();
   }
 

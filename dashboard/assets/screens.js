@@ -225,6 +225,19 @@
     });
   }
 
+  // Where ?next= may send the browser after sign-in: a path of this origin, else nowhere.
+  // Resolved the way the browser will resolve it (it drops tabs and newlines and reads "\"
+  // as "/", so "/\t/evil" and "/\\evil" mean //evil), then the origin compared.
+  function sameOrigin(next) {
+    if (!next || next.charAt(0) !== "/" || /[\u0000-\u001f\u007f\\]/.test(next)) { return null; }
+    var url;
+    try { url = new URL(next, window.location.origin); } catch (e) { return null; }
+    // "/.//evil" resolves to the path "//evil", which assign() would read as another host.
+    if (url.origin !== window.location.origin || url.pathname.indexOf("//") === 0
+        || url.pathname.indexOf("/signin") === 0) { return null; }
+    return url.pathname + url.search + url.hash;
+  }
+
   function signin(root) {
     var form = el("signin-form");
     function submit(event) {
@@ -236,11 +249,8 @@
           error.textContent = answer.body.detail || "Sign-in failed";
           return;
         }
-        var next = new URLSearchParams(window.location.search).get("next");
-        if (!next || next.indexOf("/") !== 0 || next.indexOf("//") === 0 || next.indexOf("/signin") === 0) {
-          next = session.home(answer.body.role);
-        }
-        window.location.assign(next);
+        window.location.assign(sameOrigin(new URLSearchParams(window.location.search).get("next"))
+          || session.home(answer.body.role));
       });
     }
     form.addEventListener("submit", submit);

@@ -38,7 +38,7 @@ def test_readyz_says_what_it_checked(client: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ready"
-    assert {"app", "bus", "database", "dashboard"} <= set(body["checks"])
+    assert {"app", "bus", "database", "sequencer", "dashboard"} <= set(body["checks"])
     assert all(check["ok"] for check in body["checks"].values())
 
 

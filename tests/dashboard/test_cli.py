@@ -35,8 +35,14 @@ def test_demo_runs_the_composed_server_in_demo_mode(
 
     ran: dict[str, Any] = {}
     monkeypatch.setenv("BLUELAMP_DATABASE_URL", f"sqlite:///{tmp_path}/bluelamp.sqlite3")
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: ran.update(app=app, **kw))
+
+    def run(server: uvicorn.Server, *args: Any) -> None:
+        config = server.config
+        ran.update(app=config.app, host=config.host, port=config.port, server=server)
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     result = CliRunner().invoke(cli.create_cli(), ["demo", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert ran["host"] == "127.0.0.1" and ran["port"] == 8123
     assert ran["app"].state.settings.demo is True
+    assert ran["server"].config.timeout_graceful_shutdown == cli.SHUTDOWN_GRACE_S

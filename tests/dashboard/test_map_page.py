@@ -84,7 +84,7 @@ def test_map_shows_33_boroughs_and_12_bcus_without_tiles(live_server: str, page:
     assert page.locator("img.leaflet-tile").count() == 0
     assert all(r.startswith(live_server) for r in requested), "something left the server"
     assert "Open Government Licence" in page.locator(".leaflet-control-attribution").inner_text()
-    page.wait_for_function("document.getElementById('clock').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('clock').textContent.length > 0")
     assert re.search(r"\b\d{2}:\d{2}:\d{2}\b", page.locator("#clock").inner_text())
     screenshot(page, "map")
     assert page.errors == []  # type: ignore[attr-defined]
@@ -105,7 +105,7 @@ def test_configured_tile_url_adds_a_street_layer(
         BLUELAMP_TILE_ATTRIBUTION="Test tiles",
     )
     drawn = open_map(page, server.url)
-    page.wait_for_function("document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
     assert tiles and all(re.search(r"/\d+/\d+/\d+\.png$", url) for url in tiles)
     assert "Test tiles" in page.locator(".leaflet-control-attribution").inner_text()
     assert len([f for f in drawn if "gss_code" in f["properties"]]) == 33

@@ -24,13 +24,17 @@ THAMES = SHARED / "boundaries" / "thames.geojson"
 
 
 def _require(path: Path) -> Path:
-    if not path.exists():
-        pytest.fail(
-            f"reference data {path} is missing: the tests expect ../shared/data beside the "
-            "repository (see ../shared/data/README.md)",
-            pytrace=False,
-        )
-    return path
+    """The reference file, or a one-line skip on a bare clone. CI always has ../shared, so
+    there (CI=true) a missing file is a failure: the checks must not vanish silently."""
+    if path.exists():
+        return path
+    reason = (
+        f"reference data {path} is missing (../shared/data beside the repository, or "
+        "BLUELAMP_SHARED_DATA; see README, 'Reference data')"
+    )
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -68,5 +72,5 @@ def met_points() -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    """../shared/data (read-only reference data), failing loudly when it is not there."""
+    """../shared/data (read-only reference data); skipped without it, failed under CI."""
     return _require(SHARED)

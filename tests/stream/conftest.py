@@ -26,10 +26,16 @@ class Backend:
     schema: str | None
 
     @asynccontextmanager
-    async def spine(self, *, sequence: bool = True, **overrides: Any) -> AsyncIterator[Spine]:
+    async def spine(
+        self, *, sequence: bool = True, signing_key: bytes | None = None, **overrides: Any
+    ) -> AsyncIterator[Spine]:
         settings = self.settings.model_copy(update=overrides)
         async with Spine.open(
-            settings, london(), sequence=sequence, database_schema=self.schema
+            settings,
+            london(),
+            sequence=sequence,
+            database_schema=self.schema,
+            signing_key=signing_key,
         ) as spine:
             yield spine
 

@@ -200,6 +200,7 @@ async def test_a_silent_live_connection_is_noticed_and_replaced(
     """Redis stops answering (CLIENT PAUSE): the quiet channel is pinged, the unanswered
     ping drops the connection, and the hub subscribes again once Redis is back."""
     monkeypatch.setattr(bus_module, "PUBSUB_HEALTH_S", 0.2)
+    monkeypatch.setattr(bus_module, "PUBSUB_PONG_S", 0.4)
     admin = redis.Redis.from_url(durable_backend.settings.redis_url)
     async with (
         _open_feed(durable_backend, check_every=3600) as feed,
@@ -209,7 +210,7 @@ async def test_a_silent_live_connection_is_noticed_and_replaced(
         assert await _take(sub, 2) == [1, 2]
         admin.client_pause(1200, all=True)
         await asyncio.sleep(1.5)
-        assert "no answer on" in caplog.text
+        assert "no answer to PING on" in caplog.text
         await asyncio.wait_for(feed.hub.connected.wait(), 10)
         await feed.record(3)
         assert await _take(sub, 3) == [3, 4, 5]

@@ -57,6 +57,15 @@ t = Clock()
 AW, SN = stub_point("AW"), stub_point("SN")
 
 
+def walk(unit: str, start: float, end: float, every: float = 10) -> list[Raw]:
+    """Position reports every ``every`` minutes from ``start`` to ``end``: traffic that moves
+    the picture's clock along (one event far ahead of the rest does not, see EventClock)."""
+    count = int((end - start) // every)
+    return [f.unit_location(unit, **t(start + n * every)) for n in range(1, count + 1)] + [
+        f.unit_location(unit, **t(end))
+    ]
+
+
 # -- the lifecycle -----------------------------------------------------------------------------
 
 
@@ -94,7 +103,8 @@ def test_incident_lifecycle_from_creation_to_close_releases_its_units() -> None:
     assert incident.closed_at == START + timedelta(minutes=40) and incident.units == []
     for unit in picture.units.values():
         assert (unit.status, unit.incident_id) == ("available", None)
-    assert picture.now == START + timedelta(minutes=40) and picture.seq == 9
+    # one event 28 minutes ahead of the rest does not move the clock on its own (EventClock)
+    assert picture.now == START + timedelta(minutes=12) and picture.seq == 9
 
 
 def test_a_unit_leaving_for_other_work_detaches_and_the_incident_follows() -> None:
@@ -366,12 +376,14 @@ def test_i_grade_compliance_counts_targets_that_fell_due_in_the_last_hour() -> N
     raws += [
         # created at minute 0: due at 15, outside the last hour at minute 90
         f.incident_created("OLD", **t(0)),
+        *walk("U4", 0, 30),
         # due at 45..: attended at 10 min (in time), at 20 min (late), never
         f.incident_created("I1", **t(30)),
         f.incident_created("I2", **t(30)),
         f.incident_created("I3", **t(30)),
         # S grade and not-yet-due I incidents do not count
         f.incident_created("S1", "S", **t(30)),
+        *walk("U4", 30, 80),
         f.incident_created("NEW", **t(85)),
         # grades change: the grade now decides, the clock still runs from creation
         f.incident_created("UP", "S", **t(30)),
@@ -403,7 +415,7 @@ def test_closed_incidents_leave_after_a_day_of_event_time() -> None:
         ]
     )
     day = RETAIN_CLOSED.total_seconds() / 60
-    run([f.unit_location("U1", **t(10 + day - 1))], picture)
+    run(walk("U1", 10, 10 + day - 1), picture)
     assert "I1" in picture.incidents
     run([f.unit_location("U1", **t(5))], picture)  # an older event time moves nothing back
     run([f.unit_location("U1", **t(10 + day))], picture)
@@ -413,7 +425,9 @@ def test_closed_incidents_leave_after_a_day_of_event_time() -> None:
 
 
 def test_a_close_stamped_over_a_day_before_the_latest_event_leaves_at_once() -> None:
-    picture = accept([f.incident_created("I1", **t(0)), f.unit_on_duty("U1", **t(2 * 24 * 60))])
+    picture = accept(
+        [f.unit_on_duty("U1", **t(0)), f.incident_created("I1", **t(0)), *walk("U1", 0, 2 * 1440)]
+    )
     run([f.incident_closed("I1", **t(60))], picture)  # a late report of an old close
     assert "I1" not in picture.incidents
 
@@ -423,10 +437,10 @@ def test_eviction_depends_on_event_time_only() -> None:
     raws = [f.unit_on_duty("U1", **t(0))]
     for n in range(30):
         raws += [
-            f.incident_created(f"I{n}", **t(n * 120)),
-            f.incident_closed(f"I{n}", **t(n * 120 + 5)),
+            f.incident_created(f"I{n}", **t(n * 10)),
+            f.incident_closed(f"I{n}", **t(n * 10 + 5)),
         ]
-    raws.append(f.unit_location("U1", **t(23 * 120 + 5 + 24 * 60)))  # evicts I0..I23
+    raws += walk("U1", 29 * 10 + 5, 23 * 10 + 5 + 24 * 60)  # evicts I0..I23
     live, records, _ = run(raws)
     assert sorted(live.incidents, key=lambda i: int(i[1:])) == [f"I{n}" for n in range(24, 30)]
     for cut in range(0, len(records) + 1, 7):
@@ -476,6 +490,7 @@ def test_snapshots_in_other_layouts_still_load() -> None:
     as_dicts = {
         "seq": shot["seq"],
         "now": shot["now"],
+        "recent": shot["recent"],
         "incidents": [i.to_dict() for i in picture.incidents.values()],
         "units": [u.to_dict() for u in picture.units.values()],
     }
@@ -559,3 +574,48 @@ def test_blind_sequences_on_real_london_replay_the_same(raws: list[Raw]) -> None
             live.apply(record)
             records.append(record)
     assert fold(records) == live == live.recounted()
+
+
+# -- event times at the extremes (logs written before the sequencer bounded them) ---------------
+
+
+def test_one_event_two_days_ahead_neither_evicts_nor_nulls_the_kpi() -> None:
+    raws = [f.unit_on_duty("U1", **t(0)), f.unit_on_duty("U2", **t(0))]
+    raws += [f.incident_created("I1", **t(0)), f.incident_assigned("I1", "U1", **t(1))]
+    raws += [f.incident_arrived("I1", "U1", **t(10)), f.incident_closed("I1", **t(20))]
+    raws += walk("U2", 20, 30)
+    raws.append(f.unit_location("U2", **t(2 * 1440 + 30)))  # a clock two days fast, once
+    raws += walk("U2", 30, 60)
+    picture = accept(raws)
+    assert "I1" in picture.incidents  # closed 40 minutes ago: still in the picture
+    assert picture.now == START + timedelta(minutes=60)
+    assert picture.i_compliance_last_hour() == 1.0  # I1's target fell due at 15: met
+    replayed = Picture.from_json(json.dumps(picture.to_snapshot()))
+    assert replayed == picture and replayed.i_compliance_last_hour() == 1.0
+
+
+def test_incidents_stamped_at_the_ends_of_time_break_no_figure() -> None:
+    far_future = datetime(9999, 12, 31, 23, 59, 59, tzinfo=START.tzinfo)
+    far_past = datetime(1, 1, 1, tzinfo=START.tzinfo)
+    picture = accept(
+        [
+            f.incident_created("PAST", time=far_past),  # the first event of the log
+            f.unit_on_duty("U1", **t(0)),
+            f.incident_created("NOW", **t(0)),
+            f.incident_created("FUTURE", time=far_future),
+            f.incident_created("LATE", "S", time=far_future),
+            f.incident_assigned("LATE", "U1", time=far_future),
+            f.incident_arrived("LATE", "U1", time=far_future),  # most recent events: far ahead
+            *walk("U1", 0, 4, every=1),  # until most are back to the traffic's time
+        ]
+    )
+    assert picture.now == START + timedelta(minutes=4)
+    assert picture.incidents["FUTURE"].target_at == datetime.max.replace(tzinfo=START.tzinfo)
+    assert picture.incidents["PAST"].target_at == far_past + timedelta(minutes=15)
+    json.dumps(picture.kpis())
+    assert Picture.from_json(json.dumps(picture.to_snapshot())) == picture
+    lonely = accept(
+        [f.incident_created("PAST", time=far_past), f.unit_on_duty("U1", time=far_past)]
+    )
+    run([f.incident_closed("PAST", time=far_past)], lonely)  # evicting at year 1 cannot overflow
+    assert lonely.now == far_past and lonely.i_compliance_last_hour() is None

@@ -1,0 +1,107 @@
+"""The reports' read model at the extremes of event time: an interval no duty could last is
+not expanded hour by hour (a unit "on duty since 1970" was ~500,000 rows, since year 1 the
+projector grew to gigabytes), and a projection stops when asked (a server shutting down)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from stream.events import Recorded, validate
+from stream.log import EventLog
+from stream.readmodel import (
+    MAX_UNIT_INTERVAL,
+    ProjectionStopped,
+    ReadModel,
+    report_unit_hours,
+)
+from tests.stream import factories as f
+from tests.stream.factories import POINTS, START, london
+
+AW = POINTS["AW"]
+
+
+def logged(path: Path, raws: list[dict[str, Any]]) -> EventLog:
+    log = EventLog(f"sqlite:///{path / 'log.sqlite3'}")
+    records = []
+    for seq, raw in enumerate(raws, start=1):
+        checked = validate(raw, london().locate)
+        records.append(Recorded(seq, checked.event, checked.borough, checked.bcu))
+    log.append(records)
+    return log
+
+
+def hours_of(model: ReadModel, unit: str) -> tuple[int, float]:
+    t = report_unit_hours.c
+    with model.engine.connect() as conn:
+        rows, seconds = conn.execute(
+            select(func.count(), func.coalesce(func.sum(t.seconds), 0.0)).where(t.unit_id == unit)
+        ).one()
+    return int(rows), float(seconds)
+
+
+@pytest.mark.parametrize("since", [datetime(1970, 1, 1, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)])
+def test_a_unit_on_duty_since_long_ago_costs_no_hour_rows(tmp_path: Path, since: datetime) -> None:
+    log = logged(
+        tmp_path,
+        [
+            f.unit_on_duty("OLD", "AW", "IRV", *AW, time=since),
+            f.unit_status("OLD", "busy", time=START),
+            f.unit_status("OLD", "available", time=START + timedelta(minutes=90)),
+        ],
+    )
+    model = ReadModel.of(log)
+    assert model.catch_up(log) == 3
+    # the implausible interval is left out; the ordinary one after it counts, by hour
+    assert hours_of(model, "OLD") == (2, 90 * 60.0)
+    assert model.skipped_intervals == 1
+
+
+def test_one_event_far_ahead_does_not_stop_a_unit_being_counted(tmp_path: Path) -> None:
+    log = logged(
+        tmp_path,
+        [
+            f.unit_on_duty("U1", "AW", "IRV", *AW, time=START),
+            f.unit_status("U1", "busy", time=datetime(9999, 12, 31, 23, 59, tzinfo=UTC)),
+            f.unit_status("U1", "available", time=START + timedelta(minutes=30)),
+            f.unit_status("U1", "busy", time=START + timedelta(minutes=50)),
+        ],
+    )
+    model = ReadModel.of(log)
+    model.catch_up(log)
+    assert hours_of(model, "U1") == (1, 20 * 60.0)  # available 30..50; both gaps left out
+    assert model.skipped_intervals == 2
+
+
+def test_an_interval_up_to_the_limit_is_counted_in_full(tmp_path: Path) -> None:
+    log = logged(
+        tmp_path,
+        [
+            f.unit_on_duty("U1", "AW", "IRV", *AW, time=START),
+            f.unit_status("U1", "busy", time=START + MAX_UNIT_INTERVAL),
+        ],
+    )
+    model = ReadModel.of(log)
+    model.catch_up(log)
+    assert hours_of(model, "U1") == (24, MAX_UNIT_INTERVAL.total_seconds())
+    assert model.skipped_intervals == 0
+
+
+def test_a_stopped_projection_writes_nothing_and_keeps_its_cursor(tmp_path: Path) -> None:
+    log = logged(
+        tmp_path,
+        [f.unit_on_duty("U1", "AW", "IRV", *AW, time=START)]
+        + [
+            f.unit_status("U1", s, time=START + timedelta(minutes=n))
+            for n, s in enumerate(["busy", "available"] * 50, start=1)
+        ],
+    )
+    model = ReadModel.of(log)
+    model.stop()
+    with pytest.raises(ProjectionStopped):
+        model.catch_up(log)
+    assert model.cursor() == 0 and hours_of(model, "U1") == (0, 0.0)
