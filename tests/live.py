@@ -44,6 +44,11 @@ class LiveServer:
             "BLUELAMP_COOKIE_SECURE": "false",
             "BLUELAMP_PORT": str(self.port),
             "BLUELAMP_HOST": "127.0.0.1",
+            # The factories stamp events at a fixed date (tests.stream.factories.START) and
+            # commands carry the wall clock: without this, a factory event sent after a
+            # command would be "a day late" from the day after START on. The late bound has
+            # tests of its own (tests/stream/test_event_time.py).
+            "BLUELAMP_MAX_EVENT_LATE_S": str(10 * 365 * 86_400),
             **env,
         }
         self.workdir = workdir

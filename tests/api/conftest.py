@@ -112,9 +112,6 @@ def api(
             "BLUELAMP_KEY_PREFIX": prefix,
             "BLUELAMP_LEASE_TTL_MS": "1000",
             "BLUELAMP_LOGIN_ATTEMPTS": "1000",
-            # The factories stamp feed events at a fixed date (tests.stream.factories.START)
-            # and commands carry the wall clock: allow the gap between them, however old.
-            "BLUELAMP_MAX_EVENT_LATE_S": str(10 * 365 * 86_400),
         },
         tmp_path_factory.mktemp("api"),
     )
