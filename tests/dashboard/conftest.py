@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,9 +58,15 @@ def live_server(start_server: Callable[..., LiveServer]) -> str:
 def browser() -> Iterator[Browser]:
     # Module scope, not session: Playwright's sync API keeps an event loop running in the
     # main thread while it is open, which would break every asyncio test collected after it.
+    with chromium() as launched:
+        yield launched
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium under Playwright, with a fresh temporary profile of its own."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (make test does)")
-    # Playwright's launch gives Chromium a fresh temporary profile of its own.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -72,13 +79,17 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(
         viewport={"width": 1920, "height": 1080}, locale="en-GB", timezone_id="Europe/London"
     )
-    page = context.new_page()
+    yield recording_errors(context.new_page())
+    context.close()
+
+
+def recording_errors(page: Page) -> Page:
+    """``page`` with ``page.errors``: every console error and uncaught page error."""
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    return page
 
 
 #: The users every test server has: name -> (role, BCU).

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.dashboard.conftest import PASSWORD, sign_in
+from tests.dashboard.conftest import PASSWORD, recording_errors, sign_in
 from tests.live import LiveServer
 from tests.stream.factories import POINTS, incident_created, unit_on_duty
 
@@ -51,12 +51,7 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 def _page(context: BrowserContext) -> Page:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
+    return recording_errors(context.new_page())
 
 
 def _violations(page: Page) -> list[str]:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from stream.keys import Keys
 from stream.log import EventLog
-from tests.dashboard.conftest import CHROMIUM, CHROMIUM_ARGS, add_users, sign_in
+from tests.dashboard.conftest import add_users, chromium, sign_in
 from tests.live import LiveServer
 from tests.resilience.city import BANNER_WATCH, City
 from tests.resilience.faults import RedisServer, TcpProxy
@@ -35,12 +35,8 @@ def outage_s() -> float:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium (make test does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @contextlib.contextmanager
