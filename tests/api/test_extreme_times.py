@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -69,14 +70,16 @@ def extreme_log(now: datetime) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> LiveServer:
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server (not yet started) on a log that holds the extreme events; stopped after."""
     server = LiveServer({}, tmp_path)
     url = server.env["BLUELAMP_DATABASE_URL"]
     accounts = Accounts(open_database(url))
     accounts.add("chief", PASSWORD, "commander")
     accounts.add("feed", PASSWORD, "feed")
     write_log(url, extreme_log(datetime.now(UTC).replace(microsecond=0)))
-    return server
+    yield server
+    server.stop()
 
 
 def _token(server: LiveServer, user: str = "chief") -> str:
