@@ -37,7 +37,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from stream.bus import Bus, Entry, Rejection, new_token
 from stream.events import InvalidEvent, Locate, Recorded, Validated, to_json, validate
@@ -372,6 +372,19 @@ def key_of(text: bytes | str) -> tuple[str | None, str | None]:
     if not isinstance(data, dict):
         return None, None
     source, event_id = data.get("source"), data.get("id")
-    if isinstance(source, str) and isinstance(event_id, str):
+    if _storable(source) and _storable(event_id):
         return source, event_id
     return None, None
+
+
+def _storable(value: object) -> TypeGuard[str]:
+    """A string Redis and the log can hold: Python's json reads a lone surrogate escape
+    ("\\ud800") into a str that cannot be encoded, and a rejection naming it could never be
+    written (the batch would fail on every retry)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -84,6 +84,18 @@ POISON: list[tuple[str, Any, str]] = [
         lambda ev: _with_field(ev.incident_created("P4"), "extra", _deep_array(1_100)),
         "malformed JSON",
     ),
+    (  # found by the fuzz track: the id, read back for the rejection, could not be stored
+        "an id that is a lone surrogate",
+        lambda ev: json.dumps(ev.incident_created("P5")).replace('"id": "', '"id": "\\ud800', 1),
+        "malformed JSON",
+    ),
+    (
+        "a source that is a lone surrogate",
+        lambda ev: json.dumps(ev.incident_created("P6")).replace(
+            '"source": "', '"source": "\\udfff', 1
+        ),
+        "malformed JSON",
+    ),
 ]
 
 
