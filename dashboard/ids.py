@@ -1,6 +1,6 @@
 """Dash component ids, in one place so layouts, callbacks, browser JS and tests agree.
 
-The browser scripts in ``assets/`` find elements by these values (``screens.js`` lists the
+The browser scripts in ``assets/`` find elements by these values (``screen.js`` lists the
 ones it uses at its top): change them there too.
 """
 

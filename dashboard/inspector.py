@@ -1,7 +1,7 @@
 """The duty inspector's desk: one BCU's queue and units, incident detail, reallocation.
 
 The queue and unit list are AG Grids whose rows the browser keeps current from the /ws feed
-(assets/screens.js applies each frame as a grid transaction); commands go to the API from
+(assets/screen*.js applies each frame as a grid transaction); commands go to the API from
 the browser with the session's CSRF token, and their answer (or the 409/403 reason) is shown
 at once. Keyboard: 1-3 assign the selected incident's suggested unit, A available, B busy,
 R redeploy, Esc clear.

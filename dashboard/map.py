@@ -45,7 +45,7 @@ def london_map(settings: Settings, london: London, map_id: str = ids.MAP) -> dl.
     Layers stay mounted: pages change what they show by setting ``hideout`` (e.g.
     ``{"bcu": "AW"}`` to pick out one BCU), never by rebuilding the data. The live layers
     (incidents, units, demand by hex) are added to the same Leaflet map by
-    ``assets/screens.js`` and updated there, frame by frame. ``map_id`` names the map and
+    ``assets/screen*.js`` and updated there, frame by frame. ``map_id`` names the map and
     prefixes its layers' ids (one page may not reuse another's ids).
     """
     bcus = bcus_geojson(london)

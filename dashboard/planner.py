@@ -1,7 +1,7 @@
 """The resource planner's page: the three reports for a chosen period, with charts, the
 first rows of their tables, their definitions, and exports (CSV, XLSX, PDF).
 
-The browser script (assets/screens.js) asks ``GET /api/reports/{name}?format=json`` when
+The browser script (assets/screen*.js) asks ``GET /api/reports/{name}?format=json`` when
 the planner chooses a period, draws each report's chart into its Dash graph with
 ``set_props`` and fills the tables; the export links are the same API URL with another
 ``format``, downloaded with the session's cookie.

@@ -1,0 +1,271 @@
+// The inspector's desk: one BCU's queue and units, advice, commands, incident detail.
+(function () {
+  "use strict";
+  var B = window.bluelamp;
+  var ui = B.ui;
+  var live = B.live;
+  var session = B.session;
+  var el = ui.el, escape = ui.escape, mmss = ui.mmss, minutes = ui.minutes, now = ui.now, clock = ui.clock, findMap = ui.findMap, GRADE_ORDER = ui.GRADE_ORDER, NO_TARGET = ui.NO_TARGET;
+
+  function inspector(root, me) {
+    var canAct = me.role === "commander" || me.role === "inspector";
+    var state = { bcu: me.bcu || "AW", incident: null, unit: null };
+    var layers = null;
+    var queueApi = null, unitsApi = null;
+    var unsubscribe = live.onChange(render);
+    var timers = [setInterval(function () { refreshRows(true); }, 5000)];
+
+    // The BCU picker is a Dash dropdown; a clientside callback hands its value here.
+    B.pickBcu = function (code) {
+      if (!code || code === state.bcu) { return; }
+      state.bcu = code;
+      refreshRows(true);
+      focusBcu();
+    };
+    dash_clientside.set_props("inspector-bcu", { value: state.bcu });
+
+    findMap("inspector-map").then(function (map) {
+      layers = new B.LiveLayers(map, { summaries: true, onClick: onMapClick });
+      layers.apply({ reset: true });
+      focusBcu();
+    });
+    Promise.all([dash_ag_grid.getApiAsync("queue"), dash_ag_grid.getApiAsync("units")]).then(function (apis) {
+      queueApi = apis[0];
+      unitsApi = apis[1];
+      queueApi.addEventListener("selectionChanged", function () {
+        var row = queueApi.getSelectedRows()[0];
+        if (row) { selectIncident(row.incident_id); }
+      });
+      unitsApi.addEventListener("selectionChanged", function () {
+        var row = unitsApi.getSelectedRows()[0];
+        if (row) { selectUnit(row.unit_id); }
+      });
+      refreshRows(true);
+    });
+    document.addEventListener("keydown", onKey);
+    renderPanel();
+
+    function focusBcu() {
+      var map = layers && layers.map;
+      if (!map) { return; }
+      var found = null;
+      map.eachLayer(function (layer) {
+        if (layer.feature && layer.feature.properties && layer.feature.properties.code === state.bcu && layer.getBounds) { found = layer; }
+      });
+      if (found) { map.fitBounds(found.getBounds(), { padding: [10, 10] }); }
+    }
+
+    function waitingById() {
+      var byId = {};
+      if (live.advice) { live.advice.waiting.forEach(function (w) { byId[w.incident_id] = w; }); }
+      return byId;
+    }
+
+    function queueRow(incident, waiting, t) {
+      var w = waiting[incident.incident_id];
+      return {
+        incident_id: incident.incident_id,
+        // Waiting incidents first, by grade; then those with a unit, by grade.
+        rank: (incident.status === "open" ? 0 : 10) + GRADE_ORDER[incident.grade],
+        grade: incident.grade,
+        category: incident.category,
+        status: incident.status,
+        age: mmss((t - Date.parse(incident.created_at)) / 1000),
+        to_target: incident.target_at && incident.status === "open" ? Math.round((Date.parse(incident.target_at) - t) / 1000) : NO_TARGET,
+        nearest: w ? w.nearest.map(function (n) { return n.callsign + " " + minutes(n.eta_s); }).join(", ") : "",
+        borough: incident.borough,
+      };
+    }
+
+    function unitRow(unit, t) {
+      return {
+        unit_id: unit.unit_id, callsign: unit.callsign, unit_type: unit.unit_type,
+        status: unit.status, incident_id: unit.incident_id || "", home_bcu: unit.home_bcu,
+        fix_age: mmss((t - Date.parse(unit.fix_at)) / 1000),
+      };
+    }
+
+    // All rows (a BCU change, ages ticking) or only what a frame changed, as one grid
+    // transaction each: the grid keeps its selection and scroll, React renders nothing.
+    function refreshRows(all, change) {
+      if (!queueApi || !unitsApi) { return; }
+      var t = now(), waiting = waitingById();
+      if (all) {
+        var incidents = [], units = [];
+        live.incidents.forEach(function (i) { if (i.bcu === state.bcu) { incidents.push(queueRow(i, waiting, t)); } });
+        live.units.forEach(function (u) { if (u.bcu === state.bcu) { units.push(unitRow(u, t)); } });
+        queueApi.setGridOption("rowData", incidents);
+        unitsApi.setGridOption("rowData", units);
+        reselect();
+        return;
+      }
+      transact(queueApi, change.incidents, live.incidents, function (i) { return i.bcu === state.bcu; }, function (i) { return queueRow(i, waiting, t); }, "incident_id");
+      transact(unitsApi, change.units, live.units, function (u) { return u.bcu === state.bcu; }, function (u) { return unitRow(u, t); }, "unit_id");
+    }
+
+    function transact(api, ids, store, mine, row, key) {
+      var add = [], update = [], remove = [];
+      ids.forEach(function (id) {
+        var item = store.get(id);
+        var shown = api.getRowNode(id);
+        if (item && mine(item)) { (shown ? update : add).push(row(item)); }
+        else if (shown) { var gone = {}; gone[key] = id; remove.push(gone); }
+      });
+      if (add.length || update.length || remove.length) { api.applyTransaction({ add: add, update: update, remove: remove }); }
+    }
+
+    function reselect() {
+      if (state.incident && queueApi.getRowNode(state.incident)) { queueApi.getRowNode(state.incident).setSelected(true, true); }
+      if (state.unit && unitsApi.getRowNode(state.unit)) { unitsApi.getRowNode(state.unit).setSelected(true, true); }
+    }
+
+    function render(change) {
+      if (layers) { layers.apply(change); }
+      if (change.reset || change.advice) { refreshRows(true); }
+      else { refreshRows(false, change); }
+      if ((state.incident && change.incidents.has(state.incident)) || (state.unit && change.units.has(state.unit)) || change.advice || change.reset) {
+        renderPanel();
+      }
+    }
+
+    function onMapClick(kind, id) {
+      if (kind === "unit") { selectUnit(id); return; }
+      if (state.unit && canAct && live.units.get(state.unit) && live.units.get(state.unit).status === "available") {
+        assign(state.unit, id);
+        return;
+      }
+      selectIncident(id);
+    }
+
+    function selectIncident(id) {
+      if (state.incident === id) { return; }
+      state.incident = id;
+      renderPanel();
+      loadTimeline(id);
+    }
+
+    function selectUnit(id) {
+      if (state.unit === id) { return; }
+      state.unit = id;
+      renderPanel();
+    }
+
+    var timelines = {};
+    function loadTimeline(id) {
+      session.request("GET", "/api/incidents/" + encodeURIComponent(id)).then(function (answer) {
+        if (answer.status === 200) { timelines[id] = answer.body.timeline; if (state.incident === id) { renderPanel(); } }
+      });
+    }
+
+    function suggestions() {
+      var w = state.incident && waitingById()[state.incident];
+      return w ? w.nearest : [];
+    }
+
+    function renderPanel() {
+      var detail = el("detail"), actions = el("actions");
+      if (!detail || !actions) { return; }
+      var incident = state.incident && live.incidents.get(state.incident);
+      var html = "";
+      if (incident) {
+        html += "<h2>" + escape(incident.grade) + " · " + escape(incident.category) + " <small>" + escape(incident.incident_id) + "</small></h2>";
+        html += "<p>" + escape(incident.borough) + " (" + escape(incident.bcu) + ") · " + escape(incident.status) + " · created " + clock(incident.created_at) +
+          (incident.target_at ? " · target " + clock(incident.target_at) : "") + "</p>";
+        if (incident.summary) { html += "<p class='bl-summary'>" + escape(incident.summary) + "</p>"; }
+        if (canAct && incident.status === "open") {
+          html += "<div class='bl-suggestions'>" + suggestions().map(function (n, i) {
+            return "<button class='bl-button bl-primary' data-assign='" + escape(n.unit_id) + "'>" + (i + 1) + " · Assign " + escape(n.callsign) + " (" + minutes(n.eta_s) + ")</button>";
+          }).join("") + "</div>";
+        }
+        var timeline = timelines[incident.incident_id] || [];
+        html += "<ol class='bl-timeline'>" + timeline.map(function (t) {
+          return "<li><span class='bl-num'>" + clock(t.event.time) + "</span> " + escape(t.event.type) + (t.event.data.unit_id ? " " + escape(t.event.data.unit_id) : "") + "</li>";
+        }).join("") + "</ol>";
+      } else if (state.incident) {
+        html += "<p class='bl-muted'>Incident " + escape(state.incident) + " is closed.</p>";
+      } else {
+        html += "<p class='bl-muted'>Select an incident in the queue or on the map.</p>";
+      }
+      detail.innerHTML = html;
+
+      var unit = state.unit && live.units.get(state.unit);
+      var controls = "";
+      if (!canAct) {
+        controls = "<p class='bl-muted'>Read only: commanders and inspectors move units.</p>";
+      } else if (unit) {
+        controls += "<h3>" + escape(unit.callsign) + " <small>" + escape(unit.unit_type) + " · " + escape(unit.status) + " · deployed " + escape(unit.bcu) + "</small></h3>";
+        controls += ["available", "busy", "off_duty"].map(function (s) {
+          return "<button class='bl-button' data-status='" + s + "'>" + s.replace("_", " ") + "</button>";
+        }).join("");
+        if (unit.status === "en_route") { controls += "<button class='bl-button' data-status='on_scene'>on scene</button>"; }
+        controls += "<div class='bl-redeploy'><select id='redeploy-bcu'>" + Object.keys(live.bcus || {}).sort().map(function (c) {
+          return "<option" + (c === unit.bcu ? " selected" : "") + ">" + c + "</option>";
+        }).join("") + "</select><input id='redeploy-reason' placeholder='Reason' maxlength='200'><button class='bl-button' data-redeploy='1'>Redeploy</button></div>";
+      } else {
+        controls = "<p class='bl-muted'>Select a unit to change its status or redeploy it; then click an incident on the map to assign it.</p>";
+      }
+      actions.innerHTML = controls;
+    }
+
+    function onPanelClick(event) {
+      var target = event.target.closest("button");
+      if (!target) { return; }
+      if (target.dataset.assign) { assign(target.dataset.assign, state.incident); }
+      if (target.dataset.status) { setStatus(state.unit, target.dataset.status); }
+      if (target.dataset.redeploy) { redeploy(state.unit, el("redeploy-bcu").value, el("redeploy-reason").value); }
+    }
+    root.addEventListener("click", onPanelClick);
+
+    function report(answer, done) {
+      var result = el("result");
+      if (!result) { return; }
+      var ok = answer.status === 200;
+      result.className = "bl-result " + (ok ? "bl-ok" : "bl-fail");
+      result.textContent = ok ? "✓ " + done + " (seq " + answer.body.seq + ")" : "✗ " + answer.status + ": " + (answer.body.detail || "failed");
+    }
+
+    function callsign(unitId) { var u = live.units.get(unitId); return u ? u.callsign : unitId; }
+
+    function assign(unitId, incidentId) {
+      if (!unitId || !incidentId) { return; }
+      session.request("POST", "/api/units/" + encodeURIComponent(unitId) + "/assignment", { incident_id: incidentId })
+        .then(function (answer) { report(answer, callsign(unitId) + " assigned to " + incidentId); });
+    }
+    function setStatus(unitId, status) {
+      if (!unitId) { return; }
+      session.request("POST", "/api/units/" + encodeURIComponent(unitId) + "/status", { status: status })
+        .then(function (answer) { report(answer, callsign(unitId) + " now " + status.replace("_", " ")); });
+    }
+    function redeploy(unitId, bcu, reason) {
+      if (!unitId) { return; }
+      session.request("POST", "/api/units/" + encodeURIComponent(unitId) + "/redeployment", { bcu: bcu, reason: reason })
+        .then(function (answer) { report(answer, callsign(unitId) + " redeployed to " + bcu); });
+    }
+
+    function onKey(event) {
+      var tag = (event.target && event.target.tagName) || "";
+      if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || !canAct) { return; }
+      var key = event.key.toLowerCase();
+      if (key >= "1" && key <= "3") {
+        var pick = suggestions()[Number(key) - 1];
+        if (pick) { assign(pick.unit_id, state.incident); }
+      } else if (key === "a" && state.unit) { setStatus(state.unit, "available"); }
+      else if (key === "b" && state.unit) { setStatus(state.unit, "busy"); }
+      else if (key === "r" && el("redeploy-reason")) { event.preventDefault(); el("redeploy-reason").focus(); }
+      else if (key === "escape") { state.incident = null; state.unit = null; queueApi && queueApi.deselectAll(); unitsApi && unitsApi.deselectAll(); renderPanel(); }
+    }
+
+    return {
+      root: root,
+      stop: function () {
+        unsubscribe();
+        B.pickBcu = null;
+        timers.forEach(clearInterval);
+        document.removeEventListener("keydown", onKey);
+        root.removeEventListener("click", onPanelClick);
+      },
+    };
+  }
+
+  B.screens.inspector = inspector;
+})();

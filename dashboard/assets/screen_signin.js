@@ -1,0 +1,43 @@
+// The sign-in page: the form posts through bluelamp.session, then goes where ?next= says
+// if that is a page of this origin.
+(function () {
+  "use strict";
+  var B = window.bluelamp;
+  var ui = B.ui;
+  var live = B.live;
+  var session = B.session;
+  var el = ui.el;
+  // Where ?next= may send the browser after sign-in: a path of this origin, else nowhere.
+  // Resolved the way the browser will resolve it (it drops tabs and newlines and reads "\"
+  // as "/", so "/\t/evil" and "/\\evil" mean //evil), then the origin compared.
+  function sameOrigin(next) {
+    if (!next || next.charAt(0) !== "/" || /[\u0000-\u001f\u007f\\]/.test(next)) { return null; }
+    var url;
+    try { url = new URL(next, window.location.origin); } catch (e) { return null; }
+    // "/.//evil" resolves to the path "//evil", which assign() would read as another host.
+    if (url.origin !== window.location.origin || url.pathname.indexOf("//") === 0
+        || url.pathname.indexOf("/signin") === 0) { return null; }
+    return url.pathname + url.search + url.hash;
+  }
+
+  function signin(root) {
+    var form = el("signin-form");
+    function submit(event) {
+      event.preventDefault();
+      var error = el("signin-error");
+      error.textContent = "";
+      session.signIn(el("signin-user").value, el("signin-password").value).then(function (answer) {
+        if (answer.status !== 200) {
+          error.textContent = answer.body.detail || "Sign-in failed";
+          return;
+        }
+        window.location.assign(sameOrigin(new URLSearchParams(window.location.search).get("next"))
+          || session.home(answer.body.role));
+      });
+    }
+    form.addEventListener("submit", submit);
+    return { root: root, stop: function () { form.removeEventListener("submit", submit); } };
+  }
+
+  B.screens.signin = signin;
+})();

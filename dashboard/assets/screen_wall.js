@@ -1,0 +1,106 @@
+// The wall: KPIs, incidents at risk, alerts, per-BCU demand and capacity, the live map.
+(function () {
+  "use strict";
+  var B = window.bluelamp;
+  var ui = B.ui;
+  var live = B.live;
+  var session = B.session;
+  var el = ui.el, text = ui.text, escape = ui.escape, countdown = ui.countdown, minutes = ui.minutes, now = ui.now, findMap = ui.findMap;
+
+  function wall(root, me) {
+    var params = new URLSearchParams(window.location.search);
+    var layers = null;
+    var unsubscribe = live.onChange(render);
+    var timers = [];
+    findMap("map").then(function (map) {
+      layers = new B.LiveLayers(map, { summaries: params.get("privacy") === "off" });
+      layers.apply({ reset: true });
+      var every = parseFloat(params.get("cycle"));
+      if (every > 0) { timers.push(cycle(map, every)); }
+    });
+    render({ reset: true, incidents: new Set(), units: new Set(), advice: true });
+    timers.push(setInterval(function () { renderLists(); }, 5000));  // ages and countdowns
+
+    // Markers follow every frame; the text around them at most four times a second (a
+    // wall is read from metres away, and each rebuild costs layout on every screen).
+    var textDue = 0;
+    function render(change) {
+      if (layers) { layers.apply(change); }
+      var t = performance.now();
+      if (change.reset || change.advice || t >= textDue) {
+        textDue = t + 250;
+        renderKpis();
+        renderLists();
+      } else if (!textTimer) {
+        textTimer = setTimeout(function () { textTimer = null; textDue = 0; renderKpis(); renderLists(); }, textDue - t);
+      }
+    }
+    var textTimer = null;
+
+    function renderKpis() {
+      var k = live.kpis;
+      if (!k) { return; }
+      var share = k.i_within_target_last_hour;
+      var tiles = [
+        ["Open I", k.open_i, k.open_i > 0 ? "bl-hot" : ""],
+        ["Open S", k.open_s, ""],
+        ["Awaiting a unit", k.awaiting_unit, k.awaiting_unit > 0 ? "bl-warm" : ""],
+        ["I within 15 min (last hour)", share === null || share === undefined ? "–" : Math.round(share * 100) + "%", share !== null && share < 0.9 ? "bl-warm" : ""],
+        ["Units available", k.available_units + " / " + k.on_duty_units, ""],
+      ];
+      el("kpis").innerHTML = tiles.map(function (t) {
+        return "<div class='bl-kpi " + t[2] + "'><span class='bl-kpi-value'>" + escape(t[1]) + "</span><span class='bl-kpi-label'>" + escape(t[0]) + "</span></div>";
+      }).join("");
+    }
+
+    function renderLists() {
+      var advice = live.advice;
+      if (advice) {
+        var byId = {};
+        advice.waiting.forEach(function (w) { byId[w.incident_id] = w; });
+        var elapsed = advice.as_of ? (now() - Date.parse(advice.as_of)) / 1000 : 0;
+        var risk = advice.at_risk.filter(function (id) { return live.incidents.has(id) && live.incidents.get(id).status === "open"; }).slice(0, 8);
+        el("at-risk").innerHTML = risk.length ? risk.map(function (id) {
+          var w = byId[id], best = w.nearest[0];
+          return "<li class='bl-grade-" + w.grade + "'><b>" + w.grade + "</b> " + escape(w.bcu) + " · " + escape(w.category) +
+            " · " + countdown(w.seconds_left - elapsed) + " · " +
+            (best ? escape(best.callsign) + " " + minutes(best.eta_s) : "no unit available") + "</li>";
+        }).join("") : "<li class='bl-muted'>None</li>";
+        el("alerts").innerHTML = advice.alerts.length ? advice.alerts.slice(0, 8).map(function (a) {
+          return "<li>" + escape(a.text) + "</li>";
+        }).join("") : "<li class='bl-muted'>None</li>";
+      }
+      var rows = Object.keys(live.bcus || {}).sort().map(function (code) {
+        var c = live.bcus[code];
+        var hot = c.load > 1 ? " class='bl-hot'" : c.load > 0.5 ? " class='bl-warm'" : "";
+        return "<tr" + hot + "><th>" + code + "</th><td>" + c.open_by_grade.I + "</td><td>" + c.open_by_grade.S + "</td><td>" + c.available + " / " + c.capacity + "</td><td>" + c.load.toFixed(2) + "</td></tr>";
+      });
+      el("bcu-table").innerHTML = "<thead><tr><th>BCU</th><th>I</th><th>S</th><th>Avail.</th><th>Load</th></tr></thead><tbody>" + rows.join("") + "</tbody>";
+    }
+
+    return {
+      root: root,
+      stop: function () {
+        unsubscribe();
+        timers.forEach(clearInterval);
+        if (textTimer) { clearTimeout(textTimer); }
+      },
+    };
+  }
+
+  // Visit each BCU in turn (a wall with nobody at it), then all of London.
+  function cycle(map, seconds) {
+    var outlines = [];
+    map.eachLayer(function (layer) {
+      if (layer.feature && layer.feature.properties && layer.feature.properties.code && layer.getBounds) { outlines.push(layer); }
+    });
+    outlines.sort(function (a, b) { return a.feature.properties.code < b.feature.properties.code ? -1 : 1; });
+    var i = 0;
+    return setInterval(function () {
+      if (i === outlines.length) { map.fitBounds(L.featureGroup(outlines).getBounds()); i = 0; return; }
+      map.fitBounds(outlines[i++].getBounds(), { padding: [20, 20] });
+    }, seconds * 1000);
+  }
+
+  B.screens.wall = wall;
+})();
