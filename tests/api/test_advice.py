@@ -50,5 +50,7 @@ def test_no_irv_alert_counts_units_at_station_but_not_those_on_a_break() -> None
             f.unit_status("B", "refreshment"),
         ]
     )
-    no_irv = {a["bcu"] for a in advise(picture, CrowFliesModel())["alerts"] if a["kind"] == "no_irv"}
+    no_irv = {
+        a["bcu"] for a in advise(picture, CrowFliesModel())["alerts"] if a["kind"] == "no_irv"
+    }
     assert "AW" not in no_irv and "SN" in no_irv

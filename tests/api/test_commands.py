@@ -116,12 +116,14 @@ def test_the_station_break_and_custody_statuses_are_commands_with_time_in_status
             # The command's event time, stamped by the server: never before the last change.
             assert datetime.fromisoformat(seen["status_since"]) >= datetime.fromisoformat(before)
         # Roles as for every status: not another BCU's unit, and not a planner at all.
-        assert inspector.post(
-            f"/api/units/{other}/status", json={"status": "custody"}
-        ).status_code == 403
-        assert planner.post(
-            f"/api/units/{unit}/status", json={"status": "refreshment"}
-        ).status_code == 403
+        assert (
+            inspector.post(f"/api/units/{other}/status", json={"status": "custody"}).status_code
+            == 403
+        )
+        assert (
+            planner.post(f"/api/units/{unit}/status", json={"status": "refreshment"}).status_code
+            == 403
+        )
         wrong = inspector.post(f"/api/units/{unit}/status", json={"status": "tea"})
         assert wrong.status_code == 422 and "refreshment" in wrong.text
 

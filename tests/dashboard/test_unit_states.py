@@ -9,17 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Browser, Page
 
-from tests.dashboard.test_screens import (  # noqa: F401 - pytest finds the fixtures here
-    City,
-    _event,
-    _grid_js,
-    _open,
-    _row_shown,
-    _safe,
-    city,
-    pages,
-)
+from tests.dashboard import test_screens as screens
+from tests.dashboard.test_screens import City, _event, _grid_js, _open, _row_shown, _safe
 from tests.stream.factories import POINTS
+
+# The server and page fixtures of the screens' tests (one server for this module).
+city = screens.city
+pages = screens.pages
 
 
 def _stamped(kind: str, data: dict[str, object], at: datetime) -> dict[str, object]:
@@ -39,11 +35,19 @@ def test_the_unit_grid_shows_time_in_status_in_words(
     city.xadd(
         _stamped(
             "unit.on_duty",
-            {"unit_id": unit, "callsign": "AWTIME", "unit_type": "IRV", "home_bcu": "AW",
-             "lat": lat, "lon": lon},  # fmt: skip
+            {
+                "unit_id": unit,
+                "callsign": "AWTIME",
+                "unit_type": "IRV",
+                "home_bcu": "AW",
+                "lat": lat,
+                "lon": lon,
+            },
             now - timedelta(minutes=40),
         ),
-        _stamped("unit.status", {"unit_id": unit, "status": "custody"}, now - timedelta(minutes=23)),
+        _stamped(
+            "unit.status", {"unit_id": unit, "status": "custody"}, now - timedelta(minutes=23)
+        ),
         # A position now: the screen's clock is event time, and this is the newest event.
         _stamped("unit.location", {"unit_id": unit, "lat": lat, "lon": lon}, now),
     )
