@@ -149,10 +149,12 @@ ATTENDING_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 PARADE_S = (600.0, 1_200.0)
 AT_STATION_START_S = 120.0
 #: One refreshment break a shift, due this many hours in (uniform), this long including the
-#: drive to the station; put off by this much while its BCU has I or S calls waiting.
+#: drive to the station; put off by this much while its BCU cannot spare the unit.
 REFRESHMENT_DUE_H = (3.5, 6.0)
 REFRESHMENT_S = 45 * 60.0
 REFRESHMENT_DEFER_S = 600.0
+#: …and while fewer than this share of the BCU's on-duty units could be sent.
+REFRESHMENT_SPARE = 0.5
 #: The chance the first unit on scene arrests someone, by category (others: none).
 ARREST_SHARE: Mapping[str, float] = MappingProxyType(
     {

@@ -288,15 +288,21 @@ class Simulation:
     def _refreshment_due(self, unit: Unit, shift_no: int) -> None:
         if unit.shift_no != shift_no or unit.had_break or unit.ending or unit.state is State.OFF:
             return
-        if unit.state in DISPATCHABLE and not self._calls_waiting(unit.bcu):
+        if unit.state in DISPATCHABLE and self._can_spare(unit.bcu):
             unit.had_break = True
             self._to_station_and_wait(unit, State.REFRESHMENT, cal.REFRESHMENT_S)
             return
         again = functools.partial(self._refreshment_due, unit, shift_no)
         self._at(self.now + cal.REFRESHMENT_DEFER_S, again)
 
-    def _calls_waiting(self, bcu: str) -> bool:
-        return any(j.bcu == bcu and j.grade in ("I", "S") for j in self.waiting)
+    def _can_spare(self, bcu: str) -> bool:
+        """A break only when the BCU can spare the unit: no I or S call waiting, and enough
+        of its units free to take the next one (a supervisor's call, made here by rule)."""
+        if any(j.bcu == bcu and j.grade in ("I", "S") for j in self.waiting):
+            return False
+        here = [u for u in self.units if u.bcu == bcu and u.state is not State.OFF]
+        free = sum(1 for u in here if u.state in DISPATCHABLE and not u.ending)
+        return free >= cal.REFRESHMENT_SPARE * len(here)
 
     def _done(self, unit: Unit, generation: int) -> None:
         """A break or custody is over: off duty if the shift is, else the station or out."""
