@@ -62,6 +62,10 @@ class Simulation:
         self.policy = make_policy(policy, self.travel) if isinstance(policy, str) else policy
         self._mutual_aid = make_policy("closest-idle-any", self.travel)
         self.rng = random.Random(seed)
+        # Units' own choices (parade length, when a break falls due, arrests) draw from their
+        # own generator: when they happen depends on the policy, and from the shared one
+        # they would change the demand, which must be the same under every policy.
+        self.unit_rng = random.Random(f"units-{seed}")
         self.demand = Demand(london, scenario.surges)
         self.units = build_fleet(london, self.demand, scenario.fleet, self.rng)
         self._by_id = {u.unit_id: u for u in self.units}
@@ -216,7 +220,7 @@ class Simulation:
         if job.first_arrival is None:
             job.first_arrival = self.now
             share = cal.ARREST_SHARE.get(job.category, 0.0)
-            if share and not job.major and self.rng.random() < share:
+            if share and not job.major and self.unit_rng.random() < share:
                 # The arresting unit's time on the job is split, not lengthened: the
                 # on-scene assumption is its whole time, custody included.
                 at_scene = job.on_scene_s * cal.ARREST_ON_SCENE_SHARE
@@ -312,7 +316,7 @@ class Simulation:
         if unit.ending:
             self._off_duty(unit)
         elif unit.state is State.CUSTODY:
-            self._at_station(unit, self.rng.uniform(*cal.AFTER_CUSTODY_S))
+            self._at_station(unit, self.unit_rng.uniform(*cal.AFTER_CUSTODY_S))
         else:
             self._leave_station(unit, generation)
 
@@ -379,10 +383,10 @@ class Simulation:
         self._at(self.now + unit.shift_hours * 3600, lambda: self._shift_ends(unit))
         self._ping_soon(unit)
         unit.shift_no, unit.had_break = unit.shift_no + 1, False
-        due = self.now + self.rng.uniform(*cal.REFRESHMENT_DUE_H) * 3600
+        due = self.now + self.unit_rng.uniform(*cal.REFRESHMENT_DUE_H) * 3600
         self._at(due, functools.partial(self._refreshment_due, unit, unit.shift_no))
         # Parade: the shift starts at the station, from where a call can take it at once.
-        self._at_station(unit, self.rng.uniform(*cal.PARADE_S))
+        self._at_station(unit, self.unit_rng.uniform(*cal.PARADE_S))
 
     def _shift_ends(self, unit: Unit) -> None:
         if unit.state in DISPATCHABLE:
