@@ -49,7 +49,7 @@ def test_the_demand_is_the_same_under_every_policy() -> None:
             (e["time"], e["data"])
             for e in run(policy=policy, hours=2, options=SimOptions(pings=False))
             if e["type"] == "incident.created"
-        ]  # fmt: skip
+        ]
         for policy in ("manual", "closest-idle-own-bcu")
     }
     assert created["manual"] and created["manual"] == created["closest-idle-own-bcu"]
