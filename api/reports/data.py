@@ -156,6 +156,7 @@ def unit_hours(
     if still.empty:
         return closed
     both = pd.concat([closed, still], ignore_index=True)
+    both["seconds"] = both["seconds"].astype("float64")  # an empty read is of objects
     return both.groupby(["hour", "bcu", "status"], as_index=False)["seconds"].sum()
 
 

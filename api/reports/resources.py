@@ -81,7 +81,9 @@ def _utilisation(hours: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             "committed_hours": (grouped["committed"].sum() / 3600).round(1),
         }
     )
-    table["utilisation_pct"] = (table["committed_hours"] / table["on_duty_hours"] * 100).round(1)
+    # Minutes on duty round to 0.0 hours: no share of nothing (blank, not a division error).
+    on_duty = table["on_duty_hours"].astype("float64").where(table["on_duty_hours"] > 0)
+    table["utilisation_pct"] = (table["committed_hours"] / on_duty * 100).round(1)
     return table.reset_index()
 
 

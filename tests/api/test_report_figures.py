@@ -8,7 +8,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,21 @@ from pypdf import PdfReader
 
 from api.reports import Period, build
 from api.reports.formats import figure, render
-from api.reports.model import Filters, Table
+from api.reports.model import LONDON, Filters, Table
 from stream.log import EventLog
 from stream.readmodel import ReadModel
-from tests.api.report_day import BCUS, DAY, DAY_END, START, Day, compliance, record, scripted, unit_seconds
+from tests.api.report_day import (
+    BCUS,
+    DAY,
+    DAY_END,
+    START,
+    Day,
+    compliance,
+    record,
+    scripted,
+    unit_seconds,
+)
+from tests.stream.factories import POINTS
 
 GRADE_NAMES = {"I": "Immediate (I)", "S": "Significant (S)"}
 
@@ -163,3 +174,24 @@ def test_exports_use_words_people_use_and_real_dates(day: tuple[Day, EventLog]) 
     body, _, _ = render(demand, "pdf")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
     assert "concern for welfare" in text and "previous period" in text
+
+
+def test_units_on_duty_for_moments_give_no_share_rather_than_an_error() -> None:
+    """A unit on duty for seconds is 0.0 hours to one decimal: its utilisation is blank."""
+    log = EventLog("sqlite://")
+    day = Day()
+    now = datetime.now(UTC)
+    lat, lon = POINTS["AW"]
+    day.add(
+        "unit.on_duty",
+        now - timedelta(seconds=20),
+        {"unit_id": "U1", "callsign": "AW1", "unit_type": "IRV", "home_bcu": "AW",
+         "lat": lat, "lon": lon},
+    )
+    record(day, log)
+    ReadModel.of(log).catch_up(log)
+    today = now.astimezone(LONDON).date().isoformat()
+    report = build(log.engine, "resources", Period.parse(today, today), Filters())
+    (rows,) = [t["rows"] for t in report.to_json()["tables"] if t["name"] == "utilisation_by_bcu"]
+    assert rows == [["AW", 0.0, 0.0, None]]
+    log.close()
