@@ -3,9 +3,10 @@ first rows of their tables, their definitions, and exports (CSV, XLSX, PDF; inci
 demand as GeoJSON and GeoPackage for a GIS).
 
 The browser script (assets/screen_planner.js) puts native date pickers in the toolbar,
-asks ``GET /api/reports/{name}?format=json`` when the planner chooses a period, draws each report's chart into its Dash graph with
-``set_props`` and fills the tables; the export links are the same API URL with another
-``format``, downloaded with the session's cookie.
+asks ``GET /api/reports/{name}?format=json`` when the planner chooses a period, draws each
+report's chart into its Dash graph with ``set_props`` and fills the tables; the export
+links are the same API URL with another ``format`` (or ``/api/exports/...`` for a GIS),
+downloaded with the session's cookie. A period the API refuses clears them all.
 """
 
 from __future__ import annotations

@@ -175,7 +175,9 @@ def _open_unit_hours(
         states = pd.read_sql(query, conn)
     end = min(cutoff, period.end)
     rows: list[tuple[datetime, str, str, float]] = []
-    for bcu, status, since in zip(states["bcu"], states["status"], _times(states["since"])):
+    for bcu, status, since in zip(
+        states["bcu"], states["status"], _times(states["since"]), strict=True
+    ):
         if pd.isna(since) or cutoff - since > MAX_UNIT_INTERVAL:
             continue
         start = max(since.to_pydatetime(), period.start)

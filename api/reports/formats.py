@@ -73,7 +73,9 @@ def csv_table(table: Table) -> str:
     columns = list(table.frame.columns)
     writer.writerow([words.header(c) for c in columns])
     for row in table.frame.itertuples(index=False):
-        writer.writerow([_text(words.value(c, v), csv=True) for c, v in zip(columns, row)])
+        writer.writerow(
+            [_text(words.value(c, v), csv=True) for c, v in zip(columns, row, strict=True)]
+        )
     return out.getvalue()
 
 
@@ -256,7 +258,7 @@ def _pdf_table(doc: FPDF, table: Table, max_rows: int = 400) -> None:
     size = 7 if len(columns) > 12 else 8
     doc.set_font("Helvetica", "", size)
     rows = [
-        [_text(words.value(c, v)) for c, v in zip(frame.columns, row)]
+        [_text(words.value(c, v)) for c, v in zip(frame.columns, row, strict=True)]
         for row in frame.head(max_rows).itertuples(index=False)
     ]
     if table.totals:

@@ -79,7 +79,8 @@ def demand(
         areas = [
             {"borough": b.name, "bcu": b.bcu or "", "gss_code": b.gss_code, "geometry": b.geometry}
             for b in london.boroughs
-            if b.met and (not filters.bcu or b.bcu in filters.bcu)
+            if b.met
+            and (not filters.bcu or b.bcu in filters.bcu)
             and (not filters.borough or b.name in filters.borough)
         ]
     else:

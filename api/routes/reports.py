@@ -13,8 +13,7 @@ from fastapi.responses import Response
 
 from api.audit import AuditOutcome
 from api.deps import ReportReader, ServicesDep, audit_request
-from api.reports import REPORTS, Period, ReportError, build
-from api.reports import gis
+from api.reports import REPORTS, Period, ReportError, build, gis
 from api.reports.formats import file_stem, render
 from api.reports.jobs import Job
 from api.reports.model import Filters

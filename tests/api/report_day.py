@@ -64,8 +64,14 @@ def scripted(seed: int = 13, start: datetime = START, hours: float = 14.0) -> Da
             day.add(
                 "unit.on_duty",
                 at,
-                {"unit_id": unit, "callsign": unit[:8], "unit_type": "IRV", "home_bcu": bcu,
-                 "lat": lat, "lon": lon},
+                {
+                    "unit_id": unit,
+                    "callsign": unit[:8],
+                    "unit_type": "IRV",
+                    "home_bcu": bcu,
+                    "lat": lat,
+                    "lon": lon,
+                },
             )
             while True:
                 at += timedelta(minutes=rng.randint(5, 50))
@@ -80,10 +86,13 @@ def scripted(seed: int = 13, start: datetime = START, hours: float = 14.0) -> Da
                 day.add(
                     "incident.created",
                     at,
-                    {"incident_id": incident, "grade": grade,
-                     "category": rng.choice(CATEGORIES),
-                     "lat": lat + rng.uniform(-0.0015, 0.0015),
-                     "lon": lon + rng.uniform(-0.0015, 0.0015)},
+                    {
+                        "incident_id": incident,
+                        "grade": grade,
+                        "category": rng.choice(CATEGORIES),
+                        "lat": lat + rng.uniform(-0.0015, 0.0015),
+                        "lon": lon + rng.uniform(-0.0015, 0.0015),
+                    },
                 )
                 at += timedelta(minutes=rng.randint(1, 4))
                 day.add("incident.assigned", at, {"incident_id": incident, "unit_id": unit})
@@ -92,8 +101,11 @@ def scripted(seed: int = 13, start: datetime = START, hours: float = 14.0) -> Da
                 at += timedelta(minutes=rng.randint(15, 60))
                 day.add("incident.closed", at, {"incident_id": incident, "outcome": "resolved"})
                 if rng.random() < 0.3:
-                    day.add("unit.status", at + timedelta(minutes=1),
-                            {"unit_id": unit, "status": "busy"})
+                    day.add(
+                        "unit.status",
+                        at + timedelta(minutes=1),
+                        {"unit_id": unit, "status": "busy"},
+                    )
                     at += timedelta(minutes=rng.randint(10, 40))
                     day.add("unit.status", at, {"unit_id": unit, "status": "available"})
         for _ in range(3):  # never attended: late once due
@@ -102,8 +114,13 @@ def scripted(seed: int = 13, start: datetime = START, hours: float = 14.0) -> Da
             day.add(
                 "incident.created",
                 at,
-                {"incident_id": f"INC-{day.tag}-{n}", "grade": rng.choice("IS"),
-                 "category": "violence", "lat": lat, "lon": lon},
+                {
+                    "incident_id": f"INC-{day.tag}-{n}",
+                    "grade": rng.choice("IS"),
+                    "category": "violence",
+                    "lat": lat,
+                    "lon": lon,
+                },
             )
     return day
 
@@ -121,9 +138,7 @@ def _time(raw: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(raw["time"].replace("Z", "+00:00"))
 
 
-def compliance(
-    day: Day, start: datetime, end: datetime
-) -> dict[tuple[str, str], float]:
+def compliance(day: Day, start: datetime, end: datetime) -> dict[tuple[str, str], float]:
     """% within target by (grade, BCU) of I/S incidents created in [start, end) and due by
     ``end``, from the raw events."""
     created: dict[str, tuple[datetime, str, str]] = {}
@@ -131,7 +146,10 @@ def compliance(
     for raw in day.ordered():
         data = raw["data"]
         if raw["type"] == "incident.created":
-            bcu = min(POINTS, key=lambda b: abs(POINTS[b][0] - data["lat"]) + abs(POINTS[b][1] - data["lon"]))
+            bcu = min(
+                POINTS,
+                key=lambda b: abs(POINTS[b][0] - data["lat"]) + abs(POINTS[b][1] - data["lon"]),
+            )
             created[data["incident_id"]] = (_time(raw), data["grade"], bcu)
         elif raw["type"] == "incident.arrived":
             arrived.setdefault(data["incident_id"], _time(raw))
@@ -145,9 +163,7 @@ def compliance(
     return {key: round(ok / due * 100, 1) for key, (due, ok) in counts.items()}
 
 
-def unit_seconds(
-    day: Day, start: datetime, end: datetime
-) -> dict[str, tuple[float, float]]:
+def unit_seconds(day: Day, start: datetime, end: datetime) -> dict[str, tuple[float, float]]:
     """(on-duty, committed) seconds per BCU within [start, end), each unit's last status
     running on to ``end``, from the raw events."""
     timeline: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
@@ -171,7 +187,7 @@ def unit_seconds(
             timeline[on.pop(data["incident_id"])].append((at, "available"))
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for unit, changes in timeline.items():
-        for (begin, status), (finish, _) in zip(changes, [*changes[1:], (end, "")]):
+        for (begin, status), (finish, _) in zip(changes, [*changes[1:], (end, "")], strict=True):
             seconds = (min(finish, end) - max(begin, start)).total_seconds()
             if status == "off_duty" or seconds <= 0:
                 continue

@@ -141,7 +141,7 @@ def test_exports_use_words_people_use_and_real_dates(day: tuple[Day, EventLog]) 
     response = build(log.engine, "response", Period.parse(DAY, DAY), Filters())
     late = _table(response, "late").frame
     assert len(late)
-    body, media, name = render(response, "csv")
+    body, _, name = render(response, "csv")
     assert name == "bluelamp-response-2026-11-18.zip"
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         header = next(csv.reader(io.StringIO(archive.read("by_grade_bcu.csv").decode())))
@@ -185,8 +185,14 @@ def test_units_on_duty_for_moments_give_no_share_rather_than_an_error() -> None:
     day.add(
         "unit.on_duty",
         now - timedelta(seconds=20),
-        {"unit_id": "U1", "callsign": "AW1", "unit_type": "IRV", "home_bcu": "AW",
-         "lat": lat, "lon": lon},
+        {
+            "unit_id": "U1",
+            "callsign": "AW1",
+            "unit_type": "IRV",
+            "home_bcu": "AW",
+            "lat": lat,
+            "lon": lon,
+        },
     )
     record(day, log)
     ReadModel.of(log).catch_up(log)

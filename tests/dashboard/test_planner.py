@@ -22,8 +22,10 @@ STATUS = "(document.getElementById('report-status') || {}).textContent || ''"
 def _figure(page: Page, name: str) -> dict[str, Any]:
     """The plotly figure drawn in a report's graph (data and the layout in force)."""
     found = page.evaluate(
-        "(name) => { const g = document.querySelector('#report-' + name + '-chart .js-plotly-plot');"
-        " return g ? { data: (g.data || []).map(t => ({ name: t.name, type: t.type, x: t.x, y: t.y })),"
+        "(name) => {"
+        " const g = document.querySelector('#report-' + name + '-chart .js-plotly-plot');"
+        " return g ? {"
+        " data: (g.data || []).map(t => ({ name: t.name, type: t.type, x: t.x, y: t.y })),"
         " barmode: g._fullLayout && g._fullLayout.barmode } : null; }",
         name,
     )
@@ -62,9 +64,10 @@ def test_the_planner_picks_dates_and_sees_a_series_per_grade(
     page.wait_for_function(f"() => ({STATUS}) === 'For {DAY} to {DAY} (London time).'")
     expected = compliance(script, START, DAY_END)
     bcus = sorted({bcu for _, bcu in expected})
+    x = json.dumps(",".join(bcus))
     page.wait_for_function(
         "() => { const g = document.querySelector('#report-response-chart .js-plotly-plot');"
-        f" return g && g.data && g.data.length === 2 && g.data[0].x.join() === {json.dumps(','.join(bcus))}; }}"
+        f" return g && g.data && g.data.length === 2 && g.data[0].x.join() === {x}; }}"
     )
     drawn = _figure(page, "response")
     assert drawn["barmode"] == "group"  # side by side: never a sum of two shares
