@@ -164,9 +164,9 @@ def _open_unit_hours(
     engine: Engine, period: Period, filters: Filters, cutoff: datetime
 ) -> pd.DataFrame:
     """Time in each unit's current status (the projection has counted only what ended),
-    from when it began up to ``cutoff``, split by UTC hour and clipped to the period. An
-    open interval already longer than ``MAX_UNIT_INTERVAL`` is left out: it will not count
-    when it closes either (stream.readmodel)."""
+    from when it began up to ``cutoff``, split by UTC hour and clipped to the period. One
+    longer than ``MAX_UNIT_INTERVAL`` by ``cutoff`` is left out, as the projection leaves
+    out such a closed one (stream.readmodel): no shift lasts that long."""
     t = report_unit_state.c
     query = select(t.bcu, t.status, t.since).where(t.status != OFF_DUTY)
     if filters.bcu:
