@@ -21,13 +21,17 @@ DEFINITIONS = [
     "from another BCU.",
     "Demand to capacity by hour: incidents created in that hour of the day per on-duty unit "
     "on average in that hour (both summed over the period).",
+    "A unit's current status counts up to the end of the period or when the report was "
+    "made, whichever is earlier (a status held for over 24 hours without a change does "
+    "not count: no shift lasts that long).",
     "The grade and borough filters do not apply to unit time.",
 ]
 
 
 @register("resources")
 def resources(engine: Engine, period: Period, filters: Filters) -> Report:
-    hours = data.unit_hours(engine, period, filters)
+    produced = datetime.now(UTC)
+    hours = data.unit_hours(engine, period, filters, min(period.end, produced))
     # Counted in the database: a year is millions of incidents.
     helped = data.counts(engine, period, filters, ["first_unit_home_bcu", "bcu"])
     created = data.counts_by_hour(engine, period, filters)
@@ -62,7 +66,7 @@ def resources(engine: Engine, period: Period, filters: Filters) -> Report:
                 chart_y=["demand_per_unit"],
             ),
         ],
-        produced_at=datetime.now(UTC),
+        produced_at=produced,
         notes=[] if len(hours) else ["No unit was on duty in this period."],
     )
 
@@ -77,7 +81,9 @@ def _utilisation(hours: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             "committed_hours": (grouped["committed"].sum() / 3600).round(1),
         }
     )
-    table["utilisation_pct"] = (table["committed_hours"] / table["on_duty_hours"] * 100).round(1)
+    # Minutes on duty round to 0.0 hours: no share of nothing (blank, not a division error).
+    on_duty = table["on_duty_hours"].astype("float64").where(table["on_duty_hours"] > 0)
+    table["utilisation_pct"] = (table["committed_hours"] / on_duty * 100).round(1)
     return table.reset_index()
 
 
