@@ -10,10 +10,11 @@ from sqlalchemy import Engine
 from api.reports import data
 from api.reports.model import LONDON, Filters, Period, Report, Table, register
 
-COMMITTED = ("en_route", "on_scene", "busy")
+COMMITTED = ("en_route", "on_scene", "busy", "custody")
 DEFINITIONS = [
     "On-duty time: time a unit spent in any status but off duty. Committed time: time en "
-    "route, on scene or busy (custody, reports). Utilisation = committed / on-duty time.",
+    "route, on scene, busy (e.g. reports) or in custody; at the station and on a refreshment "
+    "break count as on duty, not committed. Utilisation = committed / on-duty time.",
     "Time counts to the BCU a unit was deployed to at the time (its home BCU unless "
     "redeployed), in London-time hours of the day.",
     "Cross-BCU deployments: redeployments of a unit to a BCU other than the one it was in "

@@ -25,7 +25,9 @@ START = datetime(2026, 11, 18, 6, 0, tzinfo=UTC)
 DAY_END = datetime(2026, 11, 19, 0, 0, tzinfo=UTC)
 BCUS = ("AW", "CN", "NE")
 TARGET = {"I": timedelta(minutes=15), "S": timedelta(minutes=60)}
-COMMITTED = {"en_route", "on_scene", "busy"}
+AFTER_A_JOB = ("busy", "custody", "refreshment", "at_station")
+# Custody is work on the job; the station and a break are on duty but not committed.
+COMMITTED = {"en_route", "on_scene", "busy", "custody"}
 CATEGORIES = ("violence", "concern_for_welfare", "road_traffic")
 
 
@@ -104,7 +106,7 @@ def scripted(seed: int = 13, start: datetime = START, hours: float = 14.0) -> Da
                     day.add(
                         "unit.status",
                         at + timedelta(minutes=1),
-                        {"unit_id": unit, "status": "busy"},
+                        {"unit_id": unit, "status": rng.choice(AFTER_A_JOB)},
                     )
                     at += timedelta(minutes=rng.randint(10, 40))
                     day.add("unit.status", at, {"unit_id": unit, "status": "available"})
