@@ -106,7 +106,10 @@
       this.incidents.clearLayers(); this.incidentMarkers.clear();
       this.units.clearLayers(); this.unitMarkers.clear();
       this.lines.clearLayers(); this.links.clear(); this.linked.clear();
+      // Lines are drawn from the units' side below: no incident needs to look for its units.
+      this._drawing = true;
       live.incidents.forEach(function (incident, id) { self.incident(id, incident); });
+      this._drawing = false;
       live.units.forEach(function (unit, id) { self.unit(id, unit); });
     } else {
       change.incidents.forEach(function (id) { self.incident(id, live.incidents.get(id)); });
@@ -268,7 +271,7 @@
 
   // The incident moved, appeared or went: its units' lines follow.
   LiveLayers.prototype.relink = function (incidentId) {
-    if (!this.options.lines) { return; }
+    if (!this.options.lines || this._drawing) { return; }
     var self = this;
     live.units.forEach(function (unit, unitId) {
       if (unit.incident_id === incidentId || (self.linked.get(incidentId) || new Set()).has(unitId)) { self.link(unitId, unit); }
