@@ -377,18 +377,20 @@
     return [["Incidents", grades], ["Units", units], ["Areas", areas]];
   }
 
+  // Open on a wall-sized map; folded to its title on a small one (the inspector's panel),
+  // where it would hide a good part of the BCU.
   function legendControl() {
-    var control = L.control({ position: "bottomleft" });
-    control.onAdd = function () {
-      var box = L.DomUtil.create("div", "bl-legend");
-      box.setAttribute("role", "group");
+    var control = L.control({ position: "topright" });
+    control.onAdd = function (map) {
+      var box = L.DomUtil.create("details", "bl-legend");
+      box.open = map.getSize().y >= 600;
       box.setAttribute("aria-label", "Map legend");
-      box.innerHTML = legendEntries().map(function (section) {
+      box.innerHTML = "<summary>Legend</summary><div class='bl-legend-body'>" + legendEntries().map(function (section) {
         return "<div class='bl-legend-group'><h3>" + section[0] + "</h3><ul>" + section[1].map(function (e) {
           return "<li data-group='" + e.group + "' data-key='" + e.key + "'><span class='bl-swatch bl-" + e.shape.split(" ").join(" bl-") +
             "' data-colour='" + e.colour + "' style='background:" + e.colour + ";border-color:" + e.outline + "'></span>" + escape(e.text) + "</li>";
         }).join("") + "</ul></div>";
-      }).join("");
+      }).join("") + "</div>";
       L.DomEvent.disableClickPropagation(box);
       return box;
     };

@@ -240,6 +240,7 @@ def test_the_legend_names_every_colour_the_markers_use(
 ) -> None:
     page = _wall(browser, server, 1920, 1080, len(fleet))
     palette = shipped_palette()
+    assert page.locator("#map .bl-legend li").first.is_visible()  # open on the wall
     legend = page.evaluate(LEGEND, "map")
     by_key = {(e["group"], e["key"]): e for e in legend}
     for grade, colour in palette["grade"].items():
@@ -280,7 +281,11 @@ def test_the_inspector_map_has_the_legend_too(
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = recording_errors(context.new_page())
     sign_in(page, server.url, "inspector", then="/inspector")
-    page.wait_for_selector("#inspector-map .bl-legend li")
+    page.wait_for_selector("#inspector-map .bl-legend li", state="attached")
+    # Folded on the desk's small map, a click away.
+    assert page.locator("#inspector-map .bl-legend li").first.is_hidden()
+    page.locator("#inspector-map .bl-legend summary").click()
+    page.locator("#inspector-map .bl-legend li").first.wait_for()
     keys = [(e["group"], e["key"]) for e in page.evaluate(LEGEND, "inspector-map")]
     assert keys == [("grade", g) for g in "ISER"] + [("unit", s) for s in SHOWN_STATUSES] + [
         ("area", "heat"),

@@ -267,6 +267,7 @@ def test_a_line_joins_each_assigned_unit_to_its_incident_and_follows_it(
         f"() => {{ const l = ({LINK})('LINK-U'); return l && l.ends[0][0] === {lat + 0.005}; }}"
     )
     assert page.evaluate(LINK, "LINK-U")["ends"] == [[lat + 0.005, lon + 0.002], [lat, lon + 0.004]]
+    screenshot(page, "inspector-lines")
     push(desk.url, incident_closed("LINK-1"))
     page.wait_for_function(f"() => ({LINK})('LINK-U') === null")
     assert page.errors == []  # type: ignore[attr-defined]
