@@ -25,7 +25,8 @@
     dash_clientside.set_props("inspector-bcu", { value: state.bcu });
 
     findMap("inspector-map").then(function (map) {
-      layers = new B.LiveLayers(map, { summaries: true, onClick: onMapClick });
+      layers = new B.LiveLayers(map, { summaries: true, lines: true, onClick: onMapClick });
+      layers.highlight(state.incident);
       layers.apply({ reset: true });
       focusBcu();
     });
@@ -46,13 +47,7 @@
     renderPanel();
 
     function focusBcu() {
-      var map = layers && layers.map;
-      if (!map) { return; }
-      var found = null;
-      map.eachLayer(function (layer) {
-        if (layer.feature && layer.feature.properties && layer.feature.properties.code === state.bcu && layer.getBounds) { found = layer; }
-      });
-      if (found) { map.fitBounds(found.getBounds(), { padding: [10, 10] }); }
+      if (layers) { layers.focusBcu(state.bcu); }
     }
 
     function waitingById() {
@@ -159,6 +154,7 @@
     function selectIncident(id) {
       if (state.incident === id) { return; }
       state.incident = id;
+      if (layers) { layers.highlight(id); }
       renderPanel();
       loadTimeline(id);
     }
@@ -272,7 +268,7 @@
       } else if (key === "a" && state.unit) { setStatus(state.unit, "available"); }
       else if (key === "b" && state.unit) { setStatus(state.unit, "busy"); }
       else if (key === "r" && el("redeploy-reason")) { event.preventDefault(); el("redeploy-reason").focus(); }
-      else if (key === "escape") { state.incident = null; state.unit = null; queueApi && queueApi.deselectAll(); unitsApi && unitsApi.deselectAll(); renderPanel(); }
+      else if (key === "escape") { state.incident = null; state.unit = null; if (layers) { layers.highlight(null); } queueApi && queueApi.deselectAll(); unitsApi && unitsApi.deselectAll(); renderPanel(); }
     }
 
     return {
