@@ -43,6 +43,7 @@ def test_a_browser_session_reads_with_its_cookie_and_writes_only_with_the_csrf_t
             "role": "commander",
             "bcu": None,
             "via": "cookie",
+            "commands": "all",
         }
         forged = browser.post(f"/api/units/{unit}/assignment", json={"incident_id": incident})
         assert forged.status_code == 403 and "X-CSRF-Token" in forged.json()["detail"]
