@@ -72,6 +72,19 @@ def _select_incident(page: Page, incident: str) -> None:
     )
 
 
+def _select_unit(page: Page, unit: str) -> None:
+    """Select the unit's row until its controls show (a row selected while the grid is
+    being refilled, on a loaded machine, can lose its selection: a person clicks again)."""
+    page.wait_for_function(_row_shown("units", unit))
+    page.wait_for_function(
+        f"""() => {{
+            const node = dash_ag_grid.getApi('units').getRowNode({json.dumps(unit)});
+            if (node && !node.isSelected()) {{ node.setSelected(true); }}
+            return !!document.querySelector("button[data-status='busy']");
+        }}"""
+    )
+
+
 def _result(page: Page, starting: str) -> str:
     page.wait_for_function(
         f"""() => ((document.getElementById('result') || {{}}).textContent || '')
@@ -123,10 +136,7 @@ def test_another_bcus_unit_is_marked_and_mutual_aid_goes_to_a_commander(
 def test_a_failed_command_says_why(browser: Browser, pages: list[Page], city: City) -> None:
     unit = city.unit("AW", "AWF1")
     inspector = _open(browser, pages, city, "inspector", "/inspector")
-    inspector.wait_for_function(_row_shown("units", unit))
-    inspector.evaluate(
-        f"dash_ag_grid.getApi('units').getRowNode({json.dumps(unit)}).setSelected(true)"
-    )
+    _select_unit(inspector, unit)
     inspector.locator("button[data-redeploy]").click()  # no reason typed
     assert "reason" in _result(inspector, "✗ 422: ")
     inspector.route("**/api/units/*/status", lambda route: route.abort())
@@ -141,12 +151,8 @@ def test_commands_are_off_under_the_outage_banner(
     try:
         unit = city.unit("AW", "AWO1")
         inspector = _open(browser, pages, city, "inspector", "/inspector")
-        inspector.wait_for_function(_row_shown("units", unit))
-        inspector.evaluate(
-            f"dash_ag_grid.getApi('units').getRowNode({json.dumps(unit)}).setSelected(true)"
-        )
+        _select_unit(inspector, unit)
         busy = inspector.locator("button[data-status='busy']")
-        busy.wait_for()
         assert busy.is_enabled()
         city.server.stop(kill=True)
         inspector.wait_for_selector("#feed-banner", state="visible", timeout=10_000)
