@@ -70,7 +70,7 @@
   function ended(reason) {
     if (B.session.expired) { return; }
     B.session.expired = reason;
-    syncCommands();
+    banner();
     var dialog = document.getElementById("session-prompt");
     if (!dialog) {
       dialog = document.createElement("form");
@@ -91,7 +91,7 @@
           }
           dialog.remove();
           B.session.expired = null;
-          syncCommands();
+          banner();
           if (B.live._stopped) { B.live.start(); }
         });
       });
@@ -216,7 +216,8 @@
   function banner() {
     var element = document.getElementById("feed-banner");
     if (!element) { return; }
-    var text = !live.connected ? LOST
+    var text = B.session.expired ? "Signed out: the live feed is paused until you sign in again. What you see may be out of date."
+      : !live.connected ? LOST
       : live.heldUp ? "Live feed held up: " + live.heldUp + ". What you see may be out of date."
       : "";
     if (text && element.textContent !== text) { element.textContent = text; }

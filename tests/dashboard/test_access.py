@@ -191,6 +191,7 @@ def test_an_ended_session_asks_to_sign_in_keeping_the_page_and_a_wall_stays(
         prompt = inspector.locator("#session-prompt")
         prompt.wait_for(timeout=120_000)  # the minute runs out; the feed says so
         assert "sign in again" in prompt.inner_text()
+        assert "Signed out" in inspector.locator("#feed-banner").inner_text()
         link = prompt.locator("a").get_attribute("href") or ""
         assert link.startswith("/signin?next=")
         assert inspector.evaluate(
