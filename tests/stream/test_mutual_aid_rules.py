@@ -6,11 +6,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from stream.events import Recorded
 from stream.picture import Picture
 from tests.stream import factories as f
-from tests.stream.test_picture import accept, run
 
 API = "bluelamp-api/"
+
+
+def run(
+    raws: list[dict[str, Any]], picture: Picture | None = None
+) -> tuple[Picture, list[Recorded], list[str]]:
+    """What the sequencer does: check each event, record and apply the accepted ones."""
+    picture = picture if picture is not None else Picture()
+    records: list[Recorded] = []
+    reasons: list[str] = []
+    for raw in raws:
+        reason = picture.check(f.stub_validated(raw))
+        if reason is None:
+            record = f.stub_recorded(picture.seq + 1, raw)
+            picture.apply(record)
+            records.append(record)
+        else:
+            reasons.append(reason)
+    return picture, records, reasons
+
+
+def accept(raws: list[dict[str, Any]]) -> Picture:
+    picture, _, reasons = run(raws)
+    assert reasons == []
+    return picture
 
 
 def _setup() -> list[dict[str, Any]]:
