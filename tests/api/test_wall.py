@@ -25,6 +25,7 @@ def test_every_command_and_report_is_refused_to_a_wall_and_audited(api: Api) -> 
         ("GET", "/api/reports", None),
         ("GET", "/api/reports/demand?from=2026-11-24&to=2026-11-24", None),
         ("POST", "/api/reports/demand/jobs?from=2026-11-24&to=2026-11-24&format=csv", None),
+        ("GET", "/api/exports/incidents?from=2026-11-24&to=2026-11-24", None),
         ("GET", "/api/audit", None),
         ("GET", f"/api/incidents/{incident}", None),
         ("GET", f"/api/units/{unit}", None),
