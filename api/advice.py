@@ -57,7 +57,14 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
     and alerts: a BCU with no available IRV, an I-grade incident unassigned too long."""
     now = picture.now
     if now is None:
-        return {"seq": picture.seq, "as_of": None, "waiting": [], "at_risk": [], "alerts": []}
+        return {
+            "seq": picture.seq,
+            "as_of": None,
+            "waiting": [],
+            "at_risk": [],
+            "alerts": [],
+            "mutual_aid": [],
+        }
     # Only units that can be sent: one on a refreshment break or in custody is not offered.
     available = [u for u in picture.units.values() if u.status in DISPATCHABLE]
     start = np.array(
@@ -109,7 +116,27 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
         "waiting": waiting,
         "at_risk": at_risk,
         "alerts": _alerts(picture, now),
+        "mutual_aid": _mutual_aid(picture),
     }
+
+
+def _mutual_aid(picture: Picture) -> list[dict[str, Any]]:
+    """Mutual aid requests waiting for a commander, oldest first, with the callsign and
+    grade a screen names them by (those whose incident has closed are moot)."""
+    found = []
+    for aid in sorted(picture.mutual_aid.values(), key=lambda a: a.seq):
+        incident, unit = picture.incidents.get(aid.incident_id), picture.units.get(aid.unit_id)
+        if incident is None or incident.status is IncidentStatus.CLOSED:
+            continue
+        found.append(
+            aid.to_dict()
+            | {
+                "callsign": unit.callsign if unit else aid.unit_id,
+                "grade": incident.grade.value,
+                "category": incident.category,
+            }
+        )
+    return found
 
 
 def _waiting(picture: Picture) -> list[Incident]:

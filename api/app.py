@@ -31,7 +31,7 @@ from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
 from api.reports.jobs import Jobs
 from api.reports.projector import Projector
-from api.routes import audit, commands, events, queries, reports, signin
+from api.routes import audit, commands, events, mutualaid, queries, reports, signin
 from api.routes.docs import add_docs
 from api.security import OidcVerifier, signing_key
 from api.services import Services
@@ -92,7 +92,7 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
     app.add_exception_handler(OperationalError, _database_unavailable)
     guards.install(app, settings)
     _add_health(app)
-    for module in (signin, queries, commands, events, audit, reports):
+    for module in (signin, queries, commands, mutualaid, events, audit, reports):
         app.include_router(module.router)
     app.include_router(live_router)
     add_docs(app)

@@ -53,7 +53,10 @@ def _accounts() -> Accounts:
 @users.command("add")
 def add(
     name: str,
-    role: Annotated[Role, typer.Option(help="commander, inspector, planner or feed.")],
+    role: Annotated[
+        Role,
+        typer.Option(help="commander, inspector, planner, feed or wall (a read-only wall kiosk)."),
+    ],
     bcu: Annotated[str | None, typer.Option(help="An inspector's BCU, e.g. AW.")] = None,
     password_stdin: Annotated[
         bool, typer.Option(help="Read the password from standard input (for scripts).")

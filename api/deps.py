@@ -177,6 +177,8 @@ def allow(*roles: Role) -> Any:
 
 
 Reader = Annotated[Principal, allow(Role.COMMANDER, Role.INSPECTOR, Role.PLANNER)]
+# The live picture as a wall shows it: readers and wall kiosks.
+Viewer = Annotated[Principal, allow(Role.COMMANDER, Role.INSPECTOR, Role.PLANNER, Role.WALL)]
 Operator = Annotated[Principal, allow(Role.COMMANDER, Role.INSPECTOR)]
 Commander = Annotated[Principal, allow(Role.COMMANDER)]
 Feed = Annotated[Principal, allow(Role.FEED)]

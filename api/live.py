@@ -38,7 +38,7 @@ from starlette.websockets import WebSocketState
 from api.audit import AuditOutcome
 from api.deps import audit_request, resolve, session_ended
 from api.feedstatus import FeedStatus
-from api.security import READERS, Principal
+from api.security import VIEWERS, Principal
 from api.services import Services
 from api.views import picture_view, touched_view
 from stream.events import Recorded
@@ -90,8 +90,10 @@ async def _admit(websocket: WebSocket, services: Services) -> Principal | None:
     except HTTPException as exc:
         await _fail(websocket, 4401, "unauthorized", str(exc.detail))
         return None
-    if who.role not in READERS:
-        reason = f"the live feed needs a commander, inspector or planner; {who.name} is a feed"
+    if who.role not in VIEWERS:
+        reason = (
+            f"the live feed needs a commander, inspector, planner or wall; {who.name} is a feed"
+        )
         await audit_request(
             websocket,
             services,

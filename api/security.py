@@ -46,9 +46,14 @@ class Role(StrEnum):
     INSPECTOR = "inspector"  # sees all; commands only on units currently in their BCU
     PLANNER = "planner"  # sees all, reports and exports; no commands
     FEED = "feed"  # pushes events only (a service account)
+    # A wall screen's kiosk account: the picture, advice and live feed, nothing else; its
+    # session lasts days (Settings.wall_session_days), since nobody is there to sign in.
+    WALL = "wall"
 
 
 READERS = frozenset({Role.COMMANDER, Role.INSPECTOR, Role.PLANNER})
+# Who may watch the live picture (GET /api/picture, /api/advice, /ws): the readers and walls.
+VIEWERS = READERS | {Role.WALL}
 _ROLE_NAMES = frozenset(r.value for r in Role)
 
 
@@ -68,6 +73,12 @@ class InvalidCredential(Exception):
 
 class InsecureSettings(RuntimeError):
     """The server must not start with these settings."""
+
+
+def command_reach(role: Role) -> str:
+    """Which units a role's commands may move: ``all``, ``own_bcu`` (units deployed to the
+    caller's BCU, as api.routes.commands and the sequencer hold it) or ``none``."""
+    return {Role.COMMANDER: "all", Role.INSPECTOR: "own_bcu"}.get(role, "none")
 
 
 def check_role_bcu(role: Role, bcu: str | None) -> str | None:
@@ -157,6 +168,12 @@ def signing_key(settings: Settings) -> str:
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def session_minutes(role: Role, settings: Settings) -> int:
+    """How long a signed-in session of ``role`` lasts: a person's working shift, a wall's
+    days (its account can only read, and disabling it or signing it out ends it at once)."""
+    return settings.wall_session_days * 1440 if role is Role.WALL else settings.token_minutes
 
 
 def issue_token(principal: Principal, key: str, minutes: int) -> tuple[str, int]:

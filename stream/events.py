@@ -76,6 +76,9 @@ class EventType(StrEnum):
     UNIT_STATUS = "unit.status"
     UNIT_LOCATION = "unit.location"
     UNIT_REDEPLOYED = "unit.redeployed"
+    MUTUAL_AID_REQUESTED = "mutual_aid.requested"
+    MUTUAL_AID_GRANTED = "mutual_aid.granted"
+    MUTUAL_AID_DECLINED = "mutual_aid.declined"
 
 
 #: The 12 Met BCU codes (SPEC.md). geodata holds their boroughs and shapes.
@@ -171,6 +174,39 @@ class UnitRedeployed(Payload):
         return _bcu_code(value)
 
 
+class MutualAidRequested(Payload):
+    """An inspector asks for a unit deployed to another BCU (stream.mutualaid)."""
+
+    request_id: Ident
+    incident_id: Ident
+    unit_id: Ident
+    from_bcu: str
+    to_bcu: str
+    reason: Text
+    by: Ident
+
+    @field_validator("from_bcu", "to_bcu")
+    @classmethod
+    def _met_bcu(cls, value: str) -> str:
+        return _bcu_code(value)
+
+
+class MutualAidGranted(Payload):
+    request_id: Ident
+    incident_id: Ident
+    unit_id: Ident
+    by: Ident
+    assignment_seq: Annotated[int, Field(ge=1, strict=True)]
+
+
+class MutualAidDeclined(Payload):
+    request_id: Ident
+    incident_id: Ident
+    unit_id: Ident
+    by: Ident
+    reason: Text
+
+
 def _bcu_code(value: str) -> str:
     code = value.strip().upper()
     if code not in BCU_CODES:
@@ -264,6 +300,21 @@ class UnitRedeployedEvent(Envelope):
     data: UnitRedeployed
 
 
+class MutualAidRequestedEvent(Envelope):
+    type: Literal[EventType.MUTUAL_AID_REQUESTED]
+    data: MutualAidRequested
+
+
+class MutualAidGrantedEvent(Envelope):
+    type: Literal[EventType.MUTUAL_AID_GRANTED]
+    data: MutualAidGranted
+
+
+class MutualAidDeclinedEvent(Envelope):
+    type: Literal[EventType.MUTUAL_AID_DECLINED]
+    data: MutualAidDeclined
+
+
 Event = Annotated[
     IncidentCreatedEvent
     | IncidentGradedEvent
@@ -274,7 +325,10 @@ Event = Annotated[
     | UnitOffDutyEvent
     | UnitStatusEvent
     | UnitLocationEvent
-    | UnitRedeployedEvent,
+    | UnitRedeployedEvent
+    | MutualAidRequestedEvent
+    | MutualAidGrantedEvent
+    | MutualAidDeclinedEvent,
     Field(discriminator="type"),
 ]
 
@@ -290,6 +344,9 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.UNIT_STATUS: UnitStatusChanged,
     EventType.UNIT_LOCATION: UnitLocated,
     EventType.UNIT_REDEPLOYED: UnitRedeployed,
+    EventType.MUTUAL_AID_REQUESTED: MutualAidRequested,
+    EventType.MUTUAL_AID_GRANTED: MutualAidGranted,
+    EventType.MUTUAL_AID_DECLINED: MutualAidDeclined,
 }
 
 

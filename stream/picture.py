@@ -43,6 +43,9 @@ from stream.events import (
     IncidentClosed,
     IncidentCreated,
     IncidentGraded,
+    MutualAidDeclined,
+    MutualAidGranted,
+    MutualAidRequested,
     Payload,
     Recorded,
     UnitLocated,
@@ -54,6 +57,7 @@ from stream.events import (
     UnitType,
     Validated,
 )
+from stream.mutualaid import MutualAid
 
 #: Closed incidents leave the live picture this long (in event time) after closing.
 RETAIN_CLOSED = timedelta(hours=24)
@@ -367,6 +371,8 @@ class Picture:
         self.clock = EventClock()  # "now": the latest event time, outliers aside
         self.incidents: dict[str, Incident] = {}
         self.units: dict[str, Unit] = {}
+        # Mutual aid requests waiting for a commander's answer, by request id.
+        self.mutual_aid: dict[str, MutualAid] = {}
         self._closed: list[tuple[datetime, str]] = []  # heap of (closed_at, id) to evict
         # Snapshot rows of closed incidents, which never change again: most of a day's
         # incidents are closed, so a snapshot re-encodes only what is still live.
@@ -568,6 +574,7 @@ class Picture:
             "incidents": rows,
             "unit_fields": list(UNIT_FIELDS),
             "units": [u.to_row() for u in self.units.values()],
+            "mutual_aid": [m.to_dict() for m in self.mutual_aid.values()],
         }
 
     @classmethod
@@ -607,6 +614,9 @@ class Picture:
             picture.units[unit.unit_id] = unit
             if unit.bcu in picture._by_status:
                 picture._by_status[unit.bcu][unit.status] += 1
+        for raw in data.get("mutual_aid", ()):
+            request = MutualAid.from_dict(dict(raw))
+            picture.mutual_aid[request.request_id] = request
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Picture:
@@ -915,3 +925,84 @@ def _apply_redeployed(picture: Picture, r: Recorded, data: UnitRedeployed) -> No
     unit = picture.units.get(data.unit_id)
     if unit is not None:
         picture._set_unit(unit, bcu=data.bcu)
+
+
+# -- mutual aid (stream.mutualaid) ----------------------------------------------------------
+
+_API_SOURCE = "bluelamp-api/"  # stream.trust.RESERVED_PREFIX (trust imports this module)
+
+
+def _by_check(v: Validated, by: str) -> str | None:
+    """Mutual aid is asked for and decided by people, through the API, as themselves."""
+    if v.event.source != _API_SOURCE + by:
+        return f"mutual aid is recorded through the API by the person named in by ({by})"
+    return None
+
+
+@_checks(MutualAidRequested)
+def _check_aid_requested(picture: Picture, v: Validated, data: MutualAidRequested) -> str | None:
+    if data.request_id in picture.mutual_aid:
+        return f"mutual aid request {data.request_id} already exists"
+    incident, reason = _open_incident(picture, data.incident_id)
+    if incident is None:
+        return reason
+    unit, reason = _known_unit(picture, data.unit_id)
+    if unit is None:
+        return reason
+    if unit.status not in DISPATCHABLE:
+        return f"unit {unit.callsign} is {unit.status.value.replace('_', ' ')}, not available"
+    if unit.bcu != data.from_bcu or incident.bcu != data.to_bcu:
+        return (
+            f"unit {unit.callsign} is deployed to {unit.bcu} and incident "
+            f"{incident.incident_id} is in {incident.bcu}, not {data.from_bcu} and {data.to_bcu}"
+        )
+    return _by_check(v, data.by)
+
+
+@_applies(MutualAidRequested)
+def _apply_aid_requested(picture: Picture, r: Recorded, data: MutualAidRequested) -> None:
+    picture.mutual_aid[data.request_id] = MutualAid(
+        data.request_id,
+        data.incident_id,
+        data.unit_id,
+        data.from_bcu,
+        data.to_bcu,
+        data.reason,
+        data.by,
+        r.event.time,
+        r.seq,
+    )
+
+
+def _check_answer(
+    picture: Picture, v: Validated, data: MutualAidGranted | MutualAidDeclined
+) -> str | None:
+    request = picture.mutual_aid.get(data.request_id)
+    if request is None:
+        return f"no open mutual aid request {data.request_id} (answered already, or unknown)"
+    if (request.incident_id, request.unit_id) != (data.incident_id, data.unit_id):
+        return (
+            f"mutual aid request {data.request_id} is for {request.unit_id} "
+            f"to {request.incident_id}"
+        )
+    return _by_check(v, data.by)
+
+
+@_checks(MutualAidGranted)
+def _check_aid_granted(picture: Picture, v: Validated, data: MutualAidGranted) -> str | None:
+    return _check_answer(picture, v, data)
+
+
+@_checks(MutualAidDeclined)
+def _check_aid_declined(picture: Picture, v: Validated, data: MutualAidDeclined) -> str | None:
+    return _check_answer(picture, v, data)
+
+
+@_applies(MutualAidGranted)
+def _apply_aid_granted(picture: Picture, r: Recorded, data: MutualAidGranted) -> None:
+    picture.mutual_aid.pop(data.request_id, None)
+
+
+@_applies(MutualAidDeclined)
+def _apply_aid_declined(picture: Picture, r: Recorded, data: MutualAidDeclined) -> None:
+    picture.mutual_aid.pop(data.request_id, None)

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     demo: bool = False
     demo_password: SecretStr | None = None
     token_minutes: int = Field(480, ge=1)
+    # A wall kiosk's session (role wall, read-only): long, so a wall is not signed out mid-shift.
+    wall_session_days: int = Field(30, ge=1, le=400)
     # The session cookie is Secure (sent over HTTPS only; browsers also allow it on
     # http://localhost and 127.0.0.1). Turn off only behind a proxy that cannot do TLS.
     cookie_secure: bool = True

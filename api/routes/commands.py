@@ -290,7 +290,9 @@ async def _carry_out(
     command: Command,
     key: str | None,
     body: dict[str, Any],
+    scope: Scope | None = None,
 ) -> FastJSON:
+    """Submit ``command`` as ``who``, held to ``scope`` (default: what ``who`` may command)."""
     event = {
         "specversion": "1.0",
         "id": _event_id(who, key),
@@ -307,7 +309,9 @@ async def _carry_out(
     except InvalidEvent as exc:
         raise await audit.refuse(422, AuditOutcome.INVALID, exc.reason) from None
     try:
-        outcome = await services.spine.command(event, _scope(who), timeout=COMMAND_TIMEOUT_S)
+        outcome = await services.spine.command(
+            event, _scope(who) if scope is None else scope, timeout=COMMAND_TIMEOUT_S
+        )
     except OutcomeTimeout:
         raise await audit.refuse(
             503,

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from api.deps import IncidentId, Reader, ServicesDep, UnitId
+from api.deps import IncidentId, Reader, ServicesDep, UnitId, Viewer
 from api.responses import FastJSON
 from api.views import (
     demand_view,
@@ -43,7 +43,7 @@ def _bcus(codes: list[str] | None) -> list[str]:
 
 
 @router.get("/picture", name="picture", summary="The current picture with its seq")
-async def picture(who: Reader, services: ServicesDep, include_closed: bool = False) -> FastJSON:
+async def picture(who: Viewer, services: ServicesDep, include_closed: bool = False) -> FastJSON:
     """Incidents (open ones, or all the picture holds with ``include_closed``), units,
     per-BCU demand and capacity, and the KPIs, as of ``seq``."""
     return FastJSON(picture_view(services.spine.picture, include_closed))
@@ -120,12 +120,12 @@ async def unit(
 
 
 @router.get("/demand", name="demand", summary="Demand against capacity per BCU and per hex")
-async def demand(who: Reader, services: ServicesDep) -> FastJSON:
+async def demand(who: Viewer, services: ServicesDep) -> FastJSON:
     return FastJSON(demand_view(services.spine.picture, services.london.hex_of))
 
 
 @router.get("/advice", name="advice", summary="Nearest units, incidents at risk, alerts")
-async def advice(who: Reader, services: ServicesDep) -> FastJSON:
+async def advice(who: Viewer, services: ServicesDep) -> FastJSON:
     """For every waiting I/S incident its nearest available units with travel times, the
     ones that will miss their target unless a unit is sent now (``at_risk``, least slack
     first), and alerts (a BCU with no available IRV, an I-grade incident unassigned for
@@ -135,7 +135,7 @@ async def advice(who: Reader, services: ServicesDep) -> FastJSON:
 
 @router.get("/geo/{layer}", name="geo", summary="London as GeoJSON")
 async def geo(
-    layer: Literal["boroughs", "bcus", "hexes"], who: Reader, services: ServicesDep
+    layer: Literal["boroughs", "bcus", "hexes"], who: Viewer, services: ServicesDep
 ) -> FastJSON:
     """``boroughs`` (33, with BCU), ``bcus`` (12 outlines) or ``hexes`` (the H3 grid)."""
     cache: dict[str, Any] = services.geo_cache

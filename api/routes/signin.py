@@ -27,7 +27,7 @@ from api.deps import (
 )
 from api.devices import DEVICE_COOKIE, device_key, known_device, name_digest, remember
 from api.ratelimit import LimiterUnavailable
-from api.security import issue_token
+from api.security import command_reach, issue_token, session_minutes
 from api.services import Services
 
 router = APIRouter(prefix="/api", tags=["sign-in"])
@@ -161,7 +161,7 @@ async def token(
     user = await _sign_in(request, services, form.username, form.password, "signin.token")
     _remember_device(request, response, services, user.username)
     access, seconds = issue_token(
-        user.principal, services.signing_key, services.settings.token_minutes
+        user.principal, services.signing_key, session_minutes(user.role, services.settings)
     )
     return {
         "access_token": access,
@@ -186,7 +186,8 @@ async def open_session(
     user = await _sign_in(request, services, username, password, "signin.session")
     _remember_device(request, response, services, user.username)
     settings = services.settings
-    access, seconds = issue_token(user.principal, services.signing_key, settings.token_minutes)
+    minutes = session_minutes(user.role, settings)
+    access, seconds = issue_token(user.principal, services.signing_key, minutes)
     csrf = csrf_token(access, services.signing_key)
     secure = settings.cookie_secure
     response.set_cookie(
@@ -232,4 +233,12 @@ async def close_session(
 
 @router.get("/me", name="me", summary="Who the credential names")
 async def me(who: Authenticated) -> dict[str, Any]:
-    return {"user": who.name, "role": who.role.value, "bcu": who.bcu, "via": who.via}
+    """Who the caller is, and which units their commands may move (``commands``: ``all``,
+    ``own_bcu`` (units deployed to ``bcu``) or ``none``), as the server decides it."""
+    return {
+        "user": who.name,
+        "role": who.role.value,
+        "bcu": who.bcu,
+        "via": who.via,
+        "commands": command_reach(who.role),
+    }

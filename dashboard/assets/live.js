@@ -8,6 +8,10 @@
 // changed, so a burst of frames costs one repaint. On a lost connection a banner shows and
 // the feed resumes with ?since=<last seq>: the server replays exactly what was missed. The
 // banner also shows, with the server's reason, while a status frame says the feed is held up.
+// Commands are refused in the browser while the banner shows (bluelamp.session.commandable),
+// since nothing confirms them then; every failed request answers with its reason (status
+// and detail, or the network's own words). A request answered 401 means the session has
+// ended: a sign-in dialog opens over the page, which stays as it is (selection included).
 (function () {
   "use strict";
   var B = (window.bluelamp = Object.assign({}, window.bluelamp));
@@ -29,12 +33,78 @@
     if (method !== "GET") { options.headers["X-CSRF-Token"] = cookie("bluelamp_csrf"); }
     return fetch(path, options).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
-        return { status: response.status, body: json };
+        var answer = { status: response.status, body: json };
+        if (response.status === 401 && B.session.me && path.indexOf("/api/session") !== 0) {
+          ended(json.detail || "your session has ended");
+        }
+        return answer;
       });
+    }, function (error) {
+      // No answer at all (server down, network gone): status 0 and the browser's words.
+      return { status: 0, body: { detail: "no answer from the server (" + (error && error.message || error) + ")" } };
     });
   }
 
-  var HOME = { commander: "/wall", inspector: "/inspector", planner: "/planner" };
+  // Why a command cannot be sent now, or "" if it can: a signed-out session, a lost or
+  // held-up feed. Screens ask before sending and mark their command buttons.
+  function blocked() {
+    if (B.session.expired) { return "Your session has ended: sign in again to send commands."; }
+    if (!B.live.connected) { return "Not connected: commands are off until the live feed is back."; }
+    if (B.live.heldUp) { return "Live feed held up: commands are off until it recovers."; }
+    return "";
+  }
+
+  // Every button that sends a command carries data-command; it is disabled (with the reason
+  // as its title) while commands cannot be sent.
+  function syncCommands() {
+    var why = blocked();
+    document.querySelectorAll("button[data-command]").forEach(function (button) {
+      if (button.disabled !== !!why) { button.disabled = !!why; }
+      if (why) { button.title = why; } else { button.removeAttribute("title"); }
+    });
+    document.body.classList.toggle("bl-commands-off", !!why);
+  }
+
+  // The session ended (expired, signed out elsewhere, account disabled). The page keeps
+  // its state; a dialog signs in again in place and the live feed resumes where it was.
+  function ended(reason) {
+    if (B.session.expired) { return; }
+    B.session.expired = reason;
+    banner();
+    var dialog = document.getElementById("session-prompt");
+    if (!dialog) {
+      dialog = document.createElement("form");
+      dialog.id = "session-prompt";
+      dialog.className = "bl-session-prompt";
+      dialog.setAttribute("role", "alertdialog");
+      dialog.innerHTML = "<p class='bl-session-reason'></p>" +
+        "<label>Password for <b class='bl-session-user'></b> <input type='password' id='session-password' autocomplete='current-password'></label>" +
+        "<button type='submit' class='bl-button bl-primary'>Sign in again</button>" +
+        " <a class='bl-session-link'>or use the sign-in page</a><p class='bl-error' role='alert'></p>";
+      dialog.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var me = B.session.me;
+        request("POST", "/api/session", undefined, { username: me.user, password: dialog.querySelector("input").value }).then(function (answer) {
+          if (answer.status !== 200) {
+            dialog.querySelector(".bl-error").textContent = answer.status + ": " + (answer.body.detail || "sign-in failed");
+            return;
+          }
+          dialog.remove();
+          B.session.expired = null;
+          banner();
+          if (B.live._stopped) { B.live.start(); }
+        });
+      });
+      document.body.appendChild(dialog);
+    }
+    dialog.querySelector(".bl-session-reason").textContent = "Signed out: " + reason + ". What you see is kept; sign in again to carry on.";
+    dialog.querySelector(".bl-session-user").textContent = (B.session.me && B.session.me.user) || "";
+    var here = window.location.pathname + window.location.search + window.location.hash;
+    dialog.querySelector(".bl-session-link").href = "/signin?next=" + encodeURIComponent(here);
+    dialog.querySelector("input").value = "";
+  }
+
+  var HOME = { commander: "/wall", inspector: "/inspector", planner: "/planner", wall: "/wall" };
 
   B.session = {
     me: null,
@@ -68,6 +138,10 @@
       });
     },
     home: function (role) { return HOME[role] || "/wall"; },
+    expired: null,          // why the session ended, while it has
+    blocked: blocked,
+    syncCommands: syncCommands,
+    ended: ended,
   };
 
   // -- the live store --------------------------------------------------------------------
@@ -123,7 +197,13 @@
       banner();
       freshness();
       if (live._stopped) { return; }
-      if (event.code === 4401) { B.session.me = null; B.session.require(); return; }
+      if (event.code === 4401) {
+        // The session ended under an open page: keep the page, ask to sign in again; the
+        // feed resumes (?since=) once that succeeds.
+        live._stopped = true;
+        ended(event.reason || "your session has ended");
+        return;
+      }
       var delay = Math.min(5000, 300 * Math.pow(2, live._retry++));
       setTimeout(connect, delay);
     };
@@ -136,11 +216,13 @@
   function banner() {
     var element = document.getElementById("feed-banner");
     if (!element) { return; }
-    var text = !live.connected ? LOST
+    var text = B.session.expired ? "Signed out: the live feed is paused until you sign in again. What you see may be out of date."
+      : !live.connected ? LOST
       : live.heldUp ? "Live feed held up: " + live.heldUp + ". What you see may be out of date."
       : "";
     if (text && element.textContent !== text) { element.textContent = text; }
     element.hidden = !text;
+    syncCommands();
   }
 
   function keep(incident) { return incident && incident.status !== "closed"; }

@@ -177,6 +177,44 @@
       return w ? w.nearest : [];
     }
 
+    // Whether this user's commands may move a unit deployed to ``bcu``, as the server
+    // decides it (GET /api/me: commands is all, own_bcu or none).
+    function mayCommand(bcu) {
+      return me.commands === "all" || (me.commands === "own_bcu" && bcu === me.bcu);
+    }
+
+    // Requests this page answered stay hidden until the advice (recomputed on the next
+    // events, at most once a second) no longer lists them.
+    var answered = new Set();
+    function openAid() {
+      return ((live.advice && live.advice.mutual_aid) || []).filter(function (a) { return !answered.has(a.request_id); });
+    }
+
+    // One suggested unit: "Assign" if this user may command it; otherwise marked as
+    // another BCU's, with "Request mutual aid" (or the request already waiting).
+    function suggestion(n, i, incident) {
+      var label = (i + 1) + " · " + escape(n.callsign) + " (" + escape(n.bcu) + ", " + minutes(n.eta_s) + ")";
+      if (mayCommand(n.bcu)) {
+        return "<button class='bl-button bl-primary' data-command='1' data-assign='" + escape(n.unit_id) + "'>" + (i + 1) + " · Assign " + escape(n.callsign) + " (" + escape(n.bcu) + ", " + minutes(n.eta_s) + ")</button>";
+      }
+      var asked = openAid().some(function (a) { return a.unit_id === n.unit_id && a.incident_id === incident.incident_id; });
+      return "<span class='bl-suggestion bl-foreign' data-foreign='" + escape(n.unit_id) + "'>" + label + " · " + escape(n.bcu) + " unit, not yours to assign " +
+        (asked ? "<em class='bl-muted'>mutual aid requested: waiting for a commander</em>"
+          : "<button class='bl-button' data-command='1' data-aid='" + escape(n.unit_id) + "' data-eta='" + n.eta_s + "'>Request mutual aid</button>") + "</span>";
+    }
+
+    function aidRequests() {
+      if (me.commands !== "all") { return ""; }
+      var open = openAid();
+      if (!open.length) { return ""; }
+      return "<div class='bl-aid-requests'><h3>Mutual aid requests</h3>" + open.map(function (a) {
+        return "<div class='bl-aid' data-request='" + escape(a.request_id) + "'>" + escape(a.callsign) + " (" + escape(a.from_bcu) + ") for " + escape(a.grade) + " · " + escape(a.category) + " " + escape(a.incident_id) + " in " + escape(a.to_bcu) +
+          " · asked by " + escape(a.by) + ": " + escape(a.reason) +
+          " <button class='bl-button bl-primary' data-command='1' data-grant='" + escape(a.request_id) + "'>Grant</button>" +
+          "<button class='bl-button' data-command='1' data-decline='" + escape(a.request_id) + "'>Decline</button></div>";
+      }).join("") + "</div>";
+    }
+
     function renderPanel() {
       var detail = el("detail"), actions = el("actions");
       if (!detail || !actions) { return; }
@@ -188,9 +226,7 @@
           (incident.target_at ? " · target " + clock(incident.target_at) : "") + "</p>";
         if (incident.summary) { html += "<p class='bl-summary'>" + escape(incident.summary) + "</p>"; }
         if (canAct && incident.status === "open") {
-          html += "<div class='bl-suggestions'>" + suggestions().map(function (n, i) {
-            return "<button class='bl-button bl-primary' data-assign='" + escape(n.unit_id) + "'>" + (i + 1) + " · Assign " + escape(n.callsign) + " (" + minutes(n.eta_s) + ")</button>";
-          }).join("") + "</div>";
+          html += "<div class='bl-suggestions'>" + suggestions().map(function (n, i) { return suggestion(n, i, incident); }).join("") + "</div>";
         }
         var timeline = timelines[incident.incident_id] || [];
         html += "<ol class='bl-timeline'>" + timeline.map(function (t) {
@@ -211,16 +247,18 @@
         controls += "<h3>" + escape(unit.callsign) + " <small>" + escape(unit.unit_type) + " · <span id='unit-in-status'>" + escape(inStatus(unit, now())) + "</span> · deployed " + escape(unit.bcu) + "</small></h3>";
         controls += STATUS_BUTTONS.map(function (s) {
           var current = s === unit.status;
-          return "<button class='bl-button' data-status='" + s + "' aria-pressed='" + current + "'" + (current ? " disabled" : "") + ">" + statusWords(s) + "</button>";
+          // The current status is inert (disabled), not a command the outage state may re-enable.
+          return "<button class='bl-button'" + (current ? "" : " data-command='1'") + " data-status='" + s + "' aria-pressed='" + current + "'" + (current ? " disabled" : "") + ">" + statusWords(s) + "</button>";
         }).join("");
-        if (unit.status === "en_route") { controls += "<button class='bl-button' data-status='on_scene'>on scene</button>"; }
+        if (unit.status === "en_route") { controls += "<button class='bl-button' data-command='1' data-status='on_scene'>on scene</button>"; }
         controls += "<div class='bl-redeploy'><select id='redeploy-bcu'>" + Object.keys(live.bcus || {}).sort().map(function (c) {
           return "<option" + (c === unit.bcu ? " selected" : "") + ">" + c + "</option>";
-        }).join("") + "</select><input id='redeploy-reason' placeholder='Reason' maxlength='200'><button class='bl-button' data-redeploy='1'>Redeploy</button></div>";
+        }).join("") + "</select><input id='redeploy-reason' placeholder='Reason' maxlength='200'><button class='bl-button' data-command='1' data-redeploy='1'>Redeploy</button></div>";
       } else {
         controls = "<p class='bl-muted'>Select a unit to change its status or redeploy it; then click an incident on the map to assign it.</p>";
       }
-      actions.innerHTML = controls;
+      actions.innerHTML = aidRequests() + controls;
+      session.syncCommands();
     }
 
     function onPanelClick(event) {
@@ -229,33 +267,66 @@
       if (target.dataset.assign) { assign(target.dataset.assign, state.incident); }
       if (target.dataset.status) { setStatus(state.unit, target.dataset.status); }
       if (target.dataset.redeploy) { redeploy(state.unit, el("redeploy-bcu").value, el("redeploy-reason").value); }
+      if (target.dataset.aid) { requestAid(target.dataset.aid, state.incident, Number(target.dataset.eta)); }
+      if (target.dataset.grant) { answerAid(target.dataset.grant, "grant"); }
+      if (target.dataset.decline) { answerAid(target.dataset.decline, "decline"); }
     }
     root.addEventListener("click", onPanelClick);
 
+    // The result line: what was done, or why not, every time (the server's status and
+    // reason, the network's words when nothing answered, or why it was not sent at all).
     function report(answer, done) {
       var result = el("result");
       if (!result) { return; }
       var ok = answer.status === 200;
+      var detail = answer.body && answer.body.detail;
+      if (detail && typeof detail !== "string") { detail = JSON.stringify(detail); }
       result.className = "bl-result " + (ok ? "bl-ok" : "bl-fail");
-      result.textContent = ok ? "✓ " + done + " (seq " + answer.body.seq + ")" : "✗ " + answer.status + ": " + (answer.body.detail || "failed");
+      result.textContent = ok ? "✓ " + done + " (seq " + answer.body.seq + ")"
+        : answer.status ? "✗ " + answer.status + ": " + (detail || "no reason given")
+        : "✗ not sent: " + (detail || "no answer from the server");
+    }
+
+    // Every command goes through here: refused at once, with the reason, while the feed is
+    // down or the session has ended (nothing would confirm it).
+    function send(path, body, done, then) {
+      var why = session.blocked();
+      if (why) { report({ status: 0, body: { detail: why } }, done); return; }
+      session.request("POST", path, body).then(function (answer) {
+        if (answer.status === 200 && then) { then(answer); }
+        report(answer, done);
+      });
     }
 
     function callsign(unitId) { var u = live.units.get(unitId); return u ? u.callsign : unitId; }
 
+    function requestAid(unitId, incidentId, eta) {
+      var incident = incidentId && live.incidents.get(incidentId);
+      if (!unitId || !incident) { return; }
+      var reason = "nearest available unit (" + minutes(eta) + ") for " + incident.grade + "-grade " + incident.category + " in " + incident.bcu;
+      send("/api/mutual-aid", { incident_id: incidentId, unit_id: unitId, reason: reason.slice(0, 200) }, "mutual aid requested for " + callsign(unitId));
+    }
+    function answerAid(requestId, how) {
+      var aid = openAid().find(function (a) { return a.request_id === requestId; });
+      var body = how === "decline" ? { reason: "declined by " + me.user } : undefined;
+      var done = "mutual aid " + (how === "grant" ? "granted" : "declined") + (aid ? " (" + aid.callsign + ")" : "");
+      send("/api/mutual-aid/" + encodeURIComponent(requestId) + "/" + how, body, done, function () {
+        answered.add(requestId);
+        renderPanel();
+      });
+    }
+
     function assign(unitId, incidentId) {
       if (!unitId || !incidentId) { return; }
-      session.request("POST", "/api/units/" + encodeURIComponent(unitId) + "/assignment", { incident_id: incidentId })
-        .then(function (answer) { report(answer, callsign(unitId) + " assigned to " + incidentId); });
+      send("/api/units/" + encodeURIComponent(unitId) + "/assignment", { incident_id: incidentId }, callsign(unitId) + " assigned to " + incidentId);
     }
     function setStatus(unitId, status) {
       if (!unitId) { return; }
-      session.request("POST", "/api/units/" + encodeURIComponent(unitId) + "/status", { status: status })
-        .then(function (answer) { report(answer, callsign(unitId) + " now " + statusWords(status)); });
+      send("/api/units/" + encodeURIComponent(unitId) + "/status", { status: status }, callsign(unitId) + " now " + statusWords(status));
     }
     function redeploy(unitId, bcu, reason) {
       if (!unitId) { return; }
-      session.request("POST", "/api/units/" + encodeURIComponent(unitId) + "/redeployment", { bcu: bcu, reason: reason })
-        .then(function (answer) { report(answer, callsign(unitId) + " redeployed to " + bcu); });
+      send("/api/units/" + encodeURIComponent(unitId) + "/redeployment", { bcu: bcu, reason: reason }, callsign(unitId) + " redeployed to " + bcu);
     }
 
     function onKey(event) {
@@ -264,7 +335,7 @@
       var key = event.key.toLowerCase();
       if (key >= "1" && key <= "3") {
         var pick = suggestions()[Number(key) - 1];
-        if (pick) { assign(pick.unit_id, state.incident); }
+        if (pick && mayCommand(pick.bcu)) { assign(pick.unit_id, state.incident); }
       } else if (key === "a" && state.unit) { setStatus(state.unit, "available"); }
       else if (key === "b" && state.unit) { setStatus(state.unit, "busy"); }
       else if (key === "r" && el("redeploy-reason")) { event.preventDefault(); el("redeploy-reason").focus(); }

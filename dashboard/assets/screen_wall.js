@@ -66,9 +66,12 @@
             " · " + countdown(w.seconds_left - elapsed) + " · " +
             (best ? escape(best.callsign) + " " + minutes(best.eta_s) : "no unit available") + "</li>";
         }).join("") : "<li class='bl-muted'>None</li>";
-        el("alerts").innerHTML = advice.alerts.length ? advice.alerts.slice(0, 8).map(function (a) {
-          return "<li>" + escape(a.text) + "</li>";
-        }).join("") : "<li class='bl-muted'>None</li>";
+        // Mutual aid requests wait for a commander's decision: listed first.
+        var aid = (advice.mutual_aid || []).map(function (a) {
+          return "<li class='bl-aid-alert'>Mutual aid asked: " + escape(a.callsign) + " (" + escape(a.from_bcu) + ") for " + escape(a.grade) + " · " + escape(a.category) + " in " + escape(a.to_bcu) + ", by " + escape(a.by) + "</li>";
+        });
+        var lines = aid.concat(advice.alerts.map(function (a) { return "<li>" + escape(a.text) + "</li>"; })).slice(0, 8);
+        el("alerts").innerHTML = lines.length ? lines.join("") : "<li class='bl-muted'>None</li>";
       }
       var rows = Object.keys(live.bcus || {}).sort().map(function (code) {
         var c = live.bcus[code];

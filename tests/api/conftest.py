@@ -31,6 +31,7 @@ USERS: dict[str, tuple[Role, str | None]] = {
     "insp_ne": (Role.INSPECTOR, "NE"),
     "plan": (Role.PLANNER, None),
     "feed": (Role.FEED, None),
+    "wall": (Role.WALL, None),
 }
 
 

@@ -16,7 +16,7 @@ from tests.api.conftest import Api
 from tests.live import TEST_SECRET
 from tests.stream.factories import POINTS, unit_location
 
-CALLERS = ["none", "expired", "chief", "insp_aw", "insp_ne", "plan", "feed"]
+CALLERS = ["none", "expired", "chief", "insp_aw", "insp_ne", "plan", "feed", "wall"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ class Route:
 
 
 READERS = frozenset({"chief", "insp_aw", "insp_ne", "plan"})
-ANYONE = frozenset({*READERS, "feed"})
+VIEWERS = frozenset({*READERS, "wall"})  # the live picture as a wall shows it
+ANYONE = frozenset({*VIEWERS, "feed"})
 OPERATORS_IN_AW = frozenset({"chief", "insp_aw"})
 
 
@@ -42,13 +43,14 @@ def _get(path: str) -> Callable[[Api, str, str], tuple[str, Any]]:
 
 
 ROUTES: dict[str, Route] = {
-    "picture": Route("GET", _get("/api/picture"), READERS),
+    "picture": Route("GET", _get("/api/picture"), VIEWERS),
+    "advice": Route("GET", _get("/api/advice"), VIEWERS),
     "incidents": Route("GET", _get("/api/incidents?grade=I"), READERS),
     "incident": Route("GET", _get("/api/incidents/{incident}"), READERS),
     "units": Route("GET", _get("/api/units?bcu=AW"), READERS),
     "unit": Route("GET", _get("/api/units/{unit}"), READERS),
-    "demand": Route("GET", _get("/api/demand"), READERS),
-    "geo": Route("GET", _get("/api/geo/bcus"), READERS),
+    "demand": Route("GET", _get("/api/demand"), VIEWERS),
+    "geo": Route("GET", _get("/api/geo/bcus"), VIEWERS),
     "audit": Route("GET", _get("/api/audit"), frozenset({"chief"})),
     "audit-csv": Route("GET", _get("/api/audit?format=csv"), frozenset({"chief"})),
     "report": Route(

@@ -43,6 +43,7 @@ def test_a_browser_session_reads_with_its_cookie_and_writes_only_with_the_csrf_t
             "role": "commander",
             "bcu": None,
             "via": "cookie",
+            "commands": "all",
         }
         forged = browser.post(f"/api/units/{unit}/assignment", json={"incident_id": incident})
         assert forged.status_code == 403 and "X-CSRF-Token" in forged.json()["detail"]
@@ -177,7 +178,13 @@ def test_tokens_from_the_configured_identity_provider_are_accepted(
         )
     )
     assert inspector.status_code == 200, inspector.text
-    assert inspector.json() == {"user": "jsmith", "role": "inspector", "bcu": "NE", "via": "oidc"}
+    assert inspector.json() == {
+        "user": "jsmith",
+        "role": "inspector",
+        "bcu": "NE",
+        "via": "oidc",
+        "commands": "own_bcu",
+    }
     assert me(_idp_token(key, sub="u-18", groups=["staff"])).status_code == 401
     assert me(_idp_token(key, sub="u-19", groups=["commander"], aud="other")).status_code == 401
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

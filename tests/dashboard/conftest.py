@@ -98,6 +98,7 @@ USERS = {
     "inspector": ("inspector", "AW"),
     "planner": ("planner", None),
     "feed": ("feed", None),
+    "wall": ("wall", None),
 }
 
 

@@ -37,12 +37,25 @@ def test_every_type_in_the_catalogue_parses_and_round_trips() -> None:
         ev.status("U1", "busy"),
         ev.location("U1"),
         ev.redeployed("U1", "CN"),
+        *_mutual_aid(ev),
     ]
     assert {r["type"] for r in raws} == {t.value for t in EventType}
     for raw in raws:
         event = parse_event(json.dumps(raw))
         assert parse_event(to_json(event)) == event
         assert event.key == (raw["source"], raw["id"])
+
+
+def _mutual_aid(ev: Events) -> list[dict[str, object]]:
+    ask = {"request_id": "R1", "incident_id": "I1", "unit_id": "U1", "by": "insp"}
+    return [
+        ev.raw(
+            "mutual_aid.requested",
+            ask | {"from_bcu": "NE", "to_bcu": "AW", "reason": "nearest unit"},
+        ),
+        ev.raw("mutual_aid.granted", ask | {"by": "chief", "assignment_seq": 7}),
+        ev.raw("mutual_aid.declined", ask | {"by": "chief", "reason": "needed in NE"}),
+    ]
 
 
 def test_borough_and_bcu_are_derived_from_the_point() -> None:

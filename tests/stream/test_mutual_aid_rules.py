@@ -1,0 +1,93 @@
+"""The picture's rules for mutual aid: a request needs an open incident and another BCU's
+available unit, and is made by the person the API names; an answer closes it; the open
+requests survive a snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stream.events import Recorded
+from stream.picture import Picture
+from tests.stream import factories as f
+
+API = "bluelamp-api/"
+
+
+def run(
+    raws: list[dict[str, Any]], picture: Picture | None = None
+) -> tuple[Picture, list[Recorded], list[str]]:
+    """What the sequencer does: check each event, record and apply the accepted ones."""
+    picture = picture if picture is not None else Picture()
+    records: list[Recorded] = []
+    reasons: list[str] = []
+    for raw in raws:
+        reason = picture.check(f.stub_validated(raw))
+        if reason is None:
+            record = f.stub_recorded(picture.seq + 1, raw)
+            picture.apply(record)
+            records.append(record)
+        else:
+            reasons.append(reason)
+    return picture, records, reasons
+
+
+def accept(raws: list[dict[str, Any]]) -> Picture:
+    picture, _, reasons = run(raws)
+    assert reasons == []
+    return picture
+
+
+def _setup() -> list[dict[str, Any]]:
+    lat, lon = f.stub_point("AW")
+    nlat, nlon = f.stub_point("CE")
+    return [
+        f.incident_created("I1", lat=lat, lon=lon),
+        f.unit_on_duty("U-CE", home_bcu="CE", lat=nlat, lon=nlon),
+    ]
+
+
+def _requested(request_id: str = "R1", by: str = "insp", **extra: Any) -> dict[str, Any]:
+    data = {
+        "request_id": request_id,
+        "incident_id": "I1",
+        "unit_id": "U-CE",
+        "from_bcu": "CE",
+        "to_bcu": "AW",
+        "reason": "nearest unit",
+        "by": by,
+    } | extra
+    return f.envelope("mutual_aid.requested", data, source=API + by)
+
+
+def _answer(kind: str, by: str = "chief", **extra: Any) -> dict[str, Any]:
+    data = {"request_id": "R1", "incident_id": "I1", "unit_id": "U-CE", "by": by} | extra
+    return f.envelope(f"mutual_aid.{kind}", data, source=API + by)
+
+
+def test_a_request_stays_open_until_answered_and_survives_a_snapshot() -> None:
+    picture = accept([*_setup(), _requested()])
+    aid = picture.mutual_aid["R1"]
+    assert (aid.unit_id, aid.from_bcu, aid.to_bcu, aid.by) == ("U-CE", "CE", "AW", "insp")
+    restored = Picture.from_snapshot(picture.to_snapshot())
+    assert restored.mutual_aid["R1"] == aid
+    _, _, reasons = run([_answer("declined", reason="needed in CE")], restored)
+    assert reasons == [] and restored.mutual_aid == {}
+    _, _, reasons = run([_answer("granted", assignment_seq=4)], restored)
+    assert reasons == ["no open mutual aid request R1 (answered already, or unknown)"]
+
+
+def test_the_rules_refuse_with_the_reason() -> None:
+    picture = accept(_setup())
+    forged = _requested()
+    forged["source"] = "feed-x"
+    _, _, reasons = run(
+        [forged, _requested(from_bcu="NE"), _requested(incident_id="I9"), _requested()],
+        picture,
+    )
+    assert reasons == [
+        "mutual aid is recorded through the API by the person named in by (insp)",
+        "unit U-CE is deployed to CE and incident I1 is in AW, not NE and AW",
+        "unknown incident I9",
+    ]
+    _, _, reasons = run([_requested()], picture)
+    assert reasons == ["mutual aid request R1 already exists"]
