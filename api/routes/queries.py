@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from functools import cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
@@ -129,11 +128,16 @@ async def demand(who: Reader, services: ServicesDep) -> FastJSON:
     return FastJSON(demand_view(services.spine.picture, services.london.hex_of))
 
 
-@cache
+_shares: dict[int, dict[str, float]] = {}
+
+
 def _bcu_shares(london: London) -> dict[str, float]:
-    """Each BCU's share of London's demand in the simulator's calibration (built once)."""
-    demand = Demand(london)
-    return {bcu: demand.bcu_share(bcu) for bcu in sorted(BCU_CODES)}
+    """Each BCU's share of London's demand in the simulator's calibration, built once per
+    London (which is not hashable, so kept by identity)."""
+    if id(london) not in _shares:
+        demand = Demand(london)
+        _shares[id(london)] = {bcu: demand.bcu_share(bcu) for bcu in sorted(BCU_CODES)}
+    return _shares[id(london)]
 
 
 @router.get(
