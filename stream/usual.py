@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
+from stream.clock import shift
 from stream.readmodel import report_incidents
 
 #: Weeks of log averaged for "usual" (four: a month of the same hour and weekday).
@@ -48,7 +49,8 @@ class UsualDemand:
 
 def same_hour_windows(at: datetime, weeks: int) -> list[tuple[datetime, datetime]]:
     """The hour up to ``at`` in each of the previous ``weeks`` weeks, newest first."""
-    return [(at - k * WEEK - HOUR, at - k * WEEK) for k in range(1, weeks + 1)]
+    # shift, not "-": an event log may hold times near the calendar's ends (fuzzing does).
+    return [(shift(at, -k * WEEK - HOUR), shift(at, -k * WEEK)) for k in range(1, weeks + 1)]
 
 
 def created_between(engine: Engine, start: datetime, end: datetime) -> dict[str, int]:
@@ -79,10 +81,17 @@ def calibrated(
     within each local clock hour, integrated piece by piece, times each BCU's share."""
     total, t = 0.0, start
     while t < end:
-        local = t.astimezone(LONDON_TZ)
-        next_hour = (local.replace(minute=0, second=0, microsecond=0) + HOUR).astimezone(t.tzinfo)
+        try:
+            local = t.astimezone(LONDON_TZ)
+            next_hour = (local.replace(minute=0, second=0, microsecond=0) + HOUR).astimezone(UTC)
+        except OverflowError:  # at the calendar's ends: one piece
+            next_hour = end
         piece_end = min(end, next_hour)
-        total += rate_per_s(t) * (piece_end - t).total_seconds()
+        try:
+            rate = rate_per_s(t)
+        except OverflowError:  # no local hour to calibrate by at the calendar's ends
+            rate = 0.0
+        total += rate * (piece_end - t).total_seconds()
         t = piece_end
     return {bcu: total * s for bcu, s in share.items()}
 
@@ -97,7 +106,7 @@ def usual_demand(
 ) -> UsualDemand:
     at = _utc(at)
     codes = sorted(bcus)
-    now = created_between(engine, at - HOUR, at)
+    now = created_between(engine, shift(at, -HOUR), at)
     windows = same_hour_windows(at, weeks)
     first = first_created(engine)
     if first is not None and first <= windows[-1][0]:
@@ -108,7 +117,7 @@ def usual_demand(
                     sums[bcu] += n
         usual = {bcu: sums[bcu] / weeks for bcu in codes}
         return UsualDemand(at, "log", weeks, {b: now.get(b, 0) for b in codes}, usual)
-    expected = calibrated(at - HOUR, at, rate_per_s, {b: share.get(b, 0.0) for b in codes})
+    expected = calibrated(shift(at, -HOUR), at, rate_per_s, {b: share.get(b, 0.0) for b in codes})
     return UsualDemand(at, "calibration", 0, {b: now.get(b, 0) for b in codes}, expected)
 
 

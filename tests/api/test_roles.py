@@ -48,6 +48,7 @@ ROUTES: dict[str, Route] = {
     "units": Route("GET", _get("/api/units?bcu=AW"), READERS),
     "unit": Route("GET", _get("/api/units/{unit}"), READERS),
     "demand": Route("GET", _get("/api/demand"), READERS),
+    "demand-usual": Route("GET", _get("/api/demand/usual"), READERS),
     "geo": Route("GET", _get("/api/geo/bcus"), READERS),
     "audit": Route("GET", _get("/api/audit"), frozenset({"chief"})),
     "audit-csv": Route("GET", _get("/api/audit?format=csv"), frozenset({"chief"})),
