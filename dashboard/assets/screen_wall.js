@@ -63,7 +63,7 @@
         var risk = advice.at_risk.filter(function (id) { return live.incidents.has(id) && live.incidents.get(id).status === "open"; }).slice(0, 8);
         el("at-risk").innerHTML = risk.length ? risk.map(function (id) {
           var w = byId[id], best = w.nearest[0];
-          return "<li class='bl-grade-" + w.grade + "'><b>" + w.grade + "</b> " + escape(w.bcu) + " · " + escape(w.category) +
+          return "<li class='bl-grade-" + w.grade + "'><b>" + w.grade + "</b> " + escape(w.bcu) + " · " + escape(ui.words("category", w.category)) +
             " · " + countdown(w.seconds_left - elapsed) + " · " +
             (best ? escape(best.callsign) + " " + minutes(best.eta_s) : "no unit available") + "</li>";
         }).join("") : "<li class='bl-muted'>None</li>";

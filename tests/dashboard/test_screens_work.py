@@ -266,6 +266,21 @@ def test_the_wall_puts_awaiting_a_unit_first(
     assert int(awaiting) == city.picture()["kpis"]["awaiting_unit"]
 
 
+def test_the_wall_names_categories_in_words(
+    browser: Browser, pages: list[Page], city: City
+) -> None:
+    # Fourteen minutes old: a minute left, so at risk whatever unit is near.
+    _incident(
+        city, "NE", "I", "concern_for_welfare", created=datetime.now(UTC) - timedelta(minutes=14)
+    )
+    city.unit("NE", "NELATE")  # an event stamped now: the screens' clock is event time
+    page = _open(browser, pages, city, "commander", "/wall")
+    page.wait_for_function(
+        _safe("document.getElementById('at-risk').textContent.includes('concern for welfare')")
+    )
+    assert "concern_for_welfare" not in page.locator("#at-risk").inner_text()
+
+
 def _post(server: LiveServer, events: list[dict[str, Any]]) -> None:
     token = httpx.post(
         f"{server.url}/api/token", data={"username": "feed", "password": PASSWORD}
