@@ -141,7 +141,7 @@ def test_a_row_turns_amber_near_its_target_and_red_and_overdue_after_it(
     late = _incident(city, "AW", "I", "robbery", created=now - timedelta(minutes=20))
     close = _incident(city, "AW", "I", "weapons", created=now - timedelta(minutes=12))
     easy = _incident(city, "AW", "S", "theft", created=now - timedelta(minutes=1))
-    city.xadd(_event("unit.location", {"unit_id": "nobody", "lat": 51.5, "lon": -0.1}))
+    city.unit("AW", "AWNOW")  # an event stamped now: the screens' clock is event time
     page = _open(browser, pages, city, "inspector", "/inspector")
     for ident in (late, close, easy):
         _queue_has(page, ident)
