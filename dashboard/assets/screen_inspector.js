@@ -60,7 +60,7 @@
     var layers = null;
     var queueApi = null, unitsApi = null;
     var unsubscribe = live.onChange(render);
-    var timers = [setInterval(function () { refreshRows(true); }, 5000)];
+    var timers = [setInterval(function () { refreshRows(true); tickInStatus(); }, 5000)];
 
     // The BCU picker is a Dash dropdown; a clientside callback hands its value here.
     B.pickBcu = function (code) {
@@ -241,10 +241,29 @@
       };
     }
 
+    // What a unit may be set to from the panel (en route and on scene come from incidents).
+    var STATUS_BUTTONS = ["available", "at_station", "busy", "refreshment", "custody", "off_duty"];
+    // Units that can be sent: a unit at the station can go, one on a break or in custody not.
+    var DISPATCHABLE = { available: true, at_station: true };
+
+    function statusWords(status) { return words("unit", status); }  // bluelamp.ui.words
+    // "busy 23 min", "custody 2 h 05 min": time in status by event time, whole minutes.
+    function inStatus(unit, t) {
+      var words = statusWords(unit.status);
+      if (!unit.status_since) { return words; }
+      var m = Math.max(0, Math.floor((t - Date.parse(unit.status_since)) / 60000));
+      var h = Math.floor(m / 60);
+      return words + " " + (h ? h + " h " + String(m % 60).padStart(2, "0") + " min" : m + " min");
+    }
+    function tickInStatus() {
+      var span = el("unit-in-status"), unit = state.unit && live.units.get(state.unit);
+      if (span && unit) { span.textContent = inStatus(unit, now()); }
+    }
+
     function unitRow(unit, t) {
       return {
         unit_id: unit.unit_id, callsign: unit.callsign, unit_type: unit.unit_type,
-        status: words("unit", unit.status), status_code: unit.status, incident_id: unit.incident_id || "", home_bcu: unit.home_bcu,
+        status: words("unit", unit.status), status_code: unit.status, in_status: inStatus(unit, t), incident_id: unit.incident_id || "", home_bcu: unit.home_bcu,
         fix_age: mmss((t - Date.parse(unit.fix_at)) / 1000),
       };
     }
@@ -297,7 +316,7 @@
 
     function onMapClick(kind, id) {
       if (kind === "unit") { selectUnit(id); return; }
-      if (state.unit && canAct && live.units.get(state.unit) && live.units.get(state.unit).status === "available") {
+      if (state.unit && canAct && live.units.get(state.unit) && DISPATCHABLE[live.units.get(state.unit).status]) {
         assign(state.unit, id);
         return;
       }
@@ -362,9 +381,10 @@
       if (!canAct) {
         controls = "<p class='bl-muted'>Read only: commanders and inspectors move units.</p>";
       } else if (unit) {
-        controls += "<h3>" + escape(unit.callsign) + " <small>" + escape(unit.unit_type) + " · " + escape(words("unit", unit.status)) + " · deployed " + escape(unit.bcu) + "</small></h3>";
-        controls += ["available", "busy", "off_duty"].map(function (s) {
-          return "<button class='bl-button' data-status='" + s + "'>" + escape(words("unit", s)) + "</button>";
+        controls += "<h3>" + escape(unit.callsign) + " <small>" + escape(unit.unit_type) + " · <span id='unit-in-status'>" + escape(inStatus(unit, now())) + "</span> · deployed " + escape(unit.bcu) + "</small></h3>";
+        controls += STATUS_BUTTONS.map(function (s) {
+          var current = s === unit.status;
+          return "<button class='bl-button' data-status='" + s + "' aria-pressed='" + current + "'" + (current ? " disabled" : "") + ">" + statusWords(s) + "</button>";
         }).join("");
         if (unit.status === "en_route") { controls += "<button class='bl-button' data-status='on_scene'>on scene</button>"; }
         controls += "<div class='bl-redeploy'><select id='redeploy-bcu'>" + Object.keys(live.bcus || {}).sort().map(function (c) {
@@ -405,7 +425,7 @@
     function setStatus(unitId, status) {
       if (!unitId) { return; }
       session.request("POST", "/api/units/" + encodeURIComponent(unitId) + "/status", { status: status })
-        .then(function (answer) { report(answer, callsign(unitId) + " now " + words("unit", status)); });
+        .then(function (answer) { report(answer, callsign(unitId) + " now " + statusWords(status)); });
     }
     function redeploy(unitId, bcu, reason) {
       if (!unitId) { return; }
