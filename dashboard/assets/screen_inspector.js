@@ -287,6 +287,10 @@
       transact(queueApi, change.incidents, live.incidents, function (i) { return i.bcu === state.bcu; }, function (i) { return queueRow(i, waiting, t); }, "incident_id");
       transact(unitsApi, change.units, live.units, function (u) { return u.bcu === state.bcu; }, function (u) { return unitRow(u, t); }, "unit_id");
       if (filtering()) { applyFilters(); }
+      // The selected incident's row may arrive in a transaction (a reload with ?incident=
+      // can mount before the snapshot): select it when it does.
+      var chosen = state.incident && queueApi.getRowNode(state.incident);
+      if (chosen && !chosen.isSelected()) { chosen.setSelected(true, true); }
     }
 
     function transact(api, ids, store, mine, row, key) {
