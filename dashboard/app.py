@@ -67,12 +67,21 @@ def shell(settings: Settings) -> Component:
                     html.H1("Bluelamp"),
                     html.Span(SUBTITLE, className="bl-subtitle"),
                     html.Span(id=ids.PAGE_TITLE, className="bl-page-title"),
+                    # Shown only once someone is signed in (never on the sign-in page), and
+                    # the Planner link only to roles that may use it: bluelamp.css keys both
+                    # on the role the browser script puts on <html> (assets/screen.js).
                     html.Nav(
+                        id=ids.NAV,
                         className="bl-nav",
                         children=[
                             dcc.Link("Wall", href="/wall"),
                             dcc.Link("Inspector", href="/inspector"),
-                            dcc.Link("Planner", href="/planner"),
+                            dcc.Link(
+                                "Planner",
+                                href="/planner",
+                                id=ids.NAV_PLANNER,
+                                className="bl-nav-planner",
+                            ),
                         ],
                     ),
                     # How fresh the live data is: last seq and its age (assets/live.js).

@@ -10,6 +10,8 @@ PAGE_TITLE = "page-title"
 CLOCK = "clock"
 USER = "user"
 SIGN_OUT = "sign-out"
+NAV = "nav"
+NAV_PLANNER = "nav-planner"
 BANNER = "feed-banner"
 FRESHNESS = "freshness"
 
@@ -19,6 +21,7 @@ MAP = "map"
 
 # Sign-in.
 SIGNIN_FORM = "signin-form"
+SIGNIN_FIELDS = "signin-fields"  # the inputs below are plain HTML, made by the browser
 SIGNIN_USER = "signin-user"
 SIGNIN_PASSWORD = "signin-password"
 SIGNIN_ERROR = "signin-error"
@@ -39,6 +42,9 @@ UNITS = "units"
 DETAIL = "detail"
 ACTIONS = "actions"
 RESULT = "result"
+QUEUE_FILTERS = "queue-filters"  # grade/status filters and search, made by the browser
+ALERT_MUTE = "alert-mute"
+INSPECTOR_ALERT = "inspector-alert"
 
 # The planner. Each report's section, chart, table and export links are
 # "report-<name>", "report-<name>-chart", "report-<name>-table", "report-<name>-<format>".

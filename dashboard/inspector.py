@@ -3,7 +3,11 @@
 The queue and unit list are AG Grids whose rows the browser keeps current from the /ws feed
 (assets/screen*.js applies each frame as a grid transaction); commands go to the API from
 the browser with the session's CSRF token, and their answer (or the 409/403 reason) is shown
-at once. Keyboard: 1-3 assign the selected incident's suggested unit, A available, B busy,
+at once. The queue filters by grade and status and searches as you type; a row turns amber
+with under five minutes to its target and red, marked overdue, after it. A new or breaching
+I-grade incident in the BCU shows a banner and beeps (mute remembered in this browser). The
+BCU and the selected incident and unit are in the address (``?bcu=CN&incident=...``), so a
+reload keeps them. Keyboard: 1-3 assign the selected incident's suggested unit, A available, B busy,
 R redeploy, Esc clear.
 """
 
@@ -16,12 +20,21 @@ from dash import Dash, Input, dcc, html
 from dash.development.base_component import Component
 
 from dashboard import ids
-from dashboard.attrs import data
+from dashboard.attrs import aria, data
 from dashboard.map import london_map
 from geodata import London
 from stream.events import BCU_CODES
 from stream.settings import Settings
 
+# Time to breach, not by colour alone: the "To target" cell says "overdue" or carries a
+# warning sign too (dashAgGridFunctions.toTarget, assets/screen_inspector.js).
+NEAR_BREACH_S = 5 * 60
+QUEUE_ROW_CLASSES = {
+    "bl-breached": "params.data && params.data.to_target < 0",
+    "bl-near-breach": (
+        f"params.data && params.data.to_target >= 0 && params.data.to_target < {NEAR_BREACH_S}"
+    ),
+}
 GRID_OPTIONS = {
     "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
     "animateRows": False,
@@ -34,9 +47,10 @@ _RIGHT = {"type": "rightAligned"}
 QUEUE_COLUMNS = [
     # I, S, E, R in that order (a hidden rank: the letters do not sort that way).
     {"field": "rank", "hide": True, "sort": "asc", "sortIndex": 0},
-    {"field": "grade", "headerName": "Grade", "width": 90},
+    # Rows carry the words people use (bluelamp.ui.words); the codes are in grade_code etc.
+    {"field": "grade", "headerName": "Grade", "width": 140},
     {"field": "category", "headerName": "Category", "flex": 1},
-    {"field": "status", "headerName": "Status", "width": 110},
+    {"field": "status", "headerName": "Status", "width": 140},
     {"field": "age", "headerName": "Age", "width": 90, **_RIGHT},
     {
         "field": "to_target",
@@ -45,7 +59,7 @@ QUEUE_COLUMNS = [
         **_RIGHT,
         "sort": "asc",
         "sortIndex": 1,
-        "valueFormatter": {"function": "mmss(params.value)"},
+        "valueFormatter": {"function": "toTarget(params.value)"},
     },
     {"field": "nearest", "headerName": "Nearest available (ETA)", "flex": 2},
     {"field": "borough", "headerName": "Borough", "flex": 1},
@@ -74,7 +88,8 @@ def inspector_page(settings: Settings, london: London) -> Component:
     return html.Div(
         id=ids.INSPECTOR,
         className="bl-inspector",
-        **data(screen="inspector"),
+        # The codes a ?bcu= in the address may name (assets/screen_inspector.js).
+        **data(screen="inspector", bcus=",".join(sorted(BCU_CODES))),
         children=[
             html.Div(
                 className="bl-toolbar",
@@ -90,6 +105,16 @@ def inspector_page(settings: Settings, london: London) -> Component:
                             ),
                         ]
                     ),
+                    # Grade and status filters and the search box: plain inputs the
+                    # browser script makes here (they filter the grid in the browser).
+                    html.Div(id=ids.QUEUE_FILTERS, className="bl-queue-filters"),
+                    html.Button(
+                        "Sound on",
+                        id=ids.ALERT_MUTE,
+                        className="bl-button bl-mute",
+                        type="button",
+                        **aria(pressed="false"),
+                    ),
                     html.Span(
                         "Keys: 1–3 assign suggestion · A available · B busy · "
                         "R redeploy · Esc clear",
@@ -97,10 +122,19 @@ def inspector_page(settings: Settings, london: London) -> Component:
                     ),
                 ],
             ),
+            # A new or breaching I-grade incident in this BCU (with a beep unless muted).
+            html.Div(id=ids.INSPECTOR_ALERT, className="bl-incident-alert", role="alert"),
             html.Div(
                 className="bl-inspector-body",
                 children=[
-                    _grid_panel("Queue", "bl-queue", ids.QUEUE, QUEUE_COLUMNS, "incident_id"),
+                    _grid_panel(
+                        "Queue",
+                        "bl-queue",
+                        ids.QUEUE,
+                        QUEUE_COLUMNS,
+                        "incident_id",
+                        {**GRID_OPTIONS, "rowClassRules": QUEUE_ROW_CLASSES},
+                    ),
                     _grid_panel("Units", "bl-units", ids.UNITS, UNIT_COLUMNS, "unit_id"),
                     html.Section(
                         className="bl-panel bl-map-panel",
@@ -121,7 +155,12 @@ def inspector_page(settings: Settings, london: London) -> Component:
 
 
 def _grid_panel(
-    title: str, class_name: str, grid_id: str, columns: list[dict[str, Any]], key: str
+    title: str,
+    class_name: str,
+    grid_id: str,
+    columns: list[dict[str, Any]],
+    key: str,
+    options: dict[str, Any] | None = None,
 ) -> Component:
     """A titled panel holding an AG Grid whose rows the browser script keeps current, each
     row known by ``key`` (so transactions update rows in place)."""
@@ -134,7 +173,7 @@ def _grid_panel(
                 columnDefs=columns,
                 rowData=[],
                 getRowId=f"params.data.{key}",
-                dashGridOptions=GRID_OPTIONS,
+                dashGridOptions=options or GRID_OPTIONS,
                 style={"height": "100%"},
             ),
         ],

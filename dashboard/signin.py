@@ -2,11 +2,16 @@
 
 The session cookie it sets is HTTP-only, so no page script ever holds the token; the CSRF
 token that comes back goes with every write (assets/live.js).
+
+The user name and password fields are plain HTML inputs that assets/screen_signin.js puts
+in ``signin-fields``, not Dash inputs: a Dash input is a controlled React component whose
+value makes a round trip through its props, and under load (or a password manager typing
+everything in one go) it lost keystrokes. Nothing on the server ever needs their value.
 """
 
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import html
 from dash.development.base_component import Component
 
 from dashboard import ids
@@ -23,29 +28,7 @@ def signin_page() -> Component:
                 action="#",
                 children=[
                     html.H2("Sign in"),
-                    html.Label(
-                        [
-                            "User name",
-                            dcc.Input(
-                                id=ids.SIGNIN_USER,
-                                type="text",
-                                autoComplete="username",
-                                autoFocus=True,
-                                debounce=True,
-                            ),
-                        ]
-                    ),
-                    html.Label(
-                        [
-                            "Password",
-                            dcc.Input(
-                                id=ids.SIGNIN_PASSWORD,
-                                type="password",
-                                autoComplete="current-password",
-                                debounce=True,
-                            ),
-                        ]
-                    ),
+                    html.Div(id=ids.SIGNIN_FIELDS, className="bl-signin-fields"),
                     html.Button("Sign in", type="submit", className="bl-button bl-primary"),
                     html.P(id=ids.SIGNIN_ERROR, className="bl-error", role="alert"),
                 ],

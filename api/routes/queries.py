@@ -7,7 +7,7 @@ fresh it is and resume the live feed from there (``/ws?since=<seq>``).
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
@@ -23,9 +23,13 @@ from api.views import (
     record_view,
     unit_view,
 )
+from geodata import London
 from geodata.layers import bcus_geojson, boroughs_geojson, hexes_geojson
 from stream.events import BCU_CODES, Grade, UnitStatus, UnitType
 from stream.picture import IncidentStatus
+from stream.readmodel import ProjectionStopped
+from stream.sim.demand import Demand, base_rate_per_s
+from stream.usual import WEEKS, usual_demand
 
 router = APIRouter(prefix="/api", tags=["picture"])
 
@@ -122,6 +126,45 @@ async def unit(
 @router.get("/demand", name="demand", summary="Demand against capacity per BCU and per hex")
 async def demand(who: Viewer, services: ServicesDep) -> FastJSON:
     return FastJSON(demand_view(services.spine.picture, services.london.hex_of))
+
+
+_shares: dict[int, dict[str, float]] = {}
+
+
+def _bcu_shares(london: London) -> dict[str, float]:
+    """Each BCU's share of London's demand in the simulator's calibration, built once per
+    London (which is not hashable, so kept by identity)."""
+    if id(london) not in _shares:
+        demand = Demand(london)
+        _shares[id(london)] = {bcu: demand.bcu_share(bcu) for bcu in sorted(BCU_CODES)}
+    return _shares[id(london)]
+
+
+@router.get(
+    "/demand/usual",
+    name="demand.usual",
+    summary="Incidents in the last hour against the usual for this hour of the week, per BCU",
+)
+async def demand_usual(
+    who: Viewer,
+    services: ServicesDep,
+    weeks: Annotated[int, Query(ge=1, le=52, description="weeks of log to average")] = WEEKS,
+) -> FastJSON:
+    """``now``: incidents created in the hour up to the picture's time; ``usual``: the mean
+    for the same hour of the week over the previous ``weeks`` weeks of the log, or (a log
+    shorter than that) the simulator's calibration. ``source`` says which."""
+
+    def make() -> dict[str, object]:
+        services.read_model.catch_up(services.spine.log)
+        at = services.spine.picture.now or datetime.now(UTC)
+        shares = _bcu_shares(services.london)
+        engine = services.spine.log.engine
+        return usual_demand(engine, at, BCU_CODES, base_rate_per_s, shares, weeks).to_json()
+
+    try:
+        return FastJSON(await asyncio.to_thread(make))
+    except ProjectionStopped:
+        raise HTTPException(503, "the server is shutting down; ask again in a moment") from None
 
 
 @router.get("/advice", name="advice", summary="Nearest units, incidents at risk, alerts")

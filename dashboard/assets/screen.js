@@ -76,7 +76,29 @@
   }
 
 
+  // -- words people use -------------------------------------------------------------------
+  // The one mapping from the data's codes to what every screen shows (`on_scene` is "on
+  // scene", `concern_for_welfare` "concern for welfare"). A code it does not know is shown
+  // with its underscores as spaces, so a new status or category still reads as words.
+  var WORDS = {
+    grade: { I: "I · Immediate", S: "S · Significant", E: "E · Extended", R: "R · Referred" },
+    // Incident statuses: "open" in the data means no unit is attached yet.
+    incident: { open: "awaiting a unit", assigned: "unit on the way", on_scene: "on scene", closed: "closed" },
+    unit: { available: "available", en_route: "en route", on_scene: "on scene", busy: "busy", off_duty: "off duty" },
+    category: {
+      asb: "anti-social behaviour", concern_for_welfare: "concern for welfare", road_traffic: "road traffic",
+      public_order: "public order", criminal_damage: "criminal damage", vehicle_crime: "vehicle crime",
+    },
+    unitType: { IRV: "IRV", ARV: "armed response", DOG: "dog unit", TSG: "TSG", TRAFFIC: "traffic", FOOT: "foot patrol", CYCLE: "cycle patrol" },
+  };
+  function plain(code) { return text(code).replace(/_/g, " "); }
+  function words(kind, code) {
+    var table = WORDS[kind] || {};
+    return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : plain(code);
+  }
+
   B.ui = {
+    words: words, WORDS: WORDS,
     el: el, text: text, escape: escape, mmss: mmss, countdown: countdown, minutes: minutes,
     now: now, clock: clock, findMap: findMap, GRADE_STYLE: GRADE_STYLE, UNIT_COLOUR: UNIT_COLOUR,
     HEAT_COLOUR: HEAT_COLOUR, CITY_COLOUR: CITY_COLOUR,
@@ -90,13 +112,19 @@
   function mount(name, root) {
     if (current && current.root === root) { return; }
     if (current) { current.stop(); current = null; }
-    if (name === "signin") { current = B.screens.signin(root); return; }
+    if (name === "signin") {
+      delete document.documentElement.dataset.role;  // no navigation on the sign-in page
+      current = B.screens.signin(root);
+      return;
+    }
     // Claimed at once: the DOM changes many times while the sign-in check is in flight, and
     // each change must not mount the screen again (two click handlers, two assignments).
     var claim = { root: root, stop: function () { claim.stopped = true; } };
     current = claim;
     session.require().then(function (me) {
       if (claim.stopped || !document.body.contains(root)) { return; }
+      // bluelamp.css shows the navigation, and which links, by role.
+      document.documentElement.dataset.role = me.role;
       if (me.role === "feed") {
         root.innerHTML = "<p class='bl-error'>A feed account has no screens.</p>";
         return;

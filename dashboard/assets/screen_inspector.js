@@ -5,11 +5,58 @@
   var ui = B.ui;
   var live = B.live;
   var session = B.session;
+  var words = ui.words;
   var el = ui.el, escape = ui.escape, mmss = ui.mmss, minutes = ui.minutes, now = ui.now, clock = ui.clock, findMap = ui.findMap, GRADE_ORDER = ui.GRADE_ORDER, NO_TARGET = ui.NO_TARGET;
+
+  // "To target" in the queue: overdue in words, and a warning sign under five minutes, so
+  // the row's colour (rowClassRules in dashboard/inspector.py) is never the only signal.
+  var NEAR_BREACH_S = 5 * 60;
+  var gridFunctions = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
+  gridFunctions.toTarget = function (value) {
+    if (value === null || value === undefined || value >= NO_TARGET) { return ""; }
+    if (value < 0) { return "⚠ " + mmss(-value) + " overdue"; }
+    return (value < NEAR_BREACH_S ? "⚠ " : "") + mmss(value);
+  };
+
+  // The alert sound: a short WebAudio beep, unless muted (remembered in this browser).
+  // bluelamp.sound.beep is what plays; tests wrap it to observe that it was called.
+  var MUTE_KEY = "bluelamp.alerts.muted";
+  var audio = null;
+  B.sound = {
+    muted: function () { try { return window.localStorage.getItem(MUTE_KEY) === "1"; } catch (e) { return false; } },
+    setMuted: function (muted) { try { window.localStorage.setItem(MUTE_KEY, muted ? "1" : "0"); } catch (e) { /* private mode: not remembered */ } },
+    play: function (why) { if (!B.sound.muted()) { B.sound.beep(why); } },
+    beep: function () {
+      try {
+        audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+        if (audio.state === "suspended") { audio.resume(); }
+        [0, 0.25].forEach(function (at) {
+          var osc = audio.createOscillator(), gain = audio.createGain();
+          osc.type = "square";
+          osc.frequency.value = 880;
+          gain.gain.value = 0.08;
+          osc.connect(gain).connect(audio.destination);
+          osc.start(audio.currentTime + at);
+          osc.stop(audio.currentTime + at + 0.15);
+        });
+      } catch (e) { /* no audio device: the banner still shows */ }
+    },
+  };
 
   function inspector(root, me) {
     var canAct = me.role === "commander" || me.role === "inspector";
-    var state = { bcu: me.bcu || "AW", incident: null, unit: null };
+    // Where the inspector was (bcu, incident, unit) is in the address, so a reload keeps it;
+    // with none there, an inspector's own BCU.
+    var known = (root.getAttribute("data-bcus") || "").split(",");
+    var asked = new URLSearchParams(window.location.search);
+    var askedBcu = (asked.get("bcu") || "").toUpperCase();
+    var state = {
+      bcu: known.indexOf(askedBcu) >= 0 ? askedBcu : me.bcu || "AW",
+      incident: asked.get("incident") || null,
+      unit: asked.get("unit") || null,
+    };
+    var filters = { grades: { I: true, S: true, E: true, R: true }, status: "", search: "" };
+    var alerts = { seen: null, breached: {} };  // I-grade ids already known / already alerted
     var layers = null;
     var queueApi = null, unitsApi = null;
     var unsubscribe = live.onChange(render);
@@ -19,6 +66,8 @@
     B.pickBcu = function (code) {
       if (!code || code === state.bcu) { return; }
       state.bcu = code;
+      alerts.seen = null;  // another BCU's incidents are not news
+      syncUrl();
       refreshRows(true);
       focusBcu();
     };
@@ -33,6 +82,8 @@
     Promise.all([dash_ag_grid.getApiAsync("queue"), dash_ag_grid.getApiAsync("units")]).then(function (apis) {
       queueApi = apis[0];
       unitsApi = apis[1];
+      queueApi.setGridOption("isExternalFilterPresent", filtering);
+      queueApi.setGridOption("doesExternalFilterPass", function (node) { return passes(node.data); });
       queueApi.addEventListener("selectionChanged", function () {
         var row = queueApi.getSelectedRows()[0];
         if (row) { selectIncident(row.incident_id); }
@@ -44,7 +95,118 @@
       refreshRows(true);
     });
     document.addEventListener("keydown", onKey);
+    makeFilters();
+    var mute = el("alert-mute");
+    showMute();
+    if (mute) { mute.addEventListener("click", toggleMute); }
     renderPanel();
+    if (state.incident) { loadTimeline(state.incident); }
+    syncUrl();
+
+    // -- the address ------------------------------------------------------------------------
+    function syncUrl() {
+      var params = new URLSearchParams(window.location.search);
+      params.set("bcu", state.bcu);
+      [["incident", state.incident], ["unit", state.unit]].forEach(function (p) {
+        if (p[1]) { params.set(p[0], p[1]); } else { params.delete(p[0]); }
+      });
+      var url = window.location.pathname + "?" + params.toString() + window.location.hash;
+      if (url !== window.location.pathname + window.location.search + window.location.hash) {
+        window.history.replaceState(window.history.state, "", url);
+      }
+    }
+
+    // -- queue filters and search -------------------------------------------------------------
+    function makeFilters() {
+      var box = el("queue-filters");
+      if (!box) { return; }
+      box.innerHTML =
+        "<span class='bl-grade-filter' role='group' aria-label='Grades shown'>" + ["I", "S", "E", "R"].map(function (g) {
+          return "<button type='button' class='bl-chip' data-grade='" + g + "' aria-pressed='true' title='" + escape(words("grade", g)) + "'>" + g + "</button>";
+        }).join("") + "</span>" +
+        "<select id='queue-status' aria-label='Status shown'><option value=''>any status</option>" +
+        ["open", "assigned", "on_scene"].map(function (st) { return "<option value='" + st + "'>" + escape(words("incident", st)) + "</option>"; }).join("") +
+        "</select><input id='queue-search' type='search' placeholder='Search: category, id, reference, borough, address' aria-label='Search the queue' size='34'>" +
+        "<span id='queue-count' class='bl-muted'></span>";
+      box.addEventListener("click", function (event) {
+        var chip = event.target.closest("[data-grade]");
+        if (!chip) { return; }
+        var g = chip.dataset.grade;
+        filters.grades[g] = !filters.grades[g];
+        chip.setAttribute("aria-pressed", String(filters.grades[g]));
+        applyFilters();
+      });
+      el("queue-status").addEventListener("change", function (event) { filters.status = event.target.value; applyFilters(); });
+      el("queue-search").addEventListener("input", function (event) { filters.search = event.target.value.trim().toLowerCase(); applyFilters(); });
+    }
+
+    function filtering() {
+      return filters.search !== "" || filters.status !== "" || ["I", "S", "E", "R"].some(function (g) { return !filters.grades[g]; });
+    }
+
+    function passes(row) {
+      if (!row || !filters.grades[row.grade_code] || (filters.status && row.status_code !== filters.status)) { return false; }
+      if (!filters.search) { return true; }
+      var incident = live.incidents.get(row.incident_id) || {};
+      var haystack = [row.incident_id, incident.reference, incident.category, row.category, incident.borough, incident.address]
+        .map(function (v) { return ui.text(v).toLowerCase(); }).join(" ");
+      return filters.search.split(/\s+/).every(function (word) { return haystack.indexOf(word) >= 0; });
+    }
+
+    function applyFilters() {
+      if (!queueApi) { return; }
+      queueApi.onFilterChanged();
+      var count = el("queue-count");
+      if (count) {
+        count.textContent = filtering() ? queueApi.getDisplayedRowCount() + " of " + countRows() + " shown" : "";
+      }
+    }
+    function countRows() { var n = 0; queueApi.forEachNode(function () { n += 1; }); return n; }
+
+    // -- alerts: a new or breaching I-grade incident in this BCU --------------------------------
+    function showMute() {
+      if (!mute) { return; }
+      var muted = B.sound.muted();
+      mute.textContent = muted ? "🔕 Sound off" : "🔔 Sound on";
+      mute.setAttribute("aria-pressed", String(muted));
+      mute.title = muted ? "Alerts are silent: click to hear them" : "Alerts beep: click to mute";
+    }
+    function toggleMute() { B.sound.setMuted(!B.sound.muted()); showMute(); }
+
+    function watchAlerts(t) {
+      var first = alerts.seen === null;
+      var seen = alerts.seen || {};
+      var news = [];
+      live.incidents.forEach(function (i) {
+        if (i.bcu !== state.bcu || i.grade !== "I" || i.status === "closed") { return; }
+        var breached = i.status === "open" && i.target_at && Date.parse(i.target_at) <= t;
+        if (!seen[i.incident_id]) {
+          seen[i.incident_id] = true;
+          if (!first) { news.push([i, "New"]); }
+        }
+        if (breached && !alerts.breached[i.incident_id]) {
+          alerts.breached[i.incident_id] = true;
+          if (!first) { news.push([i, "Target missed"]); }
+        }
+      });
+      alerts.seen = seen;
+      if (news.length) { raise(news[news.length - 1][0], news[news.length - 1][1]); }
+    }
+
+    function raise(incident, what) {
+      var banner = el("inspector-alert");
+      if (banner) {
+        banner.innerHTML = "<span class='bl-alert-what'>" + escape(what) + " I-grade</span> " +
+          escape(incident.reference || incident.incident_id) + " · " + escape(words("category", incident.category)) + " · " + escape(incident.borough || "") +
+          " <button type='button' class='bl-button' data-show='" + escape(incident.incident_id) + "'>Show</button>" +
+          "<button type='button' class='bl-button' data-dismiss='1' aria-label='Dismiss the alert'>✕</button>";
+        banner.classList.remove("bl-flash");
+        void banner.offsetWidth;  // restart the flash animation
+        banner.classList.add("bl-flash", "bl-shown");
+        banner.dataset.incident = incident.incident_id;
+      }
+      B.sound.play(what);
+    }
 
     function focusBcu() {
       if (layers) { layers.focusBcu(state.bcu); }
@@ -62,9 +224,11 @@
         incident_id: incident.incident_id,
         // Waiting incidents first, by grade; then those with a unit, by grade.
         rank: (incident.status === "open" ? 0 : 10) + GRADE_ORDER[incident.grade],
-        grade: incident.grade,
-        category: incident.category,
-        status: incident.status,
+        grade: words("grade", incident.grade),
+        grade_code: incident.grade,
+        category: words("category", incident.category),
+        status: words("incident", incident.status),
+        status_code: incident.status,
         age: mmss((t - Date.parse(incident.created_at)) / 1000),
         to_target: incident.target_at && incident.status === "open" ? Math.round((Date.parse(incident.target_at) - t) / 1000) : NO_TARGET,
         nearest: w ? w.nearest.map(function (n) { return n.callsign + " " + minutes(n.eta_s); }).join(", ") : "",
@@ -77,7 +241,7 @@
     // Units that can be sent: a unit at the station can go, one on a break or in custody not.
     var DISPATCHABLE = { available: true, at_station: true };
 
-    function statusWords(status) { return String(status || "").replace(/_/g, " "); }
+    function statusWords(status) { return words("unit", status); }  // bluelamp.ui.words
     // "busy 23 min", "custody 2 h 05 min": time in status by event time, whole minutes.
     function inStatus(unit, t) {
       var words = statusWords(unit.status);
@@ -94,7 +258,7 @@
     function unitRow(unit, t) {
       return {
         unit_id: unit.unit_id, callsign: unit.callsign, unit_type: unit.unit_type,
-        status: unit.status, in_status: inStatus(unit, t), incident_id: unit.incident_id || "", home_bcu: unit.home_bcu,
+        status: words("unit", unit.status), status_code: unit.status, in_status: inStatus(unit, t), incident_id: unit.incident_id || "", home_bcu: unit.home_bcu,
         fix_age: mmss((t - Date.parse(unit.fix_at)) / 1000),
       };
     }
@@ -104,6 +268,7 @@
     function refreshRows(all, change) {
       if (!queueApi || !unitsApi) { return; }
       var t = now(), waiting = waitingById();
+      watchAlerts(t);
       if (all) {
         var incidents = [], units = [];
         live.incidents.forEach(function (i) { if (i.bcu === state.bcu) { incidents.push(queueRow(i, waiting, t)); } });
@@ -111,10 +276,16 @@
         queueApi.setGridOption("rowData", incidents);
         unitsApi.setGridOption("rowData", units);
         reselect();
+        applyFilters();
         return;
       }
       transact(queueApi, change.incidents, live.incidents, function (i) { return i.bcu === state.bcu; }, function (i) { return queueRow(i, waiting, t); }, "incident_id");
       transact(unitsApi, change.units, live.units, function (u) { return u.bcu === state.bcu; }, function (u) { return unitRow(u, t); }, "unit_id");
+      if (filtering()) { applyFilters(); }
+      // The selected incident's row may arrive in a transaction (a reload with ?incident=
+      // can mount before the snapshot): select it when it does.
+      var chosen = state.incident && queueApi.getRowNode(state.incident);
+      if (chosen && !chosen.isSelected()) { chosen.setSelected(true, true); }
     }
 
     function transact(api, ids, store, mine, row, key) {
@@ -155,6 +326,7 @@
       if (state.incident === id) { return; }
       state.incident = id;
       if (layers) { layers.highlight(id); }
+      syncUrl();
       renderPanel();
       loadTimeline(id);
     }
@@ -162,6 +334,7 @@
     function selectUnit(id) {
       if (state.unit === id) { return; }
       state.unit = id;
+      syncUrl();
       renderPanel();
     }
 
@@ -221,8 +394,8 @@
       var incident = state.incident && live.incidents.get(state.incident);
       var html = "";
       if (incident) {
-        html += "<h2>" + escape(incident.grade) + " · " + escape(incident.category) + " <small>" + escape(incident.incident_id) + "</small></h2>";
-        html += "<p>" + escape(incident.borough) + " (" + escape(incident.bcu) + ") · " + escape(incident.status) + " · created " + clock(incident.created_at) +
+        html += "<h2>" + escape(words("grade", incident.grade)) + " · " + escape(words("category", incident.category)) + " <small>" + escape(incident.incident_id) + "</small></h2>";
+        html += "<p>" + escape(incident.borough) + " (" + escape(incident.bcu) + ") · " + escape(words("incident", incident.status)) + " · created " + clock(incident.created_at) +
           (incident.target_at ? " · target " + clock(incident.target_at) : "") + "</p>";
         if (incident.summary) { html += "<p class='bl-summary'>" + escape(incident.summary) + "</p>"; }
         if (canAct && incident.status === "open") {
@@ -264,6 +437,8 @@
     function onPanelClick(event) {
       var target = event.target.closest("button");
       if (!target) { return; }
+      if (target.dataset.show) { selectIncident(target.dataset.show); reselect(); }
+      if (target.dataset.show || target.dataset.dismiss) { el("inspector-alert").classList.remove("bl-shown", "bl-flash"); return; }
       if (target.dataset.assign) { assign(target.dataset.assign, state.incident); }
       if (target.dataset.status) { setStatus(state.unit, target.dataset.status); }
       if (target.dataset.redeploy) { redeploy(state.unit, el("redeploy-bcu").value, el("redeploy-reason").value); }
@@ -339,7 +514,7 @@
       } else if (key === "a" && state.unit) { setStatus(state.unit, "available"); }
       else if (key === "b" && state.unit) { setStatus(state.unit, "busy"); }
       else if (key === "r" && el("redeploy-reason")) { event.preventDefault(); el("redeploy-reason").focus(); }
-      else if (key === "escape") { state.incident = null; state.unit = null; if (layers) { layers.highlight(null); } queueApi && queueApi.deselectAll(); unitsApi && unitsApi.deselectAll(); renderPanel(); }
+      else if (key === "escape") { state.incident = null; state.unit = null; if (layers) { layers.highlight(null); } syncUrl(); queueApi && queueApi.deselectAll(); unitsApi && unitsApi.deselectAll(); renderPanel(); }
     }
 
     return {
@@ -350,6 +525,7 @@
         timers.forEach(clearInterval);
         document.removeEventListener("keydown", onKey);
         root.removeEventListener("click", onPanelClick);
+        if (mute) { mute.removeEventListener("click", toggleMute); }
       },
     };
   }

@@ -158,7 +158,7 @@
       marker.setStyle(style);
       marker.setRadius(style.radius);
     }
-    var label = incident.grade + " · " + incident.category + " · " + incident.incident_id;
+    var label = incident.grade + " · " + ui.words("category", incident.category) + " · " + incident.incident_id;
     if (this.options.summaries && incident.summary) { label += " — " + incident.summary; }
     marker.unbindTooltip().bindTooltip(escape(label), { className: "bl-tooltip" });
     if (incident.grade === "I" && incident.status === "open") { marker.bringToFront(); }

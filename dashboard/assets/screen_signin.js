@@ -20,8 +20,20 @@
     return url.pathname + url.search + url.hash;
   }
 
+  // Plain inputs, made here rather than by Dash (dashboard/signin.py says why): nothing but
+  // the browser holds their value, so every keystroke stays, however fast it comes.
+  function fields(form) {
+    var box = el("signin-fields");
+    if (!box || el("signin-user")) { return; }
+    box.innerHTML =
+      "<label>User name<input id='signin-user' name='username' type='text' autocomplete='username' autocapitalize='none' spellcheck='false' required></label>" +
+      "<label>Password<input id='signin-password' name='password' type='password' autocomplete='current-password' required></label>";
+    el("signin-user").focus();
+  }
+
   function signin(root) {
     var form = el("signin-form");
+    fields(form);
     function submit(event) {
       event.preventDefault();
       var error = el("signin-error");

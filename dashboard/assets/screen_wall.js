@@ -41,15 +41,16 @@
       var k = live.kpis;
       if (!k) { return; }
       var share = k.i_within_target_last_hour;
+      // What needs a decision first: incidents nobody is on the way to.
       var tiles = [
-        ["Open I", k.open_i, k.open_i > 0 ? "bl-hot" : ""],
+        ["Awaiting a unit", k.awaiting_unit, k.awaiting_unit > 0 ? "bl-hot" : ""],
+        ["Open I", k.open_i, k.open_i > 0 ? "bl-warm" : ""],
         ["Open S", k.open_s, ""],
-        ["Awaiting a unit", k.awaiting_unit, k.awaiting_unit > 0 ? "bl-warm" : ""],
         ["I within 15 min (last hour)", share === null || share === undefined ? "–" : Math.round(share * 100) + "%", share !== null && share < 0.9 ? "bl-warm" : ""],
         ["Units available", k.available_units + " / " + k.on_duty_units, ""],
       ];
       el("kpis").innerHTML = tiles.map(function (t) {
-        return "<div class='bl-kpi " + t[2] + "'><span class='bl-kpi-value'>" + escape(t[1]) + "</span><span class='bl-kpi-label'>" + escape(t[0]) + "</span></div>";
+        return "<div class='bl-kpi " + t[2] + "' data-kpi='" + escape(t[0]) + "'><span class='bl-kpi-value'>" + escape(t[1]) + "</span><span class='bl-kpi-label'>" + escape(t[0]) + "</span></div>";
       }).join("");
     }
 
@@ -62,7 +63,7 @@
         var risk = advice.at_risk.filter(function (id) { return live.incidents.has(id) && live.incidents.get(id).status === "open"; }).slice(0, 8);
         el("at-risk").innerHTML = risk.length ? risk.map(function (id) {
           var w = byId[id], best = w.nearest[0];
-          return "<li class='bl-grade-" + w.grade + "'><b>" + w.grade + "</b> " + escape(w.bcu) + " · " + escape(w.category) +
+          return "<li class='bl-grade-" + w.grade + "'><b>" + w.grade + "</b> " + escape(w.bcu) + " · " + escape(ui.words("category", w.category)) +
             " · " + countdown(w.seconds_left - elapsed) + " · " +
             (best ? escape(best.callsign) + " " + minutes(best.eta_s) : "no unit available") + "</li>";
         }).join("") : "<li class='bl-muted'>None</li>";
@@ -76,9 +77,35 @@
       var rows = Object.keys(live.bcus || {}).sort().map(function (code) {
         var c = live.bcus[code];
         var hot = c.load > 1 ? " class='bl-hot'" : c.load > 0.5 ? " class='bl-warm'" : "";
-        return "<tr" + hot + "><th>" + code + "</th><td>" + c.open_by_grade.I + "</td><td>" + c.open_by_grade.S + "</td><td>" + c.available + " / " + c.capacity + "</td><td>" + c.load.toFixed(2) + "</td></tr>";
+        return "<tr" + hot + " data-bcu='" + escape(code) + "'><th>" + code + "</th><td>" + c.open_by_grade.I + "</td><td>" + c.open_by_grade.S + "</td><td>" + c.available + " / " + c.capacity + "</td><td>" + c.load.toFixed(2) + "</td>" + demandCell(code) + "</tr>";
       });
-      el("bcu-table").innerHTML = "<thead><tr><th>BCU</th><th>I</th><th>S</th><th>Avail.</th><th>Load</th></tr></thead><tbody>" + rows.join("") + "</tbody>";
+      el("bcu-table").innerHTML = "<caption>" + escape(usualSource()) + "</caption><thead><tr><th>BCU</th><th>Open I</th><th>Open S</th><th>Available</th><th>Load</th><th>Last hour / usual</th></tr></thead><tbody>" + rows.join("") + "</tbody>";
+    }
+
+    // Demand now against the usual for this hour (GET /api/demand/usual): asked for once a
+    // minute, since "usual" changes by the hour and "now" is a count of a whole hour.
+    var usual = null;
+    function loadUsual() {
+      session.request("GET", "/api/demand/usual").then(function (answer) {
+        if (answer.status !== 200) { return; }
+        usual = answer.body;
+        renderLists();
+      });
+    }
+    loadUsual();
+    timers.push(setInterval(loadUsual, 60000));
+    function usualSource() {
+      if (!usual) { return "usual: …"; }
+      return usual.source === "log" ? "usual: from " + usual.weeks + " weeks of log" : "usual: calibration";
+    }
+    function demandCell(code) {
+      var d = usual && usual.bcus[code];
+      if (!d) { return "<td class='bl-demand'>–</td>"; }
+      var usualText = d.usual.toFixed(1);
+      // Above half again the usual reads as a surge: an arrow as well as the colour.
+      var high = d.now > Math.max(1, d.usual * 1.5);
+      return "<td class='bl-demand" + (high ? " bl-hot" : "") + "' data-now='" + d.now + "' data-usual='" + usualText + "'>" +
+        (high ? "▲ " : "") + d.now + " / " + usualText + "</td>";
     }
 
     return {

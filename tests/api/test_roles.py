@@ -50,6 +50,7 @@ ROUTES: dict[str, Route] = {
     "units": Route("GET", _get("/api/units?bcu=AW"), READERS),
     "unit": Route("GET", _get("/api/units/{unit}"), READERS),
     "demand": Route("GET", _get("/api/demand"), VIEWERS),
+    "demand-usual": Route("GET", _get("/api/demand/usual"), VIEWERS),
     "geo": Route("GET", _get("/api/geo/bcus"), VIEWERS),
     "audit": Route("GET", _get("/api/audit"), frozenset({"chief"})),
     "audit-csv": Route("GET", _get("/api/audit?format=csv"), frozenset({"chief"})),

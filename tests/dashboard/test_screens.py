@@ -266,7 +266,7 @@ def test_an_assignment_from_the_queue_shows_en_route_on_the_wall(
     )
     assert colour == wall.evaluate("window.bluelamp.ui.UNIT_COLOUR.en_route")
     inspector.wait_for_function(
-        _grid_js("units", f"getRowNode({json.dumps(unit)}).data.status === 'en_route'")
+        _grid_js("units", f"getRowNode({json.dumps(unit)}).data.status_code === 'en_route'")
     )
     assert wall.errors == [] and inspector.errors == []  # type: ignore[attr-defined]
 
