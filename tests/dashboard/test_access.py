@@ -187,6 +187,8 @@ def test_an_ended_session_asks_to_sign_in_keeping_the_page_and_a_wall_stays(
         inspector.evaluate(
             f"dash_ag_grid.getApi('queue').getRowNode({json.dumps(incident)}).setSelected(true)"
         )
+        # The address keeps the BCU and the selection (a reload would come back to them).
+        inspector.wait_for_url(lambda u: f"incident={incident}" in u)
         url = inspector.url
         prompt = inspector.locator("#session-prompt")
         prompt.wait_for(timeout=120_000)  # the minute runs out; the feed says so
