@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from geodata.travel import TravelTimeModel
-from stream.events import Grade, UnitStatus, UnitType
+from stream.events import Grade, UnitStatus, UnitType, alert_key
 from stream.picture import Incident, IncidentStatus, Picture
 
 # Travel times depend on the hour of day in London; at the ends of datetime's range (an
@@ -55,7 +55,14 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
     and alerts: a BCU with no available IRV, an I-grade incident unassigned too long."""
     now = picture.now
     if now is None:
-        return {"seq": picture.seq, "as_of": None, "waiting": [], "at_risk": [], "alerts": []}
+        return {
+            "seq": picture.seq,
+            "as_of": None,
+            "waiting": [],
+            "at_risk": [],
+            "alerts": [],
+            "acknowledged": [],
+        }
     available = [u for u in picture.units.values() if u.status is UnitStatus.AVAILABLE]
     lats = np.array([u.lat for u in available], dtype=np.float64)
     lons = np.array([u.lon for u in available], dtype=np.float64)
@@ -84,6 +91,7 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
         waiting.append(
             {
                 "incident_id": incident.incident_id,
+                "reference": incident.reference,
                 "grade": incident.grade.value,
                 "category": incident.category,
                 "bcu": incident.bcu,
@@ -96,13 +104,31 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
             }
         )
     at_risk = [w["incident_id"] for w in sorted(waiting, key=_slack) if _slack(w) < AT_RISK_SLACK_S]
+    alerts, acknowledged = _acknowledged(picture, _alerts(picture, now))
     return {
         "seq": picture.seq,
         "as_of": now.isoformat(),
         "waiting": waiting,
         "at_risk": at_risk,
-        "alerts": _alerts(picture, now),
+        "alerts": alerts,
+        "acknowledged": acknowledged,
     }
+
+
+def _acknowledged(
+    picture: Picture, alerts: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Alerts nobody has acknowledged (the active list) and those someone has, with who and
+    when: still true, but in hand."""
+    active, seen = [], []
+    for alert in alerts:
+        alert["key"] = alert_key(alert["kind"], alert.get("bcu"), alert.get("incident_id"))
+        ack = picture.acknowledged.get(alert["key"])
+        if ack is None:
+            active.append(alert)
+        else:
+            seen.append(alert | {"acknowledged_by": ack[1], "acknowledged_at": ack[0].isoformat()})
+    return active, seen
 
 
 def _waiting(picture: Picture) -> list[Incident]:
@@ -138,7 +164,8 @@ def _alerts(picture: Picture, now: datetime) -> list[dict[str, Any]]:
                     "kind": "i_unassigned",
                     "bcu": incident.bcu,
                     "incident_id": incident.incident_id,
-                    "text": f"{incident.bcu}: I-grade {incident.incident_id} "
+                    "reference": incident.reference,
+                    "text": f"{incident.bcu}: I-grade {incident.reference or incident.incident_id} "
                     f"unassigned for {int(waited.total_seconds() // 60)} min",
                 }
             )
