@@ -35,6 +35,7 @@ QUEUE_COLUMNS = [
     # I, S, E, R in that order (a hidden rank: the letters do not sort that way).
     {"field": "rank", "hide": True, "sort": "asc", "sortIndex": 0},
     {"field": "grade", "headerName": "Grade", "width": 90},
+    {"field": "reference", "headerName": "Ref", "width": 150},
     {"field": "category", "headerName": "Category", "flex": 1},
     {"field": "status", "headerName": "Status", "width": 110},
     {"field": "age", "headerName": "Age", "width": 90, **_RIGHT},

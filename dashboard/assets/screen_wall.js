@@ -5,7 +5,7 @@
   var ui = B.ui;
   var live = B.live;
   var session = B.session;
-  var el = ui.el, text = ui.text, escape = ui.escape, countdown = ui.countdown, minutes = ui.minutes, now = ui.now, findMap = ui.findMap;
+  var el = ui.el, text = ui.text, escape = ui.escape, countdown = ui.countdown, minutes = ui.minutes, now = ui.now, findMap = ui.findMap, clock = ui.clock;
 
   function wall(root, me) {
     var params = new URLSearchParams(window.location.search);
@@ -62,13 +62,11 @@
         var risk = advice.at_risk.filter(function (id) { return live.incidents.has(id) && live.incidents.get(id).status === "open"; }).slice(0, 8);
         el("at-risk").innerHTML = risk.length ? risk.map(function (id) {
           var w = byId[id], best = w.nearest[0];
-          return "<li class='bl-grade-" + w.grade + "'><b>" + w.grade + "</b> " + escape(w.bcu) + " · " + escape(w.category) +
+          return "<li class='bl-grade-" + w.grade + "'><b>" + w.grade + "</b> " + escape(w.bcu) + " · " + (w.reference ? escape(w.reference) + " · " : "") + escape(w.category) +
             " · " + countdown(w.seconds_left - elapsed) + " · " +
             (best ? escape(best.callsign) + " " + minutes(best.eta_s) : "no unit available") + "</li>";
         }).join("") : "<li class='bl-muted'>None</li>";
-        el("alerts").innerHTML = advice.alerts.length ? advice.alerts.slice(0, 8).map(function (a) {
-          return "<li>" + escape(a.text) + "</li>";
-        }).join("") : "<li class='bl-muted'>None</li>";
+        setHtml(el("alerts"), alertItems(advice));
       }
       var rows = Object.keys(live.bcus || {}).sort().map(function (code) {
         var c = live.bcus[code];
@@ -78,12 +76,47 @@
       el("bcu-table").innerHTML = "<thead><tr><th>BCU</th><th>I</th><th>S</th><th>Avail.</th><th>Load</th></tr></thead><tbody>" + rows.join("") + "</tbody>";
     }
 
+    // Alerts nobody has taken yet, each with Acknowledge for those who may (commanders; an
+    // inspector for their BCU; the server decides anyway); then those in hand, who and when.
+    var ackFailed = {};  // alert key -> why the last acknowledgement was refused
+    function mayAcknowledge(alert) {
+      return me.role === "commander" || (me.role === "inspector" && alert.bcu === me.bcu);
+    }
+    function alertItems(advice) {
+      var active = advice.alerts.slice(0, 8).map(function (a) {
+        var button = mayAcknowledge(a) ? " <button class='bl-button bl-ack' data-ack='" + escape(a.key) + "'>Acknowledge</button>" : "";
+        var failed = ackFailed[a.key] ? " <span class='bl-fail'>✗ " + escape(ackFailed[a.key]) + "</span>" : "";
+        return "<li data-alert='" + escape(a.key) + "'>" + escape(a.text) + button + failed + "</li>";
+      });
+      var seen = (advice.acknowledged || []).slice(0, 8).map(function (a) {
+        return "<li class='bl-muted bl-acknowledged' data-alert='" + escape(a.key) + "'>✓ " + escape(a.text) +
+          " · acknowledged by " + escape(a.acknowledged_by) + " at " + clock(a.acknowledged_at) + "</li>";
+      });
+      return active.length || seen.length ? active.concat(seen).join("") : "<li class='bl-muted'>None</li>";
+    }
+    // Only when it changed: a list rebuilt under the pointer would swallow a click.
+    function setHtml(element, html) {
+      if (element && element.dataset.html !== html) { element.innerHTML = html; element.dataset.html = html; }
+    }
+    function onAlertClick(event) {
+      var button = event.target.closest("button[data-ack]");
+      if (!button) { return; }
+      var key = button.dataset.ack;
+      button.disabled = true;
+      session.request("POST", "/api/alerts/acknowledgement", { key: key }).then(function (answer) {
+        if (answer.status === 200) { delete ackFailed[key]; } else { ackFailed[key] = answer.status + ": " + (answer.body.detail || "failed"); button.disabled = false; }
+        renderLists();
+      });
+    }
+    root.addEventListener("click", onAlertClick);
+
     return {
       root: root,
       stop: function () {
         unsubscribe();
         timers.forEach(clearInterval);
         if (textTimer) { clearTimeout(textTimer); }
+        root.removeEventListener("click", onAlertClick);
       },
     };
   }
