@@ -133,7 +133,8 @@ class IncidentNoted(Payload):
 
     incident_id: Ident
     text: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=PRINTABLE)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=PRINTABLE),
     ]
     by: Ident
 

@@ -460,9 +460,9 @@ class Picture:
 
     def _rearm(self, unit: Unit) -> None:
         """An available IRV ends its BCU's "no IRV" alert: a later shortage alerts again."""
-        if self.acknowledged and unit.status is UnitStatus.AVAILABLE:
-            if unit.unit_type is UnitType.IRV:
-                self.acknowledged.pop(alert_key("no_irv", unit.bcu), None)
+        available = unit.status is UnitStatus.AVAILABLE and unit.unit_type is UnitType.IRV
+        if self.acknowledged and available:
+            self.acknowledged.pop(alert_key("no_irv", unit.bcu), None)
 
     def _rearm_incident(self, incident: Incident) -> None:
         """A unit sent (or the incident closed) ends the incident's alerts."""

@@ -33,7 +33,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    inspect,
     Column,
     Connection,
     DateTime,
@@ -47,6 +46,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
     update,
 )

@@ -162,7 +162,9 @@ INCIDENT_COMMANDS = (IncidentClosed, IncidentGraded, IncidentNoted, AlertAcknowl
 
 
 def _incident_out_of_scope(
-    picture: Picture, data: IncidentClosed | IncidentGraded | IncidentNoted | AlertAcknowledged, bcu: str
+    picture: Picture,
+    data: IncidentClosed | IncidentGraded | IncidentNoted | AlertAcknowledged,
+    bcu: str,
 ) -> str | None:
     if isinstance(data, AlertAcknowledged):
         if data.bcu != bcu:

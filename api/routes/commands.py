@@ -340,7 +340,9 @@ async def acknowledge(
         raise await _refuse(request, services, who, name, body.key, 404, reason)
     bcu = _scope(who).bcu
     if bcu is not None and alert["bcu"] != bcu:
-        reason = f"the alert is about {alert['bcu']}; an inspector of {bcu} acknowledges only {bcu}'s"
+        reason = (
+            f"the alert is about {alert['bcu']}; an inspector of {bcu} acknowledges only {bcu}'s"
+        )
         raise await deny(request, services, who, reason, target=body.key)
     data = {"kind": alert["kind"], "bcu": alert["bcu"], "by": who.name}
     if alert.get("incident_id"):
@@ -375,7 +377,6 @@ async def _own_incident(
         reason = outside_incident_reason(_name(incident), incident.bcu, bcu)
         raise await deny(request, services, who, reason, target=incident_id)
     return incident
-
 
 
 async def _own_unit(request: Request, services: Services, who: Principal, unit_id: str) -> Unit:

@@ -42,7 +42,11 @@ def test_a_second_unit_joins_an_assigned_incident_and_both_arrive(api: Api) -> N
         ("incident.assigned", second),
         ("incident.arrived", second),
     ]
-    outcomes = [e["outcome"] for e in api.audit(actor="insp_aw", action="incident.arrive") if e["target"] == incident]
+    outcomes = [
+        e["outcome"]
+        for e in api.audit(actor="insp_aw", action="incident.arrive")
+        if e["target"] == incident
+    ]
     assert outcomes == ["conflict", "ok"]  # newest first
 
 
@@ -73,7 +77,9 @@ def test_regrade_moves_the_target_and_refuses_the_same_grade(api: Api) -> None:
 def test_a_note_goes_on_the_incident_log_with_who_wrote_it(api: Api) -> None:
     incident = api.incident("AW")
     with api.client("insp_aw") as inspector:
-        noted = inspector.post(f"/api/incidents/{incident}/notes", json={"text": "caller rang back"})
+        noted = inspector.post(
+            f"/api/incidents/{incident}/notes", json={"text": "caller rang back"}
+        )
         assert noted.status_code == 200, noted.text
         empty = inspector.post(f"/api/incidents/{incident}/notes", json={"text": ""})
         control = inspector.post(f"/api/incidents/{incident}/notes", json={"text": "a\nb"})

@@ -66,7 +66,9 @@ def _incident(city: City, reference: str, address: str, bcu: str = "AW") -> str:
 
 def _select(page: Page, grid: str, ident: str) -> None:
     page.wait_for_function(_row_shown(grid, ident))
-    page.evaluate(f"dash_ag_grid.getApi('{grid}').getRowNode({json.dumps(ident)}).setSelected(true)")
+    page.evaluate(
+        f"dash_ag_grid.getApi('{grid}').getRowNode({json.dumps(ident)}).setSelected(true)"
+    )
 
 
 def _timeline_has(page: Page, words: str) -> None:
@@ -81,9 +83,12 @@ def _timeline_has(page: Page, words: str) -> None:
 
 def _result(page: Page, words: str) -> None:
     page.wait_for_function(
-        f"() => ((document.getElementById('result') || {{}}).textContent || '').includes({json.dumps(words)})"
+        "() => ((document.getElementById('result') || {}).textContent || '')"
+        f".includes({json.dumps(words)})"
     )
-    assert page.locator("#result").inner_text().startswith("✓"), page.locator("#result").inner_text()
+    assert page.locator("#result").inner_text().startswith("✓"), page.locator(
+        "#result"
+    ).inner_text()
 
 
 def _command(page: Page, method: str, path: str, body: dict[str, object]) -> int:
@@ -116,7 +121,9 @@ def test_the_reference_and_address_name_the_incident_and_it_closes_with_an_outco
     inspector.fill("#close-outcome", "advice given")
     inspector.click("button[data-close]")
     _result(inspector, "CAD 4711/25NOV closed")
-    inspector.wait_for_function(f"() => !dash_ag_grid.getApi('queue').getRowNode({json.dumps(incident)})")
+    inspector.wait_for_function(
+        f"() => !dash_ag_grid.getApi('queue').getRowNode({json.dumps(incident)})"
+    )
     _timeline_has(inspector, "closed: advice given · inspector")
     assert "is closed: advice given" in detail.inner_text()
     assert inspector.errors == []  # type: ignore[attr-defined]
@@ -139,7 +146,9 @@ def test_a_second_unit_regrade_arrival_and_a_note_each_show_on_the_live_timeline
     inspector.click("button[data-second]")
     _result(inspector, "AW2LC assigned to CAD 12/25NOV")
     _timeline_has(inspector, "assigned AW2LC · inspector")
-    _live(inspector, f"window.bluelamp.live.incidents.get({json.dumps(incident)}).units.length === 2")
+    _live(
+        inspector, f"window.bluelamp.live.incidents.get({json.dumps(incident)}).units.length === 2"
+    )
     # Regrade.
     inspector.select_option("#regrade-grade", "S")
     inspector.click("button[data-regrade]")
@@ -157,7 +166,9 @@ def test_a_second_unit_regrade_arrival_and_a_note_each_show_on_the_live_timeline
     assert inspector.input_value("#note-text") == ""
     # Someone else's note arrives by the live feed, with no click here.
     commander = _open(browser, pages, city, "commander", "/wall")
-    status = _command(commander, "POST", f"/api/incidents/{incident}/notes", {"text": "PNC checked"})
+    status = _command(
+        commander, "POST", f"/api/incidents/{incident}/notes", {"text": "PNC checked"}
+    )
     assert status == 200
     _timeline_has(inspector, "note: PNC checked · commander")
     assert inspector.errors == []  # type: ignore[attr-defined]

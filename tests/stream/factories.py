@@ -140,7 +140,9 @@ class Events:
     def redeployed(self, unit_id: str, bcu: str, reason: str = "demand") -> dict[str, Any]:
         return self.raw("unit.redeployed", {"unit_id": unit_id, "bcu": bcu, "reason": reason})
 
-    def noted(self, incident_id: str, text: str = "caller rang back", by: str = "ann") -> dict[str, Any]:
+    def noted(
+        self, incident_id: str, text: str = "caller rang back", by: str = "ann"
+    ) -> dict[str, Any]:
         return self.raw("incident.noted", {"incident_id": incident_id, "text": text, "by": by})
 
     def acknowledged(
@@ -262,7 +264,9 @@ def incident_created(
     return envelope("incident.created", data, **env)
 
 
-def incident_noted(incident_id: str, text: str = "caller rang back", by: str = "ann", **env: Any) -> dict[str, Any]:
+def incident_noted(
+    incident_id: str, text: str = "caller rang back", by: str = "ann", **env: Any
+) -> dict[str, Any]:
     return envelope("incident.noted", {"incident_id": incident_id, "text": text, "by": by}, **env)
 
 
