@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from geodata.travel import TravelTimeModel
-from stream.events import Grade, UnitStatus, UnitType, alert_key
+from stream.events import DISPATCHABLE, Grade, UnitStatus, UnitType, alert_key
 from stream.picture import Incident, IncidentStatus, Picture
 
 # Travel times depend on the hour of day in London; at the ends of datetime's range (an
@@ -28,6 +28,8 @@ NEAREST = 3  # units suggested per waiting incident
 AT_RISK_SLACK_S = 120.0  # target minus (now + best ETA) below this: send now or miss it
 UNASSIGNED_ALERT = timedelta(minutes=3)  # an I-grade incident waiting this long is an alert
 EVERY_S = 1.0
+#: A unit in the station must get back to its car before it can drive (assumption).
+AT_STATION_START_S = 120.0
 
 
 @dataclass
@@ -63,7 +65,11 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
             "alerts": [],
             "acknowledged": [],
         }
-    available = [u for u in picture.units.values() if u.status is UnitStatus.AVAILABLE]
+    # Only units that can be sent: one on a refreshment break or in custody is not offered.
+    available = [u for u in picture.units.values() if u.status in DISPATCHABLE]
+    start = np.array(
+        [AT_STATION_START_S if u.status is UnitStatus.AT_STATION else 0.0 for u in available]
+    )
     lats = np.array([u.lat for u in available], dtype=np.float64)
     lons = np.array([u.lon for u in available], dtype=np.float64)
     types = [u.unit_type.value for u in available]
@@ -73,6 +79,7 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
         nearest: list[dict[str, Any]] = []
         if available:
             seconds = travel.seconds_many(lats, lons, incident.lat, incident.lon, types, when)
+            seconds = seconds + start
             for i in np.argsort(seconds)[:NEAREST]:
                 unit = available[int(i)]
                 nearest.append(
@@ -151,7 +158,7 @@ def _alerts(picture: Picture, now: datetime) -> list[dict[str, Any]]:
     alerts: list[dict[str, Any]] = []
     irv_available = {bcu: 0 for bcu in picture.bcu_counts()}
     for unit in picture.units.values():
-        if unit.unit_type is UnitType.IRV and unit.status is UnitStatus.AVAILABLE:
+        if unit.unit_type is UnitType.IRV and unit.status in DISPATCHABLE:
             irv_available[unit.bcu] = irv_available.get(unit.bcu, 0) + 1
     for bcu, count in sorted(irv_available.items()):
         if count == 0:

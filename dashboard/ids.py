@@ -14,7 +14,7 @@ BANNER = "feed-banner"
 FRESHNESS = "freshness"
 
 # The map of London on the wall (also the landing page); its layers' ids are prefixed
-# with the map's ("map-boroughs", "map-bcus", "map-bcu-labels", "map-tiles").
+# with the map's ("map-boroughs", "map-bcus", "map-places", "map-bcu-labels", "map-tiles").
 MAP = "map"
 
 # Sign-in.

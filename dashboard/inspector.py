@@ -54,7 +54,7 @@ QUEUE_COLUMNS = [
 UNIT_COLUMNS = [
     {"field": "callsign", "headerName": "Callsign", "width": 120, "sort": "asc"},
     {"field": "unit_type", "headerName": "Type", "width": 90},
-    {"field": "status", "headerName": "Status", "width": 110},
+    {"field": "in_status", "headerName": "Status", "width": 170},
     {"field": "incident_id", "headerName": "Incident", "flex": 1},
     {"field": "home_bcu", "headerName": "Home", "width": 80},
     {"field": "fix_age", "headerName": "Last fix", "width": 100, **_RIGHT},

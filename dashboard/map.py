@@ -9,6 +9,8 @@ import dash_leaflet as dl
 from dashboard import ids
 from geodata import London
 from geodata.layers import bcus_geojson, boroughs_geojson
+from geodata.places import ATTRIBUTION as PLACES_ATTRIBUTION
+from geodata.places import places_geojson
 from stream.settings import Settings
 
 LONDON_CENTRE = (51.4975, -0.1357)
@@ -73,6 +75,20 @@ def london_map(settings: Settings, london: London, map_id: str = ids.MAP) -> dl.
             hideout=hideout,
             interactive=False,
         ),
+        # Place names (GeoNames), shown by zoom in CSS (bl-zoom-N on the map): with tiles
+        # the tiles name places themselves.
+        *(
+            []
+            if settings.tile_url
+            else [
+                dl.GeoJSON(
+                    id=f"{map_id}-places",
+                    data=places_geojson(),
+                    pointToLayer=_js("placeLabel"),
+                    interactive=False,
+                )
+            ]
+        ),
         dl.GeoJSON(
             id=f"{map_id}-bcu-labels",
             data=bcu_labels(bcus),
@@ -80,7 +96,10 @@ def london_map(settings: Settings, london: London, map_id: str = ids.MAP) -> dl.
             interactive=False,
         ),
         # GeoJSON layers carry no attribution of their own: the OGL notice goes in the prefix.
-        dl.AttributionControl(prefix=f"Leaflet | {OGL}", position="bottomright"),
+        dl.AttributionControl(
+            prefix=f"Leaflet | {OGL}" + ("" if settings.tile_url else f" | {PLACES_ATTRIBUTION}"),
+            position="bottomright",
+        ),
     ]
     return dl.Map(
         id=map_id,

@@ -1,10 +1,12 @@
 """The resource planner's page: the three reports for a chosen period, with charts, the
-first rows of their tables, their definitions, and exports (CSV, XLSX, PDF).
+first rows of their tables, their definitions, and exports (CSV, XLSX, PDF; incidents and
+demand as GeoJSON and GeoPackage for a GIS).
 
-The browser script (assets/screen*.js) asks ``GET /api/reports/{name}?format=json`` when
-the planner chooses a period, draws each report's chart into its Dash graph with
-``set_props`` and fills the tables; the export links are the same API URL with another
-``format``, downloaded with the session's cookie.
+The browser script (assets/screen_planner.js) puts native date pickers in the toolbar,
+asks ``GET /api/reports/{name}?format=json`` when the planner chooses a period, draws each
+report's chart into its Dash graph with ``set_props`` and fills the tables; the export
+links are the same API URL with another ``format`` (or ``/api/exports/...`` for a GIS),
+downloaded with the session's cookie. A period the API refuses clears them all.
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ REPORTS = (
     ),
 )
 
+#: Layers for a GIS beside a report's exports: (id suffix, label, format, API path).
+GIS_EXPORTS = {
+    "demand": (
+        ("incidents-geojson", "Incidents GeoJSON", "geojson", "/api/exports/incidents"),
+        ("incidents-gpkg", "Incidents GeoPackage", "gpkg", "/api/exports/incidents"),
+        ("areas-gpkg", "Boroughs GeoPackage", "gpkg", "/api/exports/demand"),
+    ),
+}
+
 
 def planner_page() -> Component:
     return html.Div(
@@ -47,7 +58,7 @@ def planner_page() -> Component:
                 className="bl-toolbar",
                 children=[
                     html.Label(["From ", _day(ids.REPORT_FROM)]),
-                    html.Label(["To ", _day(ids.REPORT_TO)]),
+                    html.Label(["To (inclusive) ", _day(ids.REPORT_TO)]),
                     html.Button("Show", id=ids.REPORT_SHOW, className="bl-button bl-primary"),
                     html.Span(id=ids.REPORT_STATUS, className="bl-muted"),
                 ],
@@ -61,15 +72,10 @@ def planner_page() -> Component:
 
 
 def _day(component_id: str) -> Component:
-    """A day as YYYY-MM-DD (London): what the reports API takes."""
-    return dcc.Input(
-        id=component_id,
-        type="text",
-        placeholder="2026-11-24",
-        pattern=r"\d{4}-\d{2}-\d{2}",
-        size="10",
-        className="bl-day",
-    )
+    """Where the browser script puts a native date picker (``<input type=date>``, whose
+    value is YYYY-MM-DD: what the reports API takes) with the id ``component_id``. Dash's
+    Input offers no date type, and a picker that is a plain element needs no callback."""
+    return html.Span(id=f"{component_id}-field", className="bl-day", **data(picker=component_id))
 
 
 def _section(name: str, title: str, summary: str) -> Component:
@@ -82,13 +88,25 @@ def _section(name: str, title: str, summary: str) -> Component:
             html.Div(
                 className="bl-exports",
                 children=[
-                    html.A(
-                        fmt.upper(),
-                        className="bl-button",
-                        id=f"report-{name}-{fmt}",
-                        **data(format=fmt),
-                    )
-                    for fmt in ("csv", "xlsx", "pdf")
+                    *(
+                        html.A(
+                            fmt.upper(),
+                            className="bl-button",
+                            id=f"report-{name}-{fmt}",
+                            **data(format=fmt),
+                        )
+                        for fmt in ("csv", "xlsx", "pdf")
+                    ),
+                    *(
+                        html.A(
+                            label,
+                            className="bl-button",
+                            id=f"report-{name}-{key}",
+                            title="For a GIS (EPSG:4326)",
+                            **data(format=fmt, path=path),
+                        )
+                        for key, label, fmt, path in GIS_EXPORTS.get(name, ())
+                    ),
                 ],
             ),
             dcc.Graph(

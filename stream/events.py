@@ -53,8 +53,16 @@ class UnitStatus(StrEnum):
     AVAILABLE = "available"
     EN_ROUTE = "en_route"
     ON_SCENE = "on_scene"
-    BUSY = "busy"
+    BUSY = "busy"  # other work: reports, an enquiry
     OFF_DUTY = "off_duty"
+    AT_STATION = "at_station"  # in the station (parade, after custody): can be sent
+    REFRESHMENT = "refreshment"  # a meal break: not sent (a commander stands it down first)
+    CUSTODY = "custody"  # booking a prisoner in: tied up for hours
+
+
+#: Statuses a unit can be sent from (advice, capacity's "available"): a unit at station
+#: can go, only with a longer start; one on a break or in custody cannot until it says so.
+DISPATCHABLE: frozenset[UnitStatus] = frozenset({UnitStatus.AVAILABLE, UnitStatus.AT_STATION})
 
 
 class EventType(StrEnum):

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 from stream.clock import EventClock, shift
 from stream.events import (
     BCU_CODES,
+    DISPATCHABLE,
     TARGET_SECONDS,
     AlertAcknowledged,
     Grade,
@@ -103,6 +104,7 @@ UNIT_FIELDS: tuple[str, ...] = (
     "fix_at",
     "borough",
     "incident_id",
+    "status_since",
 )
 
 
@@ -243,6 +245,12 @@ class Unit:
     fix_at: datetime  # time of the last position (on_duty or location)
     borough: str | None = None  # of the last position
     incident_id: str | None = None  # the incident it is committed to, if any
+    # Event time of its last change of status (on duty counts as one): "busy 23 min".
+    status_since: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.status_since is None:
+            self.status_since = self.fix_at
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able; :meth:`from_dict` gives it back exactly."""
@@ -262,12 +270,13 @@ class Unit:
             self.fix_at.isoformat(),
             self.borough,
             self.incident_id,
+            _iso(self.status_since),
         ]
 
     @classmethod
     def from_row(cls, r: list[Any]) -> Unit:
         """The inverse of :meth:`to_row`."""
-        uid, callsign, unit_type, home_bcu, bcu, status, lat, lon, fix_at, borough, iid = r
+        uid, callsign, unit_type, home_bcu, bcu, status, lat, lon, fix_at, borough, iid, since = r
         return cls(
             uid,
             callsign,
@@ -280,6 +289,7 @@ class Unit:
             datetime.fromisoformat(fix_at),
             borough,
             iid,
+            _time(since),
         )
 
     @classmethod
@@ -296,6 +306,8 @@ class Unit:
             fix_at=datetime.fromisoformat(d["fix_at"]),
             borough=d["borough"],
             incident_id=d["incident_id"],
+            # Snapshots from before time in status: the last fix is the best bound we have.
+            status_since=_time(d.get("status_since")),
         )
 
 
@@ -311,7 +323,7 @@ class BcuCounts:
     awaiting_unit: int  # open I/S incidents with no unit attached
     demand: int  # open I and S incidents
     capacity: int  # on-duty units deployed here
-    available: int
+    available: int  # of those, the ones that can be sent (available or at station)
     load: float
 
     @property
@@ -385,6 +397,7 @@ class Picture:
         # that upserts the state of what each record touched misses nothing.
         self.side_effects: deque[tuple[int, str, str]] = deque(maxlen=SIDE_EFFECTS_KEPT)
         self._applying = 0
+        self._applying_at: datetime | None = None  # event time of the record being applied
         # Alerts someone has acknowledged, by alert_key: (when, by whom). An entry goes when
         # its condition clears, so the next breach alerts again.
         self.acknowledged: dict[str, tuple[datetime, str]] = {}
@@ -404,7 +417,7 @@ class Picture:
         if r.seq != self.seq + 1:
             raise ValueError(f"picture is at seq {self.seq}; cannot apply seq {r.seq}")
         now = self.clock.advance(r.event.time)
-        self._applying = r.seq
+        self._applying, self._applying_at = r.seq, r.event.time
         _APPLIES[type(r.event.data)](self, r, r.event.data)
         self.seq = r.seq
         if self._closed and self._closed[0][0] <= (horizon := shift(now, -RETAIN_CLOSED)):
@@ -450,8 +463,9 @@ class Picture:
         counts = self._by_status
         if unit.bcu in counts:
             counts[unit.bcu][unit.status] -= 1
-        if status is not None:
+        if status is not None and status is not unit.status:
             unit.status = status
+            unit.status_since = self._applying_at
         if bcu is not None:
             unit.bcu = bcu
         if unit.bcu in counts:
@@ -459,8 +473,8 @@ class Picture:
         self._rearm(unit)
 
     def _rearm(self, unit: Unit) -> None:
-        """An available IRV ends its BCU's "no IRV" alert: a later shortage alerts again."""
-        available = unit.status is UnitStatus.AVAILABLE and unit.unit_type is UnitType.IRV
+        """An IRV free to send ends its BCU's "no IRV" alert: a later shortage alerts again."""
+        available = unit.status in DISPATCHABLE and unit.unit_type is UnitType.IRV
         if self.acknowledged and available:
             self.acknowledged.pop(alert_key("no_irv", unit.bcu), None)
 
@@ -521,7 +535,7 @@ class Picture:
                 awaiting_unit=self._awaiting[bcu],
                 demand=demand,
                 capacity=capacity,
-                available=statuses[UnitStatus.AVAILABLE],
+                available=sum(statuses[s] for s in DISPATCHABLE),
                 load=round(demand / capacity, 3) if capacity else float(demand),
             )
         return result

@@ -14,9 +14,20 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 # Generated per test run: no secret lives in the repository.
 TEST_SECRET = secrets.token_urlsafe(48)
+
+
+def forget_prefix(redis_url: str, prefix: str) -> None:
+    """Delete every key a test wrote under its own prefix (the shared Redis stays as it was)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        if keys := list(client.scan_iter(f"{prefix}*")):
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def free_port() -> int:

@@ -10,7 +10,15 @@ import pandas as pd
 from sqlalchemy import DateTime, Engine, Select, and_, case, func, literal, select
 
 from api.reports.model import Filters, Period
-from stream.readmodel import report_incidents, report_redeployments, report_unit_hours
+from stream.readmodel import (
+    HOUR,
+    MAX_UNIT_INTERVAL,
+    OFF_DUTY,
+    report_incidents,
+    report_redeployments,
+    report_unit_hours,
+    report_unit_state,
+)
 
 INCIDENT_TIMES = ("created_at", "assigned_at", "arrived_at", "closed_at")
 
@@ -73,7 +81,9 @@ def _seconds(engine: Engine, later: Any, earlier: Any) -> Any:
     """``later - earlier`` in seconds, in SQL (SQLite keeps times as text)."""
     if engine.dialect.name == "postgresql":
         return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    # Rounded to the millisecond: julianday's floating point makes an arrival exactly on
+    # target (15:00) 900.00000004 s, and so late.
+    return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0, 3)
 
 
 def responses(
@@ -98,6 +108,7 @@ def responses(
     late = (
         select(
             t.incident_id,
+            *_reference(),
             t.initial_grade.label("grade"),
             t.bcu,
             t.borough,
@@ -118,6 +129,14 @@ def responses(
     return rows, late_rows
 
 
+def _reference() -> list[Any]:
+    """The CAD's reference, where the read model has one (else the id), as ``reference``."""
+    t = report_incidents.c
+    if "reference" not in t:
+        return []
+    return [func.coalesce(t["reference"], t.incident_id).label("reference")]
+
+
 def _times(column: pd.Series) -> pd.Series:
     # SQLite hands back ISO strings (naive, UTC); PostgreSQL aware datetimes. A time pandas
     # cannot hold (before 1677 or after 2262: an event stamped year 1 or 9999 in a log
@@ -125,9 +144,54 @@ def _times(column: pd.Series) -> pd.Series:
     return pd.to_datetime(column, utc=True, format="ISO8601", errors="coerce")
 
 
-def unit_hours(engine: Engine, period: Period, filters: Filters) -> pd.DataFrame:
+def unit_hours(
+    engine: Engine, period: Period, filters: Filters, cutoff: datetime | None = None
+) -> pd.DataFrame:
     """Seconds per UTC hour, BCU deployed to and status, for hours in the period (summed
-    over units in the database: a year of a London fleet is tens of millions of rows)."""
+    over units in the database: a year of a London fleet is tens of millions of rows),
+    with each unit's current, still open interval counted up to ``cutoff`` (the period's
+    end or now, whichever is earlier)."""
+    closed = _closed_unit_hours(engine, period, filters)
+    still = _open_unit_hours(engine, period, filters, cutoff or period.end)
+    if still.empty:
+        return closed
+    both = pd.concat([closed, still], ignore_index=True)
+    both["seconds"] = both["seconds"].astype("float64")  # an empty read is of objects
+    return both.groupby(["hour", "bcu", "status"], as_index=False)["seconds"].sum()
+
+
+def _open_unit_hours(
+    engine: Engine, period: Period, filters: Filters, cutoff: datetime
+) -> pd.DataFrame:
+    """Time in each unit's current status (the projection has counted only what ended),
+    from when it began up to ``cutoff``, split by UTC hour and clipped to the period. One
+    longer than ``MAX_UNIT_INTERVAL`` by ``cutoff`` is left out, as the projection leaves
+    out such a closed one (stream.readmodel): no shift lasts that long."""
+    t = report_unit_state.c
+    query = select(t.bcu, t.status, t.since).where(t.status != OFF_DUTY)
+    if filters.bcu:
+        query = query.where(t.bcu.in_(filters.bcu))
+    with engine.connect() as conn:
+        states = pd.read_sql(query, conn)
+    end = min(cutoff, period.end)
+    rows: list[tuple[datetime, str, str, float]] = []
+    for bcu, status, since in zip(
+        states["bcu"], states["status"], _times(states["since"]), strict=True
+    ):
+        if pd.isna(since) or cutoff - since > MAX_UNIT_INTERVAL:
+            continue
+        start = max(since.to_pydatetime(), period.start)
+        hour = start.replace(minute=0, second=0, microsecond=0)
+        while hour < end:
+            upto = min(hour + HOUR, end)
+            rows.append((hour, bcu, status, (upto - max(start, hour)).total_seconds()))
+            hour += HOUR
+    frame = pd.DataFrame(rows, columns=["hour", "bcu", "status", "seconds"])
+    frame["hour"] = pd.to_datetime(frame["hour"], utc=True)
+    return frame
+
+
+def _closed_unit_hours(engine: Engine, period: Period, filters: Filters) -> pd.DataFrame:
     t = report_unit_hours.c
     query = (
         select(t.hour, t.bcu, t.status, func.sum(t.seconds).label("seconds"))

@@ -11,6 +11,7 @@ import threading
 import warnings
 import zipfile
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import kaleido
@@ -20,7 +21,8 @@ import xlsxwriter
 from fpdf import FPDF
 
 from api.csvsafe import SafeWriter
-from api.reports.model import LONDON, Report, Table
+from api.reports import words
+from api.reports.model import LONDON, Period, Report, Table
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -36,7 +38,7 @@ _KALEIDO = threading.Lock()
 def render(report: Report, fmt: str, progress: Progress | None = None) -> tuple[bytes, str, str]:
     """The report's bytes, media type and file name."""
     say = progress or (lambda _: None)
-    stem = f"bluelamp-{report.name}-{report.period.start.astimezone(LONDON):%Y%m%d}"
+    stem = file_stem(report.name, report.period)
     if fmt == "csv":
         if len(report.tables) == 1:
             return csv_table(report.tables[0]).encode(), FORMATS["csv"][0], f"{stem}.csv"
@@ -48,15 +50,32 @@ def render(report: Report, fmt: str, progress: Progress | None = None) -> tuple[
     raise ValueError(f"unknown format {fmt!r}")
 
 
+def file_stem(name: str, period: Period) -> str:
+    """``bluelamp-demand-2026-11-18-to-2026-11-24``: the whole period, in London time (a
+    period given as times, not whole days, names its hours and minutes too)."""
+    first = period.start.astimezone(LONDON)
+    last = period.end.astimezone(LONDON)
+    whole_days = first.time() == last.time() == datetime.min.time()
+    if whole_days:
+        start, end = f"{first:%Y-%m-%d}", f"{(last - timedelta(days=1)):%Y-%m-%d}"
+    else:
+        start, end = f"{first:%Y-%m-%dT%H%M}", f"{last:%Y-%m-%dT%H%M}"
+    days = start if start == end else f"{start}-to-{end}"
+    return f"bluelamp-{name}-{days}"
+
+
 # -- CSV ------------------------------------------------------------------------------------
 
 
 def csv_table(table: Table) -> str:
     out = io.StringIO()
     writer = SafeWriter(out)  # text from feeds must not become a spreadsheet formula
-    writer.writerow(table.frame.columns)
+    columns = list(table.frame.columns)
+    writer.writerow([words.header(c) for c in columns])
     for row in table.frame.itertuples(index=False):
-        writer.writerow(["" if _missing(v) else v for v in row])
+        writer.writerow(
+            [_text(words.value(c, v), csv=True) for c, v in zip(columns, row, strict=True)]
+        )
     return out.getvalue()
 
 
@@ -91,6 +110,7 @@ def xlsx(report: Report, say: Progress) -> bytes:
     bold = book.add_format({"bold": True, "bg_color": "#DCE6F1", "border": 1})
     number = book.add_format({"num_format": "#,##0.0##"})
     whole = book.add_format({"num_format": "#,##0"})
+    when = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     about = book.add_worksheet("About")
     about.set_column(0, 0, 110)
     for i, line in enumerate(_about(report).splitlines()):
@@ -101,27 +121,29 @@ def xlsx(report: Report, say: Progress) -> bytes:
         frame = table.frame
         sheet.write_string(0, 0, table.title, book.add_format({"bold": True, "font_size": 13}))
         for c, column in enumerate(frame.columns):
-            sheet.write_string(1, c, str(column), bold)
-            sheet.set_column(c, c, max(10, min(40, len(str(column)) + 4)))
+            sheet.write_string(1, c, words.header(column), bold)
+            sheet.set_column(c, c, max(10, min(40, len(words.header(column)) + 4)))
         sheet.freeze_panes(2, 0)
         for r, row in enumerate(frame.itertuples(index=False), start=2):
             for c, value in enumerate(row):
-                _cell(sheet, r, c, value, number, whole)
+                _cell(sheet, r, c, words.value(frame.columns[c], value), number, whole, when)
         last = len(frame) + 1
         if table.totals and len(frame):
             sheet.write_string(last + 1, 0, "Total", bold)
             for c, column in enumerate(frame.columns):
                 if c and pd.api.types.is_integer_dtype(frame[column]):
                     sheet.write_number(last + 1, c, int(frame[column].sum()), whole)
-        if table.chart in ("bar", "line") and len(frame) and table.chart_x:
-            _chart(book, sheet, table, last)
+        if (drawn := table.chart_data()) is not None:
+            _chart(book, sheet, table, drawn, bold)
     book.close()
     return out.getvalue()
 
 
-def _cell(sheet: Any, r: int, c: int, value: Any, number: Any, whole: Any) -> None:
+def _cell(sheet: Any, r: int, c: int, value: Any, number: Any, whole: Any, when: Any) -> None:
     if _missing(value):
         sheet.write_blank(r, c, None)
+    elif isinstance(value, datetime):  # pandas' Timestamp too: a date cell, not text
+        sheet.write_datetime(r, c, value.replace(tzinfo=None), when)
     elif isinstance(value, bool):
         sheet.write_boolean(r, c, value)
     elif isinstance(value, int) or (hasattr(value, "dtype") and "int" in str(value.dtype)):
@@ -132,24 +154,34 @@ def _cell(sheet: Any, r: int, c: int, value: Any, number: Any, whole: Any) -> No
         sheet.write_string(r, c, str(value))
 
 
-def _chart(book: Any, sheet: Any, table: Table, last: int) -> None:
-    frame = table.frame
-    x = list(frame.columns).index(table.chart_x)
+def _chart(book: Any, sheet: Any, table: Table, drawn: dict[str, Any], bold: Any) -> None:
+    """A native chart of the table's chart data, which is written beside the table (one
+    column per series: a grade's bars come from its own column, never from a mix)."""
+    left = len(table.frame.columns) + 1
+    series = drawn["series"]
+    sheet.write_string(0, left, "Chart data", bold)
+    sheet.write_string(1, left, drawn["x_title"], bold)
+    for i, x in enumerate(drawn["x"], start=2):
+        _cell(sheet, i, left, x, None, None, None)
+    for s, one in enumerate(series, start=1):
+        sheet.write_string(1, left + s, one["name"], bold)
+        for i, y in enumerate(one["y"], start=2):
+            _cell(sheet, i, left + s, y, None, None, None)
+    last = len(drawn["x"]) + 1
     chart = book.add_chart({"type": "column" if table.chart == "bar" else "line"})
-    for name in table.chart_y:
-        if name not in frame.columns:
-            continue
-        y = list(frame.columns).index(name)
+    for s in range(1, len(series) + 1):
         chart.add_series(
             {
-                "name": [sheet.name, 1, y],
-                "categories": [sheet.name, 2, x, last, x],
-                "values": [sheet.name, 2, y, last, y],
+                "name": [sheet.name, 1, left + s],
+                "categories": [sheet.name, 2, left, last, left],
+                "values": [sheet.name, 2, left + s, last, left + s],
             }
         )
     chart.set_title({"name": table.title})
+    chart.set_x_axis({"name": drawn["x_title"]})
+    chart.set_y_axis({"name": drawn["y_title"]})
     chart.set_size({"width": 720, "height": 360})
-    sheet.insert_chart(1, len(frame.columns) + 1, chart)
+    sheet.insert_chart(1, left + len(series) + 2, chart)
 
 
 def _missing(value: Any) -> bool:
@@ -222,10 +254,13 @@ def _pdf_table(doc: FPDF, table: Table, max_rows: int = 400) -> None:
         doc.set_font("Helvetica", "I", 9)
         doc.cell(0, 6, "No rows.", new_x="LMARGIN", new_y="NEXT")
         return
-    columns = [str(c) for c in frame.columns]
+    columns = [words.header(c) for c in frame.columns]
     size = 7 if len(columns) > 12 else 8
     doc.set_font("Helvetica", "", size)
-    rows = [[_text(v) for v in row] for row in frame.head(max_rows).itertuples(index=False)]
+    rows = [
+        [_text(words.value(c, v)) for c, v in zip(frame.columns, row, strict=True)]
+        for row in frame.head(max_rows).itertuples(index=False)
+    ]
     if table.totals:
         totals = ["Total"] + [
             str(int(frame[c].sum())) if pd.api.types.is_integer_dtype(frame[c]) else ""
@@ -256,7 +291,7 @@ def _pdf_table(doc: FPDF, table: Table, max_rows: int = 400) -> None:
 def _images(tables: list[Table]) -> dict[str, bytes]:
     """PNG of each table's chart, rendered by kaleido with one browser for them all (one
     per figure cost a second each). One report at a time: kaleido's server is global."""
-    figures = {t.name: f for t in tables if (f := _figure(t)) is not None}
+    figures = {t.name: f for t in tables if (f := figure(t)) is not None}
     if not figures:
         return {}
     if "BROWSER_PATH" not in os.environ and os.path.exists(CHROMIUM):
@@ -271,13 +306,14 @@ def _images(tables: list[Table]) -> dict[str, bytes]:
             kaleido.stop_sync_server(silence_warnings=True)
 
 
-def _figure(table: Table) -> go.Figure | None:
+def figure(table: Table) -> go.Figure | None:
+    """The plotly figure the PDF draws for a table (None: the table has no chart)."""
     frame = table.frame
     if not table.chart or frame.empty or not table.chart_x:
         return None
     if table.chart == "heatmap":
         values = frame.drop(columns=[table.chart_x])
-        figure = go.Figure(
+        drawn = go.Figure(
             go.Heatmap(
                 z=values.to_numpy(),
                 x=list(values.columns),
@@ -286,27 +322,36 @@ def _figure(table: Table) -> go.Figure | None:
             )
         )
     else:
+        data = table.chart_data()
+        if data is None:
+            return None
         kind = go.Bar if table.chart == "bar" else go.Scatter
-        figure = go.Figure(
-            [
-                kind(x=list(frame[table.chart_x]), y=list(frame[y]), name=y)
-                for y in table.chart_y
-                if y in frame.columns
-            ]
+        drawn = go.Figure(
+            [kind(x=data["x"], y=one["y"], name=one["name"]) for one in data["series"]]
         )
-    figure.update_layout(
+        drawn.update_layout(
+            barmode="group",  # side by side: a share per grade, never added up
+            xaxis_title=data["x_title"],
+            yaxis_title=data["y_title"],
+        )
+    drawn.update_layout(
         title=table.title,
         template="plotly_white",
         width=900,
         height=420,
-        margin={"l": 50, "r": 20, "t": 50, "b": 50},
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
     )
-    return figure
+    return drawn
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, csv: bool = False) -> Any:
+    """A cell as text (CSV keeps numbers as they are, for the CSV writer to judge)."""
     if _missing(value):
         return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if csv:
+        return value
     if isinstance(value, float):
         return f"{value:,.1f}"
     if isinstance(value, int):

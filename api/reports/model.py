@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine
 
+from api.reports import words
+
 LONDON = ZoneInfo("Europe/London")
 UTC = ZoneInfo("UTC")
 #: What a report may cover: the times pandas holds (1677-2262) with room for the previous
@@ -108,6 +110,34 @@ class Table:
     chart_x: str | None = None
     chart_y: list[str] = field(default_factory=list)
     totals: bool = False  # add a totals row in XLSX/PDF
+    #: A column whose values are the chart's series (one bar series per grade, grouped,
+    #: with ``chart_y[0]`` as their values), instead of one series per ``chart_y`` column.
+    chart_series: str | None = None
+
+    def chart_data(self) -> dict[str, Any] | None:
+        """The chart's x values and series, as every format draws them."""
+        frame = self.frame
+        if self.chart not in ("bar", "line") or not self.chart_x or frame.empty:
+            return None
+        if self.chart_series:
+            y = self.chart_y[0]
+            wide = frame.pivot_table(
+                index=self.chart_x, columns=self.chart_series, values=y, aggfunc="first"
+            ).sort_index()
+            x = list(wide.index)
+            columns = [(key, wide[key]) for key in wide.columns]
+        else:
+            x = list(frame[self.chart_x])
+            columns = [(y, frame[y]) for y in self.chart_y if y in frame.columns]
+        return {
+            "x": [_plain(words.value(self.chart_x, v)) for v in x],
+            "x_title": words.header(self.chart_x),
+            "y_title": words.header(self.chart_y[0]) if self.chart_y else "",
+            "series": [
+                {"key": str(key), "name": words.series(key), "y": [_plain(v) for v in values]}
+                for key, values in columns
+            ],
+        }
 
 
 @dataclass
@@ -139,14 +169,28 @@ class Report:
                     "name": t.name,
                     "title": t.title,
                     "columns": list(t.frame.columns),
+                    "headers": [words.header(c) for c in t.frame.columns],
+                    "coded": [c for c in t.frame.columns if c in words.CODED],
                     "rows": _rows(t.frame),
                     "chart": t.chart,
                     "chart_x": t.chart_x,
                     "chart_y": t.chart_y,
+                    "chart_data": t.chart_data(),
                 }
                 for t in self.tables
             ],
         }
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value: numpy scalars as Python ones, NaN as None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+        if isinstance(value, float) and value != value:
+            return None
+    return value
 
 
 def _rows(frame: pd.DataFrame) -> list[list[Any]]:

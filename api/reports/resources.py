@@ -10,10 +10,11 @@ from sqlalchemy import Engine
 from api.reports import data
 from api.reports.model import LONDON, Filters, Period, Report, Table, register
 
-COMMITTED = ("en_route", "on_scene", "busy")
+COMMITTED = ("en_route", "on_scene", "busy", "custody")
 DEFINITIONS = [
     "On-duty time: time a unit spent in any status but off duty. Committed time: time en "
-    "route, on scene or busy (custody, reports). Utilisation = committed / on-duty time.",
+    "route, on scene, busy (e.g. reports) or in custody; at the station and on a refreshment "
+    "break count as on duty, not committed. Utilisation = committed / on-duty time.",
     "Time counts to the BCU a unit was deployed to at the time (its home BCU unless "
     "redeployed), in London-time hours of the day.",
     "Cross-BCU deployments: redeployments of a unit to a BCU other than the one it was in "
@@ -21,13 +22,17 @@ DEFINITIONS = [
     "from another BCU.",
     "Demand to capacity by hour: incidents created in that hour of the day per on-duty unit "
     "on average in that hour (both summed over the period).",
+    "A unit's current status counts up to the end of the period or when the report was "
+    "made, whichever is earlier (a status held for over 24 hours without a change does "
+    "not count: no shift lasts that long).",
     "The grade and borough filters do not apply to unit time.",
 ]
 
 
 @register("resources")
 def resources(engine: Engine, period: Period, filters: Filters) -> Report:
-    hours = data.unit_hours(engine, period, filters)
+    produced = datetime.now(UTC)
+    hours = data.unit_hours(engine, period, filters, min(period.end, produced))
     # Counted in the database: a year is millions of incidents.
     helped = data.counts(engine, period, filters, ["first_unit_home_bcu", "bcu"])
     created = data.counts_by_hour(engine, period, filters)
@@ -62,7 +67,7 @@ def resources(engine: Engine, period: Period, filters: Filters) -> Report:
                 chart_y=["demand_per_unit"],
             ),
         ],
-        produced_at=datetime.now(UTC),
+        produced_at=produced,
         notes=[] if len(hours) else ["No unit was on duty in this period."],
     )
 
@@ -77,7 +82,9 @@ def _utilisation(hours: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
             "committed_hours": (grouped["committed"].sum() / 3600).round(1),
         }
     )
-    table["utilisation_pct"] = (table["committed_hours"] / table["on_duty_hours"] * 100).round(1)
+    # Minutes on duty round to 0.0 hours: no share of nothing (blank, not a division error).
+    on_duty = table["on_duty_hours"].astype("float64").where(table["on_duty_hours"] > 0)
+    table["utilisation_pct"] = (table["committed_hours"] / on_duty * 100).round(1)
     return table.reset_index()
 
 

@@ -42,6 +42,7 @@ def response(engine: Engine, period: Period, filters: Filters) -> Report:
                 chart="bar",
                 chart_x="bcu",
                 chart_y=["within_target_pct"],
+                chart_series="grade",
             ),
             Table(
                 "by_grade",
@@ -77,11 +78,13 @@ def _compliance(due: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def _late(late: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "incident_id": late["incident_id"],
+            # Named as people know it: the CAD's reference where there is one, else the id.
+            "incident": late.get("reference", late["incident_id"]),
             "grade": late["grade"],
             "bcu": late["bcu"],
             "borough": late["borough"],
-            "created": late["created_at"].dt.tz_convert(LONDON).dt.strftime("%Y-%m-%d %H:%M"),
+            # A time, not text: XLSX writes it as a date cell (London wall-clock time).
+            "created": late["created_at"].dt.tz_convert(LONDON).dt.tz_localize(None),
             "response_min": late["response_min"].round(1),
             "target_min": late["grade"].map(TARGET_MIN),
             "first_unit": late["first_unit"],

@@ -92,8 +92,9 @@ class Redeployment(Strict):
 
 class StatusChange(Strict):
     status: UnitStatus = Field(
-        description="available or busy; off_duty takes the unit off duty; on_scene records "
-        "its arrival at the incident it is assigned to. en_route comes from an assignment."
+        description="available, at_station, busy, refreshment or custody; off_duty takes the "
+        "unit off duty; on_scene records its arrival at the incident it is assigned to. "
+        "en_route comes from an assignment."
     )
 
 

@@ -13,8 +13,8 @@ from fastapi.responses import Response
 
 from api.audit import AuditOutcome
 from api.deps import ReportReader, ServicesDep, audit_request
-from api.reports import REPORTS, Period, ReportError, build
-from api.reports.formats import render
+from api.reports import REPORTS, Period, ReportError, build, gis
+from api.reports.formats import file_stem, render
 from api.reports.jobs import Job
 from api.reports.model import Filters
 from api.responses import FastJSON
@@ -58,6 +58,12 @@ def _asked(
 ) -> Asked:
     if name not in REPORTS:
         raise HTTPException(404, f"no report {name!r}; one of {', '.join(sorted(REPORTS))}")
+    return _checked(name, start, end, bcu, borough, grade)
+
+
+def _checked(
+    name: str, start: str, end: str, bcu: Codes, borough: Boroughs, grade: Grades
+) -> Asked:
     codes = tuple(c.upper() for c in bcu or [])
     if unknown := [c for c in codes if c not in BCU_CODES]:
         raise HTTPException(422, f"unknown BCU {', '.join(unknown)}")
@@ -69,6 +75,22 @@ def _asked(
 
 
 AskedDep = Annotated[Asked, Depends(_asked)]
+
+
+def _asked_layer(
+    layer: str,
+    start: From,
+    end: To,
+    bcu: Codes = None,
+    borough: Boroughs = None,
+    grade: Grades = None,
+) -> Asked:
+    if layer not in gis.LAYERS:
+        raise HTTPException(404, f"no export {layer!r}; one of {', '.join(gis.LAYERS)}")
+    return _checked(layer, start, end, bcu, borough, grade)
+
+
+LayerDep = Annotated[Asked, Depends(_asked_layer)]
 
 
 @router.get("/reports/{name}", name="report", response_model=None)
@@ -99,6 +121,40 @@ async def report(
     if isinstance(body, dict):
         return FastJSON(body)
     return _download(body, media, filename)
+
+
+@router.get("/exports/{layer}", name="export", response_model=None)
+async def export(
+    request: Request,
+    who: ReportReader,
+    services: ServicesDep,
+    asked: LayerDep,
+    format: Literal["geojson", "gpkg"] = "geojson",
+    by: Literal["borough", "bcu"] = "borough",
+) -> Response:
+    """Layers for a GIS, for a period and filters as the reports take them: ``incidents``
+    (a point per incident created in the period, every read-model column as properties)
+    or ``demand`` (a polygon per borough, or per BCU with ``by=bcu``, with its incidents
+    counted, in all and by grade), as GeoJSON or GeoPackage (EPSG:4326)."""
+
+    def make() -> bytes:
+        services.read_model.catch_up(services.spine.log)
+        engine = services.spine.log.engine
+        if asked.name == "incidents":
+            frame = gis.incidents(engine, asked.period, asked.filters)
+        else:
+            frame = gis.demand(engine, services.london, asked.period, asked.filters, by)
+        return gis.render(frame, format, asked.name)[0]
+
+    try:
+        body = await asyncio.to_thread(make)
+    except ProjectionStopped:
+        raise HTTPException(503, "the server is shutting down; ask again in a moment") from None
+    await _audit(request, who, services, asked, format)
+    stem = file_stem(asked.name, asked.period)
+    if asked.name == "demand":
+        stem = stem.replace("bluelamp-demand-", f"bluelamp-demand-by-{by}-", 1)
+    return _download(body, gis.GIS_FORMATS[format][0], f"{stem}.{gis.GIS_FORMATS[format][1]}")
 
 
 @router.post("/reports/{name}/jobs", name="report.job", status_code=202)

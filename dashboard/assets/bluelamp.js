@@ -12,7 +12,7 @@ window.bluelamp.map = {
     if (!p.met) {
       // The City of London: shown, hatched-looking and amber, but not policed by the Met.
       return {
-        color: "#c9a227", weight: 1.5, dashArray: "4 3",
+        color: (window.bluelamp.ui && window.bluelamp.ui.CITY_COLOUR) || "#c9a227", weight: 1.5, dashArray: "4 3",
         fillColor: "#3a3115", fillOpacity: hideout.tiles ? 0.25 : 1.0,
       };
     }
@@ -31,6 +31,20 @@ window.bluelamp.map = {
     var picked = hideout.bcu && feature.properties.code === hideout.bcu;
     return { color: picked ? "#ffffff" : "#9fb3c8", weight: picked ? 4.5 : 3, fill: false,
              opacity: 0.9 };
+  },
+  // Named places (geodata/data/london_places.json): the larger towns from zoom 11, the rest
+  // closer in (CSS hides them by the map's bl-zoom-N classes, below).
+  placeLabel: function (feature, latlng) {
+    var p = feature.properties;
+    return L.marker(latlng, {
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({
+        className: "bl-place-label bl-place-" + p.rank,
+        html: "<span>" + String(p.name).replace(/[&<>"']/g, "") + "</span>",
+        iconSize: null,
+      }),
+    });
   },
   bcuLabel: function (feature, latlng) {
     return L.marker(latlng, {
@@ -53,6 +67,14 @@ if (window.L && L.Map) {
   L.Map.addInitHook(function () {
     var map = this;
     var id = map.getContainer().id;
+    // The zoom as classes on the container (bl-zoom-11 … up to the current zoom), so that
+    // CSS shows labels from a zoom on (place names, callsigns) with no script per label.
+    function zoomClasses() {
+      var container = map.getContainer(), zoom = Math.floor(map.getZoom() + 1e-6);
+      for (var z = 9; z <= 16; z++) { container.classList.toggle("bl-zoom-" + z, zoom >= z); }
+    }
+    map.on("zoomend", zoomClasses);
+    map.whenReady(zoomClasses);
     if (id) {
       window.bluelamp.maps[id] = map;
       map.on("unload", function () {

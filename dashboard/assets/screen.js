@@ -13,15 +13,24 @@
   var session = B.session;
   B.screens = B.screens || {};
 
+  // The map's colours, one palette for markers and legend (screen_layers.js). Chosen after
+  // Okabe-Ito to stay apart under protanopia, deuteranopia and tritanopia, and against the
+  // dark map: tests/dashboard/test_legibility.py reads them from this file and checks both.
+  // Incidents are circles, units squares: colour is never the only cue. Radii are at
+  // 1920x1080 and scale with the map's size.
   var GRADE_STYLE = {
-    I: { radius: 10, fillColor: "#ff453a", color: "#ffffff", weight: 2.5, fillOpacity: 0.95 },
-    S: { radius: 7, fillColor: "#ff9f0a", color: "#1c1c1e", weight: 1.5, fillOpacity: 0.9 },
-    E: { radius: 5, fillColor: "#a1a1aa", color: "#1c1c1e", weight: 1, fillOpacity: 0.8 },
-    R: { radius: 4, fillColor: "#71717a", color: "#1c1c1e", weight: 1, fillOpacity: 0.7 },
+    I: { radius: 10, fillColor: "#ff4d2e", color: "#ffffff", weight: 2.5, fillOpacity: 0.95 },
+    S: { radius: 7, fillColor: "#f0e442", color: "#1c1c1e", weight: 1.5, fillOpacity: 0.9 },
+    E: { radius: 5, fillColor: "#c0c8d2", color: "#1c1c1e", weight: 1, fillOpacity: 0.8 },
+    R: { radius: 4, fillColor: "#7f8994", color: "#1c1c1e", weight: 1, fillOpacity: 0.7 },
   };
   var UNIT_COLOUR = {
-    available: "#32d74b", en_route: "#0a84ff", on_scene: "#bf5af2", busy: "#ffd60a",
+    available: "#2ee6a0", en_route: "#56b4e9", on_scene: "#e07ac0", busy: "#e69f00",
+    at_station: "#2f7fff", refreshment: "#ffffff", custody: "#998866", off_duty: "#8e8e93",
   };
+  // Demand heat (hexes) and the City of London (its own force), also in the legend.
+  var HEAT_COLOUR = "#c2185b";
+  var CITY_COLOUR = "#c9a227";
   var GRADE_ORDER = { I: 0, S: 1, E: 2, R: 3 };
   var LIVE_GRADES = { I: true, S: true };
 
@@ -70,6 +79,7 @@
   B.ui = {
     el: el, text: text, escape: escape, mmss: mmss, countdown: countdown, minutes: minutes,
     now: now, clock: clock, findMap: findMap, GRADE_STYLE: GRADE_STYLE, UNIT_COLOUR: UNIT_COLOUR,
+    HEAT_COLOUR: HEAT_COLOUR, CITY_COLOUR: CITY_COLOUR,
     GRADE_ORDER: GRADE_ORDER, LIVE_GRADES: LIVE_GRADES, NO_TARGET: NO_TARGET,
   };
 

@@ -13,7 +13,7 @@
     var layers = null;
     var queueApi = null, unitsApi = null;
     var unsubscribe = live.onChange(render);
-    var timers = [setInterval(function () { refreshRows(true); }, 5000)];
+    var timers = [setInterval(function () { refreshRows(true); tickInStatus(); }, 5000)];
 
     // The BCU picker is a Dash dropdown; a clientside callback hands its value here.
     B.pickBcu = function (code) {
@@ -25,7 +25,8 @@
     dash_clientside.set_props("inspector-bcu", { value: state.bcu });
 
     findMap("inspector-map").then(function (map) {
-      layers = new B.LiveLayers(map, { summaries: true, onClick: onMapClick });
+      layers = new B.LiveLayers(map, { summaries: true, lines: true, onClick: onMapClick });
+      layers.highlight(state.incident);
       layers.apply({ reset: true });
       focusBcu();
     });
@@ -46,13 +47,7 @@
     renderPanel();
 
     function focusBcu() {
-      var map = layers && layers.map;
-      if (!map) { return; }
-      var found = null;
-      map.eachLayer(function (layer) {
-        if (layer.feature && layer.feature.properties && layer.feature.properties.code === state.bcu && layer.getBounds) { found = layer; }
-      });
-      if (found) { map.fitBounds(found.getBounds(), { padding: [10, 10] }); }
+      if (layers) { layers.focusBcu(state.bcu); }
     }
 
     function waitingById() {
@@ -78,10 +73,29 @@
       };
     }
 
+    // What a unit may be set to from the panel (en route and on scene come from incidents).
+    var STATUS_BUTTONS = ["available", "at_station", "busy", "refreshment", "custody", "off_duty"];
+    // Units that can be sent: a unit at the station can go, one on a break or in custody not.
+    var DISPATCHABLE = { available: true, at_station: true };
+
+    function statusWords(status) { return String(status || "").replace(/_/g, " "); }
+    // "busy 23 min", "custody 2 h 05 min": time in status by event time, whole minutes.
+    function inStatus(unit, t) {
+      var words = statusWords(unit.status);
+      if (!unit.status_since) { return words; }
+      var m = Math.max(0, Math.floor((t - Date.parse(unit.status_since)) / 60000));
+      var h = Math.floor(m / 60);
+      return words + " " + (h ? h + " h " + String(m % 60).padStart(2, "0") + " min" : m + " min");
+    }
+    function tickInStatus() {
+      var span = el("unit-in-status"), unit = state.unit && live.units.get(state.unit);
+      if (span && unit) { span.textContent = inStatus(unit, now()); }
+    }
+
     function unitRow(unit, t) {
       return {
         unit_id: unit.unit_id, callsign: unit.callsign, unit_type: unit.unit_type,
-        status: unit.status, incident_id: unit.incident_id || "", home_bcu: unit.home_bcu,
+        status: unit.status, in_status: inStatus(unit, t), incident_id: unit.incident_id || "", home_bcu: unit.home_bcu,
         fix_age: mmss((t - Date.parse(unit.fix_at)) / 1000),
       };
     }
@@ -133,7 +147,7 @@
 
     function onMapClick(kind, id) {
       if (kind === "unit") { selectUnit(id); return; }
-      if (state.unit && canAct && live.units.get(state.unit) && live.units.get(state.unit).status === "available") {
+      if (state.unit && canAct && live.units.get(state.unit) && DISPATCHABLE[live.units.get(state.unit).status]) {
         assign(state.unit, id);
         return;
       }
@@ -143,6 +157,7 @@
     function selectIncident(id) {
       if (state.incident === id) { return; }
       state.incident = id;
+      if (layers) { layers.highlight(id); }
       renderPanel();
       loadTimeline(id);
     }
@@ -296,9 +311,10 @@
       if (!canAct) {
         controls = "<p class='bl-muted'>Read only: commanders and inspectors move units.</p>";
       } else if (unit) {
-        controls += "<h3>" + escape(unit.callsign) + " <small>" + escape(unit.unit_type) + " · " + escape(unit.status) + " · deployed " + escape(unit.bcu) + "</small></h3>";
-        controls += ["available", "busy", "off_duty"].map(function (s) {
-          return "<button class='bl-button' data-status='" + s + "'>" + s.replace("_", " ") + "</button>";
+        controls += "<h3>" + escape(unit.callsign) + " <small>" + escape(unit.unit_type) + " · <span id='unit-in-status'>" + escape(inStatus(unit, now())) + "</span> · deployed " + escape(unit.bcu) + "</small></h3>";
+        controls += STATUS_BUTTONS.map(function (s) {
+          var current = s === unit.status;
+          return "<button class='bl-button' data-status='" + s + "' aria-pressed='" + current + "'" + (current ? " disabled" : "") + ">" + statusWords(s) + "</button>";
         }).join("");
         if (unit.status === "en_route") { controls += "<button class='bl-button' data-status='on_scene'>on scene</button>"; }
         controls += "<div class='bl-redeploy'><select id='redeploy-bcu'>" + Object.keys(live.bcus || {}).sort().map(function (c) {
@@ -388,7 +404,7 @@
     function setStatus(unitId, status) {
       if (!unitId) { return; }
       session.request("POST", "/api/units/" + encodeURIComponent(unitId) + "/status", { status: status })
-        .then(function (answer) { report(answer, callsign(unitId) + " now " + status.replace("_", " ")); });
+        .then(function (answer) { report(answer, callsign(unitId) + " now " + statusWords(status)); });
     }
     function redeploy(unitId, bcu, reason) {
       if (!unitId) { return; }
@@ -406,7 +422,7 @@
       } else if (key === "a" && state.unit) { setStatus(state.unit, "available"); }
       else if (key === "b" && state.unit) { setStatus(state.unit, "busy"); }
       else if (key === "r" && el("redeploy-reason")) { event.preventDefault(); el("redeploy-reason").focus(); }
-      else if (key === "escape") { state.incident = null; state.unit = null; queueApi && queueApi.deselectAll(); unitsApi && unitsApi.deselectAll(); renderPanel(); }
+      else if (key === "escape") { state.incident = null; state.unit = null; if (layers) { layers.highlight(null); } queueApi && queueApi.deselectAll(); unitsApi && unitsApi.deselectAll(); renderPanel(); }
     }
 
     return {

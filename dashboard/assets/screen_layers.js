@@ -1,5 +1,6 @@
-// Live layers on every Leaflet map: demand heat by hex, incidents, units. Added to the
-// maps Dash mounted and updated marker by marker: nothing is re-rendered by React per event.
+// Live layers on every Leaflet map: demand heat by hex, incidents, units, a legend, and on
+// the inspector's map assignment lines and the selected incident's ring. Added to the maps
+// Dash mounted and updated marker by marker: nothing is re-rendered by React per event.
 (function () {
   "use strict";
   var B = window.bluelamp;
@@ -24,6 +25,35 @@
     return L.canvas({ pane: name });
   }
 
+  // Words for the screen, not the wire: "en_route" is "en route".
+  function words(status) { return String(status).replace(/_/g, " "); }
+
+  var GRADE_WORDS = { I: "immediate", S: "significant", E: "extended", R: "referred" };
+  // What the legend lists, in order: the unit statuses a map can show (off duty units leave it).
+  var SHOWN_STATUSES = ["available", "en_route", "on_scene", "busy", "at_station", "refreshment", "custody"];
+  var UNIT_RADIUS = 5;  // half the square's side at 1920x1080
+  var UNIT_OUTLINE = "#0b1117";
+
+  // A unit: a square on the canvas, so units and incidents (circles) differ in shape, not
+  // only in colour. Hit-testing stays the circle's (same size), which is what a click needs.
+  var SquareMarker = L.CircleMarker.extend({
+    _updatePath: function () {
+      var renderer = this._renderer;
+      if (!renderer._drawing || this._empty()) { return; }
+      var p = this._point, ctx = renderer._ctx, s = Math.max(Math.round(this._radius), 1);
+      ctx.beginPath();
+      ctx.rect(p.x - s, p.y - s, 2 * s, 2 * s);
+      renderer._fillStroke(ctx, this);
+    },
+  });
+
+  // Marker sizes follow the map's size: 1 on a 1920x1080 wall's map, 2 on a 3840x2160 one
+  // (read from 3-6 m), never below the desk size.
+  function scaleOf(map) {
+    var size = map.getSize();
+    return Math.min(3, Math.max(1, Math.sqrt(size.x * size.y) / 1200));
+  }
+
   function LiveLayers(map, options) {
     B.layers[map.getContainer().id] = this;
     this.map = map;
@@ -31,16 +61,33 @@
     this.incidentMarkers = new Map();
     this.unitMarkers = new Map();
     this.hexLayers = new Map();
+    this.links = new Map();  // unit id -> line to its incident
+    this.linked = new Map();  // incident id -> Set of unit ids with a line to it
+    this.highlighted = null;  // incident id
+    this.ring = null;
+    this.scale = scaleOf(map);
+    this.labels = false;
     // Each live layer on a canvas of its own, above the boroughs: a unit's move repaints
     // the units' canvas only, never the 3,000 hexes or the borough outlines (one shared
     // canvas made every frame repaint all of it: docs/performance.md).
     this.heatCanvas = canvasPane(map, "bl-heat", 410);
+    this.linkCanvas = canvasPane(map, "bl-links", 430);
     this.incidentCanvas = canvasPane(map, "bl-incidents", 440);
     this.unitCanvas = canvasPane(map, "bl-units", 450);
+    this.ringCanvas = canvasPane(map, "bl-ring", 460);
     this.heat = L.layerGroup().addTo(map);
+    this.lines = L.layerGroup().addTo(map);
     this.incidents = L.layerGroup().addTo(map);
     this.units = L.layerGroup().addTo(map);
+    this.legend = legendControl().addTo(map);
     var self = this;
+    this.relabel();
+    map.on("moveend", function () { self.relabel(); });
+    map.on("resize", function () {
+      var scale = scaleOf(map);
+      if (scale !== self.scale) { self.scale = scale; self.restyle(); }
+      self.relabel();
+    });
     hexes().then(function (collection) {
       if (!collection || !collection.features) { return; }
       L.geoJSON(collection, {
@@ -58,23 +105,47 @@
     if (change.reset) {
       this.incidents.clearLayers(); this.incidentMarkers.clear();
       this.units.clearLayers(); this.unitMarkers.clear();
+      this.lines.clearLayers(); this.links.clear(); this.linked.clear();
+      // Lines are drawn from the units' side below: no incident needs to look for its units.
+      this._drawing = true;
       live.incidents.forEach(function (incident, id) { self.incident(id, incident); });
+      this._drawing = false;
       live.units.forEach(function (unit, id) { self.unit(id, unit); });
     } else {
       change.incidents.forEach(function (id) { self.incident(id, live.incidents.get(id)); });
       change.units.forEach(function (id) { self.unit(id, live.units.get(id)); });
     }
     if (change.reset || change.incidents.size) { this.paintHeat(); }
+    // Units come and go: recount the labels' room at most once a second, not per frame.
+    if (change.reset) { this.relabel(); } else if (change.units.size && !this._relabelTimer) {
+      this._relabelTimer = setTimeout(function () { self._relabelTimer = null; self.relabel(); }, 1000);
+    }
+    if (this.highlighted && (change.reset || change.incidents.has(this.highlighted))) { this.paintRing(); }
+  };
+
+  LiveLayers.prototype.incidentStyle = function (incident) {
+    var style = Object.assign({}, GRADE_STYLE[incident.grade] || GRADE_STYLE.E);
+    if (incident.status !== "open") { style.fillOpacity = 0.35; style.radius = Math.max(4, style.radius - 3); }
+    style.radius *= this.scale;
+    style.weight *= this.scale;
+    return style;
+  };
+
+  LiveLayers.prototype.unitStyle = function (unit) {
+    return {
+      radius: UNIT_RADIUS * this.scale, fillColor: UNIT_COLOUR[unit.status] || UNIT_COLOUR.off_duty,
+      color: UNIT_OUTLINE, weight: 1.5 * this.scale, fillOpacity: 0.95,
+    };
   };
 
   LiveLayers.prototype.incident = function (id, incident) {
     var marker = this.incidentMarkers.get(id);
     if (!incident) {
       if (marker) { this.incidents.removeLayer(marker); this.incidentMarkers.delete(id); }
+      this.relink(id);
       return;
     }
-    var style = Object.assign({}, GRADE_STYLE[incident.grade] || GRADE_STYLE.E);
-    if (incident.status !== "open") { style.fillOpacity = 0.35; style.radius = Math.max(4, style.radius - 3); }
+    var style = this.incidentStyle(incident);
     if (!marker) {
       marker = L.circleMarker([incident.lat, incident.lon], Object.assign({ renderer: this.incidentCanvas }, style));
       marker.bluelamp = { kind: "incident", id: id };
@@ -91,30 +162,179 @@
     if (this.options.summaries && incident.summary) { label += " — " + incident.summary; }
     marker.unbindTooltip().bindTooltip(escape(label), { className: "bl-tooltip" });
     if (incident.grade === "I" && incident.status === "open") { marker.bringToFront(); }
+    this.relink(id);
   };
 
   LiveLayers.prototype.unit = function (id, unit) {
     var marker = this.unitMarkers.get(id);
     if (!unit) {
       if (marker) { this.units.removeLayer(marker); this.unitMarkers.delete(id); }
+      this.link(id, null);
       return;
     }
-    var style = { radius: 5, fillColor: UNIT_COLOUR[unit.status] || "#8e8e93", color: "#0b1117", weight: 1, fillOpacity: 0.95 };
+    var style = this.unitStyle(unit);
     if (!marker) {
-      marker = L.circleMarker([unit.lat, unit.lon], Object.assign({ renderer: this.unitCanvas }, style));
+      marker = new SquareMarker([unit.lat, unit.lon], Object.assign({ renderer: this.unitCanvas }, style));
       marker.bluelamp = { kind: "unit", id: id };
       var self = this;
       marker.on("click", function () { if (self.options.onClick) { self.options.onClick("unit", id); } });
-      marker.bindTooltip(escape(unit.callsign), { className: "bl-tooltip" });
       this.unitMarkers.set(id, marker);
       this.units.addLayer(marker);
+      this.label(marker, unit);
     } else {
       marker.setLatLng([unit.lat, unit.lon]);
       marker.setStyle(style);
+      marker.setRadius(style.radius);
+    }
+    this.link(id, unit);
+  };
+
+  // -- callsign labels ---------------------------------------------------------------------
+
+  // Callsigns always on hover; printed beside every unit while there is room for them:
+  // at most one label per LABEL_AREA of map (in 1920x1080 pixels), so a few units get
+  // theirs at any zoom, a busy London only when zoomed in.
+  var LABEL_AREA = 25000;
+  LiveLayers.prototype.wantsLabels = function () {
+    var size = this.map.getSize(), bounds = this.map.getBounds(), shown = 0;
+    this.unitMarkers.forEach(function (marker) { if (bounds.contains(marker.getLatLng())) { shown++; } });
+    return shown > 0 && shown <= (size.x * size.y) / (this.scale * this.scale * LABEL_AREA);
+  };
+
+  LiveLayers.prototype.label = function (marker, unit) {
+    marker.unbindTooltip();
+    if (this.labels) {
+      marker.bindTooltip(escape(unit.callsign), {
+        permanent: true, direction: "right", className: "bl-callsign", interactive: false,
+        offset: [Math.round(UNIT_RADIUS * this.scale), 0],
+      });
+    } else {
+      marker.bindTooltip(escape(unit.callsign), { className: "bl-tooltip" });
     }
   };
 
-  // Demand heat: open I and S incidents per hex, red deepening with the count.
+  LiveLayers.prototype.relabel = function () {
+    var labels = this.wantsLabels();
+    this.map.getContainer().classList.toggle("bl-labelled", labels);
+    if (labels === this.labels) { return; }
+    this.labels = labels;
+    var self = this;
+    this.unitMarkers.forEach(function (marker, id) {
+      var unit = live.units.get(id);
+      if (unit) { self.label(marker, unit); }
+    });
+  };
+
+  LiveLayers.prototype.restyle = function () {
+    var self = this;
+    this.incidentMarkers.forEach(function (marker, id) {
+      var incident = live.incidents.get(id);
+      if (incident) { var style = self.incidentStyle(incident); marker.setStyle(style); marker.setRadius(style.radius); }
+    });
+    this.unitMarkers.forEach(function (marker, id) {
+      var unit = live.units.get(id);
+      if (unit) { var style = self.unitStyle(unit); marker.setStyle(style); marker.setRadius(style.radius); self.label(marker, unit); }
+    });
+    this.lines.eachLayer(function (line) { line.setStyle({ weight: 2.5 * self.scale }); });
+    this.paintRing();
+  };
+
+  // -- assignment lines ---------------------------------------------------------------------
+
+  // A line from a unit to the incident it is committed to (maps opened with lines: true),
+  // in the unit's status colour, on a canvas of its own under the markers.
+  LiveLayers.prototype.link = function (unitId, unit) {
+    var line = this.links.get(unitId);
+    var incident = unit && this.options.lines && unit.incident_id ? live.incidents.get(unit.incident_id) : null;
+    if (line && (!incident || line.bluelamp.incident !== unit.incident_id)) {
+      this.lines.removeLayer(line);
+      this.links.delete(unitId);
+      var before = this.linked.get(line.bluelamp.incident);
+      if (before) { before.delete(unitId); if (!before.size) { this.linked.delete(line.bluelamp.incident); } }
+      line = null;
+    }
+    if (!incident) { return; }
+    var ends = [[unit.lat, unit.lon], [incident.lat, incident.lon]];
+    var style = { color: UNIT_COLOUR[unit.status] || UNIT_COLOUR.off_duty, weight: 2.5 * this.scale, opacity: 0.9, dashArray: "6 4" };
+    if (line) {
+      line.setLatLngs(ends);
+      line.setStyle(style);
+      return;
+    }
+    line = L.polyline(ends, Object.assign({ renderer: this.linkCanvas, interactive: false }, style));
+    line.bluelamp = { kind: "link", unit: unitId, incident: unit.incident_id };
+    this.links.set(unitId, line);
+    if (!this.linked.has(unit.incident_id)) { this.linked.set(unit.incident_id, new Set()); }
+    this.linked.get(unit.incident_id).add(unitId);
+    this.lines.addLayer(line);
+  };
+
+  // The incident moved, appeared or went: its units' lines follow.
+  LiveLayers.prototype.relink = function (incidentId) {
+    if (!this.options.lines || this._drawing) { return; }
+    var self = this;
+    live.units.forEach(function (unit, unitId) {
+      if (unit.incident_id === incidentId || (self.linked.get(incidentId) || new Set()).has(unitId)) { self.link(unitId, unit); }
+    });
+  };
+
+  // -- the selected incident ----------------------------------------------------------------
+
+  // A ring round the incident the user picked (null: none), kept in place as it changes.
+  LiveLayers.prototype.highlight = function (incidentId) {
+    this.highlighted = incidentId || null;
+    this.paintRing();
+  };
+
+  LiveLayers.prototype.paintRing = function () {
+    var incident = this.highlighted && live.incidents.get(this.highlighted);
+    if (!incident) {
+      if (this.ring) { this.map.removeLayer(this.ring); this.ring = null; }
+      return;
+    }
+    var style = {
+      radius: this.incidentStyle(incident).radius + 7 * this.scale, color: "#ffffff", weight: 3 * this.scale,
+      fill: false, opacity: 1, interactive: false, dashArray: null,
+    };
+    if (!this.ring) {
+      this.ring = L.circleMarker([incident.lat, incident.lon], Object.assign({ renderer: this.ringCanvas }, style)).addTo(this.map);
+      this.ring.bluelamp = { kind: "ring", id: this.highlighted };
+    } else {
+      this.ring.setLatLng([incident.lat, incident.lon]);
+      this.ring.setStyle(style);
+      this.ring.setRadius(style.radius);
+      this.ring.bluelamp.id = this.highlighted;
+    }
+  };
+
+  // -- framing a BCU -----------------------------------------------------------------------
+
+  // Fit the map to a BCU's outline. The outlines arrive after the map exists, and the
+  // borough layer fits all London once its data lands (zoomToBounds): so wait for both,
+  // then fit; the latest call wins.
+  LiveLayers.prototype.focusBcu = function (code) {
+    var self = this;
+    var token = (this._focus = {});
+    (function attempt() {
+      if (self._focus !== token) { return; }
+      var outline = null, boroughs = false;
+      self.map.eachLayer(function (layer) {
+        var p = layer.feature && layer.feature.properties;
+        if (!p) { return; }
+        if ("gss_code" in p) { boroughs = true; }
+        if (p.code === code && layer.getBounds) { outline = layer; }
+      });
+      if (outline && boroughs) {
+        self.map.fitBounds(outline.getBounds(), { padding: [10, 10] });
+      } else if (self.map.getContainer().isConnected) {
+        setTimeout(attempt, 50);
+      }
+    })();
+  };
+
+  // -- demand heat -------------------------------------------------------------------------
+
+  // Demand heat: open I and S incidents per hex, deepening with the count.
   LiveLayers.prototype.paintHeat = function () {
     if (!this.hexLayers.size) { return; }
     var counts = new Map();
@@ -130,7 +350,7 @@
       var layer = self.hexLayers.get(hex);
       if (!layer) { return; }
       // Muted, under the markers: heat says where demand gathers, markers say what it is.
-      layer.setStyle({ stroke: false, fillColor: "#c2185b", fillOpacity: Math.min(0.5, 0.12 + 0.1 * n) });
+      layer.setStyle({ stroke: false, fillColor: ui.HEAT_COLOUR, fillOpacity: Math.min(0.5, 0.12 + 0.1 * n) });
       next.add(hex);
     });
     painted.forEach(function (hex) {
@@ -139,5 +359,44 @@
     this._painted = next;
   };
 
+  // -- legend -------------------------------------------------------------------------------
+
+  // What every colour and shape on the map means. Each swatch carries its colour in
+  // data-colour (the palette in screen.js), for the legibility tests.
+  function legendEntries() {
+    var grades = Object.keys(GRADE_STYLE).map(function (g) {
+      return { group: "grade", key: g, shape: "circle", colour: GRADE_STYLE[g].fillColor, outline: GRADE_STYLE[g].color, text: g + " · " + GRADE_WORDS[g] };
+    });
+    var units = SHOWN_STATUSES.map(function (s) {
+      return { group: "unit", key: s, shape: "square", colour: UNIT_COLOUR[s], outline: UNIT_OUTLINE, text: words(s) };
+    });
+    var areas = [
+      { group: "area", key: "heat", shape: "area", colour: ui.HEAT_COLOUR, outline: ui.HEAT_COLOUR, text: "open I and S incidents (heat)" },
+      { group: "area", key: "city", shape: "area city", colour: ui.CITY_COLOUR, outline: ui.CITY_COLOUR, text: "City of London (own police)" },
+    ];
+    return [["Incidents", grades], ["Units", units], ["Areas", areas]];
+  }
+
+  // Open on a wall-sized map; folded to its title on a small one (the inspector's panel),
+  // where it would hide a good part of the BCU.
+  function legendControl() {
+    var control = L.control({ position: "topright" });
+    control.onAdd = function (map) {
+      var box = L.DomUtil.create("details", "bl-legend");
+      box.open = map.getSize().y >= 600;
+      box.setAttribute("aria-label", "Map legend");
+      box.innerHTML = "<summary>Legend</summary><div class='bl-legend-body'>" + legendEntries().map(function (section) {
+        return "<div class='bl-legend-group'><h3>" + section[0] + "</h3><ul>" + section[1].map(function (e) {
+          return "<li data-group='" + e.group + "' data-key='" + e.key + "'><span class='bl-swatch bl-" + e.shape.split(" ").join(" bl-") +
+            "' data-colour='" + e.colour + "' style='background:" + e.colour + ";border-color:" + e.outline + "'></span>" + escape(e.text) + "</li>";
+        }).join("") + "</ul></div>";
+      }).join("") + "</div>";
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    return control;
+  }
+
   B.LiveLayers = LiveLayers;
+  B.legendEntries = legendEntries;
 })();

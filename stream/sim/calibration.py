@@ -143,6 +143,39 @@ ATTENDING_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 
+#: A unit's working day beyond incidents (assumptions; docs/simulation.md, "Unit states").
+#: A shift starts at the station (parade, briefing) for this long, uniform in seconds; a
+#: unit there can be sent, with this much longer a start (back to the car, out of the yard).
+PARADE_S = (600.0, 1_200.0)
+AT_STATION_START_S = 120.0
+#: One refreshment break a shift, due this many hours in (uniform), this long including the
+#: drive to the station; put off by this much while its BCU cannot spare the unit.
+REFRESHMENT_DUE_H = (3.5, 6.0)
+REFRESHMENT_S = 45 * 60.0
+REFRESHMENT_DEFER_S = 600.0
+#: …and while fewer than this share of the BCU's on-duty units could be sent.
+REFRESHMENT_SPARE = 0.5
+#: The chance the first unit on scene arrests someone, by category (others: none).
+ARREST_SHARE: Mapping[str, float] = MappingProxyType(
+    {
+        "violence": 0.25,
+        "domestic": 0.30,
+        "robbery": 0.20,
+        "weapons": 0.35,
+        "drugs": 0.40,
+        "public_order": 0.20,
+        "burglary": 0.10,
+        "theft": 0.10,
+    }
+)
+#: After an arrest the arresting unit's share of the incident's on-scene time spent at the
+#: scene; the rest it spends taking the prisoner to custody. The on-scene times above are a
+#: unit's whole time on the job, so an arrest adds no unit time and the calibration holds.
+ARREST_ON_SCENE_SHARE = 0.4
+#: Back at the station after custody (writing up, the car cleaned), uniform in seconds.
+AFTER_CUSTODY_S = (600.0, 1_200.0)
+
+
 @dataclass(frozen=True)
 class FleetAssumptions:
     """How many units London runs (no per-BCU figure is published: docs/simulation.md).

@@ -22,7 +22,7 @@ from stream.sim import calibration as cal
 from stream.sim import places
 from stream.sim.demand import Arrival, Demand, on_scene_s
 from stream.sim.dispatch import Job, Policy, make_policy
-from stream.sim.fleet import State, Unit, build_fleet
+from stream.sim.fleet import DISPATCHABLE, State, Unit, build_fleet
 from stream.sim.scenario import MajorIncident, Scenario
 
 SOURCE = "bluelamp-sim"
@@ -63,6 +63,10 @@ class Simulation:
         self.policy = make_policy(policy, self.travel) if isinstance(policy, str) else policy
         self._mutual_aid = make_policy("closest-idle-any", self.travel)
         self.rng = random.Random(seed)
+        # Units' own choices (parade length, when a break falls due, arrests) draw from their
+        # own generator: when they happen depends on the policy, and from the shared one
+        # they would change the demand, which must be the same under every policy.
+        self.unit_rng = random.Random(f"units-{seed}")
         self.demand = Demand(london, scenario.surges)
         self.units = build_fleet(london, self.demand, scenario.fleet, self.rng)
         self._by_id = {u.unit_id: u for u in self.units}
@@ -74,6 +78,8 @@ class Simulation:
         self._incidents = itertools.count(1)
         self._per_day: dict[date, int] = {}  # incidents so far each day (CAD numbers)
         self._out: list[Event] = []
+        # incident -> (the arresting unit, seconds it will spend in custody)
+        self._arrests: dict[str, tuple[str, float]] = {}
         self.now = scenario.start.timestamp()
 
     # -- running ---------------------------------------------------------------------------
@@ -190,7 +196,7 @@ class Simulation:
             self._dispatch(unit, job)
 
     def _choose_unit(self, job: Job) -> Unit | None:
-        available = [u for u in self.units if u.state is State.AVAILABLE and not u.ending]
+        available = [u for u in self.units if u.state in DISPATCHABLE and not u.ending]
         if job.major:  # mutual aid: the closest units, wherever they belong
             return self._mutual_aid.choose_unit(job, available, self.now, self._when())
         return self.policy.choose_unit(job, available, self.now, self._when())
@@ -204,11 +210,15 @@ class Simulation:
                 {"unit_id": unit.unit_id, "bcu": job.bcu, "reason": "mutual aid: major incident"},
             )
         job.units.append(unit.unit_id)
-        unit.state, unit.incident_id = State.EN_ROUTE, job.incident_id
+        # From the station: back to the car first, then the same drive.
+        start = cal.AT_STATION_START_S if unit.state is State.AT_STATION else 0.0
+        self._set_state(unit, State.EN_ROUTE)
+        unit.incident_id = job.incident_id
         self._emit("incident.assigned", {"incident_id": job.incident_id, "unit_id": unit.unit_id})
         lat, lon = unit.position(self.now)
         seconds = self.travel.seconds(lat, lon, job.lat, job.lon, unit.unit_type, self._when())
-        turnout = min(self.travel.turnout(unit.unit_type), seconds)
+        turnout = min(self.travel.turnout(unit.unit_type), seconds) + start
+        seconds += start
         unit.move(self.now, (job.lat, job.lon), self.now + turnout, self.now + seconds)
         self._ping_soon(unit)
         self._at(self.now + seconds, lambda: self._arrived(unit, job))
@@ -216,12 +226,20 @@ class Simulation:
     def _arrived(self, unit: Unit, job: Job) -> None:
         if job.closed or unit.incident_id != job.incident_id:
             return
-        unit.state = State.ON_SCENE
+        self._set_state(unit, State.ON_SCENE)
         unit.stop(self.now)
         self._emit("incident.arrived", {"incident_id": job.incident_id, "unit_id": unit.unit_id})
         if job.first_arrival is None:
             job.first_arrival = self.now
-            self._at(self.now + job.on_scene_s, lambda: self._close(job, "resolved"))
+            share = cal.ARREST_SHARE.get(job.category, 0.0)
+            if share and not job.major and self.unit_rng.random() < share:
+                # The arresting unit's time on the job is split, not lengthened: the
+                # on-scene assumption is its whole time, custody included.
+                at_scene = job.on_scene_s * cal.ARREST_ON_SCENE_SHARE
+                self._arrests[job.incident_id] = (unit.unit_id, job.on_scene_s - at_scene)
+                self._at(self.now + at_scene, lambda: self._close(job, "arrest"))
+            else:
+                self._at(self.now + job.on_scene_s, lambda: self._close(job, "resolved"))
 
     def _close(self, job: Job, outcome: str) -> None:
         if job.closed:
@@ -230,21 +248,100 @@ class Simulation:
         if job in self.waiting:
             self.waiting.remove(job)
         self._emit("incident.closed", {"incident_id": job.incident_id, "outcome": outcome})
+        arrest = self._arrests.pop(job.incident_id, None)
         for unit_id in job.units or []:
-            self._free(self._by_id[unit_id])
+            unit = self._by_id[unit_id]
+            if arrest is not None and unit_id == arrest[0]:
+                self._custody(unit, arrest[1])
+            else:
+                self._free(unit)
 
     def _free(self, unit: Unit) -> None:
-        unit.state, unit.incident_id = State.AVAILABLE, None
+        self._set_state(unit, State.AVAILABLE)
+        unit.incident_id = None
         unit.stop(self.now)
+        self._back_to_home_bcu(unit)
+        if unit.ending:
+            self._off_duty(unit)
+            return
+        if not self._take_waiting(unit):
+            self._patrol(unit)
+
+    def _back_to_home_bcu(self, unit: Unit) -> None:
         if unit.bcu != unit.home_bcu:
             unit.bcu = unit.home_bcu
             self._emit(
                 "unit.redeployed",
                 {"unit_id": unit.unit_id, "bcu": unit.home_bcu, "reason": "mutual aid ended"},
             )
+
+    # -- the rest of a unit's day: station, refreshment, custody ---------------------------
+
+    def _set_state(self, unit: Unit, state: State) -> None:
+        unit.state = state
+        unit.state_generation += 1
+
+    def _status(self, unit: Unit, state: State) -> None:
+        self._set_state(unit, state)
+        self._emit("unit.status", {"unit_id": unit.unit_id, "status": state.value})
+
+    def _to_station_and_wait(self, unit: Unit, state: State, seconds: float) -> None:
+        """Drive to the station (home) at blue-light pace, then ``_done`` after ``seconds``
+        (or on arrival, if later)."""
+        self._status(unit, state)
+        lat, lon = unit.position(self.now)
+        drive = self.travel.seconds(lat, lon, *unit.home, unit.unit_type, self._when())
+        unit.move(self.now, unit.home, self.now, self.now + drive)
+        self._ping_soon(unit)
+        generation = unit.state_generation
+        self._at(self.now + max(seconds, drive), lambda: self._done(unit, generation))
+
+    def _custody(self, unit: Unit, seconds: float) -> None:
+        unit.incident_id = None
+        self._back_to_home_bcu(unit)
+        self._to_station_and_wait(unit, State.CUSTODY, seconds)
+
+    def _refreshment_due(self, unit: Unit, shift_no: int) -> None:
+        if unit.shift_no != shift_no or unit.had_break or unit.ending or unit.state is State.OFF:
+            return
+        if unit.state in DISPATCHABLE and self._can_spare(unit.bcu):
+            unit.had_break = True
+            self._to_station_and_wait(unit, State.REFRESHMENT, cal.REFRESHMENT_S)
+            return
+        again = functools.partial(self._refreshment_due, unit, shift_no)
+        self._at(self.now + cal.REFRESHMENT_DEFER_S, again)
+
+    def _can_spare(self, bcu: str) -> bool:
+        """A break only when the BCU can spare the unit: no I or S call waiting, and enough
+        of its units free to take the next one (a supervisor's call, made here by rule)."""
+        if any(j.bcu == bcu and j.grade in ("I", "S") for j in self.waiting):
+            return False
+        here = [u for u in self.units if u.bcu == bcu and u.state is not State.OFF]
+        free = sum(1 for u in here if u.state in DISPATCHABLE and not u.ending)
+        return free >= cal.REFRESHMENT_SPARE * len(here)
+
+    def _done(self, unit: Unit, generation: int) -> None:
+        """A break or custody is over: off duty if the shift is, else the station or out."""
+        if unit.state_generation != generation:
+            return
+        unit.stop(self.now)
         if unit.ending:
             self._off_duty(unit)
+        elif unit.state is State.CUSTODY:
+            self._at_station(unit, self.unit_rng.uniform(*cal.AFTER_CUSTODY_S))
+        else:
+            self._leave_station(unit, generation)
+
+    def _at_station(self, unit: Unit, seconds: float) -> None:
+        self._status(unit, State.AT_STATION)
+        generation = unit.state_generation
+        self._at(self.now + seconds, lambda: self._leave_station(unit, generation))
+        self._take_waiting(unit)
+
+    def _leave_station(self, unit: Unit, generation: int) -> None:
+        if unit.state_generation != generation:
             return
+        self._status(unit, State.AVAILABLE)
         if not self._take_waiting(unit):
             self._patrol(unit)
 
@@ -279,7 +376,8 @@ class Simulation:
         self._at(self._next_shift_start(unit, self.now), lambda: self._shift_starts(unit))
 
     def _on_duty(self, unit: Unit) -> None:
-        unit.state, unit.ending, unit.bcu = State.AVAILABLE, False, unit.home_bcu
+        self._set_state(unit, State.AVAILABLE)
+        unit.ending, unit.bcu = False, unit.home_bcu
         unit.origin = unit.target = unit.home
         unit.depart = unit.arrive = self.now
         lat, lon = unit.home
@@ -296,17 +394,22 @@ class Simulation:
         )
         self._at(self.now + unit.shift_hours * 3600, lambda: self._shift_ends(unit))
         self._ping_soon(unit)
-        self._take_waiting(unit)
+        unit.shift_no, unit.had_break = unit.shift_no + 1, False
+        due = self.now + self.unit_rng.uniform(*cal.REFRESHMENT_DUE_H) * 3600
+        self._at(due, functools.partial(self._refreshment_due, unit, unit.shift_no))
+        # Parade: the shift starts at the station, from where a call can take it at once.
+        self._at_station(unit, self.unit_rng.uniform(*cal.PARADE_S))
 
     def _shift_ends(self, unit: Unit) -> None:
-        if unit.state is State.AVAILABLE:
+        if unit.state in DISPATCHABLE:
             self._off_duty(unit)
         elif unit.state is not State.OFF:
             unit.ending = True
 
     def _off_duty(self, unit: Unit) -> None:
         unit.stop(self.now)
-        unit.state, unit.ending = State.OFF, False
+        self._set_state(unit, State.OFF)
+        unit.ending = False
         unit.ping_generation += 1
         self._emit("unit.off_duty", {"unit_id": unit.unit_id})
 

@@ -5,7 +5,8 @@ can judge any feed: the response clock starts at ``incident.created`` and stops 
 first ``incident.arrived``. An I- or S-grade incident whose target passed before the end of
 the stream without an arrival counts as late; one whose target lies beyond the end is left
 out (its outcome is unknown). Utilisation is the time units spent committed (assigned to
-closed, or to the unit's release) over the time they were on duty, by home BCU.
+closed, or to the unit's release; and busy or in custody) over the time they were on duty,
+by home BCU. At the station or on a refreshment break a unit is on duty, not committed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 from stream.events import TARGET_SECONDS
 
 TARGET_S = {g.value: s for g, s in TARGET_SECONDS.items()}
+#: ``unit.status`` values that are work (as the resources report counts them).
+WORKING = frozenset({"busy", "custody"})
 Locate = Callable[[float, float], Any]
 
 
@@ -101,8 +104,12 @@ def evaluate(events: Iterable[Mapping[str, Any]], locate: Locate) -> Evaluation:
             unit = data["unit_id"]
             on_duty_s[unit_home[unit]] += t - duty.pop(unit)
             _release(unit, t, committed_since, unit_home, committed_s)
-        elif kind == "unit.status" and data["status"] in ("available", "busy"):
-            _release(data["unit_id"], t, committed_since, unit_home, committed_s)
+        elif kind == "unit.status":
+            unit = data["unit_id"]
+            _release(unit, t, committed_since, unit_home, committed_s)
+            unit_incident.pop(unit, None)
+            if data["status"] in WORKING:
+                committed_since[unit] = t
     for unit, since in duty.items():
         on_duty_s[unit_home[unit]] += end - since
     for unit in list(committed_since):

@@ -28,6 +28,13 @@ class State(StrEnum):
     AVAILABLE = "available"
     EN_ROUTE = "en_route"
     ON_SCENE = "on_scene"
+    AT_STATION = "at_station"
+    REFRESHMENT = "refreshment"
+    CUSTODY = "custody"
+
+
+#: States a unit can be sent from.
+DISPATCHABLE = frozenset({State.AVAILABLE, State.AT_STATION})
 
 
 @dataclass
@@ -49,6 +56,11 @@ class Unit:
     arrive: float = 0.0
     ending: bool = False  # the shift is over: off duty as soon as it is free
     ping_generation: int = 0
+    # Bumped on every change of state: a timer (leave the station, end a break or custody)
+    # set for an earlier state finds it changed and does nothing.
+    state_generation: int = 0
+    shift_no: int = 0  # which shift a refreshment break belongs to
+    had_break: bool = False
 
     def __post_init__(self) -> None:
         self.bcu = self.bcu or self.home_bcu

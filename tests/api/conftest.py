@@ -14,12 +14,11 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-import redis
 
 from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
-from tests.live import LiveServer
+from tests.live import LiveServer, forget_prefix
 from tests.stream.factories import POINTS, incident_created, unit_on_duty
 
 PASSWORD = secrets.token_urlsafe(12)  # per run; never a secret in the repository
@@ -130,10 +129,7 @@ def api(
         engine.dispose()
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        client = redis.Redis.from_url(redis_url)
-        if keys := list(client.scan_iter(f"{prefix}*")):
-            client.delete(*keys)
-        client.close()
+        forget_prefix(redis_url, prefix)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ reason; a retried command with the same Idempotency-Key is carried out once."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import httpx
 
@@ -99,6 +100,32 @@ def test_status_changes_map_to_the_events_they_mean(api: Api) -> None:
         assert chief.get(f"/api/units/{unit}").json()["unit"]["status"] == "off_duty"
         again = chief.post(f"/api/units/{unit}/status", json={"status": "available"})
         assert again.status_code == 409 and "off duty" in again.json()["detail"]
+
+
+def test_the_station_break_and_custody_statuses_are_commands_with_time_in_status(
+    api: Api,
+) -> None:
+    unit, other = api.unit("AW"), api.unit("NE")
+    with api.client("insp_aw") as inspector, api.client("plan") as planner:
+        for status in ("at_station", "refreshment", "custody", "available"):
+            before = inspector.get(f"/api/units/{unit}").json()["unit"]["status_since"]
+            answer = inspector.post(f"/api/units/{unit}/status", json={"status": status})
+            assert answer.status_code == 200, answer.text
+            seen = inspector.get(f"/api/units/{unit}").json()["unit"]
+            assert seen["status"] == status
+            # The command's event time, stamped by the server: never before the last change.
+            assert datetime.fromisoformat(seen["status_since"]) >= datetime.fromisoformat(before)
+        # Roles as for every status: not another BCU's unit, and not a planner at all.
+        assert (
+            inspector.post(f"/api/units/{other}/status", json={"status": "custody"}).status_code
+            == 403
+        )
+        assert (
+            planner.post(f"/api/units/{unit}/status", json={"status": "refreshment"}).status_code
+            == 403
+        )
+        wrong = inspector.post(f"/api/units/{unit}/status", json={"status": "tea"})
+        assert wrong.status_code == 422 and "refreshment" in wrong.text
 
 
 def test_unknown_targets_are_404_and_audited(api: Api) -> None:

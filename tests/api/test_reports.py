@@ -179,7 +179,7 @@ def test_each_format_opens_with_a_real_reader(week: EventLog) -> None:
     sheet = book["by_bcu"]
     assert sheet.freeze_panes == "A3"
     header = [c.value for c in sheet[2]]
-    assert header[:2] == ["bcu", "incidents"]
+    assert header[:2] == ["BCU", "incidents"]  # the words people use
     values = [
         row[1] for row in sheet.iter_rows(min_row=3, max_row=2 + len(by_bcu), values_only=True)
     ]

@@ -21,7 +21,7 @@ from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
 from tests.api.conftest import PASSWORD
-from tests.live import LiveServer, free_port
+from tests.live import LiveServer, forget_prefix, free_port
 
 NAME_LIMIT = 128
 
@@ -41,10 +41,7 @@ def redis_server(redis_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer({"BLUELAMP_REDIS_URL": redis_url, "BLUELAMP_KEY_PREFIX": prefix}, tmp_path)
     yield server
     server.stop()
-    client = redis.Redis.from_url(redis_url)
-    if keys := list(client.scan_iter(f"{prefix}*")):
-        client.delete(*keys)
-    client.close()
+    forget_prefix(redis_url, prefix)
 
 
 def test_a_huge_user_name_is_refused_before_anything_is_stored(

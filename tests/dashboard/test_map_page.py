@@ -8,13 +8,24 @@ the map with a visible projected outline on the canvas renderer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, Route
 
 from geodata.bcu import BCUS, CITY_OF_LONDON
-from tests.dashboard.conftest import LiveServer, screenshot, sign_in
+from geodata.places import places
+from tests.dashboard.conftest import LiveServer, add_users, screenshot, sign_in
+from tests.dashboard.feed import push
+from tests.stream.factories import (
+    POINTS,
+    incident_assigned,
+    incident_closed,
+    incident_created,
+    unit_location,
+    unit_on_duty,
+)
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -87,7 +98,28 @@ def test_map_shows_33_boroughs_and_12_bcus_without_tiles(live_server: str, page:
     page.wait_for_function("() => document.getElementById('clock').textContent.length > 0")
     assert re.search(r"\b\d{2}:\d{2}:\d{2}\b", page.locator("#clock").inner_text())
     screenshot(page, "map")
+    check_place_names(page)
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+SHOWN_PLACES = """() => Array.from(document.querySelectorAll('#map .bl-place-label'))
+  .filter((e) => getComputedStyle(e).display !== 'none')
+  .map((e) => [e.textContent, Number(e.className.match(/bl-place-(\\d)/)[1])])"""
+
+
+def check_place_names(page: Page) -> None:
+    """All London in view names its large places only; close in, the small ones appear."""
+    assert len(page.locator("#map .bl-place-label").all()) == len(places())
+    shown = page.evaluate(SHOWN_PLACES)
+    assert "Croydon" in {name for name, _ in shown}
+    assert {rank for _, rank in shown} == {1}
+    small = next(p for p in places() if p.rank == 3)
+    page.evaluate(
+        f"() => {{ window.bluelamp.maps['map'].setView([{small.lat}, {small.lon}], 13,"
+        " {animate: false}); }"
+    )
+    page.wait_for_function(f"() => ({SHOWN_PLACES})().some((p) => p[0] === {small.name!r})")
+    assert "GeoNames" in page.locator(".leaflet-control-attribution").inner_text()
 
 
 def test_configured_tile_url_adds_a_street_layer(
@@ -109,6 +141,7 @@ def test_configured_tile_url_adds_a_street_layer(
     assert tiles and all(re.search(r"/\d+/\d+/\d+\.png$", url) for url in tiles)
     assert "Test tiles" in page.locator(".leaflet-control-attribution").inner_text()
     assert len([f for f in drawn if "gss_code" in f["properties"]]) == 33
+    assert page.locator(".bl-place-label").count() == 0  # the tiles name places
     assert page.errors == []  # type: ignore[attr-defined]
 
 
@@ -120,4 +153,121 @@ def test_deep_link_first_after_start_gets_the_whole_app(live_server: str, page: 
     assert page.evaluate("() => typeof window.bluelamp.map.boroughStyle") == "function"
     page.get_by_role("link", name="Back to the map of London").click()
     page.wait_for_function("() => window.bluelamp.maps['map'] !== undefined")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+# -- the inspector's map --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for the inspector map tests, with an incident and a unit in AW."""
+    server = LiveServer({}, tmp_path_factory.mktemp("desk"))
+    add_users(server)
+    server.start()
+    yield server
+    server.stop()
+
+
+# Is the map framed on the BCU: all of it in view, and not much else (fitBounds fits one
+# side tightly; London around it would be several times wider).
+FRAMED = """(code) => {
+  const map = window.bluelamp.maps['inspector-map'];
+  if (!map) { return false; }
+  let outline = null;
+  map.eachLayer((l) => {
+    if (l.feature && l.feature.properties.code === code && l.getBounds) { outline = l; }
+  });
+  if (!outline) { return false; }
+  const view = map.getBounds(), bcu = outline.getBounds();
+  const wide = (view.getEast() - view.getWest()) / (bcu.getEast() - bcu.getWest());
+  const tall = (view.getNorth() - view.getSouth()) / (bcu.getNorth() - bcu.getSouth());
+  return view.contains(bcu) && Math.min(wide, tall) < 1.5;
+}"""
+
+
+def _inspector(page: Page, url: str) -> None:
+    sign_in(page, url, "inspector", then="/inspector")
+    page.wait_for_function(
+        "() => window.bluelamp.layers && window.bluelamp.layers['inspector-map']"
+    )
+
+
+def test_the_inspector_map_opens_on_the_bcu_after_a_reload_and_follows_a_change(
+    desk: LiveServer, page: Page
+) -> None:
+    _inspector(page, desk.url)
+    page.wait_for_function(FRAMED, arg="AW", timeout=30_000)
+    assert not page.evaluate(FRAMED, "SN")
+    page.reload()
+    page.wait_for_function(
+        "() => window.bluelamp.layers && window.bluelamp.layers['inspector-map']"
+    )
+    page.wait_for_function(FRAMED, arg="AW", timeout=30_000)
+    page.click("#inspector-bcu")
+    page.get_by_role("option", name="SN").click()
+    page.wait_for_function(FRAMED, arg="SN", timeout=30_000)
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+RING = """() => {
+  const layers = window.bluelamp.layers['inspector-map'];
+  const ring = layers.ring;
+  if (!ring) { return null; }
+  const marker = layers.incidentMarkers.get(ring.bluelamp.id);
+  return {id: ring.bluelamp.id, at: [ring.getLatLng().lat, ring.getLatLng().lng],
+          marker: [marker.getLatLng().lat, marker.getLatLng().lng],
+          ring: ring.options.radius, radius: marker.options.radius, fill: ring.options.fill};
+}"""
+
+
+def test_the_selected_incident_is_ringed_on_the_map(desk: LiveServer, page: Page) -> None:
+    lat, lon = POINTS["AW"]
+    push(desk.url, incident_created("RING-1", grade="S", lat=lat, lon=lon - 0.004))
+    _inspector(page, desk.url)
+    row = page.locator("#queue .ag-row[row-id='RING-1']")
+    row.first.click()
+    page.wait_for_function(
+        "() => { const r = window.bluelamp.layers['inspector-map'].ring;"
+        " return r && r.bluelamp.id === 'RING-1'; }"
+    )
+    ring = page.evaluate(RING)
+    assert ring["at"] == ring["marker"] == [lat, lon - 0.004]
+    assert ring["ring"] > ring["radius"] and ring["fill"] is False  # around it, not over it
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => window.bluelamp.layers['inspector-map'].ring === null")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+LINK = """(unit) => {
+  const line = window.bluelamp.layers['inspector-map'].links.get(unit);
+  return line ? {incident: line.bluelamp.incident,
+                 ends: line.getLatLngs().map((p) => [p.lat, p.lng])} : null;
+}"""
+
+
+def test_a_line_joins_each_assigned_unit_to_its_incident_and_follows_it(
+    desk: LiveServer, page: Page
+) -> None:
+    lat, lon = POINTS["AW"]
+    push(
+        desk.url,
+        incident_created("LINK-1", grade="I", lat=lat, lon=lon + 0.004),
+        unit_on_duty("LINK-U", lat=lat + 0.01, lon=lon, callsign="AW99"),
+        incident_assigned("LINK-1", "LINK-U"),
+    )
+    _inspector(page, desk.url)
+    page.wait_for_function(f"() => ({LINK})('LINK-U') !== null")
+    assert page.evaluate(LINK, "LINK-U") == {
+        "incident": "LINK-1",
+        "ends": [[lat + 0.01, lon], [lat, lon + 0.004]],
+    }
+    push(desk.url, unit_location("LINK-U", lat=lat + 0.005, lon=lon + 0.002))
+    page.wait_for_function(
+        f"() => {{ const l = ({LINK})('LINK-U'); return l && l.ends[0][0] === {lat + 0.005}; }}"
+    )
+    assert page.evaluate(LINK, "LINK-U")["ends"] == [[lat + 0.005, lon + 0.002], [lat, lon + 0.004]]
+    screenshot(page, "inspector-lines")
+    push(desk.url, incident_closed("LINK-1"))
+    page.wait_for_function(f"() => ({LINK})('LINK-U') === null")
     assert page.errors == []  # type: ignore[attr-defined]

@@ -264,7 +264,7 @@ def test_an_assignment_from_the_queue_shows_en_route_on_the_wall(
     colour = wall.evaluate(
         f"window.bluelamp.layers['map'].unitMarkers.get({json.dumps(unit)}).options.fillColor"
     )
-    assert colour == "#0a84ff"
+    assert colour == wall.evaluate("window.bluelamp.ui.UNIT_COLOUR.en_route")
     inspector.wait_for_function(
         _grid_js("units", f"getRowNode({json.dumps(unit)}).data.status === 'en_route'")
     )

@@ -11,7 +11,7 @@ lifted a finger for the server to recover.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser
@@ -103,6 +103,16 @@ def _redis_down(city: City, kill: bool) -> set[Key]:
     return written
 
 
+def _unchanged_through_the_outage(
+    read: Callable[[], int], started_ms: float, outage_s: float, what: str
+) -> int:
+    """What ``read`` answers stays put until the outage has lasted ``outage_s``."""
+    held = read()
+    wait_until(lambda: now_ms() - started_ms >= outage_s * 1000, outage_s + 5, "the outage")
+    assert read() == held, what
+    return held
+
+
 def _sequencing(city: City, timeout: float = RECOVER_S) -> None:
     """New events are being logged (the server recovered by itself)."""
     before = city.log.last_seq()
@@ -154,9 +164,9 @@ def test_c_postgres_refusing_then_back(
     database.refuse()
     try:
         wait_until(lambda: city.banner_shown_between(started, now_ms()), outage_s, "banner")
-        held = city.log.last_seq()
-        wait_until(lambda: now_ms() - started >= outage_s * 1000, outage_s + 5, "the outage")
-        assert city.log.last_seq() == held, "events were logged while PostgreSQL refused"
+        _unchanged_through_the_outage(
+            city.log.last_seq, started, outage_s, "events were logged while PostgreSQL refused"
+        )
     finally:
         database.resume()
     _sequencing(city)
@@ -172,9 +182,9 @@ def test_d_a_browser_cut_off_resumes_where_it_left(
     page.drop()
     try:
         city.page.wait_for_selector("#feed-banner", state="visible", timeout=30_000)
-        seen = city.browser()["seq"]
-        wait_until(lambda: now_ms() - started >= outage_s * 1000, outage_s + 5, "the outage")
-        assert city.browser()["seq"] == seen, "the browser was not cut off"
+        seen = _unchanged_through_the_outage(
+            lambda: int(city.browser()["seq"]), started, outage_s, "the browser was not cut off"
+        )
         assert city.log.last_seq() > seen, "nothing happened meanwhile to catch up with"
     finally:
         page.resume()

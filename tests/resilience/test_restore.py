@@ -23,7 +23,6 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-import redis
 
 from api.accounts import Accounts
 from api.database import open_database
@@ -34,7 +33,7 @@ from stream.sim.demand import LONDON_TZ
 from stream.sim.engine import Simulation
 from stream.sim.scenario import load
 from tests.api.conftest import PASSWORD
-from tests.live import LiveServer
+from tests.live import LiveServer, forget_prefix
 from tests.resilience.conftest import postgres_database, postgres_schema
 from tests.stream.factories import POINTS, london
 
@@ -195,14 +194,7 @@ def origin(
             yield Site(postgres_url, schema, server), env
         finally:
             server.stop()
-            _forget(redis_url, prefix)
-
-
-def _forget(redis_url: str, prefix: str) -> None:
-    client = redis.Redis.from_url(redis_url)
-    if keys := list(client.scan_iter(f"{prefix}*")):
-        client.delete(*keys)
-    client.close()
+            forget_prefix(redis_url, prefix)
 
 
 @pytest.fixture
@@ -273,4 +265,4 @@ def test_everything_is_rebuilt_from_a_postgresql_backup(
         assert max(row[0] for row in copy.sql("SELECT id FROM audit")) > audited
     finally:
         again.stop()
-        _forget(redis_url, prefix)
+        forget_prefix(redis_url, prefix)

@@ -3,72 +3,35 @@ may kill and start again (the shared Redis on 6379 is never disturbed)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Self
 
 import redis
 
-from tests.live import free_port
+from tests.resilience.faults import RedisServer
 
 
-class PrivateRedis:
+class PrivateRedis(RedisServer):
+    """No persistence: a restart comes back empty, as a cache-only Redis does."""
+
     def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        super().__init__(workdir)
         self.workdir = workdir
-        self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
-    def start(self, timeout: float = 20.0) -> None:
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server is not installed"
-        # --save "" and no AOF: a restart comes back empty, as a cache-only Redis does.
-        self.proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+    def start(self, timeout: float = 20.0) -> Self:
+        super().start(timeout)
         self.starts += 1
-        deadline = time.monotonic() + timeout
-        client = redis.Redis.from_url(self.url)
-        try:
-            while True:
-                try:
-                    if client.ping():
-                        return
-                except redis.ConnectionError:
-                    pass
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"redis-server on port {self.port} did not start")
-                time.sleep(0.05)
-        finally:
-            client.close()
+        return self
 
     def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
+        self.stop(kill=True)
 
-    def restart(self) -> None:
-        """Kill -9 and start again on the same port: everything in it is gone."""
-        self.kill()
-        self.start()
+    def restart(self, down_s: float = 0.0, kill: bool = True) -> None:
+        """Kill -9 (by default) and start again on the same port: everything in it is gone."""
+        super().restart(down_s, kill)
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url)

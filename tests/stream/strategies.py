@@ -28,6 +28,9 @@ from tests.stream import factories as f
 from tests.stream.factories import POINTS, START, Events, stub_locate
 
 BCUS = sorted(b for b in POINTS if b != "CITY")
+#: What ``unit.status`` may set (en route and on scene come from incidents, off duty has its
+#: own event).
+ORDINARY_STATUSES = ("available", "busy", "at_station", "refreshment", "custody")
 INCIDENTS = [f"I{i}" for i in range(6)]
 UNITS = [f"U{i}" for i in range(5)]
 
@@ -99,6 +102,8 @@ class _Unit:
     on: bool = True
     bcu: str = "AW"
     incident: str | None = None  # committed to (an open incident), or None
+    status: str = "available"
+    since: datetime = START  # event time of the last change of status
 
 
 @dataclass
@@ -129,6 +134,11 @@ class _World:
 
     def off(self) -> list[str]:
         return sorted(u for u, x in self.units.items() if not x.on)
+
+    def set_status(self, uid: str, status: str) -> None:
+        unit = self.units[uid]
+        if unit.status != status:
+            unit.status, unit.since = status, self.now
 
     def detach(self, uid: str) -> None:
         unit = self.units[uid]
@@ -177,6 +187,7 @@ def _valid_step(draw: st.DrawFn, w: _World, op: str) -> dict[str, Any] | None:
             iid, uid = pick(w.open()), pick(free)
             w.units[uid].incident = iid
             w.incidents[iid].units.add(uid)
+            w.set_status(uid, "en_route")
             return f.incident_assigned(iid, uid, **env)
     if op == "arrive":
         pairs = [
@@ -185,28 +196,33 @@ def _valid_step(draw: st.DrawFn, w: _World, op: str) -> dict[str, Any] | None:
         if pairs:
             iid, uid = pick(pairs)
             w.incidents[iid].on_scene.add(uid)
+            w.set_status(uid, "on_scene")
             return f.incident_arrived(iid, uid, **env)
     if op == "close" and w.open():
         iid = pick(w.open())
         for uid in sorted(w.incidents[iid].units):
             w.detach(uid)
+            w.set_status(uid, "available")
         w.incidents[iid].closed_at = w.now
         return f.incident_closed(iid, **env)
     if op == "on_duty":
         uid = pick([*w.off(), f"U{len(w.units) + 1}"])
         bcu = pick(sorted(BCU_CODES))
-        w.units[uid] = _Unit(bcu=bcu)
+        w.units[uid] = _Unit(bcu=bcu, since=w.now)
         lat, lon = draw(points)
         return f.unit_on_duty(uid, bcu, pick(["IRV", "ARV", "DOG"]), lat, lon, **env)
     if op == "off_duty" and w.on():
         uid = pick(w.on())
         w.detach(uid)
         w.units[uid].on = False
+        w.set_status(uid, "off_duty")
         return f.unit_off_duty(uid, **env)
     if op == "status" and w.on():
         uid = pick(w.on())
         w.detach(uid)
-        return f.unit_status(uid, pick(["available", "busy"]), **env)
+        status = pick(list(ORDINARY_STATUSES))
+        w.set_status(uid, status)
+        return f.unit_status(uid, status, **env)
     if op == "locate" and w.units:
         lat, lon = draw(points)
         return f.unit_location(pick(sorted(w.units)), lat, lon, **env)
@@ -225,7 +241,7 @@ def _invalid_step(draw: st.DrawFn, w: _World) -> dict[str, Any] | None:
     options: list[dict[str, Any]] = [
         f.incident_graded("I-none", "S", **env),
         f.unit_location("U-none", *f.CENTRE, **env),
-        f.unit_status("U-none", "busy", **env),
+        f.unit_status("U-none", pick(list(ORDINARY_STATUSES)), **env),
     ]
     if w.incidents:
         options.append(f.incident_created(pick(sorted(w.incidents)), **env))
@@ -258,6 +274,20 @@ def _invalid_step(draw: st.DrawFn, w: _World) -> dict[str, Any] | None:
 @st.composite
 def world_sequences(draw: st.DrawFn, max_size: int = 80) -> list[Step]:
     """Events from a simulated world, each marked with whether the rules must accept it."""
+    return _world_run(draw, max_size)[0]
+
+
+@st.composite
+def world_sequences_and_units(
+    draw: st.DrawFn, max_size: int = 80
+) -> tuple[list[Step], dict[str, tuple[str, datetime]]]:
+    """As :func:`world_sequences`, with each unit's status and the event time it began at
+    the end, as the world model worked them out."""
+    steps, w = _world_run(draw, max_size)
+    return steps, {uid: (u.status, u.since) for uid, u in w.units.items()}
+
+
+def _world_run(draw: st.DrawFn, max_size: int) -> tuple[list[Step], _World]:
     w = _World()
     steps: list[Step] = []
     for _ in range(draw(st.integers(1, max_size))):
@@ -276,7 +306,7 @@ def world_sequences(draw: st.DrawFn, max_size: int = 80) -> list[Step]:
         if raw is not None:
             raw["id"] = f"w{len(steps) + 1}"
             steps.append(Step(raw, valid))
-    return steps
+    return steps, w
 
 
 def valid_sequences(max_size: int = 80) -> st.SearchStrategy[list[dict[str, Any]]]:
@@ -307,7 +337,7 @@ _step = st.tuples(
     st.sampled_from(UNITS),
     st.sampled_from(BCUS),
     st.sampled_from(["I", "S", "E", "R"]),
-    st.sampled_from(["available", "busy"]),
+    st.sampled_from(list(ORDINARY_STATUSES)),
     st.integers(0, 3600),
 )
 

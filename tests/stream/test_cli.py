@@ -12,14 +12,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import redis
 
 from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
 from stream.events import Recorded, parse_event
 from stream.log import EventLog
-from tests.live import LiveServer
+from tests.live import LiveServer, forget_prefix
 from tests.stream.factories import Events
 
 BLUELAMP = str(Path(sys.executable).with_name("bluelamp"))
@@ -76,10 +75,7 @@ def redis_service(redis_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
         yield env
     finally:
         server.stop()
-        client = redis.Redis.from_url(redis_url)
-        if keys := list(client.scan_iter(f"{env['BLUELAMP_KEY_PREFIX']}*")):
-            client.delete(*keys)
-        client.close()
+        forget_prefix(redis_url, env["BLUELAMP_KEY_PREFIX"])
 
 
 def test_ingest_then_tail_then_picture(
@@ -151,10 +147,7 @@ def test_ingest_says_when_no_service_answers(tmp_path: Path, jsonl: Path, redis_
         BLUELAMP_REDIS_URL=redis_url,
         BLUELAMP_KEY_PREFIX=prefix,
     )
-    client = redis.Redis.from_url(redis_url)
-    if keys := list(client.scan_iter(f"{prefix}*")):
-        client.delete(*keys)
-    client.close()
+    forget_prefix(redis_url, prefix)
     assert result.returncode == 3, result.stdout + result.stderr
     assert "no Bluelamp service sequenced the events" in result.stdout
 

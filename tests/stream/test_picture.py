@@ -17,7 +17,13 @@ from stream.events import Recorded, Validated
 from stream.picture import RETAIN_CLOSED, IncidentStatus, Picture, fold
 from tests.stream import factories as f
 from tests.stream.factories import START, recorded, stub_point, stub_recorded, stub_validated
-from tests.stream.strategies import Step, event_sequences, valid_sequences, world_sequences
+from tests.stream.strategies import (
+    Step,
+    event_sequences,
+    valid_sequences,
+    world_sequences,
+    world_sequences_and_units,
+)
 
 Raw = dict[str, Any]
 
@@ -335,6 +341,9 @@ def test_bcu_counts_by_current_bcu() -> None:
         "on_scene": 0,
         "busy": 0,
         "off_duty": 0,
+        "at_station": 0,
+        "refreshment": 0,
+        "custody": 0,
     }
     assert (aw.demand, aw.capacity, aw.available, aw.awaiting_unit) == (2, 3, 2, 1)
     assert aw.load == round(2 / 3, 3) and aw.on_duty == 3
@@ -342,6 +351,77 @@ def test_bcu_counts_by_current_bcu() -> None:
     assert (sn.demand, sn.capacity, sn.load) == (0, 0, 0.0)
     assert json.loads(json.dumps(aw.to_dict()))["units_by_status"]["en_route"] == 1
     assert picture == picture.recounted()
+
+
+def test_at_station_counts_as_available_and_a_break_or_custody_does_not() -> None:
+    picture = accept(
+        [
+            f.unit_on_duty("U1", "AW"),
+            f.unit_on_duty("U2", "AW"),
+            f.unit_on_duty("U3", "AW"),
+            f.unit_on_duty("U4", "AW"),
+            f.unit_on_duty("U5", "AW"),
+            f.unit_status("U1", "at_station"),
+            f.unit_status("U2", "refreshment"),
+            f.unit_status("U3", "custody"),
+            f.unit_status("U4", "busy"),
+        ]
+    )
+    aw = picture.bcu_counts()["AW"]
+    statuses = {k: v for k, v in aw.units_by_status.items() if v}
+    assert statuses == {"available": 1, "at_station": 1, "refreshment": 1, "custody": 1, "busy": 1}
+    assert (aw.capacity, aw.available) == (5, 2)
+    assert picture.kpis()["available_units"] == 2
+    assert picture == picture.recounted()
+
+
+def test_a_unit_at_station_or_in_custody_can_still_be_assigned() -> None:
+    picture = accept(
+        [
+            f.unit_on_duty("U1", "AW"),
+            f.unit_status("U1", "custody"),
+            f.incident_created("I1", "I", *AW),
+            f.incident_assigned("I1", "U1"),  # a commander may pull it out for an emergency
+        ]
+    )
+    assert picture.units["U1"].status == "en_route"
+
+
+def test_status_since_is_the_event_time_of_the_last_change_of_status() -> None:
+    picture = accept(
+        [
+            f.unit_on_duty("U1", "AW", **t(0)),
+            f.unit_location("U1", 51.51, -0.15, **t(5)),  # a position is not a status
+            f.unit_status("U1", "refreshment", **t(10)),
+            f.unit_status("U1", "refreshment", **t(20)),  # no change: the break goes on
+            f.unit_redeployed("U1", "SN", **t(25)),  # a move is not a status either
+        ]
+    )
+    assert picture.units["U1"].status_since == START + timedelta(minutes=10)
+    run(
+        [
+            f.incident_created("I1", "I", *AW, **t(30)),
+            f.incident_assigned("I1", "U1", **t(31)),
+            f.incident_arrived("I1", "U1", **t(40)),
+            f.incident_closed("I1", **t(70)),
+            f.unit_status("U1", "custody", **t(70)),
+        ],
+        picture,
+    )
+    assert picture.units["U1"].status_since == START + timedelta(minutes=70)
+    seventy = START + timedelta(minutes=70)
+    assert picture.units["U1"].to_dict()["status_since"] == seventy.isoformat()
+
+
+@settings(max_examples=60, deadline=None)
+@given(world=world_sequences_and_units())
+def test_status_and_status_since_agree_with_the_world_model(
+    world: tuple[list[Step], dict[str, tuple[str, datetime]]],
+) -> None:
+    steps, expected = world
+    picture = _replay(steps)[0]
+    got = {uid: (u.status.value, u.status_since) for uid, u in picture.units.items()}
+    assert got == expected
 
 
 def test_an_uncovered_bcu_with_demand_shows_its_demand_as_load() -> None:
@@ -501,6 +581,25 @@ def test_snapshots_in_other_layouts_still_load() -> None:
         "incidents": [row[::-1] for row in shot["incidents"]],
     }
     assert Picture.from_snapshot(reordered) == picture
+
+
+def test_a_snapshot_from_before_time_in_status_loads_with_the_last_fix_as_its_start() -> None:
+    picture = accept(
+        [
+            f.unit_on_duty("U1", **t(0)),
+            f.unit_status("U1", "busy", **t(5)),
+            f.unit_location("U1", 51.51, -0.15, **t(9)),
+        ]
+    )
+    shot = json.loads(json.dumps(picture.to_snapshot()))
+    old_fields = [name for name in shot["unit_fields"] if name != "status_since"]
+    cut = shot["unit_fields"].index("status_since")
+    old_rows = {**shot, "unit_fields": old_fields, "units": [r[:cut] for r in shot["units"]]}
+    old_dicts = {k: v for k, v in shot.items() if k != "unit_fields"}
+    old_dicts["units"] = [dict(zip(old_fields, r, strict=False)) for r in shot["units"]]
+    for old in (old_rows, old_dicts):
+        unit = Picture.from_snapshot(old).units["U1"]
+        assert (unit.status, unit.status_since) == ("busy", START + timedelta(minutes=9))
 
 
 def test_pictures_differ_when_their_facts_do() -> None:

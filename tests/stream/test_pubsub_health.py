@@ -106,6 +106,13 @@ async def _numsub(bus: RedisBus) -> int:
     return int(dict(await bus.redis.pubsub_numsub(bus.keys.live))[bus.keys.live.encode()])
 
 
+async def _until_subscribed(bus: RedisBus, what: str = "subscribed") -> None:
+    async def subscribed() -> bool:
+        return await _numsub(bus) == 1
+
+    await _until(what, subscribed)
+
+
 @pytest.mark.usefixtures("slow_writes")
 async def test_a_quiet_healthy_subscription_is_never_reconnected(
     server: PrivateRedis, admin: Any
@@ -113,11 +120,7 @@ async def test_a_quiet_healthy_subscription_is_never_reconnected(
     bus = RedisBus(server.url, Keys("quiet"))
     try:
         async with _subscribed(bus) as got:
-
-            async def subscribed() -> bool:
-                return await _numsub(bus) == 1
-
-            await _until("subscribed", subscribed)
+            await _until_subscribed(bus)
             before = _connections(admin)
             await _quiet(15)  # many health periods with nothing on the channel
             assert _connections(admin) == before, "the quiet subscription was reconnected"
@@ -160,21 +163,17 @@ async def test_a_silently_dead_subscription_is_resubscribed(
     bus = RedisBus(server.url, Keys("dead"))
     try:
         async with _subscribed(bus) as got:
-
-            async def subscribed() -> bool:
-                return await _numsub(bus) == 1
-
-            await _until("subscribed", subscribed)
+            await _until_subscribed(bus)
             before = _connections(admin)
             # Redis stops answering anyone (as a hung server or a dropped route would) for
             # longer than a PING may go unanswered.
             admin.execute_command("CLIENT", "PAUSE", str(int(PERIOD_S * 15 * 1000)), "ALL")
             await _until_sync("a new connection", lambda: _connections(admin) > before)
-            await _until("subscribed again", subscribed)
+            await _until_subscribed(bus, "subscribed again")
             # And a connection killed outright is noticed at once.
             killed = admin.client_kill_filter(_type="pubsub")
             assert killed == 1
-            await _until("subscribed after the kill", subscribed)
+            await _until_subscribed(bus, "subscribed after the kill")
             await bus.publish([json.dumps({"seq": 7})])
 
             async def delivered() -> bool:

@@ -41,6 +41,28 @@ def test_the_same_seed_gives_the_same_events_and_another_seed_does_not() -> None
     assert created and created != created_other
 
 
+def test_the_demand_is_the_same_under_every_policy() -> None:
+    """Policies are compared on the same calls: what units do (breaks, arrests, custody)
+    depends on the policy and must not move the demand."""
+    created = {
+        policy: [
+            (e["time"], e["data"])
+            for e in run(policy=policy, hours=2, options=SimOptions(pings=False))
+            if e["type"] == "incident.created"
+        ]
+        for policy in ("manual", "closest-idle-own-bcu")
+    }
+    assert created["manual"] and created["manual"] == created["closest-idle-own-bcu"]
+
+
+def test_units_break_take_prisoners_to_custody_and_return_to_the_station() -> None:
+    events = run(hours=8, options=SimOptions(pings=False))  # breaks fall due 3.5-6 h in
+    statuses = Counter(e["data"]["status"] for e in events if e["type"] == "unit.status")
+    assert statuses["at_station"] and statuses["refreshment"] and statuses["custody"]
+    outcomes = Counter(e["data"]["outcome"] for e in events if e["type"] == "incident.closed")
+    assert outcomes["arrest"] == statuses["custody"]
+
+
 def test_every_event_passes_the_spines_validation_and_rules() -> None:
     """What the sequencer would do: validate each event, check it against the picture, apply.
     Nothing may be rejected, or the simulator would exercise the rejection path instead."""

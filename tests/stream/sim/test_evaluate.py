@@ -55,3 +55,23 @@ def test_a_simulated_day_is_close_to_the_mets_published_figures() -> None:
     assert 0.80 < i.within_target < 0.97
     assert 5 * 60 < i.mean_s < 15 * 60
     assert 0.2 < sum(result.utilisation.values()) / len(result.utilisation) < 0.8
+
+
+def test_custody_and_busy_are_committed_time_and_a_break_or_the_station_are_not() -> None:
+    lat, lon = POINTS["AW"]
+    events = [
+        ev("10:00:00", "unit.on_duty", unit_id="U1", unit_type="IRV", home_bcu="AW"),
+        ev("10:00:00", "unit.status", unit_id="U1", status="at_station"),
+        ev("10:10:00", "unit.status", unit_id="U1", status="available"),
+        ev("10:10:00", "incident.created", incident_id="A", grade="I", lat=lat, lon=lon),
+        ev("10:10:00", "incident.assigned", incident_id="A", unit_id="U1"),  # committed…
+        ev("10:20:00", "incident.arrived", incident_id="A", unit_id="U1"),
+        ev("10:40:00", "incident.closed", incident_id="A", outcome="arrest"),  # …30 min
+        ev("10:40:00", "unit.status", unit_id="U1", status="custody"),  # 50 min
+        ev("11:30:00", "unit.status", unit_id="U1", status="refreshment"),
+        ev("12:15:00", "unit.status", unit_id="U1", status="busy"),  # 15 min
+        ev("12:30:00", "unit.status", unit_id="U1", status="available"),
+        ev("13:00:00", "unit.off_duty", unit_id="U1"),
+    ]
+    result = evaluate(events, london().locate)
+    assert result.utilisation["AW"] == pytest.approx((30 + 50 + 15) / 180)
