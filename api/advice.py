@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from geodata.travel import TravelTimeModel
-from stream.events import DISPATCHABLE, Grade, UnitStatus, UnitType
+from stream.events import DISPATCHABLE, Grade, UnitStatus, UnitType, alert_key
 from stream.picture import Incident, IncidentStatus, Picture
 
 # Travel times depend on the hour of day in London; at the ends of datetime's range (an
@@ -64,6 +64,7 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
             "at_risk": [],
             "alerts": [],
             "mutual_aid": [],
+            "acknowledged": [],
         }
     # Only units that can be sent: one on a refreshment break or in custody is not offered.
     available = [u for u in picture.units.values() if u.status in DISPATCHABLE]
@@ -98,6 +99,7 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
         waiting.append(
             {
                 "incident_id": incident.incident_id,
+                "reference": incident.reference,
                 "grade": incident.grade.value,
                 "category": incident.category,
                 "bcu": incident.bcu,
@@ -110,12 +112,14 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
             }
         )
     at_risk = [w["incident_id"] for w in sorted(waiting, key=_slack) if _slack(w) < AT_RISK_SLACK_S]
+    alerts, acknowledged = _acknowledged(picture, _alerts(picture, now))
     return {
         "seq": picture.seq,
         "as_of": now.isoformat(),
         "waiting": waiting,
         "at_risk": at_risk,
-        "alerts": _alerts(picture, now),
+        "alerts": alerts,
+        "acknowledged": acknowledged,
         "mutual_aid": _mutual_aid(picture),
     }
 
@@ -137,6 +141,22 @@ def _mutual_aid(picture: Picture) -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+def _acknowledged(
+    picture: Picture, alerts: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Alerts nobody has acknowledged (the active list) and those someone has, with who and
+    when: still true, but in hand."""
+    active, seen = [], []
+    for alert in alerts:
+        alert["key"] = alert_key(alert["kind"], alert.get("bcu"), alert.get("incident_id"))
+        ack = picture.acknowledged.get(alert["key"])
+        if ack is None:
+            active.append(alert)
+        else:
+            seen.append(alert | {"acknowledged_by": ack[1], "acknowledged_at": ack[0].isoformat()})
+    return active, seen
 
 
 def _waiting(picture: Picture) -> list[Incident]:
@@ -172,7 +192,8 @@ def _alerts(picture: Picture, now: datetime) -> list[dict[str, Any]]:
                     "kind": "i_unassigned",
                     "bcu": incident.bcu,
                     "incident_id": incident.incident_id,
-                    "text": f"{incident.bcu}: I-grade {incident.incident_id} "
+                    "reference": incident.reference,
+                    "text": f"{incident.bcu}: I-grade {incident.reference or incident.incident_id} "
                     f"unassigned for {int(waited.total_seconds() // 60)} min",
                 }
             )

@@ -49,6 +49,7 @@ QUEUE_COLUMNS = [
     {"field": "rank", "hide": True, "sort": "asc", "sortIndex": 0},
     # Rows carry the words people use (bluelamp.ui.words); the codes are in grade_code etc.
     {"field": "grade", "headerName": "Grade", "width": 140},
+    {"field": "reference", "headerName": "Ref", "width": 150},
     {"field": "category", "headerName": "Category", "flex": 1},
     {"field": "status", "headerName": "Status", "width": 140},
     {"field": "age", "headerName": "Age", "width": 90, **_RIGHT},

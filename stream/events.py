@@ -79,6 +79,8 @@ class EventType(StrEnum):
     MUTUAL_AID_REQUESTED = "mutual_aid.requested"
     MUTUAL_AID_GRANTED = "mutual_aid.granted"
     MUTUAL_AID_DECLINED = "mutual_aid.declined"
+    INCIDENT_NOTED = "incident.noted"
+    ALERT_ACKNOWLEDGED = "alert.acknowledged"
 
 
 #: The 12 Met BCU codes (SPEC.md). geodata holds their boroughs and shapes.
@@ -112,6 +114,9 @@ class IncidentCreated(Payload):
     lat: Lat
     lon: Lon
     summary: Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL)] | None = None
+    # The CAD's own reference ("CAD 4711/25NOV"), what people say on the radio, and where.
+    reference: Text | None = None
+    address: Text | None = None
 
 
 class IncidentGraded(Payload):
@@ -132,6 +137,41 @@ class IncidentArrived(Payload):
 class IncidentClosed(Payload):
     incident_id: Ident
     outcome: Text
+
+
+class IncidentNoted(Payload):
+    """A line added to the incident's log by a person (``by``)."""
+
+    incident_id: Ident
+    text: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=PRINTABLE),
+    ]
+    by: Ident
+
+
+class AlertAcknowledged(Payload):
+    """Someone has seen an alert and is dealing with it. The alert is named by what raised it
+    (``kind``, ``bcu`` and, for an incident's alert, ``incident_id``): see ``alert_key``."""
+
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z_]+$")]
+    bcu: str
+    incident_id: Ident | None = None
+    by: Ident
+
+    @field_validator("bcu")
+    @classmethod
+    def _met_bcu(cls, value: str) -> str:
+        return _bcu_code(value)
+
+    @property
+    def key(self) -> str:
+        return alert_key(self.kind, self.bcu, self.incident_id)
+
+
+def alert_key(kind: str, bcu: str | None, incident_id: str | None = None) -> str:
+    """An alert's stable name: the same condition keeps it from one computation to the next."""
+    return ":".join(p for p in (kind, bcu or "", incident_id) if p is not None)
 
 
 class UnitOnDuty(Payload):
@@ -315,6 +355,16 @@ class MutualAidDeclinedEvent(Envelope):
     data: MutualAidDeclined
 
 
+class IncidentNotedEvent(Envelope):
+    type: Literal[EventType.INCIDENT_NOTED]
+    data: IncidentNoted
+
+
+class AlertAcknowledgedEvent(Envelope):
+    type: Literal[EventType.ALERT_ACKNOWLEDGED]
+    data: AlertAcknowledged
+
+
 Event = Annotated[
     IncidentCreatedEvent
     | IncidentGradedEvent
@@ -328,7 +378,9 @@ Event = Annotated[
     | UnitRedeployedEvent
     | MutualAidRequestedEvent
     | MutualAidGrantedEvent
-    | MutualAidDeclinedEvent,
+    | MutualAidDeclinedEvent
+    | IncidentNotedEvent
+    | AlertAcknowledgedEvent,
     Field(discriminator="type"),
 ]
 
@@ -347,6 +399,8 @@ PAYLOADS: dict[EventType, type[Payload]] = {
     EventType.MUTUAL_AID_REQUESTED: MutualAidRequested,
     EventType.MUTUAL_AID_GRANTED: MutualAidGranted,
     EventType.MUTUAL_AID_DECLINED: MutualAidDeclined,
+    EventType.INCIDENT_NOTED: IncidentNoted,
+    EventType.ALERT_ACKNOWLEDGED: AlertAcknowledged,
 }
 
 
@@ -478,7 +532,8 @@ def _reason(exc: ValidationError, raw: object) -> str:
 
 
 def _is_union_tag(part: object) -> bool:
-    return isinstance(part, str) and "." in part and part.split(".")[0] in ("incident", "unit")
+    kinds = ("incident", "unit", "alert")
+    return isinstance(part, str) and "." in part and part.split(".")[0] in kinds
 
 
 def _raw_type(raw: object) -> str | None:

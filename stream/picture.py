@@ -37,12 +37,14 @@ from stream.events import (
     BCU_CODES,
     DISPATCHABLE,
     TARGET_SECONDS,
+    AlertAcknowledged,
     Grade,
     IncidentArrived,
     IncidentAssigned,
     IncidentClosed,
     IncidentCreated,
     IncidentGraded,
+    IncidentNoted,
     MutualAidDeclined,
     MutualAidGranted,
     MutualAidRequested,
@@ -56,6 +58,7 @@ from stream.events import (
     UnitStatusChanged,
     UnitType,
     Validated,
+    alert_key,
 )
 from stream.mutualaid import MutualAid
 
@@ -90,6 +93,8 @@ INCIDENT_FIELDS: tuple[str, ...] = (
     "closed_at",
     "outcome",
     "graded_history",
+    "reference",
+    "address",
 )
 UNIT_FIELDS: tuple[str, ...] = (
     "unit_id",
@@ -133,6 +138,8 @@ class Incident:
     closed_at: datetime | None = None
     outcome: str | None = None
     graded_history: list[tuple[datetime, Grade]] = field(default_factory=list)  # incl. creation
+    reference: str | None = None  # the CAD's reference, what people call it
+    address: str | None = None
 
     @property
     def target_at(self) -> datetime | None:
@@ -171,13 +178,15 @@ class Incident:
             _iso(self.closed_at),
             self.outcome,
             [[t.isoformat(), g] for t, g in self.graded_history],
+            self.reference,
+            self.address,
         ]
 
     @classmethod
     def from_row(cls, r: list[Any]) -> Incident:
         """The inverse of :meth:`to_row` (positional: the fast path for snapshots)."""
         (iid, grade, category, lat, lon, borough, bcu, created, summary, status, units) = r[:11]
-        first_unit, assigned, arrived, closed, outcome, grades = r[11:]
+        first_unit, assigned, arrived, closed, outcome, grades, reference, address = r[11:]
         return cls(
             iid,
             _GRADES[grade],
@@ -196,6 +205,8 @@ class Incident:
             _time(closed),
             outcome,
             [(datetime.fromisoformat(t), _GRADES[g]) for t, g in grades],
+            reference,
+            address,
         )
 
     @classmethod
@@ -220,6 +231,8 @@ class Incident:
             graded_history=[
                 (datetime.fromisoformat(t), _GRADES[g]) for t, g in d["graded_history"]
             ],
+            reference=d.get("reference"),  # older snapshots have neither
+            address=d.get("address"),
         )
 
 
@@ -391,6 +404,9 @@ class Picture:
         self.side_effects: deque[tuple[int, str, str]] = deque(maxlen=SIDE_EFFECTS_KEPT)
         self._applying = 0
         self._applying_at: datetime | None = None  # event time of the record being applied
+        # Alerts someone has acknowledged, by alert_key: (when, by whom). An entry goes when
+        # its condition clears, so the next breach alerts again.
+        self.acknowledged: dict[str, tuple[datetime, str]] = {}
 
     # -- the fold ----------------------------------------------------------------------
 
@@ -460,6 +476,19 @@ class Picture:
             unit.bcu = bcu
         if unit.bcu in counts:
             counts[unit.bcu][unit.status] += 1
+        self._rearm(unit)
+
+    def _rearm(self, unit: Unit) -> None:
+        """An IRV free to send ends its BCU's "no IRV" alert: a later shortage alerts again."""
+        available = unit.status in DISPATCHABLE and unit.unit_type is UnitType.IRV
+        if self.acknowledged and available:
+            self.acknowledged.pop(alert_key("no_irv", unit.bcu), None)
+
+    def _rearm_incident(self, incident: Incident) -> None:
+        """A unit sent (or the incident closed) ends the incident's alerts."""
+        if self.acknowledged:
+            for kind in ("i_unassigned",):
+                self.acknowledged.pop(alert_key(kind, incident.bcu, incident.incident_id), None)
 
     def _restatus(self, incident: Incident) -> None:
         """An open incident's status from the units attached to it now."""
@@ -575,6 +604,7 @@ class Picture:
             "unit_fields": list(UNIT_FIELDS),
             "units": [u.to_row() for u in self.units.values()],
             "mutual_aid": [m.to_dict() for m in self.mutual_aid.values()],
+            "acknowledged": [[k, t.isoformat(), by] for k, (t, by) in self.acknowledged.items()],
         }
 
     @classmethod
@@ -617,6 +647,8 @@ class Picture:
         for raw in data.get("mutual_aid", ()):
             request = MutualAid.from_dict(dict(raw))
             picture.mutual_aid[request.request_id] = request
+        for key, at, by in data.get("acknowledged", ()):
+            picture.acknowledged[key] = (datetime.fromisoformat(at), by)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Picture:
@@ -644,6 +676,7 @@ class Picture:
             and self._awaiting == other._awaiting
             and self._by_status == other._by_status
             and self._immediate.keys() == other._immediate.keys()
+            and self.acknowledged == other.acknowledged
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -723,6 +756,8 @@ def _apply_created(picture: Picture, r: Recorded, data: IncidentCreated) -> None
         created_at=r.event.time,
         summary=data.summary,
         graded_history=[(r.event.time, data.grade)],
+        reference=data.reference,
+        address=data.address,
     )
     picture.incidents[data.incident_id] = incident
     picture._count_incident(incident, +1)
@@ -777,6 +812,7 @@ def _apply_assigned(picture: Picture, r: Recorded, data: IncidentAssigned) -> No
         incident.first_unit = unit.unit_id
         incident.assigned_at = r.event.time
     picture._restatus(incident)
+    picture._rearm_incident(incident)
 
 
 @_checks(IncidentArrived)
@@ -827,6 +863,35 @@ def _apply_closed(picture: Picture, r: Recorded, data: IncidentClosed) -> None:
     incident.closed_at = r.event.time
     incident.outcome = data.outcome
     heapq.heappush(picture._closed, (r.event.time, incident.incident_id))
+    picture._rearm_incident(incident)
+
+
+@_checks(IncidentNoted)
+def _check_noted(picture: Picture, v: Validated, data: IncidentNoted) -> str | None:
+    # A closed incident still takes notes (the result of enquiries) while the picture has it.
+    if data.incident_id not in picture.incidents:
+        return f"unknown incident {data.incident_id}"
+    return None
+
+
+@_applies(IncidentNoted)
+def _apply_noted(picture: Picture, r: Recorded, data: IncidentNoted) -> None:
+    """Nothing in the picture changes: the note lives in the log, which is the timeline."""
+
+
+@_checks(AlertAcknowledged)
+def _check_acknowledged(picture: Picture, v: Validated, data: AlertAcknowledged) -> str | None:
+    if data.incident_id is not None and data.incident_id not in picture.incidents:
+        return f"unknown incident {data.incident_id}"
+    seen = picture.acknowledged.get(data.key)
+    if seen is not None:
+        return f"alert {data.key} was acknowledged by {seen[1]} at {seen[0]:%H:%M:%S} UTC"
+    return None
+
+
+@_applies(AlertAcknowledged)
+def _apply_acknowledged(picture: Picture, r: Recorded, data: AlertAcknowledged) -> None:
+    picture.acknowledged[data.key] = (r.event.time, data.by)
 
 
 @_checks(UnitOnDuty)
@@ -857,6 +922,7 @@ def _apply_on_duty(picture: Picture, r: Recorded, data: UnitOnDuty) -> None:
     )
     picture.units[data.unit_id] = unit
     picture._by_status[unit.bcu][unit.status] += 1
+    picture._rearm(unit)
 
 
 @_checks(UnitOffDuty)

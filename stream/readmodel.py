@@ -46,6 +46,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -84,6 +85,8 @@ report_incidents = Table(
     Column("first_unit", String(64)),
     Column("first_unit_home_bcu", String(4)),
     Column("outcome", String(200)),
+    Column("reference", String(200)),  # the CAD's, as people name the incident
+    Column("address", String(200)),
     Index("ix_report_incidents_created", "created_at"),
 )
 
@@ -175,6 +178,7 @@ class ReadModel:
         # must not wait for a long catch-up in a worker thread).
         self.stopping = threading.Event()
         self.skipped_intervals = 0  # unit intervals left out of unit time, this process
+        _drop_if_older(engine)
         metadata.create_all(engine)
         with engine.begin() as conn:
             if conn.execute(select(report_cursor.c.seq)).first() is None:
@@ -306,6 +310,8 @@ class _Batch:
                 "first_unit": None,
                 "first_unit_home_bcu": None,
                 "outcome": None,
+                "reference": data.reference,
+                "address": data.address,
             }
         elif isinstance(data, IncidentGraded):
             self._set(data.incident_id, grade=data.grade.value)
@@ -485,3 +491,17 @@ def _add_seconds(
     for start in range(0, len(rows), 5_000):
         check()
         conn.execute(statement, rows[start : start + 5_000])
+
+
+def _drop_if_older(engine: Engine) -> None:
+    """A read model made by an older Bluelamp lacks columns this one writes. It is derived
+    from the log, so it is dropped and made again: the next catch-up rebuilds it whole."""
+    tables = set(inspect(engine).get_table_names())
+    for table in metadata.sorted_tables:
+        if table.name not in tables:
+            continue
+        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+        if any(c.name not in present for c in table.columns):
+            log.warning("the reports' read model predates this version: rebuilding it")
+            metadata.drop_all(engine)
+            return

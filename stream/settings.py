@@ -125,6 +125,10 @@ class Settings(BaseSettings):
     # this long to be logged (or Redis or the database does not answer).
     feed_stale_s: float = Field(5.0, gt=0)
 
+    # Who closes incidents: commanders always; inspectors too (for their BCU's incidents)
+    # unless the force's policy keeps closing for commanders.
+    inspectors_may_close: bool = True
+
     # What the screens show (data are always UTC).
     display_timezone: str = "Europe/London"
 

@@ -19,7 +19,15 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from stream.events import Event, InvalidEvent, Validated
+from stream.events import (
+    AlertAcknowledged,
+    Event,
+    IncidentClosed,
+    IncidentGraded,
+    IncidentNoted,
+    InvalidEvent,
+    Validated,
+)
 from stream.picture import Picture, Unit
 
 RESERVED_PREFIX = "bluelamp-api/"
@@ -136,10 +144,40 @@ def out_of_scope(picture: Picture, v: Validated, scope: Scope) -> str | None:
     """
     if scope.bcu is None:
         return None
-    unit_id = getattr(v.event.data, "unit_id", None)
+    data = v.event.data
+    unit_id = getattr(data, "unit_id", None)
     if not isinstance(unit_id, str):
+        if isinstance(data, INCIDENT_COMMANDS):
+            return _incident_out_of_scope(picture, data, scope.bcu)
         return f"an inspector of {scope.bcu} may command only units, not {v.event.type}"
     unit = picture.units.get(unit_id)
     if unit is None or unit.bcu == scope.bcu:
         return None
     return outside_scope_reason(unit, scope.bcu)
+
+
+#: Commands about an incident (not a unit) an inspector may give for their BCU's incidents
+#: (closing only where the API's settings allow it: the API decides that).
+INCIDENT_COMMANDS = (IncidentClosed, IncidentGraded, IncidentNoted, AlertAcknowledged)
+
+
+def _incident_out_of_scope(
+    picture: Picture,
+    data: IncidentClosed | IncidentGraded | IncidentNoted | AlertAcknowledged,
+    bcu: str,
+) -> str | None:
+    if isinstance(data, AlertAcknowledged):
+        if data.bcu != bcu:
+            return f"the alert is about {data.bcu}; an inspector of {bcu} acknowledges only {bcu}'s"
+        return None
+    incident = picture.incidents.get(data.incident_id)
+    if incident is None or incident.bcu == bcu:
+        return None  # an unknown incident is left to the rules
+    return outside_incident_reason(incident.incident_id, incident.bcu, bcu)
+
+
+def outside_incident_reason(incident_id: str, incident_bcu: str, bcu: str) -> str:
+    return (
+        f"incident {incident_id} is in {incident_bcu}; an inspector of {bcu} may act only on "
+        f"{bcu}'s incidents"
+    )

@@ -1,4 +1,5 @@
-"""Commands: a person moves a unit or closes an incident.
+"""Commands: a person moves a unit, or works an incident (regrade, record an arrival, note,
+close) or an alert (acknowledge).
 
 Each command becomes one event submitted through the spine, so the sequencer, the one
 writer, decides conflicts: of two commanders assigning the same unit at once, one is
@@ -30,7 +31,6 @@ from redis.exceptions import RedisError
 
 from api.audit import AuditOutcome
 from api.deps import (
-    Commander,
     IncidentId,
     Operator,
     ServicesDep,
@@ -44,6 +44,7 @@ from api.services import Services
 from stream.events import (
     PRINTABLE,
     EventType,
+    Grade,
     InvalidEvent,
     UnitStatus,
     parse_event,
@@ -51,9 +52,14 @@ from stream.events import (
     validate,
 )
 from stream.outcome import Verdict
-from stream.picture import Unit
+from stream.picture import Incident, IncidentStatus, Unit
 from stream.spine import OutcomeTimeout
-from stream.trust import RESERVED_PREFIX, Scope, outside_scope_reason
+from stream.trust import (
+    RESERVED_PREFIX,
+    Scope,
+    outside_incident_reason,
+    outside_scope_reason,
+)
 
 router = APIRouter(prefix="/api", tags=["commands"])
 COMMAND_TIMEOUT_S = 10.0
@@ -94,6 +100,30 @@ class StatusChange(Strict):
 
 class Closure(Strict):
     outcome: Words
+
+
+class Regrade(Strict):
+    grade: Grade = Field(description="I, S, E or R; the attendance target follows the grade")
+
+
+class Arrival(Strict):
+    unit_id: Ident = Field(description="a unit assigned to the incident, now there")
+
+
+class Note(Strict):
+    text: Annotated[str, Field(min_length=1, max_length=500, pattern=PRINTABLE)]
+
+
+class Acknowledgement(Strict):
+    key: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=200,
+            pattern=PRINTABLE,
+            description="the alert's key, as GET /api/advice gives it",
+        ),
+    ]
 
 
 class CommandResult(BaseModel):
@@ -195,21 +225,21 @@ async def close(
     incident_id: IncidentId,
     body: Closure,
     request: Request,
-    who: Commander,
+    who: Operator,
     services: ServicesDep,
     key: IdempotencyKey = None,
 ) -> FastJSON:
-    """Close an incident with its outcome (commanders)."""
-    if incident_id not in services.spine.picture.incidents:
-        raise await _refuse(
+    """Close an incident with its outcome (commanders; inspectors for their BCU's incidents
+    unless ``BLUELAMP_INSPECTORS_MAY_CLOSE`` is off)."""
+    if who.role is Role.INSPECTOR and not services.settings.inspectors_may_close:
+        raise await deny(
             request,
             services,
             who,
-            "incident.close",
-            incident_id,
-            404,
-            f"no incident {incident_id!r} in the live picture",
+            "here only commanders close incidents (BLUELAMP_INSPECTORS_MAY_CLOSE is off)",
+            target=incident_id,
         )
+    await _own_incident(request, services, who, incident_id)
     command = Command(
         "incident.close",
         incident_id,
@@ -219,7 +249,135 @@ async def close(
     return await _carry_out(request, services, who, command, key, body.model_dump())
 
 
+@router.post("/incidents/{incident_id}/grade", name="incident.regrade", **ANSWERS)
+async def regrade(
+    incident_id: IncidentId,
+    body: Regrade,
+    request: Request,
+    who: Operator,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> FastJSON:
+    """Change an incident's grade (inspectors: their BCU's incidents)."""
+    incident = await _own_incident(request, services, who, incident_id)
+    if incident.grade is body.grade:
+        raise await _refuse(
+            request,
+            services,
+            who,
+            "incident.regrade",
+            incident_id,
+            409,
+            f"incident {_name(incident)} is already grade {body.grade.value}",
+        )
+    command = Command(
+        "incident.regrade",
+        incident_id,
+        EventType.INCIDENT_GRADED,
+        {"incident_id": incident_id, "grade": body.grade.value},
+    )
+    return await _carry_out(request, services, who, command, key, body.model_dump(mode="json"))
+
+
+@router.post("/incidents/{incident_id}/arrival", name="incident.arrive", **ANSWERS)
+async def arrive(
+    incident_id: IncidentId,
+    body: Arrival,
+    request: Request,
+    who: Operator,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> FastJSON:
+    """Record that an assigned unit is on scene (inspectors: units deployed to their BCU)."""
+    await _own_unit(request, services, who, body.unit_id)
+    command = Command(
+        "incident.arrive",
+        incident_id,
+        EventType.INCIDENT_ARRIVED,
+        {"incident_id": incident_id, "unit_id": body.unit_id},
+    )
+    return await _carry_out(request, services, who, command, key, body.model_dump())
+
+
+@router.post("/incidents/{incident_id}/notes", name="incident.note", **ANSWERS)
+async def note(
+    incident_id: IncidentId,
+    body: Note,
+    request: Request,
+    who: Operator,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> FastJSON:
+    """Add a line to the incident's log (inspectors: their BCU's incidents)."""
+    await _own_incident(request, services, who, incident_id, closed_too=True)
+    command = Command(
+        "incident.note",
+        incident_id,
+        EventType.INCIDENT_NOTED,
+        {"incident_id": incident_id, "text": body.text, "by": who.name},
+    )
+    return await _carry_out(request, services, who, command, key, body.model_dump())
+
+
+@router.post("/alerts/acknowledgement", name="alert.acknowledge", **ANSWERS)
+async def acknowledge(
+    body: Acknowledgement,
+    request: Request,
+    who: Operator,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> FastJSON:
+    """Acknowledge an alert: it leaves the active list, shown as acknowledged (who, when),
+    until its condition clears; the next breach alerts again (inspectors: their BCU's)."""
+    name = "alert.acknowledge"
+    advice = services.advisor.current(services.spine.picture)
+    alert = next((a for a in advice.get("alerts", []) if a.get("key") == body.key), None)
+    if alert is None:
+        seen = next((a for a in advice.get("acknowledged", []) if a.get("key") == body.key), None)
+        if seen is not None:
+            reason = f"alert {body.key} was acknowledged by {seen['acknowledged_by']}"
+            raise await _refuse(request, services, who, name, body.key, 409, reason)
+        reason = f"no active alert {body.key!r}"
+        raise await _refuse(request, services, who, name, body.key, 404, reason)
+    bcu = _scope(who).bcu
+    if bcu is not None and alert["bcu"] != bcu:
+        reason = (
+            f"the alert is about {alert['bcu']}; an inspector of {bcu} acknowledges only {bcu}'s"
+        )
+        raise await deny(request, services, who, reason, target=body.key)
+    data = {"kind": alert["kind"], "bcu": alert["bcu"], "by": who.name}
+    if alert.get("incident_id"):
+        data["incident_id"] = alert["incident_id"]
+    command = Command(name, body.key, EventType.ALERT_ACKNOWLEDGED, data)
+    return await _carry_out(request, services, who, command, key, body.model_dump())
+
+
 # -- the steps ---------------------------------------------------------------------------
+
+
+def _name(incident: Incident) -> str:
+    return incident.reference or incident.incident_id
+
+
+async def _own_incident(
+    request: Request, services: Services, who: Principal, incident_id: str, closed_too: bool = False
+) -> Incident:
+    """The incident, if the live picture has it open (or at all, ``closed_too``) and the
+    caller may act on it (an inspector: only their BCU's incidents)."""
+    action = str(request.scope["route"].name)
+    incident = services.spine.picture.incidents.get(incident_id)
+    if incident is None:
+        reason = f"no incident {incident_id!r} in the live picture"
+        raise await _refuse(request, services, who, action, incident_id, 404, reason)
+    if incident.status is IncidentStatus.CLOSED and not closed_too:
+        reason = f"incident {_name(incident)} is closed"
+        raise await _refuse(request, services, who, action, incident_id, 409, reason)
+    bcu = _scope(who).bcu
+    # The fast path: the sequencer decides it again, on the picture as it is then.
+    if bcu is not None and incident.bcu != bcu:
+        reason = outside_incident_reason(_name(incident), incident.bcu, bcu)
+        raise await deny(request, services, who, reason, target=incident_id)
+    return incident
 
 
 async def _own_unit(request: Request, services: Services, who: Principal, unit_id: str) -> Unit:

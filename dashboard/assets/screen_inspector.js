@@ -222,6 +222,7 @@
       var w = waiting[incident.incident_id];
       return {
         incident_id: incident.incident_id,
+        reference: incident.reference || incident.incident_id,
         // Waiting incidents first, by grade; then those with a unit, by grade.
         rank: (incident.status === "open" ? 0 : 10) + GRADE_ORDER[incident.grade],
         grade: words("grade", incident.grade),
@@ -308,6 +309,8 @@
       if (layers) { layers.apply(change); }
       if (change.reset || change.advice) { refreshRows(true); }
       else { refreshRows(false, change); }
+      // The timeline follows the feed: whatever touched the incident is in its log now.
+      if (state.incident && (change.incidents.has(state.incident) || change.reset)) { loadTimeline(state.incident); }
       if ((state.incident && change.incidents.has(state.incident)) || (state.unit && change.units.has(state.unit)) || change.advice || change.reset) {
         renderPanel();
       }
@@ -335,14 +338,82 @@
       if (state.unit === id) { return; }
       state.unit = id;
       syncUrl();
+      state.confirm = null;
       renderPanel();
     }
 
+    // id -> {seq, timeline, incident}; an answer older than the one shown is dropped (frames
+    // can send several requests on their way at once).
     var timelines = {};
     function loadTimeline(id) {
       session.request("GET", "/api/incidents/" + encodeURIComponent(id)).then(function (answer) {
-        if (answer.status === 200) { timelines[id] = answer.body.timeline; if (state.incident === id) { renderPanel(); } }
+        if (answer.status !== 200) { return; }
+        var shown = timelines[id];
+        if (shown && shown.seq > answer.body.seq) { return; }
+        timelines[id] = { seq: answer.body.seq, timeline: answer.body.timeline, incident: answer.body.incident };
+        if (state.incident === id) { renderPanel(); }
       });
+    }
+
+    var callsigns = {};  // every callsign seen, for units no longer on duty
+    function callsignOf(unitId) {
+      var unit = live.units.get(unitId);
+      if (unit) { callsigns[unitId] = unit.callsign; }
+      return callsigns[unitId] || unitId;
+    }
+
+    // One line of an incident's log in the words a control room uses.
+    function timelineWords(record) {
+      var e = record.event, d = e.data;
+      var say = {
+        "incident.created": function () { return "created · grade " + d.grade + " · " + words("category", d.category); },
+        "incident.graded": function () { return "regraded " + d.grade; },
+        "incident.assigned": function () { return "assigned " + callsignOf(d.unit_id); },
+        "incident.arrived": function () { return callsignOf(d.unit_id) + " on scene"; },
+        "incident.closed": function () { return "closed: " + d.outcome; },
+        "incident.noted": function () { return "note: " + d.text; },
+        "alert.acknowledged": function () { return "alert acknowledged"; },
+      }[e.type];
+      var line = say ? say() : e.type.replace(/[._]/g, " ");
+      var by = e.source.indexOf("bluelamp-api/") === 0 ? e.source.slice("bluelamp-api/".length) : d.by;
+      return line + (by ? " · " + by : "");
+    }
+
+    function mayActOn(incident) {
+      return canAct && (me.role !== "inspector" || incident.bcu === me.bcu);
+    }
+
+    // Units the inspector could send as well: available, deployed to the incident's BCU,
+    // nearest first (straight line: the server's suggestions cover waiting incidents only).
+    function secondUnits(incident) {
+      var found = [];
+      live.units.forEach(function (u) {
+        if (DISPATCHABLE[u.status] && u.bcu === incident.bcu) {
+          var dy = u.lat - incident.lat, dx = (u.lon - incident.lon) * Math.cos(incident.lat * Math.PI / 180);
+          found.push([dx * dx + dy * dy, u]);
+        }
+      });
+      found.sort(function (a, b) { return a[0] - b[0]; });
+      return found.slice(0, 8).map(function (f) { return f[1]; });
+    }
+
+    // Rebuilding the panel (every frame that touches it) must not lose what is being typed.
+    function keepingInputs(container, html) {
+      var values = {}, focused = document.activeElement, focusId = null, caret = null;
+      container.querySelectorAll("input[id], select[id]").forEach(function (input) { values[input.id] = input.value; });
+      if (focused && container.contains(focused) && focused.id) {
+        focusId = focused.id;
+        try { caret = [focused.selectionStart, focused.selectionEnd]; } catch (error) { caret = null; }
+      }
+      container.innerHTML = html;
+      Object.keys(values).forEach(function (id) {
+        var input = el(id);
+        if (input && container.contains(input) && !input.dataset.fresh) { input.value = values[id]; }
+      });
+      if (focusId && el(focusId)) {
+        el(focusId).focus();
+        if (caret && caret[0] !== null) { try { el(focusId).setSelectionRange(caret[0], caret[1]); } catch (error) { /* a select */ } }
+      }
     }
 
     function suggestions() {
@@ -388,29 +459,59 @@
       }).join("") + "</div>";
     }
 
+    function incidentActions(incident) {
+      var html = "";
+      if (incident.status === "open") {
+        html += "<div class='bl-suggestions'>" + suggestions().map(function (n, i) { return suggestion(n, i, incident); }).join("") + "</div>";
+      } else {
+        var more = secondUnits(incident);
+        html += "<div class='bl-form' data-form='second'><select id='second-unit' aria-label='Another unit'>" + more.map(function (u) {
+          return "<option value='" + escape(u.unit_id) + "'>" + escape(u.callsign) + " · " + escape(u.unit_type) + "</option>";
+        }).join("") + "</select><button class='bl-button' data-command='1' data-second='1'" + (more.length ? "" : " disabled") + ">Send another unit</button></div>";
+      }
+      html += "<div class='bl-arrivals'>" + incident.units.filter(function (id) {
+        var u = live.units.get(id);
+        return u && u.status === "en_route";
+      }).map(function (id) {
+        return "<button class='bl-button' data-command='1' data-arrive='" + escape(id) + "'>" + escape(callsignOf(id)) + " on scene</button>";
+      }).join("") + "</div>";
+      html += "<div class='bl-form'><select id='regrade-grade' aria-label='New grade'>" + ["I", "S", "E", "R"].filter(function (g) { return g !== incident.grade; }).map(function (g) {
+        return "<option>" + g + "</option>";
+      }).join("") + "</select><button class='bl-button' data-command='1' data-regrade='1'>Regrade</button></div>";
+      html += "<div class='bl-form'><input id='close-outcome' placeholder='Outcome' maxlength='200' aria-label='Outcome'><button class='bl-button' data-command='1' data-close='1'>Close incident</button></div>";
+      return html;
+    }
+
     function renderPanel() {
       var detail = el("detail"), actions = el("actions");
       if (!detail || !actions) { return; }
       var incident = state.incident && live.incidents.get(state.incident);
+      var known = state.incident && timelines[state.incident];
       var html = "";
       if (incident) {
-        html += "<h2>" + escape(words("grade", incident.grade)) + " · " + escape(words("category", incident.category)) + " <small>" + escape(incident.incident_id) + "</small></h2>";
+        html += "<h2>" + escape(words("grade", incident.grade)) + " · " + escape(words("category", incident.category)) + " <small class='bl-reference'>" + escape(incident.reference || incident.incident_id) + "</small></h2>";
+        if (incident.address) { html += "<p class='bl-address'>" + escape(incident.address) + "</p>"; }
         html += "<p>" + escape(incident.borough) + " (" + escape(incident.bcu) + ") · " + escape(words("incident", incident.status)) + " · created " + clock(incident.created_at) +
           (incident.target_at ? " · target " + clock(incident.target_at) : "") + "</p>";
         if (incident.summary) { html += "<p class='bl-summary'>" + escape(incident.summary) + "</p>"; }
-        if (canAct && incident.status === "open") {
-          html += "<div class='bl-suggestions'>" + suggestions().map(function (n, i) { return suggestion(n, i, incident); }).join("") + "</div>";
-        }
-        var timeline = timelines[incident.incident_id] || [];
-        html += "<ol class='bl-timeline'>" + timeline.map(function (t) {
-          return "<li><span class='bl-num'>" + clock(t.event.time) + "</span> " + escape(t.event.type) + (t.event.data.unit_id ? " " + escape(t.event.data.unit_id) : "") + "</li>";
-        }).join("") + "</ol>";
+        if (mayActOn(incident)) { html += incidentActions(incident); }
       } else if (state.incident) {
-        html += "<p class='bl-muted'>Incident " + escape(state.incident) + " is closed.</p>";
+        var gone = known && known.incident;
+        html += "<p class='bl-muted'>Incident " + escape((gone && gone.reference) || state.incident) + " is closed" + (gone && gone.outcome ? ": " + escape(gone.outcome) : "") + ".</p>";
       } else {
         html += "<p class='bl-muted'>Select an incident in the queue or on the map.</p>";
       }
-      detail.innerHTML = html;
+      if (state.incident) {
+        var subject = incident || (known && known.incident);
+        if (subject && mayActOn(subject)) {
+          html += "<div class='bl-form'><input id='note-text' placeholder='Add a note to the log' maxlength='500' aria-label='Note'><button class='bl-button' data-note='1'>Add note</button></div>";
+        }
+        var timeline = (known && known.timeline) || [];
+        html += "<ol class='bl-timeline'>" + timeline.map(function (t) {
+          return "<li><span class='bl-num'>" + clock(t.event.time) + "</span> " + escape(timelineWords(t)) + "</li>";
+        }).join("") + "</ol>";
+      }
+      keepingInputs(detail, html);
 
       var unit = state.unit && live.units.get(state.unit);
       var controls = "";
@@ -427,11 +528,31 @@
         controls += "<div class='bl-redeploy'><select id='redeploy-bcu'>" + Object.keys(live.bcus || {}).sort().map(function (c) {
           return "<option" + (c === unit.bcu ? " selected" : "") + ">" + c + "</option>";
         }).join("") + "</select><input id='redeploy-reason' placeholder='Reason' maxlength='200'><button class='bl-button' data-command='1' data-redeploy='1'>Redeploy</button></div>";
+        var ask = state.confirm;
+        if (ask && ask.unit === unit.unit_id) {
+          controls += "<div class='bl-confirm' role='alertdialog' aria-label='Confirm redeployment'><p>Send " + escape(unit.callsign) + " out of " + escape(unit.bcu) + " to " + escape(ask.bcu) +
+            "? " + escape(unit.bcu) + " has " + ((live.bcus[unit.bcu] || {}).available || 0) + " units available now.</p>" +
+            "<button class='bl-button bl-primary' data-command='1' data-confirm-redeploy='1'>Confirm redeploy</button><button class='bl-button' data-cancel-redeploy='1'>Cancel</button></div>";
+        }
       } else {
         controls = "<p class='bl-muted'>Select a unit to change its status or redeploy it; then click an incident on the map to assign it.</p>";
       }
-      actions.innerHTML = aidRequests() + controls;
+      keepingInputs(actions, aidRequests() + controls);
       session.syncCommands();
+    }
+
+    // Leaving one's own BCU (the inspector's, or the BCU this desk shows) takes a second
+    // click: a unit sent away is a unit this BCU no longer has.
+    function askRedeploy(unitId, bcu, reason) {
+      var unit = live.units.get(unitId);
+      if (!unit) { return; }
+      var own = me.bcu || state.bcu;
+      if (unit.bcu === own && bcu !== own) {
+        state.confirm = { unit: unitId, bcu: bcu, reason: reason };
+        renderPanel();
+        return;
+      }
+      redeploy(unitId, bcu, reason);
     }
 
     function onPanelClick(event) {
@@ -441,10 +562,27 @@
       if (target.dataset.show || target.dataset.dismiss) { el("inspector-alert").classList.remove("bl-shown", "bl-flash"); return; }
       if (target.dataset.assign) { assign(target.dataset.assign, state.incident); }
       if (target.dataset.status) { setStatus(state.unit, target.dataset.status); }
-      if (target.dataset.redeploy) { redeploy(state.unit, el("redeploy-bcu").value, el("redeploy-reason").value); }
+      if (target.dataset.redeploy) { askRedeploy(state.unit, el("redeploy-bcu").value, el("redeploy-reason").value); }
+      if (target.dataset.confirmRedeploy && state.confirm) {
+        var ask = state.confirm;
+        state.confirm = null;
+        redeploy(ask.unit, ask.bcu, ask.reason);
+        renderPanel();
+      }
+      if (target.dataset.cancelRedeploy) { state.confirm = null; renderPanel(); report(null, "Redeployment cancelled"); }
       if (target.dataset.aid) { requestAid(target.dataset.aid, state.incident, Number(target.dataset.eta)); }
       if (target.dataset.grant) { answerAid(target.dataset.grant, "grant"); }
       if (target.dataset.decline) { answerAid(target.dataset.decline, "decline"); }
+      var id = state.incident;
+      if (target.dataset.second && el("second-unit").value) { assign(el("second-unit").value, id); }
+      if (target.dataset.arrive) { incidentCommand(id, "arrival", { unit_id: target.dataset.arrive }, callsignOf(target.dataset.arrive) + " on scene"); }
+      if (target.dataset.regrade) { incidentCommand(id, "grade", { grade: el("regrade-grade").value }, "regraded " + el("regrade-grade").value); }
+      if (target.dataset.close) {
+        incidentCommand(id, "closure", { outcome: el("close-outcome").value }, "closed", function () { el("close-outcome") && (el("close-outcome").value = ""); });
+      }
+      if (target.dataset.note) {
+        incidentCommand(id, "notes", { text: el("note-text").value }, "note added", function () { el("note-text") && (el("note-text").value = ""); });
+      }
     }
     root.addEventListener("click", onPanelClick);
 
@@ -453,6 +591,7 @@
     function report(answer, done) {
       var result = el("result");
       if (!result) { return; }
+      if (!answer) { result.className = "bl-result"; result.textContent = done; return; }
       var ok = answer.status === 200;
       var detail = answer.body && answer.body.detail;
       if (detail && typeof detail !== "string") { detail = JSON.stringify(detail); }
@@ -493,7 +632,14 @@
 
     function assign(unitId, incidentId) {
       if (!unitId || !incidentId) { return; }
-      send("/api/units/" + encodeURIComponent(unitId) + "/assignment", { incident_id: incidentId }, callsign(unitId) + " assigned to " + incidentId);
+      var incident = live.incidents.get(incidentId);
+      send("/api/units/" + encodeURIComponent(unitId) + "/assignment", { incident_id: incidentId }, callsign(unitId) + " assigned to " + ((incident && incident.reference) || incidentId));
+    }
+    function incidentCommand(incidentId, action, body, done, after) {
+      if (!incidentId) { return; }
+      var incident = live.incidents.get(incidentId);
+      var name = (incident && incident.reference) || incidentId;
+      send("/api/incidents/" + encodeURIComponent(incidentId) + "/" + action, body, name + " " + done, after);
     }
     function setStatus(unitId, status) {
       if (!unitId) { return; }

@@ -5,7 +5,7 @@
   var ui = B.ui;
   var live = B.live;
   var session = B.session;
-  var el = ui.el, text = ui.text, escape = ui.escape, countdown = ui.countdown, minutes = ui.minutes, now = ui.now, findMap = ui.findMap;
+  var el = ui.el, text = ui.text, escape = ui.escape, countdown = ui.countdown, minutes = ui.minutes, now = ui.now, findMap = ui.findMap, clock = ui.clock;
 
   function wall(root, me) {
     var params = new URLSearchParams(window.location.search);
@@ -63,16 +63,15 @@
         var risk = advice.at_risk.filter(function (id) { return live.incidents.has(id) && live.incidents.get(id).status === "open"; }).slice(0, 8);
         el("at-risk").innerHTML = risk.length ? risk.map(function (id) {
           var w = byId[id], best = w.nearest[0];
-          return "<li class='bl-grade-" + w.grade + "'><b>" + w.grade + "</b> " + escape(w.bcu) + " · " + escape(ui.words("category", w.category)) +
+          return "<li class='bl-grade-" + w.grade + "'><b>" + w.grade + "</b> " + escape(w.bcu) + " · " + (w.reference ? escape(w.reference) + " · " : "") + escape(ui.words("category", w.category)) +
             " · " + countdown(w.seconds_left - elapsed) + " · " +
             (best ? escape(best.callsign) + " " + minutes(best.eta_s) : "no unit available") + "</li>";
         }).join("") : "<li class='bl-muted'>None</li>";
         // Mutual aid requests wait for a commander's decision: listed first.
         var aid = (advice.mutual_aid || []).map(function (a) {
-          return "<li class='bl-aid-alert'>Mutual aid asked: " + escape(a.callsign) + " (" + escape(a.from_bcu) + ") for " + escape(a.grade) + " · " + escape(a.category) + " in " + escape(a.to_bcu) + ", by " + escape(a.by) + "</li>";
+          return "<li class='bl-aid-alert'>Mutual aid asked: " + escape(a.callsign) + " (" + escape(a.from_bcu) + ") for " + escape(a.grade) + " · " + escape(ui.words("category", a.category)) + " in " + escape(a.to_bcu) + ", by " + escape(a.by) + "</li>";
         });
-        var lines = aid.concat(advice.alerts.map(function (a) { return "<li>" + escape(a.text) + "</li>"; })).slice(0, 8);
-        el("alerts").innerHTML = lines.length ? lines.join("") : "<li class='bl-muted'>None</li>";
+        setHtml(el("alerts"), alertItems(advice, aid));
       }
       var rows = Object.keys(live.bcus || {}).sort().map(function (code) {
         var c = live.bcus[code];
@@ -108,12 +107,48 @@
         (high ? "▲ " : "") + d.now + " / " + usualText + "</td>";
     }
 
+    // Alerts nobody has taken yet, each with Acknowledge for those who may (commanders; an
+    // inspector for their BCU; the server decides anyway); then those in hand, who and when.
+    var ackFailed = {};  // alert key -> why the last acknowledgement was refused
+    function mayAcknowledge(alert) {
+      return me.role === "commander" || (me.role === "inspector" && alert.bcu === me.bcu);
+    }
+    function alertItems(advice, aid) {
+      var active = advice.alerts.slice(0, 8).map(function (a) {
+        var button = mayAcknowledge(a) ? " <button class='bl-button bl-ack' data-ack='" + escape(a.key) + "'>Acknowledge</button>" : "";
+        var failed = ackFailed[a.key] ? " <span class='bl-fail'>✗ " + escape(ackFailed[a.key]) + "</span>" : "";
+        return "<li data-alert='" + escape(a.key) + "'>" + escape(a.text) + button + failed + "</li>";
+      });
+      var seen = (advice.acknowledged || []).slice(0, 8).map(function (a) {
+        return "<li class='bl-muted bl-acknowledged' data-alert='" + escape(a.key) + "'>✓ " + escape(a.text) +
+          " · acknowledged by " + escape(a.acknowledged_by) + " at " + clock(a.acknowledged_at) + "</li>";
+      });
+      var items = aid.concat(active, seen);
+      return items.length ? items.join("") : "<li class='bl-muted'>None</li>";
+    }
+    // Only when it changed: a list rebuilt under the pointer would swallow a click.
+    function setHtml(element, html) {
+      if (element && element.dataset.html !== html) { element.innerHTML = html; element.dataset.html = html; }
+    }
+    function onAlertClick(event) {
+      var button = event.target.closest("button[data-ack]");
+      if (!button) { return; }
+      var key = button.dataset.ack;
+      button.disabled = true;
+      session.request("POST", "/api/alerts/acknowledgement", { key: key }).then(function (answer) {
+        if (answer.status === 200) { delete ackFailed[key]; } else { ackFailed[key] = answer.status + ": " + (answer.body.detail || "failed"); button.disabled = false; }
+        renderLists();
+      });
+    }
+    root.addEventListener("click", onAlertClick);
+
     return {
       root: root,
       stop: function () {
         unsubscribe();
         timers.forEach(clearInterval);
         if (textTimer) { clearTimeout(textTimer); }
+        root.removeEventListener("click", onAlertClick);
       },
     };
   }

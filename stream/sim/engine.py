@@ -13,12 +13,13 @@ import itertools
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from geodata import London
 from geodata.travel import CrowFliesModel, TravelTimeModel
 from stream.sim import calibration as cal
+from stream.sim import places
 from stream.sim.demand import Arrival, Demand, on_scene_s
 from stream.sim.dispatch import Job, Policy, make_policy
 from stream.sim.fleet import DISPATCHABLE, State, Unit, build_fleet
@@ -75,6 +76,7 @@ class Simulation:
         self._order = itertools.count()
         self._ids = itertools.count(1)
         self._incidents = itertools.count(1)
+        self._per_day: dict[date, int] = {}  # incidents so far each day (CAD numbers)
         self._out: list[Event] = []
         # incident -> (the arresting unit, seconds it will spend in custody)
         self._arrests: dict[str, tuple[str, float]] = {}
@@ -154,12 +156,22 @@ class Simulation:
         )
         self.jobs[incident_id] = job
         data = {"incident_id": incident_id, "grade": arrival.grade, "category": arrival.category}
+        data |= self._names(incident_id, arrival.borough)
         self._emit("incident.created", data | {"lat": arrival.lat, "lon": arrival.lon})
         if arrival.grade == "R":
             self._at(ready, lambda: self._close(job, "resolved by telephone"))
         else:
             self._at(ready, lambda: self._ready(job))
         return job
+
+    def _names(self, incident_id: str, borough: str) -> dict[str, str]:
+        """The CAD reference (numbered per day, as a CAD does) and an address."""
+        day = self._when().date()
+        number = self._per_day[day] = self._per_day.get(day, 0) + 1
+        return {
+            "reference": places.reference(self._when(), number),
+            "address": places.address(incident_id, borough),
+        }
 
     def _major(self, major: MajorIncident) -> None:
         place = self.london.locate(major.lat, major.lon)

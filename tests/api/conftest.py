@@ -84,6 +84,13 @@ class Api:
         self.push(incident_created(incident_id, grade=grade, lat=lat + 0.001, lon=lon))
         return incident_id
 
+    def assigned(self, unit: str, incident: str) -> str:
+        """The incident, once a commander has sent the unit to it."""
+        with self.client("chief") as chief:
+            answer = chief.post(f"/api/units/{unit}/assignment", json={"incident_id": incident})
+        assert answer.status_code == 200, answer.text
+        return incident
+
     def audit(self, **params: Any) -> list[dict[str, Any]]:
         with self.client("chief") as chief:
             answer = chief.get("/api/audit", params=params)

@@ -291,6 +291,10 @@ def _body_operations() -> list[str]:
         "POST /api/units/{unit_id}/redeployment",
         "POST /api/units/{unit_id}/status",
         "POST /api/incidents/{incident_id}/closure",
+        "POST /api/incidents/{incident_id}/grade",
+        "POST /api/incidents/{incident_id}/arrival",
+        "POST /api/incidents/{incident_id}/notes",
+        "POST /api/alerts/acknowledgement",
         "POST /api/events",
     ]
 

@@ -98,7 +98,25 @@ ROUTES: dict[str, Route] = {
             f"/api/incidents/{incident}/closure",
             {"outcome": "advice given"},
         ),
-        frozenset({"chief"}),
+        OPERATORS_IN_AW,  # inspectors close their BCU's incidents (BLUELAMP_INSPECTORS_MAY_CLOSE)
+    ),
+    "regrade": Route(
+        "POST",
+        lambda api, unit, incident: (f"/api/incidents/{incident}/grade", {"grade": "S"}),
+        OPERATORS_IN_AW,
+    ),
+    "arrival": Route(
+        "POST",
+        lambda api, unit, incident: (
+            f"/api/incidents/{api.assigned(unit, incident)}/arrival",
+            {"unit_id": unit},
+        ),
+        OPERATORS_IN_AW,
+    ),
+    "note": Route(
+        "POST",
+        lambda api, unit, incident: (f"/api/incidents/{incident}/notes", {"text": "door locked"}),
+        OPERATORS_IN_AW,
     ),
 }
 

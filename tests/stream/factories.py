@@ -140,6 +140,19 @@ class Events:
     def redeployed(self, unit_id: str, bcu: str, reason: str = "demand") -> dict[str, Any]:
         return self.raw("unit.redeployed", {"unit_id": unit_id, "bcu": bcu, "reason": reason})
 
+    def noted(
+        self, incident_id: str, text: str = "caller rang back", by: str = "ann"
+    ) -> dict[str, Any]:
+        return self.raw("incident.noted", {"incident_id": incident_id, "text": text, "by": by})
+
+    def acknowledged(
+        self, kind: str, bcu: str, incident_id: str | None = None, by: str = "ann"
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": kind, "bcu": bcu, "by": by}
+        if incident_id is not None:
+            data["incident_id"] = incident_id
+        return self.raw("alert.acknowledged", data)
+
 
 def validated(raw: dict[str, Any]) -> Validated:
     return validate(raw, london().locate)
@@ -234,6 +247,8 @@ def incident_created(
     lon: float = CENTRE[1],
     category: str = "violence",
     summary: str | None = None,
+    reference: str | None = None,
+    address: str | None = None,
     **env: Any,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
@@ -243,9 +258,25 @@ def incident_created(
         "lat": lat,
         "lon": lon,
     }
-    if summary is not None:
-        data["summary"] = summary
+    for name, value in (("summary", summary), ("reference", reference), ("address", address)):
+        if value is not None:
+            data[name] = value
     return envelope("incident.created", data, **env)
+
+
+def incident_noted(
+    incident_id: str, text: str = "caller rang back", by: str = "ann", **env: Any
+) -> dict[str, Any]:
+    return envelope("incident.noted", {"incident_id": incident_id, "text": text, "by": by}, **env)
+
+
+def alert_acknowledged(
+    kind: str, bcu: str, incident_id: str | None = None, by: str = "ann", **env: Any
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"kind": kind, "bcu": bcu, "by": by}
+    if incident_id is not None:
+        data["incident_id"] = incident_id
+    return envelope("alert.acknowledged", data, **env)
 
 
 def incident_graded(incident_id: str, grade: str, **env: Any) -> dict[str, Any]:

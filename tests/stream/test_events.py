@@ -38,6 +38,8 @@ def test_every_type_in_the_catalogue_parses_and_round_trips() -> None:
         ev.location("U1"),
         ev.redeployed("U1", "CN"),
         *_mutual_aid(ev),
+        ev.noted("I1"),
+        ev.acknowledged("i_unassigned", "AW", "I1"),
     ]
     assert {r["type"] for r in raws} == {t.value for t in EventType}
     for raw in raws:
@@ -219,3 +221,36 @@ def test_any_valid_event_round_trips_through_json(raw: dict[str, object]) -> Non
     assert parse_event(to_json(event)) == event
     assert parse_event(to_dict(event)) == event
     assert validate(to_json(event), stub_locate).event == event
+
+
+def test_an_incident_carries_its_cad_reference_and_address() -> None:
+    raw = Events().incident_created("I1")
+    raw["data"] |= {"reference": " CAD 4711/25NOV ", "address": "14 Station Road, Camden"}
+    data = parse_event(json.dumps(raw)).data
+    assert (data.reference, data.address) == ("CAD 4711/25NOV", "14 Station Road, Camden")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("reference", "x" * 201, "data.reference: String should have at most 200 characters"),
+        ("address", "a\nb", "data.address must not contain control characters"),
+        ("reference", "", "data.reference: String should have at least 1 character"),
+    ],
+)
+def test_a_bad_reference_or_address_is_refused_with_the_reason(
+    field: str, value: str, reason: str
+) -> None:
+    raw = Events().incident_created("I1")
+    raw["data"][field] = value
+    assert _reason(raw) == reason
+
+
+def test_an_acknowledgement_names_its_alert_by_kind_bcu_and_incident() -> None:
+    ev = Events()
+    incident = parse_event(json.dumps(ev.acknowledged("i_unassigned", "aw", "I1"))).data
+    bcu_wide = parse_event(json.dumps(ev.acknowledged("no_irv", "CN"))).data
+    assert incident.key == "i_unassigned:AW:I1"  # type: ignore[union-attr]
+    assert bcu_wide.key == "no_irv:CN"  # type: ignore[union-attr]
+    assert "data.bcu" in _reason(ev.acknowledged("no_irv", "XX"))
+    assert _reason(ev.noted("I1", text="")) == "data.text: String should have at least 1 character"

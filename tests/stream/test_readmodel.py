@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from stream.events import Recorded, validate
 from stream.log import EventLog
@@ -17,6 +17,7 @@ from stream.readmodel import (
     MAX_UNIT_INTERVAL,
     ProjectionStopped,
     ReadModel,
+    report_incidents,
     report_unit_hours,
 )
 from tests.stream import factories as f
@@ -105,3 +106,27 @@ def test_a_stopped_projection_writes_nothing_and_keeps_its_cursor(tmp_path: Path
     with pytest.raises(ProjectionStopped):
         model.catch_up(log)
     assert model.cursor() == 0 and hours_of(model, "U1") == (0, 0.0)
+
+
+def test_incidents_carry_their_reference_and_address_and_an_older_table_is_rebuilt(
+    tmp_path: Path,
+) -> None:
+    named = {"reference": "CAD 12/24NOV", "address": "3 High Street, Westminster"}
+    log = logged(tmp_path, [f.incident_created("I1", "I", *AW, **named), f.incident_created("I2")])
+    model = ReadModel.of(log)
+    model.catch_up(log)
+    t = report_incidents.c
+    query = select(t.incident_id, t.reference, t.address).order_by(t.incident_id)
+    with model.engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(query)] == [
+            ("I1", named["reference"], named["address"]),
+            ("I2", None, None),
+        ]
+    # as a version before references left it: no such columns, its cursor at the end
+    with model.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE report_incidents DROP COLUMN reference"))
+    again = ReadModel.of(log)
+    assert again.cursor() == 0  # rebuilt from the log on the next catch-up
+    again.catch_up(log)
+    with again.engine.connect() as conn:
+        assert conn.execute(query).first() == ("I1", named["reference"], named["address"])

@@ -158,3 +158,16 @@ def test_manual_mode_produces_demand_and_leaves_assignment_to_people() -> None:
     kinds = Counter(e["type"] for e in events)
     assert kinds["incident.created"] > 300
     assert kinds["incident.assigned"] == 0
+
+
+def test_incidents_carry_a_cad_reference_numbered_per_day_and_an_address_in_their_borough() -> None:
+    created = [e for e in evening() if e["type"] == "incident.created"]
+    assert created
+    day = datetime.fromisoformat(created[0]["time"]).strftime("%d%b").upper()
+    numbers = [int(e["data"]["reference"].split()[1].split("/")[0]) for e in created]
+    assert numbers == list(range(1, len(created) + 1))  # the evening starts the day here
+    assert {e["data"]["reference"].split("/")[1] for e in created} == {day}
+    for event in created:
+        place = london().locate(event["data"]["lat"], event["data"]["lon"])
+        assert place is not None
+        assert event["data"]["address"].endswith(", " + place.borough), event["data"]
