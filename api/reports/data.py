@@ -130,11 +130,9 @@ def responses(
 
 
 def _reference() -> list[Any]:
-    """The CAD's reference, where the read model has one (else the id), as ``reference``."""
+    """The CAD's reference where the incident has one, else its id, as ``reference``."""
     t = report_incidents.c
-    if "reference" not in t:
-        return []
-    return [func.coalesce(t["reference"], t.incident_id).label("reference")]
+    return [func.coalesce(t.reference, t.incident_id).label("reference")]
 
 
 def _times(column: pd.Series) -> pd.Series:

@@ -122,6 +122,8 @@ def scripted(seed: int = 13, start: datetime = START, hours: float = 14.0) -> Da
                     "category": "violence",
                     "lat": lat,
                     "lon": lon,
+                    # Some with the CAD's reference (what a report names them by), some not.
+                    **({"reference": f"CAD {n}/{start:%d%b}".upper()} if n % 2 else {}),
                 },
             )
     return day

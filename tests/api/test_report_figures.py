@@ -110,6 +110,42 @@ def _cells(book: openpyxl.Workbook, ref: str) -> list[Any]:
     return [cell.value for line in book[sheet][area] for cell in line]
 
 
+def test_late_arrivals_name_each_incident_by_its_cad_reference_else_its_id(
+    day: tuple[Day, EventLog],
+) -> None:
+    script, log = day
+    named = {
+        e["data"]["incident_id"]: e["data"].get("reference", e["data"]["incident_id"])
+        for e in script.events
+        if e["type"] == "incident.created"
+    }
+    late = _table(build(log.engine, "response", Period.parse(DAY, DAY), Filters()), "late")
+    shown = list(late.frame["incident"])
+    assert any(name.startswith("CAD ") for name in shown), "no late incident has a reference"
+    assert any(name.startswith("INC-") for name in shown), "every late incident has a reference"
+    assert sorted(shown) == sorted(named[i] for i in _late_ids(script))
+
+
+def _late_ids(script: Day) -> list[str]:
+    """Due in the day and not attended within target, from the raw events."""
+    made: dict[str, datetime] = {}
+    grade: dict[str, str] = {}
+    arrived: dict[str, datetime] = {}
+    for e in script.events:
+        d, at = e["data"], datetime.fromisoformat(e["time"])
+        if e["type"] == "incident.created":
+            made[d["incident_id"]], grade[d["incident_id"]] = at, d["grade"]
+        elif e["type"] == "incident.arrived":
+            arrived.setdefault(d["incident_id"], at)
+    target = {"I": timedelta(minutes=15), "S": timedelta(minutes=60)}
+    late = []
+    for i, created in made.items():
+        due = created + target[grade[i]]
+        if due <= DAY_END and (i not in arrived or arrived[i] > due):
+            late.append(i)
+    return late
+
+
 def test_on_duty_hours_count_each_units_open_status_up_to_the_period_end(
     day: tuple[Day, EventLog],
 ) -> None:
