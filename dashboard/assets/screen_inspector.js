@@ -1,10 +1,7 @@
 // The inspector's desk: one BCU's queue and units, advice, commands, incident detail.
 (function () {
   "use strict";
-  var B = window.bluelamp;
-  var ui = B.ui;
-  var live = B.live;
-  var session = B.session;
+  var B = window.bluelamp, ui = B.ui, live = B.live, session = B.session;
   var words = ui.words;
   var el = ui.el, escape = ui.escape, mmss = ui.mmss, minutes = ui.minutes, now = ui.now, clock = ui.clock, findMap = ui.findMap, GRADE_ORDER = ui.GRADE_ORDER, NO_TARGET = ui.NO_TARGET;
 

@@ -3,10 +3,7 @@
 // Dash mounted and updated marker by marker: nothing is re-rendered by React per event.
 (function () {
   "use strict";
-  var B = window.bluelamp;
-  var ui = B.ui;
-  var live = B.live;
-  var session = B.session;
+  var B = window.bluelamp, ui = B.ui, live = B.live, session = B.session;
   var escape = ui.escape, GRADE_STYLE = ui.GRADE_STYLE, UNIT_COLOUR = ui.UNIT_COLOUR, LIVE_GRADES = ui.LIVE_GRADES;
 
   var hexGeometry = null;  // /api/geo/hexes, fetched once per page load

@@ -2,10 +2,7 @@
 // if that is a page of this origin.
 (function () {
   "use strict";
-  var B = window.bluelamp;
-  var ui = B.ui;
-  var live = B.live;
-  var session = B.session;
+  var B = window.bluelamp, ui = B.ui, live = B.live, session = B.session;
   var el = ui.el;
   // Where ?next= may send the browser after sign-in: a path of this origin, else nowhere.
   // Resolved the way the browser will resolve it (it drops tabs and newlines and reads "\"

@@ -1,10 +1,7 @@
 // The wall: KPIs, incidents at risk, alerts, per-BCU demand and capacity, the live map.
 (function () {
   "use strict";
-  var B = window.bluelamp;
-  var ui = B.ui;
-  var live = B.live;
-  var session = B.session;
+  var B = window.bluelamp, ui = B.ui, live = B.live, session = B.session;
   var el = ui.el, text = ui.text, escape = ui.escape, countdown = ui.countdown, minutes = ui.minutes, now = ui.now, findMap = ui.findMap, clock = ui.clock;
 
   function wall(root, me) {

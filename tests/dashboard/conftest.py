@@ -54,6 +54,15 @@ def live_server(start_server: Callable[..., LiveServer]) -> str:
     return start_server().url
 
 
+@pytest.fixture
+def pages(browser: Browser) -> Iterator[list[Page]]:
+    """The pages a test opens (each in a context of its own), closed after it."""
+    opened: list[Page] = []
+    yield opened
+    for page in opened:
+        page.context.close()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     # Module scope, not session: Playwright's sync API keeps an event loop running in the

@@ -12,51 +12,15 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.dashboard.conftest import PASSWORD, add_users
-from tests.dashboard.test_screens import City, _event, _open, _row_shown, _safe
-from tests.live import LiveServer
+from tests.dashboard.conftest import PASSWORD
+from tests.dashboard.test_screens import City, _event, _open, _row_shown, _safe, open_city
 from tests.stream.factories import POINTS
-
-
-def _city(redis_url: str, tmp: object, **env: str) -> City:
-    prefix = f"test-{uuid.uuid4().hex[:12]}"
-    server = LiveServer(
-        {
-            "BLUELAMP_REDIS_URL": redis_url,
-            "BLUELAMP_KEY_PREFIX": prefix,
-            "BLUELAMP_LEASE_TTL_MS": "1000",
-            "BLUELAMP_LOGIN_ATTEMPTS": "1000",
-            **env,
-        },
-        tmp,  # type: ignore[arg-type]
-    )
-    add_users(server)
-    server.start()
-    return City(server, redis_url)
-
-
-def _close(city: City) -> None:
-    city.server.stop()
-    prefix = city.server.env["BLUELAMP_KEY_PREFIX"]
-    if keys := list(city.redis.scan_iter(f"{prefix}*")):
-        city.redis.delete(*keys)
 
 
 @pytest.fixture(scope="module")
 def city(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
-    found = _city(redis_url, tmp_path_factory.mktemp("access"))
-    try:
+    with open_city(redis_url, tmp_path_factory.mktemp("access")) as found:
         yield found
-    finally:
-        _close(found)
-
-
-@pytest.fixture
-def pages() -> Iterator[list[Page]]:
-    opened: list[Page] = []
-    yield opened
-    for page in opened:
-        page.context.close()
 
 
 def _select_incident(page: Page, incident: str) -> None:
@@ -147,8 +111,7 @@ def test_a_failed_command_says_why(browser: Browser, pages: list[Page], city: Ci
 def test_commands_are_off_under_the_outage_banner(
     browser: Browser, pages: list[Page], redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    city = _city(redis_url, tmp_path_factory.mktemp("outage"))
-    try:
+    with open_city(redis_url, tmp_path_factory.mktemp("outage")) as city:
         unit = city.unit("AW", "AWO1")
         inspector = _open(browser, pages, city, "inspector", "/inspector")
         _select_unit(inspector, unit)
@@ -167,16 +130,15 @@ def test_commands_are_off_under_the_outage_banner(
         inspector.wait_for_function(
             "() => !document.querySelector(\"button[data-status='busy']\").disabled"
         )
-    finally:
-        _close(city)
 
 
 def test_an_ended_session_asks_to_sign_in_keeping_the_page_and_a_wall_stays(
     browser: Browser, pages: list[Page], redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     # A person's session lasts a minute here; the wall's its default days.
-    city = _city(redis_url, tmp_path_factory.mktemp("expiry"), BLUELAMP_TOKEN_MINUTES="1")
-    try:
+    with open_city(
+        redis_url, tmp_path_factory.mktemp("expiry"), BLUELAMP_TOKEN_MINUTES="1"
+    ) as city:
         incident = city.incident("NE")
         wall = _open(browser, pages, city, "wall", "/wall")
         inspector = _open(browser, pages, city, "inspector", "/inspector")
@@ -211,8 +173,6 @@ def test_an_ended_session_asks_to_sign_in_keeping_the_page_and_a_wall_stays(
         wall.wait_for_function(_safe(f"window.bluelamp.live.incidents.has({json.dumps(later)})"))
         assert wall.locator("#session-prompt").count() == 0
         assert wall.evaluate("window.bluelamp.live.connected") is True
-    finally:
-        _close(city)
 
 
 def _on_duty(unit: str, callsign: str, bcu: str, lat: float, lon: float) -> dict[str, object]:

@@ -13,35 +13,14 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.dashboard.conftest import add_users
-from tests.dashboard.test_screens import City, _event, _grid_js, _open, _row_shown, _safe, pages
-from tests.live import LiveServer
+from tests.dashboard.test_screens import City, _event, _grid_js, _open, _row_shown, _safe, open_city
 from tests.stream.factories import POINTS
-
-__all__ = ["pages"]  # the fixture, used by every test here
 
 
 @pytest.fixture(scope="module")
 def city(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
-    prefix = f"test-{uuid.uuid4().hex[:12]}"
-    server = LiveServer(
-        {
-            "BLUELAMP_REDIS_URL": redis_url,
-            "BLUELAMP_KEY_PREFIX": prefix,
-            "BLUELAMP_LEASE_TTL_MS": "1000",
-            "BLUELAMP_LOGIN_ATTEMPTS": "1000",
-        },
-        tmp_path_factory.mktemp("lifecycle"),
-    )
-    add_users(server)
-    server.start()
-    city = City(server, redis_url)
-    try:
+    with open_city(redis_url, tmp_path_factory.mktemp("lifecycle")) as city:
         yield city
-    finally:
-        server.stop()
-        if keys := list(city.redis.scan_iter(f"{prefix}*")):
-            city.redis.delete(*keys)
 
 
 def _incident(city: City, reference: str, address: str, bcu: str = "AW") -> str:

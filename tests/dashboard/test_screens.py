@@ -4,6 +4,7 @@ queue seen on the wall, role limits, and a server restart the page rides out."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import redis
 from playwright.sync_api import Browser, Page
 
 from tests.dashboard.conftest import PASSWORD, add_users, screenshot, sign_in
-from tests.live import LiveServer
+from tests.live import LiveServer, forget_prefix
 from tests.stream.factories import POINTS
 
 NOW = datetime.now(UTC)
@@ -91,32 +92,38 @@ class City:
         return dict(httpx.get(f"{self.url}/api/picture", headers=headers, timeout=30).json())
 
 
-@pytest.fixture(scope="module")
-def city(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
+@contextlib.contextmanager
+def open_city(redis_url: str, tmp: Path, **env: str) -> Iterator[City]:
+    """A server on the shared Redis under a key prefix of its own, with the test users; its
+    keys are deleted afterwards. ``env`` adds to or overrides its settings."""
     prefix = f"test-{uuid.uuid4().hex[:12]}"
-    server = LiveServer(
-        {
-            "BLUELAMP_REDIS_URL": redis_url,
-            "BLUELAMP_KEY_PREFIX": prefix,
-            "BLUELAMP_LEASE_TTL_MS": "1000",
-            # Every test signs in afresh: more than the default 10 a minute per user.
-            "BLUELAMP_LOGIN_ATTEMPTS": "1000",
-        },
-        tmp_path_factory.mktemp("screens"),
-    )
+    settings = {
+        "BLUELAMP_REDIS_URL": redis_url,
+        "BLUELAMP_KEY_PREFIX": prefix,
+        "BLUELAMP_LEASE_TTL_MS": "1000",
+        # Every test signs in afresh: more than the default 10 a minute per user.
+        "BLUELAMP_LOGIN_ATTEMPTS": "1000",
+    }
+    server = LiveServer(settings | env, tmp)
     add_users(server)
     server.start()
     city = City(server, redis_url)
-    for bcu in ("AW", "AW", "AW", "NE", "NE"):
-        city.unit(bcu, f"{bcu}{uuid.uuid4().hex[:3].upper()}")
-    for bcu in ("AW", "AW", "NE"):
-        city.incident(bcu)
     try:
         yield city
     finally:
         server.stop()
-        if keys := list(city.redis.scan_iter(f"{prefix}*")):
-            city.redis.delete(*keys)
+        city.redis.close()
+        forget_prefix(redis_url, prefix)
+
+
+@pytest.fixture(scope="module")
+def city(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
+    with open_city(redis_url, tmp_path_factory.mktemp("screens")) as city:
+        for bcu in ("AW", "AW", "AW", "NE", "NE"):
+            city.unit(bcu, f"{bcu}{uuid.uuid4().hex[:3].upper()}")
+        for bcu in ("AW", "AW", "NE"):
+            city.incident(bcu)
+        yield city
 
 
 def _page(browser: Browser) -> Page:
@@ -129,14 +136,6 @@ def _page(browser: Browser) -> Page:
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors  # type: ignore[attr-defined]
     return page
-
-
-@pytest.fixture
-def pages(browser: Browser) -> Iterator[list[Page]]:
-    opened: list[Page] = []
-    yield opened
-    for page in opened:
-        page.context.close()
 
 
 def _open(browser: Browser, pages: list[Page], city: City, user: str, path: str) -> Page:

@@ -18,8 +18,8 @@ from playwright.sync_api import Browser, Page
 from geodata import London
 from stream.log import EventLog
 from stream.sim.demand import Demand, base_rate_per_s
-from tests.dashboard.conftest import PASSWORD, add_users, sign_in
-from tests.dashboard.test_screens import City, _event, _open, _page, _safe
+from tests.dashboard.conftest import PASSWORD, sign_in
+from tests.dashboard.test_screens import City, _event, _open, _page, _safe, open_city
 from tests.live import LiveServer
 from tests.stream.factories import POINTS
 
@@ -63,35 +63,10 @@ def _shown_ids(page: Page) -> list[str]:
 @pytest.fixture(scope="module")
 def city(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
     """A server on the shared Redis under a prefix of its own, with units in AW and NE."""
-    prefix = f"test-{uuid.uuid4().hex[:12]}"
-    server = LiveServer(
-        {
-            "BLUELAMP_REDIS_URL": redis_url,
-            "BLUELAMP_KEY_PREFIX": prefix,
-            "BLUELAMP_LEASE_TTL_MS": "1000",
-            "BLUELAMP_LOGIN_ATTEMPTS": "1000",  # every test signs in afresh
-        },
-        tmp_path_factory.mktemp("screens-work"),
-    )
-    add_users(server)
-    server.start()
-    city = City(server, redis_url)
-    for bcu in ("AW", "AW", "NE"):
-        city.unit(bcu, f"{bcu}{uuid.uuid4().hex[:3].upper()}")
-    try:
+    with open_city(redis_url, tmp_path_factory.mktemp("screens-work")) as city:
+        for bcu in ("AW", "AW", "NE"):
+            city.unit(bcu, f"{bcu}{uuid.uuid4().hex[:3].upper()}")
         yield city
-    finally:
-        server.stop()
-        if keys := list(city.redis.scan_iter(f"{prefix}*")):
-            city.redis.delete(*keys)
-
-
-@pytest.fixture
-def pages() -> Iterator[list[Page]]:
-    opened: list[Page] = []
-    yield opened
-    for page in opened:
-        page.context.close()
 
 
 # -- the inspector ------------------------------------------------------------------------

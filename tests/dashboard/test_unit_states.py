@@ -13,9 +13,8 @@ from tests.dashboard import test_screens as screens
 from tests.dashboard.test_screens import City, _event, _grid_js, _open, _row_shown, _safe
 from tests.stream.factories import POINTS
 
-# The server and page fixtures of the screens' tests (one server for this module).
+# The server fixture of the screens' tests (one server for this module).
 city = screens.city
-pages = screens.pages
 
 
 def _stamped(kind: str, data: dict[str, object], at: datetime) -> dict[str, object]:
