@@ -295,6 +295,8 @@ def _body_operations() -> list[str]:
         "POST /api/incidents/{incident_id}/arrival",
         "POST /api/incidents/{incident_id}/notes",
         "POST /api/alerts/acknowledgement",
+        "POST /api/mutual-aid",
+        "POST /api/mutual-aid/{request_id}/decline",
         "POST /api/events",
     ]
 
