@@ -41,14 +41,19 @@ def bcu_labels(bcus: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def london_map(settings: Settings, london: London, map_id: str = ids.MAP) -> dl.Map:
+def london_map(
+    settings: Settings, london: London, map_id: str = ids.MAP, *, fit_london: bool = True
+) -> dl.Map:
     """Boroughs and BCU outlines drawn on canvas and styled in the browser from ``hideout``.
 
     Layers stay mounted: pages change what they show by setting ``hideout`` (e.g.
     ``{"bcu": "AW"}`` to pick out one BCU), never by rebuilding the data. The live layers
     (incidents, units, demand by hex) are added to the same Leaflet map by
     ``assets/screen*.js`` and updated there, frame by frame. ``map_id`` names the map and
-    prefixes its layers' ids (one page may not reuse another's ids).
+    prefixes its layers' ids (one page may not reuse another's ids). ``fit_london`` fits the
+    view to London when the boroughs land; a page that frames the view itself (the
+    inspector's BCU) turns it off, or the boroughs' fit, which dash-leaflet may repeat on a
+    later render, would take the view back to all London.
     """
     bcus = bcus_geojson(london)
     hideout = {"tiles": bool(settings.tile_url), "bcu": None}
@@ -66,7 +71,7 @@ def london_map(settings: Settings, london: London, map_id: str = ids.MAP) -> dl.
             style=_js("boroughStyle"),
             onEachFeature=_js("boroughTooltip"),
             hideout=hideout,
-            zoomToBounds=True,  # fills a desk monitor or a 4K wall alike
+            zoomToBounds=fit_london,  # fills a desk monitor or a 4K wall alike
         ),
         dl.GeoJSON(
             id=f"{map_id}-bcus",
