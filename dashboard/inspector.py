@@ -139,7 +139,9 @@ def inspector_page(settings: Settings, london: London) -> Component:
                     _grid_panel("Units", "bl-units", ids.UNITS, UNIT_COLUMNS, "unit_id"),
                     html.Section(
                         className="bl-panel bl-map-panel",
-                        children=[london_map(settings, london, ids.INSPECTOR_MAP, fit_london=False)],
+                        children=[
+                            london_map(settings, london, ids.INSPECTOR_MAP, fit_london=False)
+                        ],
                     ),
                     html.Section(
                         className="bl-panel bl-detail-panel",
