@@ -483,7 +483,7 @@
       var detail = el("detail"), actions = el("actions");
       if (!detail || !actions) { return; }
       var incident = state.incident && live.incidents.get(state.incident);
-      var known = state.incident && timelines[state.incident];
+      var known = state.incident && timelines && timelines[state.incident];  // timelines is set further down, after the first render
       var html = "";
       if (incident) {
         html += "<h2>" + escape(words("grade", incident.grade)) + " · " + escape(words("category", incident.category)) + " <small class='bl-reference'>" + escape(incident.reference || incident.incident_id) + "</small></h2>";

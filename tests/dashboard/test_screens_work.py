@@ -216,7 +216,10 @@ def test_the_bcu_and_the_selection_survive_a_reload(
     page.wait_for_function(
         _safe(f"dash_ag_grid.getApi('queue').getRowNode({json.dumps(target)}).isSelected()")
     )
-    assert target in page.locator("#detail").inner_text()
+    # The panel fills once the live picture has the incident (after the page's first frame).
+    page.wait_for_function(
+        _safe(f"document.getElementById('detail').innerText.includes({json.dumps(target)})")
+    )
     assert "NE" in page.locator("#inspector-bcu").inner_text()
     assert "bcu=NE" in page.url and f"incident={target}" in page.url
 
