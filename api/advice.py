@@ -51,6 +51,19 @@ class Advisor:
             self._seq, self._at = picture.seq, now
         return self._advice
 
+    @property
+    def seq(self) -> int:
+        """The seq of the picture the current advice is of (-1: none yet)."""
+        return self._seq
+
+    def due_in(self, picture: Picture) -> float | None:
+        """Seconds until :meth:`current` would recompute for ``picture`` (0: now), or None when
+        the advice is of this picture already. The live feed sends advice on its own when it
+        falls due after the last events frame: on a quiet feed no frame would carry it."""
+        if picture.seq == self._seq:
+            return None
+        return max(0.0, self.every_s - (time.monotonic() - self._at))
+
 
 def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
     """Waiting I/S incidents with their nearest available units (ETA), the ones at risk,

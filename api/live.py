@@ -4,6 +4,8 @@ Frames, all JSON text:
 
     {"type": "snapshot", "seq": N, "picture": {...}}          first, unless resuming
     {"type": "events", "seq": M, "events": [{"seq", "event", "borough", "bcu"}, ...]}
+    {"type": "advice", "seq": M, "advice": {...}}             advice that fell due after
+                                                               the last events frame
     {"type": "heartbeat", "seq": M, "time": "...Z"}            after a quiet spell
     {"type": "status", "ok": false, "reason": "..."}          the feed is held up (or
                                                                current again: ok true)
@@ -170,6 +172,7 @@ async def _send(
     if snapshot is not None:
         await _send_bytes(websocket, snapshot, send_s)
     last_sent = -frame_s  # the first events go out at once
+    spoke = loop.time()  # the last frame of any kind: a heartbeat follows quiet_s after it
     advised = services.advisor.version
     status, told = services.feed, 0  # the feed status version this socket has had
     upcoming: asyncio.Task[Recorded] | None = None
@@ -178,16 +181,24 @@ async def _send(
             if status.version != told:
                 told = status.version
                 await _send_bytes(websocket, status.frame(), send_s)
+                spoke = loop.time()
             upcoming = upcoming or asyncio.ensure_future(anext(subscription))
-            if not await _record_or_news(upcoming, status, quiet_s):
-                if not upcoming.done() and status.version == told:
+            advice_in = _advice_due_in(services, advised, seq)
+            wait = max(0.0, quiet_s - (loop.time() - spoke))
+            if not await _record_or_news(upcoming, status, min(wait, advice_in)):
+                if upcoming.done() or status.version != told:
+                    continue
+                if advice_in <= wait:
+                    advised = await _send_advice(websocket, services, seq, advised)
+                else:
                     await _heartbeat(websocket, seq, send_s)
-                    last_sent = loop.time()
+                last_sent = spoke = loop.time()
                 continue
             first, upcoming = upcoming.result(), None
             seq, last_sent, advised = await _send_events(
                 websocket, services, subscription, first, last_sent, advised
             )
+            spoke = last_sent
     finally:
         if upcoming is not None:
             upcoming.cancel()
@@ -204,6 +215,30 @@ async def _record_or_news(
     finally:
         changed.cancel()
     return upcoming.done()
+
+
+def _advice_due_in(services: Services, advised: int, seq: int) -> float:
+    """Seconds until a socket that has had events up to ``seq`` and advice version
+    ``advised`` is owed newer advice (inf: not owed, or the next events frame brings it).
+    Advice is recomputed at most once a second, so the events frame that changed the picture
+    may have carried the advice from before it; once due, it goes on its own."""
+    advisor = services.advisor
+    if advisor.seq > seq:
+        return float("inf")  # of events this socket has yet to get: their frame carries it
+    if advisor.version != advised:
+        return 0.0
+    due = advisor.due_in(services.spine.picture)
+    return float("inf") if due is None else due
+
+
+async def _send_advice(websocket: WebSocket, services: Services, seq: int, advised: int) -> int:
+    """An advice frame if the advice changed since version ``advised``; the version sent."""
+    advice = services.advisor.current(services.spine.picture)
+    version = int(advice.get("version", advised))
+    if version != advised:
+        frame = f'{{"type":"advice","seq":{seq},"advice":{services.advice_json(advice)}}}'
+        await _send_bytes(websocket, frame, services.settings.ws_send_timeout_s)
+    return version
 
 
 async def _heartbeat(websocket: WebSocket, seq: int, send_s: float) -> None:

@@ -260,6 +260,9 @@
       if (frame.advice) { live.advice = frame.advice; pending.advice = true; }
       var events = frame.events;
       if (events.length) { live.lastEventTime = events[events.length - 1].event.time; }
+    } else if (frame.type === "advice") {
+      live.advice = frame.advice;
+      pending.advice = true;
     } else if (frame.type === "status") {
       live.heldUp = frame.ok ? null : frame.reason;
     } else if (frame.type === "error") {

@@ -242,6 +242,23 @@ async def test_frames_carry_the_state_of_everything_the_events_changed(api: Api)
     assert state["incidents"][incident]["hex"].startswith("88")
 
 
+async def test_advice_that_falls_due_after_the_last_event_still_arrives(api: Api) -> None:
+    """Advice is recomputed at most once a second, so the frame of an event that came
+    moments after the last computation carries the advice from before it. With nothing
+    after it on the feed, the advice that includes it must still come, on its own."""
+    async with _ws(api, api.token("plan")) as ws:
+        await _frame(ws)  # the snapshot's advice was computed just now
+        first, second = api.incident("AW"), api.incident("AW")
+        deadline = time.monotonic() + 8  # a heartbeat is 15 s away: not what brings it
+        waiting: set[str] = set()
+        while second not in waiting:
+            frame = await _frame(ws, max(0.1, deadline - time.monotonic()))
+            assert frame["type"] != "heartbeat", "the feed went quiet without the advice"
+            if frame.get("advice"):
+                waiting = {w["incident_id"] for w in frame["advice"]["waiting"]}
+    assert first in waiting
+
+
 def test_advice_names_the_nearest_units_and_what_is_at_risk(api: Api) -> None:
     near, incident = api.unit("SW"), api.incident("SW")
     with api.client("plan") as planner:
