@@ -57,7 +57,12 @@ def _timeline_has(page: Page, words: str) -> None:
                 (li) => li.textContent.includes({json.dumps(words)}))"""
         )
     except Exception:
-        raise AssertionError(page.locator("#detail").inner_text() + str(page.errors)) from None  # type: ignore[attr-defined]
+        selected = page.evaluate(
+            "() => dash_ag_grid.getApi('queue').getSelectedRows().map((r) => r.incident_id)"
+        )
+        shown = page.locator("#detail").inner_text()
+        errors = page.errors  # type: ignore[attr-defined]
+        raise AssertionError(f"{shown} | {page.url} | selected {selected} | {errors}") from None
 
 
 def _result(page: Page, words: str) -> None:
