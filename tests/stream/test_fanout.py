@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 import redis
 
-from stream import bus as bus_module
+import stream.bus.redis as bus_module
 from stream import fanout
 from stream.bus import Bus, open_bus
 from stream.events import Recorded
