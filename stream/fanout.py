@@ -25,7 +25,7 @@ from stream.bus import Bus
 from stream.events import Recorded, parse_event
 from stream.log import EventLog
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 _RESYNC = object()  # tells subscribers to look in the log: the hub may have missed messages
 
 
@@ -255,7 +255,7 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("live subscription lost; reconnecting in %.1f s", delay)
+                logger.exception("live subscription lost; reconnecting in %.1f s", delay)
             self.connected.clear()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
@@ -278,4 +278,4 @@ class Hub:
                         sub.offer(_RESYNC)
                 seen_in_log = await asyncio.to_thread(self.log.last_seq)
             except Exception:
-                log.exception("could not read the log's last seq")
+                logger.exception("could not read the log's last seq")

@@ -36,7 +36,7 @@ from stream.sequencer import Sequencer, read_entry, undecidable
 from stream.settings import Settings
 from stream.trust import EVERYTHING, Scope, Trust, entry_key, refuse_reserved, seal
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 Submittable = str | bytes | Mapping[str, Any] | Event
 
 
@@ -289,7 +289,7 @@ class Spine:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("outcome subscription lost; reconnecting")
+                logger.exception("outcome subscription lost; reconnecting")
                 await asyncio.sleep(0.5)
 
     # -- out --------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ class Spine:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("picture fell behind; rebuilding it from the log")
+                logger.exception("picture fell behind; rebuilding it from the log")
                 self.picture = await asyncio.to_thread(self.log.picture)
 
     async def read_picture(self, at: int | None = None) -> Picture:
