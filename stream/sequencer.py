@@ -46,23 +46,12 @@ from stream.log import EventLog, LogConflict
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
 from stream.trust import Scope, Trust, out_of_scope
+from stream.wire import live_message
 
 logger = logging.getLogger(__name__)
 #: Times an entry must fail alone, the log taking a write after each, before it is rejected
 #: as one that cannot be sequenced (twice: a database that flaps once rejects nothing).
 POISON_ATTEMPTS = 2
-
-
-def live_message(record: Recorded, body: str | None = None) -> str:
-    """The JSON published on the live channel for one accepted event:
-    ``{"seq":N,"event":{...CloudEvents...},"borough":...,"bcu":...}``, ``seq`` first so a
-    process can tell an echo of what it already has without parsing the rest
-    (stream.fanout.peek_seq). ``body`` is the event's JSON if already made (for the log)."""
-    event = to_json(record.event) if body is None else body
-    return (
-        f'{{"seq":{record.seq},"event":{event},'
-        f'"borough":{json.dumps(record.borough)},"bcu":{json.dumps(record.bcu)}}}'
-    )
 
 
 @dataclass
