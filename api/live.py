@@ -49,11 +49,11 @@ from stream.fanout import SubscriberTooSlow, Subscription
 router = APIRouter()
 MAX_FRAME_EVENTS = 5_000
 FRAMES_KEPT = 256  # recent frame bodies, by (first seq, last seq)
-PICTURE_WAIT_S = 1.0
+PICTURE_WAIT_S = 1.0  # for this process's picture to catch up with a frame's events
 SINCE = re.compile(r"[0-9]{1,19}")
 # How often an open socket asks whether its session still holds (user enabled, not signed
 # out); with the services' few-second cache a disabled user's socket closes within ~7 s.
-SESSION_CHECK_S = 2.0  # for this process's picture to catch up with a frame's events
+SESSION_CHECK_S = 2.0
 
 
 @router.websocket("/ws", name="live")
@@ -277,10 +277,10 @@ async def _events_frame(services: Services, batch: list[Recorded], advised: int)
     frames = services.live_frames
     body = frames.get((first, last))
     if body is None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + PICTURE_WAIT_S
-        while services.spine.picture.seq < last and loop.time() < deadline:
-            await asyncio.sleep(0.002)  # this process's picture applies the batch any moment
+        # This process's picture applies the batch any moment; past the wait, the frame
+        # goes out with the picture as it is.
+        with contextlib.suppress(TimeoutError):
+            await services.spine.wait_for_seq(last, PICTURE_WAIT_S)
         picture = services.spine.picture
         events = ",".join(services.live_messages.text(r) for r in batch)
         state = orjson.dumps(touched_view(picture, batch, services.london.hex_of)).decode()

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from stream.events import Grade, Recorded, UnitStatus, to_dict
+from stream.events import Grade, Recorded, UnitStatus
 from stream.picture import Incident, IncidentStatus, Picture, Unit
-from stream.sequencer import live_message
+from stream.wire import live_dict, live_message
 
 LIVE = frozenset({Grade.IMMEDIATE, Grade.SIGNIFICANT})
 
@@ -56,13 +56,8 @@ def picture_view(
 
 
 def record_view(record: Recorded) -> dict[str, Any]:
-    """One recorded event as the live feed carries it."""
-    return {
-        "seq": record.seq,
-        "event": to_dict(record.event),
-        "borough": record.borough,
-        "bcu": record.bcu,
-    }
+    """One recorded event as the live feed carries it (stream.wire)."""
+    return live_dict(record)
 
 
 def filter_incidents(

@@ -15,42 +15,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from stream.bus import Bus
-from stream.events import Recorded, parse_event
+from stream.events import Recorded
 from stream.log import EventLog
+from stream.wire import parse_live, peek_seq
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 _RESYNC = object()  # tells subscribers to look in the log: the hub may have missed messages
 
 
 class SubscriberTooSlow(RuntimeError):
     """The subscriber fell too far behind the live feed and was dropped."""
-
-
-_SEQ_PREFIX = '{"seq":'
-
-
-def peek_seq(message: str) -> int | None:
-    """The seq of a live message, read off its start without parsing the rest (None if the
-    message is not in the form stream.sequencer.live_message makes)."""
-    if not message.startswith(_SEQ_PREFIX):
-        return None
-    end = message.find(",", len(_SEQ_PREFIX))
-    digits = message[len(_SEQ_PREFIX) : end]
-    return int(digits) if digits.isdigit() else None
-
-
-def parse_live(message: str) -> Recorded:
-    data = json.loads(message)
-    return Recorded(
-        int(data["seq"]), parse_event(data["event"]), data.get("borough"), data.get("bcu")
-    )
 
 
 PAGE = 5_000  # records read from the log per catch-up step
@@ -255,7 +235,7 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("live subscription lost; reconnecting in %.1f s", delay)
+                logger.exception("live subscription lost; reconnecting in %.1f s", delay)
             self.connected.clear()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
@@ -278,4 +258,4 @@ class Hub:
                         sub.offer(_RESYNC)
                 seen_in_log = await asyncio.to_thread(self.log.last_seq)
             except Exception:
-                log.exception("could not read the log's last seq")
+                logger.exception("could not read the log's last seq")

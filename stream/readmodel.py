@@ -142,7 +142,7 @@ HOUR = timedelta(hours=1)
 MAX_UNIT_INTERVAL = timedelta(hours=24)
 #: How often (in records) a projection checks whether it has been asked to stop.
 STOP_EVERY = 1_000
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 class ProjectionStopped(RuntimeError):
@@ -265,7 +265,7 @@ class ReadModel:
             return
         self.skipped_intervals += len(skipped)
         first = skipped[0]
-        log.warning(
+        logger.warning(
             "unit time: %d interval(s) longer than %s not counted, e.g. unit %s %s from %s "
             "to %s (an event time no feed should have sent; see docs/reports.md)",
             len(skipped),
@@ -502,6 +502,6 @@ def _drop_if_older(engine: Engine) -> None:
             continue
         present = {c["name"] for c in inspect(engine).get_columns(table.name)}
         if any(c.name not in present for c in table.columns):
-            log.warning("the reports' read model predates this version: rebuilding it")
+            logger.warning("the reports' read model predates this version: rebuilding it")
             metadata.drop_all(engine)
             return

@@ -46,23 +46,12 @@ from stream.log import EventLog, LogConflict
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
 from stream.trust import Scope, Trust, out_of_scope
+from stream.wire import live_message
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 #: Times an entry must fail alone, the log taking a write after each, before it is rejected
 #: as one that cannot be sequenced (twice: a database that flaps once rejects nothing).
 POISON_ATTEMPTS = 2
-
-
-def live_message(record: Recorded, body: str | None = None) -> str:
-    """The JSON published on the live channel for one accepted event:
-    ``{"seq":N,"event":{...CloudEvents...},"borough":...,"bcu":...}``, ``seq`` first so a
-    process can tell an echo of what it already has without parsing the rest
-    (stream.fanout.peek_seq). ``body`` is the event's JSON if already made (for the log)."""
-    event = to_json(record.event) if body is None else body
-    return (
-        f'{{"seq":{record.seq},"event":{event},'
-        f'"borough":{json.dumps(record.borough)},"bcu":{json.dumps(record.bcu)}}}'
-    )
 
 
 @dataclass
@@ -125,7 +114,7 @@ class Sequencer:
                         await self._lead()
                         continue
                 except Exception:
-                    log.exception("sequencer lease check failed; retrying")
+                    logger.exception("sequencer lease check failed; retrying")
                 # A fifth of the lease: a dead holder is replaced within ~1.2 lease periods.
                 await asyncio.sleep(self.lease_ttl_ms / 5000)
         finally:
@@ -135,7 +124,7 @@ class Sequencer:
 
     async def _lead(self) -> None:
         self.picture = await asyncio.to_thread(self.log.picture)
-        log.info("sequencing from seq %d", self.picture.seq)
+        logger.info("sequencing from seq %d", self.picture.seq)
         renewer = asyncio.create_task(self._keep_lease())
         self.leading.set()
         try:
@@ -147,11 +136,11 @@ class Sequencer:
                 if entries:
                     await self.process(entries)
         except LogConflict as exc:
-            log.warning("stepping down: %s", exc)
+            logger.warning("stepping down: %s", exc)
         except Exception:
             # Redis or the database failed mid-batch. The batch's entries are unacknowledged
             # and the picture may hold unlogged events: start over from the log.
-            log.exception("sequencer batch failed; rebuilding from the log")
+            logger.exception("sequencer batch failed; rebuilding from the log")
             self.picture = None
             await asyncio.sleep(1)
         finally:
@@ -171,7 +160,7 @@ class Sequencer:
                 # for this task to stop, and nothing would be sequenced again.
                 raise asyncio.CancelledError
             if not held:
-                log.warning("lost the sequencer lease")
+                logger.warning("lost the sequencer lease")
                 return
 
     async def process(self, entries: list[Entry]) -> BatchResult:
@@ -183,7 +172,7 @@ class Sequencer:
         except LogConflict:
             raise
         except Exception:
-            log.exception("a batch of %d entries failed; isolating them", len(entries))
+            logger.exception("a batch of %d entries failed; isolating them", len(entries))
             return await self._isolate(entries)
         await self._announce(entries, result)
         return result
@@ -265,10 +254,10 @@ class Sequencer:
             try:
                 await asyncio.to_thread(self.log.check_writable)
             except Exception:
-                log.warning("the log takes no writes; the batch waits for a retry")
+                logger.warning("the log takes no writes; the batch waits for a retry")
                 raise error from None
         entry_id, text = entry.id, entry.text
-        log.error("rejecting ingest entry %s: it cannot be sequenced", entry_id, exc_info=error)
+        logger.error("rejecting ingest entry %s: it cannot be sequenced", entry_id, exc_info=error)
         reason = f"could not be sequenced: {_error_words(error)}"
         result = BatchResult()
         result.reject(Rejection(text or b"", reason, *key_of(text or b""), entry_id))
@@ -353,7 +342,7 @@ def read_entry(
 def undecidable(error: Exception, what: object) -> str:
     """The reason for an event a per-entry step raised on (a bug, or input no check
     foresaw); the traceback goes to the log."""
-    log.error("could not decide %s", what, exc_info=error)
+    logger.error("could not decide %s", what, exc_info=error)
     return f"could not be decided: {_error_words(error)}"
 
 

@@ -35,8 +35,9 @@ from stream.picture import Picture
 from stream.sequencer import Sequencer, read_entry, undecidable
 from stream.settings import Settings
 from stream.trust import EVERYTHING, Scope, Trust, entry_key, refuse_reserved, seal
+from stream.watermark import Watermark
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 Submittable = str | bytes | Mapping[str, Any] | Event
 
 
@@ -69,7 +70,8 @@ class Spine:
 
     Attributes: ``bus`` (stream.bus), ``log`` (stream.log.EventLog), ``hub``
     (stream.fanout.Hub), ``sequencer`` (None when opened with ``sequence=False``), ``picture``
-    (this process's live picture, in step with the log), ``keys`` (stream.keys.Keys).
+    (this process's live picture, in step with the log), ``applied`` (stream.watermark:
+    the seq the picture holds, and waiting for a later one), ``keys`` (stream.keys.Keys).
     """
 
     def __init__(
@@ -88,6 +90,7 @@ class Spine:
         self.sequencer = sequencer
         self.hub = hub
         self.picture = Picture()
+        self.applied = Watermark()
         self._waiters: dict[tuple[str, str], asyncio.Future[Outcome]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self.ready = asyncio.Event()
@@ -153,13 +156,14 @@ class Spine:
         self._tasks.append(asyncio.create_task(self._collect_outcomes(listening)))
         await self.hub.start()
         await listening.wait()
-        self.picture = await asyncio.to_thread(self.log.picture)
+        self._keep(await asyncio.to_thread(self.log.picture))
         self._tasks.append(asyncio.create_task(self._follow()))
         if self.sequencer is not None:
             self._tasks.append(asyncio.create_task(self.sequencer.run()))
         self.ready.set()
 
     async def _stop(self) -> None:
+        self.applied.close()
         for task in reversed(self._tasks):
             task.cancel()
         for task in self._tasks:
@@ -289,7 +293,7 @@ class Spine:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("outcome subscription lost; reconnecting")
+                logger.exception("outcome subscription lost; reconnecting")
                 await asyncio.sleep(0.5)
 
     # -- out --------------------------------------------------------------------------------
@@ -307,11 +311,17 @@ class Spine:
                 async with self.hub.subscribe(since=self.picture.seq) as events:
                     async for record in events:
                         self.picture.apply(record)
+                        self.applied.advance(record.seq)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("picture fell behind; rebuilding it from the log")
-                self.picture = await asyncio.to_thread(self.log.picture)
+                logger.exception("picture fell behind; rebuilding it from the log")
+                self._keep(await asyncio.to_thread(self.log.picture))
+
+    def _keep(self, picture: Picture) -> None:
+        """Make ``picture`` (read from the log) this process's, and tell waiters its seq."""
+        self.picture = picture
+        self.applied.advance(picture.seq)
 
     async def read_picture(self, at: int | None = None) -> Picture:
         """The picture at seq ``at`` (default: the log's end), rebuilt from the log's nearest
@@ -323,12 +333,10 @@ class Spine:
         return self.bus.keys
 
     async def wait_for_seq(self, seq: int, timeout: float = 10.0) -> None:
-        """Until this process's picture has applied ``seq`` (read-your-writes)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while self.picture.seq < seq:
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"picture at seq {self.picture.seq}, waiting for {seq}")
-            await asyncio.sleep(0.005)
+        """Until this process's picture has applied ``seq`` (read-your-writes). Raises
+        TimeoutError after ``timeout`` seconds, or sooner if the spine closes meanwhile
+        (stream.watermark.WaitInterrupted)."""
+        await self.applied.wait(seq, timeout)
 
 
 def _read_item(item: Submittable, locate: Locate) -> Validated | Rejection:

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 import pytest
 import redis
 
-from stream import bus as bus_module
-from stream import fanout
+import stream.bus.redis as bus_module
+from stream import fanout, wire
 from stream.bus import Bus, open_bus
 from stream.events import Recorded
 from stream.fanout import Hub, SubscriberTooSlow, Subscription
 from stream.keys import Keys
 from stream.log import EventLog
-from stream.sequencer import live_message
+from stream.wire import live_message
 from tests.stream.conftest import Backend
 from tests.stream.factories import Events, recorded
 
@@ -188,10 +188,10 @@ async def test_records_delivered_in_process_are_not_delivered_again_by_their_ech
 def test_the_seq_of_a_live_message_is_read_off_its_start() -> None:
     record = recorded(41, Events().on_duty("U1"))
     message = live_message(record)
-    assert fanout.peek_seq(message) == 41
-    assert fanout.parse_live(message) == record
-    assert fanout.peek_seq('{"event":{},"seq":41}') is None
-    assert fanout.peek_seq('{"seq":"41",') is None
+    assert wire.peek_seq(message) == 41
+    assert wire.parse_live(message) == record
+    assert wire.peek_seq('{"event":{},"seq":41}') is None
+    assert wire.peek_seq('{"seq":"41",') is None
 
 
 async def test_a_silent_live_connection_is_noticed_and_replaced(

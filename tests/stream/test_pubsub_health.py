@@ -1,4 +1,4 @@
-"""The pub/sub watchdog (stream.bus): a quiet but healthy subscription is never torn down,
+"""The pub/sub watchdog (stream.bus.redis): a quiet but healthy subscription is never torn down,
 a silently dead one is. Each test runs its own redis-server, so its connection count is
 this test's alone (and pausing it disturbs nobody)."""
 
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import redis.asyncio.connection
 
-from stream import bus as bus_module
+import stream.bus.redis as bus_module
 from stream.bus import RedisBus
 from stream.keys import Keys
 from stream.outcome import Verdict

@@ -1,9 +1,7 @@
-"""The message bus between producers, the sequencer and every server process.
+"""The Redis bus: ingest on a stream with a consumer group, pub/sub, the lease.
 
-Two peers with one interface, chosen by URL: ``redis://`` (Redis streams, pub/sub and a
-lease, for several processes on several machines) and ``memory://`` (the same semantics
-inside one process, so the demo needs nothing installed). Neither is a mock: the same
-contract tests run against both (tests/stream/test_spine_contract.py).
+For several processes on several machines. Scripts make the steps that must be atomic (the
+lease, settling a batch) one command each, and one command publishes a whole batch.
 """
 
 from __future__ import annotations
@@ -11,125 +9,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import itertools
 import logging
 import math
-import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
+from stream.bus.protocol import REJECTED_MAXLEN, Entry, Rejection, entry_ms
 from stream.keys import Keys
 from stream.outcome import Outcome, Verdict
 from stream.trust import Seal
 
-log = logging.getLogger(__name__)
-
-
-class Entry(NamedTuple):
-    """One ingest entry as the sequencer reads it."""
-
-    id: str  # the stream entry id, "<ms>-<n>"
-    text: bytes | None  # the event text as sent; None: the entry has no "event" field
-    seal: Seal | None = None  # the API's signature and scope (stream.trust); None: unsigned
-
-
-def _honour_cancel() -> None:
-    """Re-raise a cancellation that a blocking Redis read swallowed.
-
-    Observed with redis-py 8.1 on Python 3.11: a task cancelled while blocked in XREADGROUP
-    gets an empty reply instead of CancelledError, so a read loop would never stop.
-    """
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    text: bytes | str
-    reason: str
-    source: str | None = None
-    event_id: str | None = None
-    # The ingest entry rejected, if it came from the stream: its rejection is kept only by
-    # whoever acknowledges that entry (Bus.settle), so it is written exactly once.
-    entry_id: str | None = None
-
-
-class Bus(Protocol):
-    """What the spine needs from a bus."""
-
-    keys: Keys
-
-    async def add(self, texts: Sequence[str | bytes]) -> None:
-        """Append events to the ingest stream (what a producer's XADD does)."""
-
-    async def add_signed(self, entries: Sequence[tuple[str, Seal]]) -> None:
-        """Append the API's own events, each with its signature and scope (stream.trust)."""
-
-    async def claim(self, consumer: str) -> list[Entry]:
-        """Entries delivered to any consumer but never acknowledged (a dead sequencer's)."""
-
-    async def read(self, consumer: str, count: int, block_ms: int) -> list[Entry]:
-        """New ingest entries for this consumer, waiting up to ``block_ms`` for some."""
-
-    async def ack(self, entry_ids: Sequence[str]) -> None:
-        """The entries are in the log (or rejected): done with them."""
-
-    async def reject(self, rejections: Sequence[Rejection]) -> None:
-        """Keep rejected events, with their reasons, on the rejected stream."""
-
-    async def settle(self, entry_ids: Sequence[str], rejections: Sequence[Rejection]) -> None:
-        """Acknowledge ingest entries and keep their rejections, as one atomic step: each
-        rejection naming an entry is kept only if this call acknowledged that entry, so a
-        batch retried after a failure (or an entry settled by another sequencer already)
-        never keeps a rejection twice. Rejections without an entry are always kept."""
-
-    async def rejected(self, count: int = 100) -> list[dict[str, str]]:
-        """The most recent rejections, newest last."""
-
-    async def waiting_since(self) -> int | None:
-        """When (epoch ms) the oldest ingest entry not yet logged nor rejected arrived; None
-        when none waits. A sequencer acknowledges and removes what it has decided, so an old
-        entry here means sequencing is held up (the outage banner says so)."""
-
-    async def publish(self, messages: Sequence[str]) -> None:
-        """Fan accepted events out on the live channel."""
-
-    def live(self) -> contextlib.AbstractAsyncContextManager[AsyncIterator[str]]:
-        """Subscribe to the live channel: an iterator of messages from now on."""
-
-    async def post_outcomes(self, outcomes: Sequence[Outcome]) -> None:
-        """Tell submitters what became of their events."""
-
-    def outcomes(self) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Outcome]]:
-        """Subscribe to outcomes from now on."""
-
-    async def recent_outcome(self, source: str, event_id: str) -> Outcome | None:
-        """A rejection posted shortly before (for a submitter that listened too late)."""
-
-    async def acquire_lease(self, token: str, ttl_ms: int) -> bool:
-        """Take (or keep) the sequencer lease; True if ``token`` holds it now."""
-
-    async def release_lease(self, token: str) -> None:
-        """Give the lease up if ``token`` holds it."""
-
-    async def close(self) -> None: ...
-
-
-def open_bus(url: str, keys: Keys) -> Bus:
-    """The bus a URL names: memory:// or redis://."""
-    if url.startswith("memory://"):
-        return MemoryBus(keys)
-    return RedisBus(url, keys)
-
-
-# -- Redis --------------------------------------------------------------------------------
+logger = logging.getLogger(__name__)
 
 _RENEW = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
@@ -176,10 +70,11 @@ return kept
 OUTCOME_TTL_MS = 120_000
 PUBSUB_HEALTH_S = 10.0  # a subscription quiet this long is PINGed
 PUBSUB_PONG_S = 10.0  # and dropped (to be resubscribed) if no answer comes within this
-REJECTED_MAXLEN = 1_000_000
 
 
 class RedisBus:
+    """The bus on Redis (``redis://``); see the module docstring."""
+
     def __init__(self, url: str, keys: Keys) -> None:
         self.keys = keys
         self.url = url
@@ -220,7 +115,7 @@ class RedisBus:
         except ResponseError as exc:
             if "NOGROUP" not in str(exc):
                 raise
-        log.warning(
+        logger.warning(
             "consumer group %s is gone (Redis restarted empty?); making it again", self.keys.group
         )
         self._group_ready = False
@@ -326,7 +221,7 @@ class RedisBus:
 
     async def waiting_since(self) -> int | None:
         oldest = await self.redis.xrange(self.keys.ingest, count=1)
-        return _entry_ms(oldest[0][0]) if oldest else None
+        return entry_ms(oldest[0][0]) if oldest else None
 
     async def publish(self, messages: Sequence[str]) -> None:
         if messages:
@@ -368,7 +263,7 @@ class RedisBus:
                 try:
                     await asyncio.wait_for(answered.wait(), PUBSUB_PONG_S)
                 except TimeoutError:
-                    log.warning("no answer to PING on %s; resubscribing", channel)
+                    logger.warning("no answer to PING on %s; resubscribing", channel)
                     await connection.disconnect(nowait=True)
                     return
 
@@ -418,12 +313,6 @@ class RedisBus:
         await self.redis.aclose()
 
 
-def _entry_ms(entry_id: bytes | str) -> int:
-    """The arrival time (epoch ms) an ingest entry id "<ms>-<n>" starts with."""
-    ident = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-    return int(ident.split("-", 1)[0])
-
-
 def _entry(entry_id: bytes | str, fields: dict[bytes, bytes]) -> Entry:
     ident = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
     signature = fields.get(b"signature")
@@ -433,142 +322,12 @@ def _entry(entry_id: bytes | str, fields: dict[bytes, bytes]) -> Entry:
     return Entry(ident, fields.get(b"event"), Seal(scope, signature.decode("utf-8", "replace")))
 
 
-# -- in process ------------------------------------------------------------------------------
+def _honour_cancel() -> None:
+    """Re-raise a cancellation that a blocking Redis read swallowed.
 
-
-@dataclass
-class _Topic:
-    """Pub/sub in one process: one queue per subscriber; nothing kept for absent ones."""
-
-    queues: set[asyncio.Queue[object]] = field(default_factory=set)
-
-    def publish(self, message: object) -> None:
-        for queue in self.queues:
-            queue.put_nowait(message)
-
-    @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[AsyncIterator[object]]:
-        queue: asyncio.Queue[object] = asyncio.Queue()
-        self.queues.add(queue)
-
-        async def messages() -> AsyncIterator[object]:
-            while True:
-                yield await queue.get()
-
-        try:
-            yield messages()
-        finally:
-            self.queues.discard(queue)
-
-
-class MemoryBus:
-    """The in-process peer of :class:`RedisBus`, for one process with nothing installed."""
-
-    def __init__(self, keys: Keys) -> None:
-        self.keys = keys
-        self._ids = itertools.count(1)
-        self._stream: dict[str, Entry] = {}  # not yet delivered, in order
-        self._pending: dict[str, Entry] = {}  # delivered, not acknowledged
-        self._arrived = asyncio.Event()
-        self._rejected: list[dict[str, str]] = []
-        self._live = _Topic()
-        self._outcomes = _Topic()
-        self._recent: dict[tuple[str, str], Outcome] = {}
-        self._lease: str | None = None
-
-    async def add(self, texts: Sequence[str | bytes]) -> None:
-        self._append([(text, None) for text in texts])
-
-    async def add_signed(self, entries: Sequence[tuple[str, Seal]]) -> None:
-        self._append(entries)
-
-    def _append(self, entries: Sequence[tuple[str | bytes, Seal | None]]) -> None:
-        for text, sealed in entries:
-            # "<ms>-<n>" like Redis stream ids, so the lag metric reads arrival times alike.
-            entry_id = f"{int(time.time() * 1000)}-{next(self._ids)}"
-            raw = text.encode() if isinstance(text, str) else text
-            self._stream[entry_id] = Entry(entry_id, raw, sealed)
-        self._arrived.set()
-
-    async def claim(self, consumer: str) -> list[Entry]:
-        return list(self._pending.values())
-
-    async def read(self, consumer: str, count: int, block_ms: int) -> list[Entry]:
-        if not self._stream:
-            self._arrived.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), block_ms / 1000)
-        taken: list[Entry] = list(itertools.islice(self._stream.values(), count))
-        for entry in taken:
-            self._pending[entry.id] = self._stream.pop(entry.id)
-        return taken
-
-    async def ack(self, entry_ids: Sequence[str]) -> None:
-        for entry_id in entry_ids:
-            self._pending.pop(entry_id, None)
-
-    async def reject(self, rejections: Sequence[Rejection]) -> None:
-        self._keep(rejections)
-
-    def _keep(self, rejections: Sequence[Rejection]) -> None:
-        for r in rejections:
-            text = r.text.decode("utf-8", "replace") if isinstance(r.text, bytes) else r.text
-            row = {"event": text, "reason": r.reason}
-            if r.source is not None and r.event_id is not None:
-                row |= {"source": r.source, "id": r.event_id}
-            self._rejected.append(row)
-        del self._rejected[:-REJECTED_MAXLEN]
-
-    async def settle(self, entry_ids: Sequence[str], rejections: Sequence[Rejection]) -> None:
-        # No await until both are done: atomic, as the Redis script is.
-        acked = {e for e in entry_ids if self._pending.pop(e, None) is not None}
-        self._keep([r for r in rejections if r.entry_id is None or r.entry_id in acked])
-
-    async def rejected(self, count: int = 100) -> list[dict[str, str]]:
-        return self._rejected[-count:]
-
-    async def waiting_since(self) -> int | None:
-        waiting = [*self._pending, *self._stream]
-        return min((_entry_ms(i) for i in waiting), default=None)
-
-    async def publish(self, messages: Sequence[str]) -> None:
-        for message in messages:
-            self._live.publish(message)
-
-    @contextlib.asynccontextmanager
-    async def live(self) -> AsyncIterator[AsyncIterator[str]]:
-        async with self._live.subscribe() as messages:
-            yield (str(m) async for m in messages)
-
-    async def post_outcomes(self, outcomes: Sequence[Outcome]) -> None:
-        for outcome in outcomes:
-            if outcome.verdict is Verdict.REJECTED and outcome.key is not None:
-                self._recent[outcome.key] = outcome
-            self._outcomes.publish(outcome)
-        while len(self._recent) > 100_000:
-            del self._recent[next(iter(self._recent))]
-
-    @contextlib.asynccontextmanager
-    async def outcomes(self) -> AsyncIterator[AsyncIterator[Outcome]]:
-        async with self._outcomes.subscribe() as messages:
-            yield (m async for m in messages if isinstance(m, Outcome))
-
-    async def recent_outcome(self, source: str, event_id: str) -> Outcome | None:
-        return self._recent.get((source, event_id))
-
-    async def acquire_lease(self, token: str, ttl_ms: int) -> bool:
-        if self._lease in (None, token):
-            self._lease = token
-        return self._lease == token
-
-    async def release_lease(self, token: str) -> None:
-        if self._lease == token:
-            self._lease = None
-
-    async def close(self) -> None:
-        return None
-
-
-def new_token() -> str:
-    """A lease holder's identity: unique per sequencer instance."""
-    return uuid.uuid4().hex
+    Observed with redis-py 8.1 on Python 3.11: a task cancelled while blocked in XREADGROUP
+    gets an empty reply instead of CancelledError, so a read loop would never stop.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
