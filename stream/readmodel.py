@@ -65,6 +65,7 @@ from stream.events import (
     UnitRedeployed,
     UnitStatusChanged,
 )
+from stream.handlers import ByPayload
 from stream.log import EventLog, as_utc
 
 metadata = MetaData()
@@ -161,7 +162,9 @@ class SkippedInterval:
 
 
 @dataclass(slots=True)
-class _Unit:
+class _UnitState:
+    """Where the projection of one unit stands: a row of ``report_unit_state``."""
+
     unit_id: str
     unit_type: str
     home_bcu: str
@@ -239,7 +242,7 @@ class ReadModel:
             for row in conn.execute(select(report_unit_state)):
                 values = dict(row._mapping)
                 values["since"] = as_utc(values["since"])
-                units[row.unit_id] = _Unit(**values)
+                units[row.unit_id] = _UnitState(**values)
             batch = _Batch(units)
             for n, record in enumerate(records):
                 if n % STOP_EVERY == 0:
@@ -277,10 +280,15 @@ class ReadModel:
         )
 
 
-class _Batch:
-    """One page of records folded in memory, then written at once."""
+#: What each event type changes in a page of the read models (types absent change nothing).
+_PROJECTIONS: ByPayload[_Batch, Recorded, None] = ByPayload()
 
-    def __init__(self, units: dict[str, _Unit]) -> None:
+
+class _Batch:
+    """One page of records folded in memory, then written at once. Each event type's
+    projection is a method registered in ``_PROJECTIONS``, as the picture's rules are."""
+
+    def __init__(self, units: dict[str, _UnitState]) -> None:
         self.units = units
         self.touched_units: set[str] = set()
         self.new_incidents: dict[str, dict[str, Any]] = {}
@@ -294,72 +302,95 @@ class _Batch:
                 self.attached[unit.incident_id].add(unit.unit_id)
 
     def apply(self, record: Recorded) -> None:
-        data, at = record.event.data, record.event.time
-        if isinstance(data, IncidentCreated):
-            self.new_incidents[data.incident_id] = {
-                "incident_id": data.incident_id,
-                "created_at": at,
-                "initial_grade": data.grade.value,
-                "grade": data.grade.value,
-                "category": data.category,
-                "borough": record.borough,
-                "bcu": record.bcu,
-                "assigned_at": None,
-                "arrived_at": None,
-                "closed_at": None,
-                "first_unit": None,
-                "first_unit_home_bcu": None,
-                "outcome": None,
-                "reference": data.reference,
-                "address": data.address,
-            }
-        elif isinstance(data, IncidentGraded):
-            self._set(data.incident_id, grade=data.grade.value)
-        elif isinstance(data, IncidentAssigned):
-            unit = self.units.get(data.unit_id)
-            self._first(
-                data.incident_id,
-                assigned_at=at,
-                first_unit=data.unit_id,
-                first_unit_home_bcu=unit.home_bcu if unit else None,
-            )
-            self._status(data.unit_id, "en_route", at, incident_id=data.incident_id)
-        elif isinstance(data, IncidentArrived):
-            self._first(data.incident_id, arrived_at=at)
-            self._status(data.unit_id, "on_scene", at)
-        elif isinstance(data, IncidentClosed):
-            self._set(data.incident_id, closed_at=at, outcome=data.outcome)
-            for unit_id in list(self.attached.pop(data.incident_id, ())):
-                self._status(unit_id, "available", at, incident_id=None)
-        elif isinstance(data, UnitOnDuty):
-            old = self.units.get(data.unit_id)
-            if old is not None:
-                self._status(data.unit_id, OFF_DUTY, at, incident_id=None)
-            self.units[data.unit_id] = _Unit(
-                data.unit_id, data.unit_type.value, data.home_bcu, data.home_bcu, "available", at
-            )
-            self.touched_units.add(data.unit_id)
-        elif isinstance(data, UnitOffDuty):
+        data = record.event.data
+        project = _PROJECTIONS.get(type(data))
+        if project is not None:  # positions, notes, alerts and mutual aid change no report
+            project(self, record, data)
+
+    @_PROJECTIONS.register(IncidentCreated)
+    def _incident_created(self, record: Recorded, data: IncidentCreated) -> None:
+        self.new_incidents[data.incident_id] = {
+            "incident_id": data.incident_id,
+            "created_at": record.event.time,
+            "initial_grade": data.grade.value,
+            "grade": data.grade.value,
+            "category": data.category,
+            "borough": record.borough,
+            "bcu": record.bcu,
+            "assigned_at": None,
+            "arrived_at": None,
+            "closed_at": None,
+            "first_unit": None,
+            "first_unit_home_bcu": None,
+            "outcome": None,
+            "reference": data.reference,
+            "address": data.address,
+        }
+
+    @_PROJECTIONS.register(IncidentGraded)
+    def _incident_graded(self, record: Recorded, data: IncidentGraded) -> None:
+        self._set(data.incident_id, grade=data.grade.value)
+
+    @_PROJECTIONS.register(IncidentAssigned)
+    def _incident_assigned(self, record: Recorded, data: IncidentAssigned) -> None:
+        at, unit = record.event.time, self.units.get(data.unit_id)
+        self._first(
+            data.incident_id,
+            assigned_at=at,
+            first_unit=data.unit_id,
+            first_unit_home_bcu=unit.home_bcu if unit else None,
+        )
+        self._status(data.unit_id, "en_route", at, incident_id=data.incident_id)
+
+    @_PROJECTIONS.register(IncidentArrived)
+    def _incident_arrived(self, record: Recorded, data: IncidentArrived) -> None:
+        self._first(data.incident_id, arrived_at=record.event.time)
+        self._status(data.unit_id, "on_scene", record.event.time)
+
+    @_PROJECTIONS.register(IncidentClosed)
+    def _incident_closed(self, record: Recorded, data: IncidentClosed) -> None:
+        at = record.event.time
+        self._set(data.incident_id, closed_at=at, outcome=data.outcome)
+        for unit_id in list(self.attached.pop(data.incident_id, ())):
+            self._status(unit_id, "available", at, incident_id=None)
+
+    @_PROJECTIONS.register(UnitOnDuty)
+    def _unit_on_duty(self, record: Recorded, data: UnitOnDuty) -> None:
+        at = record.event.time
+        if data.unit_id in self.units:
             self._status(data.unit_id, OFF_DUTY, at, incident_id=None)
-        elif isinstance(data, UnitStatusChanged):
-            self._status(data.unit_id, data.status.value, at, incident_id=None)
-        elif isinstance(data, UnitRedeployed):
-            unit = self.units.get(data.unit_id)
-            if unit is not None:
-                self._close(unit, at)
-                self.redeployments.append(
-                    {
-                        "seq": record.seq,
-                        "at": at,
-                        "unit_id": unit.unit_id,
-                        "home_bcu": unit.home_bcu,
-                        "from_bcu": unit.bcu,
-                        "to_bcu": data.bcu,
-                        "reason": data.reason,
-                    }
-                )
-                unit.bcu = data.bcu
-                self.touched_units.add(unit.unit_id)
+        self.units[data.unit_id] = _UnitState(
+            data.unit_id, data.unit_type.value, data.home_bcu, data.home_bcu, "available", at
+        )
+        self.touched_units.add(data.unit_id)
+
+    @_PROJECTIONS.register(UnitOffDuty)
+    def _unit_off_duty(self, record: Recorded, data: UnitOffDuty) -> None:
+        self._status(data.unit_id, OFF_DUTY, record.event.time, incident_id=None)
+
+    @_PROJECTIONS.register(UnitStatusChanged)
+    def _unit_status(self, record: Recorded, data: UnitStatusChanged) -> None:
+        self._status(data.unit_id, data.status.value, record.event.time, incident_id=None)
+
+    @_PROJECTIONS.register(UnitRedeployed)
+    def _unit_redeployed(self, record: Recorded, data: UnitRedeployed) -> None:
+        unit = self.units.get(data.unit_id)
+        if unit is None:
+            return
+        self._close(unit, record.event.time)
+        self.redeployments.append(
+            {
+                "seq": record.seq,
+                "at": record.event.time,
+                "unit_id": unit.unit_id,
+                "home_bcu": unit.home_bcu,
+                "from_bcu": unit.bcu,
+                "to_bcu": data.bcu,
+                "reason": data.reason,
+            }
+        )
+        unit.bcu = data.bcu
+        self.touched_units.add(unit.unit_id)
 
     def _set(self, incident_id: str, **values: Any) -> None:
         target = self.new_incidents.get(incident_id)
@@ -394,7 +425,7 @@ class _Batch:
                 self.attached[unit.incident_id].add(unit_id)
         self.touched_units.add(unit_id)
 
-    def _close(self, unit: _Unit, at: datetime) -> None:
+    def _close(self, unit: _UnitState, at: datetime) -> None:
         """Account the time since the unit's last change to its status and BCU, by hour."""
         start = unit.since
         if abs(at - start) > MAX_UNIT_INTERVAL:

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from stream.events import (
     AlertAcknowledged,
@@ -28,7 +29,9 @@ from stream.events import (
     InvalidEvent,
     Validated,
 )
-from stream.picture import Picture, Unit
+
+if TYPE_CHECKING:  # only for annotations: the picture's rules import RESERVED_PREFIX
+    from stream.picture import Picture, Unit
 
 RESERVED_PREFIX = "bluelamp-api/"
 # Derived, not the secret itself: the token-signing key then never signs anything else, and

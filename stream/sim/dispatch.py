@@ -17,7 +17,7 @@ from typing import Protocol
 
 from geodata.travel import TravelTimeModel
 from stream.sim import calibration as cal
-from stream.sim.fleet import Unit
+from stream.sim.fleet import SimUnit
 
 PRIORITY = {"I": 0, "S": 1, "E": 2, "R": 3}
 
@@ -54,7 +54,7 @@ def _crow_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return math.hypot((lat2 - lat1) * 111_200, (lon2 - lon1) * 69_300)
 
 
-def eligible(unit: Unit, job: Job) -> bool:
+def eligible(unit: SimUnit, job: Job) -> bool:
     return unit.unit_type in cal.ATTENDING_TYPES.get(job.category, ("IRV",))
 
 
@@ -62,10 +62,10 @@ class Policy(Protocol):
     name: str
 
     def choose_unit(
-        self, job: Job, available: Sequence[Unit], t: float, when: datetime
-    ) -> Unit | None: ...
+        self, job: Job, available: Sequence[SimUnit], t: float, when: datetime
+    ) -> SimUnit | None: ...
 
-    def choose_job(self, unit: Unit, waiting: Sequence[Job], t: float) -> Job | None: ...
+    def choose_job(self, unit: SimUnit, waiting: Sequence[Job], t: float) -> Job | None: ...
 
 
 @dataclass
@@ -76,14 +76,14 @@ class Closest:
     own_bcu: bool
     name: str
 
-    def allowed(self, unit: Unit, job: Job) -> bool:
+    def allowed(self, unit: SimUnit, job: Job) -> bool:
         if not eligible(unit, job):
             return False
         return not self.own_bcu or unit.unit_type != "IRV" or unit.bcu == job.bcu
 
     def choose_unit(
-        self, job: Job, available: Sequence[Unit], t: float, when: datetime
-    ) -> Unit | None:
+        self, job: Job, available: Sequence[SimUnit], t: float, when: datetime
+    ) -> SimUnit | None:
         best, best_s = None, float("inf")
         for unit in available:
             if self.allowed(unit, job):
@@ -93,7 +93,7 @@ class Closest:
                     best, best_s = unit, seconds
         return best
 
-    def choose_job(self, unit: Unit, waiting: Sequence[Job], t: float) -> Job | None:
+    def choose_job(self, unit: SimUnit, waiting: Sequence[Job], t: float) -> Job | None:
         """The most urgent grade waiting that this unit may take; within it, the nearest
         (the oldest on a tie), so a freed unit is not sent across London."""
         allowed = [job for job in waiting if self.allowed(unit, job)]
@@ -112,11 +112,11 @@ class Manual:
     name: str = "manual"
 
     def choose_unit(
-        self, job: Job, available: Sequence[Unit], t: float, when: datetime
-    ) -> Unit | None:
+        self, job: Job, available: Sequence[SimUnit], t: float, when: datetime
+    ) -> SimUnit | None:
         return None
 
-    def choose_job(self, unit: Unit, waiting: Sequence[Job], t: float) -> Job | None:
+    def choose_job(self, unit: SimUnit, waiting: Sequence[Job], t: float) -> Job | None:
         return None
 
 

@@ -22,7 +22,7 @@ from stream.sim import calibration as cal
 from stream.sim import places
 from stream.sim.demand import Arrival, Demand, on_scene_s
 from stream.sim.dispatch import Job, Policy, make_policy
-from stream.sim.fleet import DISPATCHABLE, State, Unit, build_fleet
+from stream.sim.fleet import DISPATCHABLE, SimUnit, State, build_fleet
 from stream.sim.scenario import MajorIncident, Scenario
 
 SOURCE = "bluelamp-sim"
@@ -195,13 +195,13 @@ class Simulation:
                 return
             self._dispatch(unit, job)
 
-    def _choose_unit(self, job: Job) -> Unit | None:
+    def _choose_unit(self, job: Job) -> SimUnit | None:
         available = [u for u in self.units if u.state in DISPATCHABLE and not u.ending]
         if job.major:  # mutual aid: the closest units, wherever they belong
             return self._mutual_aid.choose_unit(job, available, self.now, self._when())
         return self.policy.choose_unit(job, available, self.now, self._when())
 
-    def _dispatch(self, unit: Unit, job: Job) -> None:
+    def _dispatch(self, unit: SimUnit, job: Job) -> None:
         assert job.units is not None
         if job.major and unit.bcu != job.bcu:
             unit.bcu = job.bcu
@@ -223,7 +223,7 @@ class Simulation:
         self._ping_soon(unit)
         self._at(self.now + seconds, lambda: self._arrived(unit, job))
 
-    def _arrived(self, unit: Unit, job: Job) -> None:
+    def _arrived(self, unit: SimUnit, job: Job) -> None:
         if job.closed or unit.incident_id != job.incident_id:
             return
         self._set_state(unit, State.ON_SCENE)
@@ -256,7 +256,7 @@ class Simulation:
             else:
                 self._free(unit)
 
-    def _free(self, unit: Unit) -> None:
+    def _free(self, unit: SimUnit) -> None:
         self._set_state(unit, State.AVAILABLE)
         unit.incident_id = None
         unit.stop(self.now)
@@ -267,7 +267,7 @@ class Simulation:
         if not self._take_waiting(unit):
             self._patrol(unit)
 
-    def _back_to_home_bcu(self, unit: Unit) -> None:
+    def _back_to_home_bcu(self, unit: SimUnit) -> None:
         if unit.bcu != unit.home_bcu:
             unit.bcu = unit.home_bcu
             self._emit(
@@ -277,15 +277,15 @@ class Simulation:
 
     # -- the rest of a unit's day: station, refreshment, custody ---------------------------
 
-    def _set_state(self, unit: Unit, state: State) -> None:
+    def _set_state(self, unit: SimUnit, state: State) -> None:
         unit.state = state
         unit.state_generation += 1
 
-    def _status(self, unit: Unit, state: State) -> None:
+    def _status(self, unit: SimUnit, state: State) -> None:
         self._set_state(unit, state)
         self._emit("unit.status", {"unit_id": unit.unit_id, "status": state.value})
 
-    def _to_station_and_wait(self, unit: Unit, state: State, seconds: float) -> None:
+    def _to_station_and_wait(self, unit: SimUnit, state: State, seconds: float) -> None:
         """Drive to the station (home) at blue-light pace, then ``_done`` after ``seconds``
         (or on arrival, if later)."""
         self._status(unit, state)
@@ -296,12 +296,12 @@ class Simulation:
         generation = unit.state_generation
         self._at(self.now + max(seconds, drive), lambda: self._done(unit, generation))
 
-    def _custody(self, unit: Unit, seconds: float) -> None:
+    def _custody(self, unit: SimUnit, seconds: float) -> None:
         unit.incident_id = None
         self._back_to_home_bcu(unit)
         self._to_station_and_wait(unit, State.CUSTODY, seconds)
 
-    def _refreshment_due(self, unit: Unit, shift_no: int) -> None:
+    def _refreshment_due(self, unit: SimUnit, shift_no: int) -> None:
         if unit.shift_no != shift_no or unit.had_break or unit.ending or unit.state is State.OFF:
             return
         if unit.state in DISPATCHABLE and self._can_spare(unit.bcu):
@@ -320,7 +320,7 @@ class Simulation:
         free = sum(1 for u in here if u.state in DISPATCHABLE and not u.ending)
         return free >= cal.REFRESHMENT_SPARE * len(here)
 
-    def _done(self, unit: Unit, generation: int) -> None:
+    def _done(self, unit: SimUnit, generation: int) -> None:
         """A break or custody is over: off duty if the shift is, else the station or out."""
         if unit.state_generation != generation:
             return
@@ -332,20 +332,20 @@ class Simulation:
         else:
             self._leave_station(unit, generation)
 
-    def _at_station(self, unit: Unit, seconds: float) -> None:
+    def _at_station(self, unit: SimUnit, seconds: float) -> None:
         self._status(unit, State.AT_STATION)
         generation = unit.state_generation
         self._at(self.now + seconds, lambda: self._leave_station(unit, generation))
         self._take_waiting(unit)
 
-    def _leave_station(self, unit: Unit, generation: int) -> None:
+    def _leave_station(self, unit: SimUnit, generation: int) -> None:
         if unit.state_generation != generation:
             return
         self._status(unit, State.AVAILABLE)
         if not self._take_waiting(unit):
             self._patrol(unit)
 
-    def _take_waiting(self, unit: Unit) -> bool:
+    def _take_waiting(self, unit: SimUnit) -> bool:
         job = self.policy.choose_job(unit, self.waiting, self.now)
         if job is None:
             return False
@@ -354,7 +354,7 @@ class Simulation:
             self.waiting.remove(job)
         return True
 
-    def _patrol(self, unit: Unit) -> None:
+    def _patrol(self, unit: SimUnit) -> None:
         """Back towards home at patrol pace (half blue-light speed), available all the way."""
         lat, lon = unit.position(self.now)
         seconds = 2 * self.travel.seconds(lat, lon, *unit.home, unit.unit_type, self._when())
@@ -363,19 +363,19 @@ class Simulation:
 
     # -- shifts ----------------------------------------------------------------------------
 
-    def _next_shift_start(self, unit: Unit, after: float) -> float:
+    def _next_shift_start(self, unit: SimUnit, after: float) -> float:
         local = self._when(after).astimezone(self.scenario.start.tzinfo)
         start = local.replace(hour=unit.shift_start_h, minute=0, second=0, microsecond=0)
         if start.timestamp() <= after:
             start += timedelta(days=1)
         return start.timestamp()
 
-    def _shift_starts(self, unit: Unit) -> None:
+    def _shift_starts(self, unit: SimUnit) -> None:
         if unit.state is State.OFF:
             self._on_duty(unit)
         self._at(self._next_shift_start(unit, self.now), lambda: self._shift_starts(unit))
 
-    def _on_duty(self, unit: Unit) -> None:
+    def _on_duty(self, unit: SimUnit) -> None:
         self._set_state(unit, State.AVAILABLE)
         unit.ending, unit.bcu = False, unit.home_bcu
         unit.origin = unit.target = unit.home
@@ -400,13 +400,13 @@ class Simulation:
         # Parade: the shift starts at the station, from where a call can take it at once.
         self._at_station(unit, self.unit_rng.uniform(*cal.PARADE_S))
 
-    def _shift_ends(self, unit: Unit) -> None:
+    def _shift_ends(self, unit: SimUnit) -> None:
         if unit.state in DISPATCHABLE:
             self._off_duty(unit)
         elif unit.state is not State.OFF:
             unit.ending = True
 
-    def _off_duty(self, unit: Unit) -> None:
+    def _off_duty(self, unit: SimUnit) -> None:
         unit.stop(self.now)
         self._set_state(unit, State.OFF)
         unit.ending = False
@@ -415,14 +415,14 @@ class Simulation:
 
     # -- AVL -------------------------------------------------------------------------------
 
-    def _ping_soon(self, unit: Unit) -> None:
+    def _ping_soon(self, unit: SimUnit) -> None:
         if not self.options.pings:
             return
         unit.ping_generation += 1
         generation = unit.ping_generation
         self._at(self.now + 1.0, lambda: self._ping(unit, generation))
 
-    def _ping(self, unit: Unit, generation: int) -> None:
+    def _ping(self, unit: SimUnit, generation: int) -> None:
         if generation != unit.ping_generation or unit.state is State.OFF:
             return
         lat, lon = unit.position(self.now)

@@ -38,7 +38,10 @@ DISPATCHABLE = frozenset({State.AVAILABLE, State.AT_STATION})
 
 
 @dataclass
-class Unit:
+class SimUnit:
+    """One simulated unit: its shift, where it is going, and its state in the simulation
+    (not :class:`stream.picture.Unit`, the live picture's view of a unit on duty)."""
+
     unit_id: str
     callsign: str
     unit_type: str
@@ -101,11 +104,11 @@ class Unit:
 
 def build_fleet(
     london: London, demand: Demand, assumptions: FleetAssumptions, rng: random.Random
-) -> list[Unit]:
+) -> list[SimUnit]:
     """Every unit of every shift, with its home position (drawn from ``rng``)."""
     bcus = sorted(b.code for b in london.bcus)
     shares = {bcu: demand.bcu_share(bcu) for bcu in bcus}
-    units: list[Unit] = []
+    units: list[SimUnit] = []
     for letter, start_h, hours in assumptions.shifts:
         for bcu in bcus:
             count = max(MIN_IRV_PER_BCU, round(assumptions.irv_per_shift * shares[bcu]))
@@ -129,6 +132,6 @@ def _unit(
     hours: int,
     demand: Demand,
     rng: random.Random,
-) -> Unit:
+) -> SimUnit:
     lat, lon, _borough, _bcu = demand.point("theft", rng, bcu)
-    return Unit(callsign, callsign, unit_type, bcu, (lat, lon), start_h, hours)
+    return SimUnit(callsign, callsign, unit_type, bcu, (lat, lon), start_h, hours)

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stream.events import Recorded, Validated
+from stream.events import Payload, Recorded, Validated
 from stream.picture import RETAIN_CLOSED, IncidentStatus, Picture, fold
+from stream.picture.rules import APPLIES, CHECKS
 from tests.stream import factories as f
 from tests.stream.factories import START, recorded, stub_point, stub_recorded, stub_validated
 from tests.stream.strategies import (
@@ -718,3 +719,9 @@ def test_incidents_stamped_at_the_ends_of_time_break_no_figure() -> None:
     )
     run([f.incident_closed("PAST", time=far_past)], lonely)  # evicting at year 1 cannot overflow
     assert lonely.now == far_past and lonely.i_compliance_last_hour() is None
+
+
+def test_every_event_type_has_one_rule_and_one_effect() -> None:
+    assert set(CHECKS) == set(APPLIES) == set(Payload.__subclasses__())
+    with pytest.raises(ValueError, match="already has a handler"):
+        CHECKS.register(Payload.__subclasses__()[0])(lambda picture, v, data: None)

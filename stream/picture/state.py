@@ -1,0 +1,222 @@
+"""What the live picture holds, and the per-BCU counts kept in step with it.
+
+:class:`PictureState` is the picture without its fold: incidents, units, mutual aid
+requests and acknowledgements, the heap of closed incidents to evict, and counts derived
+from them. Per-BCU counts are kept incrementally (every status, grade or BCU change goes
+through ``set_incident``/``set_unit``), so ``bcu_counts`` costs the same with 10 or 10,000
+incidents. The methods that change it are for the rules (``stream.picture.rules``) and
+snapshots (``stream.picture.snapshot``); everyone else changes a picture only with
+``Picture.apply``.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from stream.clock import EventClock
+from stream.events import DISPATCHABLE, Grade, UnitStatus, UnitType, alert_key
+from stream.mutualaid import MutualAid
+from stream.picture.model import BCUS, LIVE_GRADES, BcuCounts, Incident, IncidentStatus, Unit
+
+SIDE_EFFECTS_KEPT = 100_000
+
+
+class PictureState:
+    """Incidents, units and per-BCU counts as of ``seq``."""
+
+    def __init__(self) -> None:
+        self.seq = 0  # the last seq applied (0: nothing yet)
+        self.clock = EventClock()  # "now": the latest event time, outliers aside
+        self.incidents: dict[str, Incident] = {}
+        self.units: dict[str, Unit] = {}
+        # Mutual aid requests waiting for a commander's answer, by request id.
+        self.mutual_aid: dict[str, MutualAid] = {}
+        self._closed: list[tuple[datetime, str]] = []  # heap of (closed_at, id) to evict
+        # Snapshot rows of closed incidents, which never change again: most of a day's
+        # incidents are closed, so a snapshot re-encodes only what is still live.
+        self.frozen_rows: dict[str, list[Any]] = {}
+        # I-grade incidents (open or closed), the only ones the compliance KPI looks at.
+        self._immediate: dict[str, Incident] = {}
+        # Derived counts, kept in step by set_* (and rebuilt by from_snapshot).
+        self._open: dict[str, dict[Grade, int]] = {b: dict.fromkeys(Grade, 0) for b in BCUS}
+        self._awaiting: dict[str, int] = dict.fromkeys(BCUS, 0)
+        self._by_status: dict[str, dict[UnitStatus, int]] = {
+            b: dict.fromkeys(UnitStatus, 0) for b in BCUS
+        }
+        # What changed besides the record's own subjects (units released when an incident
+        # closes, an incident a unit left), as (seq, "unit" | "incident", id), so a screen
+        # that upserts the state of what each record touched misses nothing.
+        self.side_effects: deque[tuple[int, str, str]] = deque(maxlen=SIDE_EFFECTS_KEPT)
+        self._applying = 0
+        self._applying_at: datetime | None = None  # event time of the record being applied
+        # Alerts someone has acknowledged, by alert_key: (when, by whom). An entry goes when
+        # its condition clears, so the next breach alerts again.
+        self.acknowledged: dict[str, tuple[datetime, str]] = {}
+
+    @property
+    def now(self) -> datetime | None:
+        """The picture's event time (None before any event): see :class:`EventClock`."""
+        return self.clock.now
+
+    # -- incidents and units in and out -----------------------------------------------------
+
+    def add_incident(self, incident: Incident) -> None:
+        self.incidents[incident.incident_id] = incident
+        self.count_incident(incident, +1)
+        self.track_immediate(incident)
+
+    def track_immediate(self, incident: Incident) -> None:
+        """Keep ``immediate_incidents`` in step with the incident's grade."""
+        if incident.grade is Grade.IMMEDIATE:
+            self._immediate[incident.incident_id] = incident
+        else:
+            self._immediate.pop(incident.incident_id, None)
+
+    def immediate_incidents(self) -> Collection[Incident]:
+        return self._immediate.values()
+
+    def retire(self, incident: Incident) -> None:
+        """A closed incident leaves the picture a while after ``closed_at`` (``evict``)."""
+        if incident.closed_at is not None:
+            heapq.heappush(self._closed, (incident.closed_at, incident.incident_id))
+
+    def evict(self, horizon: datetime) -> None:
+        """Drop the incidents closed at or before ``horizon``."""
+        while self._closed and self._closed[0][0] <= horizon:
+            _, incident_id = heapq.heappop(self._closed)
+            self.incidents.pop(incident_id, None)
+            self.frozen_rows.pop(incident_id, None)
+            self._immediate.pop(incident_id, None)
+
+    def add_unit(self, unit: Unit) -> None:
+        self.units[unit.unit_id] = unit
+        self.count_unit(unit, +1)
+
+    # -- every change to a counted field goes through these --------------------------------
+
+    def count_incident(self, incident: Incident, sign: int) -> None:
+        if incident.status is IncidentStatus.CLOSED:
+            return
+        by_grade = self._open.get(incident.bcu)
+        if by_grade is None:  # not a Met BCU (only from a record the rules refused)
+            return
+        by_grade[incident.grade] += sign
+        if incident.status is IncidentStatus.OPEN and incident.grade in LIVE_GRADES:
+            self._awaiting[incident.bcu] += sign
+
+    def count_unit(self, unit: Unit, sign: int) -> None:
+        if unit.bcu in self._by_status:
+            self._by_status[unit.bcu][unit.status] += sign
+
+    def set_incident(
+        self, incident: Incident, status: IncidentStatus | None = None, grade: Grade | None = None
+    ) -> None:
+        self.count_incident(incident, -1)
+        if status is not None:
+            incident.status = status
+        if grade is not None:
+            incident.grade = grade
+        self.count_incident(incident, +1)
+
+    def set_unit(
+        self, unit: Unit, status: UnitStatus | None = None, bcu: str | None = None
+    ) -> None:
+        self.count_unit(unit, -1)
+        if status is not None and status is not unit.status:
+            unit.status = status
+            unit.status_since = self._applying_at
+        if bcu is not None:
+            unit.bcu = bcu
+        self.count_unit(unit, +1)
+        self.rearm(unit)
+
+    def rearm(self, unit: Unit) -> None:
+        """An IRV free to send ends its BCU's "no IRV" alert: a later shortage alerts again."""
+        available = unit.status in DISPATCHABLE and unit.unit_type is UnitType.IRV
+        if self.acknowledged and available:
+            self.acknowledged.pop(alert_key("no_irv", unit.bcu), None)
+
+    def rearm_incident(self, incident: Incident) -> None:
+        """A unit sent (or the incident closed) ends the incident's alerts."""
+        if self.acknowledged:
+            for kind in ("i_unassigned",):
+                self.acknowledged.pop(alert_key(kind, incident.bcu, incident.incident_id), None)
+
+    def restatus(self, incident: Incident) -> None:
+        """An open incident's status from the units attached to it now."""
+        if incident.status is IncidentStatus.CLOSED:
+            return
+        units = self.units
+        if any(units[u].status is UnitStatus.ON_SCENE for u in incident.units if u in units):
+            status = IncidentStatus.ON_SCENE
+        elif incident.units:
+            status = IncidentStatus.ASSIGNED
+        else:
+            status = IncidentStatus.OPEN
+        if status is not incident.status:
+            self.set_incident(incident, status)
+
+    def release(self, unit: Unit, status: UnitStatus) -> None:
+        """Detach a unit from the incident it was committed to, and set its status."""
+        incident_id, unit.incident_id = unit.incident_id, None
+        self.set_unit(unit, status)
+        incident = self.incidents.get(incident_id) if incident_id is not None else None
+        if incident is not None and unit.unit_id in incident.units:
+            incident.units.remove(unit.unit_id)
+            self.restatus(incident)
+            self.side_effects.append((self._applying, "incident", incident.incident_id))
+
+    # -- what screens need --------------------------------------------------------------
+
+    def side_effects_in(self, after: int, upto: int) -> list[tuple[str, str]]:
+        """(kind, id) of what records after..upto changed besides their own subjects (the
+        latest ``SIDE_EFFECTS_KEPT`` are kept)."""
+        found = []
+        for seq, kind, ident in reversed(self.side_effects):
+            if seq <= after:
+                break
+            if seq <= upto:
+                found.append((kind, ident))
+        return found
+
+    def bcu_counts(self) -> dict[str, BcuCounts]:
+        """Per Met BCU (all 12, sorted by code): demand, capacity and their parts."""
+        result = {}
+        for bcu in BCUS:
+            by_grade, statuses = self._open[bcu], self._by_status[bcu]
+            demand = by_grade[Grade.IMMEDIATE] + by_grade[Grade.SIGNIFICANT]
+            capacity = sum(statuses.values()) - statuses[UnitStatus.OFF_DUTY]
+            result[bcu] = BcuCounts(
+                bcu=bcu,
+                open_by_grade={g.value: n for g, n in by_grade.items()},
+                units_by_status={s.value: n for s, n in statuses.items()},
+                awaiting_unit=self._awaiting[bcu],
+                demand=demand,
+                capacity=capacity,
+                available=sum(statuses[s] for s in DISPATCHABLE),
+                load=round(demand / capacity, 3) if capacity else float(demand),
+            )
+        return result
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PictureState):
+            return NotImplemented
+        return (
+            self.seq == other.seq
+            and self.now == other.now
+            and self.clock.recent == other.clock.recent
+            and self.incidents == other.incidents
+            and self.units == other.units
+            and sorted(self._closed) == sorted(other._closed)
+            and self._open == other._open
+            and self._awaiting == other._awaiting
+            and self._by_status == other._by_status
+            and self._immediate.keys() == other._immediate.keys()
+            and self.acknowledged == other.acknowledged
+        )
+
+    __hash__ = None  # type: ignore[assignment]
