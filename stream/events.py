@@ -10,22 +10,25 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     TypeAdapter,
     ValidationError,
-    ValidatorFunctionWrapHandler,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+
+from stream.envelope import EXAMPLE_TIME, OUT_OF_RANGE, Envelope
+
+# Re-exported: payloads and the API's routes constrain text with them.
+from stream.envelope import NO_NUL as NO_NUL
+from stream.envelope import PRINTABLE as PRINTABLE
+from stream.envelope import Ident as Ident
 
 
 class Grade(StrEnum):
@@ -88,13 +91,6 @@ BCU_CODES: frozenset[str] = frozenset(
     {"AW", "CN", "CE", "AS", "EA", "NA", "NE", "NW", "SN", "SE", "SW", "WA"}
 )
 
-# No control characters: a NUL cannot even be stored in a PostgreSQL text column, and a
-# batch the log refuses would stall the sequencer.
-PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
-NO_NUL = r"^[^\x00]*$"
-Ident = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=PRINTABLE)
-]
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE)
 ]
@@ -252,42 +248,6 @@ def _bcu_code(value: str) -> str:
     if code not in BCU_CODES:
         raise ValueError(f"must be one of the Met BCU codes {', '.join(sorted(BCU_CODES))}")
     return code
-
-
-_EXAMPLE_TIME = "2026-11-24T20:00:00Z"
-_OUT_OF_RANGE = "out of range: in UTC it must fall in the years 1 to 9999"
-
-
-class Envelope(BaseModel):
-    """CloudEvents 1.0 attributes shared by every event."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    specversion: Literal["1.0"]
-    id: Ident
-    source: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
-    time: AwareDatetime
-    datacontenttype: Literal["application/json"] | None = None
-    subject: str | None = None
-
-    @field_validator("time", mode="wrap")
-    @classmethod
-    def _rfc3339_utc(cls, value: object, handler: ValidatorFunctionWrapHandler) -> datetime:
-        # pydantic would read a number as Unix time; CloudEvents says an RFC 3339 string.
-        # One wrap validator, not a before and an after: each Python call costs ~1 µs.
-        if not isinstance(value, str | datetime):
-            raise ValueError(f"must be an RFC 3339 timestamp string, e.g. {_EXAMPLE_TIME}")
-        parsed: datetime = handler(value)
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError:
-            # 9999-12-31T23:59:59-01:00 is a valid timestamp whose UTC is past year 9999.
-            raise PydanticCustomError("time_out_of_range", _OUT_OF_RANGE) from None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """(source, id): unique per event; a repeat is a duplicate, never applied twice."""
-        return (self.source, self.id)
 
 
 class IncidentCreatedEvent(Envelope):
@@ -522,9 +482,9 @@ def _reason(exc: ValidationError, raw: object) -> str:
         elif kind == "string_pattern_mismatch":
             parts.append(f"{path} must not contain control characters")
         elif kind == "time_out_of_range":
-            parts.append(f"{path} is {_OUT_OF_RANGE}")
+            parts.append(f"{path} is {OUT_OF_RANGE}")
         elif kind == "timezone_aware":
-            parts.append(f"{path} must include a UTC offset, e.g. {_EXAMPLE_TIME}")
+            parts.append(f"{path} must include a UTC offset, e.g. {EXAMPLE_TIME}")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             parts.append(f"{path}: {msg}" if path else msg)
