@@ -300,7 +300,7 @@ def _guard_api_namespace(app: FastAPI) -> None:
     """Unknown /api paths answer a JSON 404 instead of the dashboard's HTML page.
 
     Dash's FastAPI backend adds a catch-all GET route at start-up; registering this first
-    keeps the API namespace the API's (STACK.md: Dash on FastAPI pitfalls). Routes must be
+    keeps the API namespace the API's (else an unknown /api path gets Dash's page). Routes must be
     registered before this guard: it is called last in ``create_app``.
     """
 

@@ -15,9 +15,6 @@ from stream.events import Grade, Recorded, UnitStatus, to_dict
 from stream.picture import Incident, IncidentStatus, Picture, Unit
 from stream.sequencer import live_message
 
-LIVE = frozenset({Grade.IMMEDIATE, Grade.SIGNIFICANT})
-
-
 HexOf = Callable[[float, float], str]
 
 

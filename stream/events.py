@@ -1,6 +1,6 @@
 """The event contract: CloudEvents 1.0 envelopes around typed, frozen payloads.
 
-Every change in the operational picture is one of the events below (SPEC.md, "Events in").
+Every change in the operational picture is one of the events below (the README's "Event catalogue").
 Parsing is strict and every failure carries a reason a person can act on; the caller keeps
 the original text next to that reason (``bluelamp:rejected``), so nothing is lost.
 """
@@ -38,7 +38,8 @@ class Grade(StrEnum):
     REFERRED = "R"
 
 
-#: Attendance targets in seconds from creation (SPEC.md); E and R have no live target.
+#: Attendance targets in seconds from creation: I within 15 minutes, S within an hour; E and R
+#: have no live target.
 TARGET_SECONDS: dict[Grade, int] = {Grade.IMMEDIATE: 15 * 60, Grade.SIGNIFICANT: 60 * 60}
 
 
@@ -86,7 +87,7 @@ class EventType(StrEnum):
     ALERT_ACKNOWLEDGED = "alert.acknowledged"
 
 
-#: The 12 Met BCU codes (SPEC.md). geodata holds their boroughs and shapes.
+#: The 12 Met BCU codes. geodata holds their boroughs and shapes.
 BCU_CODES: frozenset[str] = frozenset(
     {"AW", "CN", "CE", "AS", "EA", "NA", "NE", "NW", "SN", "SE", "SW", "WA"}
 )
@@ -345,23 +346,6 @@ Event = Annotated[
 ]
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
-PAYLOADS: dict[EventType, type[Payload]] = {
-    EventType.INCIDENT_CREATED: IncidentCreated,
-    EventType.INCIDENT_GRADED: IncidentGraded,
-    EventType.INCIDENT_ASSIGNED: IncidentAssigned,
-    EventType.INCIDENT_ARRIVED: IncidentArrived,
-    EventType.INCIDENT_CLOSED: IncidentClosed,
-    EventType.UNIT_ON_DUTY: UnitOnDuty,
-    EventType.UNIT_OFF_DUTY: UnitOffDuty,
-    EventType.UNIT_STATUS: UnitStatusChanged,
-    EventType.UNIT_LOCATION: UnitLocated,
-    EventType.UNIT_REDEPLOYED: UnitRedeployed,
-    EventType.MUTUAL_AID_REQUESTED: MutualAidRequested,
-    EventType.MUTUAL_AID_GRANTED: MutualAidGranted,
-    EventType.MUTUAL_AID_DECLINED: MutualAidDeclined,
-    EventType.INCIDENT_NOTED: IncidentNoted,
-    EventType.ALERT_ACKNOWLEDGED: AlertAcknowledged,
-}
 
 
 class InvalidEvent(ValueError):
