@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -129,7 +130,11 @@ async def _services(
                 oidc=oidc,
                 metrics=metrics,
                 read_model=ReadModel.of(spine.log),
-                jobs=Jobs(engine),
+                jobs=Jobs(
+                    engine,
+                    keep=timedelta(hours=settings.report_keep_hours),
+                    stale=timedelta(seconds=settings.report_job_stale_s),
+                ),
                 revocations=Revocations(engine),
             )
             services.projector = Projector(services.read_model, spine.log, metrics)
@@ -138,6 +143,7 @@ async def _services(
                 asyncio.create_task(
                     watch_feed(services.feed, spine, settings.feed_stale_s), name="bluelamp-feed"
                 ),
+                asyncio.create_task(services.jobs.look_after(), name="bluelamp-report-jobs"),
             ]
             try:
                 yield services
@@ -300,7 +306,7 @@ def _guard_api_namespace(app: FastAPI) -> None:
     """Unknown /api paths answer a JSON 404 instead of the dashboard's HTML page.
 
     Dash's FastAPI backend adds a catch-all GET route at start-up; registering this first
-    keeps the API namespace the API's (STACK.md: Dash on FastAPI pitfalls). Routes must be
+    keeps the API namespace the API's (else an unknown /api path gets Dash's page). Routes must be
     registered before this guard: it is called last in ``create_app``.
     """
 

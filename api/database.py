@@ -9,6 +9,8 @@ can rewrite history.
 
 from __future__ import annotations
 
+import contextlib
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -24,8 +26,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
     text,
 )
+from sqlalchemy.exc import OperationalError
 
 from stream.log import make_engine
 
@@ -66,7 +70,7 @@ report_jobs = Table(
     Column("owner", String(64), nullable=False),
     Column("name", String(32), nullable=False),
     Column("request", JSON, nullable=False),  # period, filters, format as asked
-    Column("state", String(16), nullable=False),  # queued | running | done | failed
+    Column("state", String(16), nullable=False),  # queued | running | done | failed | expired
     Column("progress", Float, nullable=False, default=0.0),
     Column("step", String(200)),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -75,6 +79,8 @@ report_jobs = Table(
     Column("filename", String(200)),
     Column("body", LargeBinary),
     Column("error", Text),
+    # The last sign of life of the worker making it (api.reports.jobs: a stale one is failed).
+    Column("heartbeat_at", DateTime(timezone=True)),
 )
 
 # Signed-out sessions: a token whose jti is here is refused by every worker until it would
@@ -112,7 +118,19 @@ def open_database(url: str, schema: str | None = None) -> Engine:
     """An engine on the Bluelamp database with the API's tables created (idempotent)."""
     engine = make_engine(url, schema)
     metadata.create_all(engine)
+    _add_heartbeat_column(engine)
     with engine.begin() as conn:
         for statement in _APPEND_ONLY.get(engine.dialect.name, []):
             conn.execute(text(statement))
     return engine
+
+
+def _add_heartbeat_column(engine: Engine) -> None:
+    """A database made before report jobs had heartbeats lacks the column: add it."""
+    if "heartbeat_at" in {c["name"] for c in inspect(engine).get_columns("report_jobs")}:
+        return
+    postgres = engine.dialect.name == "postgresql"
+    kind = "IF NOT EXISTS heartbeat_at TIMESTAMPTZ" if postgres else "heartbeat_at DATETIME"
+    # Two SQLite workers starting together: the second finds the column there, and goes on.
+    with contextlib.suppress(OperationalError), engine.begin() as conn:
+        conn.execute(text(f"ALTER TABLE report_jobs ADD COLUMN {kind}"))

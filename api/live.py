@@ -14,8 +14,8 @@ Frames, all JSON text:
 A client resuming with ``since`` gets exactly the events after it, from the log, when it is
 no further behind than ``ws_replay_limit``; otherwise (or with no ``since``) a snapshot
 first. Events are coalesced: a frame goes out at once when the feed is quiet and at most
-every ``ws_frame_ms`` under load (STACK.md: one message per event loses or backlogs in the
-browser). A client that cannot keep up is told and dropped without slowing anyone else.
+every ``ws_frame_ms`` under load (measured: one message per event loses or backlogs in
+the browser). A client that cannot keep up is told and dropped without slowing anyone else.
 
 Close codes: 4400 bad request, 4401 no valid credential (also sent, after an error frame
 saying why, when the token expires, the user is disabled or the session is signed out while

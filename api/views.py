@@ -15,9 +15,6 @@ from stream.events import Grade, Recorded, UnitStatus
 from stream.picture import Incident, IncidentStatus, Picture, Unit
 from stream.wire import live_dict, live_message
 
-LIVE = frozenset({Grade.IMMEDIATE, Grade.SIGNIFICANT})
-
-
 HexOf = Callable[[float, float], str]
 
 

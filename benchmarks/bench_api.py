@@ -45,6 +45,7 @@ from websockets.asyncio.client import connect
 
 from api.accounts import Accounts
 from api.database import open_database
+from benchmarks.events import envelope
 from geodata import London
 
 PASSWORD = secrets.token_urlsafe(12)
@@ -105,15 +106,7 @@ def met_points(london: London, n: int, rng: random.Random) -> list[tuple[float, 
 
 
 def _event(kind: str, data: dict[str, Any], n: int) -> dict[str, Any]:
-    time_ = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    return {
-        "specversion": "1.0",
-        "id": f"b{n}",
-        "source": "bench",
-        "type": kind,
-        "time": time_,
-        "data": data,
-    }
+    return envelope(kind, data, "bench", f"b{n}", datetime.now(UTC))
 
 
 def preload(url: str, feed: str, london: London) -> list[str]:

@@ -44,6 +44,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from api.accounts import Accounts
 from api.database import open_database
 from benchmarks.bench_api import free_port, met_points
+from benchmarks.events import envelope
 from geodata import London
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -143,17 +144,7 @@ class Server:
 
 
 def _event(kind: str, data: dict[str, Any]) -> str:
-    time_ = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    return json.dumps(
-        {
-            "specversion": "1.0",
-            "id": uuid.uuid4().hex,
-            "source": "bench",
-            "type": kind,
-            "time": time_,
-            "data": data,
-        }
-    )
+    return json.dumps(envelope(kind, data, "bench", uuid.uuid4().hex, datetime.now(UTC)))
 
 
 def populate(

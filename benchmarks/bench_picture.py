@@ -12,7 +12,7 @@ A London-sized picture (1,000 units on duty, a day of incidents), then:
 * ``kpis``, and a snapshot to and from JSON text;
 * a week of event time at 20,000 incidents a day: the picture stays the size of a day.
 
-Events are validated before timing (with the grid stub of tests.stream.factories, so no
+Events are validated before timing (with the grid stub of benchmarks.events, so no
 geodata is needed); ``Recorded`` construction is inside the timed loop, as in the sequencer.
 """
 
@@ -24,9 +24,9 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
+from benchmarks import events as f
 from stream.events import Grade, Recorded, UnitStatus, Validated, validate
 from stream.picture import IncidentStatus, Picture
-from tests.stream import factories as f
 
 UNITS = 1_000
 LOCATIONS = 100_000

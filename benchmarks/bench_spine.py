@@ -29,12 +29,13 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 import redis.asyncio as aioredis
 
+from benchmarks.events import START, envelope
 from geodata import London
 from stream.sequencer import Sequencer
 from stream.settings import Settings, load_settings
@@ -45,7 +46,6 @@ POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["memory+sqlite", "redis+sqlite", "redis+postgres"]
 UNITS = 1_000
 BATCH = 500
-START = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
 # Points well inside London (lat, lon, spread in degrees) that units patrol around.
 CENTRES = [(51.515, -0.13, 0.04), (51.46, -0.12, 0.05), (51.55, -0.05, 0.05), (51.5, -0.3, 0.06)]
 
@@ -56,19 +56,10 @@ def workload(n: int, london: London, seed: int = 1) -> Iterator[str]:
     rng = random.Random(seed)
     clock = START
 
-    def envelope(kind: str, data: dict[str, object], k: int) -> str:
+    def entry(kind: str, data: dict[str, object], k: int) -> str:
         nonlocal clock
         clock += timedelta(milliseconds=5)
-        return json.dumps(
-            {
-                "specversion": "1.0",
-                "id": f"bench-{k}",
-                "source": "bench",
-                "type": kind,
-                "time": clock.isoformat().replace("+00:00", "Z"),
-                "data": data,
-            }
-        )
+        return json.dumps(envelope(kind, data, "bench", f"bench-{k}", clock))
 
     def point() -> tuple[float, float]:
         while True:
@@ -83,7 +74,7 @@ def workload(n: int, london: London, seed: int = 1) -> Iterator[str]:
     for k in range(units):
         lat, lon = point()
         data = {"unit_id": f"U{k}", "callsign": f"U{k}", "unit_type": "IRV", "home_bcu": "CE"}
-        yield envelope("unit.on_duty", data | {"lat": lat, "lon": lon}, k)
+        yield entry("unit.on_duty", data | {"lat": lat, "lon": lon}, k)
     k, incident, steps = units, 0, ["created", "assigned", "arrived", "closed"]
     lifecycle: list[tuple[str, str, int]] = []  # (incident, unit, next step)
     while k < n:
@@ -92,7 +83,7 @@ def workload(n: int, london: London, seed: int = 1) -> Iterator[str]:
             data = {"incident_id": inc, "unit_id": unit}
             if steps[step] == "closed":
                 data = {"incident_id": inc, "outcome": "resolved"}
-            yield envelope(f"incident.{steps[step]}", data, k)
+            yield entry(f"incident.{steps[step]}", data, k)
             if step < 3:
                 lifecycle.append((inc, unit, step + 1))
         elif rng.random() < 0.03:
@@ -100,12 +91,12 @@ def workload(n: int, london: London, seed: int = 1) -> Iterator[str]:
             lat, lon = point()
             data = {"incident_id": f"I{incident}", "grade": rng.choice("ISER")}
             data |= {"category": "violence", "lat": lat, "lon": lon}
-            yield envelope("incident.created", data, k)
+            yield entry("incident.created", data, k)
             lifecycle.append((f"I{incident}", f"U{incident % units}", 1))
         else:
             lat, lon = point()
             data = {"unit_id": f"U{rng.randrange(units)}", "lat": lat, "lon": lon}
-            yield envelope("unit.location", data, k)
+            yield entry("unit.location", data, k)
         k += 1
 
 

@@ -21,7 +21,7 @@ SUBTITLE = "Live operational picture of London"
 
 def create_dash(settings: Settings, server: FastAPI, london: London) -> Dash:
     """Build the dashboard on ``server``. Callbacks use ``@dash_app.callback``, never the
-    global ``dash.callback``, which Dash 4 only wires on the first HTTP request (STACK.md)."""
+    global ``dash.callback``, which Dash 4 only wires on the first HTTP request."""
     dash_app = Dash(
         __name__,
         server=server,  # type: ignore[arg-type]  # Dash 4's hints predate FastAPI servers

@@ -115,7 +115,7 @@ def london_map(
         maxZoom=18,
         zoomSnap=0.25,
         # Canvas, not one SVG element per shape: the incident and unit layers that join
-        # these later number in the thousands (STACK.md, map rendering).
+        # these later number in the thousands, and as many SVG elements slow every pan.
         preferCanvas=True,
         attributionControl=False,
         className="bl-map",

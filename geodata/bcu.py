@@ -1,8 +1,8 @@
 """The Met's 12 Basic Command Units and the London boroughs they are made of.
 
-Names and codes follow SPEC.md. The GSS codes are the ONS identifiers of the 33 London
-local authorities; ``inner`` is the ONS Inner London flag (``ons_inner`` in the London
-Datastore boundary file), which the travel-time model uses for its speed zones.
+Names and codes are the ones events and the API use. The GSS codes are the ONS identifiers
+of the 33 London local authorities; ``inner`` is the ONS Inner London flag (``ons_inner`` in
+the London Datastore boundary file), which the travel-time model uses for its speed zones.
 """
 
 from __future__ import annotations
@@ -130,8 +130,3 @@ _BY_KEY: dict[str, BoroughInfo] = {_key(b.name): b for b in BOROUGHS}
 def borough_named(name: str) -> BoroughInfo | None:
     """The borough a name means, tolerant of the spellings seen in published files."""
     return _BY_KEY.get(_key(name))
-
-
-def bcu_of(borough: str) -> str | None:
-    """The BCU code policing a borough (None for the City of London); KeyError if unknown."""
-    return BOROUGH_BY_NAME[borough].bcu

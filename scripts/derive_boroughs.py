@@ -104,7 +104,7 @@ def boroughs(topology: dict[str, Any]) -> dict[str, Any]:
     for obj in topology["objects"]["boroughs"]["geometries"]:
         info = borough_named(obj["id"])  # tolerant of "&", hyphens, "Royal Borough of"
         if info is None:
-            raise ValueError(f"borough {obj['id']!r} is not one of SPEC.md's 33")
+            raise ValueError(f"borough {obj['id']!r} is not one of London's 33 boroughs")
         features.append(
             {
                 "type": "Feature",

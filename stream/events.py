@@ -1,8 +1,10 @@
 """The event contract: CloudEvents 1.0 envelopes around typed, frozen payloads.
 
-Every change in the operational picture is one of the events below (SPEC.md, "Events in").
-Parsing is strict and every failure carries a reason a person can act on; the caller keeps
-the original text next to that reason (``bluelamp:rejected``), so nothing is lost.
+Every change in the operational picture is one of the events below (the README's event
+catalogue): an envelope (stream.envelope) around its type's payload (stream.payloads, whose
+names are re-exported here). Parsing is strict and every failure carries a reason a person
+can act on; the caller keeps the original text next to that reason (``bluelamp:rejected``),
+so nothing is lost.
 """
 
 from __future__ import annotations
@@ -10,59 +12,90 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    TypeAdapter,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
-    field_validator,
+from pydantic import Field, TypeAdapter, ValidationError
+
+from stream.envelope import EXAMPLE_TIME, OUT_OF_RANGE, PRINTABLE, Envelope
+from stream.payloads import (
+    BCU_CODES,
+    DISPATCHABLE,
+    TARGET_SECONDS,
+    AlertAcknowledged,
+    Grade,
+    IncidentArrived,
+    IncidentAssigned,
+    IncidentClosed,
+    IncidentCreated,
+    IncidentGraded,
+    IncidentNoted,
+    MutualAidDeclined,
+    MutualAidGranted,
+    MutualAidRequested,
+    Payload,
+    UnitLocated,
+    UnitOffDuty,
+    UnitOnDuty,
+    UnitRedeployed,
+    UnitStatus,
+    UnitStatusChanged,
+    UnitType,
+    alert_key,
 )
-from pydantic_core import PydanticCustomError
 
-
-class Grade(StrEnum):
-    IMMEDIATE = "I"
-    SIGNIFICANT = "S"
-    EXTENDED = "E"
-    REFERRED = "R"
-
-
-#: Attendance targets in seconds from creation (SPEC.md); E and R have no live target.
-TARGET_SECONDS: dict[Grade, int] = {Grade.IMMEDIATE: 15 * 60, Grade.SIGNIFICANT: 60 * 60}
-
-
-class UnitType(StrEnum):
-    IRV = "IRV"
-    ARV = "ARV"
-    DOG = "DOG"
-    TSG = "TSG"
-    TRAFFIC = "TRAFFIC"
-    FOOT = "FOOT"
-    CYCLE = "CYCLE"
-
-
-class UnitStatus(StrEnum):
-    AVAILABLE = "available"
-    EN_ROUTE = "en_route"
-    ON_SCENE = "on_scene"
-    BUSY = "busy"  # other work: reports, an enquiry
-    OFF_DUTY = "off_duty"
-    AT_STATION = "at_station"  # in the station (parade, after custody): can be sent
-    REFRESHMENT = "refreshment"  # a meal break: not sent (a commander stands it down first)
-    CUSTODY = "custody"  # booking a prisoner in: tied up for hours
-
-
-#: Statuses a unit can be sent from (advice, capacity's "available"): a unit at station
-#: can go, only with a longer start; one on a break or in custody cannot until it says so.
-DISPATCHABLE: frozenset[UnitStatus] = frozenset({UnitStatus.AVAILABLE, UnitStatus.AT_STATION})
+__all__ = [
+    "BCU_CODES",
+    "DISPATCHABLE",
+    "PRINTABLE",
+    "TARGET_SECONDS",
+    "AlertAcknowledged",
+    "AlertAcknowledgedEvent",
+    "Event",
+    "EventType",
+    "Grade",
+    "IncidentArrived",
+    "IncidentArrivedEvent",
+    "IncidentAssigned",
+    "IncidentAssignedEvent",
+    "IncidentClosed",
+    "IncidentClosedEvent",
+    "IncidentCreated",
+    "IncidentCreatedEvent",
+    "IncidentGraded",
+    "IncidentGradedEvent",
+    "IncidentNoted",
+    "IncidentNotedEvent",
+    "InvalidEvent",
+    "Locate",
+    "MutualAidDeclined",
+    "MutualAidDeclinedEvent",
+    "MutualAidGranted",
+    "MutualAidGrantedEvent",
+    "MutualAidRequested",
+    "MutualAidRequestedEvent",
+    "Payload",
+    "Place",
+    "Recorded",
+    "UnitLocated",
+    "UnitLocationEvent",
+    "UnitOffDuty",
+    "UnitOffDutyEvent",
+    "UnitOnDuty",
+    "UnitOnDutyEvent",
+    "UnitRedeployed",
+    "UnitRedeployedEvent",
+    "UnitStatus",
+    "UnitStatusChanged",
+    "UnitStatusEvent",
+    "UnitType",
+    "Validated",
+    "alert_key",
+    "parse_event",
+    "to_dict",
+    "to_json",
+    "validate",
+]
 
 
 class EventType(StrEnum):
@@ -81,213 +114,6 @@ class EventType(StrEnum):
     MUTUAL_AID_DECLINED = "mutual_aid.declined"
     INCIDENT_NOTED = "incident.noted"
     ALERT_ACKNOWLEDGED = "alert.acknowledged"
-
-
-#: The 12 Met BCU codes (SPEC.md). geodata holds their boroughs and shapes.
-BCU_CODES: frozenset[str] = frozenset(
-    {"AW", "CN", "CE", "AS", "EA", "NA", "NE", "NW", "SN", "SE", "SW", "WA"}
-)
-
-# No control characters: a NUL cannot even be stored in a PostgreSQL text column, and a
-# batch the log refuses would stall the sequencer.
-PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
-NO_NUL = r"^[^\x00]*$"
-Ident = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=PRINTABLE)
-]
-Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE)
-]
-# Coordinates must be JSON numbers: "51.5" or true is a producer bug worth telling, not guessing.
-Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
-Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
-
-
-class Payload(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
-
-
-class IncidentCreated(Payload):
-    incident_id: Ident
-    grade: Grade
-    category: Text
-    lat: Lat
-    lon: Lon
-    summary: Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL)] | None = None
-    # The CAD's own reference ("CAD 4711/25NOV"), what people say on the radio, and where.
-    reference: Text | None = None
-    address: Text | None = None
-
-
-class IncidentGraded(Payload):
-    incident_id: Ident
-    grade: Grade
-
-
-class IncidentAssigned(Payload):
-    incident_id: Ident
-    unit_id: Ident
-
-
-class IncidentArrived(Payload):
-    incident_id: Ident
-    unit_id: Ident
-
-
-class IncidentClosed(Payload):
-    incident_id: Ident
-    outcome: Text
-
-
-class IncidentNoted(Payload):
-    """A line added to the incident's log by a person (``by``)."""
-
-    incident_id: Ident
-    text: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=PRINTABLE),
-    ]
-    by: Ident
-
-
-class AlertAcknowledged(Payload):
-    """Someone has seen an alert and is dealing with it. The alert is named by what raised it
-    (``kind``, ``bcu`` and, for an incident's alert, ``incident_id``): see ``alert_key``."""
-
-    kind: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z_]+$")]
-    bcu: str
-    incident_id: Ident | None = None
-    by: Ident
-
-    @field_validator("bcu")
-    @classmethod
-    def _met_bcu(cls, value: str) -> str:
-        return _bcu_code(value)
-
-    @property
-    def key(self) -> str:
-        return alert_key(self.kind, self.bcu, self.incident_id)
-
-
-def alert_key(kind: str, bcu: str | None, incident_id: str | None = None) -> str:
-    """An alert's stable name: the same condition keeps it from one computation to the next."""
-    return ":".join(p for p in (kind, bcu or "", incident_id) if p is not None)
-
-
-class UnitOnDuty(Payload):
-    unit_id: Ident
-    callsign: Ident
-    unit_type: UnitType
-    home_bcu: str
-    lat: Lat
-    lon: Lon
-
-    @field_validator("home_bcu")
-    @classmethod
-    def _met_bcu(cls, value: str) -> str:
-        return _bcu_code(value)
-
-
-class UnitOffDuty(Payload):
-    unit_id: Ident
-
-
-class UnitStatusChanged(Payload):
-    unit_id: Ident
-    status: UnitStatus
-
-
-class UnitLocated(Payload):
-    unit_id: Ident
-    lat: Lat
-    lon: Lon
-
-
-class UnitRedeployed(Payload):
-    unit_id: Ident
-    bcu: str
-    reason: Text
-
-    @field_validator("bcu")
-    @classmethod
-    def _met_bcu(cls, value: str) -> str:
-        return _bcu_code(value)
-
-
-class MutualAidRequested(Payload):
-    """An inspector asks for a unit deployed to another BCU (stream.mutualaid)."""
-
-    request_id: Ident
-    incident_id: Ident
-    unit_id: Ident
-    from_bcu: str
-    to_bcu: str
-    reason: Text
-    by: Ident
-
-    @field_validator("from_bcu", "to_bcu")
-    @classmethod
-    def _met_bcu(cls, value: str) -> str:
-        return _bcu_code(value)
-
-
-class MutualAidGranted(Payload):
-    request_id: Ident
-    incident_id: Ident
-    unit_id: Ident
-    by: Ident
-    assignment_seq: Annotated[int, Field(ge=1, strict=True)]
-
-
-class MutualAidDeclined(Payload):
-    request_id: Ident
-    incident_id: Ident
-    unit_id: Ident
-    by: Ident
-    reason: Text
-
-
-def _bcu_code(value: str) -> str:
-    code = value.strip().upper()
-    if code not in BCU_CODES:
-        raise ValueError(f"must be one of the Met BCU codes {', '.join(sorted(BCU_CODES))}")
-    return code
-
-
-_EXAMPLE_TIME = "2026-11-24T20:00:00Z"
-_OUT_OF_RANGE = "out of range: in UTC it must fall in the years 1 to 9999"
-
-
-class Envelope(BaseModel):
-    """CloudEvents 1.0 attributes shared by every event."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    specversion: Literal["1.0"]
-    id: Ident
-    source: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
-    time: AwareDatetime
-    datacontenttype: Literal["application/json"] | None = None
-    subject: str | None = None
-
-    @field_validator("time", mode="wrap")
-    @classmethod
-    def _rfc3339_utc(cls, value: object, handler: ValidatorFunctionWrapHandler) -> datetime:
-        # pydantic would read a number as Unix time; CloudEvents says an RFC 3339 string.
-        # One wrap validator, not a before and an after: each Python call costs ~1 µs.
-        if not isinstance(value, str | datetime):
-            raise ValueError(f"must be an RFC 3339 timestamp string, e.g. {_EXAMPLE_TIME}")
-        parsed: datetime = handler(value)
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError:
-            # 9999-12-31T23:59:59-01:00 is a valid timestamp whose UTC is past year 9999.
-            raise PydanticCustomError("time_out_of_range", _OUT_OF_RANGE) from None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """(source, id): unique per event; a repeat is a duplicate, never applied twice."""
-        return (self.source, self.id)
 
 
 class IncidentCreatedEvent(Envelope):
@@ -385,23 +211,6 @@ Event = Annotated[
 ]
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
-PAYLOADS: dict[EventType, type[Payload]] = {
-    EventType.INCIDENT_CREATED: IncidentCreated,
-    EventType.INCIDENT_GRADED: IncidentGraded,
-    EventType.INCIDENT_ASSIGNED: IncidentAssigned,
-    EventType.INCIDENT_ARRIVED: IncidentArrived,
-    EventType.INCIDENT_CLOSED: IncidentClosed,
-    EventType.UNIT_ON_DUTY: UnitOnDuty,
-    EventType.UNIT_OFF_DUTY: UnitOffDuty,
-    EventType.UNIT_STATUS: UnitStatusChanged,
-    EventType.UNIT_LOCATION: UnitLocated,
-    EventType.UNIT_REDEPLOYED: UnitRedeployed,
-    EventType.MUTUAL_AID_REQUESTED: MutualAidRequested,
-    EventType.MUTUAL_AID_GRANTED: MutualAidGranted,
-    EventType.MUTUAL_AID_DECLINED: MutualAidDeclined,
-    EventType.INCIDENT_NOTED: IncidentNoted,
-    EventType.ALERT_ACKNOWLEDGED: AlertAcknowledged,
-}
 
 
 class InvalidEvent(ValueError):
@@ -522,9 +331,9 @@ def _reason(exc: ValidationError, raw: object) -> str:
         elif kind == "string_pattern_mismatch":
             parts.append(f"{path} must not contain control characters")
         elif kind == "time_out_of_range":
-            parts.append(f"{path} is {_OUT_OF_RANGE}")
+            parts.append(f"{path} is {OUT_OF_RANGE}")
         elif kind == "timezone_aware":
-            parts.append(f"{path} must include a UTC offset, e.g. {_EXAMPLE_TIME}")
+            parts.append(f"{path} must include a UTC offset, e.g. {EXAMPLE_TIME}")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             parts.append(f"{path}: {msg}" if path else msg)

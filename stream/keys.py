@@ -1,4 +1,4 @@
-"""Every Redis key and channel Bluelamp uses, in one place (SPEC.md names the first three).
+"""Every Redis key and channel Bluelamp uses, in one place (producers rely on the first three).
 
 All names share a prefix (``BLUELAMP_KEY_PREFIX``, default ``bluelamp``) so that several
 deployments, or test runs, can share one Redis.

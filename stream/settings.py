@@ -125,6 +125,12 @@ class Settings(BaseSettings):
     # this long to be logged (or Redis or the database does not answer).
     feed_stale_s: float = Field(5.0, gt=0)
 
+    # Report jobs: a finished report's file is deleted this many hours after it was made;
+    # a job whose worker has shown no sign of life for this many seconds (the process died)
+    # is failed with the reason, so no one waits for it for ever.
+    report_keep_hours: float = Field(24.0, gt=0)
+    report_job_stale_s: float = Field(60.0, ge=5)
+
     # Who closes incidents: commanders always; inspectors too (for their BCU's incidents)
     # unless the force's policy keeps closing for commanders.
     inspectors_may_close: bool = True

@@ -33,7 +33,6 @@ from stream.usual import WEEKS, usual_demand
 
 router = APIRouter(prefix="/api", tags=["picture"])
 
-BcuCode = Annotated[str, Query(pattern=r"^[A-Za-z]{2}$", description="a Met BCU code, e.g. AW")]
 Limit = Annotated[int, Query(ge=1, le=10_000)]
 
 

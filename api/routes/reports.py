@@ -209,6 +209,8 @@ async def job_status(job_id: str, who: ReportReader, services: ServicesDep) -> F
 async def job_file(job_id: str, who: ReportReader, services: ServicesDep) -> Response:
     job = await _own_job(job_id, who, services)
     found = await asyncio.to_thread(services.jobs.file, job_id)
+    if found is None and job.state == "expired":
+        raise HTTPException(410, f"the report is no longer kept: {job.error}")
     if found is None:
         raise HTTPException(409, f"the report is {job.state}, not ready ({job.error or job.step})")
     return _download(*found)

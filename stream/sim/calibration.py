@@ -1,7 +1,7 @@
 """The simulator's numbers: published Met figures, the tables derived from real data, and
 every assumption, each with where it comes from. docs/simulation.md discusses them.
 
-Published (../shared/data/README.md):
+Published Met figures:
 - 2,177,747 calls to 999 in 2017/18, about 5,970 a day;
 - 2014: 482,255 calls graded I, about 1,321 a day;
 - I-grade attended within 15 minutes 86.9% (12 months to Sep 2018); S within 60 minutes

@@ -45,9 +45,6 @@ class Job:
     def wanted(self) -> int:
         return self.units_needed - len(self.units or [])
 
-    def sort_key(self) -> tuple[int, float]:
-        return (PRIORITY[self.grade], self.ready)
-
 
 def _crow_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     # Ranking only: an equirectangular distance is plenty at London's scale.

@@ -1,5 +1,5 @@
 """The simulation: a discrete-event loop that turns demand, fleet and a dispatch policy into
-the SPEC.md events a real CAD/AVL feed would send, in time order.
+the events (README, "Event catalogue") a real CAD/AVL feed would send, in time order.
 
 Deterministic: one ``random.Random(seed)`` drawn from in a fixed order, and a heap of
 actions ordered by (time, insertion order). Time is float seconds since the Unix epoch.

@@ -87,6 +87,31 @@ async def test_reconnecting_with_since_gets_exactly_what_was_missed(api: Api) ->
     assert {e["event"]["type"] for e in first["events"]} == {"unit.location"}
 
 
+async def test_cloudevents_extras_come_back_live_and_replayed_as_sent(api: Api) -> None:
+    unit = api.unit("AW")
+    sent = _pings(api, unit, 1)[0] | {
+        "subject": unit,
+        "datacontenttype": "application/json; charset=utf-8",
+        "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        "hops": 2,
+    }
+    async with _ws(api, api.token("plan")) as ws:
+        start = (await _frame(ws))["seq"]
+        seq = (await asyncio.to_thread(api.push, sent))[0]["seq"]
+        live = await _event_at(ws, seq)
+    async with _ws(api, api.token("plan"), since=start) as ws:
+        replayed = await _event_at(ws, seq)
+    assert live == replayed == sent
+
+
+async def _event_at(ws: ClientConnection, seq: int) -> dict[str, Any]:
+    while True:
+        frame = await _frame(ws)
+        found = [e["event"] for e in frame.get("events", []) if e["seq"] == seq]
+        if found:
+            return dict(found[0])
+
+
 async def test_a_since_far_behind_or_ahead_gets_a_snapshot(api: Api) -> None:
     async with _ws(api, api.token("plan"), since=10**9) as ws:
         frame = await _frame(ws)

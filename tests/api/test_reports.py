@@ -9,7 +9,7 @@ import io
 import uuid
 import zipfile
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from api.reports import Period, build
 from api.reports.formats import render
+from api.reports.jobs import Jobs
 from api.reports.model import Filters
 from dashboard.cli import create_cli
 from stream.events import Recorded, validate
@@ -301,3 +302,8 @@ def test_a_report_made_in_the_background_reports_its_progress(api: Api) -> None:
     with api.client("insp_aw") as inspector:
         assert inspector.get(f"/api/reports/jobs/{job['id']}").status_code == 403
     assert api.audit(actor="plan", action="report.export")[0]["status"] == 202
+    Jobs(api.accounts.engine).tend(datetime.now(UTC) + timedelta(hours=25))  # a day later
+    with api.client("plan") as planner:
+        gone = planner.get(job["file"])
+        assert gone.status_code == 410 and "deleted 24 hours after" in gone.json()["detail"]
+        assert planner.get(f"/api/reports/jobs/{job['id']}").json()["state"] == "expired"

@@ -1,5 +1,5 @@
 """Who may do what: every route with no credential, an expired token, and each role, with
-an inspector both inside and outside their BCU. Expected status per cell (SPEC.md, Roles)."""
+an inspector both inside and outside their BCU. Expected status per cell (docs/api.md, Roles)."""
 
 from __future__ import annotations
 

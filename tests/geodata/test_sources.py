@@ -60,7 +60,7 @@ def test_bcu_table_matches_the_reference_lookup(shared: Path) -> None:
             assert info.bcu is None and not info.met
         else:
             assert info.bcu == row["bcu_code"]
-            # The lookup says "East Area" where SPEC.md (our source of truth) says "East".
+            # The lookup says "East Area" where Bluelamp (geodata.bcu) says "East".
             assert BCU_BY_CODE[row["bcu_code"]].name == row["bcu_name"].removesuffix(" Area")
 
 

@@ -141,10 +141,6 @@ class RedisServer(_Managed):
         wait_until(self.answers, timeout, f"redis-server on port {self.port} answering")
         return self
 
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
     def answers(self) -> bool:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:

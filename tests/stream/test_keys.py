@@ -1,4 +1,5 @@
-"""The Redis names producers and other systems rely on (SPEC.md) come from the default prefix."""
+"""The Redis names producers and other systems rely on (bluelamp:ingest, :rejected, :live)
+come from the default prefix."""
 
 from stream.keys import Keys
 from stream.settings import Settings

@@ -3,6 +3,7 @@ snapshotted, and the same after a reopen."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,6 +126,29 @@ def test_a_reopened_log_holds_the_same(log_url: tuple[str, str | None]) -> None:
         assert second.picture() == fold(records)
     finally:
         second.close()
+
+
+def test_cloudevents_extras_are_stored_and_read_back_unchanged(log: EventLog) -> None:
+    ev = Events()
+    extras = {
+        "subject": "unit/U1",
+        "dataschema": "https://bluelamp.example/schemas/unit.on_duty.json",
+        "datacontenttype": "application/json; charset=utf-8",
+        "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        "priority": 3,
+        "replayed": False,
+    }
+    record = recorded(1, ev.on_duty("U1") | extras)
+    log.append([record])
+    with log.engine.connect() as conn:
+        body = json.loads(conn.execute(text("SELECT body FROM events")).scalar_one())
+    assert {k: body[k] for k in extras} == extras
+    assert log.read() == [record] == log.history(unit_id="U1")
+    assert log.read()[0].event.extensions == {
+        "traceparent": extras["traceparent"],
+        "priority": 3,
+        "replayed": False,
+    }
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:

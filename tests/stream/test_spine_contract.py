@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from stream.bus import RedisBus
+from stream.events import to_dict
 from stream.outcome import Verdict
 from stream.picture import fold
 from stream.spine import Spine
@@ -144,6 +145,24 @@ async def test_subscribers_get_every_event_in_order_exactly_once(backend: Backen
                 if record.seq == 31:
                     break
         assert received == list(range(1, 32))
+
+
+async def test_cloudevents_extras_come_back_from_the_feed_and_the_log(backend: Backend) -> None:
+    ev = Events()
+    extras = {
+        "subject": "U1",
+        "datacontenttype": "application/json; charset=utf-8",
+        "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        "hops": 2,
+    }
+    sent = ev.on_duty("U1") | extras
+    async with backend.spine() as spine:
+        async with spine.subscribe(since=0) as events:
+            assert (await spine.submit(sent)).verdict is Verdict.ACCEPTED
+            live = await anext(aiter(events))
+        logged = (await asyncio.to_thread(spine.log.read))[0]
+    for record in (live, logged):
+        assert to_dict(record.event) == sent
 
 
 async def test_a_subscriber_away_for_n_events_gets_exactly_those_n(backend: Backend) -> None:

@@ -1,0 +1,216 @@
+"""What each event's ``data`` holds: the domain's enums and the frozen payload models.
+
+Grades, unit types and statuses, the Met's BCU codes, and one model per event type; each
+rejects a field it does not know. stream.events wraps them in CloudEvents envelopes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from stream.envelope import NO_NUL, PRINTABLE, Ident
+
+
+class Grade(StrEnum):
+    IMMEDIATE = "I"
+    SIGNIFICANT = "S"
+    EXTENDED = "E"
+    REFERRED = "R"
+
+
+#: Attendance targets in seconds from creation: I within 15 minutes, S within an hour; E and R
+#: have no live target.
+TARGET_SECONDS: dict[Grade, int] = {Grade.IMMEDIATE: 15 * 60, Grade.SIGNIFICANT: 60 * 60}
+
+
+class UnitType(StrEnum):
+    IRV = "IRV"
+    ARV = "ARV"
+    DOG = "DOG"
+    TSG = "TSG"
+    TRAFFIC = "TRAFFIC"
+    FOOT = "FOOT"
+    CYCLE = "CYCLE"
+
+
+class UnitStatus(StrEnum):
+    AVAILABLE = "available"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    BUSY = "busy"  # other work: reports, an enquiry
+    OFF_DUTY = "off_duty"
+    AT_STATION = "at_station"  # in the station (parade, after custody): can be sent
+    REFRESHMENT = "refreshment"  # a meal break: not sent (a commander stands it down first)
+    CUSTODY = "custody"  # booking a prisoner in: tied up for hours
+
+
+#: Statuses a unit can be sent from (advice, capacity's "available"): a unit at station
+#: can go, only with a longer start; one on a break or in custody cannot until it says so.
+DISPATCHABLE: frozenset[UnitStatus] = frozenset({UnitStatus.AVAILABLE, UnitStatus.AT_STATION})
+
+
+#: The 12 Met BCU codes. geodata holds their boroughs and shapes.
+BCU_CODES: frozenset[str] = frozenset(
+    {"AW", "CN", "CE", "AS", "EA", "NA", "NE", "NW", "SN", "SE", "SW", "WA"}
+)
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PRINTABLE)
+]
+# Coordinates must be JSON numbers: "51.5" or true is a producer bug worth telling, not guessing.
+Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
+Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+class IncidentCreated(Payload):
+    incident_id: Ident
+    grade: Grade
+    category: Text
+    lat: Lat
+    lon: Lon
+    summary: Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL)] | None = None
+    # The CAD's own reference ("CAD 4711/25NOV"), what people say on the radio, and where.
+    reference: Text | None = None
+    address: Text | None = None
+
+
+class IncidentGraded(Payload):
+    incident_id: Ident
+    grade: Grade
+
+
+class IncidentAssigned(Payload):
+    incident_id: Ident
+    unit_id: Ident
+
+
+class IncidentArrived(Payload):
+    incident_id: Ident
+    unit_id: Ident
+
+
+class IncidentClosed(Payload):
+    incident_id: Ident
+    outcome: Text
+
+
+class IncidentNoted(Payload):
+    """A line added to the incident's log by a person (``by``)."""
+
+    incident_id: Ident
+    text: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=PRINTABLE),
+    ]
+    by: Ident
+
+
+class AlertAcknowledged(Payload):
+    """Someone has seen an alert and is dealing with it. The alert is named by what raised it
+    (``kind``, ``bcu`` and, for an incident's alert, ``incident_id``): see ``alert_key``."""
+
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z_]+$")]
+    bcu: str
+    incident_id: Ident | None = None
+    by: Ident
+
+    @field_validator("bcu")
+    @classmethod
+    def _met_bcu(cls, value: str) -> str:
+        return _bcu_code(value)
+
+    @property
+    def key(self) -> str:
+        return alert_key(self.kind, self.bcu, self.incident_id)
+
+
+def alert_key(kind: str, bcu: str | None, incident_id: str | None = None) -> str:
+    """An alert's stable name: the same condition keeps it from one computation to the next."""
+    return ":".join(p for p in (kind, bcu or "", incident_id) if p is not None)
+
+
+class UnitOnDuty(Payload):
+    unit_id: Ident
+    callsign: Ident
+    unit_type: UnitType
+    home_bcu: str
+    lat: Lat
+    lon: Lon
+
+    @field_validator("home_bcu")
+    @classmethod
+    def _met_bcu(cls, value: str) -> str:
+        return _bcu_code(value)
+
+
+class UnitOffDuty(Payload):
+    unit_id: Ident
+
+
+class UnitStatusChanged(Payload):
+    unit_id: Ident
+    status: UnitStatus
+
+
+class UnitLocated(Payload):
+    unit_id: Ident
+    lat: Lat
+    lon: Lon
+
+
+class UnitRedeployed(Payload):
+    unit_id: Ident
+    bcu: str
+    reason: Text
+
+    @field_validator("bcu")
+    @classmethod
+    def _met_bcu(cls, value: str) -> str:
+        return _bcu_code(value)
+
+
+class MutualAidRequested(Payload):
+    """An inspector asks for a unit deployed to another BCU (stream.mutualaid)."""
+
+    request_id: Ident
+    incident_id: Ident
+    unit_id: Ident
+    from_bcu: str
+    to_bcu: str
+    reason: Text
+    by: Ident
+
+    @field_validator("from_bcu", "to_bcu")
+    @classmethod
+    def _met_bcu(cls, value: str) -> str:
+        return _bcu_code(value)
+
+
+class MutualAidGranted(Payload):
+    request_id: Ident
+    incident_id: Ident
+    unit_id: Ident
+    by: Ident
+    assignment_seq: Annotated[int, Field(ge=1, strict=True)]
+
+
+class MutualAidDeclined(Payload):
+    request_id: Ident
+    incident_id: Ident
+    unit_id: Ident
+    by: Ident
+    reason: Text
+
+
+def _bcu_code(value: str) -> str:
+    code = value.strip().upper()
+    if code not in BCU_CODES:
+        raise ValueError(f"must be one of the Met BCU codes {', '.join(sorted(BCU_CODES))}")
+    return code
