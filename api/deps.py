@@ -4,8 +4,8 @@
 
 ``Reader``, ``Operator``, ``Commander``, ``Feed`` and ``Authenticated`` resolve the caller
 from a bearer token (``Authorization``) or the dashboard's session cookie and refuse, with
-the reason, anyone whose role does not fit (403, audited). Cookie-authenticated writes must
-carry the CSRF token (``X-CSRF-Token``) that came with the cookie.
+the reason, anyone whose role does not fit (403, audited by ``refuse``). Cookie-authenticated
+writes must carry the CSRF token (``X-CSRF-Token``) that came with the cookie.
 """
 
 from __future__ import annotations
@@ -131,25 +131,32 @@ async def audit_request(
     )
 
 
-async def deny(
+async def refuse(
     conn: HTTPConnection,
     services: Services,
     who: Principal | None,
     reason: str,
+    *,
+    status: int = 403,
+    outcome: AuditOutcome = AuditOutcome.DENIED,
+    action: str | None = None,
     target: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> HTTPException:
-    """Audit a role or BCU denial and make the 403 that says why."""
+    """Audit a refused request and make the HTTPException that says why: a role, an
+    inspector's BCU, and every refused command with its own status and outcome. ``action``
+    defaults to the route's name, ``target`` to the path."""
     await audit_request(
         conn,
         services,
-        action_of(conn),
-        AuditOutcome.DENIED,
-        403,
+        action or action_of(conn),
+        outcome,
+        status,
         who,
         target=target or conn.url.path,
-        detail={"reason": reason},
+        detail=(detail or {}) | {"reason": reason},
     )
-    return HTTPException(403, reason)
+    return HTTPException(status, reason)
 
 
 def action_of(conn: HTTPConnection) -> str:
@@ -165,7 +172,7 @@ def allow(*roles: Role) -> Any:
 
     async def check(request: Request, who: Authenticated, services: ServicesDep) -> Principal:
         if who.role not in allowed:
-            raise await deny(
+            raise await refuse(
                 request,
                 services,
                 who,
