@@ -5,7 +5,8 @@
 ``Reader``, ``Operator``, ``Commander``, ``Feed`` and ``Authenticated`` resolve the caller
 from a bearer token (``Authorization``) or the dashboard's session cookie and refuse, with
 the reason, anyone whose role does not fit (403, audited by ``refuse``). Cookie-authenticated
-writes must carry the CSRF token (``X-CSRF-Token``) that came with the cookie.
+writes must carry the CSRF token (``X-CSRF-Token``) that came with the cookie (else 403,
+audited too).
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ async def resolve(conn: HTTPConnection, services: Services, bearer: str | None) 
         if method not in SAFE_METHODS:
             sent = conn.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent, csrf_token(token, services.signing_key)):
-                raise HTTPException(403, f"a signed-in browser must send {CSRF_HEADER}")
+                reason = f"a signed-in browser must send {CSRF_HEADER}"
+                raise await refuse(conn, services, principal, reason)
         principal = replace(principal, via="cookie")
     return principal
 
@@ -143,9 +145,10 @@ async def refuse(
     target: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> HTTPException:
-    """Audit a refused request and make the HTTPException that says why: a role, an
-    inspector's BCU, and every refused command with its own status and outcome. ``action``
-    defaults to the route's name, ``target`` to the path."""
+    """Audit a refused request and make the HTTPException that says why. Every 403 goes
+    through here (a role, an inspector's BCU, a missing CSRF token, another's report job),
+    and every refused command with its own status and outcome. ``action`` defaults to the
+    route's name, ``target`` to the path."""
     await audit_request(
         conn,
         services,
