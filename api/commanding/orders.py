@@ -28,7 +28,12 @@ from api.commanding.bodies import (
 from api.security import Principal, Role
 from stream.events import EventType, UnitStatus
 from stream.picture import Incident, IncidentStatus, Picture, Unit
-from stream.trust import Scope, outside_incident_reason, outside_scope_reason
+from stream.trust import (
+    Scope,
+    outside_alert_reason,
+    outside_incident_reason,
+    outside_scope_reason,
+)
 
 
 @dataclass(frozen=True)
@@ -189,10 +194,7 @@ def acknowledge(
         return not_found(key, f"no active alert {key!r}")
     bcu = scope_of(who).bcu
     if bcu is not None and alert["bcu"] != bcu:
-        reason = (
-            f"the alert is about {alert['bcu']}; an inspector of {bcu} acknowledges only {bcu}'s"
-        )
-        return denied(key, reason)
+        return denied(key, outside_alert_reason(alert["bcu"], bcu))
     data = {"kind": alert["kind"], "bcu": alert["bcu"], "by": who.name}
     if alert.get("incident_id"):
         data["incident_id"] = alert["incident_id"]
