@@ -60,8 +60,12 @@ async def _principal(
     return await resolve(request, services, bearer)
 
 
-async def resolve(conn: HTTPConnection, services: Services, bearer: str | None) -> Principal:
-    """The caller, from a bearer token, else (WebSocket only) ``?token=``, else the cookie."""
+async def resolve(
+    conn: HTTPConnection, services: Services, bearer: str | None, *, audited: bool = True
+) -> Principal:
+    """The caller, from a bearer token, else (WebSocket only) ``?token=``, else the cookie.
+    ``audited``: a cookie write without its CSRF token is an audited 403 (False where the
+    caller records the request itself: the 422 handler)."""
     token, via = bearer, "token"
     if token is None and isinstance(conn, WebSocket):
         token = conn.query_params.get("token")
@@ -83,6 +87,8 @@ async def resolve(conn: HTTPConnection, services: Services, bearer: str | None) 
             sent = conn.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent, csrf_token(token, services.signing_key)):
                 reason = f"a signed-in browser must send {CSRF_HEADER}"
+                if not audited:
+                    raise HTTPException(403, reason)
                 raise await refuse(conn, services, principal, reason)
         principal = replace(principal, via="cookie")
     return principal
