@@ -63,6 +63,9 @@ async def live(websocket: WebSocket) -> None:
         await websocket.close(1013, "starting")
         return
     if not _origin_allowed(websocket, services.settings.allowed_origins):
+        origin = websocket.headers.get("origin", "")[:200]
+        reason = f"a page from {origin} may not open the live feed"
+        await refuse(websocket, services, None, reason, action="live", target="/ws")
         await websocket.close(1008, "origin not allowed")  # refused in the handshake: 403
         return
     await websocket.accept()
