@@ -73,7 +73,7 @@ async def submit(
     except RedisError:
         # Redis down or restarting: the spine recovers by itself, so this is a retry later.
         return _failed(command, detail, NO_BUS)
-    if (refused := _refusal(command, outcome)) is not None:
+    if (refused := refusal_of(command, outcome)) is not None:
         return Refusal(refused.status, refused.reason, refused.target, refused.outcome, detail)
     assert outcome.seq is not None
     duplicate = outcome.verdict is Verdict.DUPLICATE
@@ -85,7 +85,7 @@ async def submit(
     return Done(outcome.seq, event["id"], duplicate, detail | done)
 
 
-def _refusal(command: Command, outcome: Outcome) -> Refusal | None:
+def refusal_of(command: Command, outcome: Outcome) -> Refusal | None:
     """The refusal an outcome means, or None for accepted and duplicate."""
     target = command.target
     if outcome.verdict is Verdict.INVALID:
