@@ -261,7 +261,7 @@ async def _audit_invalid(request: Request, message: str) -> None:
     header = request.headers.get("authorization", "")
     bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
     try:
-        who = await resolve(request, services, bearer)
+        who = await resolve(request, services, bearer, audited=False)
     except Exception:
         who = None  # an anonymous bad request is still recorded, with no actor
     target = request.path_params.get("unit_id") or request.path_params.get("incident_id")

@@ -4,8 +4,9 @@
 
 ``Reader``, ``Operator``, ``Commander``, ``Feed`` and ``Authenticated`` resolve the caller
 from a bearer token (``Authorization``) or the dashboard's session cookie and refuse, with
-the reason, anyone whose role does not fit (403, audited). Cookie-authenticated writes must
-carry the CSRF token (``X-CSRF-Token``) that came with the cookie.
+the reason, anyone whose role does not fit (403, audited by ``refuse``). Cookie-authenticated
+writes must carry the CSRF token (``X-CSRF-Token``) that came with the cookie (else 403,
+audited too).
 """
 
 from __future__ import annotations
@@ -59,8 +60,12 @@ async def _principal(
     return await resolve(request, services, bearer)
 
 
-async def resolve(conn: HTTPConnection, services: Services, bearer: str | None) -> Principal:
-    """The caller, from a bearer token, else (WebSocket only) ``?token=``, else the cookie."""
+async def resolve(
+    conn: HTTPConnection, services: Services, bearer: str | None, *, audited: bool = True
+) -> Principal:
+    """The caller, from a bearer token, else (WebSocket only) ``?token=``, else the cookie.
+    ``audited``: a cookie write without its CSRF token is an audited 403 (False where the
+    caller records the request itself: the 422 handler)."""
     token, via = bearer, "token"
     if token is None and isinstance(conn, WebSocket):
         token = conn.query_params.get("token")
@@ -81,7 +86,10 @@ async def resolve(conn: HTTPConnection, services: Services, bearer: str | None) 
         if method not in SAFE_METHODS:
             sent = conn.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent, csrf_token(token, services.signing_key)):
-                raise HTTPException(403, f"a signed-in browser must send {CSRF_HEADER}")
+                reason = f"a signed-in browser must send {CSRF_HEADER}"
+                if not audited:
+                    raise HTTPException(403, reason)
+                raise await refuse(conn, services, principal, reason)
         principal = replace(principal, via="cookie")
     return principal
 
@@ -131,25 +139,33 @@ async def audit_request(
     )
 
 
-async def deny(
+async def refuse(
     conn: HTTPConnection,
     services: Services,
     who: Principal | None,
     reason: str,
+    *,
+    status: int = 403,
+    outcome: AuditOutcome = AuditOutcome.DENIED,
+    action: str | None = None,
     target: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> HTTPException:
-    """Audit a role or BCU denial and make the 403 that says why."""
+    """Audit a refused request and make the HTTPException that says why. Every 403 goes
+    through here (a role, an inspector's BCU, a missing CSRF token, another's report job),
+    and every refused command with its own status and outcome. ``action`` defaults to the
+    route's name, ``target`` to the path."""
     await audit_request(
         conn,
         services,
-        action_of(conn),
-        AuditOutcome.DENIED,
-        403,
+        action or action_of(conn),
+        outcome,
+        status,
         who,
         target=target or conn.url.path,
-        detail={"reason": reason},
+        detail=(detail or {}) | {"reason": reason},
     )
-    return HTTPException(403, reason)
+    return HTTPException(status, reason)
 
 
 def action_of(conn: HTTPConnection) -> str:
@@ -165,7 +181,7 @@ def allow(*roles: Role) -> Any:
 
     async def check(request: Request, who: Authenticated, services: ServicesDep) -> Principal:
         if who.role not in allowed:
-            raise await deny(
+            raise await refuse(
                 request,
                 services,
                 who,

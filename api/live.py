@@ -38,7 +38,7 @@ from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from api.audit import AuditOutcome
-from api.deps import audit_request, resolve, session_ended
+from api.deps import audit_request, refuse, resolve, session_ended
 from api.feedstatus import FeedStatus
 from api.security import VIEWERS, Principal
 from api.services import Services
@@ -63,6 +63,9 @@ async def live(websocket: WebSocket) -> None:
         await websocket.close(1013, "starting")
         return
     if not _origin_allowed(websocket, services.settings.allowed_origins):
+        origin = websocket.headers.get("origin", "")[:200]
+        reason = f"a page from {origin} may not open the live feed"
+        await refuse(websocket, services, None, reason, action="live", target="/ws")
         await websocket.close(1008, "origin not allowed")  # refused in the handshake: 403
         return
     await websocket.accept()
@@ -96,16 +99,7 @@ async def _admit(websocket: WebSocket, services: Services) -> Principal | None:
         reason = (
             f"the live feed needs a commander, inspector, planner or wall; {who.name} is a feed"
         )
-        await audit_request(
-            websocket,
-            services,
-            "live",
-            AuditOutcome.DENIED,
-            403,
-            who,
-            target="/ws",
-            detail={"reason": reason},
-        )
+        await refuse(websocket, services, who, reason, action="live", target="/ws")
         await _fail(websocket, 4403, "forbidden", reason)
         return None
     return who

@@ -77,7 +77,7 @@ class InsecureSettings(RuntimeError):
 
 def command_reach(role: Role) -> str:
     """Which units a role's commands may move: ``all``, ``own_bcu`` (units deployed to the
-    caller's BCU, as api.routes.commands and the sequencer hold it) or ``none``."""
+    caller's BCU, as api.commanding and the sequencer hold it) or ``none``."""
     return {Role.COMMANDER: "all", Role.INSPECTOR: "own_bcu"}.get(role, "none")
 
 

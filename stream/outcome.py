@@ -1,4 +1,5 @@
-"""What became of a submitted event: accepted with its seq, a duplicate, or rejected."""
+"""What became of a submitted event: accepted with its seq, a duplicate, rejected, or (a
+command) invalid."""
 
 from __future__ import annotations
 
@@ -13,12 +14,20 @@ class Verdict(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"  # (source, id) was seen before: ignored; seq is the original's
     REJECTED = "rejected"
+    # A command that breaks the event contract (stream.events.validate), answered at once by
+    # Spine.command and never sequenced; a feed's invalid event is answered rejected.
+    INVALID = "invalid"
+
+
+#: What a feed's submission (Spine.submit) is answered: never ``invalid``.
+FEED_VERDICTS = (Verdict.ACCEPTED, Verdict.DUPLICATE, Verdict.REJECTED)
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """The answer to one submitted event. ``source``/``id`` are None only when the text could
-    not be read that far; ``seq`` is set for accepted and duplicate; ``reason`` for rejected.
+    not be read that far; ``seq`` is set for accepted and duplicate; ``reason`` for rejected
+    and invalid.
     ``forbidden``: rejected because the command lies outside its submitter's scope (an
     inspector's BCU, stream.trust), not because of the picture's state."""
 

@@ -32,7 +32,7 @@ from stream.keys import Keys
 from stream.log import EventLog
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
-from stream.sequencer import Sequencer, read_entry, undecidable
+from stream.sequencer import Sequencer, key_of, read_entry, undecidable
 from stream.settings import Settings
 from stream.trust import EVERYTHING, Scope, Trust, entry_key, refuse_reserved, seal
 from stream.watermark import Watermark
@@ -241,13 +241,18 @@ class Spine:
         is signed with this spine's ``signing_key`` over the event text and ``scope``, so the
         sequencer accepts its reserved ``bluelamp-api/`` source and holds it to ``scope`` (an
         inspector's BCU) against the picture at the moment it is sequenced; a command outside
-        its scope is answered ``rejected`` with ``forbidden`` set. Raises InvalidEvent if the
-        event breaks the contract (the API checks that first), RuntimeError without a key,
-        and :class:`OutcomeTimeout` as :meth:`submit` does.
+        its scope is answered ``rejected`` with ``forbidden`` set. An event that breaks the
+        contract is answered ``invalid`` with the reason at once, never sent: this is where a
+        command is validated. Raises RuntimeError without a key, and
+        :class:`OutcomeTimeout` as :meth:`submit` does.
         """
         if self.signing_key is None:
             raise RuntimeError("this spine has no signing key: it cannot submit commands")
-        parsed = validate(_text(event), self.locate).event
+        raw = event if isinstance(event, str | bytes | Mapping) else to_json(event)
+        try:
+            parsed = validate(raw, self.locate).event
+        except InvalidEvent as exc:
+            return Outcome(Verdict.INVALID, *key_of(_text(event)), reason=exc.reason)
         text = to_json(parsed)
         future = self._waiters.get(parsed.key) or asyncio.get_running_loop().create_future()
         self._waiters[parsed.key] = future

@@ -170,9 +170,7 @@ def _incident_out_of_scope(
     bcu: str,
 ) -> str | None:
     if isinstance(data, AlertAcknowledged):
-        if data.bcu != bcu:
-            return f"the alert is about {data.bcu}; an inspector of {bcu} acknowledges only {bcu}'s"
-        return None
+        return None if data.bcu == bcu else outside_alert_reason(data.bcu, bcu)
     incident = picture.incidents.get(data.incident_id)
     if incident is None or incident.bcu == bcu:
         return None  # an unknown incident is left to the rules
@@ -184,3 +182,7 @@ def outside_incident_reason(incident_id: str, incident_bcu: str, bcu: str) -> st
         f"incident {incident_id} is in {incident_bcu}; an inspector of {bcu} may act only on "
         f"{bcu}'s incidents"
     )
+
+
+def outside_alert_reason(alert_bcu: str, bcu: str) -> str:
+    return f"the alert is about {alert_bcu}; an inspector of {bcu} acknowledges only {bcu}'s"

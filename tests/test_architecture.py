@@ -3,6 +3,7 @@ stream.picture: fold <- rules, kpis, snapshot <- state <- model)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ def test_import_contracts_hold() -> None:
         [str(linter), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 2 kept, 0 broken" in result.stdout  # the rooms, stream.picture's modules
+    # Any number kept (rooms add their own contracts), none broken.
+    assert re.search(r"Contracts: [1-9][0-9]* kept, 0 broken", result.stdout), result.stdout
 
 
 def test_geodata_imports_nothing_of_ours() -> None:

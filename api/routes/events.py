@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from api.audit import AuditOutcome
 from api.deps import Feed, ServicesDep, audit_request
 from api.responses import FastJSON
-from stream.outcome import Verdict
+from stream.outcome import FEED_VERDICTS, Verdict
 from stream.spine import OutcomeTimeout
 
 router = APIRouter(prefix="/api", tags=["ingest"])
@@ -72,7 +72,7 @@ async def ingest(request: Request, who: Feed, services: ServicesDep) -> FastJSON
     except OutcomeTimeout as exc:
         raise HTTPException(503, f"{exc}; resend the same events to learn their outcome") from None
     results = [o.to_dict() for o in outcomes]
-    counts = {v.value: sum(o.verdict is v for o in outcomes) for v in Verdict}
+    counts = {v.value: sum(o.verdict is v for o in outcomes) for v in FEED_VERDICTS}
     for verdict, n in counts.items():
         services.metrics.http_events.labels(verdict).inc(n)
     rejected = counts[Verdict.REJECTED.value] > 0

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api.audit import AuditOutcome
-from api.deps import ReportReader, ServicesDep, audit_request
+from api.deps import ReportReader, ServicesDep, audit_request, refuse
 from api.reports import REPORTS, Period, ReportError, build, gis
 from api.reports.formats import file_stem, render
 from api.reports.jobs import Job
@@ -201,13 +201,17 @@ async def report_job(
 
 
 @router.get("/reports/jobs/{job_id}", name="report.job.status")
-async def job_status(job_id: str, who: ReportReader, services: ServicesDep) -> FastJSON:
-    return FastJSON((await _own_job(job_id, who, services)).to_json())
+async def job_status(
+    job_id: str, request: Request, who: ReportReader, services: ServicesDep
+) -> FastJSON:
+    return FastJSON((await _own_job(request, job_id, who, services)).to_json())
 
 
 @router.get("/reports/jobs/{job_id}/file", name="report.job.file", response_model=None)
-async def job_file(job_id: str, who: ReportReader, services: ServicesDep) -> Response:
-    job = await _own_job(job_id, who, services)
+async def job_file(
+    job_id: str, request: Request, who: ReportReader, services: ServicesDep
+) -> Response:
+    job = await _own_job(request, job_id, who, services)
     found = await asyncio.to_thread(services.jobs.file, job_id)
     if found is None and job.state == "expired":
         raise HTTPException(410, f"the report is no longer kept: {job.error}")
@@ -224,13 +228,14 @@ def _download(body: bytes, media: str, filename: str) -> Response:
     )
 
 
-async def _own_job(job_id: str, who: Principal, services: Services) -> Job:
+async def _own_job(request: Request, job_id: str, who: Principal, services: Services) -> Job:
     try:
         job = await asyncio.to_thread(services.jobs.get, job_id)
     except KeyError:
         raise HTTPException(404, f"no report job {job_id!r}") from None
     if job.owner != who.name and who.role is not Role.COMMANDER:
-        raise HTTPException(403, "a report job is its owner's (and commanders')")
+        reason = "a report job is its owner's (and commanders')"
+        raise await refuse(request, services, who, reason, target=job_id)
     return job
 
 

@@ -141,6 +141,8 @@ async def test_a_page_from_another_origin_is_refused_in_the_handshake(api: Api) 
         ):
             pass
     assert refused.value.response.status_code == 403
+    denied = api.audit(action="live", outcome="denied")
+    assert any("evil.example" in e["detail"]["reason"] and e["status"] == 403 for e in denied)
     own = f"http://127.0.0.1:{api.server.port}"
     async with connect(f"{api.server.ws_url}?token={api.token('chief')}", origin=own) as ws:
         assert (await _frame(ws))["type"] == "snapshot"

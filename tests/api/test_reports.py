@@ -31,7 +31,7 @@ from stream.readmodel import ReadModel
 from stream.sim.demand import LONDON_TZ
 from stream.sim.engine import SimOptions, Simulation
 from stream.sim.scenario import load
-from tests.api.conftest import Api
+from tests.api.conftest import PASSWORD, Api
 from tests.stream.factories import POINTS, START, incident_created, london
 
 WEEK = ("2026-03-23", "2026-03-29")  # Monday to Sunday; BST starts on the Sunday
@@ -307,3 +307,21 @@ def test_a_report_made_in_the_background_reports_its_progress(api: Api) -> None:
         gone = planner.get(job["file"])
         assert gone.status_code == 410 and "deleted 24 hours after" in gone.json()["detail"]
         assert planner.get(f"/api/reports/jobs/{job['id']}").json()["state"] == "expired"
+
+
+def test_another_planners_report_job_is_refused_and_audited(api: Api) -> None:
+    api.accounts.add("plan_other", PASSWORD, "planner")
+    day = START.astimezone(LONDON_TZ).date().isoformat()
+    with api.client("plan") as planner:
+        started = planner.post(
+            "/api/reports/demand/jobs", params={"from": day, "to": day, "format": "csv"}
+        )
+        assert started.status_code == 202, started.text
+    job = started.json()["id"]
+    with api.client("plan_other") as other:
+        assert other.get(f"/api/reports/jobs/{job}").status_code == 403
+        assert other.get(f"/api/reports/jobs/{job}/file").status_code == 403
+    entries = api.audit(actor="plan_other", outcome="denied")
+    assert {e["action"] for e in entries} == {"report.job.status", "report.job.file"}
+    assert all(e["target"] == job and e["status"] == 403 for e in entries)
+    assert "owner" in entries[0]["detail"]["reason"]

@@ -64,6 +64,25 @@ def test_a_browser_session_reads_with_its_cookie_and_writes_only_with_the_csrf_t
         assert browser.get("/api/picture").status_code == 401
 
 
+def test_a_browser_write_without_its_csrf_token_is_refused_and_audited(api: Api) -> None:
+    unit, incident = api.unit("AW"), api.incident("AW")
+    with httpx.Client(base_url=api.url, timeout=30) as browser:
+        signed_in = browser.post("/api/session", data={"username": "chief2", "password": PASSWORD})
+        assert signed_in.status_code == 200
+        forged = browser.post(f"/api/units/{unit}/assignment", json={"incident_id": incident})
+        # Not JSON, without the token: the 422 is its one audit row, not a 403 too.
+        broken = browser.post(
+            f"/api/units/{unit}/assignment",
+            content=b"{",
+            headers={"Content-Type": "application/json"},
+        )
+    assert forged.status_code == 403 and broken.status_code == 422
+    (entry,) = api.audit(actor="chief2", action="unit.assign", outcome="denied")
+    assert entry["status"] == 403 and entry["role"] == "commander"
+    assert entry["target"] == f"/api/units/{unit}/assignment"
+    assert "X-CSRF-Token" in entry["detail"]["reason"]
+
+
 def test_the_session_cookie_is_secure_by_default(sqlite_server: LiveServer) -> None:
     del sqlite_server.env["BLUELAMP_COOKIE_SECURE"]
     Accounts(open_database(sqlite_server.env["BLUELAMP_DATABASE_URL"])).add(

@@ -82,6 +82,21 @@ async def test_a_genuine_command_is_accepted_and_the_log_names_the_user(backend:
         assert record.event.source == "bluelamp-api/chief"
 
 
+async def test_a_command_that_breaks_the_contract_is_answered_invalid_and_never_sent(
+    backend: Backend,
+) -> None:
+    chief = Events(source="bluelamp-api/chief")
+    bad = chief.status("U1", "busy")
+    bad["data"]["status"] = "asleep"
+    async with backend.spine(signing_key=KEY) as spine:
+        outcome = await spine.command(bad)
+        assert outcome.verdict is Verdict.INVALID, outcome
+        assert outcome.reason is not None and "status" in outcome.reason
+        assert (outcome.source, outcome.id) == ("bluelamp-api/chief", bad["id"])
+        assert not await spine.bus.rejected(1000)
+        assert await _logged_ids(spine) == []
+
+
 @pytest.mark.parametrize(
     "how",
     ["another event's signature", "scope stripped", "another deployment's key", "no key here"],
