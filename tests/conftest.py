@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 
 REDIS_URL = os.environ.get("BLUELAMP_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -42,3 +46,22 @@ def redis_url() -> str:
 def postgres_url() -> str:
     """The real PostgreSQL the tests use (BLUELAMP_TEST_DATABASE_URL)."""
     return _require(PG_URL, 5432, "PostgreSQL", "BLUELAMP_TEST_DATABASE_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sqlite_or_postgres(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, str | None]]:
+    """A database URL and schema, once on a SQLite file and once in a PostgreSQL schema of
+    its own (dropped after): for suites that must hold on both backends."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/test.sqlite3", None
+        return
+    url = request.getfixturevalue("postgres_url")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield url, schema
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -4,12 +4,9 @@ no one waits for it for ever; a job its worker still beats for is left alone."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import Engine, inspect, text
 
@@ -21,19 +18,9 @@ STALE = timedelta(seconds=60)
 ASKED = {"from": "2026-11-01", "to": "2026-11-01", "format": "csv"}
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str | None]]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/jobs.sqlite3", None
-        return
-    url = request.getfixturevalue("postgres_url")
-    schema = f"test_jobs_{uuid.uuid4().hex[:12]}"
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield url, schema
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+@pytest.fixture
+def database(sqlite_or_postgres: tuple[str, str | None]) -> tuple[str, str | None]:
+    return sqlite_or_postgres
 
 
 @pytest.fixture

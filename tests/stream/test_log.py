@@ -4,11 +4,9 @@ snapshotted, and the same after a reopen."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import text
 
@@ -18,19 +16,9 @@ from stream.picture import Picture, fold
 from tests.stream.factories import Events, recorded
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def log_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str | None]]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/log.sqlite3", None
-        return
-    url = request.getfixturevalue("postgres_url")
-    schema = f"test_log_{uuid.uuid4().hex[:12]}"
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield url, schema
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+@pytest.fixture
+def log_url(sqlite_or_postgres: tuple[str, str | None]) -> tuple[str, str | None]:
+    return sqlite_or_postgres
 
 
 @pytest.fixture
