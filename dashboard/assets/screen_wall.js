@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var B = window.bluelamp, ui = B.ui, live = B.live, session = B.session;
-  var el = ui.el, text = ui.text, escape = ui.escape, countdown = ui.countdown, minutes = ui.minutes, now = ui.now, findMap = ui.findMap, clock = ui.clock;
+  var el = ui.el, escape = ui.escape, countdown = ui.countdown, minutes = ui.minutes, now = ui.now, findMap = ui.findMap, clock = ui.clock;
 
   function wall(root, me) {
     var params = new URLSearchParams(window.location.search);
