@@ -125,3 +125,33 @@ test("'to target': blank once attended, overdue in words, a warning under five m
   assert.equal(toTarget(299), "⚠ 4:59");
   assert.equal(toTarget(300), "5:00");
 });
+
+// As after moving here from the wall, or back in the browser's history: the store is full
+// and the address names a unit and an incident when the screen mounts.
+test("the desk mounts on a filled store: a mutual aid request, a unit and an incident selected", async () => {
+  const queue = fakeGrid(), units = fakeGrid();
+  const p = page({
+    pathname: "/inspector", search: "?bcu=AW&incident=CAD-2&unit=U1",
+    globals: {
+      dash_clientside: { set_props() {} },
+      dash_ag_grid: { getApiAsync: (id) => Promise.resolve(id === "queue" ? queue : units) },
+    },
+  });
+  const B = p.load("bluelamp.js", "live.js", "screen.js", "screen_inspector.js");
+  B.live.incidents.set("CAD-2", { ...INCIDENTS[1], bcu: "AW", units: ["U1"], lat: 51.5, lon: -0.1, created_at: "2026-11-24T21:00:00Z" });
+  B.live.units.set("U1", { unit_id: "U1", callsign: "AW11", unit_type: "IRV", status: "en_route", bcu: "AW", incident_id: "CAD-2", lat: 51.5, lon: -0.1 });
+  B.live.bcus = { AW: { available: 1 } };
+  B.live.advice = { waiting: [], alerts: [], mutual_aid: [
+    { request_id: "R1", unit_id: "U9", callsign: "CE9", from_bcu: "CE", to_bcu: "AW", incident_id: "CAD-2", grade: "S", category: "road_traffic", by: "insp", reason: "nearest" },
+  ] };
+  const detail = p.element("detail"), actions = p.element("actions");
+  const root = p.element("inspector");
+  root.setAttribute("data-bcus", "AW,CE");
+  const desk = B.screens.inspector(root, { role: "commander", commands: "all", user: "cmd" });
+  assert.match(detail.innerHTML, /MPS-002/);
+  assert.match(detail.innerHTML, /Send another unit/);
+  assert.match(detail.innerHTML, /AW11 on scene/);
+  assert.match(actions.innerHTML, /data-grant='R1'/);
+  assert.match(actions.innerHTML, /data-status='busy'/);
+  desk.stop();
+});
