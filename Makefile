@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: demo serve test check unit lint bench clean services-up services-down browser
+.PHONY: demo serve test check unit lint js bench clean services-up services-down browser
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Bluelamp needs Python 3.11 or newer")'
@@ -31,7 +31,7 @@ test: $(VENV)/.dev-installed browser
 	@status=0; $(MAKE) --no-print-directory check || status=$$?; \
 	  $(PY) scripts/test_services.py down; exit $$status
 
-check: lint unit
+check: lint js unit
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
@@ -40,6 +40,18 @@ lint: $(VENV)/.dev-installed
 
 unit: $(VENV)/.dev-installed
 	$(VENV)/bin/pytest
+
+## js: lint (eslint) and unit-test (node --test) the browser scripts in dashboard/assets
+js: node_modules/.package-lock.json
+	node_modules/.bin/eslint
+	node --test --test-reporter=spec tests/js/*.test.js
+
+# npm writes node_modules/.package-lock.json on every install: a fresh clone, or a changed
+# package-lock.json, installs exactly what the lock file pins.
+node_modules/.package-lock.json: package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "node and npm are missing: the browser scripts' lint and tests need them (apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
 browser:
@@ -57,4 +69,4 @@ bench: $(VENV)/.dev-installed
 	  $(PY) scripts/test_services.py down; exit $$status
 
 clean:
-	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var test-artifacts .pytest_cache .mypy_cache .ruff_cache

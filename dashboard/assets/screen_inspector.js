@@ -96,8 +96,6 @@
     var mute = el("alert-mute");
     showMute();
     if (mute) { mute.addEventListener("click", toggleMute); }
-    renderPanel();
-    if (state.incident) { loadTimeline(state.incident); }
     syncUrl();
 
     // -- the address ------------------------------------------------------------------------
@@ -483,7 +481,7 @@
       var detail = el("detail"), actions = el("actions");
       if (!detail || !actions) { return; }
       var incident = state.incident && live.incidents.get(state.incident);
-      var known = state.incident && timelines && timelines[state.incident];  // timelines is set further down, after the first render
+      var known = state.incident && timelines[state.incident];
       var html = "";
       if (incident) {
         html += "<h2>" + escape(words("grade", incident.grade)) + " · " + escape(words("category", incident.category)) + " <small class='bl-reference'>" + escape(incident.reference || incident.incident_id) + "</small></h2>";
@@ -659,6 +657,11 @@
       else if (key === "r" && el("redeploy-reason")) { event.preventDefault(); el("redeploy-reason").focus(); }
       else if (key === "escape") { state.incident = null; state.unit = null; if (layers) { layers.highlight(null); } syncUrl(); queueApi && queueApi.deselectAll(); unitsApi && unitsApi.deselectAll(); renderPanel(); }
     }
+
+    // The panel is drawn last, once every var above holds its value: drawn earlier, a store
+    // already filled (coming from the wall, or back in history) met them undefined.
+    renderPanel();
+    if (state.incident) { loadTimeline(state.incident); }
 
     return {
       root: root,

@@ -2,12 +2,13 @@
 // if that is a page of this origin.
 (function () {
   "use strict";
-  var B = window.bluelamp, ui = B.ui, live = B.live, session = B.session;
+  var B = window.bluelamp, ui = B.ui, session = B.session;
   var el = ui.el;
   // Where ?next= may send the browser after sign-in: a path of this origin, else nowhere.
   // Resolved the way the browser will resolve it (it drops tabs and newlines and reads "\"
   // as "/", so "/\t/evil" and "/\\evil" mean //evil), then the origin compared.
   function sameOrigin(next) {
+    // eslint-disable-next-line no-control-regex -- control characters are what it rejects
     if (!next || next.charAt(0) !== "/" || /[\u0000-\u001f\u007f\\]/.test(next)) { return null; }
     var url;
     try { url = new URL(next, window.location.origin); } catch (e) { return null; }
@@ -19,7 +20,7 @@
 
   // Plain inputs, made here rather than by Dash (dashboard/signin.py says why): nothing but
   // the browser holds their value, so every keystroke stays, however fast it comes.
-  function fields(form) {
+  function fields() {
     var box = el("signin-fields");
     if (!box || el("signin-user")) { return; }
     box.innerHTML =
@@ -30,7 +31,7 @@
 
   function signin(root) {
     var form = el("signin-form");
-    fields(form);
+    fields();
     function submit(event) {
       event.preventDefault();
       var error = el("signin-error");

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var B = window.bluelamp, ui = B.ui, live = B.live, session = B.session;
-  var el = ui.el, text = ui.text, escape = ui.escape, countdown = ui.countdown, minutes = ui.minutes, now = ui.now, findMap = ui.findMap, clock = ui.clock;
+  var el = ui.el, escape = ui.escape, countdown = ui.countdown, minutes = ui.minutes, now = ui.now, findMap = ui.findMap, clock = ui.clock;
 
   function wall(root, me) {
     var params = new URLSearchParams(window.location.search);
@@ -15,7 +15,6 @@
       var every = parseFloat(params.get("cycle"));
       if (every > 0) { timers.push(cycle(map, every)); }
     });
-    render({ reset: true, incidents: new Set(), units: new Set(), advice: true });
     timers.push(setInterval(function () { renderLists(); }, 5000));  // ages and countdowns
 
     // Markers follow every frame; the text around them at most four times a second (a
@@ -138,6 +137,10 @@
       });
     }
     root.addEventListener("click", onAlertClick);
+
+    // The first paint comes last, once every var above holds its value: painted earlier, a
+    // store already filled (a commander coming from another screen) met ackFailed undefined.
+    render({ reset: true, incidents: new Set(), units: new Set(), advice: true });
 
     return {
       root: root,
