@@ -49,8 +49,11 @@ js: node_modules/.package-lock.json
 # npm writes node_modules/.package-lock.json on every install: a fresh clone, or a changed
 # package-lock.json, installs exactly what the lock file pins.
 node_modules/.package-lock.json: package-lock.json
-	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
-	  echo "node and npm are missing: the browser scripts' lint and tests need them (apt-get install nodejs npm)"; exit 1; }
+	@{ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } || { \
+	  echo "installing Debian's nodejs and npm for the browser scripts' lint and tests"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null; } || { \
+	  echo "node and npm are missing and could not be installed: apt-get install nodejs npm"; exit 1; }
 	npm ci --no-audit --no-fund
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
