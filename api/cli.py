@@ -128,7 +128,7 @@ def report(
     """Make a report from the event log (brought up to date first) and write it to a file."""
     from rich.progress import Progress
 
-    from reports import REPORTS, Period, ReportError, build
+    from reports.catalogue import REPORTS, Period, ReportError, build
     from reports.formats import render
     from reports.model import Filters
     from reports.readmodel import ReadModel

@@ -26,7 +26,7 @@ import psycopg
 from sqlalchemy import Engine, select
 
 from geodata import London
-from reports import Period, build
+from reports.catalogue import Period, build
 from reports.formats import render
 from reports.model import Filters
 from reports.readmodel import ReadModel

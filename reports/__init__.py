@@ -1,7 +1,8 @@
-"""Reports for resource planners, computed from the read models (reports.readmodel) and
-rendered as JSON, CSV, XLSX or PDF (``reports.formats``)."""
+"""Reports for resource planners, computed from the read models (``reports.readmodel``) and
+rendered as JSON, CSV, XLSX or PDF (``reports.formats``); the reports by name are in
+``reports.catalogue``.
 
-from reports import demand, resources, response  # noqa: F401 - they register themselves
-from reports.model import REPORTS, Filters, Period, Report, ReportError, build
-
-__all__ = ["REPORTS", "Filters", "Period", "Report", "ReportError", "build"]
+Nothing is imported here: the API's database opens the report jobs' table
+(``reports.jobs``), and that must not load pandas into ``bluelamp --help`` or
+``bluelamp users``.
+"""

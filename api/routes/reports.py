@@ -16,7 +16,8 @@ from api.deps import ReportReader, ServicesDep, audit_request
 from api.responses import FastJSON
 from api.security import Principal, Role
 from api.services import Services
-from reports import REPORTS, Period, ReportError, build, gis
+from reports import gis
+from reports.catalogue import REPORTS, Period, ReportError, build
 from reports.formats import file_stem, render
 from reports.jobs import Job
 from reports.model import Filters

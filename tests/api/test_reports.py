@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from dashboard.cli import create_cli
-from reports import Period, build
+from reports.catalogue import Period, build
 from reports.formats import render
 from reports.jobs import Jobs
 from reports.model import Filters

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from reports import Period, build
+from reports.catalogue import Period, build
 from reports.formats import figure, render
 from reports.model import LONDON, Filters, Table
 from reports.readmodel import ReadModel
