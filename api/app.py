@@ -30,15 +30,15 @@ from api.headers import install_security_headers
 from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
-from api.reports.jobs import Jobs
-from api.reports.projector import Projector
 from api.routes import audit, commands, events, mutualaid, queries, reports, signin
 from api.routes.docs import add_docs
 from api.security import OidcVerifier, signing_key
 from api.services import Services
 from api.sessions import Revocations
 from geodata import London
-from stream.readmodel import ReadModel
+from reports.jobs import Jobs
+from reports.projector import Projector
+from reports.readmodel import ReadModel
 from stream.settings import Settings
 from stream.spine import Spine
 from stream.trust import entry_key
@@ -191,7 +191,7 @@ def _add_health(app: FastAPI) -> None:
         return "leading (holds the lease)" if sequencer.leading.is_set() else "standing by"
 
     async def reports_state() -> str:
-        # Always ready (see api.reports.projector): the detail says when the reports fail.
+        # Always ready (see reports.projector): the detail says when the reports fail.
         services: Services | None = app.state.services
         if services is None or services.projector is None:
             raise RuntimeError("the reports' read model is not open yet")

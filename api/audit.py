@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
-from api.csvsafe import SafeWriter
 from api.database import audit
+from reports.csvsafe import SafeWriter
 from stream.log import as_utc
 
 

@@ -128,11 +128,11 @@ def report(
     """Make a report from the event log (brought up to date first) and write it to a file."""
     from rich.progress import Progress
 
-    from api.reports import REPORTS, Period, ReportError, build
-    from api.reports.formats import render
-    from api.reports.model import Filters
+    from reports.catalogue import REPORTS, Period, ReportError, build
+    from reports.formats import render
+    from reports.model import Filters
+    from reports.readmodel import ReadModel
     from stream.cli import open_log
-    from stream.readmodel import ReadModel
 
     if name not in REPORTS:
         raise typer.BadParameter(f"one of {', '.join(sorted(REPORTS))}", param_hint="NAME")

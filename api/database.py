@@ -1,6 +1,6 @@
-"""The API's own tables, beside the event log in the same database: users, the audit log,
-report jobs and signed-out sessions (kept in the database so any worker can answer for
-them).
+"""The API's own tables, beside the event log in the same database: users, the audit log
+and signed-out sessions (kept in the database so any worker can answer for them); opening
+it makes the reports' job table too (``reports.jobs``).
 
 The audit table is append-only in the database itself, not only by convention: a trigger
 refuses UPDATE and DELETE on SQLite and PostgreSQL alike, so not even a bug in this code
@@ -9,8 +9,6 @@ can rewrite history.
 
 from __future__ import annotations
 
-import contextlib
-
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -18,19 +16,16 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
-    Float,
     Index,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
-    inspect,
     text,
 )
-from sqlalchemy.exc import OperationalError
 
+from reports.jobs import create_jobs_table
 from stream.log import make_engine
 
 metadata = MetaData()
@@ -61,26 +56,6 @@ audit = Table(
     Column("detail", JSON),  # the request and the reason / seq, as it was answered
     Index("ix_audit_at", "at"),
     Index("ix_audit_actor_at", "actor", "at"),
-)
-
-report_jobs = Table(
-    "report_jobs",
-    metadata,
-    Column("id", String(32), primary_key=True),
-    Column("owner", String(64), nullable=False),
-    Column("name", String(32), nullable=False),
-    Column("request", JSON, nullable=False),  # period, filters, format as asked
-    Column("state", String(16), nullable=False),  # queued | running | done | failed | expired
-    Column("progress", Float, nullable=False, default=0.0),
-    Column("step", String(200)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True)),
-    Column("media_type", String(100)),
-    Column("filename", String(200)),
-    Column("body", LargeBinary),
-    Column("error", Text),
-    # The last sign of life of the worker making it (api.reports.jobs: a stale one is failed).
-    Column("heartbeat_at", DateTime(timezone=True)),
 )
 
 # Signed-out sessions: a token whose jti is here is refused by every worker until it would
@@ -118,19 +93,8 @@ def open_database(url: str, schema: str | None = None) -> Engine:
     """An engine on the Bluelamp database with the API's tables created (idempotent)."""
     engine = make_engine(url, schema)
     metadata.create_all(engine)
-    _add_heartbeat_column(engine)
+    create_jobs_table(engine)  # the reports' own table, beside these
     with engine.begin() as conn:
         for statement in _APPEND_ONLY.get(engine.dialect.name, []):
             conn.execute(text(statement))
     return engine
-
-
-def _add_heartbeat_column(engine: Engine) -> None:
-    """A database made before report jobs had heartbeats lacks the column: add it."""
-    if "heartbeat_at" in {c["name"] for c in inspect(engine).get_columns("report_jobs")}:
-        return
-    postgres = engine.dialect.name == "postgresql"
-    kind = "IF NOT EXISTS heartbeat_at TIMESTAMPTZ" if postgres else "heartbeat_at DATETIME"
-    # Two SQLite workers starting together: the second finds the column there, and goes on.
-    with contextlib.suppress(OperationalError), engine.begin() as conn:
-        conn.execute(text(f"ALTER TABLE report_jobs ADD COLUMN {kind}"))

@@ -15,20 +15,20 @@ import orjson
 from sqlalchemy.exc import OperationalError
 
 from api.accounts import Accounts
-from api.advice import Advisor
 from api.audit import AuditEntry, AuditLog
 from api.feedstatus import FeedStatus
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
-from api.reports.jobs import Jobs
-from api.reports.projector import Projector
 from api.security import OidcVerifier
 from api.sessions import Revocations
 from api.views import MessageCache
 from geodata import London
 from geodata.travel import CrowFliesModel
+from reports.jobs import Jobs
+from reports.projector import Projector
+from reports.readmodel import ReadModel
+from stream.advice import Advisor
 from stream.picture import Picture
-from stream.readmodel import ReadModel
 from stream.settings import Settings
 from stream.spine import Spine
 

@@ -25,18 +25,14 @@ import pandas as pd
 import psycopg
 from sqlalchemy import Engine, select
 
-from api.reports import Period, build
-from api.reports.formats import render
-from api.reports.model import Filters
 from geodata import London
+from reports.catalogue import Period, build
+from reports.formats import render
+from reports.model import Filters
+from reports.readmodel import ReadModel
+from reports.tables import report_incidents, report_redeployments, report_unit_hours
 from stream.events import Recorded, validate
 from stream.log import EventLog
-from stream.readmodel import (
-    ReadModel,
-    report_incidents,
-    report_redeployments,
-    report_unit_hours,
-)
 from stream.sim.demand import LONDON_TZ
 from stream.sim.engine import SimOptions, Simulation
 from stream.sim.scenario import load

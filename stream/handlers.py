@@ -2,7 +2,7 @@
 event does.
 
 The live picture's rules and effects (``stream.picture.rules``) and the reports' read
-models (``stream.readmodel``) each keep a :class:`ByPayload` table, fill it with
+models (``reports.fold``) each keep a :class:`ByPayload` table, fill it with
 ``@table.register(PayloadClass)`` beside each handler, and look up ``type(data)``: one dict
 lookup per event (an ``isinstance`` chain tries the types in turn, and a fold runs on every
 record of the log). A table is a dict, so that lookup stays in C on the picture's hot path.

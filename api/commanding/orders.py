@@ -184,7 +184,7 @@ def note(picture: Picture, who: Principal, incident_id: str, body: Note) -> Comm
 def acknowledge(
     advice: Mapping[str, Any], who: Principal, body: Acknowledgement
 ) -> Command | Refusal:
-    """Acknowledge the active alert ``body.key`` as ``advice`` (api.advice) lists it."""
+    """Acknowledge the active alert ``body.key`` as ``advice`` (stream.advice) lists it."""
     key = body.key
     alert = next((a for a in advice.get("alerts", []) if a.get("key") == key), None)
     if alert is None:

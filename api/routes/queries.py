@@ -25,11 +25,11 @@ from api.views import (
 )
 from geodata import London
 from geodata.layers import bcus_geojson, boroughs_geojson, hexes_geojson
+from reports.readmodel import ProjectionStopped
+from reports.usual import WEEKS, usual_demand
 from stream.events import BCU_CODES, Grade, UnitStatus, UnitType
 from stream.picture import IncidentStatus
-from stream.readmodel import ProjectionStopped
 from stream.sim.demand import Demand, base_rate_per_s
-from stream.usual import WEEKS, usual_demand
 
 router = APIRouter(prefix="/api", tags=["picture"])
 

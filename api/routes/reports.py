@@ -13,15 +13,16 @@ from fastapi.responses import Response
 
 from api.audit import AuditOutcome
 from api.deps import ReportReader, ServicesDep, audit_request, refuse
-from api.reports import REPORTS, Period, ReportError, build, gis
-from api.reports.formats import file_stem, render
-from api.reports.jobs import Job
-from api.reports.model import Filters
 from api.responses import FastJSON
 from api.security import Principal, Role
 from api.services import Services
+from reports import gis
+from reports.catalogue import REPORTS, Period, ReportError, build
+from reports.formats import file_stem, render
+from reports.jobs import Job
+from reports.model import Filters
+from reports.readmodel import ProjectionStopped
 from stream.events import BCU_CODES
-from stream.readmodel import ProjectionStopped
 
 router = APIRouter(prefix="/api", tags=["reports"])
 Codes = Annotated[list[str] | None, Query()]

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import Api
-from tests.api.report_day import DAY, Day, scripted
+from tests.reports.report_day import DAY, Day, scripted
 from tests.stream.factories import london
 
 

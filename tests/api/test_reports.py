@@ -20,14 +20,14 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from api.reports import Period, build
-from api.reports.formats import render
-from api.reports.jobs import Jobs
-from api.reports.model import Filters
 from dashboard.cli import create_cli
+from reports.catalogue import Period, build
+from reports.formats import render
+from reports.jobs import Jobs
+from reports.model import Filters
+from reports.readmodel import ReadModel
 from stream.events import Recorded, validate
 from stream.log import EventLog
-from stream.readmodel import ReadModel
 from stream.sim.demand import LONDON_TZ
 from stream.sim.engine import SimOptions, Simulation
 from stream.sim.scenario import load

@@ -1,5 +1,5 @@
 """The planner page in real Chromium: date pickers, the response chart as a series per grade
-(checked against the raw events, folded by tests/api/report_day.py), words people use, and
+(checked against the raw events, folded by tests/reports/report_day.py), words people use, and
 nothing of an earlier period left on screen when a period is refused."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import httpx
 from playwright.sync_api import Page
 
 from tests.api.conftest import PASSWORD
-from tests.api.report_day import DAY, DAY_END, START, compliance, scripted
 from tests.dashboard.conftest import sign_in
 from tests.live import LiveServer
+from tests.reports.report_day import DAY, DAY_END, START, compliance, scripted
 
 STATUS = "(document.getElementById('report-status') || {}).textContent || ''"
 

@@ -27,8 +27,8 @@ import pytest
 from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
+from reports.readmodel import ReadModel
 from stream.log import EventLog
-from stream.readmodel import ReadModel
 from stream.sim.demand import LONDON_TZ
 from stream.sim.engine import Simulation
 from stream.sim.scenario import load

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Engine
 
-from api.reports import data
-from api.reports.model import LONDON, Filters, Period, Report, Table, register
+from reports import data
+from reports.model import LONDON, Filters, Period, Report, Table, register
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 GRADES = ["I", "S", "E", "R"]

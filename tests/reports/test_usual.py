@@ -1,4 +1,4 @@
-"""Demand now against the usual for this hour (stream/usual.py), on a real SQLite log and
+"""Demand now against the usual for this hour (reports/usual.py), on a real SQLite log and
 read model; the expected figures counted by hand from the events the test wrote."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from reports.readmodel import ReadModel
+from reports.usual import calibrated, usual_demand
 from stream.clock import EARLIEST, LATEST
 from stream.events import BCU_CODES, Recorded, validate
 from stream.log import EventLog
-from stream.readmodel import ReadModel
 from stream.sim.demand import base_rate_per_s
-from stream.usual import calibrated, usual_demand
 from tests.stream.factories import POINTS, london
 
 AT = datetime(2026, 11, 25, 20, 30, tzinfo=UTC)  # a Wednesday evening

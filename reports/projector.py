@@ -15,21 +15,41 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
-from api.metrics import Metrics
+from reports.readmodel import ProjectionStopped, ReadModel
 from stream.log import EventLog
-from stream.readmodel import ProjectionStopped, ReadModel
 
 EVERY_S = 5.0
 MAX_BACKOFF_S = 300.0
 log = logging.getLogger(__name__)
 
 
+class _Counter(Protocol):
+    def inc(self, amount: float = 1) -> None: ...
+
+
+class _Gauge(Protocol):
+    def set(self, value: float) -> None: ...
+
+
+class ProjectionMetrics(Protocol):
+    """What the projector counts, and where: the server's metrics (``api.metrics.Metrics``)
+    are passed in, so this room never imports the API."""
+
+    @property
+    def projection_failures(self) -> _Counter: ...
+    @property
+    def projection_failing(self) -> _Gauge: ...
+    @property
+    def intervals_skipped(self) -> _Counter: ...
+
+
 @dataclass
 class Projector:
     read_model: ReadModel
     log: EventLog
-    metrics: Metrics
+    metrics: ProjectionMetrics
     every_s: float = EVERY_S
     max_backoff_s: float = MAX_BACKOFF_S
     cursor: int | None = None  # after the latest successful attempt

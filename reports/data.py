@@ -9,11 +9,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import DateTime, Engine, Select, and_, case, func, literal, select
 
-from api.reports.model import Filters, Period
-from stream.readmodel import (
-    HOUR,
-    MAX_UNIT_INTERVAL,
-    OFF_DUTY,
+from reports.fold import HOUR, MAX_UNIT_INTERVAL, OFF_DUTY
+from reports.model import Filters, Period
+from reports.tables import (
     report_incidents,
     report_redeployments,
     report_unit_hours,
@@ -164,7 +162,7 @@ def _open_unit_hours(
     """Time in each unit's current status (the projection has counted only what ended),
     from when it began up to ``cutoff``, split by UTC hour and clipped to the period. One
     longer than ``MAX_UNIT_INTERVAL`` by ``cutoff`` is left out, as the projection leaves
-    out such a closed one (stream.readmodel): no shift lasts that long."""
+    out such a closed one (reports.fold): no shift lasts that long."""
     t = report_unit_state.c
     query = select(t.bcu, t.status, t.since).where(t.status != OFF_DUTY)
     if filters.bcu:

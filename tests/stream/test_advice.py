@@ -3,8 +3,8 @@ Pure logic over a folded picture (the travel model is the real crow-flies one)."
 
 from __future__ import annotations
 
-from api.advice import AT_STATION_START_S, advise
 from geodata.travel import CrowFliesModel
+from stream.advice import AT_STATION_START_S, advise
 from stream.picture import Picture
 from tests.stream import factories as f
 from tests.stream.factories import stub_point, stub_recorded

@@ -5,11 +5,15 @@ The worker that accepted the job makes it and beats for it (``heartbeat_at``) un
 done; every worker's ``look_after`` fails a job no worker has beaten for in ``stale`` (its
 process died: no one is left waiting for ever) and deletes a finished job's file ``keep``
 after it was made (the job stays, ``expired``, saying so).
+
+The ``report_jobs`` table is the reports' own, in the database beside the API's tables:
+``create_jobs_table`` makes it (``api.database.open_database`` calls it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import uuid
@@ -18,15 +22,71 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import OperationalError
 
-from api.database import report_jobs
 from stream.log import as_utc
 
 STEPS = 6.0  # reading the log, the report, and the sections written (for the progress)
 ACTIVE = ("queued", "running")
 
 logger = logging.getLogger(__name__)
+
+metadata = MetaData()
+
+report_jobs = Table(
+    "report_jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("name", String(32), nullable=False),
+    Column("request", JSON, nullable=False),  # period, filters, format as asked
+    Column("state", String(16), nullable=False),  # queued | running | done | failed | expired
+    Column("progress", Float, nullable=False, default=0.0),
+    Column("step", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("media_type", String(100)),
+    Column("filename", String(200)),
+    Column("body", LargeBinary),
+    Column("error", Text),
+    # The last sign of life of the worker making it (a stale one is failed: ``Jobs.tend``).
+    Column("heartbeat_at", DateTime(timezone=True)),
+)
+
+
+def create_jobs_table(engine: Engine) -> None:
+    """Make ``report_jobs`` if it is not there, with the columns this version writes."""
+    metadata.create_all(engine)
+    _add_heartbeat_column(engine)
+
+
+def _add_heartbeat_column(engine: Engine) -> None:
+    """A database made before report jobs had heartbeats lacks the column: add it."""
+    if "heartbeat_at" in {c["name"] for c in inspect(engine).get_columns("report_jobs")}:
+        return
+    postgres = engine.dialect.name == "postgresql"
+    kind = "IF NOT EXISTS heartbeat_at TIMESTAMPTZ" if postgres else "heartbeat_at DATETIME"
+    # Two SQLite workers starting together: the second finds the column there, and goes on.
+    with contextlib.suppress(OperationalError), engine.begin() as conn:
+        conn.execute(text(f"ALTER TABLE report_jobs ADD COLUMN {kind}"))
 
 
 @dataclass(frozen=True)

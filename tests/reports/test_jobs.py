@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, inspect, text
 
-from api.database import open_database
-from api.reports.jobs import Jobs
+from reports.jobs import Jobs, create_jobs_table
+from stream.log import make_engine
 
 KEEP = timedelta(hours=24)
 STALE = timedelta(seconds=60)
@@ -25,9 +25,16 @@ def database(sqlite_or_postgres: tuple[str, str | None]) -> tuple[str, str | Non
 
 @pytest.fixture
 def engine(database: tuple[str, str | None]) -> Iterator[Engine]:
-    engine = open_database(*database)
+    engine = _open(*database)
     yield engine
     engine.dispose()
+
+
+def _open(url: str, schema: str | None) -> Engine:
+    """The database as a server opens it, for its jobs (api.database.open_database)."""
+    engine = make_engine(url, schema)
+    create_jobs_table(engine)
+    return engine
 
 
 def _worker(engine: Engine) -> Jobs:
@@ -96,7 +103,7 @@ def test_a_database_from_before_heartbeats_gets_the_column(
 ) -> None:
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE report_jobs DROP COLUMN heartbeat_at"))
-    again = open_database(*database)
+    again = _open(*database)
     try:
         columns = {c["name"] for c in inspect(again).get_columns("report_jobs")}
         assert "heartbeat_at" in columns

@@ -1,5 +1,5 @@
 """The planner's figures against the raw event log, worked out by another route
-(tests/api/report_day.py folds the events itself), in every format that shows them."""
+(tests/reports/report_day.py folds the events itself), in every format that shows them."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from api.reports import Period, build
-from api.reports.formats import figure, render
-from api.reports.model import LONDON, Filters, Table
+from reports.catalogue import Period, build
+from reports.formats import figure, render
+from reports.model import LONDON, Filters, Table
+from reports.readmodel import ReadModel
 from stream.log import EventLog
-from stream.readmodel import ReadModel
-from tests.api.report_day import (
+from tests.reports.report_day import (
     BCUS,
     DAY,
     DAY_END,

@@ -1,57 +1,32 @@
-"""Read models for reports, projected from the event log and kept beside it.
-
-``report_incidents``: one row per incident — created, first assigned, first arrived, closed
-(UTC), grade at creation and now, category, borough, BCU, the first unit and its home BCU.
-``report_unit_hours``: seconds each unit spent in each status, per UTC hour and per BCU it
-was deployed to. ``report_redeployments``: every move of a unit between BCUs.
-``report_unit_state``: where the projection of each unit stands (its open interval).
-``report_cursor``: the last seq projected.
+"""How records change the reports' read models: one page of records folded in memory
+(:class:`Batch`, a projection per event type), then written at once.
 
 Unit time is counted between consecutive events about a unit. An interval longer than
 ``MAX_UNIT_INTERVAL`` (no shift is that long, and a unit on duty reports its position every
-few seconds) is not counted at all, and logged: one end of it is a time no feed should have
-sent (a log written before the sequencer bounded event times: a unit "on duty since 1970"
-would otherwise be ~500,000 hour rows, since year 1 millions). So each event costs at most
-a day of hour rows, however wrong its time.
-
-:meth:`ReadModel.catch_up` folds the log from the cursor in pages, writing each page and
-moving the cursor in one transaction, so it is safe to stop anywhere and to run in several
-workers (the cursor update is conditional: a worker that lost the race rolls back).
-:meth:`ReadModel.rebuild` empties the tables and replays the whole log. Everything here is
-derived: the log stays the truth.
+few seconds) is not counted at all, and kept in ``Batch.skipped`` for the read model to log:
+one end of it is a time no feed should have sent (a log written before the sequencer
+bounded event times: a unit "on duty since 1970" would otherwise be ~500,000 hour rows,
+since year 1 millions). So each event costs at most a day of hour rows, however wrong its
+time.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    DateTime,
-    Engine,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    delete,
-    func,
-    insert,
-    inspect,
-    select,
-    update,
-)
+from sqlalchemy import Connection, delete, func, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from reports.tables import (
+    report_incidents,
+    report_redeployments,
+    report_unit_hours,
+    report_unit_state,
+)
 from stream.clock import shift
 from stream.events import (
     IncidentArrived,
@@ -66,89 +41,11 @@ from stream.events import (
     UnitStatusChanged,
 )
 from stream.handlers import ByPayload
-from stream.log import EventLog, as_utc
-
-metadata = MetaData()
-
-report_incidents = Table(
-    "report_incidents",
-    metadata,
-    Column("incident_id", String(64), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("initial_grade", String(1), nullable=False),
-    Column("grade", String(1), nullable=False),
-    Column("category", String(200), nullable=False),
-    Column("borough", String(40)),
-    Column("bcu", String(4)),
-    Column("assigned_at", DateTime(timezone=True)),
-    Column("arrived_at", DateTime(timezone=True)),
-    Column("closed_at", DateTime(timezone=True)),
-    Column("first_unit", String(64)),
-    Column("first_unit_home_bcu", String(4)),
-    Column("outcome", String(200)),
-    Column("reference", String(200)),  # the CAD's, as people name the incident
-    Column("address", String(200)),
-    Index("ix_report_incidents_created", "created_at"),
-)
-
-report_unit_hours = Table(
-    "report_unit_hours",
-    metadata,
-    Column("hour", DateTime(timezone=True), primary_key=True),  # UTC hour start
-    Column("unit_id", String(64), primary_key=True),
-    Column("bcu", String(4), primary_key=True),  # deployed to, in that time
-    Column("status", String(16), primary_key=True),
-    Column("home_bcu", String(4), nullable=False),
-    Column("unit_type", String(16), nullable=False),
-    Column("seconds", Float, nullable=False),
-)
-
-report_redeployments = Table(
-    "report_redeployments",
-    metadata,
-    Column("seq", BigInteger, primary_key=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("unit_id", String(64), nullable=False),
-    Column("home_bcu", String(4), nullable=False),
-    Column("from_bcu", String(4), nullable=False),
-    Column("to_bcu", String(4), nullable=False),
-    Column("reason", String(200)),
-    Index("ix_report_redeployments_at", "at"),
-)
-
-report_unit_state = Table(
-    "report_unit_state",
-    metadata,
-    Column("unit_id", String(64), primary_key=True),
-    Column("unit_type", String(16), nullable=False),
-    Column("home_bcu", String(4), nullable=False),
-    Column("bcu", String(4), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("since", DateTime(timezone=True), nullable=False),
-    Column("incident_id", String(64)),
-)
-
-report_cursor = Table(
-    "report_cursor",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("seq", BigInteger, nullable=False),
-)
 
 OFF_DUTY = "off_duty"
-PAGE = 20_000
-PAGE_ROWS = 20_000  # hour rows written in one transaction, at most (a day of them more)
 HOUR = timedelta(hours=1)
 #: The longest interval between two events about a unit that is counted in unit time.
 MAX_UNIT_INTERVAL = timedelta(hours=24)
-#: How often (in records) a projection checks whether it has been asked to stop.
-STOP_EVERY = 1_000
-logger = logging.getLogger(__name__)
-
-
-class ProjectionStopped(RuntimeError):
-    """The projection was asked to stop (the server is shutting down): nothing was written
-    for the page in hand, and the cursor is where it was."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +59,7 @@ class SkippedInterval:
 
 
 @dataclass(slots=True)
-class _UnitState:
+class UnitState:
     """Where the projection of one unit stands: a row of ``report_unit_state``."""
 
     unit_id: str
@@ -174,121 +71,15 @@ class _UnitState:
     incident_id: str | None = None
 
 
-class ReadModel:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        # Set by stop(): every projection in progress ends at its next check (a shutdown
-        # must not wait for a long catch-up in a worker thread).
-        self.stopping = threading.Event()
-        self.skipped_intervals = 0  # unit intervals left out of unit time, this process
-        _drop_if_older(engine)
-        metadata.create_all(engine)
-        with engine.begin() as conn:
-            if conn.execute(select(report_cursor.c.seq)).first() is None:
-                conn.execute(insert(report_cursor).values(id=1, seq=0))
-
-    @classmethod
-    def of(cls, log: EventLog) -> ReadModel:
-        """The read model in the same database as ``log``."""
-        return cls(log.engine)
-
-    def cursor(self) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(report_cursor.c.seq)).scalar_one())
-
-    def stop(self) -> None:
-        """Make every projection in progress (and any later one) stop at its next check."""
-        self.stopping.set()
-
-    def catch_up(self, log: EventLog, upto: int | None = None, page: int = PAGE) -> int:
-        """Project the log's records after the cursor (up to ``upto``); the new cursor.
-        Raises :class:`ProjectionStopped` once :meth:`stop` has been called."""
-        cursor = self.cursor()
-        while True:
-            self._check_stop()
-            records = log.read(cursor, page, upto)
-            if not records:
-                return cursor
-            projected = self._project(records, cursor)
-            if projected is None:
-                return self.cursor()  # another worker moved it first
-            cursor = projected
-
-    def rebuild(self, log: EventLog) -> int:
-        """Empty the read model and replay the whole log."""
-        with self.engine.begin() as conn:
-            for table in (
-                report_incidents,
-                report_unit_hours,
-                report_redeployments,
-                report_unit_state,
-            ):
-                conn.execute(delete(table))
-            conn.execute(update(report_cursor).values(seq=0))
-        return self.catch_up(log)
-
-    def _check_stop(self) -> None:
-        if self.stopping.is_set():
-            raise ProjectionStopped("the reports' read model was asked to stop")
-
-    # -- the fold ------------------------------------------------------------------------
-
-    def _project(self, records: list[Recorded], cursor: int) -> int | None:
-        """Fold records in one transaction, ending early once ``PAGE_ROWS`` hour rows are
-        in hand (a short transaction: SQLite has one writer, and sign-ins write the audit);
-        the seq projected up to, or None if another worker moved the cursor first."""
-        with self.engine.begin() as conn:
-            units = {}
-            for row in conn.execute(select(report_unit_state)):
-                values = dict(row._mapping)
-                values["since"] = as_utc(values["since"])
-                units[row.unit_id] = _UnitState(**values)
-            batch = _Batch(units)
-            for n, record in enumerate(records):
-                if n % STOP_EVERY == 0:
-                    self._check_stop()
-                batch.apply(record)
-                last = record.seq
-                if len(batch.hours) >= PAGE_ROWS:
-                    break
-            self._report_skipped(batch.skipped)
-            moved = conn.execute(
-                update(report_cursor)
-                .where(report_cursor.c.id == 1, report_cursor.c.seq == cursor)
-                .values(seq=last)
-            ).rowcount
-            if not moved:
-                conn.rollback()
-                return None
-            batch.write(conn, self.engine.dialect.name, self._check_stop)
-            return last
-
-    def _report_skipped(self, skipped: list[SkippedInterval]) -> None:
-        if not skipped:
-            return
-        self.skipped_intervals += len(skipped)
-        first = skipped[0]
-        logger.warning(
-            "unit time: %d interval(s) longer than %s not counted, e.g. unit %s %s from %s "
-            "to %s (an event time no feed should have sent; see docs/reports.md)",
-            len(skipped),
-            MAX_UNIT_INTERVAL,
-            first.unit_id,
-            first.status,
-            first.start.isoformat(),
-            first.end.isoformat(),
-        )
-
-
 #: What each event type changes in a page of the read models (types absent change nothing).
-_PROJECTIONS: ByPayload[_Batch, Recorded, None] = ByPayload()
+_PROJECTIONS: ByPayload[Batch, Recorded, None] = ByPayload()
 
 
-class _Batch:
+class Batch:
     """One page of records folded in memory, then written at once. Each event type's
     projection is a method registered in ``_PROJECTIONS``, as the picture's rules are."""
 
-    def __init__(self, units: dict[str, _UnitState]) -> None:
+    def __init__(self, units: dict[str, UnitState]) -> None:
         self.units = units
         self.touched_units: set[str] = set()
         self.new_incidents: dict[str, dict[str, Any]] = {}
@@ -359,7 +150,7 @@ class _Batch:
         at = record.event.time
         if data.unit_id in self.units:
             self._status(data.unit_id, OFF_DUTY, at, incident_id=None)
-        self.units[data.unit_id] = _UnitState(
+        self.units[data.unit_id] = UnitState(
             data.unit_id, data.unit_type.value, data.home_bcu, data.home_bcu, "available", at
         )
         self.touched_units.add(data.unit_id)
@@ -425,7 +216,7 @@ class _Batch:
                 self.attached[unit.incident_id].add(unit_id)
         self.touched_units.add(unit_id)
 
-    def _close(self, unit: _UnitState, at: datetime) -> None:
+    def _close(self, unit: UnitState, at: datetime) -> None:
         """Account the time since the unit's last change to its status and BCU, by hour."""
         start = unit.since
         if abs(at - start) > MAX_UNIT_INTERVAL:
@@ -522,17 +313,3 @@ def _add_seconds(
     for start in range(0, len(rows), 5_000):
         check()
         conn.execute(statement, rows[start : start + 5_000])
-
-
-def _drop_if_older(engine: Engine) -> None:
-    """A read model made by an older Bluelamp lacks columns this one writes. It is derived
-    from the log, so it is dropped and made again: the next catch-up rebuilds it whole."""
-    tables = set(inspect(engine).get_table_names())
-    for table in metadata.sorted_tables:
-        if table.name not in tables:
-            continue
-        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
-        if any(c.name not in present for c in table.columns):
-            logger.warning("the reports' read model predates this version: rebuilding it")
-            metadata.drop_all(engine)
-            return

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine
 
-from api.reports import words
+from reports import words
 
 LONDON = ZoneInfo("Europe/London")
 UTC = ZoneInfo("UTC")

@@ -19,9 +19,9 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from api.reports import data, words
-from api.reports.model import Filters, Period
 from geodata import London
+from reports import data, words
+from reports.model import Filters, Period
 from stream.log import events
 
 GIS_FORMATS = {

@@ -20,9 +20,9 @@ import plotly.graph_objects as go
 import xlsxwriter
 from fpdf import FPDF
 
-from api.csvsafe import SafeWriter
-from api.reports import words
-from api.reports.model import LONDON, Period, Report, Table
+from reports import words
+from reports.csvsafe import SafeWriter
+from reports.model import LONDON, Period, Report, Table
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),

@@ -11,15 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
+from reports.fold import MAX_UNIT_INTERVAL
+from reports.readmodel import ProjectionStopped, ReadModel
+from reports.tables import report_incidents, report_unit_hours
 from stream.events import Recorded, validate
 from stream.log import EventLog
-from stream.readmodel import (
-    MAX_UNIT_INTERVAL,
-    ProjectionStopped,
-    ReadModel,
-    report_incidents,
-    report_unit_hours,
-)
 from tests.stream import factories as f
 from tests.stream.factories import POINTS, START, london
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
+from reports.tables import report_incidents
 from stream.clock import shift
-from stream.readmodel import report_incidents
 
 #: Weeks of log averaged for "usual" (four: a month of the same hour and weekday).
 WEEKS = 4

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from api.csvsafe import SafeWriter, cell
+from reports.csvsafe import SafeWriter, cell
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,124 @@
+"""The reports' read model tables, beside the event log in the same database.
+
+``report_incidents``: one row per incident — created, first assigned, first arrived, closed
+(UTC), grade at creation and now, category, borough, BCU, the first unit and its home BCU.
+``report_unit_hours``: seconds each unit spent in each status, per UTC hour and per BCU it
+was deployed to. ``report_redeployments``: every move of a unit between BCUs.
+``report_unit_state``: where the projection of each unit stands (its open interval).
+``report_cursor``: the last seq projected.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+    inspect,
+    select,
+)
+
+logger = logging.getLogger(__name__)
+
+metadata = MetaData()
+
+report_incidents = Table(
+    "report_incidents",
+    metadata,
+    Column("incident_id", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("initial_grade", String(1), nullable=False),
+    Column("grade", String(1), nullable=False),
+    Column("category", String(200), nullable=False),
+    Column("borough", String(40)),
+    Column("bcu", String(4)),
+    Column("assigned_at", DateTime(timezone=True)),
+    Column("arrived_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("first_unit", String(64)),
+    Column("first_unit_home_bcu", String(4)),
+    Column("outcome", String(200)),
+    Column("reference", String(200)),  # the CAD's, as people name the incident
+    Column("address", String(200)),
+    Index("ix_report_incidents_created", "created_at"),
+)
+
+report_unit_hours = Table(
+    "report_unit_hours",
+    metadata,
+    Column("hour", DateTime(timezone=True), primary_key=True),  # UTC hour start
+    Column("unit_id", String(64), primary_key=True),
+    Column("bcu", String(4), primary_key=True),  # deployed to, in that time
+    Column("status", String(16), primary_key=True),
+    Column("home_bcu", String(4), nullable=False),
+    Column("unit_type", String(16), nullable=False),
+    Column("seconds", Float, nullable=False),
+)
+
+report_redeployments = Table(
+    "report_redeployments",
+    metadata,
+    Column("seq", BigInteger, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("unit_id", String(64), nullable=False),
+    Column("home_bcu", String(4), nullable=False),
+    Column("from_bcu", String(4), nullable=False),
+    Column("to_bcu", String(4), nullable=False),
+    Column("reason", String(200)),
+    Index("ix_report_redeployments_at", "at"),
+)
+
+report_unit_state = Table(
+    "report_unit_state",
+    metadata,
+    Column("unit_id", String(64), primary_key=True),
+    Column("unit_type", String(16), nullable=False),
+    Column("home_bcu", String(4), nullable=False),
+    Column("bcu", String(4), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("incident_id", String(64)),
+)
+
+report_cursor = Table(
+    "report_cursor",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)
+
+#: The tables a rebuild empties (the cursor goes back to 0 instead).
+PROJECTED = (report_incidents, report_unit_hours, report_redeployments, report_unit_state)
+
+
+def create_tables(engine: Engine) -> None:
+    """Make the read model's tables if they are not there, and the cursor at 0."""
+    _drop_if_older(engine)
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        if conn.execute(select(report_cursor.c.seq)).first() is None:
+            conn.execute(insert(report_cursor).values(id=1, seq=0))
+
+
+def _drop_if_older(engine: Engine) -> None:
+    """A read model made by an older Bluelamp lacks columns this one writes. It is derived
+    from the log, so it is dropped and made again: the next catch-up rebuilds it whole."""
+    tables = set(inspect(engine).get_table_names())
+    for table in metadata.sorted_tables:
+        if table.name not in tables:
+            continue
+        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+        if any(c.name not in present for c in table.columns):
+            logger.warning("the reports' read model predates this version: rebuilding it")
+            metadata.drop_all(engine)
+            return
