@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
-from api import demo, guards
+from api import guards
 from api.accounts import Accounts
 from api.audit import AuditLog, AuditOutcome
 from api.database import open_database
@@ -49,12 +49,17 @@ log = logging.getLogger(__name__)
 
 # A readiness check answers a short description of what it saw, or raises with the reason.
 ReadinessCheck = Callable[[], Awaitable[str]]
+# Work started once the services are open (the demo's feed), cancelled at shutdown.
+StartHook = Callable[[Services], Awaitable[asyncio.Task[None]]]
 
 
-def create_app(settings: Settings, london: London | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, london: London | None = None, *, on_start: StartHook | None = None
+) -> FastAPI:
     """The ASGI app serving /api, /ws, /docs, /metrics, /healthz and /readyz; the dashboard
-    mounts itself on it. Raises InsecureSettings now, not at the first request, when the
-    secret key is missing or weak outside demo mode."""
+    mounts itself on it. ``on_start`` starts a task once the services are open (the
+    composition root's demo feed); it is cancelled at shutdown. Raises InsecureSettings now,
+    not at the first request, when the secret key is missing or weak outside demo mode."""
     key = signing_key(settings)
     oidc = OidcVerifier.from_settings(settings)
     london = london or London.load(settings.boundaries, settings.h3_resolution)
@@ -64,7 +69,7 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with _services(settings, london, key, oidc, metrics) as services:
             app.state.services = services
-            feed = await demo.start(services) if settings.demo else None
+            feed = await on_start(services) if on_start is not None else None
             try:
                 yield
             finally:

@@ -6,7 +6,7 @@
     bluelamp users disable NAME    |    bluelamp users enable NAME
     bluelamp report NAME --from DAY --to DAY [--format csv|xlsx|pdf|json] [--out FILE]
 
-``dashboard.cli`` merges this ``app`` into the top-level command.
+``bluelamp.cli`` merges this ``app`` into the top-level command.
 """
 
 from __future__ import annotations

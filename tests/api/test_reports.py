@@ -24,7 +24,7 @@ from api.reports import Period, build
 from api.reports.formats import render
 from api.reports.jobs import Jobs
 from api.reports.model import Filters
-from dashboard.cli import create_cli
+from bluelamp.cli import create_cli
 from stream.events import Recorded, validate
 from stream.log import EventLog
 from stream.readmodel import ReadModel

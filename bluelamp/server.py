@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.app import add_readiness_check, create_app
+from bluelamp import demo
 from dashboard.app import create_dash
 from dashboard.callguard import CallbackGuard
 from geodata import London
@@ -18,7 +19,7 @@ def create_server(settings: Settings) -> FastAPI:
     most recently created Dash app, so build a server and start it before building another.
     """
     london = London.load(boundaries=settings.boundaries, h3_resolution=settings.h3_resolution)
-    app = create_app(settings, london)
+    app = create_app(settings, london, on_start=demo.start if settings.demo else None)
     app.state.london = london
     dash_app = create_dash(settings, app, london)
     app.state.dash = dash_app
