@@ -120,10 +120,9 @@ async def _services(
             london,
             database_schema=settings.database_schema,
             signing_key=entry_key(key),  # the API's commands are signed (stream.trust)
+            queue_limit=settings.ws_queue_limit,
+            on_batch=metrics.on_batch,
         ) as spine:
-            spine.hub.queue_limit = settings.ws_queue_limit
-            if spine.sequencer is not None:
-                spine.sequencer.on_batch = metrics.on_batch
             services = Services(
                 settings=settings,
                 london=london,

@@ -21,18 +21,18 @@ import contextlib
 import gc
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from stream.bus import Bus, Rejection, open_bus
 from stream.events import Event, InvalidEvent, Locate, Place, Validated, to_json, validate
 from stream.eventtime import TimeBounds
-from stream.fanout import Hub, Subscription
+from stream.fanout import QUEUE_LIMIT, Hub, Subscription
 from stream.keys import Keys
 from stream.log import EventLog
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
-from stream.sequencer import Sequencer, key_of, read_entry, undecidable
+from stream.sequencer import BatchResult, Sequencer, key_of, read_entry, undecidable
 from stream.settings import Settings
 from stream.trust import EVERYTHING, Scope, Trust, entry_key, refuse_reserved, seal
 from stream.watermark import Watermark
@@ -106,6 +106,8 @@ class Spine:
         database_schema: str | None = None,
         gc_tuning: bool = True,
         signing_key: bytes | None = None,
+        queue_limit: int = QUEUE_LIMIT,
+        on_batch: Callable[[BatchResult], None] | None = None,
     ) -> AsyncIterator[Spine]:
         """Start the spine for this process and stop it on exit.
 
@@ -117,6 +119,9 @@ class Spine:
         ``signing_key`` signs :meth:`command` entries and checks them when sequencing
         (stream.trust.entry_key of the server's secret); default: derived from
         ``settings.secret_key`` if set, else None (nothing may then use the API's sources).
+        ``queue_limit``: how many live events a subscriber may fall behind before it is
+        dropped (the API's live feed sets it). ``on_batch`` is told of each batch this
+        process sequences (the API's metrics).
         Returns once this process is subscribed to the live channel and to outcomes, and its
         picture is loaded from the log.
         """
@@ -135,11 +140,12 @@ class Spine:
                 lease_ttl_ms=settings.lease_ttl_ms,
                 bounds=TimeBounds.of(settings),
                 trust=Trust(signing_key),
+                on_batch=on_batch,
             )
             if sequence
             else None
         )
-        hub = Hub(bus, event_log)
+        hub = Hub(bus, event_log, queue_limit=queue_limit)
         if sequencer is not None:
             sequencer.on_logged = hub.deliver
         spine = cls(bus, event_log, locate, sequencer, hub, signing_key)
