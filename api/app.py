@@ -37,9 +37,9 @@ from api.routes.docs import add_docs
 from api.security import OidcVerifier, signing_key
 from api.services import Services
 from api.sessions import Revocations
+from api.settings import ApiSettings
 from geodata import London
 from stream.readmodel import ReadModel
-from stream.settings import Settings
 from stream.spine import Spine
 from stream.trust import entry_key
 
@@ -54,7 +54,7 @@ StartHook = Callable[[Services], Awaitable[asyncio.Task[None]]]
 
 
 def create_app(
-    settings: Settings, london: London | None = None, *, on_start: StartHook | None = None
+    settings: ApiSettings, london: London | None = None, *, on_start: StartHook | None = None
 ) -> FastAPI:
     """The ASGI app serving /api, /ws, /docs, /metrics, /healthz and /readyz; the dashboard
     mounts itself on it. ``on_start`` starts a task once the services are open (the
@@ -93,7 +93,7 @@ def create_app(
     app.state.services = None
     app.state.metrics = metrics
     app.add_middleware(RequestTimer, metrics=metrics)
-    install_security_headers(app, settings)
+    install_security_headers(app)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OperationalError, _database_unavailable)
     guards.install(app, settings)
@@ -108,7 +108,7 @@ def create_app(
 
 @contextlib.asynccontextmanager
 async def _services(
-    settings: Settings, london: London, key: str, oidc: OidcVerifier | None, metrics: Metrics
+    settings: ApiSettings, london: London, key: str, oidc: OidcVerifier | None, metrics: Metrics
 ) -> AsyncIterator[Services]:
     engine = await asyncio.to_thread(open_database, settings.database_url, settings.database_schema)
     limiter = open_rate_limiter(

@@ -24,12 +24,12 @@ from api.reports.jobs import Jobs
 from api.reports.projector import Projector
 from api.security import OidcVerifier
 from api.sessions import Revocations
+from api.settings import ApiSettings
 from api.views import MessageCache
 from geodata import London
 from geodata.travel import CrowFliesModel
 from stream.picture import Picture
 from stream.readmodel import ReadModel
-from stream.settings import Settings
 from stream.spine import Spine
 
 # How long a "this account is enabled" answer is trusted: disabling a user locks them out
@@ -39,7 +39,7 @@ ACTIVE_CACHE_S = 5.0
 
 @dataclass
 class Services:
-    settings: Settings
+    settings: ApiSettings
     london: London
     spine: Spine
     accounts: Accounts

@@ -15,6 +15,7 @@ import typer
 from api import cli as api_cli
 from api.cli import settings_or_exit
 from api.security import InsecureSettings
+from bluelamp.settings import Settings
 from stream import cli as stream_cli
 from stream.sim import cli as sim_cli
 
@@ -64,7 +65,7 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
         overrides["host"] = host
     if port is not None:
         overrides["port"] = port
-    settings = settings_or_exit(**overrides)
+    settings = settings_or_exit(Settings, **overrides)
     try:
         if demo:
             settings = prepare(settings)

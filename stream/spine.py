@@ -33,8 +33,8 @@ from stream.log import EventLog
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
 from stream.sequencer import BatchResult, Sequencer, key_of, read_entry, undecidable
-from stream.settings import Settings
-from stream.trust import EVERYTHING, Scope, Trust, entry_key, refuse_reserved, seal
+from stream.settings import SpineSettings
+from stream.trust import EVERYTHING, Scope, Trust, refuse_reserved, seal
 from stream.watermark import Watermark
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class Spine:
     @contextlib.asynccontextmanager
     async def open(
         cls,
-        settings: Settings,
+        settings: SpineSettings,
         london: HasLocate | Locate,
         *,
         sequence: bool = True,
@@ -117,8 +117,8 @@ class Spine:
         ``database_schema`` puts the log's tables in a PostgreSQL schema (tests use one each).
         ``gc_tuning`` applies :func:`tune_gc` once the picture is loaded (process-wide).
         ``signing_key`` signs :meth:`command` entries and checks them when sequencing
-        (stream.trust.entry_key of the server's secret); default: derived from
-        ``settings.secret_key`` if set, else None (nothing may then use the API's sources).
+        (stream.trust.entry_key of the server's secret, which the API passes); None: nothing
+        may use the API's sources.
         ``queue_limit``: how many live events a subscriber may fall behind before it is
         dropped (the API's live feed sets it). ``on_batch`` is told of each batch this
         process sequences (the API's metrics).
@@ -126,8 +126,6 @@ class Spine:
         picture is loaded from the log.
         """
         locate = london.locate if isinstance(london, HasLocate) else london
-        if signing_key is None and settings.secret_key is not None:
-            signing_key = entry_key(settings.secret_key.get_secret_value())
         bus = open_bus(settings.redis_url, Keys(settings.key_prefix))
         event_log = EventLog(settings.database_url, schema=database_schema)
         sequencer = (
