@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
-from api import demo, guards
+from api import guards
 from api.accounts import Accounts
 from api.audit import AuditLog, AuditOutcome
 from api.database import open_database
@@ -35,11 +35,11 @@ from api.routes.docs import add_docs
 from api.security import OidcVerifier, signing_key
 from api.services import Services
 from api.sessions import Revocations
+from api.settings import ApiSettings
 from geodata import London
 from reports.jobs import Jobs
 from reports.projector import Projector
 from reports.readmodel import ReadModel
-from stream.settings import Settings
 from stream.spine import Spine
 from stream.trust import entry_key
 
@@ -49,12 +49,17 @@ log = logging.getLogger(__name__)
 
 # A readiness check answers a short description of what it saw, or raises with the reason.
 ReadinessCheck = Callable[[], Awaitable[str]]
+# Work started once the services are open (the demo's feed), cancelled at shutdown.
+StartHook = Callable[[Services], Awaitable[asyncio.Task[None]]]
 
 
-def create_app(settings: Settings, london: London | None = None) -> FastAPI:
+def create_app(
+    settings: ApiSettings, london: London | None = None, *, on_start: StartHook | None = None
+) -> FastAPI:
     """The ASGI app serving /api, /ws, /docs, /metrics, /healthz and /readyz; the dashboard
-    mounts itself on it. Raises InsecureSettings now, not at the first request, when the
-    secret key is missing or weak outside demo mode."""
+    mounts itself on it. ``on_start`` starts a task once the services are open (the
+    composition root's demo feed); it is cancelled at shutdown. Raises InsecureSettings now,
+    not at the first request, when the secret key is missing or weak outside demo mode."""
     key = signing_key(settings)
     oidc = OidcVerifier.from_settings(settings)
     london = london or London.load(settings.boundaries, settings.h3_resolution)
@@ -64,7 +69,7 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with _services(settings, london, key, oidc, metrics) as services:
             app.state.services = services
-            feed = await demo.start(services) if settings.demo else None
+            feed = await on_start(services) if on_start is not None else None
             try:
                 yield
             finally:
@@ -88,7 +93,7 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
     app.state.services = None
     app.state.metrics = metrics
     app.add_middleware(RequestTimer, metrics=metrics)
-    install_security_headers(app, settings)
+    install_security_headers(app)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OperationalError, _database_unavailable)
     guards.install(app, settings)
@@ -103,7 +108,7 @@ def create_app(settings: Settings, london: London | None = None) -> FastAPI:
 
 @contextlib.asynccontextmanager
 async def _services(
-    settings: Settings, london: London, key: str, oidc: OidcVerifier | None, metrics: Metrics
+    settings: ApiSettings, london: London, key: str, oidc: OidcVerifier | None, metrics: Metrics
 ) -> AsyncIterator[Services]:
     engine = await asyncio.to_thread(open_database, settings.database_url, settings.database_schema)
     limiter = open_rate_limiter(
@@ -115,10 +120,9 @@ async def _services(
             london,
             database_schema=settings.database_schema,
             signing_key=entry_key(key),  # the API's commands are signed (stream.trust)
+            queue_limit=settings.ws_queue_limit,
+            on_batch=metrics.on_batch,
         ) as spine:
-            spine.hub.queue_limit = settings.ws_queue_limit
-            if spine.sequencer is not None:
-                spine.sequencer.on_batch = metrics.on_batch
             services = Services(
                 settings=settings,
                 london=london,

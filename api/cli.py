@@ -6,7 +6,7 @@
     bluelamp users disable NAME    |    bluelamp users enable NAME
     bluelamp report NAME --from DAY --to DAY [--format csv|xlsx|pdf|json] [--out FILE]
 
-``dashboard.cli`` merges this ``app`` into the top-level command.
+``bluelamp.cli`` merges this ``app`` into the top-level command.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -25,19 +25,22 @@ from rich.table import Table
 from api.accounts import Accounts, NoSuchUser, UserExists
 from api.database import open_database
 from api.security import Role
-from stream.settings import Settings, describe_settings_error, load_settings
+from api.settings import ApiSettings
+from stream.settings import describe_settings_error
 
 app = typer.Typer(help="API administration.")
 users = typer.Typer(help="Who may sign in, with which role.", no_args_is_help=True)
 app.add_typer(users, name="users")
 console = Console()
+S = TypeVar("S", bound=ApiSettings)
 
 
-def settings_or_exit(**overrides: object) -> Settings:
-    """The settings, or exit 2 with what is wrong with them (no traceback: the person
-    starting the server needs the variable's name and what it must be)."""
+def settings_or_exit(kind: type[S], **overrides: Any) -> S:
+    """Settings of this ``kind`` (a room's, or the server's: all of them), or exit 2 with
+    what is wrong with them (no traceback: the person starting the server needs the
+    variable's name and what it must be)."""
     try:
-        return load_settings(**overrides)
+        return kind(**overrides)
     except (ValidationError, SettingsError) as exc:
         typer.echo(
             f"Bluelamp will not start: bad settings\n{describe_settings_error(exc)}", err=True
@@ -46,7 +49,7 @@ def settings_or_exit(**overrides: object) -> Settings:
 
 
 def _accounts() -> Accounts:
-    settings = settings_or_exit()
+    settings = settings_or_exit(ApiSettings)
     return Accounts(open_database(settings.database_url, settings.database_schema))
 
 
@@ -142,7 +145,7 @@ def report(
         period = Period.parse(start, end)
     except ReportError as exc:
         raise typer.BadParameter(str(exc)) from None
-    log = open_log(settings_or_exit())
+    log = open_log(settings_or_exit(ApiSettings))
     model = ReadModel.of(log)
     filters = Filters(
         tuple(c.upper() for c in bcu or []),

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from stream.settings import Settings
+from api.settings import ApiSettings
 
 NUL_IN_URL = "the URL holds a NUL character (%00); no id, name or filter may contain one"
 
@@ -143,7 +143,7 @@ def _where(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def install(app: FastAPI, settings: Settings) -> None:
+def install(app: FastAPI, settings: ApiSettings) -> None:
     """The body limit around everything, and the decode-error handlers.
 
     Outermost, even outside middleware added after this call: Dash's (added when the

@@ -21,8 +21,6 @@ from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from stream.settings import Settings
-
 FIXED_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
@@ -41,6 +39,11 @@ class ContentSecurityPolicy:
         self._scripts: list[str] = []
         self._images = list(image_sources)
         self._text: str | None = None
+
+    def allow_images(self, sources: Iterable[str]) -> None:
+        """Allow images from these sources too (the map's tile server)."""
+        self._images += [source for source in sources if source not in self._images]
+        self._text = None
 
     def allow_scripts(self, hashes: Iterable[str]) -> None:
         """Allow inline scripts by hash (``'sha256-...'``, quoted or not)."""
@@ -120,10 +123,10 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def install_security_headers(app: FastAPI, settings: Settings) -> ContentSecurityPolicy:
+def install_security_headers(app: FastAPI) -> ContentSecurityPolicy:
     """Add the middleware; the policy is also ``app.state.csp`` for the composition root
-    to register the inline scripts of what it mounts."""
-    policy = ContentSecurityPolicy(tile_source(settings.tile_url))
+    to register the inline scripts and image sources of what it mounts."""
+    policy = ContentSecurityPolicy()
     app.add_middleware(SecurityHeaders, policy=policy)
     app.state.csp = policy
     return policy

@@ -93,7 +93,7 @@ class Metrics:
         )
 
     def on_batch(self, result: BatchResult) -> None:
-        """The sequencer's per-batch hook (set by the API's lifespan)."""
+        """The sequencer's per-batch hook (given to the spine by the API's lifespan)."""
         for outcome in result.outcomes:
             self.events.labels(outcome.verdict.value).inc()
         now_ms = time.time() * 1000

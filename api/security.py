@@ -20,8 +20,8 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from api.settings import ApiSettings
 from stream.events import BCU_CODES
-from stream.settings import Settings
 
 ISSUER = "bluelamp"
 ALGORITHM = "HS256"
@@ -47,7 +47,7 @@ class Role(StrEnum):
     PLANNER = "planner"  # sees all, reports and exports; no commands
     FEED = "feed"  # pushes events only (a service account)
     # A wall screen's kiosk account: the picture, advice and live feed, nothing else; its
-    # session lasts days (Settings.wall_session_days), since nobody is there to sign in.
+    # session lasts days (ApiSettings.wall_session_days), since nobody is there to sign in.
     WALL = "wall"
 
 
@@ -147,7 +147,7 @@ def _period(text: str) -> int:
     )
 
 
-def signing_key(settings: Settings) -> str:
+def signing_key(settings: ApiSettings) -> str:
     """The secret that signs tokens; refuses a weak one always and a missing one outside
     demo mode, saying what is needed.
 
@@ -170,7 +170,7 @@ def signing_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def session_minutes(role: Role, settings: Settings) -> int:
+def session_minutes(role: Role, settings: ApiSettings) -> int:
     """How long a signed-in session of ``role`` lasts: a person's working shift, a wall's
     days (its account can only read, and disabling it or signing it out ends it at once)."""
     return settings.wall_session_days * 1440 if role is Role.WALL else settings.token_minutes
@@ -241,7 +241,7 @@ def _principal(
 class OidcVerifier:
     """Checks bearer tokens from a configured OpenID Connect issuer against its JWKS."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: ApiSettings) -> None:
         assert settings.oidc_issuer and settings.oidc_jwks_url
         self.issuer = settings.oidc_issuer
         self.audience = settings.oidc_audience
@@ -250,7 +250,7 @@ class OidcVerifier:
         self._jwks = jwt.PyJWKClient(settings.oidc_jwks_url, cache_keys=True, lifespan=300)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> OidcVerifier | None:
+    def from_settings(cls, settings: ApiSettings) -> OidcVerifier | None:
         if not settings.oidc_issuer:
             return None
         if not settings.oidc_jwks_url:

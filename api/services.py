@@ -21,6 +21,7 @@ from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 from api.security import OidcVerifier
 from api.sessions import Revocations
+from api.settings import ApiSettings
 from api.views import MessageCache
 from geodata import London
 from geodata.travel import CrowFliesModel
@@ -29,7 +30,6 @@ from reports.projector import Projector
 from reports.readmodel import ReadModel
 from stream.advice import Advisor
 from stream.picture import Picture
-from stream.settings import Settings
 from stream.spine import Spine
 
 # How long a "this account is enabled" answer is trusted: disabling a user locks them out
@@ -39,7 +39,7 @@ ACTIVE_CACHE_S = 5.0
 
 @dataclass
 class Services:
-    settings: Settings
+    settings: ApiSettings
     london: London
     spine: Spine
     accounts: Accounts

@@ -38,7 +38,7 @@ import redis.asyncio as aioredis
 from benchmarks.events import START, envelope
 from geodata import London
 from stream.sequencer import Sequencer
-from stream.settings import Settings, load_settings
+from stream.settings import SpineSettings, load_settings
 from stream.spine import Spine
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -133,7 +133,7 @@ async def raw_rate(texts: list[str]) -> float:
     return len(texts) / seconds
 
 
-def settings_for(backend: str, workdir: Path) -> tuple[Settings, str | None]:
+def settings_for(backend: str, workdir: Path) -> tuple[SpineSettings, str | None]:
     bus, database = backend.split("+")
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     schema = None
@@ -153,7 +153,7 @@ def settings_for(backend: str, workdir: Path) -> tuple[Settings, str | None]:
     )
 
 
-async def cleanup(settings: Settings, schema: str | None) -> None:
+async def cleanup(settings: SpineSettings, schema: str | None) -> None:
     if settings.redis_url.startswith("redis"):
         client = aioredis.from_url(settings.redis_url)
         keys = [k async for k in client.scan_iter(f"{settings.key_prefix}*")]

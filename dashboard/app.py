@@ -12,14 +12,14 @@ from dashboard import ids
 from dashboard.attrs import data
 from dashboard.inspector import register_inspector
 from dashboard.routes import build_pages, register_router
+from dashboard.settings import ScreenSettings
 from geodata import London
-from stream.settings import Settings
 
 ASSETS = Path(__file__).with_name("assets")
 SUBTITLE = "Live operational picture of London"
 
 
-def create_dash(settings: Settings, server: FastAPI, london: London) -> Dash:
+def create_dash(settings: ScreenSettings, server: FastAPI, london: London) -> Dash:
     """Build the dashboard on ``server``. Callbacks use ``@dash_app.callback``, never the
     global ``dash.callback``, which Dash 4 only wires on the first HTTP request."""
     dash_app = Dash(
@@ -55,7 +55,7 @@ def _finish_setup_now(dash_app: Dash) -> None:
     dash_app._setup_server()  # type: ignore[no-untyped-call]
 
 
-def shell(settings: Settings) -> Component:
+def shell(settings: ScreenSettings) -> Component:
     """What every page shares: the header with its clock, and the slot the router fills."""
     return html.Div(
         className="bl-shell",

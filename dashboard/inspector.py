@@ -22,9 +22,9 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.attrs import aria, data
 from dashboard.map import london_map
+from dashboard.settings import ScreenSettings
 from geodata import London
 from stream.events import BCU_CODES
-from stream.settings import Settings
 
 # Time to breach, not by colour alone: the "To target" cell says "overdue" or carries a
 # warning sign too (dashAgGridFunctions.toTarget, assets/screen_inspector.js).
@@ -85,7 +85,7 @@ def register_inspector(dash_app: Dash) -> None:
     )
 
 
-def inspector_page(settings: Settings, london: London) -> Component:
+def inspector_page(settings: ScreenSettings, london: London) -> Component:
     return html.Div(
         id=ids.INSPECTOR,
         className="bl-inspector",

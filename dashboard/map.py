@@ -7,11 +7,11 @@ from typing import Any
 import dash_leaflet as dl
 
 from dashboard import ids
+from dashboard.settings import ScreenSettings
 from geodata import London
 from geodata.layers import bcus_geojson, boroughs_geojson
 from geodata.places import ATTRIBUTION as PLACES_ATTRIBUTION
 from geodata.places import places_geojson
-from stream.settings import Settings
 
 LONDON_CENTRE = (51.4975, -0.1357)
 OGL = (
@@ -42,7 +42,7 @@ def bcu_labels(bcus: dict[str, Any]) -> dict[str, Any]:
 
 
 def london_map(
-    settings: Settings, london: London, map_id: str = ids.MAP, *, fit_london: bool = True
+    settings: ScreenSettings, london: London, map_id: str = ids.MAP, *, fit_london: bool = True
 ) -> dl.Map:
     """Boroughs and BCU outlines drawn on canvas and styled in the browser from ``hideout``.
 

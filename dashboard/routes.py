@@ -10,10 +10,10 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.inspector import inspector_page
 from dashboard.planner import planner_page
+from dashboard.settings import ScreenSettings
 from dashboard.signin import signin_page
 from dashboard.wall import wall_page
 from geodata import London
-from stream.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class Page:
     layout: Component  # built once per app; the router hands out the same tree
 
 
-def build_pages(settings: Settings, london: London) -> tuple[Page, ...]:
+def build_pages(settings: ScreenSettings, london: London) -> tuple[Page, ...]:
     """Every page of the dashboard. ``/`` is the wall (the same layout object: one is shown
     at a time, so the ids never clash)."""
     wall = wall_page(settings, london)

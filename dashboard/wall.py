@@ -16,11 +16,11 @@ from dash.development.base_component import Component
 from dashboard import ids
 from dashboard.attrs import aria, data
 from dashboard.map import london_map
+from dashboard.settings import ScreenSettings
 from geodata import London
-from stream.settings import Settings
 
 
-def wall_page(settings: Settings, london: London) -> Component:
+def wall_page(settings: ScreenSettings, london: London) -> Component:
     return html.Div(
         id=ids.WALL,
         className="bl-wall",

@@ -27,7 +27,7 @@ from rich.table import Table
 from stream.events import Recorded, to_dict
 from stream.log import EventLog, where
 from stream.outcome import Outcome, Verdict
-from stream.settings import Settings, load_settings
+from stream.settings import SpineSettings, load_settings
 
 app = typer.Typer(help="The event spine.")
 log_app = typer.Typer(help="Read the event log.", no_args_is_help=True)
@@ -101,7 +101,7 @@ def _progress() -> Progress:
     return Progress(*columns, console=console)
 
 
-async def _ingest(settings: Settings, lines: list[str], timeout: float) -> list[Outcome]:
+async def _ingest(settings: SpineSettings, lines: list[str], timeout: float) -> list[Outcome]:
     from geodata import London
     from stream.spine import OutcomeTimeout, Spine
 
@@ -179,7 +179,7 @@ def _detail(answer: Any) -> str:
         return str(answer.text)[:200]
 
 
-def open_log(settings: Settings) -> EventLog:
+def open_log(settings: SpineSettings) -> EventLog:
     """The configured log for reading, or a clear exit saying where it looked. A missing
     SQLite file is not created: that would answer with an empty London."""
     place = where(settings.database_url, settings.database_schema)

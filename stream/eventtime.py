@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from stream.settings import Settings
+from stream.settings import SpineSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class TimeBounds:
     age: timedelta | None = None  # None: no bound against the wall clock
 
     @classmethod
-    def of(cls, settings: Settings) -> TimeBounds:
+    def of(cls, settings: SpineSettings) -> TimeBounds:
         age = settings.max_event_age_s
         return cls(
             ahead=timedelta(seconds=settings.max_event_ahead_s),

@@ -34,6 +34,8 @@ class SubscriberTooSlow(RuntimeError):
 
 
 PAGE = 5_000  # records read from the log per catch-up step
+#: Live events a subscriber may fall behind before it is dropped (the API passes its own).
+QUEUE_LIMIT = 20_000
 
 
 @dataclass(eq=False)
@@ -157,7 +159,7 @@ class Hub:
     """Fans the bus's live channel out to any number of in-process subscribers."""
 
     def __init__(
-        self, bus: Bus, log: EventLog, *, queue_limit: int = 20_000, check_every: float = 1.0
+        self, bus: Bus, log: EventLog, *, queue_limit: int = QUEUE_LIMIT, check_every: float = 1.0
     ) -> None:
         self.bus = bus
         self.log = log

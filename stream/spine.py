@@ -21,20 +21,20 @@ import contextlib
 import gc
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from stream.bus import Bus, Rejection, open_bus
 from stream.events import Event, InvalidEvent, Locate, Place, Validated, to_json, validate
 from stream.eventtime import TimeBounds
-from stream.fanout import Hub, Subscription
+from stream.fanout import QUEUE_LIMIT, Hub, Subscription
 from stream.keys import Keys
 from stream.log import EventLog
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
-from stream.sequencer import Sequencer, key_of, read_entry, undecidable
-from stream.settings import Settings
-from stream.trust import EVERYTHING, Scope, Trust, entry_key, refuse_reserved, seal
+from stream.sequencer import BatchResult, Sequencer, key_of, read_entry, undecidable
+from stream.settings import SpineSettings
+from stream.trust import EVERYTHING, Scope, Trust, refuse_reserved, seal
 from stream.watermark import Watermark
 
 logger = logging.getLogger(__name__)
@@ -99,13 +99,15 @@ class Spine:
     @contextlib.asynccontextmanager
     async def open(
         cls,
-        settings: Settings,
+        settings: SpineSettings,
         london: HasLocate | Locate,
         *,
         sequence: bool = True,
         database_schema: str | None = None,
         gc_tuning: bool = True,
         signing_key: bytes | None = None,
+        queue_limit: int = QUEUE_LIMIT,
+        on_batch: Callable[[BatchResult], None] | None = None,
     ) -> AsyncIterator[Spine]:
         """Start the spine for this process and stop it on exit.
 
@@ -115,14 +117,15 @@ class Spine:
         ``database_schema`` puts the log's tables in a PostgreSQL schema (tests use one each).
         ``gc_tuning`` applies :func:`tune_gc` once the picture is loaded (process-wide).
         ``signing_key`` signs :meth:`command` entries and checks them when sequencing
-        (stream.trust.entry_key of the server's secret); default: derived from
-        ``settings.secret_key`` if set, else None (nothing may then use the API's sources).
+        (stream.trust.entry_key of the server's secret, which the API passes); None: nothing
+        may use the API's sources.
+        ``queue_limit``: how many live events a subscriber may fall behind before it is
+        dropped (the API's live feed sets it). ``on_batch`` is told of each batch this
+        process sequences (the API's metrics).
         Returns once this process is subscribed to the live channel and to outcomes, and its
         picture is loaded from the log.
         """
         locate = london.locate if isinstance(london, HasLocate) else london
-        if signing_key is None and settings.secret_key is not None:
-            signing_key = entry_key(settings.secret_key.get_secret_value())
         bus = open_bus(settings.redis_url, Keys(settings.key_prefix))
         event_log = EventLog(settings.database_url, schema=database_schema)
         sequencer = (
@@ -135,11 +138,12 @@ class Spine:
                 lease_ttl_ms=settings.lease_ttl_ms,
                 bounds=TimeBounds.of(settings),
                 trust=Trust(signing_key),
+                on_batch=on_batch,
             )
             if sequence
             else None
         )
-        hub = Hub(bus, event_log)
+        hub = Hub(bus, event_log, queue_limit=queue_limit)
         if sequencer is not None:
             sequencer.on_logged = hub.deliver
         spine = cls(bus, event_log, locate, sequencer, hub, signing_key)

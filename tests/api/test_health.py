@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from api.app import add_readiness_check, create_app
 from api.security import InsecureSettings
-from dashboard.server import create_server
-from stream.settings import load_settings
+from bluelamp.server import create_server
+from bluelamp.settings import load_settings
 from tests.live import TEST_SECRET, LiveServer
 
 

@@ -222,6 +222,6 @@ def test_with_the_setting_off_only_commanders_close(commanders_close: LiveServer
 
 
 def test_the_setting_is_on_by_default(tmp_path: Path) -> None:
-    from stream.settings import Settings
+    from api.settings import ApiSettings
 
-    assert Settings().inspectors_may_close is True
+    assert ApiSettings().inspectors_may_close is True

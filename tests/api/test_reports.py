@@ -20,7 +20,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from dashboard.cli import create_cli
+from bluelamp.cli import create_cli
 from reports.catalogue import Period, build
 from reports.formats import render
 from reports.jobs import Jobs

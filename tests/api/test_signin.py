@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from api.accounts import Accounts
 from api.database import open_database
 from api.ratelimit import RedisRateLimiter
-from dashboard.cli import create_cli
+from bluelamp.cli import create_cli
 from tests.api.conftest import PASSWORD, Api
 from tests.live import LiveServer, free_port
 

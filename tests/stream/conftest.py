@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from stream.settings import Settings, load_settings
+from stream.settings import SpineSettings, load_settings
 from stream.spine import Spine
 from tests.stream.factories import london
 
@@ -22,7 +22,7 @@ BACKENDS = ["memory+sqlite", "redis+sqlite", "redis+postgres"]
 @dataclass
 class Backend:
     name: str
-    settings: Settings
+    settings: SpineSettings
     schema: str | None
 
     @asynccontextmanager

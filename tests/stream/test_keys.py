@@ -2,11 +2,11 @@
 come from the default prefix."""
 
 from stream.keys import Keys
-from stream.settings import Settings
+from stream.settings import SpineSettings
 
 
 def test_the_spec_names_are_the_defaults() -> None:
-    keys = Keys(Settings.model_fields["key_prefix"].default)
+    keys = Keys(SpineSettings.model_fields["key_prefix"].default)
     assert (keys.ingest, keys.rejected, keys.live) == (
         "bluelamp:ingest",
         "bluelamp:rejected",

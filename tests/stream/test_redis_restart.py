@@ -15,7 +15,7 @@ from typing import Any
 import redis.exceptions
 
 from stream.outcome import Outcome, Verdict
-from stream.settings import Settings, load_settings
+from stream.settings import SpineSettings, load_settings
 from stream.spine import OutcomeTimeout, Spine
 from tests.stream.factories import Events, london
 from tests.stream.private_redis import PrivateRedis, private_redis
@@ -24,7 +24,7 @@ from tests.stream.procs import assert_exactly_once
 DEADLINE_S = 60.0  # generous: a busy machine is slow, never wrong
 
 
-def _settings(server: PrivateRedis, tmp_path: Path) -> Settings:
+def _settings(server: PrivateRedis, tmp_path: Path) -> SpineSettings:
     return load_settings(
         redis_url=server.url,
         database_url=f"sqlite:///{tmp_path}/log.sqlite3",

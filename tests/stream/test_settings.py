@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from stream.settings import Settings, load_settings
+from bluelamp.settings import Settings, load_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 

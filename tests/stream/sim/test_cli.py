@@ -11,7 +11,7 @@ import pytest
 import redis
 from typer.testing import CliRunner
 
-from dashboard.cli import create_cli
+from bluelamp.cli import create_cli
 from stream.events import validate
 from stream.sim.cli import runs_ahead
 from tests.stream.factories import london

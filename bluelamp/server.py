@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 
 from api.app import add_readiness_check, create_app
+from api.headers import tile_source
+from bluelamp import demo
+from bluelamp.settings import Settings
 from dashboard.app import create_dash
 from dashboard.callguard import CallbackGuard
 from geodata import London
-from stream.settings import Settings
 
 
 def create_server(settings: Settings) -> FastAPI:
@@ -18,7 +22,9 @@ def create_server(settings: Settings) -> FastAPI:
     most recently created Dash app, so build a server and start it before building another.
     """
     london = London.load(boundaries=settings.boundaries, h3_resolution=settings.h3_resolution)
-    app = create_app(settings, london)
+    app = create_app(
+        settings, london, on_start=partial(demo.start, settings) if settings.demo else None
+    )
     app.state.london = london
     dash_app = create_dash(settings, app, london)
     app.state.dash = dash_app
@@ -26,6 +32,7 @@ def create_server(settings: Settings) -> FastAPI:
     # Dash's inline scripts (its renderer, clientside callbacks) by hash: nothing else
     # inline may run (api.headers).
     app.state.csp.allow_scripts(dash_app.csp_hashes())
+    app.state.csp.allow_images(tile_source(settings.tile_url))
 
     async def dashboard_built() -> str:
         return f"{len(dash_app.callback_map)} callbacks wired"

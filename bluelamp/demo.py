@@ -20,11 +20,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from api.security import Role
 from api.services import Services
-from stream.settings import Settings
+from bluelamp.settings import Settings
 from stream.sim.demand import LONDON_TZ
 from stream.sim.engine import Simulation
 from stream.sim.scenario import load
@@ -79,10 +80,9 @@ def _holds_events(path: Path) -> bool:
             return False
 
 
-async def start(services: Services) -> asyncio.Task[None]:
+async def start(settings: Settings, services: Services) -> asyncio.Task[None]:
     """Create (or reset) the demo users, print how to sign in, start the simulated feed."""
-    passwords = await asyncio.to_thread(ensure_users, services)
-    settings = services.settings
+    passwords = await asyncio.to_thread(ensure_users, services, settings.demo_password)
     lines = [
         f"  {name:<10} {role.value:<10} {bcu or '':<4} {passwords[name]}"
         for name, role, bcu in DEMO_USERS
@@ -97,8 +97,7 @@ async def start(services: Services) -> asyncio.Task[None]:
     return asyncio.create_task(feed(services), name="bluelamp-demo-feed")
 
 
-def ensure_users(services: Services) -> dict[str, str]:
-    shared = services.settings.demo_password
+def ensure_users(services: Services, shared: SecretStr | None) -> dict[str, str]:
     passwords = {}
     for name, role, bcu in DEMO_USERS:
         password = shared.get_secret_value() if shared else secrets.token_urlsafe(9)

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from dashboard import cli
+from bluelamp import cli
+from tests.bluelamp import cli_contribution
 
 
 def test_serve_and_demo_are_there_with_host_and_port() -> None:
@@ -20,9 +21,7 @@ def test_serve_and_demo_are_there_with_host_and_port() -> None:
 
 
 def test_a_rooms_commands_join_the_top_level(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        cli, "SUB_APPS", ("stream.no_such_cli_yet", "tests.dashboard.cli_contribution")
-    )
+    monkeypatch.setattr(cli, "SUB_APPS", (cli_contribution.app,))
     result = CliRunner().invoke(cli.create_cli(), ["hello", "Met"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "hello Met"

@@ -1,23 +1,26 @@
-"""The ``bluelamp`` command: each room contributes its own sub-commands; this assembles them.
+"""The ``bluelamp`` command: ``serve`` and ``demo``, and each room's own sub-commands.
 
-A room contributes by defining ``app = typer.Typer()`` in ``<room>/cli.py``; its commands and
-groups are merged into the top level (``bluelamp users add ...``). A missing module is
-skipped (the room has no commands yet); one that fails to import fails loudly.
+A room contributes by defining ``app = typer.Typer()`` in its ``cli.py``; this module imports
+it by name (so the import contracts see it) and merges its commands and groups into the top
+level (``bluelamp users add ...``).
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from types import FrameType
 from typing import Annotated
 
 import typer
 
+from api import cli as api_cli
 from api.cli import settings_or_exit
 from api.security import InsecureSettings
+from bluelamp.settings import Settings
+from stream import cli as stream_cli
+from stream.sim import cli as sim_cli
 
-SUB_APPS = ("stream.cli", "stream.sim.cli", "api.cli")
+#: Each room's sub-commands, merged into the top level in this order.
+SUB_APPS: tuple[typer.Typer, ...] = (stream_cli.app, sim_cli.app, api_cli.app)
 #: On SIGTERM, requests still running after this long are cancelled (uvicorn waits for them
 #: otherwise, however long a report takes).
 SHUTDOWN_GRACE_S = 10
@@ -35,12 +38,7 @@ def create_cli() -> typer.Typer:
     )
     cli.command()(serve)
     cli.command()(demo)
-    for module_name in SUB_APPS:
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        sub_app = getattr(importlib.import_module(module_name), "app", None)
-        if not isinstance(sub_app, typer.Typer):
-            raise TypeError(f"{module_name} must define `app = typer.Typer()` for bluelamp")
+    for sub_app in SUB_APPS:
         cli.add_typer(sub_app)
     return cli
 
@@ -59,16 +57,15 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
     import uvicorn  # here, so `bluelamp --help` stays quick
 
     from api.redaction import uvicorn_log_config
-    from dashboard.server import create_server
+    from bluelamp.demo import DemoRefused, prepare
+    from bluelamp.server import create_server
 
     overrides: dict[str, object] = {"demo": True} if demo else {}
     if host is not None:
         overrides["host"] = host
     if port is not None:
         overrides["port"] = port
-    settings = settings_or_exit(**overrides)
-    from api.demo import DemoRefused, prepare
-
+    settings = settings_or_exit(Settings, **overrides)
     try:
         if demo:
             settings = prepare(settings)

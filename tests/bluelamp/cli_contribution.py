@@ -1,4 +1,4 @@
-"""A room's cli module as dashboard.cli expects one (used by test_cli)."""
+"""A room's cli module as bluelamp.cli expects one (used by test_cli)."""
 
 import typer
 

@@ -1,0 +1,72 @@
+"""The API's settings: sign-in (secret, tokens, cookies, attempts, OpenID Connect), the live
+feed, request limits, reports and commanding policy; over the spine's, which the API opens."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, model_validator
+
+from stream.settings import SpineSettings
+
+
+class ApiSettings(SpineSettings):
+    """What the API reads, beside the spine it opens (BLUELAMP_* variables)."""
+
+    # Sign-in. The API refuses to start outside demo mode without a real secret.
+    secret_key: SecretStr | None = None
+    demo: bool = False
+    token_minutes: int = Field(480, ge=1)
+    # A wall kiosk's session (role wall, read-only): long, so a wall is not signed out mid-shift.
+    wall_session_days: int = Field(30, ge=1, le=400)
+    # The session cookie is Secure (sent over HTTPS only; browsers also allow it on
+    # http://localhost and 127.0.0.1). Turn off only behind a proxy that cannot do TLS.
+    cookie_secure: bool = True
+    # Sign-in attempts per user name in a window, then 429: counted per device for a
+    # client holding a device cookie for that name, together for all other clients.
+    login_attempts: int = Field(10, ge=1)
+    login_window_s: int = Field(60, ge=1)
+    # How long a device cookie (this browser signed in as this user) is honoured.
+    login_device_days: int = Field(90, ge=1, le=400)
+    # Origins (scheme://host:port) allowed to open the WebSocket besides the server's own.
+    allowed_origins: list[str] = Field(default_factory=list)
+    # OpenID Connect (optional): bearer tokens from this issuer, checked against its JWKS,
+    # are accepted; the role (and BCU) come from these claims.
+    oidc_issuer: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_audience: str | None = None
+    oidc_role_claim: str = "bluelamp_role"
+    oidc_bcu_claim: str = "bluelamp_bcu"
+
+    # The live feed: a frame at most every ws_frame_ms under load, a heartbeat after
+    # ws_heartbeat_s of quiet, a client more than ws_queue_limit events behind is dropped.
+    ws_frame_ms: int = Field(50, ge=1, le=1_000)
+    ws_heartbeat_s: float = Field(15.0, gt=0)
+    ws_queue_limit: int = Field(20_000, ge=100)
+    # A frame the client has not taken in this long (its socket is full): it is too slow.
+    ws_send_timeout_s: float = Field(10.0, gt=0)
+    # A reconnecting client whose ``since`` is further behind than this gets a snapshot.
+    ws_replay_limit: int = Field(50_000, ge=0)
+
+    # Hostile requests: a body larger than this is refused with 413 before it is read whole.
+    max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+
+    # The outage banner: screens say the feed is held up once an ingest event has waited
+    # this long to be logged (or Redis or the database does not answer).
+    feed_stale_s: float = Field(5.0, gt=0)
+
+    # Report jobs: a finished report's file is deleted this many hours after it was made;
+    # a job whose worker has shown no sign of life for this many seconds (the process died)
+    # is failed with the reason, so no one waits for it for ever.
+    report_keep_hours: float = Field(24.0, gt=0)
+    report_job_stale_s: float = Field(60.0, ge=5)
+
+    # Who closes incidents: commanders always; inspectors too (for their BCU's incidents)
+    # unless the force's policy keeps closing for commanders.
+    inspectors_may_close: bool = True
+
+    @model_validator(mode="after")
+    def _queue_holds_batches(self) -> ApiSettings:
+        # A sequencer batch reaches every subscriber at once: a queue smaller than two would
+        # drop even a client that keeps up.
+        if self.ws_queue_limit < 2 * self.ingest_batch:
+            raise ValueError("ws_queue_limit must be at least twice ingest_batch")
+        return self
