@@ -32,6 +32,7 @@ from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
 from api.routes import audit, commands, events, mutualaid, queries, reports, signin
 from api.routes.docs import add_docs
+from api.schemas.health import Alive, Readiness
 from api.security import OidcVerifier, signing_key
 from api.services import Services
 from api.sessions import Revocations
@@ -207,12 +208,17 @@ def _add_health(app: FastAPI) -> None:
     add_readiness_check(app, "sequencer", sequencer_role)
     add_readiness_check(app, "reports", reports_state)
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], response_model=Alive)
     async def healthz() -> dict[str, str]:
         """Liveness: the process answers. Needs no credential."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "a check failed"}},
+    )
     async def readyz() -> JSONResponse:
         """Readiness: Redis (or the embedded bus) and the database answer (503 if not)."""
         return await _readiness(app.state.readiness_checks)

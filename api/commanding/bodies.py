@@ -1,4 +1,5 @@
-"""The bodies of command requests and the answer to one, as the OpenAPI schema shows them."""
+"""The bodies of command requests, as the OpenAPI schema shows them (the answer to one is
+api.schemas.commands)."""
 
 from __future__ import annotations
 
@@ -69,9 +70,3 @@ class AidRequest(Strict):
 
 class Decline(Strict):
     reason: Words
-
-
-class CommandResult(BaseModel):
-    seq: int
-    event_id: str
-    duplicate: bool = False

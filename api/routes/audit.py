@@ -13,12 +13,21 @@ from fastapi.responses import StreamingResponse
 from api.audit import AuditOutcome, AuditQuery
 from api.deps import Commander, ServicesDep, audit_request
 from api.responses import FastJSON
+from api.schemas.problems import SIGNED_IN, problems
+from api.schemas.records import AuditLog
 from stream.events import PRINTABLE
 
 router = APIRouter(prefix="/api", tags=["audit"])
 
 
-@router.get("/audit", name="audit", response_model=None)
+@router.get(
+    "/audit",
+    name="audit",
+    response_model=AuditLog,
+    responses=SIGNED_IN
+    | problems(422)
+    | {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def audit(
     request: Request,
     who: Commander,

@@ -27,7 +27,6 @@ from api.commanding.bodies import (
     Arrival,
     Assignment,
     Closure,
-    CommandResult,
     Note,
     Redeployment,
     Regrade,
@@ -37,6 +36,8 @@ from api.commanding.orders import Command, Refusal
 from api.commanding.submission import Done, submit
 from api.deps import IncidentId, Operator, ServicesDep, UnitId, action_of, audit_request, refuse
 from api.responses import FastJSON
+from api.schemas.commands import CommandResult
+from api.schemas.problems import SIGNED_IN, problems
 from api.security import Principal
 from api.services import Services
 from stream.trust import Scope
@@ -53,11 +54,10 @@ IdempotencyKey = Annotated[
     ),
 ]
 
-# What every command answers (documented in the OpenAPI schema).
-ANSWERS: dict[str, Any] = {
-    "response_model": CommandResult,
-    "responses": {403: {}, 404: {}, 409: {}, 422: {}},
-}
+# What every command answers (documented in the OpenAPI schema); 503: the outcome was not
+# known in time (send the same Idempotency-Key again to learn it).
+REFUSALS = SIGNED_IN | problems(404, 409, 422)
+ANSWERS: dict[str, Any] = {"response_model": CommandResult, "responses": REFUSALS}
 
 
 @router.post("/units/{unit_id}/assignment", name="unit.assign", **ANSWERS)

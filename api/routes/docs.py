@@ -7,7 +7,6 @@ from a CDN (control rooms are often offline). A signed-in browser's cookie is en
 from __future__ import annotations
 
 from importlib.resources import files
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -37,7 +36,7 @@ def add_docs(app: FastAPI) -> None:
 
     @router.get("/openapi.json", name="openapi")
     async def openapi(who: Authenticated) -> JSONResponse:
-        return JSONResponse(document(app))
+        return JSONResponse(app.openapi())
 
     @router.get("/docs", name="docs")
     async def docs(request: Request, who: Authenticated) -> HTMLResponse:
@@ -51,37 +50,3 @@ def add_docs(app: FastAPI) -> None:
 
     app.include_router(router)
     app.mount(DOCS_ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")))
-
-
-#: What a 422 really holds (api.app's handler; a route's own 422s carry ``detail`` alone),
-#: in place of FastAPI's default, which says ``detail`` is a list.
-INVALID_REQUEST: dict[str, Any] = {
-    "title": "HTTPValidationError",
-    "type": "object",
-    "required": ["detail"],
-    "properties": {
-        "detail": {"type": "string", "description": "what is wrong, in a sentence"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["loc", "msg", "type"],
-                "properties": {
-                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
-                    "msg": {"type": "string"},
-                    "type": {"type": "string"},
-                },
-            },
-        },
-    },
-}
-
-
-def document(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document (made once by FastAPI and cached), with 422s described as the
-    API answers them."""
-    schema = app.openapi()
-    schema.setdefault("components", {}).setdefault("schemas", {})["HTTPValidationError"] = (
-        INVALID_REQUEST
-    )
-    return schema

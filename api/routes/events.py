@@ -16,6 +16,8 @@ from fastapi import APIRouter, HTTPException, Request
 from api.audit import AuditOutcome
 from api.deps import Feed, ServicesDep, audit_request
 from api.responses import FastJSON
+from api.schemas.ingest import Ingested, Rejected
+from api.schemas.problems import SIGNED_IN, problems
 from stream.outcome import FEED_VERDICTS, Verdict
 from stream.spine import OutcomeTimeout
 
@@ -44,7 +46,10 @@ _SCHEMA: dict[str, Any] = {
     "/events",
     name="events.ingest",
     openapi_extra=_SCHEMA,
-    responses={422: {"description": "an event was rejected (the reason per event)"}},
+    response_model=Ingested,
+    responses=SIGNED_IN
+    | problems(413)
+    | {422: {"model": Rejected, "description": "an event was rejected (the reason per event)"}},
 )
 async def ingest(request: Request, who: Feed, services: ServicesDep) -> FastJSON:
     """Push one CloudEvents event, or an array of them (at most 10,000)."""

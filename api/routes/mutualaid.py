@@ -20,7 +20,8 @@ from api.commanding.bodies import AidRequest, Decline
 from api.commanding.orders import Refusal
 from api.deps import Commander, Operator, ServicesDep
 from api.responses import FastJSON
-from api.routes.commands import ANSWERS, carry_out, refused
+from api.routes.commands import REFUSALS, carry_out, refused
+from api.schemas.commands import AidAnswer, AidGranted
 from api.security import Principal
 from api.services import Services
 from stream.events import PRINTABLE
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/api", tags=["commands"])
 RequestId = Annotated[str, Path(min_length=1, max_length=64, pattern=PRINTABLE)]
 
 
-@router.post("/mutual-aid", name="mutual_aid.request", **ANSWERS)
+@router.post("/mutual-aid", name="mutual_aid.request", response_model=AidAnswer, responses=REFUSALS)
 async def request_aid(
     body: AidRequest, request: Request, who: Operator, services: ServicesDep
 ) -> FastJSON:
@@ -46,7 +47,12 @@ async def request_aid(
     return FastJSON(done.answer() | {"request_id": request_id})
 
 
-@router.post("/mutual-aid/{request_id}/grant", name="mutual_aid.grant", **ANSWERS)
+@router.post(
+    "/mutual-aid/{request_id}/grant",
+    name="mutual_aid.grant",
+    response_model=AidGranted,
+    responses=REFUSALS,
+)
 async def grant(
     request_id: RequestId, request: Request, who: Commander, services: ServicesDep
 ) -> FastJSON:
@@ -60,7 +66,12 @@ async def grant(
     return FastJSON(granted.answer() | {"request_id": request_id, "assignment_seq": seq})
 
 
-@router.post("/mutual-aid/{request_id}/decline", name="mutual_aid.decline", **ANSWERS)
+@router.post(
+    "/mutual-aid/{request_id}/decline",
+    name="mutual_aid.decline",
+    response_model=AidAnswer,
+    responses=REFUSALS,
+)
 async def decline(
     request_id: RequestId, body: Decline, request: Request, who: Commander, services: ServicesDep
 ) -> FastJSON:

@@ -14,6 +14,9 @@ from fastapi import APIRouter, HTTPException, Query
 
 from api.deps import IncidentId, Reader, ServicesDep, UnitId, Viewer
 from api.responses import FastJSON
+from api.schemas import picture as answers
+from api.schemas.advice import Advice
+from api.schemas.problems import SIGNED_IN, problems
 from api.views import (
     demand_view,
     filter_incidents,
@@ -34,6 +37,8 @@ from stream.sim.demand import Demand, base_rate_per_s
 router = APIRouter(prefix="/api", tags=["picture"])
 
 Limit = Annotated[int, Query(ge=1, le=10_000)]
+READ = SIGNED_IN | problems(422)
+FROM_LOG = READ | problems(404)
 
 
 def _bcus(codes: list[str] | None) -> list[str]:
@@ -45,14 +50,26 @@ def _bcus(codes: list[str] | None) -> list[str]:
     return wanted
 
 
-@router.get("/picture", name="picture", summary="The current picture with its seq")
+@router.get(
+    "/picture",
+    name="picture",
+    summary="The current picture with its seq",
+    response_model=answers.Picture,
+    responses=READ,
+)
 async def picture(who: Viewer, services: ServicesDep, include_closed: bool = False) -> FastJSON:
     """Incidents (open ones, or all the picture holds with ``include_closed``), units,
     per-BCU demand and capacity, and the KPIs, as of ``seq``."""
     return FastJSON(picture_view(services.spine.picture, include_closed))
 
 
-@router.get("/incidents", name="incidents", summary="Incidents, newest first")
+@router.get(
+    "/incidents",
+    name="incidents",
+    summary="Incidents, newest first",
+    response_model=answers.IncidentList,
+    responses=READ,
+)
 async def incidents(
     who: Reader,
     services: ServicesDep,
@@ -75,7 +92,13 @@ async def incidents(
     )
 
 
-@router.get("/incidents/{incident_id}", name="incident", summary="One incident and its timeline")
+@router.get(
+    "/incidents/{incident_id}",
+    name="incident",
+    summary="One incident and its timeline",
+    response_model=answers.IncidentDetail,
+    responses=FROM_LOG,
+)
 async def incident(incident_id: IncidentId, who: Reader, services: ServicesDep) -> FastJSON:
     """The incident as the picture holds it (None once it has been closed long enough to
     leave the live picture) and every event about it, from the log."""
@@ -94,7 +117,13 @@ async def incident(incident_id: IncidentId, who: Reader, services: ServicesDep) 
     )
 
 
-@router.get("/units", name="units", summary="Units, by callsign")
+@router.get(
+    "/units",
+    name="units",
+    summary="Units, by callsign",
+    response_model=answers.UnitList,
+    responses=READ,
+)
 async def units(
     who: Reader,
     services: ServicesDep,
@@ -107,7 +136,13 @@ async def units(
     return FastJSON({"seq": pic.seq, "total": len(found), "units": [unit_view(u) for u in found]})
 
 
-@router.get("/units/{unit_id}", name="unit", summary="One unit and its recent history")
+@router.get(
+    "/units/{unit_id}",
+    name="unit",
+    summary="One unit and its recent history",
+    response_model=answers.UnitDetail,
+    responses=FROM_LOG,
+)
 async def unit(
     unit_id: UnitId, who: Reader, services: ServicesDep, history: Limit = 50
 ) -> FastJSON:
@@ -122,7 +157,13 @@ async def unit(
     )
 
 
-@router.get("/demand", name="demand", summary="Demand against capacity per BCU and per hex")
+@router.get(
+    "/demand",
+    name="demand",
+    summary="Demand against capacity per BCU and per hex",
+    response_model=answers.Demand,
+    responses=SIGNED_IN,
+)
 async def demand(who: Viewer, services: ServicesDep) -> FastJSON:
     return FastJSON(demand_view(services.spine.picture, services.london.hex_of))
 
@@ -143,6 +184,8 @@ def _bcu_shares(london: London) -> dict[str, float]:
     "/demand/usual",
     name="demand.usual",
     summary="Incidents in the last hour against the usual for this hour of the week, per BCU",
+    response_model=answers.UsualDemand,
+    responses=READ,
 )
 async def demand_usual(
     who: Viewer,
@@ -166,7 +209,13 @@ async def demand_usual(
         raise HTTPException(503, "the server is shutting down; ask again in a moment") from None
 
 
-@router.get("/advice", name="advice", summary="Nearest units, incidents at risk, alerts")
+@router.get(
+    "/advice",
+    name="advice",
+    summary="Nearest units, incidents at risk, alerts",
+    response_model=Advice,
+    responses=SIGNED_IN,
+)
 async def advice(who: Viewer, services: ServicesDep) -> FastJSON:
     """For every waiting I/S incident its nearest available units with travel times, the
     ones that will miss their target unless a unit is sent now (``at_risk``, least slack
@@ -175,7 +224,13 @@ async def advice(who: Viewer, services: ServicesDep) -> FastJSON:
     return FastJSON(services.advisor.current(services.spine.picture))
 
 
-@router.get("/geo/{layer}", name="geo", summary="London as GeoJSON")
+@router.get(
+    "/geo/{layer}",
+    name="geo",
+    summary="London as GeoJSON",
+    response_model=answers.FeatureCollection,
+    responses=READ,
+)
 async def geo(
     layer: Literal["boroughs", "bcus", "hexes"], who: Viewer, services: ServicesDep
 ) -> FastJSON:

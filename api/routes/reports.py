@@ -14,6 +14,9 @@ from fastapi.responses import Response
 from api.audit import AuditOutcome
 from api.deps import ReportReader, ServicesDep, audit_request, refuse
 from api.responses import FastJSON
+from api.schemas.problems import SIGNED_IN, problems
+from api.schemas.records import Job as JobAnswer
+from api.schemas.records import Report, ReportNames
 from api.security import Principal, Role
 from api.services import Services
 from reports import gis
@@ -31,9 +34,25 @@ Grades = Annotated[list[Literal["I", "S", "E", "R"]] | None, Query()]
 From = Annotated[str, Query(alias="from", description="a date (London) or RFC 3339 time")]
 To = Annotated[str, Query(alias="to", description="a date (inclusive) or RFC 3339 time")]
 Format = Literal["json", "csv", "xlsx", "pdf"]
+ASKED = SIGNED_IN | problems(404, 422)
 
 
-@router.get("/reports", name="reports.list")
+def _files(*media: str) -> dict[str, dict[str, object]]:
+    """The ``content`` entry of a download answered in any of these media types."""
+    return {m: {"schema": {"type": "string", "format": "binary"}} for m in media}
+
+
+#: The media types a report is downloaded in (api.reports.formats), besides JSON.
+REPORT_FILES = _files(
+    "text/csv",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/pdf",
+)
+GIS_FILES = _files("application/geo+json", "application/geopackage+sqlite3")
+
+
+@router.get("/reports", name="reports.list", response_model=ReportNames, responses=SIGNED_IN)
 async def list_reports(who: ReportReader) -> dict[str, list[str]]:
     return {"reports": sorted(REPORTS)}
 
@@ -94,7 +113,12 @@ def _asked_layer(
 LayerDep = Annotated[Asked, Depends(_asked_layer)]
 
 
-@router.get("/reports/{name}", name="report", response_model=None)
+@router.get(
+    "/reports/{name}",
+    name="report",
+    response_model=Report,
+    responses=ASKED | {200: {"content": REPORT_FILES}},
+)
 async def report(
     request: Request,
     who: ReportReader,
@@ -124,7 +148,12 @@ async def report(
     return _download(body, media, filename)
 
 
-@router.get("/exports/{layer}", name="export", response_model=None)
+@router.get(
+    "/exports/{layer}",
+    name="export",
+    response_class=Response,
+    responses=ASKED | {200: {"content": GIS_FILES, "description": "the layer's file"}},
+)
 async def export(
     request: Request,
     who: ReportReader,
@@ -158,7 +187,13 @@ async def export(
     return _download(body, gis.GIS_FORMATS[format][0], f"{stem}.{gis.GIS_FORMATS[format][1]}")
 
 
-@router.post("/reports/{name}/jobs", name="report.job", status_code=202)
+@router.post(
+    "/reports/{name}/jobs",
+    name="report.job",
+    status_code=202,
+    response_model=JobAnswer,
+    responses=ASKED,
+)
 async def report_job(
     request: Request,
     who: ReportReader,
@@ -201,14 +236,26 @@ async def report_job(
     return FastJSON(job.to_json(), status_code=202)
 
 
-@router.get("/reports/jobs/{job_id}", name="report.job.status")
+@router.get(
+    "/reports/jobs/{job_id}",
+    name="report.job.status",
+    response_model=JobAnswer,
+    responses=SIGNED_IN | problems(404, 422),
+)
 async def job_status(
     job_id: str, request: Request, who: ReportReader, services: ServicesDep
 ) -> FastJSON:
     return FastJSON((await _own_job(request, job_id, who, services)).to_json())
 
 
-@router.get("/reports/jobs/{job_id}/file", name="report.job.file", response_model=None)
+@router.get(
+    "/reports/jobs/{job_id}/file",
+    name="report.job.file",
+    response_class=Response,
+    responses=SIGNED_IN
+    | problems(404, 409, 410, 422)
+    | {200: {"content": REPORT_FILES, "description": "the report's file"}},
+)
 async def job_file(
     job_id: str, request: Request, who: ReportReader, services: ServicesDep
 ) -> Response:

@@ -27,6 +27,8 @@ from api.deps import (
 )
 from api.devices import DEVICE_COOKIE, device_key, known_device, name_digest, remember
 from api.ratelimit import LimiterUnavailable
+from api.schemas.problems import SIGNED_IN, problems
+from api.schemas.signin import Me, Session, SignedOut, Token
 from api.security import command_reach, issue_token, session_minutes
 from api.services import Services
 
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 USERNAME_MAX = 128  # longer than any name `users add` takes (64); checked before anything
 PASSWORD_MAX = 1024  # argon2 hashes whatever it is given: bound the work
 RETRY_UNAVAILABLE_S = 5
+#: A sign-in's refusals: a wrong password, too many attempts, its counter not answering.
+SIGN_IN = problems(401, 422, 429, 503)
 
 UserName = Annotated[str, Form(min_length=1, max_length=USERNAME_MAX)]
 Password = Annotated[str, Form(min_length=1, max_length=PASSWORD_MAX)]
@@ -148,7 +152,13 @@ def _remember_device(
     )
 
 
-@router.post("/token", name="signin.token", summary="Sign in (OAuth2 password flow)")
+@router.post(
+    "/token",
+    name="signin.token",
+    summary="Sign in (OAuth2 password flow)",
+    response_model=Token,
+    responses=SIGN_IN,
+)
 async def token(
     request: Request,
     response: Response,
@@ -173,7 +183,13 @@ async def token(
     }
 
 
-@router.post("/session", name="signin.session", summary="Sign in a browser (session cookie)")
+@router.post(
+    "/session",
+    name="signin.session",
+    summary="Sign in a browser (session cookie)",
+    response_model=Session,
+    responses=SIGN_IN,
+)
 async def open_session(
     request: Request,
     response: Response,
@@ -217,7 +233,13 @@ async def open_session(
     }
 
 
-@router.delete("/session", name="signin.end", summary="Sign a browser out")
+@router.delete(
+    "/session",
+    name="signin.end",
+    summary="Sign a browser out",
+    response_model=SignedOut,
+    responses=SIGNED_IN,
+)
 async def close_session(
     request: Request, response: Response, who: Authenticated, services: ServicesDep
 ) -> dict[str, str]:
@@ -231,7 +253,9 @@ async def close_session(
     return {"status": "signed out"}
 
 
-@router.get("/me", name="me", summary="Who the credential names")
+@router.get(
+    "/me", name="me", summary="Who the credential names", response_model=Me, responses=SIGNED_IN
+)
 async def me(who: Authenticated) -> dict[str, Any]:
     """Who the caller is, and which units their commands may move (``commands``: ``all``,
     ``own_bcu`` (units deployed to ``bcu``) or ``none``), as the server decides it."""
