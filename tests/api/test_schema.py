@@ -364,6 +364,10 @@ def test_stateful_an_event_in_then_queried_and_commanded(
             stateful_step_count=STEPS,
             deadline=None,
             database=None,
+            # The same scenarios every run: with 8 random ones, now and then none followed
+            # a link to a command (CI failed on the "followed" check below). The longer runs
+            # (BLUELAMP_FUZZ_EXAMPLES/STEPS) are where breadth comes from.
+            derandomize=True,
             suppress_health_check=list(HealthCheck),
         )
     )
