@@ -89,6 +89,15 @@
         var row = unitsApi.getSelectedRows()[0];
         if (row) { selectUnit(row.unit_id); }
       });
+      // A click is the user's choice whatever the grid's selection says by the time its
+      // (deferred) selectionChanged runs: a frame's update can clear it in between, and the
+      // click was lost (CI saw it: an unselected panel after a click on a busy machine).
+      queueApi.addEventListener("rowClicked", function (event) {
+        if (event.data) { selectIncident(event.data.incident_id); reselect(); }
+      });
+      unitsApi.addEventListener("rowClicked", function (event) {
+        if (event.data) { selectUnit(event.data.unit_id); reselect(); }
+      });
       refreshRows(true);
     });
     document.addEventListener("keydown", onKey);

@@ -1,0 +1,1 @@
+"""The simulated London: demand, a fleet, dispatch, scenarios, and their evaluation."""

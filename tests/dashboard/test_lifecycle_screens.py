@@ -44,10 +44,9 @@ def _incident(city: City, reference: str, address: str, bcu: str = "AW") -> str:
 
 
 def _select(page: Page, grid: str, ident: str) -> None:
+    """Click the row, as a user does."""
     page.wait_for_function(_row_shown(grid, ident))
-    page.evaluate(
-        f"dash_ag_grid.getApi('{grid}').getRowNode({json.dumps(ident)}).setSelected(true)"
-    )
+    page.locator(f"#{grid} .ag-center-cols-container .ag-row[row-id={json.dumps(ident)}]").click()
 
 
 def _timeline_has(page: Page, words: str) -> None:
