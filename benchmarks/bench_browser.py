@@ -43,7 +43,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from api.accounts import Accounts
 from api.database import open_database
-from benchmarks.bench_api import free_port, met_points
+from benchmarks.harness import free_port, met_points
 from benchmarks.events import envelope
 from geodata import London
 
