@@ -26,10 +26,7 @@ import argparse
 import json
 import os
 import random
-import secrets
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -41,28 +38,12 @@ import httpx
 import redis
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from api.accounts import Accounts
-from api.database import open_database
-from benchmarks.harness import free_port, met_points
+from benchmarks.chromium import UNTHROTTLED, launch
 from benchmarks.events import envelope
+from benchmarks.harness import PASSWORD, busy_london, met_points, start_server
 from geodata import London
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-CHROMIUM = os.environ.get("BLUELAMP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-renderer-backgrounding",
-    "--disable-background-timer-throttling",
-    "--disable-backgrounding-occluded-windows",
-]
-PASSWORD = secrets.token_urlsafe(12)
 
 POLL = """(ms) => {
   const live = window.bluelamp.live;
@@ -76,38 +57,14 @@ POLL = """(ms) => {
 
 class Server:
     def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.prefix = f"bench-{uuid.uuid4().hex[:10]}"
-        database = f"sqlite:///{workdir}/bench.sqlite3"
-        accounts = Accounts(open_database(database))
-        accounts.add("chief", PASSWORD, "commander")
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("BLUELAMP_")},
-            "BLUELAMP_DATABASE_URL": database,
-            "BLUELAMP_REDIS_URL": REDIS_URL,
-            "BLUELAMP_KEY_PREFIX": self.prefix,
-            "BLUELAMP_SECRET_KEY": secrets.token_urlsafe(48),
-            "BLUELAMP_PORT": str(self.port),
-            "BLUELAMP_COOKIE_SECURE": "false",
-        }
-        bluelamp = Path(sys.executable).with_name("bluelamp")
-        self.process = subprocess.Popen(
-            [str(bluelamp), "serve"],
-            cwd=workdir,
-            env=self.env,
-            stdout=(workdir / "server.log").open("wb"),
-            stderr=subprocess.STDOUT,
+        self.process, self.url = start_server(
+            workdir,
+            {"chief": "commander"},
+            BLUELAMP_REDIS_URL=REDIS_URL,
+            BLUELAMP_KEY_PREFIX=self.prefix,
         )
         self.redis = redis.Redis.from_url(REDIS_URL)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
         answer = httpx.post(
             f"{self.url}/api/token", data={"username": "chief", "password": PASSWORD}
         )
@@ -150,38 +107,8 @@ def _event(kind: str, data: dict[str, Any]) -> str:
 def populate(
     server: Server, london: London, units: int, incidents: int, start: int = 0
 ) -> list[str]:
-    rng = random.Random(start + 1)
-    texts, ids = [], []
-    for i, (lat, lon) in enumerate(met_points(london, units, rng)):
-        unit_id = f"U{start + i:05d}"
-        ids.append(unit_id)
-        bcu = london.locate(lat, lon).bcu  # type: ignore[union-attr]
-        texts.append(
-            _event(
-                "unit.on_duty",
-                {
-                    "unit_id": unit_id,
-                    "callsign": unit_id,
-                    "unit_type": "IRV",
-                    "home_bcu": bcu,
-                    "lat": lat,
-                    "lon": lon,
-                },
-            )
-        )
-    for i, (lat, lon) in enumerate(met_points(london, incidents, rng)):
-        texts.append(
-            _event(
-                "incident.created",
-                {
-                    "incident_id": f"I{start + i:05d}",
-                    "grade": rng.choice("IISSE"),
-                    "category": "violence",
-                    "lat": lat,
-                    "lon": lon,
-                },
-            )
-        )
+    ids, events = busy_london(london, units, incidents, random.Random(start + 1), start)
+    texts = [_event(kind, data) for kind, data in events]
     before = server.picture()["seq"]
     server.xadd(texts)
     server.wait_for(before + len(texts))
@@ -289,7 +216,7 @@ def main() -> None:
     rows: list[tuple[str, int, int, float, float, int]] = []
     cpus: list[tuple[int, int, float, float]] = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright, *UNTHROTTLED)
         server = Server(Path(tmp))
         try:
             units = populate(server, london, 1_000, 300)
