@@ -1,5 +1,8 @@
-"""Debian's headless Chromium under Playwright, launched one way for the browser benchmark and
-the browser tests (tests/dashboard imports it: benchmarks never import tests)."""
+"""Debian's headless Chromium under Playwright, launched one way for benchmarks and tests.
+
+The browser benchmark uses it, and so do the browser tests (tests/dashboard imports it:
+benchmarks never import tests).
+"""
 
 from __future__ import annotations
 

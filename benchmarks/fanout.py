@@ -1,5 +1,8 @@
-"""The live feed's clock for the benchmarks: how long until every WebSocket client has the
-last message, for Bluelamp's ``/ws`` and for a bare ``websockets`` broadcast baseline."""
+"""The live feed's clock for the benchmarks: until every WebSocket client has the last message.
+
+It times Bluelamp's ``/ws`` and, as the baseline, a bare ``websockets`` broadcast of the same
+frames.
+"""
 
 from __future__ import annotations
 
