@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
 from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
 from tests.live import LiveServer, forget_prefix
+from tests.pgschema import own_schema
 from tests.stream.factories import POINTS, incident_created, unit_on_duty
 
 PASSWORD = secrets.token_urlsafe(12)  # per run; never a secret in the repository
@@ -103,34 +103,29 @@ def api(
     redis_url: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Api]:
     prefix = f"test-{uuid.uuid4().hex[:12]}"
-    schema = prefix.replace("-", "_")
-    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    engine = open_database(postgres_url, schema)
-    accounts = Accounts(engine)
-    for name, (role, bcu) in USERS.items():
-        accounts.add(name, PASSWORD, role, bcu)
-    server = LiveServer(
-        {
-            "BLUELAMP_REDIS_URL": redis_url,
-            "BLUELAMP_DATABASE_URL": postgres_url,
-            "BLUELAMP_DATABASE_SCHEMA": schema,
-            "BLUELAMP_KEY_PREFIX": prefix,
-            "BLUELAMP_LEASE_TTL_MS": "1000",
-            "BLUELAMP_LOGIN_ATTEMPTS": "1000",
-        },
-        tmp_path_factory.mktemp("api"),
-    )
-    server.start()
-    try:
-        yield Api(server, accounts)
-    finally:
-        server.stop()
-        engine.dispose()
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        forget_prefix(redis_url, prefix)
+    with own_schema(postgres_url, prefix.replace("-", "_")) as schema:
+        engine = open_database(postgres_url, schema)
+        accounts = Accounts(engine)
+        for name, (role, bcu) in USERS.items():
+            accounts.add(name, PASSWORD, role, bcu)
+        server = LiveServer(
+            {
+                "BLUELAMP_REDIS_URL": redis_url,
+                "BLUELAMP_DATABASE_URL": postgres_url,
+                "BLUELAMP_DATABASE_SCHEMA": schema,
+                "BLUELAMP_KEY_PREFIX": prefix,
+                "BLUELAMP_LEASE_TTL_MS": "1000",
+                "BLUELAMP_LOGIN_ATTEMPTS": "1000",
+            },
+            tmp_path_factory.mktemp("api"),
+        )
+        server.start()
+        try:
+            yield Api(server, accounts)
+        finally:
+            server.stop()
+            engine.dispose()
+            forget_prefix(redis_url, prefix)
 
 
 @pytest.fixture
