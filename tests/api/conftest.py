@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -90,6 +91,18 @@ class Api:
             answer = chief.post(f"/api/units/{unit}/assignment", json={"incident_id": incident})
         assert answer.status_code == 200, answer.text
         return incident
+
+    def disable_and_wait(self, user: str, password: str) -> None:
+        """Sign ``user`` in and see its token read the picture; then disable the account and
+        wait (15 s at the most) until that token is refused."""
+        answer = httpx.post(f"{self.url}/api/token", data={"username": user, "password": password})
+        headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        assert httpx.get(f"{self.url}/api/picture", headers=headers).status_code == 200
+        self.accounts.set_disabled(user)
+        deadline = time.monotonic() + 15
+        while httpx.get(f"{self.url}/api/picture", headers=headers).status_code != 401:
+            assert time.monotonic() < deadline, f"a disabled {user} still reads the picture"
+            time.sleep(0.5)
 
     def audit(self, **params: Any) -> list[dict[str, Any]]:
         with self.client("chief") as chief:
