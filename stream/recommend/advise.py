@@ -47,7 +47,7 @@ def recommend(
 ) -> dict[str, Any]:
     """Everything the screens show, JSON-able."""
     ranker = assess(context, situation)
-    queue = outlooks(situation, context.travel, ranker.available)
+    queue = outlooks(ranker)
     calls = {c.incident_id: c for c in situation.calls}
     return {
         "as_of": situation.now.isoformat(),
@@ -67,9 +67,7 @@ def recommend(
                 moves_allowed,
             )
         ],
-        "expected_breaches": expected_breaches(
-            situation, context.travel, ranker.cover, ranker.rows, ranker.available
-        ),
+        "expected_breaches": expected_breaches(ranker),
         "cover": {bcu: round(share, 3) for bcu, share in ranker.cover.by_bcu().items()},
     }
 

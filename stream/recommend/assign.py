@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from geodata.travel import TravelTimeModel
-from stream.recommend.cover import BoolArray, Cover
+from stream.recommend.cover import BoolArray, Cover, FloatArray
 from stream.recommend.situation import Call, Resource, Situation
 
 #: One expected I-grade call an hour left out of reach weighs as much as 10 minutes of ETA
@@ -80,55 +81,81 @@ class Ranker:
             for i, r in enumerate(self.available)
             if r.unit_id not in taken and self.eligible(r, call)
         ]
-        found = self._timely(call, pool)
+        found = self._timely(call, pool, limit)
         if call.grade == "I" and not any(s.margin_s >= 0 for s in found):
             found += self._diversions(call, taken)
         return sorted(found, key=lambda s: (s.cost, s.eta_s, s.unit_id))[:limit]
 
-    def _eta(self, call: Call, units: Sequence[Resource]) -> np.ndarray:
-        lats = np.array([u.lat for u in units], dtype=np.float64)
-        lons = np.array([u.lon for u in units], dtype=np.float64)
-        types = np.array([u.unit_type for u in units])
-        seconds = self.travel.seconds_many(
-            lats, lons, call.lat, call.lon, types, self.situation.now
-        )
-        return seconds + np.array([u.start_s for u in units], dtype=np.float64)
+    def _eta(self, call: Call, units: Sequence[Resource]) -> FloatArray:
+        if not units:
+            return np.zeros(0, dtype=np.float64)
+        seconds = self.travel.seconds_matrix(
+            [u.lat for u in units],
+            [u.lon for u in units],
+            [call.lat],
+            [call.lon],
+            np.array([u.unit_type for u in units]),
+            self.situation.now,
+        )[:, 0]
+        return np.asarray(seconds + [u.start_s for u in units], dtype=np.float64)
 
-    def _timely(self, call: Call, pool: list[int]) -> list[Suggestion]:
+    @cached_property
+    def _waiting_etas(self) -> dict[str, FloatArray]:
+        """Every available unit's ETA to every waiting call: one matrix for them all."""
+        calls, units = self.situation.calls, self.available
+        if not calls or not units:
+            return {c.incident_id: np.zeros(len(units), dtype=np.float64) for c in calls}
+        seconds = self.travel.seconds_matrix(
+            [u.lat for u in units],
+            [u.lon for u in units],
+            [c.lat for c in calls],
+            [c.lon for c in calls],
+            np.array([u.unit_type for u in units]),
+            self.situation.now,
+        ) + np.array([[u.start_s] for u in units], dtype=np.float64)
+        return {c.incident_id: seconds[:, j] for j, c in enumerate(calls)}
+
+    def etas(self, call: Call) -> FloatArray:
+        """Seconds for each available unit (in order) to reach ``call``, once sent."""
+        found = self._waiting_etas.get(call.incident_id)
+        return self._eta(call, self.available) if found is None else found
+
+    @cached_property
+    def losses(self) -> FloatArray:
+        """What each available unit's going costs the cover: the same for every call."""
+        return self.cover.loss(self.rows)
+
+    def _timely(self, call: Call, pool: list[int], limit: int) -> list[Suggestion]:
+        """The ``limit`` cheapest of ``pool``: costs are vectors; words only for those."""
         if not pool:
             return []
-        units = [self.available[i] for i in pool]
-        etas = self._eta(call, units)
-        losses = self.cover.loss(self.rows[pool])
+        etas = self.etas(call)[pool]
+        losses = self.losses[pool]
         left = (call.target_at - self.situation.now).total_seconds()
-        found = []
-        for unit, i, eta, loss in zip(units, pool, etas, losses, strict=True):
-            after = self.cover.counts - self.rows[i].astype(np.int64)
-            before_share = self.cover.share(unit.bcu)
-            after_share = self.cover.share(unit.bcu, after)
-            margin = left - float(eta)
-            weight = 1.0 if call.grade == "I" else S_ETA_WEIGHT
-            cost = weight * float(eta) + COVER_WEIGHT_S * float(loss)
-            if margin < 0:
-                cost = LATE + float(eta)
-            reasons = _reasons(call, unit, float(eta), margin, before_share, after_share)
-            found.append(
-                Suggestion(
-                    unit.unit_id,
-                    unit.callsign,
-                    unit.unit_type,
-                    unit.bcu,
-                    round(float(eta)),
-                    round(margin),
-                    float(loss),
-                    before_share,
-                    after_share,
-                    None,
-                    reasons,
-                    cost,
-                )
-            )
-        return found
+        weight = 1.0 if call.grade == "I" else S_ETA_WEIGHT
+        costs = np.where(etas <= left, weight * etas + COVER_WEIGHT_S * losses, LATE + etas)
+        order = np.lexsort((etas, costs))[:limit]
+        return [self._suggest(call, pool[k], float(etas[k]), left, float(costs[k])) for k in order]
+
+    def _suggest(self, call: Call, i: int, eta: float, left: float, cost: float) -> Suggestion:
+        unit = self.available[i]
+        before = self.cover.share(unit.bcu)
+        after = self.cover.share(unit.bcu, self.cover.counts - self.rows[i].astype(np.int64))
+        margin = left - eta
+        return Suggestion(
+            unit.unit_id,
+            unit.callsign,
+            unit.unit_type,
+            unit.bcu,
+            round(eta),
+            round(margin),
+            float(self.losses[i]),
+            before,
+            after,
+            None,
+            _reasons(call, unit, eta, margin, before, after),
+            cost,
+        )
 
     def _diversions(self, call: Call, taken: frozenset[str]) -> list[Suggestion]:
         units = [

@@ -17,10 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from geodata.travel import TravelTimeModel
 from stream.payloads import TARGET_SECONDS, Grade
-from stream.recommend.cover import BoolArray, Cover
-from stream.recommend.situation import Call, Resource, Situation
+from stream.recommend.assign import Ranker
 
 HORIZON = timedelta(minutes=30)
 
@@ -60,66 +58,36 @@ class Outlook:
         }
 
 
-def _etas(
-    situation: Situation, travel: TravelTimeModel, call: Call, units: list[Resource]
-) -> np.ndarray:
-    if not units:
-        return np.zeros(0)
-    seconds = travel.seconds_many(
-        np.array([u.lat for u in units]),
-        np.array([u.lon for u in units]),
-        call.lat,
-        call.lon,
-        np.array([u.unit_type for u in units]),
-        situation.now,
-    )
-    return np.asarray(seconds + np.array([u.start_s for u in units]), dtype=np.float64)
-
-
-def outlooks(
-    situation: Situation, travel: TravelTimeModel, available: tuple[Resource, ...]
-) -> list[Outlook]:
+def outlooks(ranker: Ranker) -> list[Outlook]:
     """Each waiting call's outlook, in order of time to breach (the queue to serve)."""
-    result = []
-    for call in situation.calls:
-        etas = _etas(situation, travel, call, list(available))
-        left = round((call.target_at - situation.now).total_seconds())
+    now, result = ranker.situation.now, []
+    for call in ranker.situation.calls:
+        etas = ranker.etas(call)
+        left = round((call.target_at - now).total_seconds())
         best = round(float(etas.min())) if len(etas) else None
-        result.append(
-            Outlook(
-                call.incident_id,
-                call.grade,
-                call.bcu,
-                left,
-                best,
-                None if best is None else left - best,
-            )
-        )
+        send_within = None if best is None else left - best
+        result.append(Outlook(call.incident_id, call.grade, call.bcu, left, best, send_within))
     return sorted(
         result, key=lambda o: (o.send_within_s is None, o.send_within_s or 0, o.seconds_left)
     )
 
 
-def expected_breaches(
-    situation: Situation,
-    travel: TravelTimeModel,
-    cover: Cover,
-    rows: BoolArray,
-    available: tuple[Resource, ...],
-) -> dict[str, float]:
+def expected_breaches(ranker: Ranker) -> dict[str, float]:
     """Per BCU, the breaches expected in the next 30 minutes."""
+    situation, cover = ranker.situation, ranker.cover
     expected = dict.fromkeys(cover.grid.codes, 0.0)
-    free = list(range(len(available)))
+    free = np.ones(len(ranker.available), dtype=np.bool_)
     counts = cover.counts.copy()
     horizon_end = situation.now + HORIZON
-    for outlook in outlooks(situation, travel, available):
-        call = next(c for c in situation.calls if c.incident_id == outlook.incident_id)
-        units = [available[i] for i in free]
-        etas = _etas(situation, travel, call, units)
+    calls = {c.incident_id: c for c in situation.calls}
+    for outlook in outlooks(ranker):
+        call = calls[outlook.incident_id]
+        etas = np.where(free, ranker.etas(call), np.inf)
         left = (call.target_at - situation.now).total_seconds()
         if len(etas) and etas.min() <= left:
-            taken = free.pop(int(np.argmin(etas)))
-            counts = counts - rows[taken].astype(np.int64)
+            taken = int(np.argmin(etas))
+            free[taken] = False
+            counts = counts - ranker.rows[taken].astype(np.int64)
         elif situation.now <= call.target_at <= horizon_end:
             expected[call.bcu] = expected.get(call.bcu, 0.0) + 1.0
     window_h = max(0.0, (HORIZON.total_seconds() - TARGET_SECONDS[Grade.IMMEDIATE]) / 3600)

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from geodata.travel import TravelTimeModel
-from stream.recommend.cover import DRIVE_BUDGET_S, BoolArray, Cover, covered
+from stream.recommend.cover import DRIVE_BUDGET_S, BoolArray, Cover
 from stream.recommend.grid import CoverGrid
 from stream.recommend.situation import Resource, Situation
 
@@ -139,20 +139,32 @@ def _best(
     moved: set[int],
     used: set[int],
 ) -> tuple[int, int, float] | None:
-    now_total = covered(counts, demand, q).sum()
+    """The best (unit, standby point, gain), or None when no move gains enough.
+
+    Moving unit u (reach r, 0/1 per point) to standby point s (reach R) changes a point's
+    count only where r and R differ: +1 adds demand·q^k·(1 - q) to the cover, -1 takes
+    demand·q^(k-1)·(1 - q) away. So every unit against every point of one type is
+    ``R·a + r·b - (r ∘ (a + b))·R`` with a = demand·q^k·(1 - q), b = -demand·q^(k-1)·(1 - q):
+    two matrix products instead of a cover sum per pair.
+    """
+    q_k = demand * np.power(q, counts)
+    a = q_k * (1.0 - q)
+    b = -q_k * (1.0 - q) / q
     best: tuple[int, int, float] | None = None
     best_score = MIN_GAIN
-    for u, unit in enumerate(available):
-        if u in moved:
+    for kind, reach_s in from_standby.items():
+        units = [u for u, r in enumerate(available) if r.unit_type == kind and u not in moved]
+        if not units:
             continue
-        without = counts - rows[u].astype(np.int64)
-        trial = without[None, :] + from_standby[unit.unit_type].astype(np.int64)
-        gains = (demand[None, :] * (1.0 - np.power(q, trial))).sum(axis=1) - now_total
-        scores = gains - np.where(s_bcus != unit.bcu, CROSS_BCU_COST, 0.0)
-        scores[drive[u] > MAX_DRIVE_S] = -np.inf
+        r = rows[units].astype(np.float64)
+        standby = reach_s.astype(np.float64)
+        gains = (standby @ a)[None, :] + (r @ b)[:, None] - (r * (a + b)) @ standby.T
+        bcus = np.array([available[u].bcu for u in units])
+        scores = gains - np.where(s_bcus[None, :] != bcus[:, None], CROSS_BCU_COST, 0.0)
+        scores[drive[units] > MAX_DRIVE_S] = -np.inf
         if used:
-            scores[list(used)] = -np.inf
-        s = int(np.argmax(scores))
-        if scores[s] > best_score:
-            best, best_score = (u, s, float(gains[s])), float(scores[s])
+            scores[:, sorted(used)] = -np.inf
+        i, s = np.unravel_index(int(np.argmax(scores)), scores.shape)
+        if scores[i, s] > best_score:
+            best, best_score = (units[int(i)], int(s), float(gains[i, s])), float(scores[i, s])
     return best

@@ -19,7 +19,7 @@ def test_a_call_breaches_unless_a_unit_is_sent_within_its_slack(context: Context
     old = call("I2", spot(grid, "SW", 5), "SW", "I", waited_s=14 * 60)
     situation = Situation(NOW, (near,), (fresh, old))
     ranker = assess(context, situation)
-    first, second = outlooks(situation, context.travel, ranker.available)
+    first, second = outlooks(ranker)
     assert first.incident_id == "I2" and first.breaching  # 1 min left: nothing gets there
     assert "will breach" in first.words()
     eta = context.travel.seconds(near.lat, near.lon, *scene, "IRV", NOW)
@@ -38,9 +38,7 @@ def test_expected_breaches_count_calls_no_unit_can_save_and_uncovered_new_demand
     b = call("I2", spot(grid, "EA", 2), "EA", "I", waited_s=14.5 * 60)
     situation = Situation(NOW, (lone,), (a, b))
     ranker = assess(context, situation)
-    expected = expected_breaches(
-        situation, context.travel, ranker.cover, ranker.rows, ranker.available
-    )
+    expected = expected_breaches(ranker)
     # By hand: neither call can be reached in 30 seconds, so both breach; no unit is taken,
     # so new demand is left out of reach with q^k at every point, over 15 minutes of arrivals.
     window_h = (HORIZON.total_seconds() - 15 * 60) / 3600
