@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -38,6 +38,8 @@ CHARING_CROSS = (51.5073, -0.1276)  # the traditional centre of London
 LONDON = ZoneInfo("Europe/London")
 UNIT_TYPES = ("IRV", "ARV", "DOG", "TSG", "TRAFFIC", "FOOT", "CYCLE")
 FloatArray = NDArray[np.float64]
+#: One coordinate or many: the projection is the same arithmetic on either.
+Coordinate = TypeVar("Coordinate", float, FloatArray)
 
 # Metres per degree of latitude, and of longitude at Charing Cross. Within London (±30 km)
 # this flat projection is within 0.5% of great-circle distance, and straight lines in it
@@ -112,6 +114,18 @@ def _frozen(values: dict[str, float]) -> Mapping[str, float]:
     return MappingProxyType(values)
 
 
+def _segment(
+    from_lat: Coordinate, from_lon: Coordinate, to_lat: Coordinate, to_lon: Coordinate
+) -> tuple[Coordinate, Coordinate, Coordinate, Coordinate]:
+    """The journey in metres on the flat projection about Charing Cross: its start A and its
+    displacement d (plain floats stay floats: the one-journey path avoids numpy's cost)."""
+    ax = (from_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON
+    ay = (from_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT
+    dx = (to_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON - ax
+    dy = (to_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT - ay
+    return ax, ay, dx, dy
+
+
 def _share_within(
     ax: FloatArray, ay: FloatArray, dx: FloatArray, dy: FloatArray, radius: float
 ) -> FloatArray:
@@ -178,10 +192,7 @@ class CrowFliesModel:
         kind = _unit_type(unit_type)
         hour_factor = self._hour_factor(when)
         turnout = self.turnout(kind)
-        ax = (from_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON
-        ay = (from_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT
-        dx = (to_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON - ax
-        dy = (to_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT - ay
+        ax, ay, dx, dy = _segment(from_lat, from_lon, to_lat, to_lon)
         length = math.hypot(dx, dy)
         if kind in self.fixed_kmh:
             return turnout + length * self.circuity * 3.6 / self.fixed_kmh[kind]
@@ -298,10 +309,8 @@ class CrowFliesModel:
         self, lats: FloatArray, lons: FloatArray, to_lat: ArrayLike, to_lon: ArrayLike
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Straight-line metres of each journey in central, inner and outer London."""
-        ax = (lons - CHARING_CROSS[1]) * _M_PER_DEG_LON
-        ay = (lats - CHARING_CROSS[0]) * _M_PER_DEG_LAT
-        dx = (np.asarray(to_lon, dtype=np.float64) - CHARING_CROSS[1]) * _M_PER_DEG_LON - ax
-        dy = (np.asarray(to_lat, dtype=np.float64) - CHARING_CROSS[0]) * _M_PER_DEG_LAT - ay
+        to = np.asarray(to_lat, dtype=np.float64), np.asarray(to_lon, dtype=np.float64)
+        ax, ay, dx, dy = _segment(lats, lons, *to)
         length = np.hypot(dx, dy)
         within_central = _share_within(ax, ay, dx, dy, self.central_radius_m)
         within_inner = np.maximum(
