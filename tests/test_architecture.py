@@ -36,10 +36,10 @@ def test_geodata_imports_nothing_of_ours() -> None:
 
 PACKAGES = ("geodata", "stream", "reports", "api", "dashboard", "bluelamp", "benchmarks")
 MAX_LINES = 400
-#: Modules over MAX_LINES that another track is splitting right now; each leaves this list
-#: in the commit that splits it.
+#: Modules over MAX_LINES that another change is splitting right now, each held to the size
+#: it had when listed (it may shrink, not grow); drop its line once the split is merged.
 OVER_MAX_LINES = {
-    "stream/sim/engine.py",  # the sim track splits the engine
+    "stream/sim/engine.py": 434,  # the sim track is splitting the engine
 }
 
 
@@ -84,11 +84,8 @@ def test_the_sentence_check_can_fail() -> None:
 
 def test_no_module_is_over_400_lines() -> None:
     lines = {_name(p): len(p.read_text().splitlines()) for p in _modules()}
-    over = {name: n for name, n in lines.items() if n > MAX_LINES}
-    assert set(over) <= OVER_MAX_LINES, f"over {MAX_LINES} lines: {over}"
-    # An allowance outlives its reason once the module is split: say so, drop it.
-    split = sorted(name for name in OVER_MAX_LINES if lines.get(name, 0) <= MAX_LINES)
-    assert not split, f"no longer over {MAX_LINES} lines, leave OVER_MAX_LINES: {split}"
+    over = {name: n for name, n in lines.items() if n > OVER_MAX_LINES.get(name, MAX_LINES)}
+    assert not over, f"over {MAX_LINES} lines (or over an allowance): {over}"
 
 
 def test_benchmarks_never_import_tests() -> None:
