@@ -19,7 +19,7 @@ from stream.recommend.cover import Cover, cover_of
 from stream.recommend.forecast import Forecast
 from stream.recommend.grid import CoverGrid
 from stream.recommend.moves import MOVES_PER_ROUND, move_ups
-from stream.recommend.situation import Resource, Situation
+from stream.recommend.situation import Call, Resource, Situation
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,14 @@ def recommend(
         "expected_breaches": expected_breaches(ranker),
         "cover": {bcu: round(share, 3) for bcu, share in ranker.cover.by_bcu().items()},
     }
+
+
+def for_call(context: Context, situation: Situation, call: Call, limit: int = 5) -> dict[str, Any]:
+    """One call's outlook and its ranked units (the call need not be waiting: a second unit
+    for an incident already attended is ranked the same way)."""
+    ranker = assess(context, replace(situation, calls=(call,)))
+    [outlook] = outlooks(ranker)
+    return outlook.to_dict() | {"suggestions": [s.to_dict() for s in ranker.rank(call, limit)]}
 
 
 def what_if(

@@ -59,6 +59,17 @@ ROUTES: dict[str, Route] = {
         _get("/api/reports/demand?from=2026-11-24&to=2026-11-24"),
         frozenset({"chief", "plan"}),
     ),
+    "recommendations": Route(
+        "GET",
+        _get("/api/incidents/{incident}/recommendations"),
+        frozenset({"chief", "insp_aw", "insp_ne"}),
+    ),
+    "moves": Route("GET", _get("/api/recommendations/moves"), VIEWERS),
+    "whatif": Route(
+        "POST",
+        lambda api, unit, incident: ("/api/whatif", {"unit_id": unit, "incident_id": incident}),
+        frozenset({"chief", "insp_aw", "insp_ne"}),
+    ),
     "me": Route("GET", _get("/api/me"), ANYONE),
     "metrics": Route("GET", _get("/metrics"), ANYONE),
     "openapi": Route("GET", _get("/openapi.json"), ANYONE),
