@@ -15,6 +15,7 @@ from api.database import open_database
 from api.security import Role
 from tests.api.conftest import PASSWORD
 from tests.live import LiveServer
+from tests.probe import probed
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -88,6 +89,7 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(
         viewport={"width": 1920, "height": 1080}, locale="en-GB", timezone_id="Europe/London"
     )
+    probed(context)
     yield recording_errors(context.new_page())
     context.close()
 

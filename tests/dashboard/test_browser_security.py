@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.dashboard.conftest import PASSWORD, recording_errors, sign_in
 from tests.live import LiveServer
+from tests.probe import probed
 from tests.stream.factories import POINTS, incident_created, unit_on_duty
 
 # Collected in the page before any of its scripts run; read before the page is left.
@@ -45,6 +46,7 @@ def server(start_server: Callable[..., LiveServer]) -> LiveServer:
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-GB")
+    probed(context)
     context.add_init_script(RECORD_VIOLATIONS)
     yield context
     context.close()
@@ -100,7 +102,7 @@ def _csrf(context: BrowserContext) -> dict[str, str]:
 
 def _wall_works(page: Page) -> None:
     page.wait_for_function(
-        "() => { try { return window.bluelamp.layers['map'].incidentMarkers.has('AW-I1') }"
+        "() => { try { return window.probe.layers('map').incidentMarkers.has('AW-I1') }"
         " catch (e) { return false } }"
     )
     page.wait_for_function(_text_of("kpis") + ".includes('Open I')")

@@ -22,6 +22,7 @@ from stream.keys import Keys
 from stream.log import EventLog
 from tests.dashboard.conftest import add_users, chromium, sign_in
 from tests.live import LiveServer
+from tests.probe import probed
 from tests.resilience.city import BANNER_WATCH, City
 from tests.resilience.faults import RedisServer, TcpProxy
 from tests.resilience.feed import Producer
@@ -106,6 +107,7 @@ def open_city(
     context = browser.new_context(
         viewport={"width": 1600, "height": 900}, locale="en-GB", timezone_id="Europe/London"
     )
+    probed(context)
     try:
         server.start()
         if page_proxy is not None:
@@ -115,9 +117,7 @@ def open_city(
         producer.start()
         url = f"http://127.0.0.1:{page_proxy.port}" if page_proxy else server.url
         sign_in(page, url, "commander", then="/wall")
-        page.wait_for_function(
-            "() => window.bluelamp.live.frames > 0 && window.bluelamp.live.seq > 0"
-        )
+        page.wait_for_function("() => window.probe.live.frames > 0 && window.probe.live.seq > 0")
         yield City(server, redis_server, producer, log, keys, page)
     finally:
         producer.stop()
