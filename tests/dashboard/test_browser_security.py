@@ -151,6 +151,20 @@ def test_pages_and_api_answers_carry_the_security_headers(live_server: str, path
         assert headers["cache-control"] == "no-store", "operational data is not cached"
 
 
+@pytest.mark.parametrize("path", ["/assets/js/main.js", "/assets/js/inspector/desk.js"])
+def test_the_browser_modules_are_javascript_and_asked_for_again_each_time(
+    live_server: str, path: str
+) -> None:
+    answer = httpx.get(f"{live_server}{path}")
+    assert answer.status_code == 200
+    # A module script runs only if served as JavaScript.
+    assert answer.headers["content-type"].split(";")[0] in (
+        "text/javascript",
+        "application/javascript",
+    )
+    assert answer.headers["cache-control"] == "no-cache", "no old module beside a new one"
+
+
 OFF_SITE = [
     "/%5Cevil.example/",
     "/%09/evil.example/",
