@@ -197,7 +197,8 @@ def open_wall(browser: Browser, server: Server) -> Page:
     page = context.new_page()
     page.goto(f"{server.url}/wall")
     page.wait_for_function(
-        "() => window.probe.layers && window.probe.layers.map && window.probe.live.frames > 0",
+        "() => window.probe && window.probe.layers('map')"
+        " && window.probe.live.lastFrameAt !== null",
         timeout=60_000,
     )
     return page

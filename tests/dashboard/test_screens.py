@@ -144,7 +144,7 @@ def _open(browser: Browser, pages: list[Page], city: City, user: str, path: str)
     page = _page(browser)
     pages.append(page)
     sign_in(page, city.url, user, then=path)
-    page.wait_for_function(_safe("window.probe.live.seq > 0 && window.probe.live.frames > 0"))
+    page.wait_for_function(_safe("window.probe.live.seq > 0"))
     return page
 
 
@@ -412,7 +412,7 @@ def test_screenshots_of_the_three_pages(browser: Browser, pages: list[Page], cit
     big = context.new_page()
     pages.append(big)
     big.goto(f"{city.url}/wall")
-    big.wait_for_function(_safe("window.probe.live.frames > 0"))
+    big.wait_for_function(_safe("window.probe.live.lastFrameAt !== null"))
     size = big.evaluate("getComputedStyle(document.documentElement).fontSize")
     assert size == "32px", size
     assert screenshot(big, "wall-4k").stat().st_size > 10_000

@@ -117,7 +117,7 @@ def open_city(
         producer.start()
         url = f"http://127.0.0.1:{page_proxy.port}" if page_proxy else server.url
         sign_in(page, url, "commander", then="/wall")
-        page.wait_for_function("() => window.probe.live.frames > 0 && window.probe.live.seq > 0")
+        page.wait_for_function("() => window.probe.live.seq > 0")
         yield City(server, redis_server, producer, log, keys, page)
     finally:
         producer.stop()

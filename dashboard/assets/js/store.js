@@ -14,7 +14,6 @@ export const live = {
   lastFrameAt: null,      // when the last frame (or heartbeat) arrived, by this clock
   lastEventTime: null,    // the event time of the newest event applied
   applied: [],            // per repaint: [seq, epoch ms, apply ms] (docs/performance.md)
-  frames: 0,
 };
 
 let listeners = [];
@@ -84,7 +83,6 @@ export function apply(frame) {
     return;
   }
   if (frame.seq !== undefined) { live.seq = frame.seq; }
-  live.frames += 1;
   if (!live.connected || frame.type === "status") { live.connected = true; feedChanged(); }
   schedule();
 }
