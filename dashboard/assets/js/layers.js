@@ -2,8 +2,8 @@
 // {variable: "bluelamp.map.<name>"} (dashboard/map.py) and dash-leaflet looks the name up
 // on window when it renders, calling it with (feature, context), context.hideout being the
 // layer's hideout prop: styling happens here, layers stay mounted, nothing round-trips to
-// the server. window.bluelamp.map is the one thing a module puts on window, and main.js
-// starts Dash only after this module has run, so the first render finds it.
+// the server. window.bluelamp.map is, with grid.js's dashAgGridFunctions, all a module puts
+// on window, and Dash starts only after main.js has run, so the first render finds it.
 // Canvas rendering (preferCanvas) ignores CSS classes, so colours live here, not in CSS.
 import { h } from "./dom.js";
 import { CITY_COLOUR } from "./palette.js";
