@@ -41,7 +41,7 @@ lint: $(VENV)/.dev-installed
 unit: $(VENV)/.dev-installed
 	$(VENV)/bin/pytest
 
-## js: lint (eslint) and unit-test (node --test) the browser scripts in dashboard/assets
+## js: lint (eslint) and unit-test (node --test) the browser modules in dashboard/assets/js
 js: node_modules/.package-lock.json
 	node_modules/.bin/eslint
 	node --test --test-reporter=spec tests/js/*.test.js

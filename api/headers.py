@@ -1,5 +1,6 @@
 """Security headers on every HTTP answer (pages, API, docs): a Content-Security-Policy,
-no framing, no MIME sniffing, no referrer; and ``Cache-Control: no-store`` on the API's.
+no framing, no MIME sniffing, no referrer; ``Cache-Control: no-store`` on the API's, and
+``no-cache`` on the dashboard's browser modules.
 
 The policy allows scripts from our own origin and, inline, only those whose SHA-256 hash
 was registered at start-up (Dash's renderer and clientside callbacks, registered by the
@@ -29,6 +30,10 @@ FIXED_HEADERS = {
 # Answers that hold operational data or credentials: no shared or browser cache keeps them
 # (pages and their assets may be cached; they hold none).
 NO_STORE_PREFIXES = ("/api/", "/openapi.json", "/docs", "/metrics")
+# The dashboard's ES modules import each other by plain URL (no version in it, unlike the
+# assets Dash links): a browser must ask again each time, or it could run an old module
+# beside a new one after an upgrade.
+REVALIDATE_PREFIXES = ("/assets/js/",)
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
 
 
@@ -108,7 +113,9 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        no_store = str(scope.get("path", "")).startswith(NO_STORE_PREFIXES)
+        path = str(scope.get("path", ""))
+        no_store = path.startswith(NO_STORE_PREFIXES)
+        revalidate = path.startswith(REVALIDATE_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -118,6 +125,8 @@ class SecurityHeaders:
                     headers.setdefault(name, value)
                 if no_store:
                     headers["Cache-Control"] = "no-store"
+                elif revalidate:
+                    headers["Cache-Control"] = "no-cache"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

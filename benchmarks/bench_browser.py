@@ -8,8 +8,9 @@ A ``bluelamp serve`` subprocess on Redis and SQLite holds 1,000 units and 300 op
 incidents. N wall pages (each its own browser context, signed in) follow ``/ws``. A producer
 XADDs AVL pings at a steady rate for the given seconds; the k-th event XADDed gets seq
 base + k (one producer, one sequencer, in order), so its latency is the time from its XADD
-to the first repaint on a page that shows a seq at or past it (``bluelamp.live.applied``:
-seq, epoch ms, apply ms, recorded after the map layers, lists and KPIs were updated). The
+to the first repaint on a page that shows a seq at or past it (the store's ``live.applied``,
+read through the test-side ``window.probe``: seq, epoch ms, apply ms, recorded after the map
+layers, lists and KPIs were updated). The
 same clock serves both ends (one machine). "Lost" compares each page's units with
 ``GET /api/picture`` once the feed is quiet.
 
@@ -41,12 +42,13 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from benchmarks.chromium import UNTHROTTLED, launch
 from benchmarks.events import envelope
 from benchmarks.harness import PASSWORD, busy_london, met_points, start_server
+from benchmarks.probe import probed
 from geodata import London
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 POLL = """(ms) => {
-  const live = window.bluelamp.live;
+  const live = window.probe.live;
   live.stop();
   window.__poll = setInterval(() => {
     fetch('/api/picture', {credentials: 'same-origin'}).then((r) => r.json()).then((p) =>
@@ -117,12 +119,13 @@ def populate(
 
 def open_wall(browser: Browser, server: Server) -> Page:
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    probed(context)
     context.add_cookies(server.cookies)  # type: ignore[arg-type]
     page = context.new_page()
     page.goto(f"{server.url}/wall")
     page.wait_for_function(
-        "() => window.bluelamp.layers && window.bluelamp.layers.map"
-        " && window.bluelamp.live.frames > 0",
+        "() => window.probe && window.probe.layers('map')"
+        " && window.probe.live.lastFrameAt !== null",
         timeout=60_000,
     )
     return page
@@ -162,8 +165,8 @@ def latencies(pages: list[Page], base: int, sent: list[float]) -> list[float]:
     last = base + len(sent)
     out: list[float] = []
     for page in pages:
-        page.wait_for_function(f"() => window.bluelamp.live.seq >= {last}", timeout=120_000)
-        applied = page.evaluate("window.bluelamp.live.applied.slice()")
+        page.wait_for_function(f"() => window.probe.live.seq >= {last}", timeout=120_000)
+        applied = page.evaluate("window.probe.live.applied.slice()")
         i = 0
         for seq, at_ms, _ in applied:
             while i < len(sent) and base + i + 1 <= seq:
@@ -173,7 +176,7 @@ def latencies(pages: list[Page], base: int, sent: list[float]) -> list[float]:
 
 
 def differs(page: Page, picture: dict[str, Any]) -> int:
-    seen = page.evaluate("""() => Object.fromEntries([...window.bluelamp.live.units.values()]
+    seen = page.evaluate("""() => Object.fromEntries([...window.probe.live.units.values()]
         .map((u) => [u.unit_id, [u.lat, u.lon, u.status]]))""")
     truth = {
         u["unit_id"]: [u["lat"], u["lon"], u["status"]]
@@ -274,13 +277,13 @@ def full_scale(
     units, points = feed
     more = populate(server, london, 2_000, 1_700, start=10_000)
     page = open_wall(browser, server)
-    first = page.evaluate("window.bluelamp.live.applied[0][2]")
-    page.evaluate("window.bluelamp.live.applied.length = 0")
+    first = page.evaluate("window.probe.live.applied[0][2]")
+    page.evaluate("window.probe.live.applied.length = 0")
     base, sent = produce(server, units + more, points, 100, seconds)
     latencies([page], base, sent)
-    applies = [a[2] for a in page.evaluate("window.bluelamp.live.applied.slice()")]
-    counts = page.evaluate("""() => [window.bluelamp.live.units.size,
-        window.bluelamp.live.incidents.size]""")
+    applies = [a[2] for a in page.evaluate("window.probe.live.applied.slice()")]
+    counts = page.evaluate("""() => [window.probe.live.units.size,
+        window.probe.live.incidents.size]""")
     print(
         f"\nLondon at full scale ({counts[0]:,} units, {counts[1]:,} open incidents"
         " on the map), one wall page at 100 ev/s:"

@@ -16,6 +16,15 @@ from dashboard.settings import ScreenSettings
 from geodata import London
 
 ASSETS = Path(__file__).with_name("assets")
+# The browser code: ES modules under assets/js/, entered through main.js. Dash must not
+# load them as classic scripts (assets_path_ignore); the renderer starts once they have
+# run, so what dash-leaflet and dash-ag-grid look up on window by name (assets/js/layers.js,
+# grid.js) is there before their first render (module scripts are otherwise deferred).
+MODULES = "/assets/js/main.js"
+RENDERER = (
+    f'import("{MODULES}").then(function () {{ window.renderer = new DashRenderer(); }},'
+    ' function (error) { console.error("Bluelamp\'s browser code did not load", error); });'
+)
 SUBTITLE = "Live operational picture of London"
 
 
@@ -27,10 +36,12 @@ def create_dash(settings: ScreenSettings, server: FastAPI, london: London) -> Da
         server=server,  # type: ignore[arg-type]  # Dash 4's hints predate FastAPI servers
         title="Bluelamp",
         assets_folder=str(ASSETS),
+        assets_path_ignore=["^js$"],
         serve_locally=True,  # the default; said out loud because nothing may come from a CDN
         update_title="",
         suppress_callback_exceptions=False,
     )
+    dash_app.renderer = RENDERER
     pages = build_pages(settings, london)
     dash_app.layout = shell(settings)
     # Pages arrive through the router, so tell Dash about every id they contain (once each:
@@ -69,7 +80,7 @@ def shell(settings: ScreenSettings) -> Component:
                     html.Span(id=ids.PAGE_TITLE, className="bl-page-title"),
                     # Shown only once someone is signed in (never on the sign-in page), and
                     # the Planner link only to roles that may use it: bluelamp.css keys both
-                    # on the role the browser script puts on <html> (assets/screen.js).
+                    # on the role the browser script puts on <html> (assets/js/mount.js).
                     html.Nav(
                         id=ids.NAV,
                         className="bl-nav",
@@ -84,11 +95,11 @@ def shell(settings: ScreenSettings) -> Component:
                             ),
                         ],
                     ),
-                    # How fresh the live data is: last seq and its age (assets/live.js).
+                    # How fresh the live data is: last seq and its age (assets/js/feed.js).
                     html.Span(id=ids.FRESHNESS, className="bl-freshness"),
                     html.Span(id=ids.USER, className="bl-user"),
                     html.Button("Sign out", id=ids.SIGN_OUT, className="bl-button bl-signout"),
-                    # Ticks in the browser (assets/bluelamp.js) in the display time zone.
+                    # Ticks in the browser (assets/js/header.js) in the display time zone.
                     html.Time(
                         id=ids.CLOCK,
                         className="bl-clock",

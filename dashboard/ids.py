@@ -1,7 +1,7 @@
 """Dash component ids, in one place so layouts, callbacks, browser JS and tests agree.
 
-The browser scripts in ``assets/`` find elements by these values (``screen.js`` lists the
-ones it uses at its top): change them there too.
+The browser modules in ``assets/js/`` find elements by these values (by id, as
+``document.getElementById("…")``): change them there too.
 """
 
 URL = "url"

@@ -1,7 +1,7 @@
 """The duty inspector's desk: one BCU's queue and units, incident detail, reallocation.
 
 The queue and unit list are AG Grids whose rows the browser keeps current from the /ws feed
-(assets/screen*.js applies each frame as a grid transaction); commands go to the API from
+(assets/js/inspector/grids.js applies each frame as a grid transaction); commands go to the API from
 the browser with the session's CSRF token, and their answer (or the 409/403 reason) is shown
 at once. The queue filters by grade and status and searches as you type; a row turns amber
 with under five minutes to its target and red, marked overdue, after it. A new or breaching
@@ -27,7 +27,7 @@ from geodata import London
 from stream.events import BCU_CODES
 
 # Time to breach, not by colour alone: the "To target" cell says "overdue" or carries a
-# warning sign too (dashAgGridFunctions.toTarget, assets/screen_inspector.js).
+# warning sign too (dashAgGridFunctions.toTarget, assets/js/grid.js).
 NEAR_BREACH_S = 5 * 60
 QUEUE_ROW_CLASSES = {
     "bl-breached": "params.data && params.data.to_target < 0",
@@ -47,7 +47,7 @@ _RIGHT = {"type": "rightAligned"}
 QUEUE_COLUMNS = [
     # I, S, E, R in that order (a hidden rank: the letters do not sort that way).
     {"field": "rank", "hide": True, "sort": "asc", "sortIndex": 0},
-    # Rows carry the words people use (bluelamp.ui.words); the codes are in grade_code etc.
+    # Rows carry the words people use (assets/js/format.js); the codes are in grade_code etc.
     {"field": "grade", "headerName": "Grade", "width": 140},
     {"field": "reference", "headerName": "Ref", "width": 150},
     {"field": "category", "headerName": "Category", "flex": 1},
@@ -76,10 +76,12 @@ UNIT_COLUMNS = [
 
 
 def register_inspector(dash_app: Dash) -> None:
-    """The BCU picker's value goes to the browser script, which re-filters the grids and the
+    """The BCU picker's value goes to the browser code (an event the inspector's module
+    listens for: nothing of it is on window), which re-filters the grids and the
     map in place (no server round trip)."""
     dash_app.clientside_callback(  # type: ignore[no-untyped-call]
-        "function (code) { if (window.bluelamp.pickBcu) { window.bluelamp.pickBcu(code); } }",
+        "function (code) {"
+        " document.dispatchEvent(new CustomEvent('bluelamp:bcu', {detail: code})); }",
         Input(ids.INSPECTOR_BCU, "value"),
         prevent_initial_call=True,
     )
@@ -89,7 +91,7 @@ def inspector_page(settings: ScreenSettings, london: London) -> Component:
     return html.Div(
         id=ids.INSPECTOR,
         className="bl-inspector",
-        # The codes a ?bcu= in the address may name (assets/screen_inspector.js).
+        # The codes a ?bcu= in the address may name (assets/js/inspector/desk.js).
         **data(screen="inspector", bcus=",".join(sorted(BCU_CODES))),
         children=[
             html.Div(

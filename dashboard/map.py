@@ -21,7 +21,7 @@ OGL = (
 
 
 def _js(name: str) -> dict[str, str]:
-    """A reference to a function in dashboard/assets/bluelamp.js (window.bluelamp.map)."""
+    """A reference to a function in dashboard/assets/js/layers.js (window.bluelamp.map)."""
     return {"variable": f"bluelamp.map.{name}"}
 
 
@@ -49,7 +49,7 @@ def london_map(
     Layers stay mounted: pages change what they show by setting ``hideout`` (e.g.
     ``{"bcu": "AW"}`` to pick out one BCU), never by rebuilding the data. The live layers
     (incidents, units, demand by hex) are added to the same Leaflet map by
-    ``assets/screen*.js`` and updated there, frame by frame. ``map_id`` names the map and
+    ``assets/js/livelayers.js`` and updated there, frame by frame. ``map_id`` names the map and
     prefixes its layers' ids (one page may not reuse another's ids). ``fit_london`` fits the
     view to London when the boroughs land; a page that frames the view itself (the
     inspector's BCU) turns it off, or the boroughs' fit, which dash-leaflet may repeat on a

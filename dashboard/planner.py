@@ -2,7 +2,7 @@
 first rows of their tables, their definitions, and exports (CSV, XLSX, PDF; incidents and
 demand as GeoJSON and GeoPackage for a GIS).
 
-The browser script (assets/screen_planner.js) puts native date pickers in the toolbar,
+The browser script (assets/js/planner.js) puts native date pickers in the toolbar,
 asks ``GET /api/reports/{name}?format=json`` when the planner chooses a period, draws each
 report's chart into its Dash graph with ``set_props`` and fills the tables; the export
 links are the same API URL with another ``format`` (or ``/api/exports/...`` for a GIS),

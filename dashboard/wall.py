@@ -4,7 +4,7 @@ A full-screen map (boroughs, BCU outlines, demand heat by hex, incidents by grad
 I-grade dominant, units by status), a KPI strip, the incidents at risk of missing their
 target, alerts, and per-BCU demand against capacity and against the usual for this hour
 (``GET /api/demand/usual``). Everything live is filled and kept
-current in the browser (assets/screen*.js) from the /ws feed. ``?privacy=off`` shows
+current in the browser (assets/js/wall.js) from the /ws feed. ``?privacy=off`` shows
 incident summaries (hidden by default on a wall); ``?cycle=30`` visits each BCU in turn.
 """
 

@@ -13,6 +13,7 @@ from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
 from benchmarks.chromium import CHROMIUM, launch
+from benchmarks.probe import probed
 from tests.api.conftest import PASSWORD
 from tests.live import LiveServer
 
@@ -77,6 +78,7 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(
         viewport={"width": 1920, "height": 1080}, locale="en-GB", timezone_id="Europe/London"
     )
+    probed(context)
     yield recording_errors(context.new_page())
     context.close()
 

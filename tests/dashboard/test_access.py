@@ -27,7 +27,7 @@ def _select_incident(page: Page, incident: str) -> None:
     page.wait_for_function(_row_shown("queue", incident))
     page.wait_for_function(
         _safe(
-            f"""(window.bluelamp.live.advice.waiting || []).some(
+            f"""(window.probe.live.advice.waiting || []).some(
             (w) => w.incident_id === {json.dumps(incident)} && w.nearest.length >= 2)"""
         )
     )
@@ -69,7 +69,7 @@ def test_another_bcus_unit_is_marked_and_mutual_aid_goes_to_a_commander(
     city.xadd(_created(incident, *POINTS["AW"]))
     inspector = _open(browser, pages, city, "inspector", "/inspector")
     _select_incident(inspector, incident)
-    marked = inspector.locator(f".bl-foreign[data-foreign='{units[0]}']")
+    marked = inspector.locator(".bl-foreign", has_text="NEA0 (NE,")
     marked.wait_for()
     assert "NE unit, not yours to assign" in marked.inner_text()
     assert inspector.locator(f"button[data-assign='{units[0]}']").count() == 0
@@ -91,7 +91,7 @@ def test_another_bcus_unit_is_marked_and_mutual_aid_goes_to_a_commander(
     grant.click()
     assert "mutual aid granted" in _result(commander, "✓")
     inspector.wait_for_function(
-        _safe(f"window.bluelamp.live.units.get({json.dumps(units[0])}).status === 'en_route'")
+        _safe(f"window.probe.live.units.get({json.dumps(units[0])}).status === 'en_route'")
     )
     commander.wait_for_function("() => !document.querySelector('button[data-grant]')")
     assert inspector.errors == [] and commander.errors == []  # type: ignore[attr-defined]
@@ -170,9 +170,9 @@ def test_an_ended_session_asks_to_sign_in_keeping_the_page_and_a_wall_stays(
         inspector.wait_for_function(_row_shown("queue", later))  # live again, still on NE
 
         # The wall, signed in before the person, still streams after their minute.
-        wall.wait_for_function(_safe(f"window.bluelamp.live.incidents.has({json.dumps(later)})"))
+        wall.wait_for_function(_safe(f"window.probe.live.incidents.has({json.dumps(later)})"))
         assert wall.locator("#session-prompt").count() == 0
-        assert wall.evaluate("window.bluelamp.live.connected") is True
+        assert wall.evaluate("window.probe.live.connected") is True
 
 
 def _on_duty(unit: str, callsign: str, bcu: str, lat: float, lon: float) -> dict[str, object]:

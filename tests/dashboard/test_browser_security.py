@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from benchmarks.probe import probed
 from tests.dashboard.conftest import PASSWORD, recording_errors, sign_in
 from tests.live import LiveServer
 from tests.stream.factories import POINTS, incident_created, unit_on_duty
@@ -45,6 +46,7 @@ def server(start_server: Callable[..., LiveServer]) -> LiveServer:
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-GB")
+    probed(context)
     context.add_init_script(RECORD_VIOLATIONS)
     yield context
     context.close()
@@ -100,7 +102,7 @@ def _csrf(context: BrowserContext) -> dict[str, str]:
 
 def _wall_works(page: Page) -> None:
     page.wait_for_function(
-        "() => { try { return window.bluelamp.layers['map'].incidentMarkers.has('AW-I1') }"
+        "() => { try { return window.probe.layers('map').incidentMarkers.has('AW-I1') }"
         " catch (e) { return false } }"
     )
     page.wait_for_function(_text_of("kpis") + ".includes('Open I')")
@@ -147,6 +149,20 @@ def test_pages_and_api_answers_carry_the_security_headers(live_server: str, path
     assert headers["referrer-policy"] == "no-referrer"
     if path.startswith("/api/"):
         assert headers["cache-control"] == "no-store", "operational data is not cached"
+
+
+@pytest.mark.parametrize("path", ["/assets/js/main.js", "/assets/js/inspector/desk.js"])
+def test_the_browser_modules_are_javascript_and_asked_for_again_each_time(
+    live_server: str, path: str
+) -> None:
+    answer = httpx.get(f"{live_server}{path}")
+    assert answer.status_code == 200
+    # A module script runs only if served as JavaScript.
+    assert answer.headers["content-type"].split(";")[0] in (
+        "text/javascript",
+        "application/javascript",
+    )
+    assert answer.headers["cache-control"] == "no-cache", "no old module beside a new one"
 
 
 OFF_SITE = [

@@ -1,8 +1,8 @@
 """A map people can read: colours told apart with common colour-vision deficiencies, a legend
 that says what they mean, and markers, labels and controls that grow with a 4K wall.
 
-The colours are read from the shipped browser code (dashboard/assets/screen.js and
-bluelamp.js), never from a copy: the pure tests parse them, the browser tests check that
+The colours are read from the shipped browser code (dashboard/assets/js/palette.js and
+layers.js), never from a copy: the pure tests parse them, the browser tests check that
 the legend and the markers Leaflet draws use exactly those.
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from benchmarks.probe import probed
 from stream.events import UnitStatus
 from tests.dashboard.colour_vision import MACHADO, ciede2000, contrast, distance, simulate
 from tests.dashboard.conftest import LiveServer, recording_errors, screenshot, sign_in
@@ -53,20 +54,20 @@ CROWD = 60  # units beyond the fleet: more than a London-wide view has room to l
 
 
 def _block(source: str, name: str) -> str:
-    match = re.search(rf"var {name} = (\{{.*?\n  \}});", source, re.S)
-    assert match, f"{name} not found in screen.js"
+    match = re.search(rf"export const {name} = (\{{.*?\n\}});", source, re.S)
+    assert match, f"{name} not found in palette.js"
     return match.group(1)
 
 
 def shipped_palette() -> dict[str, dict[str, str]]:
-    """The grade, unit status and area colours as screen.js ships them."""
-    source = (ASSETS / "screen.js").read_text()
+    """The grade, unit status and area colours as palette.js ships them."""
+    source = (ASSETS / "js" / "palette.js").read_text()
     grades = dict(
         re.findall(r'(\w): \{[^}]*fillColor: "(#[0-9a-fA-F]{6})"', _block(source, "GRADE_STYLE"))
     )
     units = dict(re.findall(r'(\w+): "(#[0-9a-fA-F]{6})"', _block(source, "UNIT_COLOUR")))
     areas = {
-        name: re.search(rf'var {name}_COLOUR = "(#[0-9a-fA-F]{{6}})"', source).group(1)  # type: ignore[union-attr]
+        name: re.search(rf'export const {name}_COLOUR = "(#[0-9a-fA-F]{{6}})"', source).group(1)  # type: ignore[union-attr]
         for name in ("HEAT", "CITY")
     }
     return {"grade": grades, "unit": units, "area": areas}
@@ -74,7 +75,7 @@ def shipped_palette() -> dict[str, dict[str, str]]:
 
 def map_backgrounds() -> list[str]:
     """The fills markers sit on: a Met borough, the picked BCU's boroughs, the map itself."""
-    source = (ASSETS / "bluelamp.js").read_text()
+    source = (ASSETS / "js" / "layers.js").read_text()
     fills = re.search(r'fillColor: picked \? "(#[0-9a-f]{6})" : "(#[0-9a-f]{6})"', source)
     assert fills
     css = (ASSETS / "bluelamp.css").read_text()
@@ -156,15 +157,21 @@ def _rgb(css: str) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+# Each entry as (group, key) by what the legend says: its section and its words.
 LEGEND = """(id) => Array.from(document.querySelectorAll('#' + id + ' .bl-legend li')).map((li) => {
-  const swatch = li.querySelector('.bl-swatch');
-  return {group: li.dataset.group, key: li.dataset.key, text: li.textContent,
-          colour: swatch.dataset.colour, background: getComputedStyle(swatch).backgroundColor,
+  const swatch = li.querySelector('.bl-swatch'), text = li.textContent;
+  const group = {Incidents: 'grade', Units: 'unit', Areas: 'area'}[
+    li.closest('.bl-legend-group').querySelector('h3').textContent];
+  const key = group === 'grade' ? text.charAt(0)
+    : group === 'unit' ? text.replace(/ /g, '_') : (/heat/.test(text) ? 'heat' : 'city');
+  return {group: group, key: key, text: text,
+          background: getComputedStyle(swatch).backgroundColor,
+          border: getComputedStyle(swatch).borderColor,
           radius: getComputedStyle(swatch).borderRadius};
 })"""
 
 MARKERS = """(id) => {
-  const layers = window.bluelamp.layers[id];
+  const layers = window.probe.layers(id);
   const out = {incident: {}, unit: {}};
   const square = (m) => m._updatePath !== L.CircleMarker.prototype._updatePath;
   layers.incidentMarkers.forEach((m, key) => {
@@ -225,10 +232,11 @@ def _wall(browser: Browser, server: LiveServer, width: int, height: int, units: 
     context = browser.new_context(
         viewport={"width": width, "height": height}, locale="en-GB", timezone_id="Europe/London"
     )
+    probed(context)
     page = recording_errors(context.new_page())
     sign_in(page, server.url, "commander", then="/wall")
     page.wait_for_function(
-        "() => { const l = window.bluelamp.layers && window.bluelamp.layers['map'];"
+        "() => { const l = window.probe.layers && window.probe.layers('map');"
         f" return l && l.unitMarkers.size >= {units + CROWD} && l.incidentMarkers.size >= 4; }}",
         timeout=30_000,
     )
@@ -245,15 +253,16 @@ def test_the_legend_names_every_colour_the_markers_use(
     by_key = {(e["group"], e["key"]): e for e in legend}
     for grade, colour in palette["grade"].items():
         entry = by_key[("grade", grade)]
-        assert entry["colour"] == colour and _rgb(entry["background"]) == colour
+        assert _rgb(entry["background"]) == colour
         assert entry["radius"] == "50%"  # incidents: circles
     for status in SHOWN_STATUSES:
         entry = by_key[("unit", status)]
-        assert entry["colour"] == palette["unit"][status] == _rgb(entry["background"])
+        assert _rgb(entry["background"]) == palette["unit"][status]
         assert entry["radius"] in ("0px", "")  # units: squares
     assert by_key[("unit", "en_route")]["text"] == "en route"  # words, not identifiers
-    assert by_key[("area", "heat")]["colour"] == palette["area"]["HEAT"]
-    assert by_key[("area", "city")]["colour"] == palette["area"]["CITY"]
+    # Areas by their outline: the City's swatch is filled with its hatch colour (CSS).
+    assert _rgb(by_key[("area", "heat")]["border"]) == palette["area"]["HEAT"]
+    assert _rgb(by_key[("area", "city")]["border"]) == palette["area"]["CITY"]
     assert "City of London" in by_key[("area", "city")]["text"]
 
     markers = page.evaluate(MARKERS, "map")
@@ -279,6 +288,7 @@ def test_the_inspector_map_has_the_legend_too(
     browser: Browser, server: LiveServer, fleet: dict[str, str]
 ) -> None:
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    probed(context)
     page = recording_errors(context.new_page())
     sign_in(page, server.url, "inspector", then="/inspector")
     page.wait_for_selector("#inspector-map .bl-legend li", state="attached")
@@ -296,7 +306,7 @@ def test_the_inspector_map_has_the_legend_too(
 
 
 SIZES = """() => {
-  const layers = window.bluelamp.layers['map'];
+  const layers = window.probe.layers('map');
   const zoom = document.querySelector('#map .leaflet-control-zoom-in').getBoundingClientRect();
   const legend = getComputedStyle(document.querySelector('#map .bl-legend')).fontSize;
   let unit = 0, incident = 0;
@@ -321,7 +331,7 @@ CALLSIGNS = """() => {
 def _zoom_to_units(page: Page, zoom: float) -> None:
     lat, lon = POINTS["AW"]
     page.evaluate(
-        f"() => {{ window.bluelamp.maps['map'].setView([{lat + 0.0045}, {lon + 0.01}], {zoom},"
+        f"() => {{ window.probe.maps['map'].setView([{lat + 0.0045}, {lon + 0.01}], {zoom},"
         " {animate: false}); }"
     )
 

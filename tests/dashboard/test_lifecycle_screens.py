@@ -77,7 +77,7 @@ def _result(page: Page, words: str) -> None:
 def _command(page: Page, method: str, path: str, body: dict[str, object]) -> int:
     return int(
         page.evaluate(
-            "([m, p, b]) => window.bluelamp.session.request(m, p, b).then((a) => a.status)",
+            "([m, p, b]) => window.probe.session.request(m, p, b).then((a) => a.status)",
             [method, path, body],
         )
     )
@@ -118,7 +118,7 @@ def test_a_second_unit_regrade_arrival_and_a_note_each_show_on_the_live_timeline
     first, second = city.unit("AW", "AW1LC"), city.unit("AW", "AW2LC")
     incident = _incident(city, "CAD 12/25NOV", "3 High Street, Westminster")
     inspector = _open(browser, pages, city, "inspector", "/inspector")
-    _live(inspector, f"window.bluelamp.live.units.has({json.dumps(second)})")
+    _live(inspector, f"window.probe.live.units.has({json.dumps(second)})")
     path = f"/api/units/{first}/assignment"
     assert _command(inspector, "POST", path, {"incident_id": incident}) == 200
     _select(inspector, "queue", incident)
@@ -129,18 +129,16 @@ def test_a_second_unit_regrade_arrival_and_a_note_each_show_on_the_live_timeline
     inspector.click("button[data-second]")
     _result(inspector, "AW2LC assigned to CAD 12/25NOV")
     _timeline_has(inspector, "assigned AW2LC · inspector")
-    _live(
-        inspector, f"window.bluelamp.live.incidents.get({json.dumps(incident)}).units.length === 2"
-    )
+    _live(inspector, f"window.probe.live.incidents.get({json.dumps(incident)}).units.length === 2")
     # Regrade.
     inspector.select_option("#regrade-grade", "S")
     inspector.click("button[data-regrade]")
     _timeline_has(inspector, "regraded S · inspector")
-    _live(inspector, f"window.bluelamp.live.incidents.get({json.dumps(incident)}).grade === 'S'")
+    _live(inspector, f"window.probe.live.incidents.get({json.dumps(incident)}).grade === 'S'")
     # Arrival of the second unit.
     inspector.click(f"button[data-arrive='{second}']")
     _timeline_has(inspector, "AW2LC on scene · inspector")
-    _live(inspector, f"window.bluelamp.live.units.get({json.dumps(second)}).status === 'on_scene'")
+    _live(inspector, f"window.probe.live.units.get({json.dumps(second)}).status === 'on_scene'")
     # A note typed while the feed keeps rebuilding the panel keeps every keystroke.
     inspector.click("#note-text")
     inspector.keyboard.type("neighbour has a key", delay=20)
@@ -169,14 +167,14 @@ def test_redeploying_a_unit_out_of_the_bcu_asks_for_confirmation_first(
     confirm = inspector.locator(".bl-confirm")
     confirm.wait_for()
     assert "Send AWMOVE out of AW to NE?" in confirm.inner_text()
-    assert inspector.evaluate(f"window.bluelamp.live.units.get({json.dumps(unit)}).bcu") == "AW"
+    assert inspector.evaluate(f"window.probe.live.units.get({json.dumps(unit)}).bcu") == "AW"
     inspector.click("button[data-cancel-redeploy]")
     confirm.wait_for(state="detached")
     assert "cancelled" in inspector.locator("#result").inner_text()
-    assert inspector.evaluate(f"window.bluelamp.live.units.get({json.dumps(unit)}).bcu") == "AW"
+    assert inspector.evaluate(f"window.probe.live.units.get({json.dumps(unit)}).bcu") == "AW"
     inspector.click("button[data-redeploy]")
     inspector.click("button[data-confirm-redeploy]")
-    _live(inspector, f"window.bluelamp.live.units.get({json.dumps(unit)}).bcu === 'NE'")
+    _live(inspector, f"window.probe.live.units.get({json.dumps(unit)}).bcu === 'NE'")
     assert inspector.errors == []  # type: ignore[attr-defined]
 
 
@@ -187,11 +185,11 @@ def test_an_alert_acknowledged_on_the_wall_shows_who_and_when_and_leaves_the_act
     # No test here puts a unit in AS, first of the BCUs: its shortage is the first alert.
     button = wall.locator("button[data-ack='no_irv:AS']")
     button.click()
-    done = wall.locator(".bl-acknowledged[data-alert='no_irv:AS']")
+    done = wall.locator(".bl-acknowledged", has_text="AS: no IRV available")
     done.wait_for()
     assert "AS: no IRV available · acknowledged by commander at" in done.inner_text()
     assert wall.locator("button[data-ack='no_irv:AS']").count() == 0
     # Another commander's wall shows it too, by the live feed.
     other = _open(browser, pages, city, "commander", "/wall")
-    other.locator(".bl-acknowledged[data-alert='no_irv:AS']").wait_for()
+    other.locator(".bl-acknowledged", has_text="AS: no IRV available").wait_for()
     assert wall.errors == []  # type: ignore[attr-defined]

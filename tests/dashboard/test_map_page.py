@@ -1,8 +1,9 @@
 """The map of London in real headless Chromium, with no tile server and with one.
 
 Shapes are drawn on a canvas (preferCanvas), so there are no SVG paths to count: the test
-asks Leaflet itself, through the map registry in assets/bluelamp.js, which features are on
-the map with a visible projected outline on the canvas renderer.
+asks Leaflet itself, through the map registry in assets/js/maps.js (the test's
+window.probe), which features are on the map with a visible projected outline on the
+canvas renderer.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ BCU_CODES = {bcu.code for bcu in BCUS}
 # Every vector feature on the map drawn on a canvas with at least one ring on screen
 # (_parts is what Leaflet's renderer paints, after projection and clipping to the view).
 DRAWN_FEATURES = """() => {
-  const map = window.bluelamp.maps["map"];
+  const map = window.probe.maps["map"];
   const drawn = [];
   map.eachLayer((layer) => {
     if (!layer.feature || !layer._parts) { return; }
@@ -60,7 +61,7 @@ def open_map(page: Page, url: str) -> list[dict[str, Any]]:
     # Leaflet adds a GeoJSON layer's features in one synchronous call, so once one borough
     # and one BCU are drawn, all that will ever be drawn are: the counts below are final.
     page.wait_for_function(
-        "() => { const m = window.bluelamp && window.bluelamp.maps['map'];"
+        "() => { const m = window.probe && window.probe.maps['map'];"
         " if (!m) return false; const seen = {borough: false, bcu: false};"
         " m.eachLayer((l) => { if (!l.feature || !l._parts) return;"
         "   if ('gss_code' in l.feature.properties) seen.borough = true;"
@@ -115,7 +116,7 @@ def check_place_names(page: Page) -> None:
     assert {rank for _, rank in shown} == {1}
     small = next(p for p in places() if p.rank == 3)
     page.evaluate(
-        f"() => {{ window.bluelamp.maps['map'].setView([{small.lat}, {small.lon}], 13,"
+        f"() => {{ window.probe.maps['map'].setView([{small.lat}, {small.lon}], 13,"
         " {animate: false}); }"
     )
     page.wait_for_function(f"() => ({SHOWN_PLACES})().some((p) => p[0] === {small.name!r})")
@@ -152,7 +153,7 @@ def test_deep_link_first_after_start_gets_the_whole_app(live_server: str, page: 
     page.get_by_text("No such page").wait_for()
     assert page.evaluate("() => typeof window.bluelamp.map.boroughStyle") == "function"
     page.get_by_role("link", name="Back to the map of London").click()
-    page.wait_for_function("() => window.bluelamp.maps['map'] !== undefined")
+    page.wait_for_function("() => window.probe.maps['map'] !== undefined")
     assert page.errors == []  # type: ignore[attr-defined]
 
 
@@ -172,7 +173,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 # Is the map framed on the BCU: all of it in view, and not much else (fitBounds fits one
 # side tightly; London around it would be several times wider).
 FRAMED = """(code) => {
-  const map = window.bluelamp.maps['inspector-map'];
+  const map = window.probe.maps['inspector-map'];
   if (!map) { return false; }
   let outline = null;
   map.eachLayer((l) => {
@@ -188,9 +189,7 @@ FRAMED = """(code) => {
 
 def _inspector(page: Page, url: str) -> None:
     sign_in(page, url, "inspector", then="/inspector")
-    page.wait_for_function(
-        "() => window.bluelamp.layers && window.bluelamp.layers['inspector-map']"
-    )
+    page.wait_for_function("() => window.probe.layers && window.probe.layers('inspector-map')")
 
 
 def test_the_inspector_map_opens_on_the_bcu_after_a_reload_and_follows_a_change(
@@ -200,9 +199,7 @@ def test_the_inspector_map_opens_on_the_bcu_after_a_reload_and_follows_a_change(
     page.wait_for_function(FRAMED, arg="AW", timeout=30_000)
     assert not page.evaluate(FRAMED, "SN")
     page.reload()
-    page.wait_for_function(
-        "() => window.bluelamp.layers && window.bluelamp.layers['inspector-map']"
-    )
+    page.wait_for_function("() => window.probe.layers && window.probe.layers('inspector-map')")
     page.wait_for_function(FRAMED, arg="AW", timeout=30_000)
     page.click("#inspector-bcu")
     page.get_by_role("option", name="SN").click()
@@ -211,7 +208,7 @@ def test_the_inspector_map_opens_on_the_bcu_after_a_reload_and_follows_a_change(
 
 
 RING = """() => {
-  const layers = window.bluelamp.layers['inspector-map'];
+  const layers = window.probe.layers('inspector-map');
   const ring = layers.ring;
   if (!ring) { return null; }
   const marker = layers.incidentMarkers.get(ring.bluelamp.id);
@@ -228,19 +225,19 @@ def test_the_selected_incident_is_ringed_on_the_map(desk: LiveServer, page: Page
     row = page.locator("#queue .ag-row[row-id='RING-1']")
     row.first.click()
     page.wait_for_function(
-        "() => { const r = window.bluelamp.layers['inspector-map'].ring;"
+        "() => { const r = window.probe.layers('inspector-map').ring;"
         " return r && r.bluelamp.id === 'RING-1'; }"
     )
     ring = page.evaluate(RING)
     assert ring["at"] == ring["marker"] == [lat, lon - 0.004]
     assert ring["ring"] > ring["radius"] and ring["fill"] is False  # around it, not over it
     page.keyboard.press("Escape")
-    page.wait_for_function("() => window.bluelamp.layers['inspector-map'].ring === null")
+    page.wait_for_function("() => window.probe.layers('inspector-map').ring === null")
     assert page.errors == []  # type: ignore[attr-defined]
 
 
 LINK = """(unit) => {
-  const line = window.bluelamp.layers['inspector-map'].links.get(unit);
+  const line = window.probe.layers('inspector-map').links.get(unit);
   return line ? {incident: line.bluelamp.incident,
                  ends: line.getLatLngs().map((p) => [p.lat, p.lng])} : null;
 }"""

@@ -17,6 +17,7 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page
 
+from benchmarks.probe import probed
 from tests.dashboard.conftest import PASSWORD, add_users, screenshot, sign_in
 from tests.live import LiveServer, forget_prefix
 from tests.stream.factories import POINTS
@@ -130,6 +131,7 @@ def _page(browser: Browser) -> Page:
     context = browser.new_context(
         viewport={"width": 1920, "height": 1080}, locale="en-GB", timezone_id="Europe/London"
     )
+    probed(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -142,7 +144,7 @@ def _open(browser: Browser, pages: list[Page], city: City, user: str, path: str)
     page = _page(browser)
     pages.append(page)
     sign_in(page, city.url, user, then=path)
-    page.wait_for_function(_safe("window.bluelamp.live.seq > 0 && window.bluelamp.live.frames > 0"))
+    page.wait_for_function(_safe("window.probe.live.seq > 0"))
     return page
 
 
@@ -162,7 +164,7 @@ def _row_shown(grid: str, ident: str) -> str:
 
 
 def _has_marker(page: Page, map_id: str, kind: str, ident: str) -> bool:
-    script = f"""() => {{ const l = window.bluelamp.layers[{json.dumps(map_id)}];
+    script = f"""() => {{ const l = window.probe.layers({json.dumps(map_id)});
         return !!l && l.{kind}Markers.has({json.dumps(ident)}); }}"""
     return bool(page.evaluate(script))
 
@@ -208,7 +210,7 @@ def test_the_wall_shows_london_and_what_arrives_on_the_ingest_stream(
 ) -> None:
     wall = _open(browser, pages, city, "commander", "/wall")
     inspector = _open(browser, pages, city, "inspector", "/inspector")
-    boroughs = wall.evaluate("""() => { let n = 0; window.bluelamp.maps['map'].eachLayer(
+    boroughs = wall.evaluate("""() => { let n = 0; window.probe.maps['map'].eachLayer(
         (l) => { if (l.feature && 'gss_code' in l.feature.properties) n++; }); return n; }""")
     assert boroughs == 33
     picture = city.picture()
@@ -217,7 +219,7 @@ def test_the_wall_shows_london_and_what_arrives_on_the_ingest_stream(
     for page, map_id in ((wall, "map"), (inspector, "inspector-map")):
         page.wait_for_function(
             _safe(
-                f"window.bluelamp.layers[{json.dumps(map_id)}]"
+                f"window.probe.layers({json.dumps(map_id)})"
                 f".incidentMarkers.has({json.dumps(fresh)})"
             ),
             timeout=10_000,
@@ -240,7 +242,7 @@ def test_an_assignment_from_the_queue_shows_en_route_on_the_wall(
     # Suggestions come with the advice (once a second): wait for this incident's.
     inspector.wait_for_function(
         _safe(
-            f"""(window.bluelamp.live.advice.waiting || []).some(
+            f"""(window.probe.live.advice.waiting || []).some(
             (w) => w.incident_id === {json.dumps(incident)} && w.nearest.length)"""
         )
     )
@@ -258,12 +260,12 @@ def test_an_assignment_from_the_queue_shows_en_route_on_the_wall(
         "#result"
     ).inner_text()
     wall.wait_for_function(
-        _safe(f"window.bluelamp.live.units.get({json.dumps(unit)}).status === 'en_route'")
+        _safe(f"window.probe.live.units.get({json.dumps(unit)}).status === 'en_route'")
     )
     colour = wall.evaluate(
-        f"window.bluelamp.layers['map'].unitMarkers.get({json.dumps(unit)}).options.fillColor"
+        f"window.probe.layers('map').unitMarkers.get({json.dumps(unit)}).options.fillColor"
     )
-    assert colour == wall.evaluate("window.bluelamp.ui.UNIT_COLOUR.en_route")
+    assert colour == wall.evaluate("window.probe.ui.UNIT_COLOUR.en_route")
     inspector.wait_for_function(
         _grid_js("units", f"getRowNode({json.dumps(unit)}).data.status_code === 'en_route'")
     )
@@ -285,7 +287,7 @@ def test_a_planner_sees_no_reallocation_controls(
     assert "Read only" in planner.locator("#actions").inner_text()
     assert planner.locator("button[data-assign], button[data-status]").count() == 0
     answer = planner.evaluate(
-        """() => window.bluelamp.session.request('POST', '/api/units/x/status',
+        """() => window.probe.session.request('POST', '/api/units/x/status',
                {status: 'busy'}).then((a) => a.status)"""
     )
     assert answer == 403
@@ -310,7 +312,7 @@ def test_an_inspector_cannot_act_on_another_bcus_unit(
     result = inspector.locator("#result").inner_text()
     assert result.startswith("✗ 403") and "deployed to NE" in result
     assert (
-        inspector.evaluate(f"window.bluelamp.live.units.get({json.dumps(other)}).status")
+        inspector.evaluate(f"window.probe.live.units.get({json.dumps(other)}).status")
         == "available"
     )
 
@@ -346,7 +348,7 @@ def test_keys_act_on_the_selected_unit(browser: Browser, pages: list[Page], city
     inspector.locator("button[data-status='busy']").wait_for()
     inspector.locator("body").press("b")
     inspector.wait_for_function(
-        _safe(f"window.bluelamp.live.units.get({json.dumps(unit)}).status === 'busy'")
+        _safe(f"window.probe.live.units.get({json.dumps(unit)}).status === 'busy'")
     )
     # The answer to the POST may come after the live feed has shown the change.
     inspector.wait_for_function(
@@ -354,7 +356,7 @@ def test_keys_act_on_the_selected_unit(browser: Browser, pages: list[Page], city
     )
     inspector.locator("body").press("a")
     inspector.wait_for_function(
-        _safe(f"window.bluelamp.live.units.get({json.dumps(unit)}).status === 'available'")
+        _safe(f"window.probe.live.units.get({json.dumps(unit)}).status === 'available'")
     )
 
 
@@ -369,13 +371,13 @@ def test_a_restart_shows_the_banner_then_resumes_with_nothing_missing(
     city.server.start()
     wall.wait_for_selector("#feed-banner", state="hidden", timeout=30_000)
     for incident in missed:
-        wall.wait_for_function(_safe(f"window.bluelamp.live.incidents.has({json.dumps(incident)})"))
+        wall.wait_for_function(_safe(f"window.probe.live.incidents.has({json.dumps(incident)})"))
     picture = city.picture()
-    wall.wait_for_function(_safe(f"window.bluelamp.live.seq >= {picture['seq']}"))
+    wall.wait_for_function(_safe(f"window.probe.live.seq >= {picture['seq']}"))
     seen = wall.evaluate("""() => ({
-        seq: window.bluelamp.live.seq,
-        incidents: [...window.bluelamp.live.incidents.keys()].sort(),
-        units: Object.fromEntries([...window.bluelamp.live.units.values()].map(
+        seq: window.probe.live.seq,
+        incidents: [...window.probe.live.incidents.keys()].sort(),
+        units: Object.fromEntries([...window.probe.live.units.values()].map(
             (u) => [u.unit_id, u.status])) })""")
     picture = city.picture()
     assert seen["seq"] == picture["seq"]
@@ -405,11 +407,12 @@ def test_screenshots_of_the_three_pages(browser: Browser, pages: list[Page], cit
         assert shot.stat().st_size > 10_000
     # A 4K wall: the same page, type doubled for the distance.
     context = browser.new_context(viewport={"width": 3840, "height": 2160})
+    probed(context)
     context.add_cookies(pages[0].context.cookies())
     big = context.new_page()
     pages.append(big)
     big.goto(f"{city.url}/wall")
-    big.wait_for_function(_safe("window.bluelamp.live.frames > 0"))
+    big.wait_for_function(_safe("window.probe.live.lastFrameAt !== null"))
     size = big.evaluate("getComputedStyle(document.documentElement).fontSize")
     assert size == "32px", size
     assert screenshot(big, "wall-4k").stat().st_size > 10_000

@@ -6,6 +6,7 @@ demand now against the usual for this hour; the sign-in page's navigation and fa
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -134,8 +135,12 @@ def test_a_row_turns_amber_near_its_target_and_red_and_overdue_after_it(
     assert "⚠" not in row(easy).inner_text()
 
 
+# The incident the alert banner's Show button would select.
+_ALERT_SHOWS = (
+    "(document.querySelector('#inspector-alert [data-show]') || {dataset: {}}).dataset.show"
+)
 _RECORD_BEEPS = """() => { window.__beeps = [];
-    window.bluelamp.sound.beep = (why) => window.__beeps.push(why); }"""
+    window.probe.sound.beep = (why) => window.__beeps.push(why); }"""
 
 
 def test_a_new_or_breaching_i_grade_beeps_and_shows_a_banner_unless_muted(
@@ -148,11 +153,7 @@ def test_a_new_or_breaching_i_grade_beeps_and_shows_a_banner_unless_muted(
     page.evaluate(_RECORD_BEEPS)
 
     fresh = _incident(city, "AW", "I", "weapons")
-    page.wait_for_function(
-        _safe(
-            f"document.getElementById('inspector-alert').dataset.incident === {json.dumps(fresh)}"
-        )
-    )
+    page.wait_for_function(_safe(f"{_ALERT_SHOWS} === {json.dumps(fresh)}"))
     banner = page.locator("#inspector-alert")
     assert banner.is_visible()
     assert "New I-grade" in banner.inner_text() and fresh in banner.inner_text()
@@ -165,11 +166,7 @@ def test_a_new_or_breaching_i_grade_beeps_and_shows_a_banner_unless_muted(
     # The screens' clock is event time (a replay runs in its own time): the next event,
     # stamped now, is what puts the incident past its target.
     city.unit("AW", "AWLATE")
-    page.wait_for_function(
-        _safe(
-            f"document.getElementById('inspector-alert').dataset.incident === {json.dumps(overdue)}"
-        )
-    )
+    page.wait_for_function(_safe(f"{_ALERT_SHOWS} === {json.dumps(overdue)}"))
     assert "Target missed" in banner.inner_text()
     assert elsewhere not in banner.inner_text()
     assert page.evaluate("() => window.__beeps")[-1] == "Target missed"
@@ -184,11 +181,7 @@ def test_a_new_or_breaching_i_grade_beeps_and_shows_a_banner_unless_muted(
     assert "Sound off" in page.locator("#alert-mute").inner_text()
     page.evaluate(_RECORD_BEEPS)
     quiet = _incident(city, "AW", "I", "violence")
-    page.wait_for_function(
-        _safe(
-            f"document.getElementById('inspector-alert').dataset.incident === {json.dumps(quiet)}"
-        )
-    )
+    page.wait_for_function(_safe(f"{_ALERT_SHOWS} === {json.dumps(quiet)}"))
     assert page.locator("#inspector-alert").is_visible()
     assert page.evaluate("() => window.__beeps") == []
     page.click("#inspector-alert [data-show]")  # the banner's button selects the incident
@@ -232,7 +225,7 @@ def test_the_wall_puts_awaiting_a_unit_first(
 ) -> None:
     page = _open(browser, pages, city, "commander", "/wall")
     page.wait_for_function("() => document.querySelectorAll('#kpis .bl-kpi').length === 5")
-    labels = page.eval_on_selector_all("#kpis .bl-kpi", "tiles => tiles.map(t => t.dataset.kpi)")
+    labels = page.eval_on_selector_all("#kpis .bl-kpi-label", "ls => ls.map(l => l.textContent)")
     assert labels == [
         "Awaiting a unit",
         "Open I",
@@ -308,16 +301,22 @@ def _created(bcu: str, when: datetime, n: int) -> dict[str, Any]:
     return event
 
 
+def _bcu_row(bcu: str) -> str:
+    return f"#bcu-table tr:has(th:text-is('{bcu}'))"
+
+
 def _demand_shown(bcu: str) -> str:
-    cell = f"#bcu-table tr[data-bcu='{bcu}'] td.bl-demand[data-now]"
-    return f"() => !!document.querySelector({json.dumps(cell)})"
+    """Whether the wall shows ``bcu``'s demand against the usual ("2 / 2.0", not "–")."""
+    return f"""() => Array.from(document.querySelectorAll('#bcu-table tr')).some((tr) =>
+        tr.querySelector('th') && tr.querySelector('th').textContent === {json.dumps(bcu)}
+        && / \\/ /.test(tr.querySelector('td.bl-demand').textContent))"""
 
 
 def _wall_demand(page: Page, bcu: str) -> tuple[int, float]:
-    cell = page.locator(f"#bcu-table tr[data-bcu='{bcu}'] td.bl-demand")
-    return int(cell.get_attribute("data-now") or "-1"), float(
-        cell.get_attribute("data-usual") or "-1"
-    )
+    """Demand now and usual as the wall's cell says them: "▲ 12 / 7.5" or "2 / 2.0"."""
+    said = page.locator(f"{_bcu_row(bcu)} td.bl-demand").inner_text()
+    found = re.search(r"(\d+) / (\d+\.\d)", said)
+    return (int(found.group(1)), float(found.group(2))) if found else (-1, -1.0)
 
 
 def _from_raw_log(server: LiveServer, bcu: str, weeks: int) -> tuple[int, float, bool]:
@@ -367,7 +366,7 @@ def test_the_wall_shows_demand_now_against_four_weeks_of_log(
         page.wait_for_function(_demand_shown("CN"))
         assert _wall_demand(page, "CN") == (expected_now, expected_usual)
         assert "usual: from 4 weeks of log" in page.locator("#bcu-table caption").inner_text()
-        assert "2 / 2.0" in page.locator("#bcu-table tr[data-bcu='CN']").inner_text()
+        assert "2 / 2.0" in page.locator(_bcu_row("CN")).inner_text()
     finally:
         page.context.close()
 

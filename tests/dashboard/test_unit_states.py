@@ -77,7 +77,7 @@ def test_the_new_status_buttons_change_the_unit_and_restart_its_clock(
     ):
         inspector.locator(f"button[data-status='{status}']:not([disabled])").click()
         inspector.wait_for_function(
-            _safe(f"window.bluelamp.live.units.get({json.dumps(unit)}).status === '{status}'")
+            _safe(f"window.probe.live.units.get({json.dumps(unit)}).status === '{status}'")
         )
         inspector.wait_for_function(_safe(f"{_row(unit)}.in_status === '{words} 0 min'"))
         inspector.wait_for_function(
@@ -91,6 +91,6 @@ def test_the_new_status_buttons_change_the_unit_and_restart_its_clock(
         "() => ((document.getElementById('result') || {}).textContent || '')"
         ".includes('now custody')"
     )
-    since = inspector.evaluate(f"window.bluelamp.live.units.get({json.dumps(unit)}).status_since")
+    since = inspector.evaluate(f"window.probe.live.units.get({json.dumps(unit)}).status_since")
     assert datetime.fromisoformat(since) >= datetime.now(UTC) - timedelta(minutes=5)
     assert inspector.errors == []  # type: ignore[attr-defined]

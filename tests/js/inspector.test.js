@@ -1,28 +1,35 @@
-// The inspector's queue (dashboard/assets/screen_inspector.js): "to target" in words, and
-// the grade, status and search filters, reached the way AG Grid reaches them (the external
-// filter the screen registers on the grid).
-"use strict";
-const test = require("node:test");
-const assert = require("node:assert/strict");
-const { page } = require("./browser.js");
+// The inspector's desk (dashboard/assets/js/inspector/): the queue's filters reached the
+// way AG Grid reaches them (the external filter the desk registers on the grid), the panel
+// on a filled store, and a user's grid selection kept through the feed's refreshes.
+import { at, dispatch, elements, settle } from "./page.js";
+import test from "node:test";
+import assert from "node:assert/strict";
+import { apply, live } from "../../dashboard/assets/js/store.js";
+import { inspector } from "../../dashboard/assets/js/inspector/desk.js";
 
-// A grid: the options the screen sets, and the rows its external filter lets through.
-function fakeGrid() {
-  const options = {};
+// A grid: the options the desk sets, its rows by id, one selected row at most, and the
+// listeners (selectionChanged runs when the test says, as AG Grid defers it).
+function fakeGrid(key) {
+  const options = {}, listeners = {}, selected = new Set();
+  const node = (id) => ({ data: rowsById().get(id), isSelected: () => selected.has(id), setSelected(on, clear) {
+    if (clear) { selected.clear(); }
+    if (on) { selected.add(id); } else { selected.delete(id); }
+  } });
+  const rowsById = () => new Map((options.rowData || []).map((row) => [row[key], row]));
   const grid = {
-    options,
+    options, selected,
     setGridOption: (name, value) => { options[name] = value; },
-    addEventListener() {},
-    getSelectedRows: () => [],
-    getRowNode: () => null,
+    addEventListener: (type, fn) => { listeners[type] = fn; },
+    fire: (type) => listeners[type] && listeners[type](),
+    getSelectedRows: () => [...selected].map((id) => rowsById().get(id)).filter(Boolean),
+    getRowNode: (id) => (rowsById().has(id) ? node(id) : null),
     applyTransaction() {},
-    deselectAll() {},
+    deselectAll: () => selected.clear(),
     onFilterChanged() {},
     forEachNode: (fn) => (options.rowData || []).forEach((data) => fn({ data })),
-    // Array.from: the rows are the page's arrays, compared here with this realm's.
-    shown: () => Array.from(options.rowData || [])
+    shown: () => (options.rowData || [])
       .filter((row) => !options.isExternalFilterPresent() || options.doesExternalFilterPass({ data: row }))
-      .map((row) => row.incident_id),
+      .map((row) => row[key]),
     getDisplayedRowCount: () => grid.shown().length,
   };
   return grid;
@@ -35,123 +42,145 @@ const INCIDENTS = [
   { incident_id: "CAD-4", reference: "MPS-004", grade: "I", status: "open", category: "violence", borough: "Hackney", address: "Mare Street" },
 ];
 
-async function inspector() {
-  const queue = fakeGrid(), units = fakeGrid();
-  const p = page({
-    pathname: "/inspector",
-    globals: {
-      dash_clientside: { set_props() {} },
-      dash_ag_grid: { getApiAsync: (id) => Promise.resolve(id === "queue" ? queue : units) },
-    },
-  });
-  const B = p.load("bluelamp.js", "live.js", "screen.js", "screen_inspector.js");
-  INCIDENTS.forEach((i, n) => B.live.incidents.set(i.incident_id, { ...i, bcu: n < 3 ? "AW" : "CE", created_at: "2026-11-24T21:00:00Z" }));
-  const filters = p.element("queue-filters");
-  const status = p.element("queue-status"), search = p.element("queue-search"), count = p.element("queue-count");
-  const root = p.element("inspector");
-  root.setAttribute("data-bcus", "AW,CE");
-  B.screens.inspector(root, { role: "inspector", bcu: "AW", commands: "own_bcu", user: "insp" });
-  await new Promise(setImmediate);  // the grids' APIs arrive
-  const chip = (grade) => ({ closest: () => ({ dataset: { grade }, setAttribute() {} }) });
+function snapshot(incidents, units, advice) {
+  apply({ type: "snapshot", seq: 1, picture: { incidents, units, kpis: {}, bcus: { AW: { available: 1 } }, as_of: "2026-11-24T21:30:00Z" }, advice });
+}
+
+async function desk(search = "", me = { role: "inspector", bcu: "AW", commands: "own_bcu", user: "insp" }) {
+  const queue = fakeGrid("incident_id"), units = fakeGrid("unit_id");
+  globalThis.dash_clientside = { set_props() {} };
+  globalThis.dash_ag_grid = { getApiAsync: (id) => Promise.resolve(id === "queue" ? queue : units) };
+  at("/inspector", search);
+  const page = elements("inspector", "queue-filters", "detail", "actions", "result");
+  page.inspector.setAttribute("data-bcus", "AW,CE");
+  for (const id of ["detail", "actions"]) { page.inspector.appendChild(page[id]); }
+  const screen = inspector(page.inspector, me);
+  await settle();  // the grids' APIs arrive
+  const filters = page["queue-filters"];
   return {
-    queue,
-    count,
-    toggleGrade: (grade) => filters.dispatch("click", { target: chip(grade) }),
-    pickStatus: (value) => status.dispatch("change", { target: { value } }),
-    type: (value) => search.dispatch("input", { target: { value } }),
-    toTarget: p.window.dashAgGridFunctions.toTarget,
-    NO_TARGET: B.ui.NO_TARGET,
+    page, queue, units, screen,
+    count: () => document.getElementById("queue-count").textContent,
+    toggleGrade: (grade) => dispatch(filters.querySelector(`[data-grade='${grade}']`), "click"),
+    pickStatus: (value) => { const select = document.getElementById("queue-status"); select.value = value; dispatch(select, "change"); },
+    type: (value) => { const box = document.getElementById("queue-search"); box.value = value; dispatch(box, "input"); },
   };
 }
 
+function fourIncidents() {
+  snapshot(INCIDENTS.map((i, n) => ({ ...i, bcu: n < 3 ? "AW" : "CE", created_at: "2026-11-24T21:00:00Z", units: [] })), [], { waiting: [], alerts: [] });
+}
+
 test("the queue lists its BCU's incidents, unfiltered to start with", async () => {
-  const desk = await inspector();
-  assert.deepEqual(desk.queue.shown(), ["CAD-1", "CAD-2", "CAD-3"]);
-  assert.equal(desk.queue.options.isExternalFilterPresent(), false);
-  assert.equal(desk.count.textContent, "");
+  fourIncidents();
+  const d = await desk();
+  assert.deepEqual(d.queue.shown(), ["CAD-1", "CAD-2", "CAD-3"]);
+  assert.equal(d.queue.options.isExternalFilterPresent(), false);
+  assert.equal(d.count(), "");
+  d.screen.stop();
 });
 
 test("grade chips hide and show a grade; the count says how many of all are shown", async () => {
-  const desk = await inspector();
-  desk.toggleGrade("E");
-  assert.deepEqual(desk.queue.shown(), ["CAD-1", "CAD-2"]);
-  assert.equal(desk.count.textContent, "2 of 3 shown");
-  desk.toggleGrade("E");
-  assert.deepEqual(desk.queue.shown(), ["CAD-1", "CAD-2", "CAD-3"]);
-  assert.equal(desk.count.textContent, "");
+  fourIncidents();
+  const d = await desk();
+  d.toggleGrade("E");
+  assert.deepEqual(d.queue.shown(), ["CAD-1", "CAD-2"]);
+  assert.equal(d.count(), "2 of 3 shown");
+  assert.equal(document.querySelector("[data-grade='E']").getAttribute("aria-pressed"), "false");
+  d.toggleGrade("E");
+  assert.deepEqual(d.queue.shown(), ["CAD-1", "CAD-2", "CAD-3"]);
+  assert.equal(d.count(), "");
+  d.screen.stop();
 });
 
-test("the status filter keeps one status", async () => {
-  const desk = await inspector();
-  desk.pickStatus("open");
-  assert.deepEqual(desk.queue.shown(), ["CAD-1", "CAD-3"]);
-  desk.pickStatus("assigned");
-  assert.deepEqual(desk.queue.shown(), ["CAD-2"]);
-  desk.pickStatus("");
-  assert.deepEqual(desk.queue.shown(), ["CAD-1", "CAD-2", "CAD-3"]);
+test("the status filter keeps one status, named in words", async () => {
+  fourIncidents();
+  const d = await desk();
+  assert.deepEqual([...document.querySelectorAll("#queue-status option")].map((o) => o.textContent),
+    ["any status", "awaiting a unit", "unit on the way", "on scene"]);
+  d.pickStatus("open");
+  assert.deepEqual(d.queue.shown(), ["CAD-1", "CAD-3"]);
+  d.pickStatus("assigned");
+  assert.deepEqual(d.queue.shown(), ["CAD-2"]);
+  d.pickStatus("");
+  assert.deepEqual(d.queue.shown(), ["CAD-1", "CAD-2", "CAD-3"]);
+  d.screen.stop();
 });
 
 test("search needs every word, in any of id, reference, category, borough or address", async () => {
-  const desk = await inspector();
-  desk.type("  OXFORD street ");
-  assert.deepEqual(desk.queue.shown(), ["CAD-1", "CAD-3"]);
-  desk.type("oxford burglary");
-  assert.deepEqual(desk.queue.shown(), ["CAD-3"]);
-  desk.type("mps-002");
-  assert.deepEqual(desk.queue.shown(), ["CAD-2"]);
-  desk.type("camden");
-  assert.deepEqual(desk.queue.shown(), ["CAD-2"]);
-  desk.type("road traffic");  // the category's words, as the queue shows it
-  assert.deepEqual(desk.queue.shown(), ["CAD-2"]);
-  desk.type("hackney");  // another BCU's incident is not in this queue
-  assert.deepEqual(desk.queue.shown(), []);
-  assert.equal(desk.count.textContent, "0 of 3 shown");
+  fourIncidents();
+  const d = await desk();
+  d.type("  OXFORD street ");
+  assert.deepEqual(d.queue.shown(), ["CAD-1", "CAD-3"]);
+  d.type("oxford burglary");
+  assert.deepEqual(d.queue.shown(), ["CAD-3"]);
+  d.type("mps-002");
+  assert.deepEqual(d.queue.shown(), ["CAD-2"]);
+  d.type("camden");
+  assert.deepEqual(d.queue.shown(), ["CAD-2"]);
+  d.type("road traffic");  // the category's words, as the queue shows it
+  assert.deepEqual(d.queue.shown(), ["CAD-2"]);
+  d.type("hackney");  // another BCU's incident is not in this queue
+  assert.deepEqual(d.queue.shown(), []);
+  assert.equal(d.count(), "0 of 3 shown");
+  d.screen.stop();
 });
 
 test("filters combine", async () => {
-  const desk = await inspector();
-  desk.type("westminster");
-  desk.toggleGrade("I");
-  assert.deepEqual(desk.queue.shown(), ["CAD-3"]);
-  desk.pickStatus("assigned");
-  assert.deepEqual(desk.queue.shown(), []);
-});
-
-test("'to target': blank once attended, overdue in words, a warning under five minutes", async () => {
-  const { toTarget, NO_TARGET } = await inspector();
-  assert.equal(toTarget(NO_TARGET), "");
-  assert.equal(toTarget(null), "");
-  assert.equal(toTarget(-75), "⚠ 1:15 overdue");
-  assert.equal(toTarget(299), "⚠ 4:59");
-  assert.equal(toTarget(300), "5:00");
+  fourIncidents();
+  const d = await desk();
+  d.type("westminster");
+  d.toggleGrade("I");
+  assert.deepEqual(d.queue.shown(), ["CAD-3"]);
+  d.pickStatus("assigned");
+  assert.deepEqual(d.queue.shown(), []);
+  d.screen.stop();
 });
 
 // As after moving here from the wall, or back in the browser's history: the store is full
 // and the address names a unit and an incident when the screen mounts.
 test("the desk mounts on a filled store: a mutual aid request, a unit and an incident selected", async () => {
-  const queue = fakeGrid(), units = fakeGrid();
-  const p = page({
-    pathname: "/inspector", search: "?bcu=AW&incident=CAD-2&unit=U1",
-    globals: {
-      dash_clientside: { set_props() {} },
-      dash_ag_grid: { getApiAsync: (id) => Promise.resolve(id === "queue" ? queue : units) },
-    },
-  });
-  const B = p.load("bluelamp.js", "live.js", "screen.js", "screen_inspector.js");
-  B.live.incidents.set("CAD-2", { ...INCIDENTS[1], bcu: "AW", units: ["U1"], lat: 51.5, lon: -0.1, created_at: "2026-11-24T21:00:00Z" });
-  B.live.units.set("U1", { unit_id: "U1", callsign: "AW11", unit_type: "IRV", status: "en_route", bcu: "AW", incident_id: "CAD-2", lat: 51.5, lon: -0.1 });
-  B.live.bcus = { AW: { available: 1 } };
-  B.live.advice = { waiting: [], alerts: [], mutual_aid: [
-    { request_id: "R1", unit_id: "U9", callsign: "CE9", from_bcu: "CE", to_bcu: "AW", incident_id: "CAD-2", grade: "S", category: "road_traffic", by: "insp", reason: "nearest" },
-  ] };
-  const detail = p.element("detail"), actions = p.element("actions");
-  const root = p.element("inspector");
-  root.setAttribute("data-bcus", "AW,CE");
-  const desk = B.screens.inspector(root, { role: "commander", commands: "all", user: "cmd" });
-  assert.match(detail.innerHTML, /MPS-002/);
-  assert.match(detail.innerHTML, /Send another unit/);
-  assert.match(detail.innerHTML, /AW11 on scene/);
-  assert.match(actions.innerHTML, /data-grant='R1'/);
-  assert.match(actions.innerHTML, /data-status='busy'/);
-  desk.stop();
+  snapshot([{ ...INCIDENTS[1], bcu: "AW", units: ["U1"], lat: 51.5, lon: -0.1, created_at: "2026-11-24T21:00:00Z" }],
+    [{ unit_id: "U1", callsign: "AW11", unit_type: "IRV", status: "en_route", bcu: "AW", incident_id: "CAD-2", lat: 51.5, lon: -0.1 }],
+    { waiting: [], alerts: [], mutual_aid: [
+      { request_id: "R1", unit_id: "U9", callsign: "CE9", from_bcu: "CE", to_bcu: "AW", incident_id: "CAD-2", grade: "S", category: "road_traffic", by: "insp", reason: "<nearest>" },
+    ] });
+  const d = await desk("?bcu=AW&incident=CAD-2&unit=U1", { role: "commander", commands: "all", user: "cmd" });
+  const { detail, actions } = d.page;
+  assert.match(detail.querySelector("h2").textContent, /MPS-002/);
+  assert.ok([...detail.querySelectorAll("button")].some((b) => b.textContent === "Send another unit"));
+  assert.equal(detail.querySelector("[data-arrive='U1']").textContent, "AW11 on scene");
+  assert.equal(actions.querySelector("[data-grant='R1']").textContent, "Grant");
+  assert.match(actions.querySelector(".bl-aid").textContent, /asked by insp: <nearest>/);
+  assert.equal(actions.querySelector("[data-status='busy']").textContent, "busy");
+  assert.equal(actions.querySelector("[data-status='off_duty']").textContent, "off duty");
+  assert.deepEqual([d.queue.selected.has("CAD-2"), d.units.selected.has("U1")], [true, true]);
+  d.screen.stop();
+});
+
+// What used to lose a click: the user selects another row; before AG Grid's deferred
+// selectionChanged runs, the feed refreshes the grid.
+test("a row the user selected stays selected through a refresh, and becomes the desk's", async () => {
+  fourIncidents();
+  const d = await desk("?bcu=AW&incident=CAD-1");
+  assert.deepEqual([...d.queue.selected], ["CAD-1"]);
+  d.queue.getRowNode("CAD-3").setSelected(true, true);  // the user's click
+  apply({ type: "advice", seq: 2, advice: { waiting: [], alerts: [] } });
+  live.connected = true;
+  const { animationFrame } = await import("./page.js");
+  animationFrame();  // the feed's refresh (every row set again)
+  assert.deepEqual([...d.queue.selected], ["CAD-3"]);
+  d.queue.fire("selectionChanged");
+  assert.equal(new URLSearchParams(window.location.search).get("incident"), "CAD-3");
+  assert.match(d.page.detail.querySelector("h2").textContent, /MPS-003/);
+  d.screen.stop();
+});
+
+test("search reads the incidents as the store holds them now, after a new snapshot too", async () => {
+  fourIncidents();
+  const d = await desk();
+  // A reconnect's snapshot (new maps in the store): CAD-2 has moved to Westminster.
+  snapshot(INCIDENTS.slice(0, 3).map((i) => ({ ...i, bcu: "AW", borough: "Westminster", created_at: "2026-11-24T21:00:00Z", units: [] })), [], { waiting: [], alerts: [] });
+  d.type("westminster");
+  assert.deepEqual(d.queue.shown(), ["CAD-1", "CAD-2", "CAD-3"]);
+  d.screen.stop();
 });

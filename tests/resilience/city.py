@@ -47,10 +47,10 @@ new MutationObserver(() => {
                       attributeFilter: ['hidden']});
 """
 STORE = """() => ({
-  seq: window.bluelamp.live.seq,
-  connected: window.bluelamp.live.connected,
-  incidents: Object.fromEntries(window.bluelamp.live.incidents),
-  units: Object.fromEntries(window.bluelamp.live.units),
+  seq: window.probe.live.seq,
+  connected: window.probe.live.connected,
+  incidents: Object.fromEntries(window.probe.live.incidents),
+  units: Object.fromEntries(window.probe.live.units),
 })"""
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from benchmarks.probe import probed
 from stream.keys import Keys
 from stream.log import EventLog
 from tests.dashboard.conftest import add_users, chromium, sign_in
@@ -92,6 +93,7 @@ def open_city(
     context = browser.new_context(
         viewport={"width": 1600, "height": 900}, locale="en-GB", timezone_id="Europe/London"
     )
+    probed(context)
     try:
         server.start()
         if page_proxy is not None:
@@ -101,9 +103,7 @@ def open_city(
         producer.start()
         url = f"http://127.0.0.1:{page_proxy.port}" if page_proxy else server.url
         sign_in(page, url, "commander", then="/wall")
-        page.wait_for_function(
-            "() => window.bluelamp.live.frames > 0 && window.bluelamp.live.seq > 0"
-        )
+        page.wait_for_function("() => window.probe.live.seq > 0")
         yield City(server, redis_server, producer, log, keys, page)
     finally:
         producer.stop()

@@ -33,6 +33,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from api.services import ACTIVE_CACHE_S
+from benchmarks.probe import probed
 from tests.api.conftest import PASSWORD
 from tests.dashboard.conftest import add_users, sign_in
 from tests.live import LiveServer
@@ -336,9 +337,10 @@ def watchers(cluster: Cluster) -> list[Watcher]:
 
 def open_wall(browser: Browser, server: LiveServer) -> Page:
     context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="en-GB")
+    probed(context)
     page = context.new_page()
     sign_in(page, server.url, "commander", then="/wall")
-    page.wait_for_function(_safe("window.bluelamp.live.seq > 0"))
+    page.wait_for_function(_safe("window.probe.live.seq > 0"))
     return page
 
 
@@ -348,14 +350,14 @@ def _safe(expression: str) -> str:
 
 def wait_unit(page: Page, unit_id: str, status: str) -> None:
     page.wait_for_function(
-        _safe(f"window.bluelamp.live.units.get({json.dumps(unit_id)}).status === '{status}'"),
+        _safe(f"window.probe.live.units.get({json.dumps(unit_id)}).status === '{status}'"),
         timeout=DEADLINE_S * 1000,
     )
 
 
 def wait_closed(page: Page, incident_id: str) -> None:
     page.wait_for_function(
-        _safe(f"!window.bluelamp.live.incidents.has({json.dumps(incident_id)})"),
+        _safe(f"!window.probe.live.incidents.has({json.dumps(incident_id)})"),
         timeout=DEADLINE_S * 1000,
     )
 
@@ -363,12 +365,12 @@ def wait_closed(page: Page, incident_id: str) -> None:
 def assert_page_shows(page: Page, picture: dict[str, Any]) -> None:
     """The browser's store holds the server's picture (units and open incidents)."""
     page.wait_for_function(  # a function: a bare expression is eval'd, which the CSP forbids
-        _safe(f"window.bluelamp.live.seq === {picture['seq']}"), timeout=DEADLINE_S * 1000
+        _safe(f"window.probe.live.seq === {picture['seq']}"), timeout=DEADLINE_S * 1000
     )
     shown = page.evaluate(
-        """() => ({units: Object.fromEntries([...window.bluelamp.live.units].map(
+        """() => ({units: Object.fromEntries([...window.probe.live.units].map(
                  ([id, u]) => [id, u.status])),
-               incidents: Object.fromEntries([...window.bluelamp.live.incidents].map(
+               incidents: Object.fromEntries([...window.probe.live.incidents].map(
                  ([id, i]) => [id, i.status]))})"""
     )
     units = {u["unit_id"]: u["status"] for u in picture["units"] if u["status"] != "off_duty"}

@@ -1,0 +1,166 @@
+// The inspector's side panel: the selected incident (detail, suggestions, actions, its
+// log) and the selected unit's controls, built from the store and what the desk knows
+// (desk.js): d = {me, state, canAct, timelines, callsignOf, suggestions, openAid,
+// mayCommand, secondUnits}. Rebuilt on each change that touches it, keeping what is typed.
+import { h } from "../dom.js";
+import { clock, minutes, words } from "../format.js";
+import { live, now } from "../store.js";
+import { inStatus } from "./rows.js";
+
+// What a unit may be set to from the panel (en route and on scene come from incidents).
+export const STATUS_BUTTONS = ["available", "at_station", "busy", "refreshment", "custody", "off_duty"];
+
+const button = (attributes, ...label) => h("button", { class: "bl-button", ...attributes }, ...label);
+const command = (data, ...label) => button({ "data-command": "1", dataset: data }, ...label);
+
+// One line of an incident's log in the words a control room uses.
+export function timelineWords(record, callsignOf) {
+  const e = record.event, d = e.data;
+  const say = {
+    "incident.created": () => "created · grade " + d.grade + " · " + words("category", d.category),
+    "incident.graded": () => "regraded " + d.grade,
+    "incident.assigned": () => "assigned " + callsignOf(d.unit_id),
+    "incident.arrived": () => callsignOf(d.unit_id) + " on scene",
+    "incident.closed": () => "closed: " + d.outcome,
+    "incident.noted": () => "note: " + d.text,
+    "alert.acknowledged": () => "alert acknowledged",
+  }[e.type];
+  const line = say ? say() : e.type.replace(/[._]/g, " ");
+  const by = e.source.indexOf("bluelamp-api/") === 0 ? e.source.slice("bluelamp-api/".length) : d.by;
+  return line + (by ? " · " + by : "");
+}
+
+// One suggested unit: "Assign" if this user may command it; otherwise marked as another
+// BCU's, with "Request mutual aid" (or the request already waiting).
+function suggestion(d, n, i, incident) {
+  const where = " (" + n.bcu + ", " + minutes(n.eta_s) + ")";
+  if (d.mayCommand(n.bcu)) {
+    return h("button", { class: "bl-button bl-primary", "data-command": "1", dataset: { assign: n.unit_id } }, (i + 1) + " · Assign " + n.callsign + where);
+  }
+  const asked = d.openAid().some((a) => a.unit_id === n.unit_id && a.incident_id === incident.incident_id);
+  return h("span", { class: "bl-suggestion bl-foreign" },
+    (i + 1) + " · " + n.callsign + where + " · " + n.bcu + " unit, not yours to assign ",
+    asked ? h("em", { class: "bl-muted" }, "mutual aid requested: waiting for a commander")
+      : command({ aid: n.unit_id, eta: n.eta_s }, "Request mutual aid"));
+}
+
+function incidentActions(d, incident) {
+  const parts = [];
+  if (incident.status === "open") {
+    parts.push(h("div", { class: "bl-suggestions" }, d.suggestions().map((n, i) => suggestion(d, n, i, incident))));
+  } else {
+    const more = d.secondUnits(incident);
+    parts.push(h("div", { class: "bl-form" },
+      h("select", { id: "second-unit", "aria-label": "Another unit" }, more.map((u) => h("option", { value: u.unit_id }, u.callsign + " · " + u.unit_type))),
+      button({ "data-command": "1", dataset: { second: "1" }, disabled: !more.length }, "Send another unit")));
+  }
+  const enRoute = incident.units.filter((id) => { const u = live.units.get(id); return u && u.status === "en_route"; });
+  parts.push(h("div", { class: "bl-arrivals" }, enRoute.map((id) => command({ arrive: id }, d.callsignOf(id) + " on scene"))));
+  parts.push(h("div", { class: "bl-form" },
+    h("select", { id: "regrade-grade", "aria-label": "New grade" }, ["I", "S", "E", "R"].filter((g) => g !== incident.grade).map((g) => h("option", {}, g))),
+    command({ regrade: "1" }, "Regrade")));
+  parts.push(h("div", { class: "bl-form" },
+    h("input", { id: "close-outcome", placeholder: "Outcome", maxlength: 200, "aria-label": "Outcome" }),
+    command({ close: "1" }, "Close incident")));
+  return parts;
+}
+
+export function mayActOn(d, incident) {
+  return d.canAct && (d.me.role !== "inspector" || incident.bcu === d.me.bcu);
+}
+
+// The detail pane's content for the selected incident (or why there is none).
+export function incidentDetail(d) {
+  const id = d.state.incident;
+  const incident = id && live.incidents.get(id);
+  const known = id && d.timelines[id];
+  const parts = [];
+  if (incident) {
+    parts.push(h("h2", {}, words("grade", incident.grade) + " · " + words("category", incident.category) + " ",
+      h("small", { class: "bl-reference" }, incident.reference || incident.incident_id)));
+    if (incident.address) { parts.push(h("p", { class: "bl-address" }, incident.address)); }
+    parts.push(h("p", {}, incident.borough + " (" + incident.bcu + ") · " + words("incident", incident.status) + " · created " + clock(incident.created_at) +
+      (incident.target_at ? " · target " + clock(incident.target_at) : "")));
+    if (incident.summary) { parts.push(h("p", { class: "bl-summary" }, incident.summary)); }
+    if (mayActOn(d, incident)) { parts.push(...incidentActions(d, incident)); }
+  } else if (id) {
+    const gone = known && known.incident;
+    parts.push(h("p", { class: "bl-muted" }, "Incident " + ((gone && gone.reference) || id) + " is closed" + (gone && gone.outcome ? ": " + gone.outcome : "") + "."));
+  } else {
+    parts.push(h("p", { class: "bl-muted" }, "Select an incident in the queue or on the map."));
+  }
+  if (id) {
+    const subject = incident || (known && known.incident);
+    if (subject && mayActOn(d, subject)) {
+      parts.push(h("div", { class: "bl-form" },
+        h("input", { id: "note-text", placeholder: "Add a note to the log", maxlength: 500, "aria-label": "Note" }),
+        button({ dataset: { note: "1" } }, "Add note")));
+    }
+    const timeline = (known && known.timeline) || [];
+    parts.push(h("ol", { class: "bl-timeline" }, timeline.map((t) => h("li", {}, h("span", { class: "bl-num" }, clock(t.event.time)), " " + timelineWords(t, d.callsignOf)))));
+  }
+  return parts;
+}
+
+function aidRequests(d) {
+  const open = d.me.commands === "all" ? d.openAid() : [];
+  if (!open.length) { return []; }
+  return [h("div", { class: "bl-aid-requests" }, h("h3", {}, "Mutual aid requests"), open.map((a) => h("div", { class: "bl-aid" },
+    a.callsign + " (" + a.from_bcu + ") for " + a.grade + " · " + a.category + " " + a.incident_id + " in " + a.to_bcu + " · asked by " + a.by + ": " + a.reason + " ",
+    h("button", { class: "bl-button bl-primary", "data-command": "1", dataset: { grant: a.request_id } }, "Grant"),
+    command({ decline: a.request_id }, "Decline"))))];
+}
+
+function unitControls(d, unit) {
+  const parts = [h("h3", {}, unit.callsign + " ", h("small", {}, unit.unit_type + " · ", h("span", { id: "unit-in-status" }, inStatus(unit, now())), " · deployed " + unit.bcu))];
+  STATUS_BUTTONS.forEach((s) => {
+    const current = s === unit.status;
+    // The current status is inert (disabled), not a command the outage state may re-enable.
+    parts.push(button({ "data-command": current ? null : "1", dataset: { status: s }, "aria-pressed": String(current), disabled: current }, words("unit", s)));
+  });
+  if (unit.status === "en_route") { parts.push(command({ status: "on_scene" }, "on scene")); }
+  parts.push(h("div", { class: "bl-redeploy" },
+    h("select", { id: "redeploy-bcu" }, Object.keys(live.bcus || {}).sort().map((c) => h("option", { selected: c === unit.bcu }, c))),
+    h("input", { id: "redeploy-reason", placeholder: "Reason", maxlength: 200 }),
+    command({ redeploy: "1" }, "Redeploy")));
+  const ask = d.state.confirm;
+  if (ask && ask.unit === unit.unit_id) {
+    const available = (live.bcus[unit.bcu] || {}).available || 0;
+    parts.push(h("div", { class: "bl-confirm", role: "alertdialog", "aria-label": "Confirm redeployment" },
+      h("p", {}, "Send " + unit.callsign + " out of " + unit.bcu + " to " + ask.bcu + "? " + unit.bcu + " has " + available + " units available now."),
+      h("button", { class: "bl-button bl-primary", "data-command": "1", dataset: { confirmRedeploy: "1" } }, "Confirm redeploy"),
+      button({ dataset: { cancelRedeploy: "1" } }, "Cancel")));
+  }
+  return parts;
+}
+
+// The actions pane: mutual aid requests to answer, then the selected unit's controls.
+export function actionsPane(d) {
+  const unit = d.state.unit && live.units.get(d.state.unit);
+  let controls;
+  if (!d.canAct) { controls = [h("p", { class: "bl-muted" }, "Read only: commanders and inspectors move units.")]; }
+  else if (unit) { controls = unitControls(d, unit); }
+  else { controls = [h("p", { class: "bl-muted" }, "Select a unit to change its status or redeploy it; then click an incident on the map to assign it.")]; }
+  return aidRequests(d).concat(controls);
+}
+
+// Rebuilding the panel (every frame that touches it) must not lose what is being typed.
+export function keepingInputs(container, children) {
+  const values = {}, focused = document.activeElement;
+  let focusId = null, caret = null;
+  container.querySelectorAll("input[id], select[id]").forEach((input) => { values[input.id] = input.value; });
+  if (focused && container.contains(focused) && focused.id) {
+    focusId = focused.id;
+    try { caret = [focused.selectionStart, focused.selectionEnd]; } catch { caret = null; }
+  }
+  container.replaceChildren(...children);
+  Object.keys(values).forEach((id) => {
+    const input = document.getElementById(id);
+    if (input && container.contains(input)) { input.value = values[id]; }
+  });
+  const again = focusId && document.getElementById(focusId);
+  if (again) {
+    again.focus();
+    if (caret && caret[0] !== null) { try { again.setSelectionRange(caret[0], caret[1]); } catch { /* a select */ } }
+  }
+}
