@@ -7,6 +7,7 @@ the rest of Bluelamp imports from here; only tests reach into its modules:
 * ``model`` — the entities and their codecs: Incident, Unit, BcuCounts, IncidentStatus;
 * ``state`` — what the picture holds and the per-BCU counts kept in step with it;
 * ``rules`` — every event type's check (the business rules) and apply (its effect);
+  ``aid_rules`` — mutual aid's;
 * ``fold`` — :class:`Picture` (``check``/``apply`` dispatch, eviction) and :func:`fold`;
 * ``kpis`` — the KPI strip's figures; ``snapshot`` — to and from snapshots.
 """
@@ -24,6 +25,7 @@ from stream.picture.model import (
     IncidentStatus,
     Unit,
 )
+from stream.picture.rules import known_unit, open_incident
 from stream.picture.state import SIDE_EFFECTS_KEPT
 
 __all__ = [
@@ -41,4 +43,6 @@ __all__ = [
     "Picture",
     "Unit",
     "fold",
+    "known_unit",
+    "open_incident",
 ]
