@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from api.commanding.bodies import AidRequest, Decline
-from api.commanding.orders import Command, Refusal, conflict, not_found, objected, scope_of
+from api.commanding.orders import Command, Refusal, conflict, objected, scope_of
 from api.security import Principal
 from stream.events import EventType
 from stream.mutualaid import MutualAid
 from stream.objection import Objection
-from stream.picture import Picture, known_unit, open_incident
+from stream.picture import Picture, known_unit, open_aid, open_incident
 
 
 def request(
@@ -43,11 +43,9 @@ def request(
 
 
 def open_request(picture: Picture, request_id: str) -> MutualAid | Refusal:
-    aid = picture.mutual_aid.get(request_id)
-    if aid is None:
-        reason = f"no open mutual aid request {request_id!r} (answered already, or unknown)"
-        return not_found(request_id, reason)
-    return aid
+    """The request a grant or decline answers: the rules' own lookup, for their words."""
+    aid = open_aid(picture, request_id)
+    return objected(request_id, aid) if isinstance(aid, Objection) else aid
 
 
 def assignment(aid: MutualAid) -> Command:

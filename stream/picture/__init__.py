@@ -12,6 +12,7 @@ the rest of Bluelamp imports from here; only tests reach into its modules:
 * ``kpis`` — the KPI strip's figures; ``snapshot`` — to and from snapshots.
 """
 
+from stream.picture.aid_rules import open_aid
 from stream.picture.fold import RETAIN_CLOSED, Picture, fold
 from stream.picture.kpis import KPI_WINDOW
 from stream.picture.model import (
@@ -44,5 +45,6 @@ __all__ = [
     "Unit",
     "fold",
     "known_unit",
+    "open_aid",
     "open_incident",
 ]

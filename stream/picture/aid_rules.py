@@ -21,7 +21,7 @@ from stream.picture.state import PictureState
 from stream.trust import RESERVED_PREFIX
 
 #: The rules' registries, mutual aid's added: what the fold dispatches to.
-__all__ = ["APPLIES", "CHECKS"]
+__all__ = ["APPLIES", "CHECKS", "open_aid"]
 
 
 def _by_check(v: Validated, by: str) -> Objection | None:
@@ -67,14 +67,19 @@ def _apply_aid_requested(picture: PictureState, r: Recorded, data: MutualAidRequ
     )
 
 
+def open_aid(picture: PictureState, request_id: str) -> MutualAid | Objection:
+    """The mutual aid request, if it is still open; else why not."""
+    request = picture.mutual_aid.get(request_id)
+    if request is None:
+        return unknown(f"no open mutual aid request {request_id} (answered already, or unknown)")
+    return request
+
+
 def _check_answer(
     picture: PictureState, v: Validated, data: MutualAidGranted | MutualAidDeclined
 ) -> Objection | None:
-    request = picture.mutual_aid.get(data.request_id)
-    if request is None:
-        return unknown(
-            f"no open mutual aid request {data.request_id} (answered already, or unknown)"
-        )
+    if not isinstance(request := open_aid(picture, data.request_id), MutualAid):
+        return request
     if (request.incident_id, request.unit_id) != (data.incident_id, data.unit_id):
         return conflict(
             f"mutual aid request {data.request_id} is for {request.unit_id} "
