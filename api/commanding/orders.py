@@ -6,8 +6,8 @@ state that allows it, within the caller's scope) is decided by the picture's own
 api.commanding.submission and again by the sequencer. Refused here are only what is not an
 event rule: how a request maps to an event (a unit goes en route by being assigned, on
 scene where it is assigned), what a person asks for that changes nothing (the grade an
-incident has), this deployment's policy (who closes incidents), and alerts, which the
-advice (stream.advice), not the picture, knows.
+incident has), this deployment's policy (who closes incidents), and an alert the advice
+(stream.advice) does not list.
 """
 
 from __future__ import annotations
@@ -160,13 +160,12 @@ def note(who: Principal, incident_id: str, body: Note) -> Command:
 def acknowledge(
     advice: Mapping[str, Any], who: Principal, body: Acknowledgement
 ) -> Command | Refusal:
-    """Acknowledge the active alert ``body.key`` as ``advice`` (stream.advice) lists it."""
+    """Acknowledge the alert ``body.key`` as ``advice`` (stream.advice) lists it: active, or
+    acknowledged already (which the picture's rule then refuses, naming by whom and when)."""
     key = body.key
-    alert = next((a for a in advice.get("alerts", []) if a.get("key") == key), None)
+    listed = [*advice.get("alerts", []), *advice.get("acknowledged", [])]
+    alert = next((a for a in listed if a.get("key") == key), None)
     if alert is None:
-        seen = next((a for a in advice.get("acknowledged", []) if a.get("key") == key), None)
-        if seen is not None:
-            return conflict(key, f"alert {key} was acknowledged by {seen['acknowledged_by']}")
         return not_found(key, f"no active alert {key!r}")
     data = {"kind": alert["kind"], "bcu": alert["bcu"], "by": who.name}
     if alert.get("incident_id"):

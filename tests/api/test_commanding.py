@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from api.audit import AuditOutcome
 from api.commanding import mutual_aid, orders
-from api.commanding.bodies import AidRequest, Assignment, Closure, Note, Regrade
+from api.commanding.bodies import Acknowledgement, AidRequest, Assignment, Closure, Note, Regrade
 from api.commanding.orders import Command, Refusal
 from api.commanding.submission import precheck, refusal_of
 from api.security import Principal, Role
@@ -78,6 +78,18 @@ def test_the_pictures_rules_refuse_before_sending_with_the_status_of_their_kind(
     assert isinstance(closure, Command)
     _refused(_precheck(picture, CHIEF, closure), 409, AuditOutcome.CONFLICT, "I2 is closed")
     assert _precheck(picture, CHIEF, orders.assign("U1", Assignment(incident_id="I1"))) is None
+
+
+def test_an_alert_acknowledged_already_is_refused_by_the_rule_naming_by_whom() -> None:
+    picture = _picture()
+    picture.apply(recorded(picture.seq + 1, Events().acknowledged("no_irv", "AW", by="ann")))
+    seen = {"key": "no_irv:AW", "kind": "no_irv", "bcu": "AW", "acknowledged_by": "ann"}
+    advice = {"alerts": [], "acknowledged": [seen]}
+    again = orders.acknowledge(advice, CHIEF, Acknowledgement(key="no_irv:AW"))
+    assert isinstance(again, Command)
+    _refused(_precheck(picture, CHIEF, again), 409, AuditOutcome.CONFLICT, "acknowledged by ann")
+    gone = orders.acknowledge(advice, CHIEF, Acknowledgement(key="no_irv:NE"))
+    _refused(gone, 404, AuditOutcome.INVALID, "no active alert")
 
 
 def test_with_an_idempotency_key_a_conflict_is_left_to_the_sequencer() -> None:
