@@ -30,7 +30,7 @@ from api.headers import install_security_headers
 from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
-from api.routes import audit, commands, events, mutualaid, queries, reports, signin
+from api.routes import audit, commands, decisions, events, mutualaid, queries, reports, signin
 from api.routes.docs import add_docs
 from api.schemas.health import Alive, Readiness
 from api.security import OidcVerifier, signing_key
@@ -99,7 +99,7 @@ def create_app(
     app.add_exception_handler(OperationalError, _database_unavailable)
     guards.install(app, settings)
     _add_health(app)
-    for module in (signin, queries, commands, mutualaid, events, audit, reports):
+    for module in (signin, queries, decisions, commands, mutualaid, events, audit, reports):
         app.include_router(module.router)
     app.include_router(live_router)
     add_docs(app)
@@ -149,6 +149,9 @@ async def _services(
                     watch_feed(services.feed, spine, settings.feed_stale_s), name="bluelamp-feed"
                 ),
                 asyncio.create_task(services.jobs.look_after(), name="bluelamp-report-jobs"),
+                asyncio.create_task(
+                    services.recommending.run(lambda: spine.picture), name="bluelamp-recommender"
+                ),
             ]
             try:
                 yield services

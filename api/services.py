@@ -19,6 +19,7 @@ from api.audit import AuditEntry, AuditLog
 from api.feedstatus import FeedStatus
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
+from api.recommending import Recommending, context_for
 from api.security import OidcVerifier
 from api.sessions import Revocations
 from api.settings import ApiSettings
@@ -53,6 +54,7 @@ class Services:
     revocations: Revocations
     live_messages: MessageCache = field(default_factory=MessageCache)
     advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
+    recommending: Recommending = field(init=False)
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # report jobs
     projector: Projector | None = None  # keeps the reports' read model up to date
     geo_cache: dict[str, Any] = field(default_factory=dict)  # GeoJSON layers, built once
@@ -64,6 +66,11 @@ class Services:
     live_frames: dict[tuple[int, int], str] = field(default_factory=dict)
     # Whether the feed is current, for the outage banner (api.feedstatus).
     feed: FeedStatus = field(default_factory=FeedStatus)
+
+    def __post_init__(self) -> None:
+        self.recommending = Recommending(
+            context_for(self.london, self.advisor.travel), self.advisor
+        )
 
     async def is_active(self, username: str) -> bool:
         now = time.monotonic()

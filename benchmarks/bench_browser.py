@@ -26,10 +26,7 @@ import argparse
 import json
 import os
 import random
-import secrets
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -41,28 +38,12 @@ import httpx
 import redis
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from api.accounts import Accounts
-from api.database import open_database
-from benchmarks.bench_api import free_port, met_points
+from benchmarks.chromium import UNTHROTTLED, launch
 from benchmarks.events import envelope
+from benchmarks.harness import PASSWORD, busy_london, met_points, start_server
 from geodata import London
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-CHROMIUM = os.environ.get("BLUELAMP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-renderer-backgrounding",
-    "--disable-background-timer-throttling",
-    "--disable-backgrounding-occluded-windows",
-]
-PASSWORD = secrets.token_urlsafe(12)
 
 POLL = """(ms) => {
   const live = window.bluelamp.live;
@@ -76,38 +57,14 @@ POLL = """(ms) => {
 
 class Server:
     def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.prefix = f"bench-{uuid.uuid4().hex[:10]}"
-        database = f"sqlite:///{workdir}/bench.sqlite3"
-        accounts = Accounts(open_database(database))
-        accounts.add("chief", PASSWORD, "commander")
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("BLUELAMP_")},
-            "BLUELAMP_DATABASE_URL": database,
-            "BLUELAMP_REDIS_URL": REDIS_URL,
-            "BLUELAMP_KEY_PREFIX": self.prefix,
-            "BLUELAMP_SECRET_KEY": secrets.token_urlsafe(48),
-            "BLUELAMP_PORT": str(self.port),
-            "BLUELAMP_COOKIE_SECURE": "false",
-        }
-        bluelamp = Path(sys.executable).with_name("bluelamp")
-        self.process = subprocess.Popen(
-            [str(bluelamp), "serve"],
-            cwd=workdir,
-            env=self.env,
-            stdout=(workdir / "server.log").open("wb"),
-            stderr=subprocess.STDOUT,
+        self.process, self.url = start_server(
+            workdir,
+            {"chief": "commander"},
+            BLUELAMP_REDIS_URL=REDIS_URL,
+            BLUELAMP_KEY_PREFIX=self.prefix,
         )
         self.redis = redis.Redis.from_url(REDIS_URL)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
         answer = httpx.post(
             f"{self.url}/api/token", data={"username": "chief", "password": PASSWORD}
         )
@@ -150,38 +107,8 @@ def _event(kind: str, data: dict[str, Any]) -> str:
 def populate(
     server: Server, london: London, units: int, incidents: int, start: int = 0
 ) -> list[str]:
-    rng = random.Random(start + 1)
-    texts, ids = [], []
-    for i, (lat, lon) in enumerate(met_points(london, units, rng)):
-        unit_id = f"U{start + i:05d}"
-        ids.append(unit_id)
-        bcu = london.locate(lat, lon).bcu  # type: ignore[union-attr]
-        texts.append(
-            _event(
-                "unit.on_duty",
-                {
-                    "unit_id": unit_id,
-                    "callsign": unit_id,
-                    "unit_type": "IRV",
-                    "home_bcu": bcu,
-                    "lat": lat,
-                    "lon": lon,
-                },
-            )
-        )
-    for i, (lat, lon) in enumerate(met_points(london, incidents, rng)):
-        texts.append(
-            _event(
-                "incident.created",
-                {
-                    "incident_id": f"I{start + i:05d}",
-                    "grade": rng.choice("IISSE"),
-                    "category": "violence",
-                    "lat": lat,
-                    "lon": lon,
-                },
-            )
-        )
+    ids, events = busy_london(london, units, incidents, random.Random(start + 1), start)
+    texts = [_event(kind, data) for kind, data in events]
     before = server.picture()["seq"]
     server.xadd(texts)
     server.wait_for(before + len(texts))
@@ -279,6 +206,93 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
+Row = tuple[str, int, int, float, float, int]  # path, pages, ev/s, p50 ms, p99 ms, lost
+Cpu = tuple[int, int, float, float]  # pages, ev/s, server cores busy, browser cores busy
+Feed = tuple[list[str], list[tuple[float, float]]]  # the units, and the points they ping from
+
+
+def followed(
+    browser: Browser, server: Server, feed: Feed, args: argparse.Namespace
+) -> tuple[list[Row], list[Cpu]]:
+    """For each number of pages following /ws and each rate: latency, what was lost, and the
+    CPU the server and Chromium used."""
+    rows: list[Row] = []
+    cpus: list[Cpu] = []
+    for n_pages in args.pages:
+        pages = [open_wall(browser, server) for _ in range(n_pages)]
+        for rate in args.rates:
+            cpu = (cpu_seconds("bluelamp serve"), cpu_seconds("chrom"))
+            base, sent = produce(server, *feed, rate, args.seconds)
+            values = latencies(pages, base, sent)
+            used = (cpu_seconds("bluelamp serve") - cpu[0], cpu_seconds("chrom") - cpu[1])
+            picture = server.picture()
+            lost = sum(differs(p, picture) for p in pages)
+            rows.append(
+                ("/ws (coalesced frames)", n_pages, rate, pct(values, 0.5), pct(values, 0.99), lost)
+            )
+            cpus.append((n_pages, rate, used[0] / args.seconds, used[1] / args.seconds))
+        for page in pages:
+            page.context.close()
+    return rows, cpus
+
+
+def polled(browser: Browser, server: Server, feed: Feed, args: argparse.Namespace) -> list[Row]:
+    """The baseline: one page polling /api/picture every second, at each rate."""
+    rows: list[Row] = []
+    page = open_wall(browser, server)
+    page.evaluate(POLL, 1000)
+    for rate in args.rates:
+        base, sent = produce(server, *feed, rate, args.seconds)
+        values = latencies([page], base, sent)
+        lost = differs(page, server.picture())
+        rows.append(
+            ("1 s polling of /api/picture", 1, rate, pct(values, 0.5), pct(values, 0.99), lost)
+        )
+    page.context.close()
+    return rows
+
+
+def print_latency(rows: list[Row], cpus: list[Cpu], seconds: float) -> None:
+    print(
+        f"\nXADD -> applied on the wall page ({seconds:g} s per row, "
+        "1,000 units, 300 open incidents)"
+    )
+    print(f"  {'path':<30} {'pages':>5} {'ev/s':>6} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5}")
+    for name, n, rate, p50, p99, lost in rows:
+        print(f"  {name:<30} {n:>5} {rate:>6} {p50:>8.0f} {p99:>8.0f} {lost:>5}")
+
+    print("\nCPU while the feed ran (cores busy, of 2): server, all Chromium processes")
+    for n, rate, server_cpu, browser_cpu in cpus:
+        print(f"  {n:>3} pages {rate:>5} ev/s: server {server_cpu:.2f}, browser {browser_cpu:.2f}")
+
+
+def full_scale(
+    browser: Browser, server: Server, london: London, feed: Feed, seconds: float
+) -> None:
+    """London at full scale (3,000 units, 2,000 open incidents): one page's first snapshot
+    and its frames at 100 events/s."""
+    units, points = feed
+    more = populate(server, london, 2_000, 1_700, start=10_000)
+    page = open_wall(browser, server)
+    first = page.evaluate("window.bluelamp.live.applied[0][2]")
+    page.evaluate("window.bluelamp.live.applied.length = 0")
+    base, sent = produce(server, units + more, points, 100, seconds)
+    latencies([page], base, sent)
+    applies = [a[2] for a in page.evaluate("window.bluelamp.live.applied.slice()")]
+    counts = page.evaluate("""() => [window.bluelamp.live.units.size,
+        window.bluelamp.live.incidents.size]""")
+    print(
+        f"\nLondon at full scale ({counts[0]:,} units, {counts[1]:,} open incidents"
+        " on the map), one wall page at 100 ev/s:"
+    )
+    print(
+        f"  first snapshot applied in {first:.0f} ms; per frame p50 "
+        f"{pct(applies, 0.5):.1f} ms, p99 {pct(applies, 0.99):.1f} ms, "
+        f"max {max(applies):.1f} ms over {len(applies)} frames"
+    )
+    page.context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -286,90 +300,16 @@ def main() -> None:
     parser.add_argument("--rates", type=int, nargs="+", default=[100, 2000])
     args = parser.parse_args()
     london = London.load()
-    rows: list[tuple[str, int, int, float, float, int]] = []
-    cpus: list[tuple[int, int, float, float]] = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright, *UNTHROTTLED)
         server = Server(Path(tmp))
         try:
             units = populate(server, london, 1_000, 300)
-            points = met_points(london, 500, random.Random(9))
-            for n_pages in args.pages:
-                pages = [open_wall(browser, server) for _ in range(n_pages)]
-                for rate in args.rates:
-                    cpu = (cpu_seconds("bluelamp serve"), cpu_seconds("chrom"))
-                    base, sent = produce(server, units, points, rate, args.seconds)
-                    values = latencies(pages, base, sent)
-                    used = (cpu_seconds("bluelamp serve") - cpu[0], cpu_seconds("chrom") - cpu[1])
-                    picture = server.picture()
-                    lost = sum(differs(p, picture) for p in pages)
-                    rows.append(
-                        (
-                            "/ws (coalesced frames)",
-                            n_pages,
-                            rate,
-                            pct(values, 0.5),
-                            pct(values, 0.99),
-                            lost,
-                        )
-                    )
-                    cpus.append((n_pages, rate, used[0] / args.seconds, used[1] / args.seconds))
-                for page in pages:
-                    page.context.close()
-            # The polling baseline, one page.
-            page = open_wall(browser, server)
-            page.evaluate(POLL, 1000)
-            for rate in args.rates:
-                base, sent = produce(server, units, points, rate, args.seconds)
-                values = latencies([page], base, sent)
-                rows.append(
-                    (
-                        "1 s polling of /api/picture",
-                        1,
-                        rate,
-                        pct(values, 0.5),
-                        pct(values, 0.99),
-                        differs(page, server.picture()),
-                    )
-                )
-            page.context.close()
-            print(
-                f"\nXADD -> applied on the wall page ({args.seconds:g} s per row, "
-                "1,000 units, 300 open incidents)"
-            )
-            print(
-                f"  {'path':<30} {'pages':>5} {'ev/s':>6} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5}"
-            )
-            for name, n, rate, p50, p99, lost in rows:
-                print(f"  {name:<30} {n:>5} {rate:>6} {p50:>8.0f} {p99:>8.0f} {lost:>5}")
-
-            print("\nCPU while the feed ran (cores busy, of 2): server, all Chromium processes")
-            for n, rate, server_cpu, browser_cpu in cpus:
-                print(
-                    f"  {n:>3} pages {rate:>5} ev/s: server {server_cpu:.2f}, "
-                    f"browser {browser_cpu:.2f}"
-                )
-
-            # London at full scale: 3,000 units and 2,000 open incidents.
-            more = populate(server, london, 2_000, 1_700, start=10_000)
-            page = open_wall(browser, server)
-            first = page.evaluate("window.bluelamp.live.applied[0][2]")
-            page.evaluate("window.bluelamp.live.applied.length = 0")
-            base, sent = produce(server, units + more, points, 100, args.seconds)
-            latencies([page], base, sent)
-            applies = [a[2] for a in page.evaluate("window.bluelamp.live.applied.slice()")]
-            counts = page.evaluate("""() => [window.bluelamp.live.units.size,
-                window.bluelamp.live.incidents.size]""")
-            print(
-                f"\nLondon at full scale ({counts[0]:,} units, {counts[1]:,} open incidents"
-                " on the map), one wall page at 100 ev/s:"
-            )
-            print(
-                f"  first snapshot applied in {first:.0f} ms; per frame p50 "
-                f"{pct(applies, 0.5):.1f} ms, p99 {pct(applies, 0.99):.1f} ms, "
-                f"max {max(applies):.1f} ms over {len(applies)} frames"
-            )
-            page.context.close()
+            feed = (units, met_points(london, 500, random.Random(9)))
+            rows, cpus = followed(browser, server, feed, args)
+            rows += polled(browser, server, feed, args)
+            print_latency(rows, cpus, args.seconds)
+            full_scale(browser, server, london, feed, args.seconds)
         finally:
             server.stop()
             browser.close()

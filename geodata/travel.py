@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -38,6 +38,8 @@ CHARING_CROSS = (51.5073, -0.1276)  # the traditional centre of London
 LONDON = ZoneInfo("Europe/London")
 UNIT_TYPES = ("IRV", "ARV", "DOG", "TSG", "TRAFFIC", "FOOT", "CYCLE")
 FloatArray = NDArray[np.float64]
+#: One coordinate or many: the projection is the same arithmetic on either.
+Coordinate = TypeVar("Coordinate", float, FloatArray)
 
 # Metres per degree of latitude, and of longitude at Charing Cross. Within London (±30 km)
 # this flat projection is within 0.5% of great-circle distance, and straight lines in it
@@ -69,6 +71,18 @@ class TravelTimeModel(Protocol):
         when: datetime,
     ) -> FloatArray: ...
 
+    def seconds_matrix(
+        self,
+        from_lats: ArrayLike,
+        from_lons: ArrayLike,
+        to_lats: ArrayLike,
+        to_lons: ArrayLike,
+        unit_types: ArrayLike | str,
+        when: datetime,
+    ) -> FloatArray:
+        """Seconds for each of many units (rows) to reach each of many points (columns)."""
+        ...
+
     def turnout(self, unit_type: str) -> float:
         """Seconds from dispatch until a unit of this type starts moving (part of seconds)."""
         ...
@@ -98,6 +112,18 @@ def _hour_factors() -> tuple[float, ...]:
 
 def _frozen(values: dict[str, float]) -> Mapping[str, float]:
     return MappingProxyType(values)
+
+
+def _segment(
+    from_lat: Coordinate, from_lon: Coordinate, to_lat: Coordinate, to_lon: Coordinate
+) -> tuple[Coordinate, Coordinate, Coordinate, Coordinate]:
+    """The journey in metres on the flat projection about Charing Cross: its start A and its
+    displacement d (plain floats stay floats: the one-journey path avoids numpy's cost)."""
+    ax = (from_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON
+    ay = (from_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT
+    dx = (to_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON - ax
+    dy = (to_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT - ay
+    return ax, ay, dx, dy
 
 
 def _share_within(
@@ -166,10 +192,7 @@ class CrowFliesModel:
         kind = _unit_type(unit_type)
         hour_factor = self._hour_factor(when)
         turnout = self.turnout(kind)
-        ax = (from_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON
-        ay = (from_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT
-        dx = (to_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON - ax
-        dy = (to_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT - ay
+        ax, ay, dx, dy = _segment(from_lat, from_lon, to_lat, to_lon)
         length = math.hypot(dx, dy)
         if kind in self.fixed_kmh:
             return turnout + length * self.circuity * 3.6 / self.fixed_kmh[kind]
@@ -198,7 +221,18 @@ class CrowFliesModel:
         if lats.shape != lons.shape:
             raise ValueError(f"from_lats {lats.shape} and from_lons {lons.shape} differ in shape")
         turnout, pace_factor, fixed_pace = self._by_type(unit_types, lats.shape)
-        central, inner, outer = self._zone_lengths_m(lats, lons, to_lat, to_lon)
+        zones = self._zone_lengths_m(lats, lons, to_lat, to_lon)
+        return self._seconds(turnout, pace_factor, fixed_pace, zones, when)
+
+    def _seconds(
+        self,
+        turnout: FloatArray,
+        pace_factor: FloatArray,
+        fixed_pace: FloatArray,
+        zones: tuple[FloatArray, FloatArray, FloatArray],
+        when: datetime,
+    ) -> FloatArray:
+        central, inner, outer = zones
         c_kmh, i_kmh, o_kmh = self.zone_kmh
         # Seconds per metre of straight line at factor 1 (a car, unhurried hour).
         car_s = (central / c_kmh + inner / i_kmh + outer / o_kmh) * 3.6 * self.circuity
@@ -206,6 +240,31 @@ class CrowFliesModel:
         on_foot = (central + inner + outer) * self.circuity * fixed_pace
         moving = np.where(np.isnan(fixed_pace), car, on_foot)
         return np.asarray(turnout + moving, dtype=np.float64)
+
+    def seconds_matrix(
+        self,
+        from_lats: ArrayLike,
+        from_lons: ArrayLike,
+        to_lats: ArrayLike,
+        to_lons: ArrayLike,
+        unit_types: ArrayLike | str,
+        when: datetime,
+    ) -> FloatArray:
+        """:meth:`seconds_many` for many points at once: row i, column j is unit i to point j.
+
+        One broadcast computation: cover for decision support needs every unit against every
+        demand point, and a loop over points costs a numpy call each.
+        """
+        lats = np.asarray(from_lats, dtype=np.float64).reshape(-1, 1)
+        lons = np.asarray(from_lons, dtype=np.float64).reshape(-1, 1)
+        targets = np.asarray(to_lats, dtype=np.float64).reshape(1, -1)
+        target_lons = np.asarray(to_lons, dtype=np.float64).reshape(1, -1)
+        if targets.shape != target_lons.shape:
+            raise ValueError(f"to_lats {targets.shape} and to_lons {target_lons.shape} differ")
+        kinds = unit_types if isinstance(unit_types, str) else np.reshape(unit_types, (-1, 1))
+        turnout, pace_factor, fixed_pace = self._by_type(kinds, lats.shape)
+        central, inner, outer = self._zone_lengths_m(lats, lons, targets, target_lons)
+        return self._seconds(turnout, pace_factor, fixed_pace, (central, inner, outer), when)
 
     def turnout(self, unit_type: str) -> float:
         return self.turnout_s.get(_unit_type(unit_type), self.default_turnout_s)
@@ -247,13 +306,11 @@ class CrowFliesModel:
         return per_unit[..., 0], per_unit[..., 1], per_unit[..., 2]
 
     def _zone_lengths_m(
-        self, lats: FloatArray, lons: FloatArray, to_lat: float, to_lon: float
+        self, lats: FloatArray, lons: FloatArray, to_lat: ArrayLike, to_lon: ArrayLike
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Straight-line metres of each journey in central, inner and outer London."""
-        ax = (lons - CHARING_CROSS[1]) * _M_PER_DEG_LON
-        ay = (lats - CHARING_CROSS[0]) * _M_PER_DEG_LAT
-        dx = (to_lon - CHARING_CROSS[1]) * _M_PER_DEG_LON - ax
-        dy = (to_lat - CHARING_CROSS[0]) * _M_PER_DEG_LAT - ay
+        to = np.asarray(to_lat, dtype=np.float64), np.asarray(to_lon, dtype=np.float64)
+        ax, ay, dx, dy = _segment(lats, lons, *to)
         length = np.hypot(dx, dy)
         within_central = _share_within(ax, ay, dx, dy, self.central_radius_m)
         within_inner = np.maximum(

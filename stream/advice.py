@@ -40,16 +40,24 @@ class Advisor:
     _at: float = -1e9
     _seq: int = -1
     _advice: dict[str, Any] = field(default_factory=dict)
+    _recommendations: dict[str, Any] | None = None
 
     def current(self, picture: Picture) -> dict[str, Any]:
         """The latest advice, recomputed if the picture moved on and a second has passed."""
         now = time.monotonic()
         if picture.seq != self._seq and now - self._at >= self.every_s:
             self._advice = advise(picture, self.travel)
+            self._advice["recommendations"] = self._recommendations
             self.version += 1
             self._advice["version"] = self.version
             self._seq, self._at = picture.seq, now
         return self._advice
+
+    def attach(self, recommendations: dict[str, Any]) -> None:
+        """The recommender's latest answer (stream.recommend, computed off the event loop by
+        the server), carried from the next advice on; the advice falls due to carry it."""
+        self._recommendations = recommendations
+        self._seq = -2
 
     @property
     def seq(self) -> int:

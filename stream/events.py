@@ -1,10 +1,15 @@
-"""The event contract: CloudEvents 1.0 envelopes around typed, frozen payloads.
+"""The event types, their CloudEvents 1.0 envelopes, and the parsing and validation of events.
 
 Every change in the operational picture is one of the events below (the README's event
-catalogue): an envelope (stream.envelope) around its type's payload (stream.payloads, whose
-names are re-exported here). Parsing is strict and every failure carries a reason a person
-can act on; the caller keeps the original text next to that reason (``bluelamp:rejected``),
-so nothing is lost.
+catalogue): an envelope (stream.envelope) around its type's payload. This module holds the
+``EventType`` names, one envelope model per type, the ``Event`` union, ``parse_event`` and
+``validate``, and ``Recorded``/``Validated``. Parsing is strict and every failure carries a
+reason a person can act on; the caller keeps the original text next to that reason
+(``bluelamp:rejected``), so nothing is lost.
+
+The payload models and the domain's enums (grades, unit types and statuses, BCU codes) are
+defined in stream.payloads; this module also exports them, and the rest of Bluelamp imports
+them from here.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from stream.envelope import NO_NUL, PRINTABLE, Ident
 
@@ -65,6 +65,17 @@ Lat = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
 Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
 
 
+def _bcu_code(value: str) -> str:
+    code = value.strip().upper()
+    if code not in BCU_CODES:
+        raise ValueError(f"must be one of the Met BCU codes {', '.join(sorted(BCU_CODES))}")
+    return code
+
+
+#: A Met BCU code, as sent in any case and with spaces about it; held in upper case.
+BcuCode = Annotated[str, AfterValidator(_bcu_code)]
+
+
 class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
@@ -117,14 +128,9 @@ class AlertAcknowledged(Payload):
     (``kind``, ``bcu`` and, for an incident's alert, ``incident_id``): see ``alert_key``."""
 
     kind: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z_]+$")]
-    bcu: str
+    bcu: BcuCode
     incident_id: Ident | None = None
     by: Ident
-
-    @field_validator("bcu")
-    @classmethod
-    def _met_bcu(cls, value: str) -> str:
-        return _bcu_code(value)
 
     @property
     def key(self) -> str:
@@ -140,14 +146,9 @@ class UnitOnDuty(Payload):
     unit_id: Ident
     callsign: Ident
     unit_type: UnitType
-    home_bcu: str
+    home_bcu: BcuCode
     lat: Lat
     lon: Lon
-
-    @field_validator("home_bcu")
-    @classmethod
-    def _met_bcu(cls, value: str) -> str:
-        return _bcu_code(value)
 
 
 class UnitOffDuty(Payload):
@@ -167,13 +168,8 @@ class UnitLocated(Payload):
 
 class UnitRedeployed(Payload):
     unit_id: Ident
-    bcu: str
+    bcu: BcuCode
     reason: Text
-
-    @field_validator("bcu")
-    @classmethod
-    def _met_bcu(cls, value: str) -> str:
-        return _bcu_code(value)
 
 
 class MutualAidRequested(Payload):
@@ -182,15 +178,10 @@ class MutualAidRequested(Payload):
     request_id: Ident
     incident_id: Ident
     unit_id: Ident
-    from_bcu: str
-    to_bcu: str
+    from_bcu: BcuCode
+    to_bcu: BcuCode
     reason: Text
     by: Ident
-
-    @field_validator("from_bcu", "to_bcu")
-    @classmethod
-    def _met_bcu(cls, value: str) -> str:
-        return _bcu_code(value)
 
 
 class MutualAidGranted(Payload):
@@ -207,10 +198,3 @@ class MutualAidDeclined(Payload):
     unit_id: Ident
     by: Ident
     reason: Text
-
-
-def _bcu_code(value: str) -> str:
-    code = value.strip().upper()
-    if code not in BCU_CODES:
-        raise ValueError(f"must be one of the Met BCU codes {', '.join(sorted(BCU_CODES))}")
-    return code

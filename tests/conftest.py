@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import psycopg
 import pytest
+
+from tests.pgschema import own_schema
 
 REDIS_URL = os.environ.get("BLUELAMP_REDIS_URL", "redis://127.0.0.1:6379/0")
 PG_URL = os.environ.get(
@@ -58,10 +58,5 @@ def sqlite_or_postgres(
         yield f"sqlite:///{tmp_path}/test.sqlite3", None
         return
     url = request.getfixturevalue("postgres_url")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield url, schema
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with own_schema(url) as schema:
+        yield url, schema

@@ -7,10 +7,12 @@ fresh it is and resume the live feed from there (``/ws?since=<seq>``).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.types import DecoratedCallable
 
 from api.deps import IncidentId, Reader, ServicesDep, UnitId, Viewer
 from api.responses import FastJSON
@@ -41,6 +43,18 @@ READ = SIGNED_IN | problems(422)
 FROM_LOG = READ | problems(404)
 
 
+def _read(
+    path: str,
+    summary: str,
+    model: type[Any],
+    responses: dict[int | str, dict[str, Any]] = READ,
+    name: str | None = None,
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A GET route of this module (named for its function unless ``name``), with its
+    OpenAPI summary, the answer's model and the problems it may answer with."""
+    return router.get(path, name=name, summary=summary, response_model=model, responses=responses)
+
+
 def _bcus(codes: list[str] | None) -> list[str]:
     wanted = [c.upper() for c in codes or []]
     if unknown := [c for c in wanted if c not in BCU_CODES]:
@@ -50,26 +64,14 @@ def _bcus(codes: list[str] | None) -> list[str]:
     return wanted
 
 
-@router.get(
-    "/picture",
-    name="picture",
-    summary="The current picture with its seq",
-    response_model=answers.Picture,
-    responses=READ,
-)
+@_read("/picture", "The current picture with its seq", answers.Picture)
 async def picture(who: Viewer, services: ServicesDep, include_closed: bool = False) -> FastJSON:
     """Incidents (open ones, or all the picture holds with ``include_closed``), units,
     per-BCU demand and capacity, and the KPIs, as of ``seq``."""
     return FastJSON(picture_view(services.spine.picture, include_closed))
 
 
-@router.get(
-    "/incidents",
-    name="incidents",
-    summary="Incidents, newest first",
-    response_model=answers.IncidentList,
-    responses=READ,
-)
+@_read("/incidents", "Incidents, newest first", answers.IncidentList)
 async def incidents(
     who: Reader,
     services: ServicesDep,
@@ -92,12 +94,8 @@ async def incidents(
     )
 
 
-@router.get(
-    "/incidents/{incident_id}",
-    name="incident",
-    summary="One incident and its timeline",
-    response_model=answers.IncidentDetail,
-    responses=FROM_LOG,
+@_read(
+    "/incidents/{incident_id}", "One incident and its timeline", answers.IncidentDetail, FROM_LOG
 )
 async def incident(incident_id: IncidentId, who: Reader, services: ServicesDep) -> FastJSON:
     """The incident as the picture holds it (None once it has been closed long enough to
@@ -117,13 +115,7 @@ async def incident(incident_id: IncidentId, who: Reader, services: ServicesDep) 
     )
 
 
-@router.get(
-    "/units",
-    name="units",
-    summary="Units, by callsign",
-    response_model=answers.UnitList,
-    responses=READ,
-)
+@_read("/units", "Units, by callsign", answers.UnitList)
 async def units(
     who: Reader,
     services: ServicesDep,
@@ -136,13 +128,7 @@ async def units(
     return FastJSON({"seq": pic.seq, "total": len(found), "units": [unit_view(u) for u in found]})
 
 
-@router.get(
-    "/units/{unit_id}",
-    name="unit",
-    summary="One unit and its recent history",
-    response_model=answers.UnitDetail,
-    responses=FROM_LOG,
-)
+@_read("/units/{unit_id}", "One unit and its recent history", answers.UnitDetail, FROM_LOG)
 async def unit(
     unit_id: UnitId, who: Reader, services: ServicesDep, history: Limit = 50
 ) -> FastJSON:
@@ -157,13 +143,7 @@ async def unit(
     )
 
 
-@router.get(
-    "/demand",
-    name="demand",
-    summary="Demand against capacity per BCU and per hex",
-    response_model=answers.Demand,
-    responses=SIGNED_IN,
-)
+@_read("/demand", "Demand against capacity per BCU and per hex", answers.Demand, SIGNED_IN)
 async def demand(who: Viewer, services: ServicesDep) -> FastJSON:
     return FastJSON(demand_view(services.spine.picture, services.london.hex_of))
 
@@ -180,12 +160,11 @@ def _bcu_shares(london: London) -> dict[str, float]:
     return _shares[id(london)]
 
 
-@router.get(
+@_read(
     "/demand/usual",
+    "Incidents in the last hour against the usual for this hour of the week, per BCU",
+    answers.UsualDemand,
     name="demand.usual",
-    summary="Incidents in the last hour against the usual for this hour of the week, per BCU",
-    response_model=answers.UsualDemand,
-    responses=READ,
 )
 async def demand_usual(
     who: Viewer,
@@ -209,13 +188,7 @@ async def demand_usual(
         raise HTTPException(503, "the server is shutting down; ask again in a moment") from None
 
 
-@router.get(
-    "/advice",
-    name="advice",
-    summary="Nearest units, incidents at risk, alerts",
-    response_model=Advice,
-    responses=SIGNED_IN,
-)
+@_read("/advice", "Nearest units, incidents at risk, alerts", Advice, SIGNED_IN)
 async def advice(who: Viewer, services: ServicesDep) -> FastJSON:
     """For every waiting I/S incident its nearest available units with travel times, the
     ones that will miss their target unless a unit is sent now (``at_risk``, least slack
@@ -224,13 +197,7 @@ async def advice(who: Viewer, services: ServicesDep) -> FastJSON:
     return FastJSON(services.advisor.current(services.spine.picture))
 
 
-@router.get(
-    "/geo/{layer}",
-    name="geo",
-    summary="London as GeoJSON",
-    response_model=answers.FeatureCollection,
-    responses=READ,
-)
+@_read("/geo/{layer}", "London as GeoJSON", answers.FeatureCollection)
 async def geo(
     layer: Literal["boroughs", "bcus", "hexes"], who: Viewer, services: ServicesDep
 ) -> FastJSON:

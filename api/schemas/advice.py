@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from api.schemas.closed import Closed
+from api.schemas.decisions import Recommendations
 from stream.events import Grade, UnitType
 
 
@@ -75,3 +76,6 @@ class Advice(Closed):
     acknowledged: list[AcknowledgedAlert]
     mutual_aid: list[AidWaiting]
     version: int = Field(description="counts the advice this process has computed")
+    recommendations: Recommendations | None = Field(
+        description="the recommender's latest (a few seconds behind at most); null until ready"
+    )

@@ -6,8 +6,8 @@ several processes on several machines) and ``memory://`` (stream.bus.memory: the
 semantics inside one process, so the demo needs nothing installed). Neither is a mock: the
 same contract tests run against both (tests/stream/test_spine_contract.py).
 
-This package re-exports the public names, so ``from stream.bus import Bus, RedisBus, ...``
-works as it did when the bus was one module. The Redis backend's timings
+This package exports the public names (``from stream.bus import Bus, RedisBus, ...``) and
+:func:`open_bus`; the rest of Bluelamp imports them from here. The Redis backend's timings
 (``PUBSUB_HEALTH_S``, ``PUBSUB_PONG_S``, ``OUTCOME_TTL_MS``) are read in stream.bus.redis:
 set them there.
 """

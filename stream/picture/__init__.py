@@ -1,8 +1,7 @@
 """The live picture: the current operational state, a pure fold of recorded events.
 
-Every public name of the module this package replaced (``stream/picture.py``) is
-re-exported here, so ``from stream.picture import X`` keeps working wherever it is written;
-the rest of Bluelamp imports from here; only tests reach into its modules:
+This package exports its public names: the rest of Bluelamp imports them from
+``stream.picture``, and only tests reach into its modules:
 
 * ``model`` — the entities and their codecs: Incident, Unit, BcuCounts, IncidentStatus;
 * ``state`` — what the picture holds and the per-BCU counts kept in step with it;

@@ -200,6 +200,21 @@ class Demand:
                     return when, surge
                 x -= rate
 
+    def place_weights(self, category: str) -> dict[str, float]:
+        """Where incidents of ``category`` happen: each H3 cell's share (summing to 1), as
+        :meth:`point` draws them (borough by the category's counts, cell within it)."""
+        chooser = self._boroughs[category]
+        total = sum(chooser.weights)
+        shares: dict[str, float] = {}
+        for borough, weight in zip(chooser.items, chooser.weights, strict=True):
+            cells = self._hexes.get(borough)
+            if cells is None or not total:
+                continue
+            inside = sum(cells.weights)
+            for cell, cell_weight in zip(cells.items, cells.weights, strict=True):
+                shares[cell] = shares.get(cell, 0.0) + weight / total * cell_weight / inside
+        return shares
+
     # -- what and where ----------------------------------------------------------------
 
     def arrival(self, when: datetime, rng: random.Random, surge: Surge | None = None) -> Arrival:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
 from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
 from tests.live import LiveServer, forget_prefix
+from tests.pgschema import own_schema
 from tests.stream.factories import POINTS, incident_created, unit_on_duty
 
 PASSWORD = secrets.token_urlsafe(12)  # per run; never a secret in the repository
@@ -91,6 +92,18 @@ class Api:
         assert answer.status_code == 200, answer.text
         return incident
 
+    def disable_and_wait(self, user: str, password: str) -> None:
+        """Sign ``user`` in and see its token read the picture; then disable the account and
+        wait (15 s at the most) until that token is refused."""
+        answer = httpx.post(f"{self.url}/api/token", data={"username": user, "password": password})
+        headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        assert httpx.get(f"{self.url}/api/picture", headers=headers).status_code == 200
+        self.accounts.set_disabled(user)
+        deadline = time.monotonic() + 15
+        while httpx.get(f"{self.url}/api/picture", headers=headers).status_code != 401:
+            assert time.monotonic() < deadline, f"a disabled {user} still reads the picture"
+            time.sleep(0.5)
+
     def audit(self, **params: Any) -> list[dict[str, Any]]:
         with self.client("chief") as chief:
             answer = chief.get("/api/audit", params=params)
@@ -103,34 +116,29 @@ def api(
     redis_url: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Api]:
     prefix = f"test-{uuid.uuid4().hex[:12]}"
-    schema = prefix.replace("-", "_")
-    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    engine = open_database(postgres_url, schema)
-    accounts = Accounts(engine)
-    for name, (role, bcu) in USERS.items():
-        accounts.add(name, PASSWORD, role, bcu)
-    server = LiveServer(
-        {
-            "BLUELAMP_REDIS_URL": redis_url,
-            "BLUELAMP_DATABASE_URL": postgres_url,
-            "BLUELAMP_DATABASE_SCHEMA": schema,
-            "BLUELAMP_KEY_PREFIX": prefix,
-            "BLUELAMP_LEASE_TTL_MS": "1000",
-            "BLUELAMP_LOGIN_ATTEMPTS": "1000",
-        },
-        tmp_path_factory.mktemp("api"),
-    )
-    server.start()
-    try:
-        yield Api(server, accounts)
-    finally:
-        server.stop()
-        engine.dispose()
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        forget_prefix(redis_url, prefix)
+    with own_schema(postgres_url, prefix.replace("-", "_")) as schema:
+        engine = open_database(postgres_url, schema)
+        accounts = Accounts(engine)
+        for name, (role, bcu) in USERS.items():
+            accounts.add(name, PASSWORD, role, bcu)
+        server = LiveServer(
+            {
+                "BLUELAMP_REDIS_URL": redis_url,
+                "BLUELAMP_DATABASE_URL": postgres_url,
+                "BLUELAMP_DATABASE_SCHEMA": schema,
+                "BLUELAMP_KEY_PREFIX": prefix,
+                "BLUELAMP_LEASE_TTL_MS": "1000",
+                "BLUELAMP_LOGIN_ATTEMPTS": "1000",
+            },
+            tmp_path_factory.mktemp("api"),
+        )
+        server.start()
+        try:
+            yield Api(server, accounts)
+        finally:
+            server.stop()
+            engine.dispose()
+            forget_prefix(redis_url, prefix)
 
 
 @pytest.fixture

@@ -18,12 +18,11 @@ from websockets.asyncio.client import connect
 
 from api.accounts import Accounts
 from api.database import open_database
-from stream.events import Recorded, validate
 from stream.log import EventLog
 from tests.api.conftest import PASSWORD
 from tests.live import LiveServer
 from tests.stream import factories as f
-from tests.stream.factories import POINTS, london
+from tests.stream.factories import POINTS
 
 FAR_FUTURE = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 FAR_PAST = datetime(1, 1, 1, tzinfo=UTC)
@@ -33,11 +32,7 @@ AW = POINTS["AW"]
 def write_log(url: str, raws: list[dict[str, Any]]) -> None:
     """Records straight into the log, as an older Bluelamp would have left them."""
     log = EventLog(url)
-    records = []
-    for seq, raw in enumerate(raws, start=log.last_seq() + 1):
-        checked = validate(raw, london().locate)
-        records.append(Recorded(seq, checked.event, checked.borough, checked.bcu))
-    log.append(records)
+    log.append(f.numbered(raws, log.last_seq() + 1))
     log.close()
 
 

@@ -20,12 +20,11 @@ import pytest
 
 from api.accounts import Accounts
 from api.database import open_database
-from stream.events import Recorded, validate
 from stream.log import EventLog
 from tests.api.conftest import PASSWORD
 from tests.live import LiveServer
 from tests.stream import factories as f
-from tests.stream.factories import POINTS, START, london
+from tests.stream.factories import POINTS, START
 
 UNITS = 100
 
@@ -63,10 +62,7 @@ def long_log(url: str, rounds: int) -> None:
         at = START + timedelta(hours=23 * (n + 1))
         status = "busy" if n % 2 == 0 else "available"
         raws += [f.unit_status(f"U{u}", status, time=at) for u in range(UNITS)]
-    records = []
-    for seq, raw in enumerate(raws, start=1):
-        checked = validate(raw, london().locate)
-        records.append(Recorded(seq, checked.event, checked.borough, checked.bcu))
+    records = f.numbered(raws)
     for start in range(0, len(records), 10_000):
         log.append(records[start : start + 10_000])
     log.close()

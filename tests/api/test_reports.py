@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,7 +14,6 @@ from typing import Any
 
 import httpx
 import openpyxl
-import psycopg
 import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
@@ -32,6 +30,7 @@ from stream.sim.demand import LONDON_TZ
 from stream.sim.engine import SimOptions, Simulation
 from stream.sim.scenario import load
 from tests.api.conftest import PASSWORD, Api
+from tests.pgschema import own_schema
 from tests.stream.factories import POINTS, START, incident_created, london
 
 WEEK = ("2026-03-23", "2026-03-29")  # Monday to Sunday; BST starts on the Sunday
@@ -124,11 +123,7 @@ def test_the_read_model_built_in_small_steps_equals_one_rebuilt(
 
 
 def test_the_read_model_works_on_postgresql(postgres_url: str, week: EventLog) -> None:
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
+    with own_schema(postgres_url) as schema:
         log = EventLog(postgres_url, schema=schema)
         log.append(week.read(0, 30_000))  # the first day or so
         ReadModel.of(log).catch_up(log, page=7_000)
@@ -140,9 +135,6 @@ def test_the_read_model_works_on_postgresql(postgres_url: str, week: EventLog) -
             on_pg = build(log.engine, name, period, Filters()).to_json()["tables"]
             assert on_pg == build(lite.engine, name, period, Filters()).to_json()["tables"]
         log.close()
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def test_each_format_opens_with_a_real_reader(week: EventLog) -> None:

@@ -59,6 +59,17 @@ ROUTES: dict[str, Route] = {
         _get("/api/reports/demand?from=2026-11-24&to=2026-11-24"),
         frozenset({"chief", "plan"}),
     ),
+    "recommendations": Route(
+        "GET",
+        _get("/api/incidents/{incident}/recommendations"),
+        frozenset({"chief", "insp_aw", "insp_ne"}),
+    ),
+    "moves": Route("GET", _get("/api/recommendations/moves"), VIEWERS),
+    "whatif": Route(
+        "POST",
+        lambda api, unit, incident: ("/api/whatif", {"unit_id": unit, "incident_id": incident}),
+        frozenset({"chief", "insp_aw", "insp_ne"}),
+    ),
     "me": Route("GET", _get("/api/me"), ANYONE),
     "metrics": Route("GET", _get("/metrics"), ANYONE),
     "openapi": Route("GET", _get("/openapi.json"), ANYONE),
@@ -179,14 +190,6 @@ def test_an_inspector_may_command_a_unit_once_it_is_redeployed_into_their_bcu(ap
 
 def test_a_disabled_account_is_locked_out_within_seconds(api: Api) -> None:
     api.accounts.add("leaver", "p" * 12, "planner")
-    answer = httpx.post(f"{api.url}/api/token", data={"username": "leaver", "password": "p" * 12})
-    token = answer.json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    assert httpx.get(f"{api.url}/api/picture", headers=headers).status_code == 200
-    api.accounts.set_disabled("leaver")
-    deadline = time.monotonic() + 15
-    while httpx.get(f"{api.url}/api/picture", headers=headers).status_code != 401:
-        assert time.monotonic() < deadline, "a disabled user still reads the picture"
-        time.sleep(0.5)
+    api.disable_and_wait("leaver", "p" * 12)
     refused = httpx.post(f"{api.url}/api/token", data={"username": "leaver", "password": "p" * 12})
     assert refused.status_code == 401

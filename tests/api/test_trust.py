@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import redis
 
@@ -26,6 +25,7 @@ from stream.settings import load_settings
 from stream.spine import Spine
 from tests.api.conftest import PASSWORD, Api
 from tests.live import LiveServer
+from tests.pgschema import own_schema
 from tests.stream.factories import Events, london
 
 DEADLINE_S = 60.0
@@ -83,30 +83,25 @@ def held(redis_url: str, postgres_url: str, tmp_path: Path) -> Iterator[dict[str
     """A schema and key prefix of this test's own, with an inspector of AW and a unit on
     duty in AW already logged; no server yet."""
     prefix = f"test-{uuid.uuid4().hex[:12]}"
-    schema = prefix.replace("-", "_")
-    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    engine = open_database(postgres_url, schema)
-    Accounts(engine).add("insp_aw", PASSWORD, Role.INSPECTOR, "AW")
-    Accounts(engine).add("chief", PASSWORD, Role.COMMANDER, None)
-    settings = load_settings(
-        redis_url=redis_url,
-        database_url=postgres_url,
-        database_schema=schema,
-        key_prefix=prefix,
-        lease_ttl_ms=1_000,
-    )
-    client = redis.Redis.from_url(redis_url)
-    try:
-        yield {"settings": settings, "schema": schema, "redis": client, "keys": Keys(prefix)}
-    finally:
-        engine.dispose()
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        if keys := list(client.scan_iter(f"{prefix}*")):
-            client.delete(*keys)
-        client.close()
+    with own_schema(postgres_url, prefix.replace("-", "_")) as schema:
+        engine = open_database(postgres_url, schema)
+        Accounts(engine).add("insp_aw", PASSWORD, Role.INSPECTOR, "AW")
+        Accounts(engine).add("chief", PASSWORD, Role.COMMANDER, None)
+        settings = load_settings(
+            redis_url=redis_url,
+            database_url=postgres_url,
+            database_schema=schema,
+            key_prefix=prefix,
+            lease_ttl_ms=1_000,
+        )
+        client = redis.Redis.from_url(redis_url)
+        try:
+            yield {"settings": settings, "schema": schema, "redis": client, "keys": Keys(prefix)}
+        finally:
+            engine.dispose()
+            if keys := list(client.scan_iter(f"{prefix}*")):
+                client.delete(*keys)
+            client.close()
 
 
 def test_the_sequencer_refuses_an_inspector_the_serving_picture_let_through(

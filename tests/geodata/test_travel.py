@@ -150,3 +150,19 @@ def test_nearest_unit_drive_time_on_real_incidents_is_plausible(
         assert np.mean(best <= 900) >= 0.869
     assert 120 <= medians["noon"] <= 420
     assert medians["night"] < medians["noon"] < medians["peak"] < 12.6 * 60
+
+
+def test_seconds_matrix_is_seconds_many_per_point() -> None:
+    rng = np.random.default_rng(7)
+    lats, lons = 51.3 + rng.random(9) * 0.4, -0.45 + rng.random(9) * 0.6
+    to_lats, to_lons = 51.3 + rng.random(5) * 0.4, -0.45 + rng.random(5) * 0.6
+    kinds = np.array(["IRV", "ARV", "FOOT", "TSG", "IRV", "DOG", "CYCLE", "TRAFFIC", "IRV"])
+    matrix = MODEL.seconds_matrix(lats, lons, to_lats, to_lons, kinds, NOON)
+    assert matrix.shape == (9, 5)
+    for j in range(5):
+        column = MODEL.seconds_many(lats, lons, to_lats[j], to_lons[j], kinds, NOON)
+        np.testing.assert_allclose(matrix[:, j], column, rtol=1e-12)
+    one_type = MODEL.seconds_matrix(lats, lons, to_lats, to_lons, "ARV", NOON)
+    assert one_type[1, 3] == pytest.approx(
+        MODEL.seconds(lats[1], lons[1], to_lats[3], to_lons[3], "ARV", NOON)
+    )

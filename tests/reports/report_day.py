@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from stream.events import Recorded
 from stream.log import EventLog
-from tests.stream.factories import POINTS, validated
+from tests.stream.factories import POINTS, numbered
 
 DAY = "2026-11-18"  # a Wednesday in GMT: London days are UTC days
 START = datetime(2026, 11, 18, 6, 0, tzinfo=UTC)
@@ -130,12 +129,7 @@ def scripted(seed: int = 13, start: datetime = START, hours: float = 14.0) -> Da
 
 
 def record(day: Day, log: EventLog) -> None:
-    first = log.last_seq() + 1
-    rows = []
-    for seq, raw in enumerate(day.ordered(), first):
-        checked = validated(raw)
-        rows.append(Recorded(seq, checked.event, checked.borough, checked.bcu))
-    log.append(rows)
+    log.append(numbered(day.ordered(), log.last_seq() + 1))
 
 
 def _time(raw: dict[str, Any]) -> datetime:

@@ -14,21 +14,16 @@ from sqlalchemy import func, select, text
 from reports.fold import MAX_UNIT_INTERVAL
 from reports.readmodel import ProjectionStopped, ReadModel
 from reports.tables import report_incidents, report_unit_hours
-from stream.events import Recorded, validate
 from stream.log import EventLog
 from tests.stream import factories as f
-from tests.stream.factories import POINTS, START, london
+from tests.stream.factories import POINTS, START
 
 AW = POINTS["AW"]
 
 
 def logged(path: Path, raws: list[dict[str, Any]]) -> EventLog:
     log = EventLog(f"sqlite:///{path / 'log.sqlite3'}")
-    records = []
-    for seq, raw in enumerate(raws, start=1):
-        checked = validate(raw, london().locate)
-        records.append(Recorded(seq, checked.event, checked.borough, checked.bcu))
-    log.append(records)
+    log.append(f.numbered(raws))
     return log
 
 

@@ -10,10 +10,10 @@ from typing import Any
 from reports.readmodel import ReadModel
 from reports.usual import calibrated, usual_demand
 from stream.clock import EARLIEST, LATEST
-from stream.events import BCU_CODES, Recorded, validate
+from stream.events import BCU_CODES
 from stream.log import EventLog
 from stream.sim.demand import base_rate_per_s
-from tests.stream.factories import POINTS, london
+from tests.stream.factories import POINTS, numbered
 
 AT = datetime(2026, 11, 25, 20, 30, tzinfo=UTC)  # a Wednesday evening
 SHARES = {bcu: 1 / len(BCU_CODES) for bcu in BCU_CODES}
@@ -33,11 +33,7 @@ def _created(n: int, bcu: str, when: datetime) -> dict[str, Any]:
 
 def _model(path: Path, raws: list[dict[str, Any]]) -> EventLog:
     log = EventLog(f"sqlite:///{path / 'log.sqlite3'}")
-    records = []
-    for seq, raw in enumerate(raws, start=1):
-        checked = validate(raw, london().locate)
-        records.append(Recorded(seq, checked.event, checked.borough, checked.bcu))
-    log.append(records)
+    log.append(numbered(raws))
     ReadModel.of(log).catch_up(log)
     return log
 

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from playwright.sync_api import Browser
 
@@ -22,6 +21,7 @@ from stream.keys import Keys
 from stream.log import EventLog
 from tests.dashboard.conftest import add_users, chromium, sign_in
 from tests.live import LiveServer
+from tests.pgschema import made, own_schema
 from tests.resilience.city import BANNER_WATCH, City
 from tests.resilience.faults import RedisServer, TcpProxy
 from tests.resilience.feed import Producer
@@ -42,8 +42,7 @@ def browser() -> Iterator[Browser]:
 @contextlib.contextmanager
 def postgres_schema(url: str) -> Iterator[str]:
     """A fresh schema on the shared PostgreSQL, dropped afterwards."""
-    schema = f"drill_{uuid.uuid4().hex[:12]}"
-    with _made(url, f'CREATE SCHEMA "{schema}"', f'DROP SCHEMA "{schema}" CASCADE'):
+    with own_schema(url, f"drill_{uuid.uuid4().hex[:12]}") as schema:
         yield schema
 
 
@@ -51,21 +50,8 @@ def postgres_schema(url: str) -> Iterator[str]:
 def postgres_database(url: str) -> Iterator[str]:
     """A fresh, empty database on the shared PostgreSQL (its URL), dropped afterwards."""
     name = f"drill_{uuid.uuid4().hex[:12]}"
-    with _made(url, f'CREATE DATABASE "{name}"', f'DROP DATABASE "{name}" WITH (FORCE)'):
+    with made(url, f'CREATE DATABASE "{name}"', f'DROP DATABASE "{name}" WITH (FORCE)'):
         yield url.rsplit("/", 1)[0] + f"/{name}"
-
-
-@contextlib.contextmanager
-def _made(url: str, create: str, drop: str) -> Iterator[None]:
-    """``create`` run on the PostgreSQL at ``url``; ``drop`` afterwards, whatever happened."""
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(create)
-    try:
-        yield
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(drop)
 
 
 def through(url: str, proxy: TcpProxy) -> str:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from stream.settings import SpineSettings, load_settings
 from stream.spine import Spine
+from tests.pgschema import own_schema
 from tests.stream.factories import london
 
 BACKENDS = ["memory+sqlite", "redis+sqlite", "redis+postgres"]
@@ -38,10 +38,6 @@ class Backend:
             signing_key=signing_key,
         ) as spine:
             yield spine
-
-
-def _pg_dsn(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
 
 
 @pytest.fixture(params=BACKENDS)
@@ -69,23 +65,19 @@ def _backend(request: pytest.FixtureRequest, name: str, tmp_path: Path) -> Itera
         overrides["redis_url"] = request.getfixturevalue("redis_url")
     else:
         overrides["redis_url"] = "memory://"
-    if database == "postgres":
-        url = request.getfixturevalue("postgres_url")
-        schema = prefix.replace("-", "_")
-        with psycopg.connect(_pg_dsn(url), autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        overrides["database_url"] = url
-    else:
-        overrides["database_url"] = f"sqlite:///{tmp_path}/log.sqlite3"
-    yield Backend(name, load_settings(**overrides), schema)
-    if bus == "redis":
-        import redis
+    with ExitStack() as made:
+        if database == "postgres":
+            url = request.getfixturevalue("postgres_url")
+            schema = made.enter_context(own_schema(url, prefix.replace("-", "_")))
+            overrides["database_url"] = url
+        else:
+            overrides["database_url"] = f"sqlite:///{tmp_path}/log.sqlite3"
+        yield Backend(name, load_settings(**overrides), schema)
+        if bus == "redis":
+            import redis
 
-        client = redis.Redis.from_url(overrides["redis_url"])
-        keys = list(client.scan_iter(f"{prefix}*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
-    if schema:
-        with psycopg.connect(_pg_dsn(overrides["database_url"]), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            client = redis.Redis.from_url(overrides["redis_url"])
+            keys = list(client.scan_iter(f"{prefix}*"))
+            if keys:
+                client.delete(*keys)
+            client.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -185,6 +186,11 @@ def validated(raw: dict[str, Any]) -> Validated:
 def recorded(seq: int, raw: dict[str, Any]) -> Recorded:
     v = validated(raw)
     return Recorded(seq, v.event, v.borough, v.bcu)
+
+
+def numbered(raws: Iterable[dict[str, Any]], first: int = 1) -> list[Recorded]:
+    """Each event validated on real London, as the log holds them from seq ``first`` on."""
+    return [recorded(seq, raw) for seq, raw in enumerate(raws, first)]
 
 
 def event(raw: dict[str, Any]) -> Event:

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from api.accounts import Accounts
@@ -19,6 +18,7 @@ from api.security import Role
 from stream.events import Recorded, parse_event
 from stream.log import EventLog
 from tests.live import LiveServer, forget_prefix
+from tests.pgschema import own_schema
 from tests.stream.factories import Events
 
 BLUELAMP = str(Path(sys.executable).with_name("bluelamp"))
@@ -174,11 +174,7 @@ def test_an_empty_log_is_called_empty(tmp_path: Path) -> None:
 def test_the_stream_commands_read_the_configured_postgresql_schema(
     tmp_path: Path, postgres_url: str
 ) -> None:
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
+    with own_schema(postgres_url) as schema:
         log = EventLog(postgres_url, schema=schema)
         ev = Events()
         log.append([Recorded(1, parse_event(ev.on_duty("U1", callsign="AW-IRV1")), "x", "AW")])
@@ -189,9 +185,6 @@ def test_the_stream_commands_read_the_configured_postgresql_schema(
             BLUELAMP_DATABASE_URL=postgres_url,
             BLUELAMP_DATABASE_SCHEMA=schema,
         )
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     assert tail.returncode == 0, tail.stdout + tail.stderr
     assert "unit.on_duty" in tail.stdout
 

@@ -106,6 +106,21 @@ async def _numsub(bus: RedisBus) -> int:
     return int(dict(await bus.redis.pubsub_numsub(bus.keys.live))[bus.keys.live.encode()])
 
 
+@contextlib.asynccontextmanager
+async def _listening(
+    server: PrivateRedis, prefix: str
+) -> AsyncIterator[tuple[RedisBus, list[str]]]:
+    """A bus on ``server`` with its live channel subscribed (kept so by ``_subscribed``) and
+    what it got; closed afterwards."""
+    bus = RedisBus(server.url, Keys(prefix))
+    try:
+        async with _subscribed(bus) as got:
+            await _until_subscribed(bus)
+            yield bus, got
+    finally:
+        await bus.close()
+
+
 async def _until_subscribed(bus: RedisBus, what: str = "subscribed") -> None:
     async def subscribed() -> bool:
         return await _numsub(bus) == 1
@@ -117,21 +132,16 @@ async def _until_subscribed(bus: RedisBus, what: str = "subscribed") -> None:
 async def test_a_quiet_healthy_subscription_is_never_reconnected(
     server: PrivateRedis, admin: Any
 ) -> None:
-    bus = RedisBus(server.url, Keys("quiet"))
-    try:
-        async with _subscribed(bus) as got:
-            await _until_subscribed(bus)
-            before = _connections(admin)
-            await _quiet(15)  # many health periods with nothing on the channel
-            assert _connections(admin) == before, "the quiet subscription was reconnected"
-            await bus.publish(['{"seq":1}'])
+    async with _listening(server, "quiet") as (bus, got):
+        before = _connections(admin)
+        await _quiet(15)  # many health periods with nothing on the channel
+        assert _connections(admin) == before, "the quiet subscription was reconnected"
+        await bus.publish(['{"seq":1}'])
 
-            async def delivered() -> bool:
-                return got == ['{"seq":1}']
+        async def delivered() -> bool:
+            return got == ['{"seq":1}']
 
-            await _until("the message after the quiet spell", delivered)
-    finally:
-        await bus.close()
+        await _until("the message after the quiet spell", delivered)
 
 
 @pytest.mark.usefixtures("slow_writes")
@@ -160,28 +170,23 @@ async def test_commands_in_a_quiet_spell_are_answered_on_the_subscription(
 async def test_a_silently_dead_subscription_is_resubscribed(
     server: PrivateRedis, admin: Any
 ) -> None:
-    bus = RedisBus(server.url, Keys("dead"))
-    try:
-        async with _subscribed(bus) as got:
-            await _until_subscribed(bus)
-            before = _connections(admin)
-            # Redis stops answering anyone (as a hung server or a dropped route would) for
-            # longer than a PING may go unanswered.
-            admin.execute_command("CLIENT", "PAUSE", str(int(PERIOD_S * 15 * 1000)), "ALL")
-            await _until_sync("a new connection", lambda: _connections(admin) > before)
-            await _until_subscribed(bus, "subscribed again")
-            # And a connection killed outright is noticed at once.
-            killed = admin.client_kill_filter(_type="pubsub")
-            assert killed == 1
-            await _until_subscribed(bus, "subscribed after the kill")
-            await bus.publish([json.dumps({"seq": 7})])
+    async with _listening(server, "dead") as (bus, got):
+        before = _connections(admin)
+        # Redis stops answering anyone (as a hung server or a dropped route would) for
+        # longer than a PING may go unanswered.
+        admin.execute_command("CLIENT", "PAUSE", str(int(PERIOD_S * 15 * 1000)), "ALL")
+        await _until_sync("a new connection", lambda: _connections(admin) > before)
+        await _until_subscribed(bus, "subscribed again")
+        # And a connection killed outright is noticed at once.
+        killed = admin.client_kill_filter(_type="pubsub")
+        assert killed == 1
+        await _until_subscribed(bus, "subscribed after the kill")
+        await bus.publish([json.dumps({"seq": 7})])
 
-            async def delivered() -> bool:
-                return '{"seq": 7}' in got
+        async def delivered() -> bool:
+            return '{"seq": 7}' in got
 
-            await _until("a message on the new subscription", delivered)
-    finally:
-        await bus.close()
+        await _until("a message on the new subscription", delivered)
 
 
 async def _until_sync(what: str, predicate: Callable[[], bool]) -> None:

@@ -1,0 +1,108 @@
+"""Decision support's routes: units ranked for an incident, move-ups, and what-if.
+
+All three read the live picture and change nothing (what-if included: it answers "what would
+cover be", and no event is written). Commands carry out what a person decides
+(api/routes/commands.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+
+from api.deps import IncidentId, Operator, ServicesDep, Viewer
+from api.recommending import open_call
+from api.responses import FastJSON
+from api.schemas.decisions import IncidentRecommendations, Recommendations, WhatIf, WhatIfAnswer
+from api.schemas.problems import SIGNED_IN, problems
+from api.services import Services
+from stream.recommend.moves import standby_points
+from stream.recommend.situation import of_picture
+
+router = APIRouter(prefix="/api", tags=["decisions"])
+NOT_YET = "no recommendations yet: the picture has no events"
+
+
+@router.get(
+    "/incidents/{incident_id}/recommendations",
+    name="incident.recommendations",
+    summary="Units ranked for an incident, with reasons and the cover each costs",
+    response_model=IncidentRecommendations,
+    responses=SIGNED_IN | problems(404, 409, 422),
+)
+async def incident_recommendations(
+    incident_id: IncidentId, who: Operator, services: ServicesDep
+) -> FastJSON:
+    """The incident's outlook (seconds to its target, the quickest free unit, how long a unit
+    can wait) and the five best units to send, each with its ETA, its margin on the target,
+    the I-grade cover its going costs (its BCU's covered share before and after) and the
+    reasons in words. An I-grade incident no free unit reaches in time may be offered a unit
+    on its way to a lower-grade incident (``diverted_from``)."""
+    picture = services.spine.picture
+    incident = open_call(picture, incident_id)
+    if isinstance(incident, str):
+        raise HTTPException(404 if incident.startswith("no incident") else 409, incident)
+    return FastJSON(await services.recommending.for_incident(picture, incident))
+
+
+@router.get(
+    "/recommendations/moves",
+    name="recommendations.moves",
+    summary="Move-ups, expected breaches and cover per BCU",
+    response_model=Recommendations,
+    responses=SIGNED_IN | problems(503),
+)
+async def moves(who: Viewer, services: ServicesDep) -> FastJSON:
+    """The recommender's latest: up to three move-ups (an available unit to a standby point,
+    each with the expected I-grade calls an hour it brings within reach), the waiting calls in
+    the order to serve them, expected breaches in the next 30 minutes and I-grade cover per
+    BCU. Recomputed every few seconds while the picture moves; the live feed's advice carries
+    the same."""
+    latest = await services.recommending.refresh(services.spine.picture)
+    if latest is None:
+        raise HTTPException(503, NOT_YET)
+    return FastJSON(latest)
+
+
+@router.post(
+    "/whatif",
+    name="whatif",
+    summary="Cover before and after a change, changing nothing",
+    response_model=WhatIfAnswer,
+    responses=SIGNED_IN | problems(404, 422, 503),
+)
+async def whatif(body: WhatIf, who: Operator, services: ServicesDep) -> FastJSON:
+    """Preview an assignment (``unit_id`` and ``incident_id``) or a redeployment (``unit_id``
+    and ``bcu``, to that BCU's busiest standby point, or ``lat``/``lon``): the I-grade cover
+    of every BCU the change touches and of London, before and after. Nothing is written."""
+    picture = services.spine.picture
+    situation = of_picture(picture)
+    if situation is None:
+        raise HTTPException(503, NOT_YET)
+    if situation.resource(body.unit_id) is None:
+        raise HTTPException(404, f"no unit {body.unit_id!r} on duty in the live picture")
+    if body.incident_id is not None:
+        if body.incident_id not in picture.incidents:
+            raise HTTPException(404, f"no incident {body.incident_id!r} in the live picture")
+        change: dict[str, Any] = {"incident_id": body.incident_id}
+    else:
+        change = {"to": _where(services, situation.now, body)}
+    answer = await services.recommending.what_if(situation, body.unit_id, **change)
+    return FastJSON(answer | {"seq": picture.seq})
+
+
+def _where(services: Services, now: datetime, body: WhatIf) -> tuple[float, float, str]:
+    """Where a previewed move goes: the point sent, or the BCU's busiest standby point."""
+    context = services.recommending.context
+    if body.lat is not None and body.lon is not None:
+        place = services.london.locate(body.lat, body.lon)
+        if place is None or not place.bcu:
+            raise HTTPException(422, "that point is not in a Met BCU")
+        return body.lat, body.lon, place.bcu
+    bcu = (body.bcu or "").upper()
+    grid = context.grid
+    demand = context.forecast.rates(now)
+    point = next(p for p in standby_points(grid, demand, 1) if grid.bcus[p] == bcu)
+    return float(grid.lats[point]), float(grid.lons[point]), bcu

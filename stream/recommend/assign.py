@@ -1,0 +1,219 @@
+"""Units ranked for a waiting call: by ETA against the target and by what their going costs
+the cover of the area they leave, with the reasons in words.
+
+Cost (lower is better): a unit that arrives in time costs its ETA (a quarter of it for an
+S-grade call, whose hour leaves room) plus ``COVER_WEIGHT_S`` per expected I-grade call an
+hour that would no longer be reached in time; one that cannot arrive in time ranks after
+every one that can, quickest first. An I-grade call that no available unit reaches in time
+may take a unit on its way to a lower-grade call (a diversion), at a cost of
+``DIVERT_COST_S``: that call waits again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from geodata.travel import TravelTimeModel
+from stream.recommend.cover import BoolArray, Cover, FloatArray
+from stream.recommend.situation import Call, Resource, Situation
+
+#: One expected I-grade call an hour left out of reach weighs as much as 10 minutes of ETA
+#: (assumption; the evaluation in docs/decision-support.md is what judges it).
+COVER_WEIGHT_S = 600.0
+DIVERT_COST_S = 300.0
+S_ETA_WEIGHT = 0.25
+LATE = 1e9  # ranks every late arrival after every timely one
+SHORTLIST = 3
+Eligible = Callable[[Resource, Call], bool]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    unit_id: str
+    callsign: str
+    unit_type: str
+    bcu: str
+    eta_s: int
+    margin_s: int  # target minus arrival: negative, late by that much
+    cover_cost: float  # expected I-grade calls an hour no longer reached in time
+    cover_before: float  # the share of the unit's BCU's demand covered, now
+    cover_after: float  # and once it has gone
+    diverted_from: str | None
+    reasons: tuple[str, ...]
+    cost: float
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["reasons"] = list(self.reasons)
+        data["cover_cost"] = round(self.cover_cost, 3)
+        data["cover_before"] = round(self.cover_before, 3)
+        data["cover_after"] = round(self.cover_after, 3)
+        data["cost"] = round(self.cost, 1)
+        return data
+
+
+def everyone(resource: Resource, call: Call) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Ranks units for calls in one situation: the cover and reach are computed once."""
+
+    situation: Situation
+    travel: TravelTimeModel
+    cover: Cover
+    rows: BoolArray  # reach of ``available``, row per unit
+    available: tuple[Resource, ...]
+    eligible: Eligible = everyone
+
+    def rank(
+        self, call: Call, limit: int = SHORTLIST, taken: frozenset[str] = frozenset()
+    ) -> list[Suggestion]:
+        """The best ``limit`` units for ``call`` (none of ``taken``), best first."""
+        pool = [
+            i
+            for i, r in enumerate(self.available)
+            if r.unit_id not in taken and self.eligible(r, call)
+        ]
+        found = self._timely(call, pool, limit)
+        if call.grade == "I" and not any(s.margin_s >= 0 for s in found):
+            found += self._diversions(call, taken)
+        return sorted(found, key=lambda s: (s.cost, s.eta_s, s.unit_id))[:limit]
+
+    def _eta(self, call: Call, units: Sequence[Resource]) -> FloatArray:
+        if not units:
+            return np.zeros(0, dtype=np.float64)
+        seconds = self.travel.seconds_matrix(
+            [u.lat for u in units],
+            [u.lon for u in units],
+            [call.lat],
+            [call.lon],
+            np.array([u.unit_type for u in units]),
+            self.situation.now,
+        )[:, 0]
+        return np.asarray(seconds + [u.start_s for u in units], dtype=np.float64)
+
+    @cached_property
+    def _waiting_etas(self) -> dict[str, FloatArray]:
+        """Every available unit's ETA to every waiting call: one matrix for them all."""
+        calls, units = self.situation.calls, self.available
+        if not calls or not units:
+            return {c.incident_id: np.zeros(len(units), dtype=np.float64) for c in calls}
+        seconds = self.travel.seconds_matrix(
+            [u.lat for u in units],
+            [u.lon for u in units],
+            [c.lat for c in calls],
+            [c.lon for c in calls],
+            np.array([u.unit_type for u in units]),
+            self.situation.now,
+        ) + np.array([[u.start_s] for u in units], dtype=np.float64)
+        return {c.incident_id: seconds[:, j] for j, c in enumerate(calls)}
+
+    def etas(self, call: Call) -> FloatArray:
+        """Seconds for each available unit (in order) to reach ``call``, once sent."""
+        found = self._waiting_etas.get(call.incident_id)
+        return self._eta(call, self.available) if found is None else found
+
+    @cached_property
+    def losses(self) -> FloatArray:
+        """What each available unit's going costs the cover: the same for every call."""
+        return self.cover.loss(self.rows)
+
+    def _timely(self, call: Call, pool: list[int], limit: int) -> list[Suggestion]:
+        """The ``limit`` cheapest of ``pool``: costs are vectors; words only for those."""
+        if not pool:
+            return []
+        etas = self.etas(call)[pool]
+        losses = self.losses[pool]
+        left = (call.target_at - self.situation.now).total_seconds()
+        weight = 1.0 if call.grade == "I" else S_ETA_WEIGHT
+        costs = np.where(etas <= left, weight * etas + COVER_WEIGHT_S * losses, LATE + etas)
+        order = np.lexsort((etas, costs))[:limit]
+        return [self._suggest(call, pool[k], float(etas[k]), left, float(costs[k])) for k in order]
+
+    def _suggest(self, call: Call, i: int, eta: float, left: float, cost: float) -> Suggestion:
+        unit = self.available[i]
+        before = self.cover.share(unit.bcu)
+        after = self.cover.share(unit.bcu, self.cover.counts - self.rows[i].astype(np.int64))
+        margin = left - eta
+        return Suggestion(
+            unit.unit_id,
+            unit.callsign,
+            unit.unit_type,
+            unit.bcu,
+            round(eta),
+            round(margin),
+            float(self.losses[i]),
+            before,
+            after,
+            None,
+            _reasons(call, unit, eta, margin, before, after),
+            cost,
+        )
+
+    def _diversions(self, call: Call, taken: frozenset[str]) -> list[Suggestion]:
+        units = [
+            r
+            for r in self.situation.resources
+            if r.divertable and r.unit_id not in taken and self.eligible(r, call)
+        ]
+        if not units:
+            return []
+        left = (call.target_at - self.situation.now).total_seconds()
+        found = []
+        for unit, eta in zip(units, self._eta(call, units), strict=True):
+            margin = left - float(eta)
+            share = self.cover.share(unit.bcu)
+            diverted = (
+                f"diverted from the {unit.incident_grade}-grade call it is driving to, "
+                "which waits again"
+            )
+            reasons = (*_reasons(call, unit, float(eta), margin, share, share), diverted)
+            cost = float(eta) + DIVERT_COST_S if margin >= 0 else LATE + float(eta) + DIVERT_COST_S
+            found.append(
+                Suggestion(
+                    unit.unit_id,
+                    unit.callsign,
+                    unit.unit_type,
+                    unit.bcu,
+                    round(float(eta)),
+                    round(margin),
+                    0.0,
+                    share,
+                    share,
+                    unit.incident_id,
+                    reasons,
+                    cost,
+                )
+            )
+        return found
+
+
+def _minutes(seconds: float) -> str:
+    minutes = max(0, round(seconds / 60))
+    return "under a minute" if seconds < 30 else f"{minutes} min"
+
+
+def _reasons(
+    call: Call, unit: Resource, eta: float, margin: float, before: float, after: float
+) -> tuple[str, ...]:
+    reasons = []
+    if margin >= 0:
+        reasons.append(f"{_minutes(eta)} away, {_minutes(margin)} inside the target")
+    else:
+        reasons.append(f"{_minutes(eta)} away: {_minutes(-margin)} after the target")
+    if unit.start_s:
+        reasons.append(f"at the station: {_minutes(unit.start_s)} to get going")
+    if unit.bcu != call.bcu:
+        reasons.append(f"comes from {unit.bcu}, outside {call.bcu}")
+    if after < before - 0.005:
+        reasons.append(f"{unit.bcu}'s I-grade cover falls from {before:.0%} to {after:.0%}")
+    else:
+        reasons.append(f"{unit.bcu}'s I-grade cover stays at {before:.0%}")
+    return tuple(reasons)

@@ -1,0 +1,139 @@
+"""What the recommender sees: units, calls waiting for one, and the time, as plain values.
+
+The live picture (:func:`of_picture`) and the simulator build the same ``Situation``, so the
+advice a screen shows and the policy the simulator evaluates are one computation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from stream.payloads import DISPATCHABLE, TARGET_SECONDS, Grade, UnitStatus
+from stream.picture.fold import Picture
+from stream.picture.model import IncidentStatus
+
+#: A unit in the station must get back to its car before it can drive (assumption, as in
+#: stream.advice and the simulator's calibration).
+AT_STATION_START_S = 120.0
+_DISPATCHABLE = frozenset(s.value for s in DISPATCHABLE)
+_ON_DUTY_BUSY = frozenset(
+    s.value
+    for s in (
+        UnitStatus.EN_ROUTE,
+        UnitStatus.ON_SCENE,
+        UnitStatus.BUSY,
+        UnitStatus.REFRESHMENT,
+        UnitStatus.CUSTODY,
+    )
+)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A unit on duty: where it is, what it is doing, and for which call if any."""
+
+    unit_id: str
+    callsign: str
+    unit_type: str
+    bcu: str
+    lat: float
+    lon: float
+    status: str  # a stream.payloads.UnitStatus value
+    incident_id: str | None = None
+    incident_grade: str | None = None  # the grade of the call it is committed to
+
+    @property
+    def dispatchable(self) -> bool:
+        return self.status in _DISPATCHABLE
+
+    @property
+    def start_s(self) -> float:
+        """Seconds before it can start driving once sent."""
+        return AT_STATION_START_S if self.status == UnitStatus.AT_STATION.value else 0.0
+
+    @property
+    def divertable(self) -> bool:
+        """On its way to a call that is not I-grade: an I-grade call may take it."""
+        return self.status == UnitStatus.EN_ROUTE.value and self.incident_grade not in (None, "I")
+
+
+@dataclass(frozen=True)
+class Call:
+    """An I- or S-grade incident waiting for its first unit."""
+
+    incident_id: str
+    reference: str | None
+    grade: str
+    category: str
+    lat: float
+    lon: float
+    bcu: str
+    created_at: datetime
+    target_at: datetime
+
+    @property
+    def name(self) -> str:
+        return self.reference or self.incident_id
+
+
+@dataclass(frozen=True)
+class Situation:
+    now: datetime
+    resources: tuple[Resource, ...]
+    calls: tuple[Call, ...]
+
+    @property
+    def busy_share(self) -> float:
+        """The share of units on duty that could not be sent now (MEXCLP's busy fraction q),
+        held inside [0.05, 0.95] so neither an idle nor a saturated moment zeroes the model."""
+        on_duty = [r for r in self.resources if r.dispatchable or r.status in _ON_DUTY_BUSY]
+        if not on_duty:
+            return 0.95
+        busy = sum(1 for r in on_duty if not r.dispatchable)
+        return min(0.95, max(0.05, busy / len(on_duty)))
+
+    def resource(self, unit_id: str) -> Resource | None:
+        return next((r for r in self.resources if r.unit_id == unit_id), None)
+
+
+def of_picture(picture: Picture) -> Situation | None:
+    """The situation the live picture describes (None before its first event)."""
+    now = picture.now
+    if now is None:
+        return None
+    grades = {i.incident_id: i.grade.value for i in picture.incidents.values()}
+    resources = tuple(
+        Resource(
+            u.unit_id,
+            u.callsign,
+            u.unit_type.value,
+            u.bcu,
+            u.lat,
+            u.lon,
+            u.status.value,
+            u.incident_id,
+            grades.get(u.incident_id) if u.incident_id else None,
+        )
+        for u in picture.units.values()
+        if u.status is not UnitStatus.OFF_DUTY
+    )
+    calls = tuple(
+        Call(
+            i.incident_id,
+            i.reference,
+            i.grade.value,
+            i.category,
+            i.lat,
+            i.lon,
+            i.bcu,
+            i.created_at,
+            i.target_at,
+        )
+        for i in picture.incidents.values()
+        if i.status is IncidentStatus.OPEN and i.target_at is not None and i.grade in TARGETED
+    )
+    return Situation(now, resources, tuple(sorted(calls, key=lambda c: c.target_at)))
+
+
+TARGETED = frozenset(g for g in Grade if g in TARGET_SECONDS)

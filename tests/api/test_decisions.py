@@ -1,0 +1,124 @@
+"""Decision support over HTTP: units ranked for an incident (each figure recomputed from the
+units' and incident's own records with the scalar travel time), move-ups and cover, what-if
+with no side effect, who may ask, and the live advice carrying the recommender's answer."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from geodata.travel import CrowFliesModel
+from tests.api.conftest import Api
+
+TRAVEL = CrowFliesModel()
+
+
+def _get(api: Api, user: str, path: str) -> Any:
+    with api.client(user) as client:
+        answer = client.get(path)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_units_for_an_incident_are_ranked_with_etas_and_margins_that_recompute(api: Api) -> None:
+    units = [api.unit("SE"), api.unit("SE"), api.unit("SE", "ARV")]
+    incident = api.incident("SE")
+    answer = _get(api, "insp_ne", f"/api/incidents/{incident}/recommendations")
+    assert answer["incident_id"] == incident and answer["grade"] == "I"
+    now = datetime.fromisoformat(answer["as_of"])
+    record = _get(api, "chief", f"/api/incidents/{incident}")["incident"]
+    target = datetime.fromisoformat(record["created_at"]).timestamp() + 15 * 60
+    suggested = {s["unit_id"]: s for s in answer["suggestions"]}
+    assert set(units) <= set(suggested) or len(suggested) == 5
+    for unit_id in units:
+        if unit_id not in suggested:
+            continue
+        unit = _get(api, "chief", f"/api/units/{unit_id}")["unit"]
+        eta = TRAVEL.seconds(
+            unit["lat"], unit["lon"], record["lat"], record["lon"], unit["unit_type"], now
+        )
+        s = suggested[unit_id]
+        assert s["eta_s"] == round(eta)
+        assert abs(s["margin_s"] - (target - now.timestamp() - eta)) <= 1
+        assert s["reasons"] and "inside the target" in s["reasons"][0]
+        assert 0 <= s["cover_after"] <= s["cover_before"] <= 1
+    costs = [s["cost"] for s in answer["suggestions"]]
+    assert costs == sorted(costs)
+    best = min(
+        TRAVEL.seconds(*_where(api, u), record["lat"], record["lon"], "IRV", now) for u in units[:2]
+    )
+    assert answer["best_eta_s"] <= round(best)
+    assert answer["send_within_s"] == answer["seconds_left"] - answer["best_eta_s"]
+
+
+def _where(api: Api, unit_id: str) -> tuple[float, float]:
+    unit = _get(api, "chief", f"/api/units/{unit_id}")["unit"]
+    return unit["lat"], unit["lon"]
+
+
+def test_who_may_ask_and_what_cannot_be_ranked(api: Api) -> None:
+    incident = api.incident("NW")
+    path = f"/api/incidents/{incident}/recommendations"
+    for user in ("plan", "wall", "feed"):
+        with api.client(user) as client:
+            assert client.get(path).status_code == 403, user
+    with api.client("chief") as chief:
+        missing = chief.get("/api/incidents/NOPE-1/recommendations")
+        assert missing.status_code == 404 and "no incident" in missing.json()["detail"]
+        routine = api.incident("NW", grade="E")
+        no_target = chief.get(f"/api/incidents/{routine}/recommendations")
+        assert no_target.status_code == 409 and "no attendance target" in no_target.json()["detail"]
+        closed = chief.post(f"/api/incidents/{incident}/closure", json={"outcome": "resolved"})
+        assert closed.status_code == 200, closed.text
+        gone = chief.get(path)
+        assert gone.status_code == 409 and "closed" in gone.json()["detail"]
+
+
+def test_moves_cover_and_breaches_cover_every_bcu_and_list_waiting_calls(api: Api) -> None:
+    api.unit("WA")
+    incident = api.incident("WA")
+    answer = _get(api, "wall", "/api/recommendations/moves")
+    codes = {"AS", "AW", "CE", "CN", "EA", "NA", "NE", "NW", "SE", "SN", "SW", "WA"}
+    assert set(answer["cover"]) == codes == set(answer["expected_breaches"])
+    assert all(0 <= v <= 1 for v in answer["cover"].values())
+    assert incident in [c["incident_id"] for c in answer["calls"]]
+    sends = [c["send_within_s"] for c in answer["calls"] if c["send_within_s"] is not None]
+    assert sends == sorted(sends)  # the queue in order of time to breach
+    for move in answer["moves"]:
+        assert move["gain"] >= 0.05 and move["cover_after"] > move["cover_before"]
+
+
+def test_what_if_changes_nothing_and_says_what_sending_a_unit_costs(api: Api) -> None:
+    unit, incident = api.unit("EA"), api.incident("EA")
+    before = _get(api, "chief", "/api/picture")["seq"]
+    with api.client("insp_ne") as inspector:
+        sent = inspector.post("/api/whatif", json={"unit_id": unit, "incident_id": incident})
+        moved = inspector.post("/api/whatif", json={"unit_id": unit, "bcu": "wa"})
+        neither = inspector.post("/api/whatif", json={"unit_id": unit})
+        ghost = inspector.post("/api/whatif", json={"unit_id": "NOPE", "bcu": "AW"})
+    assert sent.status_code == 200, sent.text
+    ea = sent.json()["bcus"]["EA"]
+    assert ea["after"] <= ea["before"]
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["bcus"]["WA"]["after"] >= moved.json()["bcus"]["WA"]["before"]
+    assert neither.status_code == 422 and "either" in neither.text
+    assert ghost.status_code == 404
+    assert _get(api, "chief", "/api/picture")["seq"] == before
+    assert _get(api, "chief", f"/api/units/{unit}")["unit"]["status"] == "available"
+    with api.client("plan") as planner:
+        assert planner.post("/api/whatif", json={"unit_id": unit, "bcu": "AW"}).status_code == 403
+
+
+def test_the_live_advice_carries_the_recommender_s_answer(api: Api) -> None:
+    api.unit("SW")
+    incident = api.incident("SW")
+    deadline = time.monotonic() + 30
+    while True:
+        advice = _get(api, "wall", "/api/advice")
+        found = advice.get("recommendations") or {}
+        if incident in [c["incident_id"] for c in found.get("calls", [])]:
+            break
+        assert time.monotonic() < deadline, "the recommender never reached the advice"
+        time.sleep(0.5)
+    assert found["seq"] <= advice["seq"]

@@ -1,0 +1,82 @@
+"""Ranking units for a call: in time first, then by ETA and the cover their going costs."""
+
+from __future__ import annotations
+
+from stream.recommend.advise import Context, assess
+from stream.recommend.assign import LATE
+from stream.recommend.situation import Situation
+from tests.stream.recommend.conftest import NOW, call, spot, unit
+
+
+def _nudge(at: tuple[float, float], north_km: float) -> tuple[float, float]:
+    return at[0] + north_km / 111.2, at[1]
+
+
+def test_an_s_grade_call_takes_the_unit_whose_going_costs_least_cover(context: Context) -> None:
+    grid = context.grid
+    scene = spot(grid, "SN", 4)
+    # LONE is the only unit anywhere near its part of London: sending it uncovers it.
+    # CROWD stands with three others a little further away: its going costs little.
+    crowd = [unit(f"C{i}", _nudge(scene, 3.0), "SN") for i in range(4)]
+    situation = Situation(
+        NOW, (unit("LONE", _nudge(scene, -1.0), "SN"), *crowd), (call("S1", scene, "SN", "S"),)
+    )
+    ranker = assess(context, situation)
+    best, *_ = ranker.rank(situation.calls[0])
+    assert best.unit_id.startswith("C"), best
+    lone = next(s for s in ranker.rank(situation.calls[0], limit=5) if s.unit_id == "LONE")
+    assert lone.eta_s < best.eta_s and lone.cover_cost > best.cover_cost
+    assert lone.cover_after < lone.cover_before
+    assert any("cover falls" in r for r in lone.reasons)
+
+
+def test_a_unit_that_arrives_in_time_ranks_before_any_that_cannot(context: Context) -> None:
+    grid = context.grid
+    scene = spot(grid, "AW", 2)
+    late_call = call("I1", scene, "AW", "I", waited_s=10 * 60)  # 5 minutes left
+    near = unit("NEAR", _nudge(scene, 1.0), "AW")
+    far = unit("FAR", _nudge(scene, 12.0), "AW")
+    situation = Situation(NOW, (far, near), (late_call,))
+    ranked = assess(context, situation).rank(late_call)
+    assert [s.unit_id for s in ranked] == ["NEAR", "FAR"]
+    assert ranked[0].margin_s >= 0 > ranked[1].margin_s
+    assert ranked[1].cost > LATE
+    assert "after the target" in ranked[1].reasons[0]
+
+
+def test_an_i_grade_call_with_no_unit_in_time_may_take_one_on_its_way_to_a_lesser_call(
+    context: Context,
+) -> None:
+    grid = context.grid
+    scene = spot(grid, "NE", 3)
+    on_way = unit(
+        "DIVERT", _nudge(scene, 0.5), "NE", status="en_route", incident_id="E9", incident_grade="E"
+    )
+    to_i = unit(
+        "TO_I", _nudge(scene, 0.5), "NE", status="en_route", incident_id="I9", incident_grade="I"
+    )
+    far = unit("FAR", _nudge(scene, 25.0), "NE")
+    urgent = call("I1", scene, "NE", "I")
+    ranked = assess(context, Situation(NOW, (on_way, to_i, far), (urgent,))).rank(urgent)
+    assert [s.unit_id for s in ranked] == ["DIVERT", "FAR"]  # never one going to an I-grade call
+    assert ranked[0].diverted_from == "E9"
+    assert any("diverted" in r for r in ranked[0].reasons)
+    # With an available unit in time, nobody is diverted.
+    near = unit("NEAR", _nudge(scene, 1.0), "NE")
+    again = assess(context, Situation(NOW, (on_way, near), (urgent,))).rank(urgent)
+    assert [s.unit_id for s in again] == ["NEAR"]
+
+
+def test_taken_units_and_ineligible_ones_are_not_offered(context: Context) -> None:
+    grid = context.grid
+    scene = spot(grid, "CE", 1)
+    units = (unit("A", scene, "CE"), unit("B", scene, "CE", unit_type="FOOT"))
+    waiting = call("I1", scene, "CE")
+    picky = Context(
+        context.grid, context.travel, context.forecast, lambda r, c: r.unit_type != "FOOT"
+    )
+    assert [s.unit_id for s in assess(picky, Situation(NOW, units, (waiting,))).rank(waiting)] == [
+        "A"
+    ]
+    ranker = assess(context, Situation(NOW, units, (waiting,)))
+    assert [s.unit_id for s in ranker.rank(waiting, taken=frozenset({"A"}))] == ["B"]
