@@ -159,14 +159,18 @@ async def _send(
     seq: int,
     snapshot: bytes | None,
 ) -> None:
+    """Each turn: a change of the feed status goes out at once; then whatever falls due
+    first: a waiting record's frame (coalesced: ``ws_frame_ms`` after the last frame), else
+    advice that fell due, else a heartbeat (``ws_heartbeat_s`` after the last frame of any
+    kind). Until then, a record or a change of status starts a new turn."""
     settings = services.settings
     loop = asyncio.get_running_loop()
     frame_s, quiet_s = settings.ws_frame_ms / 1000, settings.ws_heartbeat_s
     send_s = settings.ws_send_timeout_s
     if snapshot is not None:
         await _send_bytes(websocket, snapshot, send_s)
-    last_sent = -frame_s  # the first events go out at once
-    spoke = loop.time()  # the last frame of any kind: a heartbeat follows quiet_s after it
+    last_sent = -frame_s  # the last frame of events, advice or heartbeat: the first goes at once
+    spoke = loop.time()  # the last frame of any kind
     advised = services.advisor.version
     status, told = services.feed, 0  # the feed status version this socket has had
     upcoming: asyncio.Task[Recorded] | None = None
@@ -177,38 +181,37 @@ async def _send(
                 await _send_bytes(websocket, status.frame(), send_s)
                 spoke = loop.time()
             upcoming = upcoming or asyncio.ensure_future(anext(subscription))
-            advice_in = _advice_due_in(services, advised, seq)
-            wait = max(0.0, quiet_s - (loop.time() - spoke))
-            if not await _record_or_news(upcoming, status, min(wait, advice_in)):
-                if upcoming.done() or status.version != told:
-                    continue
-                if advice_in <= wait:
-                    advised = await _send_advice(websocket, services, seq, advised)
-                else:
-                    await _heartbeat(websocket, seq, send_s)
-                last_sent = spoke = loop.time()
+            now = loop.time()
+            heartbeat_at, advice_at = spoke + quiet_s, now + _advice_due_in(services, advised, seq)
+            # A record's frame carries the advice: while one waits, only its flush is due.
+            due = last_sent + frame_s if upcoming.done() else min(heartbeat_at, advice_at)
+            if due > now:
+                await _record_or_news(upcoming, status, due - now)
                 continue
-            first, upcoming = upcoming.result(), None
-            seq, last_sent, advised = await _send_events(
-                websocket, services, subscription, first, last_sent, advised
-            )
-            spoke = last_sent
+            if upcoming.done():
+                first, upcoming = upcoming.result(), None
+                seq, advised = await _send_events(websocket, services, subscription, first, advised)
+            elif advice_at <= heartbeat_at:
+                advised = await _send_advice(websocket, services, seq, advised)
+            else:
+                await _heartbeat(websocket, seq, send_s)
+            last_sent = spoke = loop.time()
     finally:
         if upcoming is not None:
             upcoming.cancel()
 
 
 async def _record_or_news(
-    upcoming: asyncio.Task[Recorded], status: FeedStatus, quiet_s: float
-) -> bool:
-    """Wait for the next record (True), a change of the feed status or ``quiet_s`` of quiet
-    (False). The record's task is left running, so nothing is lost by waiting on both."""
+    upcoming: asyncio.Task[Recorded], status: FeedStatus, timeout: float
+) -> None:
+    """Wait up to ``timeout`` for the next record (unless it is here already) or a change of
+    the feed status. The record's task is left running, so nothing is lost by waiting."""
     changed = asyncio.ensure_future(status.changed())
+    waiting = {changed} if upcoming.done() else {upcoming, changed}
     try:
-        await asyncio.wait({upcoming, changed}, timeout=quiet_s, return_when=FIRST_COMPLETED)
+        await asyncio.wait(waiting, timeout=timeout, return_when=FIRST_COMPLETED)
     finally:
         changed.cancel()
-    return upcoming.done()
 
 
 def _advice_due_in(services: Services, advised: int, seq: int) -> float:
@@ -246,20 +249,14 @@ async def _send_events(
     services: Services,
     subscription: Subscription,
     first: Recorded,
-    last_sent: float,
     advised: int,
-) -> tuple[int, float, int]:
-    """One events frame from ``first`` and what else is ready; (its seq, when it went out,
-    the advice version sent)."""
-    loop = asyncio.get_running_loop()
-    frame_s, send_s = services.settings.ws_frame_ms / 1000, services.settings.ws_send_timeout_s
-    wait = frame_s - (loop.time() - last_sent)
-    if wait > 0:  # a frame went out moments ago: gather what arrives meanwhile
-        await asyncio.sleep(wait)
+) -> tuple[int, int]:
+    """One events frame from ``first`` and what else is ready; (its seq, the advice version
+    sent)."""
     batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1)]
     frame, advised = await _events_frame(services, batch, advised)
-    await _send_bytes(websocket, frame, send_s)
-    return batch[-1].seq, loop.time(), advised
+    await _send_bytes(websocket, frame, services.settings.ws_send_timeout_s)
+    return batch[-1].seq, advised
 
 
 async def _events_frame(services: Services, batch: list[Recorded], advised: int) -> tuple[str, int]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from stream.objection import Kind
+
 
 class Verdict(StrEnum):
     ACCEPTED = "accepted"
@@ -28,15 +30,16 @@ class Outcome:
     """The answer to one submitted event. ``source``/``id`` are None only when the text could
     not be read that far; ``seq`` is set for accepted and duplicate; ``reason`` for rejected
     and invalid.
-    ``forbidden``: rejected because the command lies outside its submitter's scope (an
-    inspector's BCU, stream.trust), not because of the picture's state."""
+    ``kind``: what kind of refusal a command's rejection is (stream.objection), e.g.
+    ``out_of_scope`` for a command outside its submitter's scope (an inspector's BCU,
+    stream.trust); the API answers each kind with its status. None for a feed's."""
 
     verdict: Verdict
     source: str | None
     id: str | None
     seq: int | None = None
     reason: str | None = None
-    forbidden: bool = False
+    kind: Kind | None = None
 
     @property
     def key(self) -> tuple[str, str] | None:
@@ -51,8 +54,8 @@ class Outcome:
             "seq": self.seq,
             "reason": self.reason,
         }
-        if self.forbidden:  # only ever a command's: a feed's answers keep their shape
-            answer["forbidden"] = True
+        if self.kind is not None:  # only ever a command's: a feed's answers keep their shape
+            answer["kind"] = self.kind.value
         return answer
 
     def to_json(self) -> str:
@@ -79,5 +82,13 @@ class Outcome:
             data["id"],
             data["seq"],
             data["reason"],
-            bool(data.get("forbidden", False)),
+            _kind(data),
         )
+
+
+def _kind(data: dict[str, Any]) -> Kind | None:
+    # "forbidden": how an older sequencer marked the one kind it told apart (a server and a
+    # sequencer of different versions run side by side while a deployment is upgraded).
+    if kind := data.get("kind"):
+        return Kind(kind)
+    return Kind.OUT_OF_SCOPE if data.get("forbidden") else None

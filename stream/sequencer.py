@@ -7,8 +7,8 @@ holder left unacknowledged, and continues from the log's last seq. Per batch, in
 1. parse and validate each entry (contract, London; an event under the API's reserved
    source needs the API's signature, stream.trust) — failures are rejections;
 2. drop duplicates by (source, id) — within the batch and against the log;
-3. hold a signed command to its scope (an inspector's BCU), check the event's time against
-   the sequencer's clock (stream.eventtime), then ask the picture's rules; apply each
+3. check the event's time against the sequencer's clock (stream.eventtime), then ask the
+   picture: a signed command's scope (an inspector's BCU), then the rules; apply each
    accepted event to the picture at once, so a later event in the same batch sees it (two
    conflicting commands: the first wins);
 4. append the batch to the log in one transaction (the seq primary key fences off a
@@ -43,9 +43,10 @@ from stream.bus import Bus, Entry, Rejection, new_token
 from stream.events import InvalidEvent, Locate, Recorded, Validated, to_json, validate
 from stream.eventtime import TimeBounds, wall_clock
 from stream.log import EventLog, LogConflict
+from stream.objection import Kind, Objection, conflict
 from stream.outcome import Outcome, Verdict
 from stream.picture import Picture
-from stream.trust import Scope, Trust, out_of_scope
+from stream.trust import Scope, Trust
 from stream.wire import live_message
 
 logger = logging.getLogger(__name__)
@@ -63,12 +64,12 @@ class BatchResult:
     outcomes: list[Outcome] = field(default_factory=list)
     entry_ids: list[str] = field(default_factory=list)  # the ingest entries ("<ms>-<n>")
 
-    def reject(self, rejection: Rejection, forbidden: bool = False) -> None:
-        """Keep ``rejection``; ``forbidden``: a command outside its sender's scope."""
+    def reject(self, rejection: Rejection, kind: Kind | None = None) -> None:
+        """Keep ``rejection``; ``kind``: a command's kind of refusal (stream.objection)."""
         self.rejections.append(rejection)
         r = rejection
         self.outcomes.append(
-            Outcome(Verdict.REJECTED, r.source, r.event_id, None, r.reason, forbidden=forbidden)
+            Outcome(Verdict.REJECTED, r.source, r.event_id, None, r.reason, kind=kind)
         )
 
     def merge(self, other: BatchResult) -> None:
@@ -270,27 +271,28 @@ class Sequencer:
         assert picture is not None
         now = self.clock()
         result = BatchResult()
-        valid: list[tuple[str, bytes | str, Validated, Scope]] = []
+        valid: list[tuple[Entry, Validated, Scope]] = []
         for entry in entries:
             read = read_entry(entry.text, self.locate, entry.id)
             checked = read if isinstance(read, Rejection) else self._scope(entry, read)
             if isinstance(checked, Rejection):
                 result.reject(checked)
             else:
-                valid.append((entry.id, entry.text or b"", *checked))
+                valid.append((entry, *checked))
         # A failure here is the database's, not an entry's: it fails the batch.
-        logged = self.log.seqs_of(v.event.key for _, _, v, _ in valid)
+        logged = self.log.seqs_of(v.event.key for _, v, _ in valid)
         seen: dict[tuple[str, str], int] = {}
-        for entry_id, original, v, scope in valid:
+        for entry, v, scope in valid:
             key = v.event.key
             earlier = logged.get(key) or seen.get(key)
             if earlier is not None:
                 result.outcomes.append(Outcome(Verdict.DUPLICATE, *key, earlier))
                 continue
-            forbidden = out_of_scope(picture, v, scope)
-            broken = forbidden or self._admit(v, picture, now)
+            broken = self._admit(v, scope, picture, now)
             if broken is not None:
-                result.reject(Rejection(original, broken, *key, entry_id), bool(forbidden))
+                rejected = Rejection(entry.text or b"", broken.reason, *key, entry.id)
+                # Only a command's outcome says its kind: a feed's answers keep their shape.
+                result.reject(rejected, broken.kind if entry.seal is not None else None)
                 continue
             record = Recorded(picture.seq + 1, v.event, v.borough, v.bcu)
             picture.apply(record)
@@ -314,13 +316,17 @@ class Sequencer:
             reason = undecidable(exc, entry.id)
         return Rejection(text, reason, *v.event.key, entry.id)
 
-    def _admit(self, v: Validated, picture: Picture, now: datetime) -> str | None:
-        """Why this event cannot be sequenced now (its time, then the picture's rules), or
-        None. Never raises: an unexpected error rejects this event only."""
+    def _admit(
+        self, v: Validated, scope: Scope, picture: Picture, now: datetime
+    ) -> Objection | None:
+        """Why this event cannot be sequenced now (its time, then its scope and the
+        picture's rules), or None. Never raises: an unexpected error rejects this event only."""
         try:
-            return self.bounds.check(v.event.time, picture.now, now) or picture.check(v)
+            if late := self.bounds.check(v.event.time, picture.now, now):
+                return conflict(late)
+            return picture.check(v, scope)
         except Exception as exc:
-            return undecidable(exc, v.event.key)
+            return conflict(undecidable(exc, v.event.key))
 
 
 def read_entry(

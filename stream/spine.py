@@ -244,10 +244,10 @@ class Spine:
         The trusted path, distinct from :meth:`submit` (which is what feeds use): the entry
         is signed with this spine's ``signing_key`` over the event text and ``scope``, so the
         sequencer accepts its reserved ``bluelamp-api/`` source and holds it to ``scope`` (an
-        inspector's BCU) against the picture at the moment it is sequenced; a command outside
-        its scope is answered ``rejected`` with ``forbidden`` set. An event that breaks the
-        contract is answered ``invalid`` with the reason at once, never sent: this is where a
-        command is validated. Raises RuntimeError without a key, and
+        inspector's BCU) against the picture at the moment it is sequenced; a rejection says
+        its kind (stream.objection: ``out_of_scope`` for a command outside its scope). An
+        event that breaks the contract is answered ``invalid`` with the reason at once, never
+        sent: this is where a command is validated. Raises RuntimeError without a key, and
         :class:`OutcomeTimeout` as :meth:`submit` does.
         """
         if self.signing_key is None:

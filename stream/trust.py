@@ -29,9 +29,10 @@ from stream.events import (
     InvalidEvent,
     Validated,
 )
+from stream.objection import Kind, Objection
 
 if TYPE_CHECKING:  # only for annotations: the picture's rules import RESERVED_PREFIX
-    from stream.picture import Picture, Unit
+    from stream.picture import Picture
 
 RESERVED_PREFIX = "bluelamp-api/"
 # Derived, not the secret itself: the token-signing key then never signs anything else, and
@@ -132,18 +133,12 @@ class Trust:
             raise InvalidEvent("the entry's scope is not readable") from None
 
 
-def outside_scope_reason(unit: Unit, bcu: str) -> str:
-    return (
-        f"unit {unit.callsign} ({unit.unit_id}) is deployed to {unit.bcu}; an inspector of "
-        f"{bcu} may command only units deployed there"
-    )
-
-
-def out_of_scope(picture: Picture, v: Validated, scope: Scope) -> str | None:
+def out_of_scope(picture: Picture, v: Validated, scope: Scope) -> Objection | None:
     """Why this command is outside its scope at this moment of the picture (None: within).
 
-    Decided by the sequencer beside the picture's rules, against the picture as it is when
-    the command is sequenced. An unknown unit is left to the rules, which refuse it anyway.
+    Asked before the picture's rules (stream.picture.fold), by the API before it sends a
+    command and by the sequencer when it sequences one. An unknown unit or incident is left
+    to the rules, which refuse it anyway.
     """
     if scope.bcu is None:
         return None
@@ -152,11 +147,14 @@ def out_of_scope(picture: Picture, v: Validated, scope: Scope) -> str | None:
     if not isinstance(unit_id, str):
         if isinstance(data, INCIDENT_COMMANDS):
             return _incident_out_of_scope(picture, data, scope.bcu)
-        return f"an inspector of {scope.bcu} may command only units, not {v.event.type}"
+        return _outside(f"an inspector of {scope.bcu} may command only units, not {v.event.type}")
     unit = picture.units.get(unit_id)
     if unit is None or unit.bcu == scope.bcu:
         return None
-    return outside_scope_reason(unit, scope.bcu)
+    return _outside(
+        f"unit {unit.callsign} ({unit.unit_id}) is deployed to {unit.bcu}; an inspector of "
+        f"{scope.bcu} may command only units deployed there"
+    )
 
 
 #: Commands about an incident (not a unit) an inspector may give for their BCU's incidents
@@ -168,21 +166,21 @@ def _incident_out_of_scope(
     picture: Picture,
     data: IncidentClosed | IncidentGraded | IncidentNoted | AlertAcknowledged,
     bcu: str,
-) -> str | None:
+) -> Objection | None:
     if isinstance(data, AlertAcknowledged):
-        return None if data.bcu == bcu else outside_alert_reason(data.bcu, bcu)
+        if data.bcu == bcu:
+            return None
+        return _outside(
+            f"the alert is about {data.bcu}; an inspector of {bcu} acknowledges only {bcu}'s"
+        )
     incident = picture.incidents.get(data.incident_id)
     if incident is None or incident.bcu == bcu:
         return None  # an unknown incident is left to the rules
-    return outside_incident_reason(incident.incident_id, incident.bcu, bcu)
-
-
-def outside_incident_reason(incident_id: str, incident_bcu: str, bcu: str) -> str:
-    return (
-        f"incident {incident_id} is in {incident_bcu}; an inspector of {bcu} may act only on "
+    return _outside(
+        f"incident {incident.name} is in {incident.bcu}; an inspector of {bcu} may act only on "
         f"{bcu}'s incidents"
     )
 
 
-def outside_alert_reason(alert_bcu: str, bcu: str) -> str:
-    return f"the alert is about {alert_bcu}; an inspector of {bcu} acknowledges only {bcu}'s"
+def _outside(reason: str) -> Objection:
+    return Objection(Kind.OUT_OF_SCOPE, reason)

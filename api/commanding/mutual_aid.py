@@ -10,22 +10,23 @@ from __future__ import annotations
 from typing import Any
 
 from api.commanding.bodies import AidRequest, Decline
-from api.commanding.orders import Command, Refusal, conflict, not_found, scope_of
+from api.commanding.orders import Command, Refusal, conflict, objected, scope_of
 from api.security import Principal
 from stream.events import EventType
 from stream.mutualaid import MutualAid
-from stream.picture import Picture
+from stream.objection import Objection
+from stream.picture import Picture, known_unit, open_aid, open_incident
 
 
 def request(
     picture: Picture, who: Principal, body: AidRequest, request_id: str
 ) -> Command | Refusal:
     """The request ``request_id``: a unit deployed to another BCU than the caller's."""
-    unit = picture.units.get(body.unit_id)
-    incident = picture.incidents.get(body.incident_id)
-    if unit is None or incident is None:
-        missing = f"unit {body.unit_id!r}" if unit is None else f"incident {body.incident_id!r}"
-        return not_found(body.unit_id, f"no {missing} in the live picture")
+    # The BCUs the event names come from the picture: it must have both (the rules' words).
+    if isinstance(incident := open_incident(picture, body.incident_id), Objection):
+        return objected(body.unit_id, incident)
+    if isinstance(unit := known_unit(picture, body.unit_id), Objection):
+        return objected(body.unit_id, unit)
     if scope_of(who).bcu in (None, unit.bcu):
         reason = f"you may assign {unit.callsign} yourself; mutual aid is for another BCU's unit"
         return conflict(body.unit_id, reason)
@@ -42,11 +43,9 @@ def request(
 
 
 def open_request(picture: Picture, request_id: str) -> MutualAid | Refusal:
-    aid = picture.mutual_aid.get(request_id)
-    if aid is None:
-        reason = f"no open mutual aid request {request_id!r} (answered already, or unknown)"
-        return not_found(request_id, reason)
-    return aid
+    """The request a grant or decline answers: the rules' own lookup, for their words."""
+    aid = open_aid(picture, request_id)
+    return objected(request_id, aid) if isinstance(aid, Objection) else aid
 
 
 def assignment(aid: MutualAid) -> Command:

@@ -1,10 +1,12 @@
 """A command submitted through the spine as its caller, and the sequencer's outcome as the
 answer (``Done``) or a ``Refusal`` with the status and reason the API gives.
 
-The event is validated once, by the spine (an ``invalid`` outcome: 422), and decided once,
-by the sequencer against the picture as it is then: ``forbidden`` (outside the caller's
-scope) is the same 403 as the fast path in api.commanding.orders, any other rejection a 409
-with the picture's reason.
+The event is validated by the spine (an ``invalid`` outcome: 422). Before it is sent, this
+process's picture is asked what the sequencer will ask its own (``Picture.check``: the
+caller's scope, then the event type's rule), so a command the picture refuses is answered
+at once; the sequencer decides again against the picture as it is then (this one may lag).
+Either way an objection's kind is the status (api.commanding.orders.objected) and its
+reason the words, so a command refused only at sequencing reads the same.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from api.audit import AuditOutcome
-from api.commanding.orders import Command, Refusal, conflict, denied, invalid, scope_of
+from api.commanding.orders import Command, Refusal, invalid, objected, scope_of
 from api.security import Principal
 from api.services import Services
-from stream.events import parse_event, to_dict
+from stream.events import InvalidEvent, Validated, parse_event, to_dict
+from stream.objection import Kind, Objection
 from stream.outcome import Outcome, Verdict
+from stream.picture import Picture
 from stream.spine import OutcomeTimeout
 from stream.trust import RESERVED_PREFIX, Scope
 
@@ -64,10 +68,12 @@ async def submit(
     ``key`` is the Idempotency-Key sent, ``body`` the request's, for the audit."""
     event = _event(who, command, key)
     detail = body | {"event_id": event["id"]}
+    scope = scope_of(who) if scope is None else scope
+    if (early := precheck(services.spine.picture, command, event, scope, key)) is not None:
+        # Never sent: the audit gets the request's body, but no event id.
+        return Refusal(early.status, early.reason, early.target, early.outcome, body)
     try:
-        outcome = await services.spine.command(
-            event, scope_of(who) if scope is None else scope, timeout=COMMAND_TIMEOUT_S
-        )
+        outcome = await services.spine.command(event, scope, timeout=COMMAND_TIMEOUT_S)
     except OutcomeTimeout:
         return _failed(command, detail, NO_SEQUENCER)
     except RedisError:
@@ -85,15 +91,34 @@ async def submit(
     return Done(outcome.seq, event["id"], duplicate, detail | done)
 
 
+def precheck(
+    picture: Picture, command: Command, event: dict[str, Any], scope: Scope, key: str | None
+) -> Refusal | None:
+    """The refusal the picture's check gives ``event`` on this process's ``picture`` (a
+    fast path: the sequencer checks again), or None to send it."""
+    try:
+        # No borough or BCU: the API's commands name no point (none creates anything).
+        objection = picture.check(Validated(parse_event(event)), scope)
+    except InvalidEvent:
+        return None  # the spine refuses it, with the contract's reason
+    if objection is None or (key is not None and objection.kind is Kind.CONFLICT):
+        # With an Idempotency-Key, the state refusing it may be this very command's effect
+        # (a retry of one carried out): only the log knows, and the sequencer answers it a
+        # duplicate, or the same refusal.
+        return None
+    return objected(command.target, objection)
+
+
 def refusal_of(command: Command, outcome: Outcome) -> Refusal | None:
     """The refusal an outcome means, or None for accepted and duplicate."""
     target = command.target
     if outcome.verdict is Verdict.INVALID:
         return invalid(target, outcome.reason or "invalid")
-    if outcome.forbidden:  # the sequencer's scope check: the same 403 as the fast path
-        return denied(target, outcome.reason or "outside your BCU")
     if outcome.verdict is Verdict.REJECTED:
-        return conflict(target, outcome.reason or "refused")
+        # No kind: rejected before the picture was asked (the entry's signature), or by an
+        # older sequencer; a 409 with the reason, as every rejection was before kinds.
+        kind = outcome.kind or Kind.CONFLICT
+        return objected(target, Objection(kind, outcome.reason or "refused"))
     return None
 
 

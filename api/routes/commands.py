@@ -4,9 +4,10 @@ note, close) or an alert (acknowledge).
 Each route parses the request, has api.commanding make the command and submit it through
 the spine, and maps the outcome to HTTP: the sequencer, the one writer, decides conflicts
 (of two commanders assigning the same unit at once, one gets 200 with its ``seq`` and the
-other 409 with the reason). Roles are checked by the route's dependency and an inspector's
-BCU by api.commanding first (403 with the reason), then again by the sequencer at the moment
-the command is sequenced (the same audited 403). Every attempt is audited.
+other 409 with the reason). Roles are checked by the route's dependency; the picture's
+rules and an inspector's BCU by api.commanding on this process's picture first, then again
+by the sequencer at the moment the command is sequenced, with the same status and reason
+(404 unknown, 409 conflict, 422 invalid, 403 outside the BCU). Every attempt is audited.
 
 The event's ``source`` names the user (``bluelamp-api/<user>``), a source only the API's
 signed entries may use, so the log itself records who made each change. Its ``id`` comes
@@ -70,7 +71,7 @@ async def assign(
     key: IdempotencyKey = None,
 ) -> FastJSON:
     """Send a unit to an incident (it goes en route)."""
-    command = orders.assign(services.spine.picture, who, unit_id, body)
+    command = orders.assign(unit_id, body)
     return await answer(request, services, who, command, key, body.model_dump())
 
 
@@ -84,7 +85,7 @@ async def redeploy(
     key: IdempotencyKey = None,
 ) -> FastJSON:
     """Deploy a unit to another BCU, with the reason."""
-    command = orders.redeploy(services.spine.picture, who, unit_id, body)
+    command = orders.redeploy(unit_id, body)
     return await answer(request, services, who, command, key, body.model_dump())
 
 
@@ -98,7 +99,7 @@ async def set_status(
     key: IdempotencyKey = None,
 ) -> FastJSON:
     """Change a unit's status."""
-    command = orders.set_status(services.spine.picture, who, unit_id, body.status)
+    command = orders.set_status(services.spine.picture, unit_id, body.status)
     return await answer(request, services, who, command, key, body.model_dump(mode="json"))
 
 
@@ -114,7 +115,7 @@ async def close(
     """Close an incident with its outcome (commanders; inspectors for their BCU's incidents
     unless ``BLUELAMP_INSPECTORS_MAY_CLOSE`` is off)."""
     may_close = services.settings.inspectors_may_close
-    command = orders.close(services.spine.picture, who, incident_id, body, may_close)
+    command = orders.close(who, incident_id, body, may_close)
     return await answer(request, services, who, command, key, body.model_dump())
 
 
@@ -142,7 +143,7 @@ async def arrive(
     key: IdempotencyKey = None,
 ) -> FastJSON:
     """Record that an assigned unit is on scene (inspectors: units deployed to their BCU)."""
-    command = orders.arrive(services.spine.picture, who, incident_id, body)
+    command = orders.arrive(incident_id, body)
     return await answer(request, services, who, command, key, body.model_dump())
 
 
@@ -156,7 +157,7 @@ async def note(
     key: IdempotencyKey = None,
 ) -> FastJSON:
     """Add a line to the incident's log (inspectors: their BCU's incidents)."""
-    command = orders.note(services.spine.picture, who, incident_id, body)
+    command = orders.note(who, incident_id, body)
     return await answer(request, services, who, command, key, body.model_dump())
 
 

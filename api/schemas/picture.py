@@ -3,15 +3,25 @@ recorded events of a timeline (api.views and stream.picture make them).
 
 Times are ISO 8601 text as the picture writes it (``str``, not ``datetime``: an older log
 may hold times at the ends of the calendar, which are served as they are).
+
+``Incident`` and ``Unit`` are the picture's entities as ``to_dict`` writes them
+(``INCIDENT_FIELDS``, ``UNIT_FIELDS``), then what the view adds: :func:`mirror` holds each to
+its entity when this module is imported, so a field added to the picture and not here stops
+the server instead of going missing from /openapi.json.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import operator
+from datetime import datetime
+from functools import reduce
+from types import UnionType
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from pydantic import ConfigDict, Field
 
 from api.schemas.closed import Closed
+from stream import picture as live
 from stream.events import Grade, UnitStatus, UnitType
 from stream.picture import IncidentStatus
 
@@ -57,6 +67,36 @@ class Unit(Closed):
     borough: str | None
     incident_id: str | None
     status_since: str | None = Field(description="event time of its last change of status")
+
+
+def mirror(
+    schema: type[Closed], entity: type, fields: tuple[str, ...], added: tuple[str, ...] = ()
+) -> None:
+    """Raise TypeError unless ``schema`` lists ``entity``'s ``fields`` in order, each with
+    the type its JSON has (a time is text), then the view's own ``added`` fields."""
+    listed = tuple(schema.model_fields)
+    if listed != fields + added:
+        raise TypeError(f"{schema.__name__} lists {listed}, not {fields + added}")
+    hints = get_type_hints(entity)
+    for name in fields:
+        found, wanted = schema.model_fields[name].annotation, _as_json(hints[name])
+        if found != wanted:
+            raise TypeError(f"{schema.__name__}.{name} is {found}, not {wanted}")
+
+
+def _as_json(hint: Any) -> Any:
+    """The type a value of ``hint`` has once written as JSON: a time is ISO text."""
+    if hint is datetime:
+        return str
+    args = tuple(_as_json(arg) for arg in get_args(hint))
+    origin = get_origin(hint)
+    if origin is UnionType:
+        return reduce(operator.or_, args)
+    return hint if origin is None else origin[args]
+
+
+mirror(Incident, live.Incident, live.INCIDENT_FIELDS, ("target_at", "response_seconds"))
+mirror(Unit, live.Unit, live.UNIT_FIELDS)
 
 
 class BcuCounts(Closed):

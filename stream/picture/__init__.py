@@ -6,10 +6,12 @@ This package exports its public names: the rest of Bluelamp imports them from
 * ``model`` — the entities and their codecs: Incident, Unit, BcuCounts, IncidentStatus;
 * ``state`` — what the picture holds and the per-BCU counts kept in step with it;
 * ``rules`` — every event type's check (the business rules) and apply (its effect);
+  ``aid_rules`` — mutual aid's;
 * ``fold`` — :class:`Picture` (``check``/``apply`` dispatch, eviction) and :func:`fold`;
 * ``kpis`` — the KPI strip's figures; ``snapshot`` — to and from snapshots.
 """
 
+from stream.picture.aid_rules import open_aid
 from stream.picture.fold import RETAIN_CLOSED, Picture, fold
 from stream.picture.kpis import KPI_WINDOW
 from stream.picture.model import (
@@ -23,6 +25,7 @@ from stream.picture.model import (
     IncidentStatus,
     Unit,
 )
+from stream.picture.rules import known_unit, open_incident
 from stream.picture.state import SIDE_EFFECTS_KEPT
 
 __all__ = [
@@ -40,4 +43,7 @@ __all__ = [
     "Picture",
     "Unit",
     "fold",
+    "known_unit",
+    "open_aid",
+    "open_incident",
 ]

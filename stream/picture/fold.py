@@ -1,9 +1,10 @@
 """The live picture (:class:`Picture`): the current operational state, a pure fold of
 recorded events.
 
-Same log, same picture — always. :meth:`Picture.check` asks the event type's rule and
-:meth:`Picture.apply` folds a record in with its effect (both in ``stream.picture.rules``),
-so a replay, a snapshot plus its tail, and the sequencer's running picture are identical.
+Same log, same picture — always. :meth:`Picture.check` asks a command's scope
+(``stream.trust``), then the event type's rule, and :meth:`Picture.apply` folds a record in
+with its effect (rule and effect both in ``stream.picture.rules``), so a replay, a snapshot
+plus its tail, and the sequencer's running picture are identical.
 Closed incidents stay ``RETAIN_CLOSED`` of event time, then leave, so the picture of a
 year-long log stays the size of a day.
 
@@ -22,10 +23,12 @@ from typing import Any
 
 from stream.clock import shift
 from stream.events import Recorded, Validated
+from stream.objection import Objection
+from stream.picture.aid_rules import APPLIES, CHECKS
 from stream.picture.kpis import i_compliance_last_hour, kpi_strip
-from stream.picture.rules import APPLIES, CHECKS
 from stream.picture.snapshot import load_snapshot, parse_json, to_snapshot
 from stream.picture.state import PictureState
+from stream.trust import EVERYTHING, Scope, out_of_scope
 
 #: Closed incidents leave the live picture this long (in event time) after closing.
 RETAIN_CLOSED = timedelta(hours=24)
@@ -36,10 +39,12 @@ class Picture(PictureState):
 
     # -- the fold ----------------------------------------------------------------------
 
-    def check(self, v: Validated) -> str | None:
-        """Why this event cannot be accepted now (a short sentence), or None if it can."""
+    def check(self, v: Validated, scope: Scope = EVERYTHING) -> Objection | None:
+        """Why this event cannot be accepted now, or None if it can: outside ``scope``
+        (what the command's submitter may touch), then the event type's rule. The sequencer
+        asks it when it sequences an event, the API before it sends a command."""
         data = v.event.data
-        return CHECKS[type(data)](self, v, data)
+        return out_of_scope(self, v, scope) or CHECKS[type(data)](self, v, data)
 
     def apply(self, r: Recorded) -> None:
         """Fold one recorded event in. Records must come in ``seq`` order, gap-free.

@@ -89,6 +89,11 @@ class Incident:
     address: str | None = None
 
     @property
+    def name(self) -> str:
+        """What people call it: the CAD's reference, or its id when it has none."""
+        return self.reference or self.incident_id
+
+    @property
     def target_at(self) -> datetime | None:
         """When the attendance target falls due (None for grades with no live target)."""
         seconds = TARGET_SECONDS.get(self.grade)

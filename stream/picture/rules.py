@@ -1,19 +1,19 @@
 """The business rules and effects of the live picture: one check and one apply per event
-type, all here.
+type, all here (mutual aid's in ``stream.picture.aid_rules``).
 
-``check`` decides whether an event may be accepted now (a short sentence saying why not,
-or None); the sequencer asks it before giving the event a ``seq``, so conflicting commands
-are decided here, deterministically, in log order. ``apply`` changes the picture only as
-the recorded event says and reads nothing but the event and the picture (no clock, no
-I/O); it never raises, even for a record the rules would have refused (an older log, a
-bug): a consumer that crashed on it would crash again on every replay. Each pair is
-registered per payload class in ``CHECKS`` and ``APPLIES`` (:class:`stream.handlers.ByPayload`).
-"""
+``check`` decides whether an event may be accepted now (an :class:`Objection`: its kind
+and a short sentence saying why not, or None); the sequencer asks it before giving the
+event a ``seq``, so conflicting commands are decided here, deterministically, in log order,
+and the API asks it before sending a command, so both refuse with the same kind and words.
+``apply`` changes the picture only as the recorded event says and reads nothing but the
+event and the picture (no clock, no I/O); it never raises, even for a record the rules would
+have refused (an older log, a bug): a consumer that crashed on it would crash again on every
+replay. Each pair is registered per payload class in ``CHECKS`` and ``APPLIES``
+(:class:`stream.handlers.ByPayload`)."""
 
 from __future__ import annotations
 
 from stream.events import (
-    DISPATCHABLE,
     AlertAcknowledged,
     IncidentArrived,
     IncidentAssigned,
@@ -21,9 +21,6 @@ from stream.events import (
     IncidentCreated,
     IncidentGraded,
     IncidentNoted,
-    MutualAidDeclined,
-    MutualAidGranted,
-    MutualAidRequested,
     Recorded,
     UnitLocated,
     UnitOffDuty,
@@ -34,37 +31,42 @@ from stream.events import (
     Validated,
 )
 from stream.handlers import ByPayload
-from stream.mutualaid import MutualAid
+from stream.objection import Objection, conflict, invalid, unknown
 from stream.picture.model import COMMITTED, Incident, IncidentStatus, Unit
 from stream.picture.state import PictureState
-from stream.trust import RESERVED_PREFIX
 
 #: Why an event cannot be accepted now (None: it can), per payload class.
-CHECKS: ByPayload[PictureState, Validated, str | None] = ByPayload()
+CHECKS: ByPayload[PictureState, Validated, Objection | None] = ByPayload()
 #: What a recorded event changes, per payload class.
 APPLIES: ByPayload[PictureState, Recorded, None] = ByPayload()
 
 
-def _open_incident(picture: PictureState, incident_id: str) -> tuple[Incident | None, str | None]:
+def open_incident(picture: PictureState, incident_id: str) -> Incident | Objection:
+    """The incident, if the picture has it open; else why not."""
     incident = picture.incidents.get(incident_id)
     if incident is None:
-        return None, f"unknown incident {incident_id}"
+        return unknown(f"unknown incident {incident_id}")
     if incident.status is IncidentStatus.CLOSED:
-        return None, f"incident {incident_id} is closed"
-    return incident, None
+        return conflict(f"incident {incident.name} is closed")
+    return incident
 
 
-def _known_unit(picture: PictureState, unit_id: str) -> tuple[Unit | None, str | None]:
+def known_unit(picture: PictureState, unit_id: str) -> Unit | Objection:
+    """The unit, if the picture has it (off duty too); else why not."""
     unit = picture.units.get(unit_id)
-    return (unit, None) if unit is not None else (None, f"unknown unit {unit_id}")
+    return unit if unit is not None else unknown(f"unknown unit {unit_id}")
+
+
+def _objection(found: Incident | Unit | Objection) -> Objection | None:
+    return found if isinstance(found, Objection) else None
 
 
 @CHECKS.register(IncidentCreated)
-def _check_created(picture: PictureState, v: Validated, data: IncidentCreated) -> str | None:
+def _check_created(picture: PictureState, v: Validated, data: IncidentCreated) -> Objection | None:
     if data.incident_id in picture.incidents:
-        return f"incident {data.incident_id} already exists"
+        return conflict(f"incident {data.incident_id} already exists")
     if v.bcu is None:
-        return f"incident {data.incident_id} is not in a Met BCU"
+        return invalid(f"incident {data.incident_id} is not in a Met BCU")
     return None
 
 
@@ -90,41 +92,41 @@ def _apply_created(picture: PictureState, r: Recorded, data: IncidentCreated) ->
 
 
 @CHECKS.register(IncidentGraded)
-def _check_graded(picture: PictureState, v: Validated, data: IncidentGraded) -> str | None:
-    return _open_incident(picture, data.incident_id)[1]
+def _check_graded(picture: PictureState, v: Validated, data: IncidentGraded) -> Objection | None:
+    return _objection(open_incident(picture, data.incident_id))
 
 
 @APPLIES.register(IncidentGraded)
 def _apply_graded(picture: PictureState, r: Recorded, data: IncidentGraded) -> None:
-    incident, _ = _open_incident(picture, data.incident_id)
-    if incident is not None:
+    incident = open_incident(picture, data.incident_id)
+    if isinstance(incident, Incident):
         picture.set_incident(incident, grade=data.grade)
         incident.graded_history.append((r.event.time, data.grade))
         picture.track_immediate(incident)
 
 
 @CHECKS.register(IncidentAssigned)
-def _check_assigned(picture: PictureState, v: Validated, data: IncidentAssigned) -> str | None:
-    incident, reason = _open_incident(picture, data.incident_id)
-    if incident is None:
-        return reason
-    unit, reason = _known_unit(picture, data.unit_id)
-    if unit is None:
-        return reason
+def _check_assigned(
+    picture: PictureState, v: Validated, data: IncidentAssigned
+) -> Objection | None:
+    if not isinstance(incident := open_incident(picture, data.incident_id), Incident):
+        return incident
+    if not isinstance(unit := known_unit(picture, data.unit_id), Unit):
+        return unit
     if unit.status is UnitStatus.OFF_DUTY:
-        return f"unit {unit.unit_id} is off duty"
+        return conflict(f"unit {unit.unit_id} is off duty")
     if unit.incident_id == data.incident_id:
-        return f"unit {unit.unit_id} is already assigned to incident {data.incident_id}"
+        return conflict(f"unit {unit.unit_id} is already assigned to incident {incident.name}")
     if unit.incident_id is not None:
-        return f"unit {unit.unit_id} is committed to incident {unit.incident_id}"
+        return conflict(f"unit {unit.unit_id} is committed to incident {unit.incident_id}")
     return None
 
 
 @APPLIES.register(IncidentAssigned)
 def _apply_assigned(picture: PictureState, r: Recorded, data: IncidentAssigned) -> None:
-    incident, _ = _open_incident(picture, data.incident_id)
+    incident = open_incident(picture, data.incident_id)
     unit = picture.units.get(data.unit_id)
-    if incident is None or unit is None:
+    if not isinstance(incident, Incident) or unit is None:
         return
     picture.release(unit, UnitStatus.EN_ROUTE)
     unit.incident_id = incident.incident_id
@@ -137,25 +139,23 @@ def _apply_assigned(picture: PictureState, r: Recorded, data: IncidentAssigned) 
 
 
 @CHECKS.register(IncidentArrived)
-def _check_arrived(picture: PictureState, v: Validated, data: IncidentArrived) -> str | None:
-    incident, reason = _open_incident(picture, data.incident_id)
-    if incident is None:
-        return reason
-    unit, reason = _known_unit(picture, data.unit_id)
-    if unit is None:
-        return reason
+def _check_arrived(picture: PictureState, v: Validated, data: IncidentArrived) -> Objection | None:
+    if not isinstance(incident := open_incident(picture, data.incident_id), Incident):
+        return incident
+    if not isinstance(unit := known_unit(picture, data.unit_id), Unit):
+        return unit
     if unit.incident_id != data.incident_id:
-        return f"unit {unit.unit_id} is not assigned to incident {data.incident_id}"
+        return conflict(f"unit {unit.unit_id} is not assigned to incident {incident.name}")
     if unit.status is UnitStatus.ON_SCENE:
-        return f"unit {unit.unit_id} is already on scene at incident {data.incident_id}"
+        return conflict(f"unit {unit.unit_id} is already on scene at incident {incident.name}")
     return None
 
 
 @APPLIES.register(IncidentArrived)
 def _apply_arrived(picture: PictureState, r: Recorded, data: IncidentArrived) -> None:
-    incident, _ = _open_incident(picture, data.incident_id)
+    incident = open_incident(picture, data.incident_id)
     unit = picture.units.get(data.unit_id)
-    if incident is None or unit is None or unit.incident_id != data.incident_id:
+    if not isinstance(incident, Incident) or unit is None or unit.incident_id != data.incident_id:
         return
     picture.set_unit(unit, UnitStatus.ON_SCENE)
     if incident.arrived_at is None:
@@ -164,14 +164,14 @@ def _apply_arrived(picture: PictureState, r: Recorded, data: IncidentArrived) ->
 
 
 @CHECKS.register(IncidentClosed)
-def _check_closed(picture: PictureState, v: Validated, data: IncidentClosed) -> str | None:
-    return _open_incident(picture, data.incident_id)[1]
+def _check_closed(picture: PictureState, v: Validated, data: IncidentClosed) -> Objection | None:
+    return _objection(open_incident(picture, data.incident_id))
 
 
 @APPLIES.register(IncidentClosed)
 def _apply_closed(picture: PictureState, r: Recorded, data: IncidentClosed) -> None:
-    incident, _ = _open_incident(picture, data.incident_id)
-    if incident is None:
+    incident = open_incident(picture, data.incident_id)
+    if not isinstance(incident, Incident):
         return
     for unit_id in incident.units:
         unit = picture.units.get(unit_id)
@@ -188,10 +188,10 @@ def _apply_closed(picture: PictureState, r: Recorded, data: IncidentClosed) -> N
 
 
 @CHECKS.register(IncidentNoted)
-def _check_noted(picture: PictureState, v: Validated, data: IncidentNoted) -> str | None:
+def _check_noted(picture: PictureState, v: Validated, data: IncidentNoted) -> Objection | None:
     # A closed incident still takes notes (the result of enquiries) while the picture has it.
     if data.incident_id not in picture.incidents:
-        return f"unknown incident {data.incident_id}"
+        return unknown(f"unknown incident {data.incident_id}")
     return None
 
 
@@ -201,12 +201,14 @@ def _apply_noted(picture: PictureState, r: Recorded, data: IncidentNoted) -> Non
 
 
 @CHECKS.register(AlertAcknowledged)
-def _check_acknowledged(picture: PictureState, v: Validated, data: AlertAcknowledged) -> str | None:
+def _check_acknowledged(
+    picture: PictureState, v: Validated, data: AlertAcknowledged
+) -> Objection | None:
     if data.incident_id is not None and data.incident_id not in picture.incidents:
-        return f"unknown incident {data.incident_id}"
+        return unknown(f"unknown incident {data.incident_id}")
     seen = picture.acknowledged.get(data.key)
     if seen is not None:
-        return f"alert {data.key} was acknowledged by {seen[1]} at {seen[0]:%H:%M:%S} UTC"
+        return conflict(f"alert {data.key} was acknowledged by {seen[1]} at {seen[0]:%H:%M:%S} UTC")
     return None
 
 
@@ -216,10 +218,10 @@ def _apply_acknowledged(picture: PictureState, r: Recorded, data: AlertAcknowled
 
 
 @CHECKS.register(UnitOnDuty)
-def _check_on_duty(picture: PictureState, v: Validated, data: UnitOnDuty) -> str | None:
+def _check_on_duty(picture: PictureState, v: Validated, data: UnitOnDuty) -> Objection | None:
     unit = picture.units.get(data.unit_id)
     if unit is not None and unit.status is not UnitStatus.OFF_DUTY:
-        return f"unit {unit.unit_id} is already on duty"
+        return conflict(f"unit {unit.unit_id} is already on duty")
     return None
 
 
@@ -246,11 +248,11 @@ def _apply_on_duty(picture: PictureState, r: Recorded, data: UnitOnDuty) -> None
 
 
 @CHECKS.register(UnitOffDuty)
-def _check_off_duty(picture: PictureState, v: Validated, data: UnitOffDuty) -> str | None:
-    unit, reason = _known_unit(picture, data.unit_id)
-    if unit is not None and unit.status is UnitStatus.OFF_DUTY:
-        return f"unit {unit.unit_id} is already off duty"
-    return reason
+def _check_off_duty(picture: PictureState, v: Validated, data: UnitOffDuty) -> Objection | None:
+    unit = known_unit(picture, data.unit_id)
+    if isinstance(unit, Unit) and unit.status is UnitStatus.OFF_DUTY:
+        return conflict(f"unit {unit.unit_id} is already off duty")
+    return _objection(unit)
 
 
 @APPLIES.register(UnitOffDuty)
@@ -261,16 +263,17 @@ def _apply_off_duty(picture: PictureState, r: Recorded, data: UnitOffDuty) -> No
 
 
 @CHECKS.register(UnitStatusChanged)
-def _check_status(picture: PictureState, v: Validated, data: UnitStatusChanged) -> str | None:
-    unit, reason = _known_unit(picture, data.unit_id)
-    if unit is None:
-        return reason
+def _check_status(picture: PictureState, v: Validated, data: UnitStatusChanged) -> Objection | None:
+    if not isinstance(unit := known_unit(picture, data.unit_id), Unit):
+        return unit
     if data.status is UnitStatus.OFF_DUTY:
-        return "use unit.off_duty to take a unit off duty"
+        return invalid("use unit.off_duty to take a unit off duty")
     if data.status in COMMITTED:
-        return f"status {data.status.value} comes from incident.assigned or incident.arrived"
+        return invalid(
+            f"status {data.status.value} comes from incident.assigned or incident.arrived"
+        )
     if unit.status is UnitStatus.OFF_DUTY:
-        return f"unit {unit.unit_id} is off duty"
+        return conflict(f"unit {unit.unit_id} is off duty")
     return None
 
 
@@ -282,8 +285,8 @@ def _apply_status(picture: PictureState, r: Recorded, data: UnitStatusChanged) -
 
 
 @CHECKS.register(UnitLocated)
-def _check_located(picture: PictureState, v: Validated, data: UnitLocated) -> str | None:
-    return None if data.unit_id in picture.units else f"unknown unit {data.unit_id}"
+def _check_located(picture: PictureState, v: Validated, data: UnitLocated) -> Objection | None:
+    return _objection(known_unit(picture, data.unit_id))
 
 
 @APPLIES.register(UnitLocated)
@@ -295,14 +298,15 @@ def _apply_located(picture: PictureState, r: Recorded, data: UnitLocated) -> Non
 
 
 @CHECKS.register(UnitRedeployed)
-def _check_redeployed(picture: PictureState, v: Validated, data: UnitRedeployed) -> str | None:
-    unit, reason = _known_unit(picture, data.unit_id)
-    if unit is None:
-        return reason
+def _check_redeployed(
+    picture: PictureState, v: Validated, data: UnitRedeployed
+) -> Objection | None:
+    if not isinstance(unit := known_unit(picture, data.unit_id), Unit):
+        return unit
     if unit.status is UnitStatus.OFF_DUTY:
-        return f"unit {unit.unit_id} is off duty"
+        return conflict(f"unit {unit.unit_id} is off duty")
     if unit.bcu == data.bcu:
-        return f"unit {unit.unit_id} is already deployed to {data.bcu}"
+        return conflict(f"unit {unit.unit_id} is already deployed to {data.bcu}")
     return None
 
 
@@ -311,84 +315,3 @@ def _apply_redeployed(picture: PictureState, r: Recorded, data: UnitRedeployed) 
     unit = picture.units.get(data.unit_id)
     if unit is not None:
         picture.set_unit(unit, bcu=data.bcu)
-
-
-# -- mutual aid (stream.mutualaid) ----------------------------------------------------------
-
-
-def _by_check(v: Validated, by: str) -> str | None:
-    """Mutual aid is asked for and decided by people, through the API, as themselves."""
-    if v.event.source != RESERVED_PREFIX + by:
-        return f"mutual aid is recorded through the API by the person named in by ({by})"
-    return None
-
-
-@CHECKS.register(MutualAidRequested)
-def _check_aid_requested(
-    picture: PictureState, v: Validated, data: MutualAidRequested
-) -> str | None:
-    if data.request_id in picture.mutual_aid:
-        return f"mutual aid request {data.request_id} already exists"
-    incident, reason = _open_incident(picture, data.incident_id)
-    if incident is None:
-        return reason
-    unit, reason = _known_unit(picture, data.unit_id)
-    if unit is None:
-        return reason
-    if unit.status not in DISPATCHABLE:
-        return f"unit {unit.callsign} is {unit.status.value.replace('_', ' ')}, not available"
-    if unit.bcu != data.from_bcu or incident.bcu != data.to_bcu:
-        return (
-            f"unit {unit.callsign} is deployed to {unit.bcu} and incident "
-            f"{incident.incident_id} is in {incident.bcu}, not {data.from_bcu} and {data.to_bcu}"
-        )
-    return _by_check(v, data.by)
-
-
-@APPLIES.register(MutualAidRequested)
-def _apply_aid_requested(picture: PictureState, r: Recorded, data: MutualAidRequested) -> None:
-    picture.mutual_aid[data.request_id] = MutualAid(
-        data.request_id,
-        data.incident_id,
-        data.unit_id,
-        data.from_bcu,
-        data.to_bcu,
-        data.reason,
-        data.by,
-        r.event.time,
-        r.seq,
-    )
-
-
-def _check_answer(
-    picture: PictureState, v: Validated, data: MutualAidGranted | MutualAidDeclined
-) -> str | None:
-    request = picture.mutual_aid.get(data.request_id)
-    if request is None:
-        return f"no open mutual aid request {data.request_id} (answered already, or unknown)"
-    if (request.incident_id, request.unit_id) != (data.incident_id, data.unit_id):
-        return (
-            f"mutual aid request {data.request_id} is for {request.unit_id} "
-            f"to {request.incident_id}"
-        )
-    return _by_check(v, data.by)
-
-
-@CHECKS.register(MutualAidGranted)
-def _check_aid_granted(picture: PictureState, v: Validated, data: MutualAidGranted) -> str | None:
-    return _check_answer(picture, v, data)
-
-
-@CHECKS.register(MutualAidDeclined)
-def _check_aid_declined(picture: PictureState, v: Validated, data: MutualAidDeclined) -> str | None:
-    return _check_answer(picture, v, data)
-
-
-@APPLIES.register(MutualAidGranted)
-def _apply_aid_granted(picture: PictureState, r: Recorded, data: MutualAidGranted) -> None:
-    picture.mutual_aid.pop(data.request_id, None)
-
-
-@APPLIES.register(MutualAidDeclined)
-def _apply_aid_declined(picture: PictureState, r: Recorded, data: MutualAidDeclined) -> None:
-    picture.mutual_aid.pop(data.request_id, None)

@@ -133,8 +133,29 @@ def test_unknown_targets_are_404_and_audited(api: Api) -> None:
         unit = chief.post("/api/units/NOPE/status", json={"status": "busy"})
         incident = chief.post("/api/incidents/NOPE/closure", json={"outcome": "x"})
     assert unit.status_code == incident.status_code == 404
-    assert "no unit 'NOPE'" in unit.json()["detail"]
+    assert "unknown unit NOPE" in unit.json()["detail"]
     actions = {
         e["action"] for e in api.audit(actor="chief", outcome="invalid") if e["target"] == "NOPE"
     }
     assert {"unit.status", "incident.close"} <= actions
+
+
+def test_a_refusal_at_sequencing_reads_as_the_one_before_sending(api: Api) -> None:
+    """With an Idempotency-Key a conflict is left to the sequencer (it may be a retry's), so
+    the same refusal comes from both places: the same status, words and audit."""
+    unit, incident = api.unit("AW"), api.incident("AW")
+    with api.client("chief") as chief:
+        assert chief.post(f"/api/units/{unit}/status", json={"status": "off_duty"}).is_success
+        body = {"incident_id": incident}
+        early = chief.post(f"/api/units/{unit}/assignment", json=body)
+        key = {"Idempotency-Key": api.fresh("sequenced")}
+        late = chief.post(f"/api/units/{unit}/assignment", json=body, headers=key)
+        timeline = chief.get(f"/api/incidents/{incident}").json()["timeline"]
+    assert early.status_code == late.status_code == 409, (early.text, late.text)
+    assert early.json()["detail"] == late.json()["detail"] == f"unit {unit} is off duty"
+    assert "incident.assigned" not in [t["event"]["type"] for t in timeline]
+    audited = api.audit(actor="chief", action="unit.assign")
+    both = [e for e in audited if e["target"] == unit]
+    assert [(e["outcome"], e["status"]) for e in both] == [("conflict", 409)] * 2
+    # Only the second was sent: the sequencer refused it, so its event id is in the audit.
+    assert sorted("event_id" in e["detail"] for e in both) == [False, True]

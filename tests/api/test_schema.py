@@ -28,10 +28,15 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from pydantic import create_model
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from api.schemas import picture as schemas
+from api.schemas.closed import Closed
+from api.schemas.picture import mirror
+from stream import picture as live
 from tests.api.conftest import PASSWORD, Api
 
 EXAMPLES = int(os.environ.get("BLUELAMP_FUZZ_EXAMPLES", "8"))
@@ -133,6 +138,18 @@ def test_every_route_declares_its_answer_and_refusals(document: dict[str, Any]) 
     if "HTTPValidationError" in document["components"]["schemas"]:
         missing.append("a route takes input but does not declare its 422 (problems(422))")
     assert not missing, "\n".join(missing)
+
+
+def test_the_pictures_answers_are_held_to_its_entities() -> None:
+    """An incident's or a unit's model lists the picture's fields, each as its JSON has it:
+    a field the picture gains, or one whose type changes, cannot miss /openapi.json."""
+    mirror(schemas.Unit, live.Unit, live.UNIT_FIELDS)  # as it stands: holds
+    fields = {name: (f.annotation, ...) for name, f in schemas.Unit.model_fields.items()}
+    missing = create_model("Unit", __base__=Closed, **dict(list(fields.items())[:-1]))
+    as_time = create_model("Unit", __base__=Closed, **fields | {"fix_at": (datetime, ...)})
+    for drifted, words in ((missing, "status_since"), (as_time, "Unit.fix_at is")):
+        with pytest.raises(TypeError, match=words):
+            mirror(drifted, live.Unit, live.UNIT_FIELDS)
 
 
 def _conforms(openapi: schemathesis.BaseSchema, answer: httpx.Response) -> None:

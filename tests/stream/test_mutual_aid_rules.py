@@ -21,13 +21,13 @@ def run(
     records: list[Recorded] = []
     reasons: list[str] = []
     for raw in raws:
-        reason = picture.check(f.stub_validated(raw))
-        if reason is None:
+        objection = picture.check(f.stub_validated(raw))
+        if objection is None:
             record = f.stub_recorded(picture.seq + 1, raw)
             picture.apply(record)
             records.append(record)
         else:
-            reasons.append(reason)
+            reasons.append(objection.reason)
     return picture, records, reasons
 
 

@@ -14,8 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stream.events import Payload, Recorded, Validated
+from stream.objection import Kind, Objection
 from stream.picture import RETAIN_CLOSED, IncidentStatus, Picture, fold
 from stream.picture.rules import APPLIES, CHECKS
+from stream.trust import Scope
 from tests.stream import factories as f
 from tests.stream.factories import START, recorded, stub_point, stub_recorded, stub_validated
 from tests.stream.strategies import (
@@ -37,13 +39,13 @@ def run(
     records: list[Recorded] = []
     reasons: list[str] = []
     for raw in raws:
-        reason = picture.check(stub_validated(raw))
-        if reason is None:
+        objection = picture.check(stub_validated(raw))
+        if objection is None:
             record = stub_recorded(picture.seq + 1, raw)
             picture.apply(record)
             records.append(record)
         else:
-            reasons.append(reason)
+            reasons.append(objection.reason)
     return picture, records, reasons
 
 
@@ -242,8 +244,28 @@ def test_each_business_rule_rejects_with_its_reason(
     picture = accept([SETUP[step]() for step in setup])
     before = picture.to_snapshot()
     got = picture.check(stub_validated(event()))
-    assert got is not None and got.startswith(reason), got
+    assert got is not None and got.reason.startswith(reason), got
+    assert got.kind is _kind(reason), got
     assert picture.to_snapshot() == before  # checking changes nothing
+
+
+def _kind(reason: str) -> Kind:
+    """The kind of each refusal above: a name the picture does not hold, an event no state
+    allows, or else a conflict with the state."""
+    if reason.startswith("unknown "):
+        return Kind.UNKNOWN
+    if reason.startswith(("use unit.off_duty", "status ")):
+        return Kind.INVALID
+    return Kind.CONFLICT
+
+
+def test_a_command_outside_its_scope_is_refused_before_the_rules() -> None:
+    picture = accept([f.unit_on_duty("U1", home_bcu="AW"), f.unit_on_duty("U2", home_bcu="AW")])
+    v = stub_validated(f.unit_on_duty("U1", home_bcu="AW"))  # the rules refuse it too: on duty
+    assert picture.check(v, Scope("AW")) == Objection(Kind.CONFLICT, "unit U1 is already on duty")
+    got = picture.check(stub_validated(f.unit_status("U2", "busy")), Scope("NE"))
+    assert got is not None and got.kind is Kind.OUT_OF_SCOPE, got
+    assert "inspector of NE may command only units deployed there" in got.reason
 
 
 @pytest.mark.parametrize(
@@ -266,7 +288,7 @@ def test_what_the_rules_allow(setup: list[str], event: Callable[[], Raw]) -> Non
 
 def test_an_incident_outside_the_met_is_refused_even_if_it_got_past_validation() -> None:
     v = Validated(f.event(f.incident_created("I1")), "City of London", None)
-    assert Picture().check(v) == "incident I1 is not in a Met BCU"
+    assert Picture().check(v) == Objection(Kind.INVALID, "incident I1 is not in a Met BCU")
 
 
 def test_apply_refuses_a_gap_or_a_repeat() -> None:
@@ -501,7 +523,8 @@ def test_closed_incidents_leave_after_a_day_of_event_time() -> None:
     run([f.unit_location("U1", **t(5))], picture)  # an older event time moves nothing back
     run([f.unit_location("U1", **t(10 + day))], picture)
     assert "I1" not in picture.incidents
-    assert picture.check(stub_validated(f.incident_graded("I1", "S"))) == "unknown incident I1"
+    gone = picture.check(stub_validated(f.incident_graded("I1", "S")))
+    assert gone == Objection(Kind.UNKNOWN, "unknown incident I1")
     assert picture == picture.recounted()
 
 

@@ -20,8 +20,10 @@ from stream import sequencer as sequencer_module
 from stream.bus import MemoryBus, RedisBus
 from stream.events import Recorded
 from stream.log import EventLog
+from stream.objection import Objection
 from stream.picture import Picture
 from stream.spine import Spine
+from stream.trust import EVERYTHING, Scope
 from tests.stream.conftest import Backend
 from tests.stream.factories import Events
 
@@ -125,10 +127,10 @@ async def test_an_unexpected_error_in_a_rule_rejects_that_entry_only(
     ev = Events()
     real = Picture.check
 
-    def check(self: Picture, v: Any) -> str | None:
+    def check(self: Picture, v: Any, scope: Scope = EVERYTHING) -> Objection | None:
         if getattr(v.event.data, "unit_id", None) == "BOOM":
             raise ZeroDivisionError("a bug in a rule")
-        return real(self, v)
+        return real(self, v, scope)
 
     monkeypatch.setattr(Picture, "check", check)
     async with backend.spine() as spine:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from stream.bus import RedisBus
+from stream.objection import Kind
 from stream.outcome import Verdict
 from stream.spine import Spine
 from stream.trust import Scope, Seal, entry_key, seal
@@ -127,14 +128,14 @@ async def test_the_sequencer_holds_an_inspector_to_their_bcu(backend: Backend) -
         mine = await spine.command(insp.status("U1", "busy"), Scope("AW"))
         assert mine.verdict is Verdict.ACCEPTED, mine
         theirs = await spine.command(insp.status("U2", "busy"), Scope("AW"))
-        assert theirs.verdict is Verdict.REJECTED and theirs.forbidden
+        assert theirs.verdict is Verdict.REJECTED and theirs.kind is Kind.OUT_OF_SCOPE
         assert theirs.reason is not None and "deployed to NE" in theirs.reason
         # A commander's command (no scope) may touch any BCU's unit.
         chief = await spine.command(Events(source="bluelamp-api/chief").status("U2", "busy"))
-        assert chief.verdict is Verdict.ACCEPTED and not chief.forbidden
-        # A rule's refusal is not a scope refusal.
+        assert chief.verdict is Verdict.ACCEPTED and chief.kind is None
+        # A rule's refusal is not a scope refusal: it says its own kind.
         again = await spine.command(insp.assigned("nowhere", "U1"), Scope("AW"))
-        assert again.verdict is Verdict.REJECTED and not again.forbidden
+        assert again.verdict is Verdict.REJECTED and again.kind is Kind.UNKNOWN
 
 
 async def test_a_redeploy_the_submitting_process_has_not_seen_is_decided_by_the_sequencer(
@@ -163,6 +164,6 @@ async def test_a_redeploy_the_submitting_process_has_not_seen_is_decided_by_the_
         assert serving.picture.units["U1"].bcu == "AW"  # stale when the command was sent
         async with durable_backend.spine(signing_key=KEY):  # a sequencer comes (back)
             outcome = await command
-        assert outcome.verdict is Verdict.REJECTED and outcome.forbidden, outcome
+        assert outcome.verdict is Verdict.REJECTED and outcome.kind is Kind.OUT_OF_SCOPE, outcome
         assert outcome.reason is not None and "deployed to NE" in outcome.reason
         assert insp.source not in {r.event.source for r in serving.log.read()}
