@@ -32,6 +32,7 @@ KPIS = "kpis"
 AT_RISK = "at-risk"
 ALERTS = "alerts"
 BCU_TABLE = "bcu-table"
+MOVES = "moves"
 
 # The inspector's desk.
 INSPECTOR = "inspector"

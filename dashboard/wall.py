@@ -40,6 +40,8 @@ def wall_page(settings: ScreenSettings, london: London) -> Component:
                             html.Ul(id=ids.ALERTS, className="bl-list bl-alerts"),
                             html.H2("BCUs: demand / capacity"),
                             html.Table(id=ids.BCU_TABLE, className="bl-bcu-table"),
+                            html.H2("Move-ups proposed"),
+                            html.Ul(id=ids.MOVES, className="bl-list bl-moves"),
                         ],
                     ),
                 ],

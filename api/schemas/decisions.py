@@ -58,6 +58,7 @@ class Move(Closed):
     lat: float
     lon: float
     cell: str = Field(description="the standby point's H3 cell (resolution 7)")
+    borough: str = Field(description="the borough the standby point is in")
     gain: float = Field(description="expected I-grade calls an hour newly reached in time")
     drive_s: int
     cover_before: float = Field(description="the destination BCU's covered share, before")

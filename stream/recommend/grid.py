@@ -27,6 +27,7 @@ class CoverGrid:
     lats: NDArray[np.float64]
     lons: NDArray[np.float64]
     bcus: tuple[str, ...]
+    boroughs: tuple[str, ...]  # the borough each cell mostly lies in, for words
     resolution: int = RESOLUTION
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -35,16 +36,17 @@ class CoverGrid:
         """Every cell over a Met borough (the City of London is not the Met's to cover)."""
         bcu_of = {b.name: b.info.bcu for b in london.boroughs}
         cells = sorted(
-            (cell, bcu)
+            (cell, bcu, borough)
             for cell, borough in covering_hexes(london, resolution).items()
             if (bcu := bcu_of.get(borough))
         )
-        centres = np.array([h3.cell_to_latlng(cell) for cell, _ in cells], dtype=np.float64)
+        centres = np.array([h3.cell_to_latlng(c[0]) for c in cells], dtype=np.float64)
         return cls(
-            tuple(c for c, _ in cells),
+            tuple(c[0] for c in cells),
             centres[:, 0].copy(),
             centres[:, 1].copy(),
-            tuple(b for _, b in cells),
+            tuple(c[1] for c in cells),
+            tuple(c[2] for c in cells),
             resolution,
         )
 

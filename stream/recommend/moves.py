@@ -36,6 +36,7 @@ class Move:
     lat: float
     lon: float
     cell: str
+    borough: str  # where the standby point is, in words
     gain: float  # expected I-grade calls an hour newly reached in time
     drive_s: int
     cover_before: float  # the destination BCU's covered share, before and after
@@ -114,13 +115,14 @@ def move_ups(
                 float(grid.lats[point]),
                 float(grid.lons[point]),
                 grid.cells[point],
+                grid.boroughs[point],
                 gain,
                 round(float(drive[u, s])),
                 before_share,
                 after_share,
-                f"{unit.callsign} to a standby point in {bcu}: +{gain:.2f} expected I-grade "
-                f"calls an hour reached in time ({bcu} cover {before_share:.0%} to "
-                f"{after_share:.0%})",
+                f"{unit.callsign} to stand by in {grid.boroughs[point]} ({bcu}): +{gain:.2f} "
+                f"expected I-grade calls an hour reached in time ({bcu} cover "
+                f"{before_share:.0%} to {after_share:.0%})",
             )
         )
         counts, moved, used = after, moved | {u}, used | {s}

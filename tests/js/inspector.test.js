@@ -1,7 +1,7 @@
 // The inspector's desk (dashboard/assets/js/inspector/): the queue's filters reached the
 // way AG Grid reaches them (the external filter the desk registers on the grid), the panel
 // on a filled store, and a user's grid selection kept through the feed's refreshes.
-import { at, dispatch, elements, settle } from "./page.js";
+import { answering, at, dispatch, elements, settle } from "./page.js";
 import test from "node:test";
 import assert from "node:assert/strict";
 import { apply, live } from "../../dashboard/assets/js/store.js";
@@ -182,5 +182,52 @@ test("search reads the incidents as the store holds them now, after a new snapsh
   snapshot(INCIDENTS.slice(0, 3).map((i) => ({ ...i, bcu: "AW", borough: "Westminster", created_at: "2026-11-24T21:00:00Z", units: [] })), [], { waiting: [], alerts: [] });
   d.type("westminster");
   assert.deepEqual(d.queue.shown(), ["CAD-1", "CAD-2", "CAD-3"]);
+  d.screen.stop();
+});
+
+test("the recommender's units come with their reasons, the call's outlook and this user's move-ups", async () => {
+  const reasons = ["6 min away, 9 min inside the target", "AW's I-grade cover falls from 84% to 71%"];
+  snapshot([{ ...INCIDENTS[0], bcu: "AW", units: [], lat: 51.5, lon: -0.1, created_at: "2026-11-24T21:25:00Z" }],
+    [{ unit_id: "U1", callsign: "AW11", unit_type: "IRV", status: "available", bcu: "AW", lat: 51.5, lon: -0.1 },
+      { unit_id: "U2", callsign: "AW12", unit_type: "IRV", status: "available", bcu: "AW", lat: 51.5, lon: -0.1 },
+      { unit_id: "U3", callsign: "CE3", unit_type: "IRV", status: "available", bcu: "CE", lat: 51.5, lon: -0.1 }],
+    { waiting: [{ incident_id: "CAD-1", nearest: [{ unit_id: "U3", callsign: "CE3", bcu: "CE", eta_s: 60 }] }], alerts: [], mutual_aid: [],
+      recommendations: {
+        calls: [{ incident_id: "CAD-1", words: "breaches unless a unit is sent within 9 min", suggestions: [
+          { unit_id: "U1", callsign: "AW11", bcu: "AW", eta_s: 360, reasons, diverted_from: null }] }],
+        cover: {}, expected_breaches: {},
+        moves: [
+          { unit_id: "U2", callsign: "AW12", from_bcu: "AW", to_bcu: "CE", borough: "Tower Hamlets", gain: 0.3, cover_before: 0.5, cover_after: 0.7, drive_s: 420 },
+          { unit_id: "U3", callsign: "CE3", from_bcu: "CE", to_bcu: "CE", borough: "Tower Hamlets", gain: 0.2, cover_before: 0.5, cover_after: 0.6, drive_s: 300 }],
+      } });
+  const d = await desk("?bcu=AW&incident=CAD-1");
+  const { detail, actions } = d.page;
+  assert.equal(detail.querySelector(".bl-outlook").textContent, "breaches unless a unit is sent within 9 min");
+  assert.deepEqual([...detail.querySelectorAll("[data-assign]")].map((b) => b.textContent), ["1 · Assign AW11 (AW, 6 min)"]);
+  assert.equal(detail.querySelector(".bl-reasons").textContent, reasons.join(" · "));
+  // Only the move of a unit this inspector commands (AW), with the way to carry it out.
+  const moves = [...actions.querySelectorAll(".bl-move")];
+  assert.equal(moves.length, 1);
+  assert.match(moves[0].textContent, /^AW12 → stand by in Tower Hamlets \(CE\)/);
+  assert.equal(moves[0].querySelector("[data-move-unit]").textContent, "Redeploy to CE");
+  d.screen.stop();
+});
+
+test("leaving the BCU asks first and shows the cover before and after, changing nothing", async () => {
+  snapshot([], [{ unit_id: "U1", callsign: "AW11", unit_type: "IRV", status: "available", bcu: "AW", lat: 51.5, lon: -0.1 }],
+    { waiting: [], alerts: [], mutual_aid: [], recommendations: { calls: [], cover: {}, expected_breaches: {}, moves: [
+      { unit_id: "U1", callsign: "AW11", from_bcu: "AW", to_bcu: "CE", borough: "Tower Hamlets", gain: 0.3, cover_before: 0.5, cover_after: 0.7, drive_s: 420 }] } });
+  const asked = answering((method, path) => (path === "/api/whatif"
+    ? { status: 200, body: { unit_id: "U1", seq: 1, london: { before: 9, after: 9.2 }, bcus: { AW: { before: 0.84, after: 0.71 }, CE: { before: 0.5, after: 0.7 } } } }
+    : { status: 500, body: {} }));
+  const d = await desk("?bcu=AW");
+  dispatch(d.page.actions.querySelector("[data-move-unit='U1']"), "click");
+  const dialog = () => d.page.actions.querySelector(".bl-confirm");
+  assert.ok(dialog(), "a redeployment out of the BCU is asked first");
+  await settle();
+  assert.deepEqual([...dialog().querySelectorAll(".bl-whatif li")].map((li) => li.textContent),
+    ["AW I-grade cover 84% → 71%", "CE I-grade cover 50% → 70%"]);
+  assert.deepEqual(asked.map(([method, path]) => [method, path]), [["POST", "/api/whatif"]]);
+  assert.deepEqual(JSON.parse(asked[0][2]), { unit_id: "U1", bcu: "CE" });
   d.screen.stop();
 });

@@ -21,13 +21,17 @@ function filled() {
       waiting: [{ incident_id: "CAD-2", grade: "I", bcu: "AW", category: "concern_for_welfare", reference: "MPS-2", seconds_left: -30, nearest: [{ callsign: "AW11", eta_s: 240 }] }],
       at_risk: ["CAD-2"], alerts: [ALERT], mutual_aid: [],
       acknowledged: [{ key: "k2", text: "CN: no IRV available", acknowledged_by: "cmd2", acknowledged_at: "2026-11-24T21:00:00Z" }],
+      recommendations: {
+        calls: [], cover: { AW: 0.84, CN: 0.42 }, expected_breaches: { AW: 0.2, CN: 1.6 },
+        moves: [{ unit_id: "U9", callsign: "AW9", from_bcu: "AW", to_bcu: "CN", borough: "Camden", gain: 0.31, cover_before: 0.42, cover_after: 0.6, drive_s: 540 }],
+      },
     },
   });
 }
 
 test("the wall mounts on a store that already holds advice with alerts", () => {
   at("/wall");
-  const page = elements("kpis", "at-risk", "alerts", ["bcu-table", "table"], "wall");
+  const page = elements("kpis", "at-risk", "alerts", ["bcu-table", "table"], ["moves", "ul"], "wall");
   filled();
   const screen = wall(page.wall, { role: "commander", user: "cmd" });
   const alerts = page.alerts;
@@ -36,9 +40,12 @@ test("the wall mounts on a store that already holds advice with alerts", () => {
   assert.equal(alerts.querySelector(".bl-acknowledged").textContent, "✓ CN: no IRV available · acknowledged by cmd2 at 21:00:00");
   const rows = [...page["bcu-table"].querySelectorAll("tbody tr")];
   assert.deepEqual(rows.map((r) => [...r.children].map((c) => c.textContent)), [
-    ["AW", "1", "0", "3 / 4", "0.20", "–"],
-    ["CN", "0", "2", "0 / 2", "1.50", "–"],
+    ["AW", "1", "0", "3 / 4", "0.20", "–", "84%", "0.2"],
+    ["CN", "0", "2", "0 / 2", "1.50", "–", "42%", "1.6"],
   ]);
+  assert.equal(rows[1].querySelector(".bl-breaches").className, "bl-breaches bl-hot");
+  assert.equal(rows[1].querySelector(".bl-cover").className, "bl-cover bl-hot");
+  assert.equal(page.moves.textContent, "AW9 → stand by in Camden (CN) · +0.31 I-grade calls/h in reach · CN cover 42% → 60% · 9 min drive");
   assert.equal(rows[1].className, "bl-hot");
   assert.equal(page["bcu-table"].querySelector("caption").textContent, "usual: …");
   const kpis = [...page.kpis.querySelectorAll(".bl-kpi")].map((k) => [k.querySelector(".bl-kpi-label").textContent, k.querySelector(".bl-kpi-value").textContent]);
@@ -63,7 +70,7 @@ test("demand against the usual: a surge gets an arrow; the caption says where us
   answering((method, path) => (path === "/api/demand/usual"
     ? { status: 200, body: { source: "log", weeks: 4, bcus: { AW: { now: 2, usual: 2 }, CN: { now: 7, usual: 2.5 } } } }
     : { status: 404, body: {} }));
-  const page = elements("kpis", "at-risk", "alerts", ["bcu-table", "table"], "wall");
+  const page = elements("kpis", "at-risk", "alerts", ["bcu-table", "table"], ["moves", "ul"], "wall");
   filled();
   const screen = wall(page.wall, { role: "commander", user: "cmd" });
   await settle();
@@ -77,7 +84,7 @@ test("demand against the usual: a surge gets an arrow; the caption says where us
 test("a refused acknowledgement says why beside the alert, and the button comes back", async () => {
   answering((method, path) => (path === "/api/alerts/acknowledgement"
     ? { status: 403, body: { detail: "not your BCU" } } : { status: 404, body: {} }));
-  const page = elements("kpis", "at-risk", "alerts", ["bcu-table", "table"], "wall");
+  const page = elements("kpis", "at-risk", "alerts", ["bcu-table", "table"], ["moves", "ul"], "wall");
   filled();
   const screen = wall(page.wall, { role: "commander", user: "cmd" });
   const button = page.alerts.querySelector("button[data-ack]");

@@ -5,6 +5,7 @@ import { LiveLayers } from "./livelayers.js";
 import { findMap } from "./maps.js";
 import { request } from "./session.js";
 import { live, now, onChange } from "./store.js";
+import { moveItems, recommendations } from "./decisions.js";
 import { alertItems, alertsKey, atRiskItems, bcuTable, kpiTiles } from "./wallboard.js";
 
 // Visit each BCU in turn (a wall with nobody at it), then all of London.
@@ -48,7 +49,9 @@ export function wall(root, me) {
         fill(byId("alerts"), alertItems(advice, mayAcknowledge, ackFailed));
       }
     }
-    fill(byId("bcu-table"), bcuTable(live.bcus, usual));
+    const recs = recommendations(advice);
+    fill(byId("bcu-table"), bcuTable(live.bcus, usual, recs));
+    fill(byId("moves"), moveItems(recs));
   }
 
   // Markers follow every frame; the text around them at most four times a second (a

@@ -1,6 +1,7 @@
 // The wall's text: KPI tiles, incidents at risk, alerts (with Acknowledge), and per-BCU
 // demand and capacity. Each builder returns elements made with h(); data is only text.
 import { h } from "./dom.js";
+import { breachCell, coverCell } from "./decisions.js";
 import { clock, minutes, mmss, words } from "./format.js";
 
 // Time left, or overdue marked hot.
@@ -70,14 +71,16 @@ function demandCell(usual, code) {
   return h("td", { class: "bl-demand" + (high ? " bl-hot" : "") }, (high ? "▲ " : "") + d.now + " / " + d.usual.toFixed(1));
 }
 
-export function bcuTable(bcus, usual) {
+// recs: the recommender's answer (advice.recommendations), or null until it has run.
+export function bcuTable(bcus, usual, recs) {
   const rows = Object.keys(bcus || {}).sort().map((code) => {
     const c = bcus[code];
     const hot = c.load > 1 ? "bl-hot" : c.load > 0.5 ? "bl-warm" : null;
     return h("tr", { class: hot }, h("th", {}, code), h("td", {}, c.open_by_grade.I), h("td", {}, c.open_by_grade.S),
-      h("td", {}, c.available + " / " + c.capacity), h("td", {}, c.load.toFixed(2)), demandCell(usual, code));
+      h("td", {}, c.available + " / " + c.capacity), h("td", {}, c.load.toFixed(2)), demandCell(usual, code),
+      coverCell(recs, code), breachCell(recs, code));
   });
-  const heads = ["BCU", "Open I", "Open S", "Available", "Load", "Last hour / usual"];
+  const heads = ["BCU", "Open I", "Open S", "Available", "Load", "Last hour / usual", "I cover", "Breaches next 30 min"];
   return [h("caption", {}, usualSource(usual)), h("thead", {}, h("tr", {}, heads.map((t) => h("th", {}, t)))), h("tbody", {}, rows)];
 }
 

@@ -1,6 +1,7 @@
 // The inspector's desk: one BCU's queue and units (AG Grid), its map, advice, commands and
 // the selected incident's detail. Where the inspector is (BCU, incident, unit) is in the
 // address, so a reload keeps it.
+import { outlookWords, recommendations, suggestionsFor } from "../decisions.js";
 import { byId } from "../dom.js";
 import { syncCommands } from "../feed.js";
 import { LiveLayers } from "../livelayers.js";
@@ -59,9 +60,15 @@ function knowledge(me, state) {
       if (live.advice) { live.advice.waiting.forEach((w) => { found[w.incident_id] = w; }); }
       return found;
     },
+    // The recommender's ranking for the selected incident, or the nearest by ETA.
     suggestions() {
-      const w = state.incident && d.waitingById()[state.incident];
-      return w ? w.nearest : [];
+      return state.incident ? suggestionsFor(live.advice, state.incident, live.units, (u) => DISPATCHABLE[u.status]) : [];
+    },
+    outlook() { return state.incident ? outlookWords(live.advice, state.incident) : null; },
+    // Move-ups of units this user may command (the recommender's, in the live advice).
+    moves() {
+      const recs = recommendations(live.advice);
+      return ((recs && recs.moves) || []).filter((m) => live.units.has(m.unit_id) && d.mayCommand(m.from_bcu));
     },
     // As the server decides it (GET /api/me: commands is all, own_bcu or none).
     mayCommand(bcu) { return me.commands === "all" || (me.commands === "own_bcu" && bcu === me.bcu); },
@@ -155,8 +162,15 @@ export function inspector(root, me) {
     if (!unit) { return; }
     const own = me.bcu || state.bcu;
     if (unit.bcu === own && bcu !== own) {
-      state.confirm = { unit: unitId, bcu, reason };
+      const ask = { unit: unitId, bcu, reason, whatif: null };
+      state.confirm = ask;
       renderPanel();
+      // The cover before and after, shown beside the question (nothing is changed by asking).
+      request("POST", "/api/whatif", { unit_id: unitId, bcu }).then((answer) => {
+        if (state.confirm !== ask) { return; }
+        ask.whatif = answer.status === 200 ? answer.body : { failed: answer.status + ": " + ((answer.body && answer.body.detail) || "no answer") };
+        renderPanel();
+      });
       return;
     }
     redeploy(unitId, bcu, reason);
@@ -181,6 +195,8 @@ export function inspector(root, me) {
     }
     if (data.cancelRedeploy) { state.confirm = null; renderPanel(); report(null, "Redeployment cancelled"); }
     if (data.aid) { requestAid(data.aid, id, Number(data.eta)); }
+    if (data.pickUnit) { selectUnit(data.pickUnit); tables.showSelection(); }
+    if (data.moveUnit) { selectUnit(data.moveUnit); tables.showSelection(); askRedeploy(data.moveUnit, data.moveBcu, data.moveReason); }
     for (const how of ["grant", "decline"]) {
       if (data[how]) {
         const requestId = data[how];

@@ -1,7 +1,8 @@
 // The inspector's side panel: the selected incident (detail, suggestions, actions, its
 // log) and the selected unit's controls, built from the store and what the desk knows
-// (desk.js): d = {me, state, canAct, timelines, callsignOf, suggestions, openAid,
-// mayCommand, secondUnits}. Rebuilt on each change that touches it, keeping what is typed.
+// (desk.js): d = {me, state, canAct, timelines, callsignOf, suggestions, outlook, moves,
+// openAid, mayCommand, secondUnits}. Rebuilt on each change that touches it, keeping what is typed.
+import { moveWords, reasonsLine, whatIfLines } from "../decisions.js";
 import { h } from "../dom.js";
 import { clock, minutes, words } from "../format.js";
 import { live, now } from "../store.js";
@@ -32,7 +33,14 @@ export function timelineWords(record, callsignOf) {
 
 // One suggested unit: "Assign" if this user may command it; otherwise marked as another
 // BCU's, with "Request mutual aid" (or the request already waiting).
+// The recommender's reasons (ETA against the target, the cover its going costs, a
+// diversion) follow each one in small type.
 function suggestion(d, n, i, incident) {
+  const why = n.reasons ? h("small", { class: "bl-reasons" }, reasonsLine(n)) : null;
+  return h("div", { class: "bl-suggestion-row" }, offer(d, n, i, incident), why);
+}
+
+function offer(d, n, i, incident) {
   const where = " (" + n.bcu + ", " + minutes(n.eta_s) + ")";
   if (d.mayCommand(n.bcu)) {
     return h("button", { class: "bl-button bl-primary", "data-command": "1", dataset: { assign: n.unit_id } }, (i + 1) + " · Assign " + n.callsign + where);
@@ -47,6 +55,8 @@ function suggestion(d, n, i, incident) {
 function incidentActions(d, incident) {
   const parts = [];
   if (incident.status === "open") {
+    const outlook = d.outlook();
+    if (outlook) { parts.push(h("p", { class: "bl-outlook" }, outlook)); }
     parts.push(h("div", { class: "bl-suggestions" }, d.suggestions().map((n, i) => suggestion(d, n, i, incident))));
   } else {
     const more = d.secondUnits(incident);
@@ -128,20 +138,32 @@ function unitControls(d, unit) {
     const available = (live.bcus[unit.bcu] || {}).available || 0;
     parts.push(h("div", { class: "bl-confirm", role: "alertdialog", "aria-label": "Confirm redeployment" },
       h("p", {}, "Send " + unit.callsign + " out of " + unit.bcu + " to " + ask.bcu + "? " + unit.bcu + " has " + available + " units available now."),
+      h("ul", { class: "bl-whatif" }, (ask.whatif && ask.whatif.failed ? ["what-if not available: " + ask.whatif.failed] : whatIfLines(ask.whatif)).map((line) => h("li", {}, line))),
       h("button", { class: "bl-button bl-primary", "data-command": "1", dataset: { confirmRedeploy: "1" } }, "Confirm redeploy"),
       button({ dataset: { cancelRedeploy: "1" } }, "Cancel")));
   }
   return parts;
 }
 
-// The actions pane: mutual aid requests to answer, then the selected unit's controls.
+// Move-ups of this user's units the recommender proposes: select the unit, or (to another
+// BCU) redeploy it, which asks first and shows the cover before and after.
+function moveCards(d) {
+  const moves = d.canAct ? d.moves() : [];
+  if (!moves.length) { return []; }
+  return [h("div", { class: "bl-moves" }, h("h3", {}, "Move-ups proposed"), moves.map((m) => h("div", { class: "bl-move" },
+    moveWords(m) + " ",
+    button({ dataset: { pickUnit: m.unit_id } }, "Select " + m.callsign),
+    m.to_bcu !== m.from_bcu ? command({ moveUnit: m.unit_id, moveBcu: m.to_bcu, moveReason: ("move-up: stand by in " + m.borough).slice(0, 200) }, "Redeploy to " + m.to_bcu) : null)))];
+}
+
+// The actions pane: mutual aid requests to answer, move-ups, then the selected unit's controls.
 export function actionsPane(d) {
   const unit = d.state.unit && live.units.get(d.state.unit);
   let controls;
   if (!d.canAct) { controls = [h("p", { class: "bl-muted" }, "Read only: commanders and inspectors move units.")]; }
   else if (unit) { controls = unitControls(d, unit); }
   else { controls = [h("p", { class: "bl-muted" }, "Select a unit to change its status or redeploy it; then click an incident on the map to assign it.")]; }
-  return aidRequests(d).concat(controls);
+  return aidRequests(d).concat(moveCards(d), controls);
 }
 
 // Rebuilding the panel (every frame that touches it) must not lose what is being typed.
