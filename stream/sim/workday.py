@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -209,7 +210,10 @@ class Workday(Timeline):
             },
         )
         self._at(self.now + unit.shift_hours * 3600, lambda: self._shift_ends(unit))
-        self._ping_soon(unit)
+        # Each AVL box keeps its own clock: without a phase of its own, a fleet coming on
+        # duty together would report in the same second of every minute, silent between.
+        phase = zlib.crc32(unit.unit_id.encode()) % 1000 / 1000 * self.options.ping_still_s
+        self._ping_soon(unit, 1.0 + phase)
         unit.shift_no, unit.had_break = unit.shift_no + 1, False
         due = self.now + self.unit_rng.uniform(*cal.REFRESHMENT_DUE_H) * 3600
         self._at(due, functools.partial(self._refreshment_due, unit, unit.shift_no))
@@ -232,12 +236,12 @@ class Workday(Timeline):
 
     # -- AVL -------------------------------------------------------------------------------
 
-    def _ping_soon(self, unit: SimUnit) -> None:
+    def _ping_soon(self, unit: SimUnit, after_s: float = 1.0) -> None:
         if not self.options.pings:
             return
         unit.ping_generation += 1
         generation = unit.ping_generation
-        self._at(self.now + 1.0, lambda: self._ping(unit, generation))
+        self._at(self.now + after_s, lambda: self._ping(unit, generation))
 
     def _ping(self, unit: SimUnit, generation: int) -> None:
         if generation != unit.ping_generation or unit.state is State.OFF:
