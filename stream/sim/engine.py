@@ -28,10 +28,10 @@ from stream.sim.desk import Desk
 from stream.sim.dispatch import Job, Policy, make_policy
 from stream.sim.fleet import BREAKS_OFF_FOR_I, DISPATCHABLE, SimUnit, State, build_fleet
 from stream.sim.scenario import MajorIncident, Scenario
-from stream.sim.timeline import SOURCE, Event
+from stream.sim.timeline import Event
 from stream.sim.workday import SimOptions, Workday
 
-__all__ = ["SOURCE", "Event", "SimOptions", "Simulation"]
+__all__ = ["SimOptions", "Simulation"]
 #: How much later a unit sent from these states starts its drive.
 _START_S = {State.AT_STATION: cal.AT_STATION_START_S, State.BUSY: cal.BREAK_OFF_S}
 
