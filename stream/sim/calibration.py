@@ -123,11 +123,18 @@ GRADE_ON_SCENE_FACTOR: Mapping[str, float] = MappingProxyType(
     {"I": 1.2, "S": 1.0, "E": 0.8, "R": 0.0}
 )
 
-#: Seconds from the call to the incident being ready to dispatch (call handling, grading),
-#: uniform in these bounds (assumption). E-grade is an appointment hours later; R-grade is
-#: resolved by phone and closed after the given time with no unit sent.
+#: Seconds from the call to the incident reaching the dispatch desk (answering, the call
+#: taker's questions, grading), lognormal (median, sigma) for I and S (assumption: most
+#: calls take a few minutes, a few much longer — a caller who cannot say where they are, an
+#: interpreter, a transfer; S longer, tuned: many S-grade calls come through 101, where
+#: callers wait to be answered, while a 999 call is answered at once). E-grade is an
+#: appointment hours later and R-grade is resolved by phone and closed after the time
+#: given, both uniform in these bounds (assumption).
+CALL_HANDLING_S: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {"I": (240.0, 0.4), "S": (660.0, 0.6)}
+)
 HANDLING_S: Mapping[str, tuple[float, float]] = MappingProxyType(
-    {"I": (60.0, 300.0), "S": (120.0, 600.0), "E": (3_600.0, 6 * 3_600.0), "R": (1_200.0, 5_400.0)}
+    {"E": (3_600.0, 6 * 3_600.0), "R": (1_200.0, 5_400.0)}
 )
 #: The chance an I-grade incident needs a second unit (assumption).
 SECOND_UNIT_I = 0.25
@@ -148,32 +155,74 @@ ATTENDING_TYPES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 #: unit there can be sent, with this much longer a start (back to the car, out of the yard).
 PARADE_S = (600.0, 1_200.0)
 AT_STATION_START_S = 120.0
+#: The travel model's time is a drive on a clear road. Real drives meet hold-ups (a closed
+#: road, a jam with nowhere to pull over, an address hard to find, no way into the block):
+#: this share of drives takes longer by an exponential share of the model's time (turnout
+#: included) with this mean (assumption). Never shorter: the model's pace is the fastest.
+HOLD_UP_SHARE = 0.25
+HOLD_UP_MEAN = 0.6
+#: An officer writing a report (``busy``) sent to an I-grade call first breaks off: leaves
+#: the victim's house or the desk, back to the car (assumption).
+BREAK_OFF_S = 60.0
 #: One refreshment break a shift, due this many hours in (uniform), this long including the
 #: drive to the station; put off by this much while its BCU cannot spare the unit.
 REFRESHMENT_DUE_H = (3.5, 6.0)
 REFRESHMENT_S = 45 * 60.0
 REFRESHMENT_DEFER_S = 600.0
 #: …and while fewer than this share of the BCU's on-duty units could be sent.
-REFRESHMENT_SPARE = 0.5
+REFRESHMENT_SPARE = 0.25
 #: The chance the first unit on scene arrests someone, by category (others: none).
+#: Assumption, set so that response calls give ~300 arrests a day: of the order of the Met's
+#: published arrests (Home Office, "Police powers and procedures": roughly 100,000 a year,
+#: not all of them from response calls).
 ARREST_SHARE: Mapping[str, float] = MappingProxyType(
     {
-        "violence": 0.25,
-        "domestic": 0.30,
-        "robbery": 0.20,
-        "weapons": 0.35,
-        "drugs": 0.40,
-        "public_order": 0.20,
-        "burglary": 0.10,
-        "theft": 0.10,
+        "violence": 0.12,
+        "domestic": 0.15,
+        "robbery": 0.10,
+        "weapons": 0.20,
+        "drugs": 0.25,
+        "public_order": 0.10,
+        "burglary": 0.05,
+        "theft": 0.05,
     }
 )
-#: After an arrest the arresting unit's share of the incident's on-scene time spent at the
-#: scene; the rest it spends taking the prisoner to custody. The on-scene times above are a
-#: unit's whole time on the job, so an arrest adds no unit time and the calibration holds.
-ARREST_ON_SCENE_SHARE = 0.4
+#: After an arrest the arresting unit takes the prisoner to custody (the drive is prisoner
+#: transport), waits to book them in, searches, hands over: lognormal hours with this median
+#: and sigma (assumption: custody suites queue at busy times; forces and HMICFRS describe an
+#: arrest as taking an officer off the street for hours, often the rest of a shift).
+CUSTODY_MEDIAN_H = 3.0
+CUSTODY_SIGMA = 0.4
 #: Back at the station after custody (writing up, the car cleaned), uniform in seconds.
 AFTER_CUSTODY_S = (600.0, 1_200.0)
+#: Statements and the crime report after an incident, by the first unit on scene (unless it
+#: arrested someone: then custody includes them), status ``busy``: (chance, seconds low,
+#: seconds high), uniform (assumption: a crime is recorded and a victim's statement taken
+#: for most crimes attended; a domestic adds the DASH risk assessment).
+REPORTS: Mapping[str, tuple[float, float, float]] = MappingProxyType(
+    {
+        "violence": (0.7, 1_200.0, 3_600.0),
+        "domestic": (0.9, 1_800.0, 4_800.0),
+        "robbery": (0.8, 1_200.0, 3_600.0),
+        "burglary": (0.8, 1_200.0, 3_000.0),
+        "theft": (0.6, 900.0, 2_400.0),
+        "criminal_damage": (0.6, 900.0, 2_400.0),
+        "vehicle_crime": (0.5, 900.0, 1_800.0),
+        "weapons": (0.5, 1_200.0, 3_600.0),
+        "public_order": (0.4, 900.0, 2_400.0),
+        "road_traffic": (0.5, 1_200.0, 3_600.0),
+        "concern_for_welfare": (0.3, 600.0, 1_800.0),
+        "asb": (0.3, 600.0, 1_200.0),
+        "drugs": (0.3, 600.0, 1_800.0),
+    }
+)
+#: The dispatch desk: controllers per BCU at any time, and the seconds a controller spends
+#: on an incident before sending (reading the log, finding a unit, the radio call), uniform
+#: (assumption: one dispatcher per BCU desk in MetCC's room; the order is dispatch.PRIORITY).
+CONTROLLERS_PER_BCU = 1
+CONTROLLER_S: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {"I": (30.0, 120.0), "S": (60.0, 300.0), "E": (60.0, 240.0)}
+)
 
 
 @dataclass(frozen=True)
@@ -181,10 +230,12 @@ class FleetAssumptions:
     """How many units London runs (no per-BCU figure is published: docs/simulation.md).
 
     ``irv_per_shift`` is London's IRVs on each of the three response shifts, shared among
-    BCUs in proportion to their demand; the specialist counts are pan-London, per shift.
+    BCUs in proportion to their demand: the number tuned so that the baseline policy, with
+    everything above tying units up, meets the published figures (docs/simulation.md,
+    "Calibration"). The specialist counts are pan-London, per shift.
     """
 
-    irv_per_shift: int = 330
+    irv_per_shift: int = 530
     arv_per_shift: int = 14
     dog_per_shift: int = 8
     tsg_per_shift: int = 10

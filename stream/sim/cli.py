@@ -169,6 +169,9 @@ def evaluate_command(
     policy: PolicyOption = "closest-idle-own-bcu",
     days: Annotated[float, typer.Option(help="Simulated days.")] = 1.0,
     seed: SeedOption = 7,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object (by grade, by BCU) for scripts.")
+    ] = False,
 ) -> None:
     """Run a scenario as fast as possible and print response figures per grade and BCU."""
     chosen = _scenario(scenario, None, days * 24)
@@ -176,6 +179,10 @@ def evaluate_command(
     started = time.perf_counter()
     result = evaluate(sim.events(), sim.london.locate)
     seconds = time.perf_counter() - started
+    if as_json:
+        run = {"policy": policy, "scenario": chosen.name, "seed": seed, "days": days}
+        sys.stdout.write(json.dumps(run | result.as_json()) + "\n")
+        return
     out = Console(file=sys.stdout)
     out.print(
         f"{chosen.name}, policy {policy}, seed {seed}: {days:g} day(s) from "

@@ -253,3 +253,12 @@ def on_scene_s(category: str, grade: str, rng: random.Random) -> float:
     """Seconds a unit stays at an incident (lognormal around the category's median)."""
     median = cal.ON_SCENE_MEDIAN_MIN[category] * 60 * cal.GRADE_ON_SCENE_FACTOR[grade]
     return max(300.0, rng.lognormvariate(math.log(max(median, 60.0)), cal.ON_SCENE_SIGMA))
+
+
+def handling_s(grade: str, rng: random.Random) -> float:
+    """Seconds from the call until the incident reaches the dispatch desk (or, for R,
+    is closed by telephone)."""
+    if grade in cal.CALL_HANDLING_S:
+        median, sigma = cal.CALL_HANDLING_S[grade]
+        return rng.lognormvariate(math.log(median), sigma)
+    return rng.uniform(*cal.HANDLING_S[grade])

@@ -19,7 +19,10 @@ from geodata.travel import TravelTimeModel
 from stream.sim import calibration as cal
 from stream.sim.fleet import SimUnit
 
-PRIORITY = {"I": 0, "S": 1, "E": 2, "R": 3}
+#: The order grades are worked in. A booked E-grade appointment whose time has come goes
+#: before an S-grade call: the caller was given that time, and the team keeps it (E-grade
+#: incidents only reach dispatch at their appointment).
+PRIORITY = {"I": 0, "E": 1, "S": 2, "R": 3}
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Job:
     units_needed: int = 1
     units: list[str] | None = None
     first_arrival: float | None = None
+    first_unit: str | None = None  # the first on scene: it arrests, or writes the report
     closed: bool = False
     major: bool = False
 

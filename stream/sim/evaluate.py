@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from stream.events import TARGET_SECONDS
+from stream.events import TARGET_SECONDS, Grade
 
 TARGET_S = {g.value: s for g, s in TARGET_SECONDS.items()}
+GRADES = tuple(g.value for g in Grade)
 #: ``unit.status`` values that are work (as the resources report counts them).
 WORKING = frozenset({"busy", "custody"})
 Locate = Callable[[float, float], Any]
@@ -38,6 +39,10 @@ class Figures:
         return self.on_time / self.judged if self.judged else math.nan
 
     @property
+    def late(self) -> int:
+        return self.judged - self.on_time
+
+    @property
     def mean_s(self) -> float:
         return sum(self.responses) / len(self.responses) if self.responses else math.nan
 
@@ -48,6 +53,20 @@ class Figures:
         ordered = sorted(self.responses)
         return ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)]
 
+    def as_json(self) -> dict[str, Any]:
+        """The figures as JSON values (a share 0-1, seconds; null where there are none)."""
+        return {
+            "incidents": self.incidents,
+            "within_target": _number(self.within_target),
+            "late": self.late,
+            "mean_s": _number(self.mean_s),
+            "p90_s": _number(self.p90_s),
+        }
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
 
 @dataclass
 class Evaluation:
@@ -56,6 +75,17 @@ class Evaluation:
     utilisation: dict[str, float]  # home BCU (or "pan-London") -> committed / on duty
     incidents: int
     events: int
+
+    def as_json(self) -> dict[str, Any]:
+        """``by_grade`` and ``by_bcu`` (each BCU by grade), every grade present."""
+        bcus = sorted({bcu for bcu, _ in self.by_bcu_grade if bcu})
+        return {
+            "by_grade": {g: self.by_grade.get(g, Figures()).as_json() for g in GRADES},
+            "by_bcu": {
+                bcu: {g: self.by_bcu_grade.get((bcu, g), Figures()).as_json() for g in GRADES}
+                for bcu in bcus
+            },
+        }
 
 
 def _seconds(text: str) -> float:

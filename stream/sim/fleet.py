@@ -31,10 +31,14 @@ class State(StrEnum):
     AT_STATION = "at_station"
     REFRESHMENT = "refreshment"
     CUSTODY = "custody"
+    BUSY = "busy"  # statements and reports after an incident
 
 
 #: States a unit can be sent from.
 DISPATCHABLE = frozenset({State.AVAILABLE, State.AT_STATION})
+#: …and, for an I-grade call only, these: an officer writing a report drops it for an
+#: emergency (and finishes it after), not for a call that can wait an hour.
+BREAKS_OFF_FOR_I = frozenset({State.BUSY})
 
 
 @dataclass
@@ -64,6 +68,8 @@ class SimUnit:
     state_generation: int = 0
     shift_no: int = 0  # which shift a refreshment break belongs to
     had_break: bool = False
+    free_at: float = 0.0  # when the unit's break, custody or reports end
+    reports_owed_s: float = 0.0  # reports broken off for an I-grade call, still to write
 
     def __post_init__(self) -> None:
         self.bcu = self.bcu or self.home_bcu

@@ -1,8 +1,8 @@
 """A CAD/AVL feed for drills: the simulator's London at its evening peak, XADDed onto the
 ingest stream in real time, by a producer that keeps what it could not write and tries again.
 
-The simulation runs from ``peak - warm_up`` (normal-day, 17:00 London time by default: ~15
-events a second, nine in ten of them AVL pings, with the full fleet of ~750 units on duty);
+The simulation runs from ``peak - warm_up`` (normal-day, 17:00 London time by default: ~20
+events a second, nearly all of them AVL pings, with the full fleet of ~1,150 units on duty);
 its event times are moved onto today's clock, so the warm-up goes out at once and the rest
 as its time comes. Every event written (XADD answered) is remembered by (source, id) with its
 text, so a drill can account for each one afterwards and re-send what Redis lost.

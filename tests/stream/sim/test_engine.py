@@ -3,6 +3,7 @@ do what they say."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter, defaultdict
 from datetime import datetime
@@ -55,12 +56,35 @@ def test_the_demand_is_the_same_under_every_policy() -> None:
     assert created["manual"] and created["manual"] == created["closest-idle-own-bcu"]
 
 
-def test_units_break_take_prisoners_to_custody_and_return_to_the_station() -> None:
-    events = run(hours=8, options=SimOptions(pings=False))  # breaks fall due 3.5-6 h in
-    statuses = Counter(e["data"]["status"] for e in events if e["type"] == "unit.status")
+@cache
+def working_day() -> list[Event]:
+    return run(hours=8, options=SimOptions(pings=False))  # breaks fall due 3.5-6 h in
+
+
+def test_units_break_take_prisoners_to_custody_write_reports_and_return_to_the_station() -> None:
+    statuses = Counter(e["data"]["status"] for e in working_day() if e["type"] == "unit.status")
     assert statuses["at_station"] and statuses["refreshment"] and statuses["custody"]
-    outcomes = Counter(e["data"]["outcome"] for e in events if e["type"] == "incident.closed")
-    assert outcomes["arrest"] == statuses["custody"]
+    assert statuses["busy"] > statuses["custody"]  # most incidents end in reports, not arrests
+    closed = [e["data"]["outcome"] for e in working_day() if e["type"] == "incident.closed"]
+    assert Counter(closed)["arrest"] == statuses["custody"]
+
+
+def test_a_unit_writing_a_report_is_sent_only_to_an_i_grade_call() -> None:
+    """It breaks off for an emergency; an S-grade call waits for a free unit."""
+    grade: dict[str, str] = {}
+    status: dict[str, str] = {}
+    from_reports: Counter[str] = Counter()
+    for e in working_day():
+        data = e["data"]
+        if e["type"] == "incident.created":
+            grade[data["incident_id"]] = data["grade"]
+        elif e["type"] == "unit.status":
+            status[data["unit_id"]] = data["status"]
+        elif e["type"] == "incident.assigned":
+            if status.get(data["unit_id"]) == "busy":
+                from_reports[grade[data["incident_id"]]] += 1
+            status[data["unit_id"]] = "en_route"
+    assert from_reports["I"] > 0 and set(from_reports) == {"I"}
 
 
 def test_every_event_passes_the_spines_validation_and_rules() -> None:
@@ -81,6 +105,13 @@ def test_every_event_passes_the_spines_validation_and_rules() -> None:
 def test_events_are_in_time_order() -> None:
     times = [e["time"] for e in evening()]
     assert times == sorted(times)
+
+
+def test_a_fleet_coming_on_duty_together_does_not_report_in_the_same_second() -> None:
+    """AVL boxes keep their own clocks: a feed has no silent stretches (a drill writing
+    while Redis is down for 3 s must have something to write)."""
+    times = [datetime.fromisoformat(e["time"]).timestamp() for e in evening()]
+    assert max(b - a for a, b in itertools.pairwise(times)) < 3.0
 
 
 def test_units_never_move_faster_than_the_travel_model_allows() -> None:

@@ -1,0 +1,59 @@
+"""The simulation's clock: a heap of actions in (time, insertion order) and the events they
+emit, stamped as CloudEvents. Time is float seconds since the Unix epoch."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+SOURCE = "bluelamp-sim"
+Event = dict[str, Any]
+
+
+@dataclass(order=True)
+class _Due:
+    t: float
+    order: int
+    action: Callable[[], None] = field(compare=False)
+
+
+class Timeline:
+    """What is due when, and the events emitted so far that have not been handed out."""
+
+    def __init__(self, seed: int, now: float) -> None:
+        self.seed = seed
+        self.now = now
+        self._heap: list[_Due] = []
+        self._order = itertools.count()
+        self._ids = itertools.count(1)
+        self._out: list[Event] = []
+
+    def _at(self, t: float, action: Callable[[], None]) -> None:
+        heapq.heappush(self._heap, _Due(t, next(self._order), action))
+
+    def _next_before(self, end: float) -> Callable[[], None] | None:
+        """The next action due before ``end`` (the clock moved to it), or None."""
+        if not self._heap or self._heap[0].t >= end:
+            return None
+        due = heapq.heappop(self._heap)
+        self.now = due.t
+        return due.action
+
+    def _when(self, t: float | None = None) -> datetime:
+        return datetime.fromtimestamp(self.now if t is None else t, UTC)
+
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
+        self._out.append(
+            {
+                "specversion": "1.0",
+                "id": f"sim{self.seed}-{next(self._ids)}",
+                "source": SOURCE,
+                "type": kind,
+                "time": self._when().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "data": data,
+            }
+        )
