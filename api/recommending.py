@@ -10,18 +10,23 @@ worker thread on that frozen copy.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from geodata import London
 from geodata.travel import TravelTimeModel
 from stream.advice import Advisor
+from stream.outcome import Verdict
 from stream.picture import Incident, IncidentStatus, Picture
 from stream.recommend.advise import Context, for_call, recommend, what_if
 from stream.recommend.grid import CoverGrid
 from stream.recommend.situation import Call, Situation, of_picture
 from stream.sim.prior import calibrated_prior
+from stream.spine import Spine
+from stream.trust import RESERVED_PREFIX
 
 logger = logging.getLogger(__name__)
 EVERY_S = 2.0
@@ -34,14 +39,68 @@ def context_for(london: London, travel: TravelTimeModel) -> Context:
     return Context(grid, travel, calibrated_prior(london, grid))
 
 
+#: The source of the advice the server records: ``bluelamp-api/recommender``.
+RECOMMENDER = RESERVED_PREFIX + "recommender"
+OFFERS_REMEMBERED = 50_000  # ids this process has recorded, so each is sent once
+
+
+def advice_id(kind: str, *parts: str) -> str:
+    """A stable id for one piece of advice: every server process names it alike, so the
+    sequencer's (source, id) de-duplication records it once however many offer it."""
+    digest = hashlib.sha256("\n".join((kind, *parts)).encode()).hexdigest()[:24]
+    return f"{kind[0].upper()}-{digest}"
+
+
+def offers(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``advice.offered`` data for what ``result`` (stream.recommend.advise.recommend)
+    advises: each waiting call's best unit and each move-up; each gets its ``advice_id``
+    in ``result`` too, which the screens name it by. A move-up is a new offer each hour."""
+    found = []
+    hour = result["as_of"][:13]
+    for call in result["calls"]:
+        if not call["suggestions"]:
+            continue
+        best = call["suggestions"][0]
+        best["advice_id"] = advice_id("assignment", call["incident_id"], best["unit_id"])
+        found.append(
+            {
+                "advice_id": best["advice_id"],
+                "kind": "assignment",
+                "unit_id": best["unit_id"],
+                "incident_id": call["incident_id"],
+                "bcu": call["bcu"],
+                "eta_s": best["eta_s"],
+                "reason": "; ".join(best["reasons"])[:200],
+            }
+        )
+    for move in result["moves"]:
+        move["advice_id"] = advice_id("move", move["unit_id"], move["cell"], hour)
+        found.append(
+            {
+                "advice_id": move["advice_id"],
+                "kind": "move",
+                "unit_id": move["unit_id"],
+                "bcu": move["to_bcu"],
+                "lat": move["lat"],
+                "lon": move["lon"],
+                "gain": move["gain"],
+                "reason": move["reason"][:200],
+            }
+        )
+    return found
+
+
 @dataclass
 class Recommending:
     context: Context
     advisor: Advisor
+    spine: Spine | None = None  # records the advice offered (None: shown, not recorded)
     every_s: float = EVERY_S
     latest: dict[str, Any] | None = None
     _seq: int = -1
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _offered: set[str] = field(default_factory=set)
+    _sending: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def run(self, picture_of: Any) -> None:
         """Recompute while the picture moves (``picture_of()`` gives the current one)."""
@@ -61,9 +120,42 @@ class Recommending:
                     return None
                 seq = picture.seq
                 result = await asyncio.to_thread(recommend, self.context, situation)
+                self._record(offers(result))
                 self.latest, self._seq = result | {"seq": seq}, seq
                 self.advisor.attach(self.latest)
             return self.latest
+
+    def _record(self, found: list[dict[str, Any]]) -> None:
+        """Send the offers this process has not sent yet, in the background: advice is
+        shown at once; recording it must not hold the screens up."""
+        new = [data for data in found if data["advice_id"] not in self._offered]
+        if self.spine is None or not new:
+            return
+        if len(self._offered) > OFFERS_REMEMBERED:
+            self._offered.clear()  # the log de-duplicates what is sent again
+        self._offered.update(data["advice_id"] for data in new)
+        task = asyncio.create_task(self._send(self.spine, new))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send(self, spine: Spine, found: list[dict[str, Any]]) -> None:
+        for data in found:
+            event = {
+                "specversion": "1.0",
+                "id": data["advice_id"],
+                "source": RECOMMENDER,
+                "type": "advice.offered",
+                "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "data": {k: v for k, v in data.items() if v is not None},
+            }
+            try:
+                outcome = await spine.command(event, timeout=10.0)
+            except Exception:  # no bus, no sequencer: the advice still shows; not recorded
+                logger.warning("advice %s not recorded", data["advice_id"], exc_info=True)
+                return
+            if outcome.verdict is Verdict.REJECTED:
+                # The picture moved on (the call was answered, the unit left): nothing to keep.
+                logger.debug("advice %s not recorded: %s", data["advice_id"], outcome.reason)
 
     async def for_incident(self, picture: Picture, incident: Incident) -> dict[str, Any]:
         situation = of_picture(picture)

@@ -69,7 +69,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.recommending = Recommending(
-            context_for(self.london, self.advisor.travel), self.advisor
+            context_for(self.london, self.advisor.travel), self.advisor, self.spine
         )
 
     async def is_active(self, username: str) -> bool:

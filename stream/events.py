@@ -27,6 +27,10 @@ from stream.payloads import (
     BCU_CODES,
     DISPATCHABLE,
     TARGET_SECONDS,
+    AdviceAccepted,
+    AdviceDismissed,
+    AdviceKind,
+    AdviceOffered,
     AlertAcknowledged,
     Grade,
     IncidentArrived,
@@ -54,6 +58,13 @@ __all__ = [
     "DISPATCHABLE",
     "PRINTABLE",
     "TARGET_SECONDS",
+    "AdviceAccepted",
+    "AdviceAcceptedEvent",
+    "AdviceDismissed",
+    "AdviceDismissedEvent",
+    "AdviceKind",
+    "AdviceOffered",
+    "AdviceOfferedEvent",
     "AlertAcknowledged",
     "AlertAcknowledgedEvent",
     "Event",
@@ -119,6 +130,9 @@ class EventType(StrEnum):
     MUTUAL_AID_DECLINED = "mutual_aid.declined"
     INCIDENT_NOTED = "incident.noted"
     ALERT_ACKNOWLEDGED = "alert.acknowledged"
+    ADVICE_OFFERED = "advice.offered"
+    ADVICE_ACCEPTED = "advice.accepted"
+    ADVICE_DISMISSED = "advice.dismissed"
 
 
 class IncidentCreatedEvent(Envelope):
@@ -196,6 +210,21 @@ class AlertAcknowledgedEvent(Envelope):
     data: AlertAcknowledged
 
 
+class AdviceOfferedEvent(Envelope):
+    type: Literal[EventType.ADVICE_OFFERED]
+    data: AdviceOffered
+
+
+class AdviceAcceptedEvent(Envelope):
+    type: Literal[EventType.ADVICE_ACCEPTED]
+    data: AdviceAccepted
+
+
+class AdviceDismissedEvent(Envelope):
+    type: Literal[EventType.ADVICE_DISMISSED]
+    data: AdviceDismissed
+
+
 Event = Annotated[
     IncidentCreatedEvent
     | IncidentGradedEvent
@@ -211,7 +240,10 @@ Event = Annotated[
     | MutualAidGrantedEvent
     | MutualAidDeclinedEvent
     | IncidentNotedEvent
-    | AlertAcknowledgedEvent,
+    | AlertAcknowledgedEvent
+    | AdviceOfferedEvent
+    | AdviceAcceptedEvent
+    | AdviceDismissedEvent,
     Field(discriminator="type"),
 ]
 

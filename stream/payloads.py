@@ -9,7 +9,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from stream.envelope import NO_NUL, PRINTABLE, Ident
 
@@ -198,3 +205,50 @@ class MutualAidDeclined(Payload):
     unit_id: Ident
     by: Ident
     reason: Text
+
+
+class AdviceKind(StrEnum):
+    ASSIGNMENT = "assignment"  # a unit for a waiting call: taken by assigning it
+    MOVE = "move"  # a move-up: accepted or dismissed by a person
+
+
+class AdviceOffered(Payload):
+    """The recommender's advice as the screens showed it (stream.recommend), recorded once
+    so the ledger can say what became of it: the best unit for a waiting call, or a move-up
+    (an available unit to stand by at ``lat``/``lon`` in ``bcu``)."""
+
+    advice_id: Ident
+    kind: AdviceKind
+    unit_id: Ident
+    incident_id: Ident | None = None
+    bcu: BcuCode  # the call's BCU, or where the move goes
+    lat: Lat | None = None
+    lon: Lon | None = None
+    eta_s: Annotated[int, Field(ge=0, strict=True)] | None = None
+    gain: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    reason: Text
+
+    @model_validator(mode="after")
+    def _what_it_needs(self) -> AdviceOffered:
+        if self.kind is AdviceKind.ASSIGNMENT and self.incident_id is None:
+            raise ValueError("an assignment's advice names its incident_id")
+        if self.kind is AdviceKind.MOVE and (self.lat is None or self.lon is None):
+            raise ValueError("a move-up names where the unit goes (lat and lon)")
+        return self
+
+
+class AdviceAccepted(Payload):
+    """A person takes a move-up (``by``): the unit is told to stand by there."""
+
+    advice_id: Ident
+    unit_id: Ident
+    by: Ident
+
+
+class AdviceDismissed(Payload):
+    """A person turns a move-up down, with the reason (``by``)."""
+
+    advice_id: Ident
+    unit_id: Ident
+    reason: Text
+    by: Ident

@@ -38,9 +38,7 @@ PACKAGES = ("geodata", "stream", "reports", "api", "dashboard", "bluelamp", "ben
 MAX_LINES = 400
 #: Modules over MAX_LINES that another change is splitting right now, each held to the size
 #: it had when listed (it may shrink, not grow); drop its line once the split is merged.
-OVER_MAX_LINES = {
-    "stream/sim/engine.py": 434,  # the sim track is splitting the engine
-}
+OVER_MAX_LINES: dict[str, int] = {}  # a module allowed over the limit, while it is split
 
 
 def _modules() -> list[Path]:

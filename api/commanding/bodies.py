@@ -70,3 +70,7 @@ class AidRequest(Strict):
 
 class Decline(Strict):
     reason: Words
+
+
+class Dismissal(Strict):
+    reason: Words = Field(description="why the move-up is not taken, for the ledger")

@@ -22,6 +22,7 @@ from api.commanding.bodies import (
     Arrival,
     Assignment,
     Closure,
+    Dismissal,
     Note,
     Redeployment,
     Regrade,
@@ -30,6 +31,7 @@ from api.security import Principal, Role
 from stream.events import EventType, UnitStatus
 from stream.objection import Kind, Objection
 from stream.picture import IncidentStatus, Picture, known_unit
+from stream.picture.advice_rules import open_offer
 from stream.trust import Scope
 
 
@@ -171,3 +173,17 @@ def acknowledge(
     if alert.get("incident_id"):
         data["incident_id"] = alert["incident_id"]
     return Command(key, EventType.ALERT_ACKNOWLEDGED, data)
+
+
+def decide(
+    picture: Picture, who: Principal, advice_id: str, dismissal: Dismissal | None = None
+) -> Command | Refusal:
+    """Accept a move-up (``dismissal`` None) or dismiss it with the reason: one the picture
+    holds as waiting (stream.offers), for the unit it names (an inspector: their BCU's)."""
+    offer = open_offer(picture, advice_id)
+    if isinstance(offer, Objection):
+        return objected(advice_id, offer)
+    data = {"advice_id": advice_id, "unit_id": offer.unit_id, "by": who.name}
+    if dismissal is None:
+        return Command(advice_id, EventType.ADVICE_ACCEPTED, data)
+    return Command(advice_id, EventType.ADVICE_DISMISSED, data | {"reason": dismissal.reason})

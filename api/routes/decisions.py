@@ -1,23 +1,29 @@
-"""Decision support's routes: units ranked for an incident, move-ups, and what-if.
+"""Decision support's routes: units ranked for an incident, move-ups, what-if, and a
+person's decision on a move-up.
 
-All three read the live picture and change nothing (what-if included: it answers "what would
-cover be", and no event is written). Commands carry out what a person decides
-(api/routes/commands.py).
+The first three read the live picture and change nothing (what-if included: it answers
+"what would cover be", and no event is written). Accepting or dismissing a move-up is a
+command like any other (api/routes/commands.py): audited, decided by the sequencer.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path, Request
 
+from api.commanding import orders
+from api.commanding.bodies import Dismissal
 from api.deps import IncidentId, Operator, ServicesDep, Viewer
 from api.recommending import open_call
 from api.responses import FastJSON
+from api.routes.commands import IdempotencyKey, answer
+from api.schemas.commands import CommandResult
 from api.schemas.decisions import IncidentRecommendations, Recommendations, WhatIf, WhatIfAnswer
 from api.schemas.problems import SIGNED_IN, problems
 from api.services import Services
+from stream.envelope import PRINTABLE
 from stream.recommend.moves import standby_points
 from stream.recommend.situation import of_picture
 
@@ -106,3 +112,41 @@ def _where(services: Services, now: datetime, body: WhatIf) -> tuple[float, floa
     demand = context.forecast.rates(now)
     point = next(p for p in standby_points(grid, demand, 1) if grid.bcus[p] == bcu)
     return float(grid.lats[point]), float(grid.lons[point]), bcu
+
+
+MoveId = Annotated[str, Path(min_length=1, max_length=64, pattern=PRINTABLE)]
+DECIDED: dict[str, Any] = {
+    "response_model": CommandResult,
+    "responses": SIGNED_IN | problems(404, 409, 422),
+}
+
+
+@router.post("/recommendations/{advice_id}/acceptance", name="advice.accept", **DECIDED)
+async def accept(
+    advice_id: MoveId,
+    request: Request,
+    who: Operator,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> FastJSON:
+    """Take a move-up the recommender offered (``moves[].advice_id``): recorded as
+    ``advice.accepted`` for the ledger. A move into another BCU also needs the unit
+    redeployed (``POST /api/units/{id}/redeployment``); the screens ask for it next."""
+    command = orders.decide(services.spine.picture, who, advice_id)
+    return await answer(request, services, who, command, key, {"advice_id": advice_id})
+
+
+@router.post("/recommendations/{advice_id}/dismissal", name="advice.dismiss", **DECIDED)
+async def dismiss(
+    advice_id: MoveId,
+    body: Dismissal,
+    request: Request,
+    who: Operator,
+    services: ServicesDep,
+    key: IdempotencyKey = None,
+) -> FastJSON:
+    """Turn a move-up down, with the reason (``advice.dismissed``, for the ledger)."""
+    command = orders.decide(services.spine.picture, who, advice_id, body)
+    return await answer(
+        request, services, who, command, key, body.model_dump() | {"advice_id": advice_id}
+    )

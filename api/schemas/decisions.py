@@ -26,6 +26,9 @@ class Suggestion(Closed):
     diverted_from: str | None = Field(description="the lower-grade incident it would leave")
     reasons: list[str] = Field(description="why, in words")
     cost: float = Field(description="the ranking's score, lower is better")
+    advice_id: str | None = Field(
+        default=None, description="the best unit's: the advice recorded (advice.offered)"
+    )
 
 
 class Outlook(Closed):
@@ -64,6 +67,9 @@ class Move(Closed):
     cover_before: float = Field(description="the destination BCU's covered share, before")
     cover_after: float
     reason: str
+    advice_id: str | None = Field(
+        default=None, description="what accepting or dismissing it names (advice.offered)"
+    )
 
 
 class Recommendations(Closed):

@@ -1,5 +1,6 @@
 """The business rules and effects of the live picture: one check and one apply per event
-type, all here (mutual aid's in ``stream.picture.aid_rules``).
+type, all here (mutual aid's in ``stream.picture.aid_rules``, advice's in
+``stream.picture.advice_rules``).
 
 ``check`` decides whether an event may be accepted now (an :class:`Objection`: its kind
 and a short sentence saying why not, or None); the sequencer asks it before giving the
@@ -260,6 +261,7 @@ def _apply_off_duty(picture: PictureState, r: Recorded, data: UnitOffDuty) -> No
     unit = picture.units.get(data.unit_id)
     if unit is not None:
         picture.release(unit, UnitStatus.OFF_DUTY)
+    picture.withdraw_offers(data.unit_id)
 
 
 @CHECKS.register(UnitStatusChanged)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from stream.mutualaid import MutualAid
+from stream.offers import Offer
 from stream.picture.model import (
     INCIDENT_FIELDS,
     UNIT_FIELDS,
@@ -49,6 +50,7 @@ def to_snapshot(picture: PictureState) -> dict[str, Any]:
         "unit_fields": list(UNIT_FIELDS),
         "units": [u.to_row() for u in picture.units.values()],
         "mutual_aid": [m.to_dict() for m in picture.mutual_aid.values()],
+        "offers": [o.to_dict() for o in picture.offers.values()],
         "acknowledged": [[k, t.isoformat(), by] for k, (t, by) in picture.acknowledged.items()],
     }
 
@@ -63,6 +65,9 @@ def load_snapshot(picture: PictureState, data: Mapping[str, Any]) -> None:
         for raw in data.get("mutual_aid", ()):
             request = MutualAid.from_dict(dict(raw))
             picture.mutual_aid[request.request_id] = request
+        for raw in data.get("offers", ()):
+            offer = Offer.from_dict(dict(raw))
+            picture.offers[offer.advice_id] = offer
         for key, at, by in data.get("acknowledged", ()):
             picture.acknowledged[key] = (datetime.fromisoformat(at), by)
 

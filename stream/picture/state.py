@@ -20,6 +20,7 @@ from typing import Any
 from stream.clock import EventClock
 from stream.events import DISPATCHABLE, Grade, UnitStatus, UnitType, alert_key
 from stream.mutualaid import MutualAid
+from stream.offers import Offer
 from stream.picture.model import BCUS, LIVE_GRADES, BcuCounts, Incident, IncidentStatus, Unit
 
 SIDE_EFFECTS_KEPT = 100_000
@@ -35,6 +36,8 @@ class PictureState:
         self.units: dict[str, Unit] = {}
         # Mutual aid requests waiting for a commander's answer, by request id.
         self.mutual_aid: dict[str, MutualAid] = {}
+        # Move-ups offered and not yet decided, by advice id (stream.offers).
+        self.offers: dict[str, Offer] = {}
         self._closed: list[tuple[datetime, str]] = []  # heap of (closed_at, id) to evict
         # Snapshot rows of closed incidents, which never change again: most of a day's
         # incidents are closed, so a snapshot re-encodes only what is still live.
@@ -159,6 +162,16 @@ class PictureState:
             status = IncidentStatus.OPEN
         if status is not incident.status:
             self.set_incident(incident, status)
+
+    def withdraw_offers(self, unit_id: str) -> None:
+        """Forget the move-ups offered for a unit (one was taken, or the unit left)."""
+        for advice_id in [k for k, o in self.offers.items() if o.unit_id == unit_id]:
+            del self.offers[advice_id]
+
+    def expire_offers(self, before: datetime) -> None:
+        """Forget the move-ups offered before ``before`` and never decided."""
+        for advice_id in [k for k, o in self.offers.items() if o.offered_at < before]:
+            del self.offers[advice_id]
 
     def release(self, unit: Unit, status: UnitStatus) -> None:
         """Detach a unit from the incident it was committed to, and set its status."""

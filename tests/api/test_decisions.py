@@ -8,6 +8,8 @@ import time
 from datetime import datetime
 from typing import Any
 
+import httpx
+
 from geodata.travel import CrowFliesModel
 from tests.api.conftest import Api
 
@@ -122,3 +124,65 @@ def test_the_live_advice_carries_the_recommender_s_answer(api: Api) -> None:
         assert time.monotonic() < deadline, "the recommender never reached the advice"
         time.sleep(0.5)
     assert found["seq"] <= advice["seq"]
+
+
+def _a_move(api: Api) -> dict[str, Any]:
+    """A move-up the recommender offers of a unit outside NE (insp_ne's BCU)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        moves = _get(api, "chief", "/api/recommendations/moves")["moves"]
+        found = [m for m in moves if m["from_bcu"] != "NE" and m.get("advice_id")]
+        if found:
+            return found[0]
+        time.sleep(0.5)
+    raise AssertionError("no move-up was offered for units bunched in one place")
+
+
+def _until_waiting(api: Api, user: str, path: str, body: Any = None) -> httpx.Response:
+    """POST ``path`` until the offer it names is in the picture (it is recorded a moment
+    after the recommender shows it): the first answer that is not 404."""
+    deadline = time.monotonic() + 30
+    with api.client(user) as client:
+        while True:
+            answer = client.post(path, json=body)
+            if answer.status_code != 404 or time.monotonic() > deadline:
+                return answer
+            time.sleep(0.3)
+
+
+def test_a_move_up_is_recorded_and_decided_once_by_a_person_who_commands_the_unit(api: Api) -> None:
+    for _ in range(6):  # bunched in one place: moving some of them gains cover
+        api.unit("EA")
+    move = _a_move(api)
+    path = f"/api/recommendations/{move['advice_id']}"
+    with api.client("insp_ne") as other_bcu:
+        refused = other_bcu.post(f"{path}/acceptance")
+    assert refused.status_code in (403, 404), refused.text  # 404 only if not recorded yet
+    taken = _until_waiting(api, "chief", f"{path}/acceptance")
+    assert taken.status_code == 200, taken.text
+    with api.client("chief2") as second:
+        again = second.post(f"{path}/dismissal", json={"reason": "too late"})
+    assert again.status_code == 404 and "waiting for a decision" in again.json()["detail"]
+    audit = api.audit(action="advice.accept")
+    assert any(e["target"] == move["advice_id"] and e["outcome"] == "ok" for e in audit)
+    with api.client("chief") as chief:
+        log = chief.get(f"/api/units/{move['unit_id']}").json()
+    assert log["unit"]["unit_id"] == move["unit_id"]
+
+
+def test_a_call_s_best_unit_is_recorded_as_advice_in_the_incident_s_log(api: Api) -> None:
+    api.unit("SN")
+    incident = api.incident("SN")
+    deadline = time.monotonic() + 60
+    while True:
+        timeline = _get(api, "chief", f"/api/incidents/{incident}")["timeline"]
+        offered = [t for t in timeline if t["event"]["type"] == "advice.offered"]
+        if offered:
+            break
+        assert time.monotonic() < deadline, "the best unit was never recorded as advice"
+        time.sleep(0.5)
+    data = offered[0]["event"]["data"]
+    assert offered[0]["event"]["source"] == "bluelamp-api/recommender"
+    assert data["kind"] == "assignment" and data["incident_id"] == incident
+    recs = _get(api, "chief", f"/api/incidents/{incident}/recommendations")
+    assert data["unit_id"] in [s["unit_id"] for s in recs["suggestions"]]

@@ -197,7 +197,7 @@ test("the recommender's units come with their reasons, the call's outlook and th
           { unit_id: "U1", callsign: "AW11", bcu: "AW", eta_s: 360, reasons, diverted_from: null }] }],
         cover: {}, expected_breaches: {},
         moves: [
-          { unit_id: "U2", callsign: "AW12", from_bcu: "AW", to_bcu: "CE", borough: "Tower Hamlets", gain: 0.3, cover_before: 0.5, cover_after: 0.7, drive_s: 420 },
+          { advice_id: "M-2", unit_id: "U2", callsign: "AW12", from_bcu: "AW", to_bcu: "CE", borough: "Tower Hamlets", gain: 0.3, cover_before: 0.5, cover_after: 0.7, drive_s: 420 },
           { unit_id: "U3", callsign: "CE3", from_bcu: "CE", to_bcu: "CE", borough: "Tower Hamlets", gain: 0.2, cover_before: 0.5, cover_after: 0.6, drive_s: 300 }],
       } });
   const d = await desk("?bcu=AW&incident=CAD-1");
@@ -209,25 +209,48 @@ test("the recommender's units come with their reasons, the call's outlook and th
   const moves = [...actions.querySelectorAll(".bl-move")];
   assert.equal(moves.length, 1);
   assert.match(moves[0].textContent, /^AW12 → stand by in Tower Hamlets \(CE\)/);
-  assert.equal(moves[0].querySelector("[data-move-unit]").textContent, "Redeploy to CE");
+  assert.deepEqual([...moves[0].querySelectorAll("button")].map((b) => b.textContent), ["Accept", "Dismiss", "Select AW12"]);
   d.screen.stop();
 });
 
-test("leaving the BCU asks first and shows the cover before and after, changing nothing", async () => {
+const MOVE = { advice_id: "M-1", unit_id: "U1", callsign: "AW11", from_bcu: "AW", to_bcu: "CE", borough: "Tower Hamlets", gain: 0.3, cover_before: 0.5, cover_after: 0.7, drive_s: 420 };
+
+function oneMove() {
   snapshot([], [{ unit_id: "U1", callsign: "AW11", unit_type: "IRV", status: "available", bcu: "AW", lat: 51.5, lon: -0.1 }],
-    { waiting: [], alerts: [], mutual_aid: [], recommendations: { calls: [], cover: {}, expected_breaches: {}, moves: [
-      { unit_id: "U1", callsign: "AW11", from_bcu: "AW", to_bcu: "CE", borough: "Tower Hamlets", gain: 0.3, cover_before: 0.5, cover_after: 0.7, drive_s: 420 }] } });
+    { waiting: [], alerts: [], mutual_aid: [], recommendations: { calls: [], cover: {}, expected_breaches: {}, moves: [MOVE] } });
+}
+
+test("accepting a move-up into another BCU records it, then asks to redeploy with the cover before and after", async () => {
+  oneMove();
   const asked = answering((method, path) => (path === "/api/whatif"
     ? { status: 200, body: { unit_id: "U1", seq: 1, london: { before: 9, after: 9.2 }, bcus: { AW: { before: 0.84, after: 0.71 }, CE: { before: 0.5, after: 0.7 } } } }
-    : { status: 500, body: {} }));
+    : { status: 200, body: { seq: 7, event_id: "e", duplicate: false } }));
   const d = await desk("?bcu=AW");
-  dispatch(d.page.actions.querySelector("[data-move-unit='U1']"), "click");
+  dispatch(d.page.actions.querySelector("[data-accept-move='M-1']"), "click");
+  await settle();
   const dialog = () => d.page.actions.querySelector(".bl-confirm");
   assert.ok(dialog(), "a redeployment out of the BCU is asked first");
   await settle();
   assert.deepEqual([...dialog().querySelectorAll(".bl-whatif li")].map((li) => li.textContent),
     ["AW I-grade cover 84% → 71%", "CE I-grade cover 50% → 70%"]);
-  assert.deepEqual(asked.map(([method, path]) => [method, path]), [["POST", "/api/whatif"]]);
-  assert.deepEqual(JSON.parse(asked[0][2]), { unit_id: "U1", bcu: "CE" });
+  assert.deepEqual(asked.map(([method, path]) => [method, path]),
+    [["POST", "/api/recommendations/M-1/acceptance"], ["POST", "/api/whatif"]]);
+  assert.deepEqual(JSON.parse(asked[1][2]), { unit_id: "U1", bcu: "CE" });
+  d.screen.stop();
+});
+
+test("a move-up is dismissed only with a reason, which is sent for the ledger", async () => {
+  oneMove();
+  const asked = answering(() => ({ status: 200, body: { seq: 8, event_id: "e", duplicate: false } }));
+  const d = await desk("?bcu=AW");
+  dispatch(d.page.actions.querySelector("[data-dismiss-move='M-1']"), "click");
+  await settle();
+  assert.equal(asked.length, 0);
+  assert.equal(d.page.result.textContent, "✗ not sent: say why the move-up is dismissed");
+  document.getElementById("move-reason").value = "needed for the school run";
+  dispatch(d.page.actions.querySelector("[data-dismiss-move='M-1']"), "click");
+  await settle();
+  assert.deepEqual(asked.map(([method, path, body]) => [method, path, JSON.parse(body)]),
+    [["POST", "/api/recommendations/M-1/dismissal", { reason: "needed for the school run" }]]);
   d.screen.stop();
 });

@@ -40,6 +40,7 @@ def test_every_type_in_the_catalogue_parses_and_round_trips() -> None:
         *_mutual_aid(ev),
         ev.noted("I1"),
         ev.acknowledged("i_unassigned", "AW", "I1"),
+        *_advice(ev),
     ]
     assert {r["type"] for r in raws} == {t.value for t in EventType}
     for raw in raws:
@@ -254,3 +255,23 @@ def test_an_acknowledgement_names_its_alert_by_kind_bcu_and_incident() -> None:
     assert bcu_wide.key == "no_irv:CN"  # type: ignore[union-attr]
     assert "data.bcu" in _reason(ev.acknowledged("no_irv", "XX"))
     assert _reason(ev.noted("I1", text="")) == "data.text: String should have at least 1 character"
+
+
+def _advice(ev: Events) -> list[dict[str, object]]:
+    move = {"advice_id": "M1", "unit_id": "U1"}
+    return [
+        ev.raw(
+            "advice.offered",
+            move
+            | {
+                "kind": "move",
+                "bcu": "CN",
+                "lat": 51.54,
+                "lon": -0.14,
+                "gain": 0.3,
+                "reason": "U1 to stand by in Camden (CN)",
+            },
+        ),
+        ev.raw("advice.accepted", move | {"by": "insp"}),
+        ev.raw("advice.dismissed", move | {"by": "insp", "reason": "needed here"}),
+    ]

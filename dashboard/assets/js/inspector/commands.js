@@ -68,3 +68,9 @@ export function answerAid(requestId, how, aid, by, then) {
   const done = "mutual aid " + (how === "grant" ? "granted" : "declined") + (aid ? " (" + aid.callsign + ")" : "");
   send("/api/mutual-aid/" + encodeURIComponent(requestId) + "/" + how, body, done, then);
 }
+
+// A move-up turned down: the reason is what the ledger keeps, so one must be given.
+export function dismissMove(adviceId, reason, then) {
+  if (!reason) { report({ status: 0, body: { detail: "say why the move-up is dismissed" } }, "move-up dismissed"); return; }
+  send("/api/recommendations/" + encodeURIComponent(adviceId) + "/dismissal", { reason: reason.slice(0, 200) }, "move-up dismissed", then);
+}

@@ -9,7 +9,7 @@ import { findMap } from "../maps.js";
 import { request } from "../session.js";
 import { live, now, onChange } from "../store.js";
 import { alertWatch, muteButton } from "./alerts.js";
-import { answerAid, assign, incidentCommand, redeploy, report, requestAid, setStatus } from "./commands.js";
+import { answerAid, assign, dismissMove, incidentCommand, redeploy, report, requestAid, send, setStatus } from "./commands.js";
 import { makeFilterControls, queueFilters } from "./filters.js";
 import { grids } from "./grids.js";
 import { actionsPane, incidentDetail, keepingInputs } from "./panel.js";
@@ -176,6 +176,16 @@ export function inspector(root, me) {
     redeploy(unitId, bcu, reason);
   }
 
+  // A move-up taken: recorded first; one into another BCU then asks to redeploy the unit.
+  function acceptMove(data) {
+    send("/api/recommendations/" + encodeURIComponent(data.acceptMove) + "/acceptance", undefined, "move-up accepted", () => {
+      const unit = live.units.get(data.moveUnit);
+      selectUnit(data.moveUnit);
+      tables.showSelection();
+      if (unit && unit.bcu !== data.moveBcu) { askRedeploy(data.moveUnit, data.moveBcu, data.moveReason); }
+    });
+  }
+
   function clearInput(id) { return () => { const input = byId(id); if (input) { input.value = ""; } }; }
 
   function onPanelClick(event) {
@@ -196,7 +206,8 @@ export function inspector(root, me) {
     if (data.cancelRedeploy) { state.confirm = null; renderPanel(); report(null, "Redeployment cancelled"); }
     if (data.aid) { requestAid(data.aid, id, Number(data.eta)); }
     if (data.pickUnit) { selectUnit(data.pickUnit); tables.showSelection(); }
-    if (data.moveUnit) { selectUnit(data.moveUnit); tables.showSelection(); askRedeploy(data.moveUnit, data.moveBcu, data.moveReason); }
+    if (data.acceptMove) { acceptMove(data); }
+    if (data.dismissMove) { dismissMove(data.dismissMove, byId("move-reason").value.trim(), clearInput("move-reason")); }
     for (const how of ["grant", "decline"]) {
       if (data[how]) {
         const requestId = data[how];

@@ -145,15 +145,18 @@ function unitControls(d, unit) {
   return parts;
 }
 
-// Move-ups of this user's units the recommender proposes: select the unit, or (to another
-// BCU) redeploy it, which asks first and shows the cover before and after.
+// Move-ups of this user's units the recommender proposes: accept (recorded; a move to
+// another BCU then asks to redeploy the unit, showing the cover before and after) or
+// dismiss with the reason typed below, for the ledger; or just select the unit.
 function moveCards(d) {
   const moves = d.canAct ? d.moves() : [];
   if (!moves.length) { return []; }
   return [h("div", { class: "bl-moves" }, h("h3", {}, "Move-ups proposed"), moves.map((m) => h("div", { class: "bl-move" },
     moveWords(m) + " ",
-    button({ dataset: { pickUnit: m.unit_id } }, "Select " + m.callsign),
-    m.to_bcu !== m.from_bcu ? command({ moveUnit: m.unit_id, moveBcu: m.to_bcu, moveReason: ("move-up: stand by in " + m.borough).slice(0, 200) }, "Redeploy to " + m.to_bcu) : null)))];
+    m.advice_id ? command({ acceptMove: m.advice_id, moveUnit: m.unit_id, moveBcu: m.to_bcu, moveReason: ("move-up: stand by in " + m.borough).slice(0, 200) }, "Accept") : null,
+    m.advice_id ? command({ dismissMove: m.advice_id }, "Dismiss") : null,
+    button({ dataset: { pickUnit: m.unit_id } }, "Select " + m.callsign))),
+  h("input", { id: "move-reason", placeholder: "Why not (to dismiss a move-up)", maxlength: 200, "aria-label": "Why a move-up is dismissed" }))];
 }
 
 // The actions pane: mutual aid requests to answer, move-ups, then the selected unit's controls.
