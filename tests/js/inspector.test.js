@@ -254,3 +254,9 @@ test("a move-up is dismissed only with a reason, which is sent for the ledger", 
     [["POST", "/api/recommendations/M-1/dismissal", { reason: "needed for the school run" }]]);
   d.screen.stop();
 });
+
+test("the incident's log says what the recommender advised, and that it was the recommender", async () => {
+  const { timelineWords } = await import("../../dashboard/assets/js/inspector/panel.js");
+  const record = { event: { type: "advice.offered", source: "bluelamp-api/recommender", data: { kind: "assignment", unit_id: "U1", eta_s: 361 } } };
+  assert.equal(timelineWords(record, (id) => (id === "U1" ? "AW11" : id)), "advised: send AW11 (6 min) · recommender");
+});

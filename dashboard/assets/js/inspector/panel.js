@@ -25,6 +25,7 @@ export function timelineWords(record, callsignOf) {
     "incident.closed": () => "closed: " + d.outcome,
     "incident.noted": () => "note: " + d.text,
     "alert.acknowledged": () => "alert acknowledged",
+    "advice.offered": () => "advised: send " + callsignOf(d.unit_id) + (d.eta_s ? " (" + minutes(d.eta_s) + ")" : ""),
   }[e.type];
   const line = say ? say() : e.type.replace(/[._]/g, " ");
   const by = e.source.indexOf("bluelamp-api/") === 0 ? e.source.slice("bluelamp-api/".length) : d.by;
