@@ -179,9 +179,14 @@ def evaluate_command(
     started = time.perf_counter()
     result = evaluate(sim.events(), sim.london.locate)
     seconds = time.perf_counter() - started
+    driving = {
+        "moves": sim.moves,
+        "moves_per_hour": round(sim.moves / (days * 24), 2),
+        "km_driven": round(sum(u.km for u in sim.units), 1),
+    }
     if as_json:
         run = {"policy": policy, "scenario": chosen.name, "seed": seed, "days": days}
-        sys.stdout.write(json.dumps(run | result.as_json()) + "\n")
+        sys.stdout.write(json.dumps(run | result.as_json() | driving) + "\n")
         return
     out = Console(file=sys.stdout)
     out.print(
@@ -192,6 +197,10 @@ def evaluate_command(
     rows = [(f"{bcu} {g}", f) for (bcu, g), f in sorted(result.by_bcu_grade.items()) if g in "IS"]
     out.print(_table("By BCU (I and S)", rows))
     out.print(_utilisation(result))
+    out.print(
+        f"move-ups: {driving['moves']} ({driving['moves_per_hour']:g} an hour); "
+        f"units drove {driving['km_driven']:,.0f} km"
+    )
 
 
 def _table(title: str, rows: list[tuple[str, Figures]]) -> Table:

@@ -126,7 +126,15 @@ _POLICIES: dict[str, PolicyFactory] = {
     "closest-idle-own-bcu": lambda travel: Closest(travel, True, "closest-idle-own-bcu"),
     "closest-idle-any": lambda travel: Closest(travel, False, "closest-idle-any"),
     "manual": lambda travel: Manual(),
+    "bluelamp": lambda travel: _bluelamp(travel),
 }
+
+
+def _bluelamp(travel: TravelTimeModel) -> Policy:
+    # Imported when asked for: the recommender's policy imports this module.
+    from stream.sim.bluelamp import BluelampPolicy
+
+    return BluelampPolicy(travel)
 
 
 def register(name: str, factory: PolicyFactory) -> None:

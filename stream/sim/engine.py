@@ -31,6 +31,8 @@ from stream.sim.scenario import MajorIncident, Scenario
 from stream.sim.timeline import Event
 from stream.sim.workday import SimOptions, Workday
 
+MOVE_EVERY_S = 600.0  # how often a policy that makes move-ups is asked for them
+
 __all__ = ["SimOptions", "Simulation"]
 #: How much later a unit sent from these states starts its drive.
 _START_S = {State.AT_STATION: cal.AT_STATION_START_S, State.BUSY: cal.BREAK_OFF_S}
@@ -55,6 +57,8 @@ class Simulation(Workday):
         super().__init__(scenario, units, travel, options or SimOptions(), seed)
         self.london = london
         self.policy = make_policy(policy, travel) if isinstance(policy, str) else policy
+        if callable(attach := getattr(self.policy, "attach", None)):
+            attach(self.units, london)  # a policy that sees the whole simulation (bluelamp)
         self._mutual_aid = make_policy("closest-idle-any", travel)
         self._by_id = {u.unit_id: u for u in self.units}
         self.desks = {b.code: Desk(cal.CONTROLLERS_PER_BCU) for b in london.bcus}
@@ -62,6 +66,7 @@ class Simulation(Workday):
         self._incidents = itertools.count(1)
         self._per_day: dict[date, int] = {}  # incidents so far each day (CAD numbers)
         self._arrests: set[str] = set()  # incidents whose first unit made an arrest
+        self.moves = 0  # move-ups made (a policy that makes them: bluelamp)
 
     def events(self) -> Iterator[Event]:
         """Every event from the scenario's start to its end, in time order."""
@@ -69,6 +74,8 @@ class Simulation(Workday):
         self._at(self.now, self._arrivals)
         for major in self.scenario.major_incidents:
             self._at(major.at.timestamp(), functools.partial(self._major, major))
+        if hasattr(self.policy, "relocations"):
+            self._at(self.now + MOVE_EVERY_S, self._relocate)
         end = self.scenario.end.timestamp()
         while (action := self._next_before(end)) is not None:
             action()
@@ -222,6 +229,18 @@ class Simulation(Workday):
         if job.wanted <= 0:
             self.waiting.remove(job)
         return True
+
+    def _relocate(self) -> None:
+        """Move-ups the policy asks for: an available unit drives (no blue lights: half
+        again the blue-light time) to a standby point and is available all the way."""
+        for unit, point in self.policy.relocations(self.now, self._when()):  # type: ignore[attr-defined]
+            lat, lon = unit.position(self.now)
+            when = self._when()
+            seconds = 1.5 * self.travel.seconds(lat, lon, point[0], point[1], unit.unit_type, when)
+            unit.move(self.now, point, self.now, self.now + seconds)
+            self.moves += 1
+            self._ping_soon(unit)
+        self._at(self.now + MOVE_EVERY_S, self._relocate)
 
     # -- at the scene and after ------------------------------------------------------------
 

@@ -15,12 +15,15 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from geodata import London
+from geodata.travel import haversine_m
 from stream.sim.calibration import FleetAssumptions
 from stream.sim.demand import LONDON_TZ, Demand
 
 PAN_LONDON = (("ARV", "arv_per_shift"), ("DOG", "dog_per_shift"), ("TSG", "tsg_per_shift"),
               ("TRAFFIC", "traffic_per_shift"))  # fmt: skip
 MIN_IRV_PER_BCU = 6
+#: Road distance over straight-line distance, as geodata's travel model assumes.
+ROAD_FACTOR = 1.35
 
 
 class State(StrEnum):
@@ -70,6 +73,7 @@ class SimUnit:
     had_break: bool = False
     free_at: float = 0.0  # when the unit's break, custody or reports end
     reports_owed_s: float = 0.0  # reports broken off for an I-grade call, still to write
+    km: float = 0.0  # driven so far (straight line × ROAD_FACTOR), for the evaluation
 
     def __post_init__(self) -> None:
         self.bcu = self.bcu or self.home_bcu
@@ -90,13 +94,19 @@ class SimUnit:
         return self.depart <= t < self.arrive and self.origin != self.target
 
     def move(self, t: float, to: tuple[float, float], depart: float, arrive: float) -> None:
-        self.origin = self.position(t)
+        self.origin = self._driven_to(t)
         self.target, self.depart, self.arrive = to, depart, arrive
 
     def stop(self, t: float) -> None:
-        here = self.position(t)
+        here = self._driven_to(t)
         self.origin = self.target = here
         self.depart = self.arrive = t
+
+    def _driven_to(self, t: float) -> tuple[float, float]:
+        """Where the unit is at ``t``, the distance from where it set out added to ``km``."""
+        here = self.position(t)
+        self.km += float(haversine_m(*self.origin, *here)) / 1000 * ROAD_FACTOR
+        return here
 
     def on_shift(self, when: datetime) -> bool:
         local = when.astimezone(LONDON_TZ)

@@ -1,0 +1,131 @@
+"""``--policy bluelamp`` is the recommender: its choice for a call is the one the screens
+would show for the same units, it serves the queue by time to breach, its move-ups stay
+within their cap, and a run with it is deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from geodata.london import London
+from geodata.travel import CrowFliesModel
+from stream.recommend.advise import Context, for_call
+from stream.recommend.grid import CoverGrid
+from stream.recommend.situation import Call, Resource, Situation
+from stream.sim.bluelamp import MOVES_PER_HOUR, BluelampPolicy
+from stream.sim.dispatch import Job, make_policy
+from stream.sim.engine import Simulation
+from stream.sim.fleet import SimUnit, State
+from stream.sim.prior import calibrated_prior
+from stream.sim.scenario import load
+from stream.sim.workday import SimOptions
+
+WHEN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
+T = WHEN.timestamp()
+TRAVEL = CrowFliesModel()
+
+
+@pytest.fixture(scope="module")
+def london() -> London:
+    return London.load()
+
+
+def _unit(n: int, at: tuple[float, float], bcu: str, state: State = State.AVAILABLE) -> SimUnit:
+    unit = SimUnit(f"U{n}", f"{bcu}{n}", "IRV", bcu, at, 7, 10)
+    unit.state = state
+    return unit
+
+
+def _policy(london: London, units: list[SimUnit]) -> BluelampPolicy:
+    policy = make_policy("bluelamp", TRAVEL)
+    assert isinstance(policy, BluelampPolicy)
+    policy.attach(units, london)
+    return policy
+
+
+def _spots(grid: CoverGrid, bcu: str) -> list[tuple[float, float]]:
+    return [(float(grid.lats[i]), float(grid.lons[i])) for i, b in enumerate(grid.bcus) if b == bcu]
+
+
+def test_the_unit_it_sends_is_the_one_the_screens_would_suggest(london: London) -> None:
+    grid = CoverGrid.of(london)
+    aw, ce = _spots(grid, "AW"), _spots(grid, "CE")
+    units = [
+        _unit(0, aw[0], "AW"),
+        _unit(1, aw[3], "AW"),
+        _unit(2, aw[3], "AW"),
+        _unit(3, ce[0], "CE"),
+        _unit(4, ce[2], "CE", State.AT_STATION),
+        _unit(5, ce[5], "CE", State.ON_SCENE),
+    ]
+    policy = _policy(london, units)
+    for grade, at in (("I", aw[1]), ("S", aw[2]), ("I", ce[1])):
+        job = Job("J1", grade, "violence", at[0], at[1], "AW", T - 60, T - 30, 1800.0, units=[])
+        free = [u for u in units if u.state in (State.AVAILABLE, State.AT_STATION)]
+        chosen = policy.choose_unit(job, free, T, WHEN)
+        # The screens' route: a Situation of the same units, the recommender's for_call.
+        resources = tuple(
+            Resource(u.unit_id, u.callsign, "IRV", u.bcu, *u.home, u.state.value) for u in units
+        )
+        target = datetime.fromtimestamp(T - 60, UTC) + timedelta(minutes=15 if grade == "I" else 60)
+        call = Call(
+            "J1",
+            None,
+            grade,
+            "violence",
+            at[0],
+            at[1],
+            "AW",
+            datetime.fromtimestamp(T - 60, UTC),
+            target,
+        )
+        context = Context(grid, TRAVEL, calibrated_prior(london, grid))
+        shown = for_call(context, Situation(WHEN, resources, (call,)), call)
+        assert chosen is not None and chosen.unit_id == shown["suggestions"][0]["unit_id"], grade
+
+
+def test_a_free_unit_takes_the_call_nearest_its_breach_not_the_oldest(london: London) -> None:
+    grid = CoverGrid.of(london)
+    here = _spots(grid, "NW")[0]
+    unit = _unit(0, here, "NW")
+    policy = _policy(london, [unit])
+    far = _spots(grid, "WA")[-1]
+    # Older and near: 50 minutes to spare. Newer but far: it breaches first.
+    near_old = Job("OLD", "S", "theft", here[0], here[1], "NW", T - 600, T - 600, 900.0, units=[])
+    far_new = Job("NEW", "S", "theft", far[0], far[1], "WA", T - 300, T - 300, 900.0, units=[])
+    assert policy.choose_job(unit, [near_old, far_new], T) is far_new
+    emergency = Job("I", "I", "violence", far[0], far[1], "WA", T, T, 900.0, units=[])
+    assert policy.choose_job(unit, [near_old, far_new, emergency], T) is emergency
+
+
+def test_move_ups_stay_within_their_cap_an_hour(london: London) -> None:
+    grid = CoverGrid.of(london)
+    spots = _spots(grid, "NE")
+    bunch = [_unit(n, spots[len(spots) // 2], "NE") for n in range(30)]
+    policy = _policy(london, bunch)
+    made = []
+    for minute in range(0, 60, 10):
+        t = T + minute * 60
+        moves = policy.relocations(t, datetime.fromtimestamp(t, UTC))
+        for unit, point in moves:
+            unit.home = unit.origin = unit.target = point  # it drove there
+        made += moves
+    assert 0 < len(made) <= MOVES_PER_HOUR
+    assert len({u.unit_id for u, _ in made}) == len(made) or len(made) == MOVES_PER_HOUR
+
+
+def _digest(london: London, policy: str) -> tuple[str, int]:
+    scenario = replace(load("normal-day"), hours=2.0)
+    sim = Simulation(london, scenario, policy, seed=3, options=SimOptions(pings=False))
+    events = [json.dumps(e, sort_keys=True, default=str) for e in sim.events()]
+    return hashlib.sha256("\n".join(events).encode()).hexdigest(), len(events)
+
+
+def test_a_run_with_the_recommender_is_deterministic(london: London) -> None:
+    first, count = _digest(london, "bluelamp")
+    assert count > 100
+    assert _digest(london, "bluelamp") == (first, count)
