@@ -297,6 +297,8 @@ def _body_operations() -> list[str]:
         "POST /api/alerts/acknowledgement",
         "POST /api/mutual-aid",
         "POST /api/mutual-aid/{request_id}/decline",
+        "POST /api/recommendations/{advice_id}/dismissal",
+        "POST /api/whatif",
         "POST /api/events",
     ]
 
