@@ -268,12 +268,14 @@ def as_utc(value: datetime) -> datetime:
 
 
 def _check_columns(engine: Engine) -> None:
-    """A log made by an older Bluelamp lacks columns this one writes: say so plainly."""
+    """A log made by an older Bluelamp lacks columns this one writes: say so plainly, and
+    how to bring it up to date (the upgrade keeps every event)."""
     present = {c["name"] for c in inspect(engine).get_columns("events")}
     if missing := [c.name for c in events.columns if c.name not in present]:
         raise RuntimeError(
-            f"the event log at {engine.url!r} predates columns {missing}; "
-            "export it (bluelamp log tail) and start a new database"
+            f"the event log at {engine.url!r} predates columns {missing}: back the database "
+            "up, then run `bluelamp db upgrade` (`bluelamp serve` does it at start unless "
+            "BLUELAMP_AUTO_MIGRATE is off)"
         )
 
 
