@@ -113,9 +113,12 @@ def history() -> list[str]:
 
 @contextmanager
 def _one_at_a_time(conn: Connection, schema: str | None) -> Iterator[None]:
-    """Two servers starting together on one PostgreSQL: the second waits for the first's
-    migration, then finds nothing left to do. (SQLite's file lock already serialises.)"""
+    """Two servers starting together on one database: the second waits for the first's
+    migration, then finds nothing left to do."""
     if conn.dialect.name != "postgresql":
+        # SQLite: the whole upgrade in one exclusive transaction (DDL included: the driver
+        # begins none by itself before DDL); the other waits on the file's lock.
+        conn.exec_driver_sql("BEGIN EXCLUSIVE")
         yield
         return
     key = zlib.crc32(f"bluelamp migrations {schema or ''}".encode())

@@ -143,33 +143,25 @@ def test_an_older_log_gains_its_columns_from_the_events(sqlite_or_postgres: Data
     log.close()
 
 
-def test_servers_starting_together_migrate_once(postgres_url: str) -> None:
-    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    schema = "test_migrate_together"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        conn.execute(f'CREATE SCHEMA "{schema}"')
+def test_servers_starting_together_migrate_once(sqlite_or_postgres: Database) -> None:
+    url, schema = sqlite_or_postgres
     start = threading.Barrier(3)
     failures: list[BaseException] = []
 
     def server() -> None:
         start.wait()
         try:
-            migrations.upgrade(postgres_url, schema)
+            migrations.upgrade(url, schema)
         except BaseException as exc:  # reported by the assertion below
             failures.append(exc)
 
     threads = [threading.Thread(target=server) for _ in range(3)]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert failures == []
-        assert differences(postgres_url, schema) == []
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert differences(url, schema) == []
 
 
 def test_serve_migrates_at_start_unless_told_not_to(
