@@ -46,6 +46,7 @@ from websockets.asyncio.client import connect
 from api.accounts import Accounts
 from api.database import open_database
 from benchmarks.events import envelope
+from bluelamp.migrations import upgrade
 from geodata import London
 
 PASSWORD = secrets.token_urlsafe(12)
@@ -62,6 +63,7 @@ def free_port() -> int:
 def start_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     database = f"sqlite:///{workdir}/bench.sqlite3"
+    upgrade(database)
     accounts = Accounts(open_database(database))
     accounts.add("chief", PASSWORD, "commander")
     accounts.add("feed", PASSWORD, "feed")

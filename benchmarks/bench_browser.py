@@ -45,6 +45,7 @@ from api.accounts import Accounts
 from api.database import open_database
 from benchmarks.bench_api import free_port, met_points
 from benchmarks.events import envelope
+from bluelamp.migrations import upgrade
 from geodata import London
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -80,6 +81,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.prefix = f"bench-{uuid.uuid4().hex[:10]}"
         database = f"sqlite:///{workdir}/bench.sqlite3"
+        upgrade(database)
         accounts = Accounts(open_database(database))
         accounts.add("chief", PASSWORD, "commander")
         self.env = {

@@ -59,8 +59,9 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
 
     from api.redaction import uvicorn_log_config
     from bluelamp.demo import DemoRefused, prepare
-    from bluelamp.migrations import SchemaBehind, ready
+    from bluelamp.migrations import ready
     from bluelamp.server import create_server
+    from stream.log import SchemaBehind
 
     overrides: dict[str, object] = {"demo": True} if demo else {}
     if host is not None:

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, MetaData, text
 from api.database import metadata as api_metadata
 from reports.jobs import metadata as jobs_metadata
 from reports.tables import metadata as read_model_metadata
-from stream.log import make_engine, where
+from stream.log import SchemaBehind, make_engine, where
 from stream.log import metadata as log_metadata
 
 #: Every room's tables: what the head revision must create.
@@ -48,10 +48,6 @@ class Standing:
     def describe(self) -> str:
         at = self.current or "no revision (empty, or made before migrations)"
         return f"the database {self.database} is at {at}; this Bluelamp needs {self.head}"
-
-
-class SchemaBehind(RuntimeError):
-    """The database is not at this Bluelamp's schema, and it was not to be migrated."""
 
 
 def ready(url: str, schema: str | None, *, migrate: bool) -> Standing:

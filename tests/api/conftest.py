@@ -18,6 +18,7 @@ import pytest
 from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
+from tests.databases import migrated
 from tests.live import LiveServer, forget_prefix
 from tests.stream.factories import POINTS, incident_created, unit_on_duty
 
@@ -107,7 +108,7 @@ def api(
     dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    engine = open_database(postgres_url, schema)
+    engine = open_database(migrated(postgres_url, schema), schema)
     accounts = Accounts(engine)
     for name, (role, bcu) in USERS.items():
         accounts.add(name, PASSWORD, role, bcu)
@@ -137,5 +138,6 @@ def api(
 def sqlite_server(tmp_path: Path) -> Iterator[LiveServer]:
     """A server on the embedded bus and a SQLite file, nothing else installed."""
     server = LiveServer({}, tmp_path)
+    migrated(server.env["BLUELAMP_DATABASE_URL"])
     yield server
     server.stop()

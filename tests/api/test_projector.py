@@ -23,6 +23,7 @@ from api.database import open_database
 from stream.events import Recorded, validate
 from stream.log import EventLog
 from tests.api.conftest import PASSWORD
+from tests.databases import migrated
 from tests.live import LiveServer
 from tests.stream import factories as f
 from tests.stream.factories import POINTS, START, london
@@ -82,7 +83,8 @@ def token(server: LiveServer) -> str:
 
 def _server(tmp_path: Path) -> LiveServer:
     server = LiveServer({}, tmp_path)
-    Accounts(open_database(server.env["BLUELAMP_DATABASE_URL"])).add("chief", PASSWORD, "commander")
+    url = migrated(server.env["BLUELAMP_DATABASE_URL"])
+    Accounts(open_database(url)).add("chief", PASSWORD, "commander")
     return server
 
 

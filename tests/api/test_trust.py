@@ -25,6 +25,7 @@ from stream.keys import Keys
 from stream.settings import load_settings
 from stream.spine import Spine
 from tests.api.conftest import PASSWORD, Api
+from tests.databases import migrated
 from tests.live import LiveServer
 from tests.stream.factories import Events, london
 
@@ -87,7 +88,7 @@ def held(redis_url: str, postgres_url: str, tmp_path: Path) -> Iterator[dict[str
     dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    engine = open_database(postgres_url, schema)
+    engine = open_database(migrated(postgres_url, schema), schema)
     Accounts(engine).add("insp_aw", PASSWORD, Role.INSPECTOR, "AW")
     Accounts(engine).add("chief", PASSWORD, Role.COMMANDER, None)
     settings = load_settings(

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -25,7 +26,7 @@ from api.database import open_database, revoked_tokens
 from bluelamp import cli, migrations
 from reports.jobs import Jobs, report_jobs
 from reports.readmodel import ReadModel
-from stream.log import EventLog, make_engine
+from stream.log import EventLog, SchemaBehind, make_engine
 from stream.picture import Picture, fold
 
 DATA = Path(__file__).parent / "data"
@@ -71,9 +72,27 @@ def test_an_empty_database_upgrades_to_every_rooms_tables(sqlite_or_postgres: Da
     assert differences(url, schema) == []
     engine = open_database(url, schema)
     AuditLog(engine).record(AuditEntry("signin", AuditOutcome.OK, actor="chief"))
-    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
-        conn.execute(text("DELETE FROM audit"))  # the trigger came with the baseline
+    rewrites = ["UPDATE audit SET actor = 'someone else'", "DELETE FROM audit"]
+    if schema is not None:
+        rewrites.append("TRUNCATE audit")  # PostgreSQL's, refused too
+    for rewrite in rewrites:  # the triggers came with the baseline
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(rewrite))
     engine.dispose()
+
+
+def test_the_rooms_make_no_table_and_say_to_upgrade(sqlite_or_postgres: Database) -> None:
+    url, schema = sqlite_or_postgres
+    log_engine = make_engine(url, schema)
+    for opening in (
+        lambda: EventLog(url, schema=schema),
+        lambda: open_database(url, schema),
+        lambda: ReadModel(log_engine),
+    ):
+        with pytest.raises(SchemaBehind, match="run `bluelamp db upgrade`"):
+            opening()
+    assert sa_inspect(log_engine).get_table_names() == []
+    log_engine.dispose()
 
 
 def test_a_release_0_1_database_upgrades_in_place(sqlite_or_postgres: Database) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from stream.settings import SpineSettings, load_settings
 from stream.spine import Spine
+from tests.databases import migrated
 from tests.stream.factories import london
 
 BACKENDS = ["memory+sqlite", "redis+sqlite", "redis+postgres"]
@@ -77,6 +78,7 @@ def _backend(request: pytest.FixtureRequest, name: str, tmp_path: Path) -> Itera
         overrides["database_url"] = url
     else:
         overrides["database_url"] = f"sqlite:///{tmp_path}/log.sqlite3"
+    migrated(overrides["database_url"], schema)
     yield Backend(name, load_settings(**overrides), schema)
     if bus == "redis":
         import redis
