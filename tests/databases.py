@@ -3,10 +3,34 @@ migrations (bluelamp.migrations), which the rooms never do themselves."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
 from bluelamp.migrations import upgrade
 
 
 def migrated(url: str, schema: str | None = None) -> str:
-    """``url``, its database (or PostgreSQL ``schema``) upgraded to head: ~0.1 s."""
-    upgrade(url, schema)
+    """``url``, its database (or PostgreSQL ``schema``) upgraded to head. A new SQLite file
+    is a copy of one upgraded once per test process (~1 ms instead of ~60: hundreds of
+    tests start from one); anything else is upgraded in place."""
+    path = make_url(url).database if url.startswith("sqlite:") else None
+    if path and path != ":memory:" and not Path(path).exists():
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_template(), path)
+    else:
+        upgrade(url, schema)
     return url
+
+
+@cache
+def _template() -> Path:
+    folder = tempfile.mkdtemp(prefix="bluelamp-schema-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = Path(folder) / "head.sqlite3"
+    upgrade(f"sqlite:///{path}")  # closed after: the write-ahead log is folded into the file
+    return path

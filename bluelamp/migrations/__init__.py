@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -72,7 +73,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@cache
 def head() -> str:
+    """The newest revision (read once: the revisions ship with this Bluelamp)."""
     revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert revision is not None, "bluelamp/migrations/versions holds no revision"
     return revision
