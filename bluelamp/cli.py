@@ -59,7 +59,7 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
 
     from api.redaction import uvicorn_log_config
     from bluelamp.demo import DemoRefused, prepare
-    from bluelamp.migrations import ready
+    from bluelamp.migrations import SchemaUnknown, ready
     from bluelamp.server import create_server
     from stream.log import SchemaBehind
 
@@ -74,7 +74,7 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
             settings = prepare(settings)
         ready(settings.database_url, settings.database_schema, migrate=settings.auto_migrate)
         server = create_server(settings)
-    except (InsecureSettings, DemoRefused, SchemaBehind) as exc:
+    except (InsecureSettings, DemoRefused, SchemaBehind, SchemaUnknown) as exc:
         typer.echo(f"Bluelamp will not start: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"Bluelamp on http://{settings.host}:{settings.port}/")

@@ -26,8 +26,12 @@ def upgrade() -> None:
     from bluelamp import migrations
 
     settings = settings_or_exit(Settings)
-    before = migrations.standing(settings.database_url, settings.database_schema)
-    after = migrations.upgrade(settings.database_url, settings.database_schema)
+    try:
+        before = migrations.standing(settings.database_url, settings.database_schema)
+        after = migrations.upgrade(settings.database_url, settings.database_schema)
+    except migrations.SchemaUnknown as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
     if before.current == after.current:
         typer.echo(f"Up to date: {after.database} is at {after.current}.")
     else:
@@ -41,7 +45,11 @@ def current() -> None:
     from bluelamp import migrations
 
     settings = settings_or_exit(Settings)
-    now = migrations.standing(settings.database_url, settings.database_schema)
+    try:
+        now = migrations.standing(settings.database_url, settings.database_schema)
+    except migrations.SchemaUnknown as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
     typer.echo(now.describe())
     if now.behind:
         raise typer.Exit(1)

@@ -51,6 +51,10 @@ class Standing:
         return f"the database {self.database} is at {at}; this Bluelamp needs {self.head}"
 
 
+class SchemaUnknown(RuntimeError):
+    """The database is at a revision this Bluelamp does not have: a newer one upgraded it."""
+
+
 def ready(url: str, schema: str | None, *, migrate: bool) -> Standing:
     """Before serving: upgrade the database (``migrate``), or check that someone has."""
     if migrate:
@@ -82,10 +86,11 @@ def head() -> str:
 
 
 def standing(url: str, schema: str | None = None) -> Standing:
+    """Where the database stands (:class:`SchemaUnknown` if a newer Bluelamp upgraded it)."""
     engine = make_engine(url, schema)
     try:
         with engine.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
+            current = _current(conn)
     finally:
         engine.dispose()
     return Standing(where(url, schema), current, head())
@@ -93,15 +98,33 @@ def standing(url: str, schema: str | None = None) -> Standing:
 
 def upgrade(url: str, schema: str | None = None, revision: str = "head") -> Standing:
     """Move the database to ``revision``; a database made before migrations is adopted
-    (the baseline makes only what it lacks). One process at a time on PostgreSQL."""
+    (the baseline makes only what it lacks). One process at a time."""
     engine = make_engine(url, schema)
     try:
         with engine.connect() as conn, _one_at_a_time(conn, schema):
+            _current(conn)
             command.upgrade(alembic_config(conn), revision)
             conn.commit()
     finally:
         engine.dispose()
     return standing(url, schema)
+
+
+def _current(conn: Connection) -> str | None:
+    current = MigrationContext.configure(conn).get_current_revision()
+    if current is not None and current not in _revisions():
+        raise SchemaUnknown(
+            f"the database {where(str(conn.engine.url))} is at revision {current}, which this "
+            "Bluelamp does not have: a newer Bluelamp upgraded it. Run that version, or "
+            "restore the backup taken before the upgrade"
+        )
+    return current
+
+
+@cache
+def _revisions() -> frozenset[str]:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return frozenset(s.revision for s in scripts.walk_revisions())
 
 
 def history() -> list[str]:

@@ -162,6 +162,23 @@ def test_an_older_log_gains_its_columns_from_the_events(sqlite_or_postgres: Data
     log.close()
 
 
+def test_a_database_a_newer_bluelamp_upgraded_is_left_alone(
+    sqlite_or_postgres: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, schema = sqlite_or_postgres
+    migrations.upgrade(url, schema)
+    engine = make_engine(url, schema)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    for command in ("current", "upgrade"):
+        code, output = db(command, sqlite_or_postgres)
+        assert code == 1 and "revision 9999, which this Bluelamp does not have" in output
+    monkeypatch.setenv("BLUELAMP_SECRET_KEY", secrets.token_urlsafe(48))
+    code, output = _serve(sqlite_or_postgres)
+    assert code == 2 and "a newer Bluelamp upgraded it" in output
+
+
 def test_servers_starting_together_migrate_once(sqlite_or_postgres: Database) -> None:
     url, schema = sqlite_or_postgres
     start = threading.Barrier(3)
@@ -200,8 +217,7 @@ def test_serve_migrates_at_start_unless_told_not_to(
 
 
 def _serve(database: Database, **env: str) -> tuple[int, str]:
-    url, _ = database
-    result = CliRunner().invoke(
-        cli.create_cli(), ["serve"], env={"BLUELAMP_DATABASE_URL": url, **env}
-    )
+    url, schema = database
+    env = {"BLUELAMP_DATABASE_URL": url, "BLUELAMP_DATABASE_SCHEMA": schema or "", **env}
+    result = CliRunner().invoke(cli.create_cli(), ["serve"], env=env)
     return result.exit_code, result.output
