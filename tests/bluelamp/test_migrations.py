@@ -111,7 +111,9 @@ def the_app_reads_what_0_1_wrote(url: str, schema: str | None) -> None:
     log = EventLog(url, schema=schema)
     assert log.last_seq() == 12
     # From 0.1's snapshot at seq 6 plus the replay: the same picture as all 12 from nothing.
-    assert log.picture().to_snapshot() == fold(log.read(), Picture()).to_snapshot()
+    picture = log.picture()
+    assert picture.to_snapshot() == fold(log.read(), Picture()).to_snapshot()
+    assert set(picture.units) == {"AW-IRV-01", "AW-IRV-02", "CN-IRV-01"}
     assert [r.event.type.value for r in log.history(incident_id="CAD-0001")][-1] == (
         "incident.closed"
     )
