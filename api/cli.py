@@ -26,6 +26,7 @@ from api.accounts import Accounts, NoSuchUser, UserExists
 from api.database import open_database
 from api.security import Role
 from api.settings import ApiSettings
+from stream.cli import schema_or_exit
 from stream.settings import describe_settings_error
 
 app = typer.Typer(help="API administration.")
@@ -50,7 +51,9 @@ def settings_or_exit(kind: type[S], **overrides: Any) -> S:
 
 def _accounts() -> Accounts:
     settings = settings_or_exit(ApiSettings)
-    return Accounts(open_database(settings.database_url, settings.database_schema))
+    return Accounts(
+        schema_or_exit(lambda: open_database(settings.database_url, settings.database_schema))
+    )
 
 
 @users.command("add")

@@ -1,10 +1,10 @@
 """The API's own tables, beside the event log in the same database: users, the audit log
-and signed-out sessions (kept in the database so any worker can answer for them); opening
-it makes the reports' job table too (``reports.jobs``).
+and signed-out sessions (kept in the database so any worker can answer for them), used with
+the reports' job table (``reports.jobs``). The migrations make them (bluelamp.migrations).
 
 The audit table is append-only in the database itself, not only by convention: a trigger
-refuses UPDATE and DELETE on SQLite and PostgreSQL alike, so not even a bug in this code
-can rewrite history.
+(made by the migrations too) refuses UPDATE and DELETE on SQLite and PostgreSQL alike, so
+not even a bug in this code can rewrite history.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    text,
 )
 
-from reports.jobs import create_jobs_table
-from stream.log import make_engine
+from reports.jobs import metadata as jobs_metadata
+from stream.log import make_engine, require_tables
 
 metadata = MetaData()
 
@@ -70,31 +69,14 @@ revoked_tokens = Table(
     Index("ix_revoked_tokens_expires_at", "expires_at"),
 )
 
-_APPEND_ONLY = {
-    "sqlite": [
-        """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-        """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-    ],
-    "postgresql": [
-        # Workers starting together would race on the DROP/CREATE: one at a time.
-        "SELECT pg_advisory_xact_lock(4242)",
-        """CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$
-           BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql""",
-        "DROP TRIGGER IF EXISTS audit_append_only ON audit",
-        """CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit
-           FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()""",
-    ],
-}
-
 
 def open_database(url: str, schema: str | None = None) -> Engine:
-    """An engine on the Bluelamp database with the API's tables created (idempotent)."""
+    """An engine on the Bluelamp database, whose API and report-job tables must be there
+    (:class:`stream.log.SchemaBehind` otherwise)."""
     engine = make_engine(url, schema)
-    metadata.create_all(engine)
-    create_jobs_table(engine)  # the reports' own table, beside these
-    with engine.begin() as conn:
-        for statement in _APPEND_ONLY.get(engine.dialect.name, []):
-            conn.execute(text(statement))
+    try:
+        require_tables(engine, metadata, jobs_metadata)
+    except Exception:
+        engine.dispose()
+        raise
     return engine

@@ -25,6 +25,7 @@ import pandas as pd
 import psycopg
 from sqlalchemy import Engine, select
 
+from bluelamp.migrations import upgrade
 from geodata import London
 from reports.catalogue import Period, build
 from reports.formats import render
@@ -51,6 +52,7 @@ def simulate_week(path: Path) -> tuple[EventLog, float, int]:
     london = London.load()
     scenario = load("normal-day").starting(START, 24 * 7)
     sim = Simulation(london, scenario, seed=7, options=SimOptions(pings=False))
+    upgrade(f"sqlite:///{path}")
     log = EventLog(f"sqlite:///{path}")
     records = []
     for seq, event in enumerate(sim.events(), 1):
@@ -96,7 +98,7 @@ def tile(frames: dict[str, pd.DataFrame], k: int) -> dict[str, pd.DataFrame]:
 
 
 def load_year(engine: Engine, frames: dict[str, pd.DataFrame], postgres: bool) -> float:
-    ReadModel(engine)  # the tables
+    ReadModel(engine)  # its cursor
     t0 = time.perf_counter()
     raw = engine.raw_connection()
     try:
@@ -179,6 +181,7 @@ def main() -> None:
         )
         for backend in args.backends:
             if backend == "sqlite":
+                upgrade(f"sqlite:///{tmp}/year.sqlite3")
                 engine = EventLog(f"sqlite:///{tmp}/year.sqlite3").engine
                 loaded = load_year(engine, frames, postgres=False)
                 print(f"\nSQLite: the year loaded in {loaded:.0f} s")
@@ -189,6 +192,7 @@ def main() -> None:
                 with psycopg.connect(dsn, autocommit=True) as conn:
                     conn.execute(f'CREATE SCHEMA "{schema}"')
                 try:
+                    upgrade(POSTGRES_URL, schema)
                     engine = EventLog(POSTGRES_URL, schema=schema).engine
                     loaded = load_year(engine, frames, postgres=True)
                     with engine.begin() as conn:

@@ -36,6 +36,7 @@ import psycopg
 import redis.asyncio as aioredis
 
 from benchmarks.events import START, envelope
+from bluelamp.migrations import upgrade
 from geodata import London
 from stream.sequencer import Sequencer
 from stream.settings import SpineSettings, load_settings
@@ -142,6 +143,7 @@ def settings_for(backend: str, workdir: Path) -> tuple[SpineSettings, str | None
         schema, url = prefix.replace("-", "_"), POSTGRES_URL
         with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA "{schema}"')
+    upgrade(url, schema)
     return (
         load_settings(
             redis_url=REDIS_URL if bus == "redis" else "memory://",

@@ -22,6 +22,7 @@ import httpx
 
 from api.accounts import Accounts
 from api.database import open_database
+from bluelamp.migrations import upgrade
 from geodata import London
 
 PASSWORD = secrets.token_urlsafe(12)
@@ -40,6 +41,7 @@ def start_server(
     BLUELAMP_* ``env``, once it answers /readyz: the process and its base URL."""
     port = free_port()
     database = f"sqlite:///{workdir}/bench.sqlite3"
+    upgrade(database)  # the migrations make the tables, as serve would
     accounts = Accounts(open_database(database))
     for name, role in users.items():
         accounts.add(name, PASSWORD, role)

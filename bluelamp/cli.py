@@ -15,12 +15,13 @@ import typer
 from api import cli as api_cli
 from api.cli import settings_or_exit
 from api.security import InsecureSettings
+from bluelamp import db as db_cli
 from bluelamp.settings import Settings
 from stream import cli as stream_cli
 from stream.sim import cli as sim_cli
 
 #: Each room's sub-commands, merged into the top level in this order.
-SUB_APPS: tuple[typer.Typer, ...] = (stream_cli.app, sim_cli.app, api_cli.app)
+SUB_APPS: tuple[typer.Typer, ...] = (stream_cli.app, sim_cli.app, api_cli.app, db_cli.app)
 #: On SIGTERM, requests still running after this long are cancelled (uvicorn waits for them
 #: otherwise, however long a report takes).
 SHUTDOWN_GRACE_S = 10
@@ -58,7 +59,9 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
 
     from api.redaction import uvicorn_log_config
     from bluelamp.demo import DemoRefused, prepare
+    from bluelamp.migrations import SchemaUnknown, ready
     from bluelamp.server import create_server
+    from stream.log import SchemaBehind
 
     overrides: dict[str, object] = {"demo": True} if demo else {}
     if host is not None:
@@ -69,8 +72,9 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
     try:
         if demo:
             settings = prepare(settings)
+        ready(settings.database_url, settings.database_schema, migrate=settings.auto_migrate)
         server = create_server(settings)
-    except (InsecureSettings, DemoRefused) as exc:
+    except (InsecureSettings, DemoRefused, SchemaBehind, SchemaUnknown) as exc:
         typer.echo(f"Bluelamp will not start: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"Bluelamp on http://{settings.host}:{settings.port}/")

@@ -21,6 +21,9 @@ class Settings(ApiSettings, ScreenSettings):
     # Where it listens.
     host: str = "127.0.0.1"
     port: int = Field(8050, ge=1, le=65535)
+    # Upgrade the database's schema at start (bluelamp.migrations). Off: migrating is a
+    # separate step (`bluelamp db upgrade`), and a server refuses to start on an older schema.
+    auto_migrate: bool = True
     # The demo users' password (None: generated at each start and printed).
     demo_password: SecretStr | None = None
 

@@ -6,14 +6,13 @@ done; every worker's ``look_after`` fails a job no worker has beaten for in ``st
 process died: no one is left waiting for ever) and deletes a finished job's file ``keep``
 after it was made (the job stays, ``expired``, saying so).
 
-The ``report_jobs`` table is the reports' own, in the database beside the API's tables:
-``create_jobs_table`` makes it (``api.database.open_database`` calls it).
+The ``report_jobs`` table is the reports' own, in the database beside the API's tables
+(the migrations make it: bluelamp.migrations).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 import uuid
@@ -35,12 +34,9 @@ from sqlalchemy import (
     Text,
     func,
     insert,
-    inspect,
     select,
-    text,
     update,
 )
-from sqlalchemy.exc import OperationalError
 
 from stream.log import as_utc
 
@@ -70,23 +66,6 @@ report_jobs = Table(
     # The last sign of life of the worker making it (a stale one is failed: ``Jobs.tend``).
     Column("heartbeat_at", DateTime(timezone=True)),
 )
-
-
-def create_jobs_table(engine: Engine) -> None:
-    """Make ``report_jobs`` if it is not there, with the columns this version writes."""
-    metadata.create_all(engine)
-    _add_heartbeat_column(engine)
-
-
-def _add_heartbeat_column(engine: Engine) -> None:
-    """A database made before report jobs had heartbeats lacks the column: add it."""
-    if "heartbeat_at" in {c["name"] for c in inspect(engine).get_columns("report_jobs")}:
-        return
-    postgres = engine.dialect.name == "postgresql"
-    kind = "IF NOT EXISTS heartbeat_at TIMESTAMPTZ" if postgres else "heartbeat_at DATETIME"
-    # Two SQLite workers starting together: the second finds the column there, and goes on.
-    with contextlib.suppress(OperationalError), engine.begin() as conn:
-        conn.execute(text(f"ALTER TABLE report_jobs ADD COLUMN {kind}"))
 
 
 @dataclass(frozen=True)

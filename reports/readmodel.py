@@ -16,7 +16,7 @@ import threading
 from sqlalchemy import Engine, delete, select, update
 
 from reports.fold import MAX_UNIT_INTERVAL, Batch, SkippedInterval, UnitState
-from reports.tables import PROJECTED, create_tables, report_cursor, report_unit_state
+from reports.tables import PROJECTED, open_tables, report_cursor, report_unit_state
 from stream.events import Recorded
 from stream.log import EventLog, as_utc
 
@@ -39,7 +39,7 @@ class ReadModel:
         # must not wait for a long catch-up in a worker thread).
         self.stopping = threading.Event()
         self.skipped_intervals = 0  # unit intervals left out of unit time, this process
-        create_tables(engine)
+        open_tables(engine)
 
     @classmethod
     def of(cls, log: EventLog) -> ReadModel:

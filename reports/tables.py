@@ -6,11 +6,12 @@
 was deployed to. ``report_redeployments``: every move of a unit between BCUs.
 ``report_unit_state``: where the projection of each unit stands (its open interval).
 ``report_cursor``: the last seq projected.
+
+The migrations make them (bluelamp.migrations); being derived from the log, a revision may
+drop and remake them, and the next catch-up rebuilds them.
 """
 
 from __future__ import annotations
-
-import logging
 
 from sqlalchemy import (
     BigInteger,
@@ -24,11 +25,10 @@ from sqlalchemy import (
     String,
     Table,
     insert,
-    inspect,
     select,
 )
 
-logger = logging.getLogger(__name__)
+from stream.log import require_tables
 
 metadata = MetaData()
 
@@ -101,24 +101,9 @@ report_cursor = Table(
 PROJECTED = (report_incidents, report_unit_hours, report_redeployments, report_unit_state)
 
 
-def create_tables(engine: Engine) -> None:
-    """Make the read model's tables if they are not there, and the cursor at 0."""
-    _drop_if_older(engine)
-    metadata.create_all(engine)
+def open_tables(engine: Engine) -> None:
+    """Check the read model's tables are there (the migrations make them), with the cursor."""
+    require_tables(engine, metadata)
     with engine.begin() as conn:
         if conn.execute(select(report_cursor.c.seq)).first() is None:
             conn.execute(insert(report_cursor).values(id=1, seq=0))
-
-
-def _drop_if_older(engine: Engine) -> None:
-    """A read model made by an older Bluelamp lacks columns this one writes. It is derived
-    from the log, so it is dropped and made again: the next catch-up rebuilds it whole."""
-    tables = set(inspect(engine).get_table_names())
-    for table in metadata.sorted_tables:
-        if table.name not in tables:
-            continue
-        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
-        if any(c.name not in present for c in table.columns):
-            logger.warning("the reports' read model predates this version: rebuilding it")
-            metadata.drop_all(engine)
-            return

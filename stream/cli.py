@@ -16,8 +16,9 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,11 +26,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stream.events import Recorded, to_dict
-from stream.log import EventLog, where
+from stream.log import EventLog, SchemaBehind, where
 from stream.outcome import Outcome, Verdict
 from stream.settings import SpineSettings, load_settings
 
 app = typer.Typer(help="The event spine.")
+T = TypeVar("T")
 log_app = typer.Typer(help="Read the event log.", no_args_is_help=True)
 app.add_typer(log_app, name="log")
 console = Console()
@@ -72,7 +74,7 @@ def ingest(
         )
         raise typer.Exit(2)
     else:
-        outcomes = asyncio.run(_ingest(settings, lines, timeout))
+        outcomes = schema_or_exit(lambda: asyncio.run(_ingest(settings, lines, timeout)))
     _summarise(lines, outcomes)
 
 
@@ -190,10 +192,20 @@ def open_log(settings: SpineSettings) -> EventLog:
             "BLUELAMP_DATABASE_SCHEMA) to the service's database."
         )
         raise typer.Exit(1)
-    log = EventLog(settings.database_url, schema=settings.database_schema)
+    log = schema_or_exit(lambda: EventLog(settings.database_url, schema=settings.database_schema))
     if log.last_seq() == 0:
         console.print(f"[yellow]the event log at {place} is empty[/]")
     return log
+
+
+def schema_or_exit(opening: Callable[[], T]) -> T:
+    """What ``opening`` opens, or exit 1 saying the database needs upgrading (a command
+    reads the database as it is: only the composition root migrates it)."""
+    try:
+        return opening()
+    except SchemaBehind as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
 
 
 def _sqlite_path(url: str) -> Path | None:

@@ -74,6 +74,16 @@ snapshots_table = Table(
 )
 
 
+class SchemaBehind(RuntimeError):
+    """The database lacks tables or columns this Bluelamp uses: it needs an upgrade."""
+
+
+UPGRADE = (
+    "back the database up, then run `bluelamp db upgrade` "
+    "(`bluelamp serve` does it at start unless BLUELAMP_AUTO_MIGRATE is off)"
+)
+
+
 class LogConflict(RuntimeError):
     """Another writer appended first (a stale sequencer): this one must step down."""
 
@@ -85,8 +95,11 @@ class EventLog:
         self.url = url
         self.engine = make_engine(url, schema)
         self._postgres = self.engine.dialect.name == "postgresql"
-        metadata.create_all(self.engine)
-        _check_columns(self.engine)
+        try:
+            require_tables(self.engine, metadata)
+        except Exception:
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -267,14 +280,22 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _check_columns(engine: Engine) -> None:
-    """A log made by an older Bluelamp lacks columns this one writes: say so plainly."""
-    present = {c["name"] for c in inspect(engine).get_columns("events")}
-    if missing := [c.name for c in events.columns if c.name not in present]:
-        raise RuntimeError(
-            f"the event log at {engine.url!r} predates columns {missing}; "
-            "export it (bluelamp log tail) and start a new database"
-        )
+def require_tables(engine: Engine, *schemas: MetaData) -> None:
+    """Raise :class:`SchemaBehind` unless the database has every table of ``schemas`` with
+    all its columns. Rooms never make their tables: the migrations do (bluelamp.migrations),
+    so a database that is new, or older than this Bluelamp, is told to upgrade."""
+    inspector = inspect(engine)
+    present = set(inspector.get_table_names())
+    missing: list[str] = []
+    for schema in schemas:
+        for table in schema.sorted_tables:
+            if table.name not in present:
+                missing.append(table.name)
+                continue
+            columns = {c["name"] for c in inspector.get_columns(table.name)}
+            missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in columns]
+    if missing:
+        raise SchemaBehind(f"the database {engine.url!r} lacks {', '.join(missing)}: {UPGRADE}")
 
 
 def _compact(data: dict[str, Any]) -> str:

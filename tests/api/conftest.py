@@ -18,6 +18,7 @@ import pytest
 from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
+from tests.databases import migrated
 from tests.live import LiveServer, forget_prefix
 from tests.pgschema import own_schema
 from tests.stream.factories import POINTS, incident_created, unit_on_duty
@@ -117,7 +118,7 @@ def api(
 ) -> Iterator[Api]:
     prefix = f"test-{uuid.uuid4().hex[:12]}"
     with own_schema(postgres_url, prefix.replace("-", "_")) as schema:
-        engine = open_database(postgres_url, schema)
+        engine = open_database(migrated(postgres_url, schema), schema)
         accounts = Accounts(engine)
         for name, (role, bcu) in USERS.items():
             accounts.add(name, PASSWORD, role, bcu)
@@ -145,5 +146,6 @@ def api(
 def sqlite_server(tmp_path: Path) -> Iterator[LiveServer]:
     """A server on the embedded bus and a SQLite file, nothing else installed."""
     server = LiveServer({}, tmp_path)
+    migrated(server.env["BLUELAMP_DATABASE_URL"])
     yield server
     server.stop()

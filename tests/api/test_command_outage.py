@@ -13,6 +13,7 @@ from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
 from tests.api.conftest import PASSWORD
+from tests.databases import migrated
 from tests.live import LiveServer
 from tests.stream.factories import Events
 from tests.stream.private_redis import private_redis
@@ -22,7 +23,7 @@ DEADLINE_S = 60.0
 
 def test_a_command_during_a_redis_restart_is_503_then_carried_out_once(tmp_path: Path) -> None:
     database = f"sqlite:///{tmp_path}/bluelamp.sqlite3"
-    engine = open_database(database, None)
+    engine = open_database(migrated(database), None)
     Accounts(engine).add("chief", PASSWORD, Role.COMMANDER, None)
     Accounts(engine).add("feed", PASSWORD, Role.FEED, None)
     engine.dispose()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stream.events import Recorded, parse_event
 from stream.log import EventLog
+from tests.databases import migrated
 from tests.live import LiveServer
 from tests.stream.factories import Events
 
@@ -60,7 +61,7 @@ def test_the_demo_starts_afresh_over_its_own_log_only(tmp_path: Path) -> None:
     again.stop()
     for suffix in ("", ".demo"):
         (tmp_path / "var" / f"bluelamp.sqlite3{suffix}").unlink(missing_ok=True)
-    log = EventLog(f"sqlite:///{tmp_path}/var/bluelamp.sqlite3")
+    log = EventLog(migrated(f"sqlite:///{tmp_path}/var/bluelamp.sqlite3"))
     log.append([Recorded(1, parse_event(Events().on_duty("U1")), "Camden", "CN")])
     log.close()
     refused = _bluelamp(["demo"], tmp_path)

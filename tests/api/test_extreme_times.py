@@ -20,6 +20,7 @@ from api.accounts import Accounts
 from api.database import open_database
 from stream.log import EventLog
 from tests.api.conftest import PASSWORD
+from tests.databases import migrated
 from tests.live import LiveServer
 from tests.stream import factories as f
 from tests.stream.factories import POINTS
@@ -68,7 +69,7 @@ def extreme_log(now: datetime) -> list[dict[str, Any]]:
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     """A server (not yet started) on a log that holds the extreme events; stopped after."""
     server = LiveServer({}, tmp_path)
-    url = server.env["BLUELAMP_DATABASE_URL"]
+    url = migrated(server.env["BLUELAMP_DATABASE_URL"])
     accounts = Accounts(open_database(url))
     accounts.add("chief", PASSWORD, "commander")
     accounts.add("feed", PASSWORD, "feed")

@@ -19,6 +19,7 @@ import pytest
 from api.accounts import Accounts
 from api.database import open_database
 from tests.api.conftest import PASSWORD, USERS
+from tests.databases import migrated
 from tests.live import LiveServer
 from tests.stream.factories import POINTS, incident_created
 
@@ -32,7 +33,7 @@ PAST = ["0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00Z"]
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     workdir: Path = tmp_path_factory.mktemp("extremes")
     server = LiveServer({"BLUELAMP_LOGIN_ATTEMPTS": "1000"}, workdir)
-    engine = open_database(server.env["BLUELAMP_DATABASE_URL"])
+    engine = open_database(migrated(server.env["BLUELAMP_DATABASE_URL"]))
     accounts = Accounts(engine)
     for name in ("chief", "feed"):
         accounts.add(name, PASSWORD, *USERS[name])

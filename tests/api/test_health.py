@@ -14,13 +14,14 @@ from api.app import add_readiness_check, create_app
 from api.security import InsecureSettings
 from bluelamp.server import create_server
 from bluelamp.settings import load_settings
+from tests.databases import migrated
 from tests.live import TEST_SECRET, LiveServer
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     settings = load_settings(
-        database_url=f"sqlite:///{tmp_path}/bluelamp.sqlite3", secret_key=TEST_SECRET
+        database_url=migrated(f"sqlite:///{tmp_path}/bluelamp.sqlite3"), secret_key=TEST_SECRET
     )
     # Started at once: Dash wires its catch-all onto the most recently built app.
     with TestClient(create_server(settings)) as client:
@@ -52,9 +53,8 @@ def test_unknown_api_path_is_json_404_not_the_page(client: TestClient) -> None:
 
 
 def test_readyz_is_503_naming_a_failing_dependency(tmp_path: Path) -> None:
-    app = create_app(
-        load_settings(database_url=f"sqlite:///{tmp_path}/bluelamp.sqlite3", secret_key=TEST_SECRET)
-    )
+    database = migrated(f"sqlite:///{tmp_path}/bluelamp.sqlite3")
+    app = create_app(load_settings(database_url=database, secret_key=TEST_SECRET))
 
     async def archive_down() -> str:
         raise ConnectionError("archive at 127.0.0.1:9999 refused the connection")

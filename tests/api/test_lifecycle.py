@@ -15,6 +15,7 @@ import pytest
 from api.accounts import Accounts
 from api.database import open_database
 from tests.api.conftest import PASSWORD, Api
+from tests.databases import migrated
 from tests.live import LiveServer
 from tests.stream.factories import POINTS, incident_created, unit_on_duty, unit_status
 
@@ -184,7 +185,7 @@ def test_an_acknowledged_alert_leaves_the_active_list_and_a_new_breach_alerts_ag
 def commanders_close(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server where policy keeps closing incidents for commanders."""
     workdir = tmp_path_factory.mktemp("policy")
-    url = f"sqlite:///{workdir}/bluelamp.sqlite3"
+    url = migrated(f"sqlite:///{workdir}/bluelamp.sqlite3")
     accounts = Accounts(open_database(url))
     accounts.add("insp_aw", PASSWORD, "inspector", "AW")
     accounts.add("chief", PASSWORD, "commander")

@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.api.conftest import PASSWORD, USERS, Api
+from tests.databases import migrated
 from tests.live import LiveServer
 from tests.stream.factories import POINTS, incident_created, unit_location
 
@@ -163,7 +164,7 @@ def small_queue_server(tmp_path: Path) -> Any:
     from api.accounts import Accounts
     from api.database import open_database
 
-    accounts = Accounts(open_database(server.env["BLUELAMP_DATABASE_URL"]))
+    accounts = Accounts(open_database(migrated(server.env["BLUELAMP_DATABASE_URL"])))
     for name in ("plan", "feed"):
         accounts.add(name, PASSWORD, *USERS[name])
     server.start()

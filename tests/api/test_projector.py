@@ -22,6 +22,7 @@ from api.accounts import Accounts
 from api.database import open_database
 from stream.log import EventLog
 from tests.api.conftest import PASSWORD
+from tests.databases import migrated
 from tests.live import LiveServer
 from tests.stream import factories as f
 from tests.stream.factories import POINTS, START
@@ -78,7 +79,8 @@ def token(server: LiveServer) -> str:
 
 def _server(tmp_path: Path) -> LiveServer:
     server = LiveServer({}, tmp_path)
-    Accounts(open_database(server.env["BLUELAMP_DATABASE_URL"])).add("chief", PASSWORD, "commander")
+    url = migrated(server.env["BLUELAMP_DATABASE_URL"])
+    Accounts(open_database(url)).add("chief", PASSWORD, "commander")
     return server
 
 

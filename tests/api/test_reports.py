@@ -30,6 +30,7 @@ from stream.sim.demand import LONDON_TZ
 from stream.sim.engine import SimOptions, Simulation
 from stream.sim.scenario import load
 from tests.api.conftest import PASSWORD, Api
+from tests.databases import migrated
 from tests.pgschema import own_schema
 from tests.stream.factories import POINTS, START, incident_created, london
 
@@ -40,7 +41,7 @@ def simulated_log(url: str, days: float, schema: str | None = None) -> EventLog:
     start = datetime(2026, 3, 23, tzinfo=LONDON_TZ)
     scenario = load("normal-day").starting(start, days * 24)
     sim = Simulation(london(), scenario, seed=7, options=SimOptions(pings=False))
-    log = EventLog(url, schema=schema)
+    log = EventLog(migrated(url, schema), schema=schema)
     records: list[Recorded] = []
     for seq, event in enumerate(sim.events(), 1):
         checked = validate(event, london().locate)
@@ -104,7 +105,7 @@ def test_compliance_equals_what_the_raw_log_says(week: EventLog) -> None:
 def test_the_read_model_built_in_small_steps_equals_one_rebuilt(
     week: EventLog, tmp_path: Path
 ) -> None:
-    other = EventLog(f"sqlite:///{tmp_path}/copy.sqlite3")
+    other = EventLog(migrated(f"sqlite:///{tmp_path}/copy.sqlite3"))
     records = week.read(0)
     for start in range(0, len(records), 20_000):
         other.append(records[start : start + 20_000])
@@ -122,12 +123,14 @@ def test_the_read_model_built_in_small_steps_equals_one_rebuilt(
     assert rebuilt == build(week.engine, "resources", period, Filters()).to_json()["tables"]
 
 
-def test_the_read_model_works_on_postgresql(postgres_url: str, week: EventLog) -> None:
+def test_the_read_model_works_on_postgresql(
+    postgres_url: str, week: EventLog, tmp_path: Path
+) -> None:
     with own_schema(postgres_url) as schema:
-        log = EventLog(postgres_url, schema=schema)
+        log = EventLog(migrated(postgres_url, schema), schema=schema)
         log.append(week.read(0, 30_000))  # the first day or so
         ReadModel.of(log).catch_up(log, page=7_000)
-        lite = EventLog("sqlite://")
+        lite = EventLog(migrated(f"sqlite:///{tmp_path}/lite.sqlite3"))
         lite.append(week.read(0, 30_000))
         ReadModel.of(lite).catch_up(lite)
         period = Period.parse("2026-03-23", "2026-03-24")

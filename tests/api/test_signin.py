@@ -220,6 +220,9 @@ def test_users_add_list_disable_from_the_command_line(
 ) -> None:
     monkeypatch.setenv("BLUELAMP_DATABASE_URL", f"sqlite:///{tmp_path}/b.sqlite3")
     runner, cli = CliRunner(), create_cli()
+    fresh = runner.invoke(cli, ["users", "list"])
+    assert fresh.exit_code == 1 and "bluelamp db upgrade" in fresh.output
+    assert runner.invoke(cli, ["db", "upgrade"]).exit_code == 0
     added = runner.invoke(
         cli,
         ["users", "add", "jo", "--role", "inspector", "--bcu", "sw", "--password-stdin"],

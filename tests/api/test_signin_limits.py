@@ -21,13 +21,14 @@ from api.accounts import Accounts
 from api.database import open_database
 from api.security import Role
 from tests.api.conftest import PASSWORD
+from tests.databases import migrated
 from tests.live import LiveServer, forget_prefix, free_port
 
 NAME_LIMIT = 128
 
 
 def _accounts(server: LiveServer) -> Accounts:
-    return Accounts(open_database(server.env["BLUELAMP_DATABASE_URL"]))
+    return Accounts(open_database(migrated(server.env["BLUELAMP_DATABASE_URL"])))
 
 
 def _try(client: httpx.Client, user: str, password: str, path: str = "/api/session") -> int:

@@ -24,6 +24,7 @@ from stream.keys import Keys
 from stream.settings import load_settings
 from stream.spine import Spine
 from tests.api.conftest import PASSWORD, Api
+from tests.databases import migrated
 from tests.live import LiveServer
 from tests.pgschema import own_schema
 from tests.stream.factories import Events, london
@@ -84,7 +85,7 @@ def held(redis_url: str, postgres_url: str, tmp_path: Path) -> Iterator[dict[str
     duty in AW already logged; no server yet."""
     prefix = f"test-{uuid.uuid4().hex[:12]}"
     with own_schema(postgres_url, prefix.replace("-", "_")) as schema:
-        engine = open_database(postgres_url, schema)
+        engine = open_database(migrated(postgres_url, schema), schema)
         Accounts(engine).add("insp_aw", PASSWORD, Role.INSPECTOR, "AW")
         Accounts(engine).add("chief", PASSWORD, Role.COMMANDER, None)
         settings = load_settings(

@@ -15,6 +15,7 @@ from api.security import Role
 from benchmarks.chromium import CHROMIUM, launch
 from benchmarks.probe import probed
 from tests.api.conftest import PASSWORD
+from tests.databases import migrated
 from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +106,7 @@ USERS = {
 def add_users(server: LiveServer) -> None:
     """The test users, in the server's database before it starts."""
     schema = server.env.get("BLUELAMP_DATABASE_SCHEMA")
-    engine = open_database(server.env["BLUELAMP_DATABASE_URL"], schema)
+    engine = open_database(migrated(server.env["BLUELAMP_DATABASE_URL"], schema), schema)
     accounts = Accounts(engine)
     for name, (role, bcu) in USERS.items():
         accounts.ensure(name, PASSWORD, Role(role), bcu)

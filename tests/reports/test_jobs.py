@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, inspect, text
 
-from reports.jobs import Jobs, create_jobs_table
-from stream.log import make_engine
+from reports.jobs import Jobs, metadata
+from stream.log import SchemaBehind, make_engine, require_tables
+from tests.databases import migrated
 
 KEEP = timedelta(hours=24)
 STALE = timedelta(seconds=60)
@@ -20,7 +21,8 @@ ASKED = {"from": "2026-11-01", "to": "2026-11-01", "format": "csv"}
 
 @pytest.fixture
 def database(sqlite_or_postgres: tuple[str, str | None]) -> tuple[str, str | None]:
-    return sqlite_or_postgres
+    url, schema = sqlite_or_postgres
+    return migrated(url, schema), schema
 
 
 @pytest.fixture
@@ -32,9 +34,7 @@ def engine(database: tuple[str, str | None]) -> Iterator[Engine]:
 
 def _open(url: str, schema: str | None) -> Engine:
     """The database as a server opens it, for its jobs (api.database.open_database)."""
-    engine = make_engine(url, schema)
-    create_jobs_table(engine)
-    return engine
+    return make_engine(url, schema)
 
 
 def _worker(engine: Engine) -> Jobs:
@@ -101,9 +101,14 @@ def test_a_job_from_before_heartbeats_is_judged_by_when_it_was_made(engine: Engi
 def test_a_database_from_before_heartbeats_gets_the_column(
     database: tuple[str, str | None], engine: Engine
 ) -> None:
+    """Made before migrations and before heartbeats: the job table is refused until the
+    upgrade (bluelamp.migrations) adds the column."""
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE report_jobs DROP COLUMN heartbeat_at"))
-    again = _open(*database)
+        conn.execute(text("DROP TABLE alembic_version"))
+    with pytest.raises(SchemaBehind, match=r"report_jobs\.heartbeat_at"):
+        require_tables(engine, metadata)
+    again = _open(migrated(*database), database[1])
     try:
         columns = {c["name"] for c in inspect(again).get_columns("report_jobs")}
         assert "heartbeat_at" in columns

@@ -21,6 +21,7 @@ from reports.formats import figure, render
 from reports.model import LONDON, Filters, Table
 from reports.readmodel import ReadModel
 from stream.log import EventLog
+from tests.databases import migrated
 from tests.reports.report_day import (
     BCUS,
     DAY,
@@ -40,7 +41,7 @@ GRADE_NAMES = {"I": "Immediate (I)", "S": "Significant (S)"}
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Day, EventLog]]:
     path: Path = tmp_path_factory.mktemp("report-day") / "day.sqlite3"
-    log = EventLog(f"sqlite:///{path}")
+    log = EventLog(migrated(f"sqlite:///{path}"))
     script = scripted()
     record(script, log)
     ReadModel.of(log).catch_up(log)
@@ -212,9 +213,9 @@ def test_exports_use_words_people_use_and_real_dates(day: tuple[Day, EventLog]) 
     assert "concern for welfare" in text and "previous period" in text
 
 
-def test_units_on_duty_for_moments_give_no_share_rather_than_an_error() -> None:
+def test_units_on_duty_for_moments_give_no_share_rather_than_an_error(tmp_path: Path) -> None:
     """A unit on duty for seconds is 0.0 hours to one decimal: its utilisation is blank."""
-    log = EventLog("sqlite://")
+    log = EventLog(migrated(f"sqlite:///{tmp_path}/moments.sqlite3"))
     day = Day()
     now = datetime.now(UTC)
     lat, lon = POINTS["AW"]

@@ -13,6 +13,7 @@ from stream.clock import EARLIEST, LATEST
 from stream.events import BCU_CODES
 from stream.log import EventLog
 from stream.sim.demand import base_rate_per_s
+from tests.databases import migrated
 from tests.stream.factories import POINTS, numbered
 
 AT = datetime(2026, 11, 25, 20, 30, tzinfo=UTC)  # a Wednesday evening
@@ -32,7 +33,7 @@ def _created(n: int, bcu: str, when: datetime) -> dict[str, Any]:
 
 
 def _model(path: Path, raws: list[dict[str, Any]]) -> EventLog:
-    log = EventLog(f"sqlite:///{path / 'log.sqlite3'}")
+    log = EventLog(migrated(f"sqlite:///{path / 'log.sqlite3'}"))
     log.append(numbered(raws))
     ReadModel.of(log).catch_up(log)
     return log

@@ -33,6 +33,7 @@ from stream.sim.demand import LONDON_TZ
 from stream.sim.engine import Simulation
 from stream.sim.scenario import load
 from tests.api.conftest import PASSWORD
+from tests.databases import migrated
 from tests.live import LiveServer, forget_prefix
 from tests.resilience.conftest import postgres_database, postgres_schema
 from tests.stream.factories import POINTS, london
@@ -175,7 +176,7 @@ def origin(
     """A deployment on its own schema with its users, running; and its server's settings."""
     prefix = f"test-{uuid.uuid4().hex[:12]}"
     with postgres_schema(postgres_url) as schema:
-        engine = open_database(postgres_url, schema)
+        engine = open_database(migrated(postgres_url, schema), schema)
         accounts = Accounts(engine)
         for name, (role, bcu) in USERS.items():
             accounts.add(name, PASSWORD, role, bcu)

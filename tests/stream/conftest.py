@@ -13,6 +13,7 @@ import pytest
 
 from stream.settings import SpineSettings, load_settings
 from stream.spine import Spine
+from tests.databases import migrated
 from tests.pgschema import own_schema
 from tests.stream.factories import london
 
@@ -72,6 +73,7 @@ def _backend(request: pytest.FixtureRequest, name: str, tmp_path: Path) -> Itera
             overrides["database_url"] = url
         else:
             overrides["database_url"] = f"sqlite:///{tmp_path}/log.sqlite3"
+        migrated(overrides["database_url"], schema)
         yield Backend(name, load_settings(**overrides), schema)
         if bus == "redis":
             import redis

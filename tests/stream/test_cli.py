@@ -17,6 +17,7 @@ from api.database import open_database
 from api.security import Role
 from stream.events import Recorded, parse_event
 from stream.log import EventLog
+from tests.databases import migrated
 from tests.live import LiveServer, forget_prefix
 from tests.pgschema import own_schema
 from tests.stream.factories import Events
@@ -106,7 +107,7 @@ def test_ingest_then_tail_then_picture(
 def test_ingest_through_the_http_api_of_a_demo_like_server(tmp_path: Path, jsonl: Path) -> None:
     """The embedded bus lives inside the server: the CLI reaches it through the HTTP API."""
     server = LiveServer({}, tmp_path)
-    Accounts(open_database(server.env["BLUELAMP_DATABASE_URL"])).add(
+    Accounts(open_database(migrated(server.env["BLUELAMP_DATABASE_URL"]))).add(
         "cad", "a-feed-password", Role.FEED, None
     )
     server.start()
@@ -141,6 +142,7 @@ def test_ingest_refuses_to_become_a_second_writer_on_the_embedded_bus(
 
 def test_ingest_says_when_no_service_answers(tmp_path: Path, jsonl: Path, redis_url: str) -> None:
     prefix = f"test-{uuid.uuid4().hex[:12]}"
+    migrated(f"sqlite:///{tmp_path}/log.sqlite3")  # the service's database, as it left it
     result = _run(
         ["ingest", str(jsonl), "--timeout", "1"],
         tmp_path,
@@ -165,7 +167,7 @@ def test_readers_say_where_they_looked_and_create_nothing(
 
 
 def test_an_empty_log_is_called_empty(tmp_path: Path) -> None:
-    EventLog(f"sqlite:///{tmp_path}/log.sqlite3").close()
+    EventLog(migrated(f"sqlite:///{tmp_path}/log.sqlite3")).close()
     result = _run(["picture"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "is empty" in result.stdout
@@ -175,7 +177,7 @@ def test_the_stream_commands_read_the_configured_postgresql_schema(
     tmp_path: Path, postgres_url: str
 ) -> None:
     with own_schema(postgres_url) as schema:
-        log = EventLog(postgres_url, schema=schema)
+        log = EventLog(migrated(postgres_url, schema), schema=schema)
         ev = Events()
         log.append([Recorded(1, parse_event(ev.on_duty("U1", callsign="AW-IRV1")), "x", "AW")])
         log.close()

@@ -13,12 +13,14 @@ from sqlalchemy import text
 from stream.events import Recorded
 from stream.log import EventLog, LogConflict
 from stream.picture import Picture, fold
+from tests.databases import migrated
 from tests.stream.factories import Events, recorded
 
 
 @pytest.fixture
 def log_url(sqlite_or_postgres: tuple[str, str | None]) -> tuple[str, str | None]:
-    return sqlite_or_postgres
+    url, schema = sqlite_or_postgres
+    return migrated(url, schema), schema
 
 
 @pytest.fixture
@@ -140,7 +142,7 @@ def test_cloudevents_extras_are_stored_and_read_back_unchanged(log: EventLog) ->
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
-    log = EventLog(f"sqlite:///{tmp_path}/wal.sqlite3")
+    log = EventLog(migrated(f"sqlite:///{tmp_path}/wal.sqlite3"))
     try:
         with log.engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

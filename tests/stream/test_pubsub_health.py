@@ -21,6 +21,7 @@ from stream.keys import Keys
 from stream.outcome import Verdict
 from stream.settings import load_settings
 from stream.spine import Spine
+from tests.databases import migrated
 from tests.stream.factories import Events, london
 from tests.stream.private_redis import PrivateRedis, private_redis
 
@@ -150,7 +151,7 @@ async def test_commands_in_a_quiet_spell_are_answered_on_the_subscription(
 ) -> None:
     settings = load_settings(
         redis_url=server.url,
-        database_url=f"sqlite:///{tmp_path}/log.sqlite3",
+        database_url=migrated(f"sqlite:///{tmp_path}/log.sqlite3"),
         key_prefix="quiet",
         lease_ttl_ms=60_000,  # the lease renewal is not what this counts
     )

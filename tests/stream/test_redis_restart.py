@@ -17,6 +17,7 @@ import redis.exceptions
 from stream.outcome import Outcome, Verdict
 from stream.settings import SpineSettings, load_settings
 from stream.spine import OutcomeTimeout, Spine
+from tests.databases import migrated
 from tests.stream.factories import Events, london
 from tests.stream.private_redis import PrivateRedis, private_redis
 from tests.stream.procs import assert_exactly_once
@@ -27,7 +28,7 @@ DEADLINE_S = 60.0  # generous: a busy machine is slow, never wrong
 def _settings(server: PrivateRedis, tmp_path: Path) -> SpineSettings:
     return load_settings(
         redis_url=server.url,
-        database_url=f"sqlite:///{tmp_path}/log.sqlite3",
+        database_url=migrated(f"sqlite:///{tmp_path}/log.sqlite3"),
         key_prefix="restart",
         lease_ttl_ms=1_000,
         ingest_batch=100,

@@ -18,6 +18,7 @@ from stream.bus import MemoryBus
 from stream.keys import Keys
 from stream.log import EventLog
 from stream.sequencer import Sequencer
+from tests.databases import migrated
 from tests.stream.factories import Events, london
 
 
@@ -51,7 +52,7 @@ class FailingOnce(EventLog):
 
 async def test_a_swallowed_cancel_does_not_keep_the_sequencer_waiting(tmp_path: Path) -> None:
     bus = SwallowingBus(Keys("t"))
-    log = FailingOnce(f"sqlite:///{tmp_path}/log.sqlite3")
+    log = FailingOnce(migrated(f"sqlite:///{tmp_path}/log.sqlite3"))
     # A renewal 10 ms after the last one took 200 ms: the cancel after the failed batch lands
     # while a renewal is in flight (and is swallowed) nearly every time.
     sequencer = Sequencer(bus, log, london().locate, lease_ttl_ms=30)
