@@ -36,6 +36,13 @@ REPORTS = (
         "Unit utilisation by BCU and hour; units lent and borrowed "
         "between BCUs; demand against capacity by hour.",
     ),
+    (
+        "advice",
+        "Advice taken and its outcome",
+        "What the recommender advised and what became of it (accepted, overridden, "
+        "dismissed, expired), by BCU; calls where its unit was sent against those where "
+        "another was; move-ups dismissed and why.",
+    ),
 )
 
 #: Layers for a GIS beside a report's exports: (id suffix, label, format, API path).

@@ -16,6 +16,7 @@ import threading
 from sqlalchemy import Engine, delete, select, update
 
 from reports.fold import MAX_UNIT_INTERVAL, Batch, SkippedInterval, UnitState
+from reports.ledger import AdviceLedger
 from reports.tables import PROJECTED, open_tables, report_cursor, report_unit_state
 from stream.events import Recorded
 from stream.log import EventLog, as_utc
@@ -93,10 +94,12 @@ class ReadModel:
                 values["since"] = as_utc(values["since"])
                 units[row.unit_id] = UnitState(**values)
             batch = Batch(units)
+            ledger = AdviceLedger.load(conn)
             for n, record in enumerate(records):
                 if n % STOP_EVERY == 0:
                     self._check_stop()
                 batch.apply(record)
+                ledger.apply(record)
                 last = record.seq
                 if len(batch.hours) >= PAGE_ROWS:
                     break
@@ -110,6 +113,7 @@ class ReadModel:
                 conn.rollback()
                 return None
             batch.write(conn, self.engine.dialect.name, self._check_stop)
+            ledger.write(conn)
             return last
 
     def _report_skipped(self, skipped: list[SkippedInterval]) -> None:

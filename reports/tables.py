@@ -90,6 +90,29 @@ report_unit_state = Table(
     Column("incident_id", String(64)),
 )
 
+#: The ledger of advice (reports/ledger.py): every recommendation recorded (advice.offered)
+#: and what became of it. ``outcome`` is null while it is open.
+report_advice = Table(
+    "report_advice",
+    metadata,
+    Column("advice_id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),  # assignment or move
+    Column("offered_at", DateTime(timezone=True), nullable=False),
+    Column("unit_id", String(64), nullable=False),
+    Column("incident_id", String(64)),
+    Column("bcu", String(4), nullable=False),  # the call's, or where the move goes
+    Column("eta_s", Integer),
+    Column("gain", Float),
+    Column("reason", String(200)),
+    Column("outcome", String(16)),  # accepted, overridden, dismissed or expired
+    Column("outcome_at", DateTime(timezone=True)),
+    Column("outcome_by", String(200)),  # who: a user, or the feed's source
+    Column("chosen_unit_id", String(64)),  # overridden: the unit sent instead
+    Column("dismiss_reason", String(200)),
+    Index("ix_report_advice_offered", "offered_at"),
+    Index("ix_report_advice_open", "outcome", "incident_id"),
+)
+
 report_cursor = Table(
     "report_cursor",
     metadata,
@@ -98,7 +121,13 @@ report_cursor = Table(
 )
 
 #: The tables a rebuild empties (the cursor goes back to 0 instead).
-PROJECTED = (report_incidents, report_unit_hours, report_redeployments, report_unit_state)
+PROJECTED = (
+    report_incidents,
+    report_unit_hours,
+    report_redeployments,
+    report_unit_state,
+    report_advice,
+)
 
 
 def open_tables(engine: Engine) -> None:

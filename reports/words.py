@@ -26,6 +26,9 @@ HEADERS = {
     "hour": "hour of day (London)",
     "unit_hours_on_duty": "unit-hours on duty",
     "demand_per_unit": "incidents per unit-hour",
+    "share_pct": "% of its kind",
+    "accepted_pct": "% accepted (of those decided)",
+    "unit_id": "unit",
 }
 GRADES = {"I": "Immediate (I)", "S": "Significant (S)", "E": "Extended (E)", "R": "Referred (R)"}
 #: Columns whose values are codes from the feed (``concern_for_welfare``, ``on_scene``).

@@ -8,21 +8,30 @@ command like any other (api/routes/commands.py): audited, decided by the sequenc
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from api.commanding import orders
 from api.commanding.bodies import Dismissal
-from api.deps import IncidentId, Operator, ServicesDep, Viewer
+from api.deps import Commander, IncidentId, Operator, ServicesDep, Viewer
 from api.recommending import open_call
 from api.responses import FastJSON
 from api.routes.commands import IdempotencyKey, answer
 from api.schemas.commands import CommandResult
-from api.schemas.decisions import IncidentRecommendations, Recommendations, WhatIf, WhatIfAnswer
+from api.schemas.decisions import (
+    IncidentRecommendations,
+    Ledger,
+    Recommendations,
+    WhatIf,
+    WhatIfAnswer,
+)
 from api.schemas.problems import SIGNED_IN, problems
 from api.services import Services
+from reports.ledger import entries
+from reports.readmodel import ProjectionStopped
 from stream.envelope import PRINTABLE
 from stream.recommend.moves import standby_points
 from stream.recommend.situation import of_picture
@@ -150,3 +159,50 @@ async def dismiss(
     return await answer(
         request, services, who, command, key, body.model_dump() | {"advice_id": advice_id}
     )
+
+
+Outcome = Literal["accepted", "overridden", "dismissed", "expired", "open"]
+
+
+@router.get(
+    "/recommendations/ledger",
+    name="recommendations.ledger",
+    summary="The ledger: advice recorded and what became of it",
+    response_model=Ledger,
+    responses=SIGNED_IN | problems(422, 503),
+)
+async def ledger(
+    who: Commander,
+    services: ServicesDep,
+    since: Annotated[
+        datetime | None, Query(description="offered at or after (default: 24 h ago)")
+    ] = None,
+    until: Annotated[datetime | None, Query(description="offered before (default: now)")] = None,
+    bcu: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
+    outcome: Outcome | None = None,
+    limit: Annotated[int, Query(ge=1, le=5_000)] = 500,
+) -> FastJSON:
+    """Every recommendation Bluelamp recorded (each waiting call's best unit, each move-up)
+    offered in [``since``, ``until``), newest first, with what became of it: accepted,
+    overridden (``chosen_unit_id``), dismissed (``dismiss_reason``), expired, or open; and
+    by whom (commanders). From the reports' read model, brought up to date first."""
+    end = _aware(until) if until else datetime.now(UTC)
+    start = _aware(since) if since else end - timedelta(hours=24)
+    if start >= end:
+        raise HTTPException(422, "since must be before until")
+
+    def read() -> list[dict[str, Any]]:
+        services.read_model.catch_up(services.spine.log)
+        with services.spine.log.engine.connect() as conn:
+            code = bcu.upper() if bcu else None
+            return entries(conn, start, end, code, outcome, limit)
+
+    try:
+        found = await asyncio.to_thread(read)
+    except ProjectionStopped:
+        raise HTTPException(503, "the server is shutting down; ask again in a moment") from None
+    return FastJSON({"since": start.isoformat(), "until": end.isoformat(), "entries": found})
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -126,8 +126,8 @@ async def report(
     asked: AskedDep,
     format: Format = "json",
 ) -> Response:
-    """``demand``, ``response`` or ``resources`` for a period (``from``..``to``, dates are
-    whole London days, ``to`` inclusive) and optional BCU/borough/grade filters. A year
+    """``demand``, ``response``, ``resources`` or ``advice`` for a period (``from``..``to``,
+    dates are whole London days, ``to`` inclusive) and optional BCU/borough/grade filters. A year
     takes seconds; for a report made in the background with progress, POST to
     ``/api/reports/{name}/jobs`` with the same parameters."""
 

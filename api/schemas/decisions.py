@@ -117,3 +117,28 @@ class WhatIfAnswer(Closed):
     bcus: dict[str, Shares] = Field(description="the covered share of each BCU the change touches")
     london: Shares = Field(description="expected I-grade calls an hour reached in time, London")
     seq: int
+
+
+class LedgerEntry(Closed):
+    """One piece of advice and what became of it (reports/ledger.py)."""
+
+    advice_id: str
+    kind: str = Field(description="assignment (a unit for a call) or move (a move-up)")
+    offered_at: str
+    unit_id: str
+    incident_id: str | None
+    bcu: str = Field(description="the call's BCU, or where the move goes")
+    eta_s: int | None
+    gain: float | None
+    reason: str | None
+    outcome: str = Field(description="accepted, overridden, dismissed, expired or open")
+    outcome_at: str | None
+    outcome_by: str | None = Field(description="who decided: a user, or the feed's source")
+    chosen_unit_id: str | None = Field(description="overridden: the unit sent instead")
+    dismiss_reason: str | None
+
+
+class Ledger(Closed):
+    since: str
+    until: str
+    entries: list[LedgerEntry] = Field(description="newest first")

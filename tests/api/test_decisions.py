@@ -186,3 +186,42 @@ def test_a_call_s_best_unit_is_recorded_as_advice_in_the_incident_s_log(api: Api
     assert data["kind"] == "assignment" and data["incident_id"] == incident
     recs = _get(api, "chief", f"/api/incidents/{incident}/recommendations")
     assert data["unit_id"] in [s["unit_id"] for s in recs["suggestions"]]
+
+
+def test_the_ledger_shows_commanders_what_became_of_the_advice_and_the_planner_counts_it(
+    api: Api,
+) -> None:
+    for _ in range(6):
+        api.unit("NA")
+    move = _a_move(api)
+    path = f"/api/recommendations/{move['advice_id']}"
+    answer = _until_waiting(api, "chief", f"{path}/dismissal", {"reason": "keeping cover here"})
+    assert answer.status_code in (200, 404), answer.text
+    outcome = "dismissed" if answer.status_code == 200 else None
+    deadline = time.monotonic() + 30
+    while True:
+        ledger = _get(api, "chief", "/api/recommendations/ledger")["entries"]
+        mine = [e for e in ledger if e["advice_id"] == move["advice_id"]]
+        if mine and (outcome is None or mine[0]["outcome"] == outcome):
+            break
+        assert time.monotonic() < deadline, "the ledger never showed the move-up"
+        time.sleep(0.5)
+    if outcome:
+        assert (
+            mine[0]["outcome_by"] == "chief" and mine[0]["dismiss_reason"] == "keeping cover here"
+        )
+    assert mine[0]["kind"] == "move" and mine[0]["unit_id"] == move["unit_id"]
+    with api.client("plan") as planner:
+        assert planner.get("/api/recommendations/ledger").status_code == 403
+        day = mine[0]["offered_at"][:10]
+        report = planner.get(f"/api/reports/advice?from={day}&to={day}")
+    assert report.status_code == 200, report.text
+    tables = {t["name"]: t for t in report.json()["tables"]}
+    counted = {(r[0], r[1]): r[2] for r in tables["by_outcome"]["rows"]}
+    moves = [
+        e
+        for e in _get(api, "chief", "/api/recommendations/ledger?limit=5000")["entries"]
+        if e["kind"] == "move" and e["offered_at"][:10] == day
+    ]
+    for result in ("accepted", "dismissed", "expired", "open"):
+        assert counted[("move-up", result)] == sum(e["outcome"] == result for e in moves), result

@@ -146,7 +146,7 @@ def _reports(server: LiveServer, token: str) -> None:
         base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=120
     ) as client:
         names = client.get("/api/reports").json()["reports"]
-        assert set(names) == {"demand", "response", "resources"}
+        assert set(names) == {"advice", "demand", "response", "resources"}
         for name in names:
             for fmt in ("json", "csv", "xlsx", "pdf"):
                 for start, end in (

@@ -70,6 +70,7 @@ ROUTES: dict[str, Route] = {
         lambda api, unit, incident: ("/api/whatif", {"unit_id": unit, "incident_id": incident}),
         frozenset({"chief", "insp_aw", "insp_ne"}),
     ),
+    "ledger": Route("GET", _get("/api/recommendations/ledger"), frozenset({"chief"})),
     "me": Route("GET", _get("/api/me"), ANYONE),
     "metrics": Route("GET", _get("/metrics"), ANYONE),
     "openapi": Route("GET", _get("/openapi.json"), ANYONE),

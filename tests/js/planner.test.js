@@ -72,7 +72,7 @@ test("reports for the period chosen: figures, tables, definitions and export lin
   document.getElementById("report-to").value = "2026-11-07";
   timers.splice(0).forEach((t) => t.fn());  // the first show, once mounted
   await settle();
-  assert.deepEqual(asked.map((a) => a[1]), ["demand", "response", "resources"].map((n) => "/api/reports/" + n + "?from=2026-11-01&to=2026-11-07&format=json"));
+  assert.deepEqual(asked.map((a) => a[1]), ["demand", "response", "resources", "advice"].map((n) => "/api/reports/" + n + "?from=2026-11-01&to=2026-11-07&format=json"));
   assert.equal(page["report-status"].textContent, "For 2026-11-01 to 2026-11-07 (London time).");
   assert.equal(figures["report-demand-chart"].data[0].type, "heatmap");
   assert.equal(page["report-demand-defs"].textContent, "<b>I</b>: immediate");

@@ -3,7 +3,7 @@
 import { byId, fill, h } from "./dom.js";
 import { request } from "./session.js";
 
-const REPORT_NAMES = ["demand", "response", "resources"];
+const REPORT_NAMES = ["demand", "response", "resources", "advice"];
 const FORMATS = { csv: true, xlsx: true, pdf: true, geojson: true, gpkg: true };
 
 // Native date pickers in the slots dashboard/planner.py leaves for them.
