@@ -68,7 +68,9 @@ def _story() -> list[dict[str, Any]]:
         f.incident_closed("I3", time=_at(6)),
         _decision("accepted", "M1", "U1", 7),
         _decision("dismissed", "M3", "U2", 8, by="chief"),
-        f.unit_location("U2", AW[0], AW[1], time=_at(70)),  # time passes
+        f.incident_arrived("I1", "U1", time=_at(9)),  # 8 minutes: within the I target
+        f.incident_arrived("I2", "U3", time=_at(70)),  # 69 minutes: past the S target
+        f.unit_location("U2", AW[0], AW[1], time=_at(75)),  # time passes
     ]
 
 
@@ -142,3 +144,31 @@ def test_the_fold_agrees_with_a_brute_force_reading_of_the_raw_events_page_after
     for page in (1, 4, 100):
         folded = _ledger(tmp_path / str(page), page)
         assert {k: v[0] for k, v in folded.items()} == expected, page
+
+
+def test_the_planner_s_report_counts_the_ledger_and_times_the_calls_by_hand(tmp_path: Path) -> None:
+    from reports.catalogue import Filters, Period, build
+
+    log = logged(tmp_path, _story())
+    ReadModel.of(log).catch_up(log)
+    day = START.date().isoformat()
+    tables = {
+        t["name"]: t
+        for t in build(log.engine, "advice", Period.parse(day, day), Filters()).to_json()["tables"]
+    }
+    log.close()
+    by_outcome = {(r[0], r[1]): r[2] for r in tables["by_outcome"]["rows"]}
+    # By hand from the story: A1 accepted, A2 overridden, A3 and A4 expired, A5 open;
+    # M1 accepted, M2 and M4 expired, M3 dismissed.
+    assert by_outcome[("unit for a call", "accepted")] == 1
+    assert by_outcome[("unit for a call", "overridden")] == 1
+    assert by_outcome[("unit for a call", "expired")] == 2
+    assert by_outcome[("unit for a call", "open")] == 1
+    assert by_outcome[("move-up", "accepted")] == 1
+    assert by_outcome[("move-up", "expired")] == 2
+    assert by_outcome[("move-up", "dismissed")] == 1
+    taken = {(r[0], r[1]): r[2:] for r in tables["taken"]["rows"]}
+    assert taken[("I", "taken")] == [1, 100.0, 8.0]  # I1: created at 1, U1 there at 9
+    assert taken[("S", "not taken")] == [1, 0.0, 69.0]  # I2: U3 instead, there at 70
+    [dismissal] = tables["dismissed"]["rows"]
+    assert dismissal[1:] == ["U2", "AW", "chief", "needed here"]
