@@ -33,6 +33,11 @@ class User:
         return Principal(self.username, self.role, self.bcu)
 
 
+#: Names the log gives Bluelamp itself (``bluelamp-api/recommender`` records advice): a
+#: person with one of them would read, in the log, as the system.
+RESERVED_NAMES = frozenset({"recommender"})
+
+
 class UserExists(ValueError):
     pass
 
@@ -49,6 +54,8 @@ class Accounts:
         """Create a user; raises ValueError (bad name, role, BCU or password) or UserExists."""
         if not USERNAME.match(username):
             raise ValueError("a user name is 1-64 letters, digits or . _ @ -")
+        if username.lower() in RESERVED_NAMES:
+            raise ValueError(f"{username!r} is Bluelamp's own name in the log; choose another")
         parsed = Role(role)
         own_bcu = check_role_bcu(parsed, bcu)
         user = User(username, parsed, own_bcu, False, datetime.now(UTC))

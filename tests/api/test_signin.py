@@ -246,6 +246,9 @@ def test_users_add_list_disable_from_the_command_line(
     assert accounts.authenticate("jo", "correct horse battery") is None
     runner.invoke(cli, ["users", "enable", "jo"])
     assert accounts.authenticate("jo", "correct horse battery") is not None
+    # The recommender's name in the log is Bluelamp's: no person may take it.
+    with pytest.raises(ValueError, match="Bluelamp's own name"):
+        accounts.add("Recommender", "correct horse battery", "commander")
 
 
 def test_the_demo_users_exist_with_the_configured_password(tmp_path: Path) -> None:
