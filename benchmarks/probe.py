@@ -11,12 +11,22 @@ from __future__ import annotations
 from playwright.sync_api import BrowserContext
 
 PROBE = """
+// Until the page's modules are imported, a probe that answers "nothing yet" rather than
+// being undefined: a test waiting on window.probe.live.seq (or layers, or maps) then waits,
+// where it would fail at once on a machine busy enough to be slower than the test.
+window.probe = {
+  loaded: false,
+  live: { seq: 0, units: new Map(), incidents: new Map(), applied: [] },
+  maps: {}, session: {}, ui: {}, sound: {},
+  layers() { return undefined; },
+};
 document.addEventListener("DOMContentLoaded", () => {
   if (!document.getElementById("react-entry-point")) { return; }
   const names = ["store", "maps", "session", "feed", "palette", "format", "inspector/sound"];
   Promise.all(names.map((n) => import(`/assets/js/${n}.js`))).then((m) => {
     const [store, maps, session, feed, palette, format, sound] = m;
     window.probe = {
+      loaded: true,
       live: store.live,
       maps: maps.maps,
       session: { ...session, blocked: feed.blocked },

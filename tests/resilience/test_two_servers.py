@@ -357,7 +357,9 @@ def wait_unit(page: Page, unit_id: str, status: str) -> None:
 
 def wait_closed(page: Page, incident_id: str) -> None:
     page.wait_for_function(
-        _safe(f"!window.probe.live.incidents.has({json.dumps(incident_id)})"),
+        _safe(
+            f"window.probe.loaded && !window.probe.live.incidents.has({json.dumps(incident_id)})"
+        ),
         timeout=DEADLINE_S * 1000,
     )
 
