@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from geodata import London
@@ -120,12 +119,12 @@ class Recommending:
                     return None
                 seq = picture.seq
                 result = await asyncio.to_thread(recommend, self.context, situation)
-                self._record(offers(result))
+                self._record(offers(result), result["as_of"])
                 self.latest, self._seq = result | {"seq": seq}, seq
                 self.advisor.attach(self.latest)
             return self.latest
 
-    def _record(self, found: list[dict[str, Any]]) -> None:
+    def _record(self, found: list[dict[str, Any]], as_of: str) -> None:
         """Send the offers this process has not sent yet, in the background: advice is
         shown at once; recording it must not hold the screens up."""
         new = [data for data in found if data["advice_id"] not in self._offered]
@@ -134,18 +133,21 @@ class Recommending:
         if len(self._offered) > OFFERS_REMEMBERED:
             self._offered.clear()  # the log de-duplicates what is sent again
         self._offered.update(data["advice_id"] for data in new)
-        task = asyncio.create_task(self._send(self.spine, new))
+        task = asyncio.create_task(self._send(self.spine, new, as_of))
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 
-    async def _send(self, spine: Spine, found: list[dict[str, Any]]) -> None:
+    async def _send(self, spine: Spine, found: list[dict[str, Any]], as_of: str) -> None:
+        # Stamped with the picture's time the advice is of, not the server's clock: the
+        # log's timeline is the events', and a replay must show the advice where it was.
+        time = as_of.replace("+00:00", "Z")
         for data in found:
             event = {
                 "specversion": "1.0",
                 "id": data["advice_id"],
                 "source": RECOMMENDER,
                 "type": "advice.offered",
-                "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "time": time,
                 "data": {k: v for k, v in data.items() if v is not None},
             }
             try:

@@ -69,7 +69,9 @@ class Services:
 
     def __post_init__(self) -> None:
         self.recommending = Recommending(
-            context_for(self.london, self.advisor.travel), self.advisor, self.spine
+            context_for(self.london, self.advisor.travel),
+            self.advisor,
+            self.spine if self.settings.record_advice else None,
         )
 
     async def is_active(self, username: str) -> bool:

@@ -63,6 +63,11 @@ class ApiSettings(SpineSettings):
     # unless the force's policy keeps closing for commanders.
     inspectors_may_close: bool = True
 
+    # Whether the recommender's advice is recorded in the log (advice.offered, for the
+    # ledger and the advice report). Off: advice is still shown, and accepting a move-up
+    # is refused as unknown, since nothing was offered on the record.
+    record_advice: bool = True
+
     @model_validator(mode="after")
     def _queue_holds_batches(self) -> ApiSettings:
         # A sequencer batch reaches every subscriber at once: a queue smaller than two would

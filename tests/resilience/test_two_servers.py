@@ -281,6 +281,9 @@ def cluster(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
             "BLUELAMP_KEY_PREFIX": prefix,
             "BLUELAMP_LEASE_TTL_MS": "1000",
             "BLUELAMP_LOGIN_ATTEMPTS": "1000",
+            # Every event in the log is the feed's or a command's, counted and compared at a
+            # seq: the recommender's own records would come between them.
+            "BLUELAMP_RECORD_ADVICE": "false",
         }
         servers = [LiveServer(env, workdir), LiveServer(env, workdir)]
         try:
