@@ -1,4 +1,4 @@
-"""baseline: every table as Bluelamp 0.1 made them, adopting a database it made
+"""Baseline: every table as Bluelamp 0.1 made them, adopting a database it made.
 
 A database made before migrations (its tables created by each room at start, no
 alembic_version) comes here too: the tables it has are kept with their rows, the ones it

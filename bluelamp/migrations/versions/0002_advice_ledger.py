@@ -1,4 +1,4 @@
-"""advice ledger: report_advice, the read model of every recommendation and its outcome
+"""Advice ledger: report_advice, the read model of every recommendation and its outcome.
 
 New with the recommender's recorded advice (advice.offered, advice.accepted,
 advice.dismissed), which no earlier log holds: the table starts empty and the projector

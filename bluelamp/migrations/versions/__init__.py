@@ -1,0 +1,1 @@
+"""The schema's revisions, oldest first: each file one step (Alembic finds them here)."""
