@@ -14,6 +14,7 @@ from geodata.travel import CrowFliesModel
 from tests.api.conftest import Api
 
 TRAVEL = CrowFliesModel()
+WIDE = "since=2000-01-01T00:00:00Z&until=2100-01-01T00:00:00Z"
 
 
 def _get(api: Api, user: str, path: str) -> Any:
@@ -200,7 +201,8 @@ def test_the_ledger_shows_commanders_what_became_of_the_advice_and_the_planner_c
     outcome = "dismissed" if answer.status_code == 200 else None
     deadline = time.monotonic() + 30
     while True:
-        ledger = _get(api, "chief", "/api/recommendations/ledger")["entries"]
+        # Advice carries the picture's time (here the factories' day): a window that holds it.
+        ledger = _get(api, "chief", f"/api/recommendations/ledger?{WIDE}")["entries"]
         mine = [e for e in ledger if e["advice_id"] == move["advice_id"]]
         if mine and (outcome is None or mine[0]["outcome"] == outcome):
             break
@@ -220,7 +222,7 @@ def test_the_ledger_shows_commanders_what_became_of_the_advice_and_the_planner_c
     counted = {(r[0], r[1]): r[2] for r in tables["by_outcome"]["rows"]}
     moves = [
         e
-        for e in _get(api, "chief", "/api/recommendations/ledger?limit=5000")["entries"]
+        for e in _get(api, "chief", f"/api/recommendations/ledger?{WIDE}&limit=5000")["entries"]
         if e["kind"] == "move" and e["offered_at"][:10] == day
     ]
     for result in ("accepted", "dismissed", "expired", "open"):
