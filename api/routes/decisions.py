@@ -32,6 +32,7 @@ from api.schemas.problems import SIGNED_IN, problems
 from api.services import Services
 from reports.ledger import entries
 from reports.readmodel import ProjectionStopped
+from stream.clock import shift
 from stream.envelope import PRINTABLE
 from stream.recommend.moves import standby_points
 from stream.recommend.situation import of_picture
@@ -187,7 +188,7 @@ async def ledger(
     overridden (``chosen_unit_id``), dismissed (``dismiss_reason``), expired, or open; and
     by whom (commanders). From the reports' read model, brought up to date first."""
     end = _aware(until) if until else datetime.now(UTC)
-    start = _aware(since) if since else end - timedelta(hours=24)
+    start = _aware(since) if since else shift(end, -timedelta(hours=24))
     if start >= end:
         raise HTTPException(422, "since must be before until")
 

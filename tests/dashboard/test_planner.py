@@ -93,11 +93,11 @@ def test_the_planner_picks_dates_and_sees_a_series_per_grade(
     page.wait_for_function(f"() => ({STATUS}).startsWith('✗ 422')")
     assert "before" in page.locator("#report-status").inner_text()
     page.wait_for_function(
-        "() => ['demand', 'response', 'resources'].every(n => {"
+        "() => ['demand', 'response', 'resources', 'advice'].every(n => {"
         " const g = document.querySelector('#report-' + n + '-chart .js-plotly-plot');"
         " return !g || !g.data || g.data.length === 0; })"
     )
-    for name in ("demand", "response", "resources"):
+    for name in ("demand", "response", "resources", "advice"):
         assert page.locator(f"#report-{name}-table").inner_html() == ""
         assert page.locator(f"#report-{name} a[href]").count() == 0
 
@@ -108,6 +108,7 @@ def test_the_planner_picks_dates_and_sees_a_series_per_grade(
     page.click("#report-show")
     page.wait_for_function(f"() => ({STATUS}).startsWith('✗ Choose')")
     assert page.locator("#report-response-table").inner_html() == ""
-    # The browser logs each refused request (the three 422s asked for); nothing else failed.
+    # The browser logs each refused request (a 422 for each of the four reports asked for);
+    # nothing else failed.
     errors = page.errors  # type: ignore[attr-defined]
-    assert [e for e in errors if "status of 422" not in e] == [] and len(errors) == 3
+    assert [e for e in errors if "status of 422" not in e] == [] and len(errors) == 4

@@ -71,6 +71,10 @@ export function grids(state, filters, on) {
       const row = unitsApi.getSelectedRows()[0];
       if (row) { on.selectUnit(row.unit_id); }
     });
+    // A click on a row is the user's choice whatever the grid's selection says when its
+    // deferred selectionChanged runs (CI still saw a click lost once under load).
+    queueApi.addEventListener("rowClicked", (event) => { if (event.data) { on.selectIncident(event.data.incident_id); } });
+    unitsApi.addEventListener("rowClicked", (event) => { if (event.data) { on.selectUnit(event.data.unit_id); } });
     refresh(true);
   });
 
