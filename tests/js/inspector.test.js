@@ -48,7 +48,8 @@ function snapshot(incidents, units, advice) {
 
 async function desk(search = "", me = { role: "inspector", bcu: "AW", commands: "own_bcu", user: "insp" }) {
   const queue = fakeGrid("incident_id"), units = fakeGrid("unit_id");
-  globalThis.dash_clientside = { set_props() {} };
+  const props = {};  // what the desk set on Dash components, by id
+  globalThis.dash_clientside = { set_props(id, value) { props[id] = { ...props[id], ...value }; } };
   globalThis.dash_ag_grid = { getApiAsync: (id) => Promise.resolve(id === "queue" ? queue : units) };
   at("/inspector", search);
   const page = elements("inspector", "queue-filters", "detail", "actions", "result");
@@ -58,7 +59,7 @@ async function desk(search = "", me = { role: "inspector", bcu: "AW", commands: 
   await settle();  // the grids' APIs arrive
   const filters = page["queue-filters"];
   return {
-    page, queue, units, screen,
+    page, queue, units, screen, props,
     count: () => document.getElementById("queue-count").textContent,
     toggleGrade: (grade) => dispatch(filters.querySelector(`[data-grade='${grade}']`), "click"),
     pickStatus: (value) => { const select = document.getElementById("queue-status"); select.value = value; dispatch(select, "change"); },
@@ -154,6 +155,10 @@ test("the desk mounts on a filled store: a mutual aid request, a unit and an inc
   assert.equal(actions.querySelector("[data-status='busy']").textContent, "busy");
   assert.equal(actions.querySelector("[data-status='off_duty']").textContent, "off duty");
   assert.deepEqual([d.queue.selected.has("CAD-2"), d.units.selected.has("U1")], [true, true]);
+  // dash-ag-grid puts its selectedRows prop back after each rowData update: the prop says so too.
+  assert.deepEqual([d.props.queue.selectedRows, d.props.units.selectedRows], [{ ids: ["CAD-2"] }, { ids: ["U1"] }]);
+  dispatch(document.body, "keydown", { key: "Escape" });  // the key that lets go of both
+  assert.deepEqual([d.props.queue.selectedRows, d.props.units.selectedRows, d.queue.selected.size], [[], [], 0]);
   d.screen.stop();
 });
 

@@ -7,6 +7,10 @@
 // alert's Show, a reload with ?incident=) or when a grid has none: a refresh once forced
 // the desk's previous selection back onto the grid between a click and AG Grid's deferred
 // selectionChanged, which then found the old row selected and the click was lost.
+//
+// dash-ag-grid puts its selectedRows prop back on the grid after every rowData update, so a
+// selection made through the grid's API alone is undone by the next refresh (a reload with
+// ?incident= lost its row that way): the prop is set too.
 import { live, now } from "../store.js";
 import { queueRow, transact, unitRow } from "./rows.js";
 
@@ -23,15 +27,18 @@ export function grids(state, filters, on) {
     if (count) { count.textContent = filters.active() ? queueApi.getDisplayedRowCount() + " of " + countRows() + " shown" : ""; }
   }
 
-  function select(api, id, force) {
+  function select(api, grid, id, force) {
     const node = id && api.getRowNode(id);
-    if (node && !node.isSelected() && (force || !api.getSelectedRows().length)) { node.setSelected(true, true); }
+    if (node && !node.isSelected() && (force || !api.getSelectedRows().length)) {
+      node.setSelected(true, true);
+      dash_clientside.set_props(grid, { selectedRows: { ids: [id] } });
+    }
   }
 
   function showSelection(force = true) {
     if (!queueApi || !unitsApi) { return; }
-    select(queueApi, state.incident, force);
-    select(unitsApi, state.unit, force);
+    select(queueApi, "queue", state.incident, force);
+    select(unitsApi, "units", state.unit, force);
   }
 
   function refresh(all, change) {
@@ -80,6 +87,12 @@ export function grids(state, filters, on) {
 
   return {
     refresh, filtered, showSelection,
-    deselect() { if (queueApi) { queueApi.deselectAll(); unitsApi.deselectAll(); } },
+    deselect() {
+      if (!queueApi) { return; }
+      for (const [api, grid] of [[queueApi, "queue"], [unitsApi, "units"]]) {
+        api.deselectAll();
+        dash_clientside.set_props(grid, { selectedRows: [] });
+      }
+    },
   };
 }
