@@ -80,3 +80,25 @@ def test_taken_units_and_ineligible_ones_are_not_offered(context: Context) -> No
     ]
     ranker = assess(context, Situation(NOW, units, (waiting,)))
     assert [s.unit_id for s in ranker.rank(waiting, taken=frozenset({"A"}))] == ["B"]
+
+
+def test_a_busy_unit_breaks_off_for_an_i_grade_call_only(context: Context) -> None:
+    """The rule the simulator dispatches by (stream.recommend.situation.may_send): a unit
+    writing a report is offered for an emergency, a minute later off the mark, and never for
+    an S-grade call; one on a meal break or in custody is offered for neither."""
+    grid = context.grid
+    scene = spot(grid, "SW", 2)
+    busy = unit("BUSY", _nudge(scene, 0.5), "SW", status="busy")
+    meal = unit("MEAL", _nudge(scene, 0.5), "SW", status="refreshment")
+    cells = unit("CELLS", _nudge(scene, 0.5), "SW", status="custody")
+    free = unit("FREE", _nudge(scene, 8.0), "SW")
+    units = (busy, meal, cells, free)
+    urgent, routine = call("I1", scene, "SW", "I"), call("S1", scene, "SW", "S")
+    ranker = assess(context, Situation(NOW, units, (urgent, routine)))
+    ranked = ranker.rank(urgent, limit=5)
+    assert [s.unit_id for s in ranked] == ["BUSY", "FREE"]
+    drive = context.travel.seconds(busy.lat, busy.lon, scene[0], scene[1], "IRV", NOW)
+    assert ranked[0].eta_s == round(drive + 60)  # back to the car first
+    assert ranked[0].cover_cost == 0 and ranked[0].cover_after == ranked[0].cover_before
+    assert any("breaks off" in r for r in ranked[0].reasons)
+    assert [s.unit_id for s in ranker.rank(routine, limit=5)] == ["FREE"]
