@@ -10,8 +10,8 @@ only where it saves more cover than 20 nearer ones, which the evaluation can tes
 An I-grade call may also take a ``busy`` unit, which breaks off its work
 (stream.recommend.situation.may_send: the simulator's rule too), scored like the rest with
 no cover cost, as it covers nothing while busy. An I-grade call that no such unit reaches
-in time may take a unit on its way to a lower-grade call (a diversion), at a cost of
-``DIVERT_COST_S``: that call waits again.
+in time may take a unit on its way to a lower-grade call (a diversion) that does reach it
+in time, at a cost of ``DIVERT_COST_S``: that call waits again.
 """
 
 from __future__ import annotations
@@ -204,13 +204,15 @@ class Ranker:
         found = []
         for unit, eta in zip(units, self._eta(call, units), strict=True):
             margin = left - float(eta)
+            if margin < 0:  # late anyway: the call it leaves would wait for nothing
+                continue
             share = self.cover.share(unit.bcu)
             diverted = (
                 f"diverted from the {unit.incident_grade}-grade call it is driving to, "
                 "which waits again"
             )
             reasons = (*_reasons(call, unit, float(eta), margin, share, share), diverted)
-            cost = float(eta) + DIVERT_COST_S if margin >= 0 else LATE + float(eta) + DIVERT_COST_S
+            cost = float(eta) + DIVERT_COST_S
             found.append(
                 Suggestion(
                     unit.unit_id,
