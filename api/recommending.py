@@ -13,11 +13,13 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from geodata import London
 from geodata.travel import TravelTimeModel
 from stream.advice import Advisor
+from stream.envelope import cloud_event
 from stream.outcome import Verdict
 from stream.picture import Incident, IncidentStatus, Picture
 from stream.recommend.advise import Context, for_call, recommend, what_if
@@ -140,16 +142,10 @@ class Recommending:
     async def _send(self, spine: Spine, found: list[dict[str, Any]], as_of: str) -> None:
         # Stamped with the picture's time the advice is of, not the server's clock: the
         # log's timeline is the events', and a replay must show the advice where it was.
-        time = as_of.replace("+00:00", "Z")
+        time = datetime.fromisoformat(as_of)
         for data in found:
-            event = {
-                "specversion": "1.0",
-                "id": data["advice_id"],
-                "source": RECOMMENDER,
-                "type": "advice.offered",
-                "time": time,
-                "data": {k: v for k, v in data.items() if v is not None},
-            }
+            given = {k: v for k, v in data.items() if v is not None}
+            event = cloud_event(data["advice_id"], RECOMMENDER, "advice.offered", time, given)
             try:
                 outcome = await spine.command(event, timeout=10.0)
             except Exception:  # no bus, no sequencer: the advice still shows; not recorded

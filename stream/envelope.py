@@ -11,6 +11,7 @@ attribute sent as ``null`` is unset, as the JSON format says.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -171,3 +172,18 @@ class Envelope(BaseModel):
     def key(self) -> tuple[str, str]:
         """(source, id): unique per event; a repeat is a duplicate, never applied twice."""
         return (self.source, self.id)
+
+
+def cloud_event(
+    event_id: str, source: str, event_type: str, time: datetime, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """An event as Bluelamp's own producers (a person's command, the recommender's advice)
+    send it through the spine: the required attributes, a UTC ``time`` written with ``Z``."""
+    return {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": source,
+        "type": event_type,
+        "time": time.isoformat().replace("+00:00", "Z"),
+        "data": dict(data),
+    }

@@ -24,6 +24,7 @@ from api.audit import AuditOutcome
 from api.commanding.orders import Command, Refusal, invalid, objected, scope_of
 from api.security import Principal
 from api.services import Services
+from stream.envelope import cloud_event
 from stream.events import InvalidEvent, Validated, parse_event, to_dict
 from stream.objection import Kind, Objection
 from stream.outcome import Outcome, Verdict
@@ -127,14 +128,10 @@ def _failed(command: Command, detail: dict[str, Any], reason: str) -> Refusal:
 
 
 def _event(who: Principal, command: Command, key: str | None) -> dict[str, Any]:
-    return {
-        "specversion": "1.0",
-        "id": _event_id(who, key),
-        "source": RESERVED_PREFIX + who.name,
-        "type": command.type.value,
-        "time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        "data": command.data,
-    }
+    source = RESERVED_PREFIX + who.name
+    return cloud_event(
+        _event_id(who, key), source, command.type.value, datetime.now(UTC), command.data
+    )
 
 
 def _event_id(who: Principal, key: str | None) -> str:

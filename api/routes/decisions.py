@@ -34,7 +34,7 @@ from reports.ledger import entries
 from reports.readmodel import ProjectionStopped
 from stream.clock import shift
 from stream.envelope import PRINTABLE
-from stream.recommend.moves import standby_points
+from stream.recommend.advise import standby
 from stream.recommend.situation import of_picture
 
 router = APIRouter(prefix="/api", tags=["decisions"])
@@ -111,17 +111,12 @@ async def whatif(body: WhatIf, who: Operator, services: ServicesDep) -> FastJSON
 
 def _where(services: Services, now: datetime, body: WhatIf) -> tuple[float, float, str]:
     """Where a previewed move goes: the point sent, or the BCU's busiest standby point."""
-    context = services.recommending.context
     if body.lat is not None and body.lon is not None:
         place = services.london.locate(body.lat, body.lon)
         if place is None or not place.bcu:
             raise HTTPException(422, "that point is not in a Met BCU")
         return body.lat, body.lon, place.bcu
-    bcu = (body.bcu or "").upper()
-    grid = context.grid
-    demand = context.forecast.rates(now)
-    point = next(p for p in standby_points(grid, demand, 1) if grid.bcus[p] == bcu)
-    return float(grid.lats[point]), float(grid.lons[point]), bcu
+    return standby(services.recommending.context, now, (body.bcu or "").upper())
 
 
 MoveId = Annotated[str, Path(min_length=1, max_length=64, pattern=PRINTABLE)]

@@ -1,12 +1,22 @@
 """Decision support's answers (stream.recommend): units ranked for a call, the queue's
-outlooks, move-ups, expected breaches, cover, and what-if."""
+outlooks, move-ups, expected breaches, cover, and what-if.
+
+``Suggestion``, ``Outlook`` and ``Move`` are the recommender's records as their ``to_dict``
+writes them, then what the server adds: :func:`api.schemas.mirror.mirror` holds each to its
+record when this module is imported, so a field the recommender gains and this misses stops
+the server at start instead of going missing from /openapi.json.
+"""
 
 from __future__ import annotations
+
+from dataclasses import fields
 
 from pydantic import Field, model_validator
 
 from api.schemas.closed import Closed
+from api.schemas.mirror import mirror
 from stream.events import BCU_CODES, Grade, UnitType
+from stream.recommend import assign, breach, moves
 
 
 class Suggestion(Closed):
@@ -70,6 +80,15 @@ class Move(Closed):
     advice_id: str | None = Field(
         default=None, description="what accepting or dismissing it names (advice.offered)"
     )
+
+
+def _names(record: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(record))
+
+
+mirror(Suggestion, assign.Suggestion, _names(assign.Suggestion), ("advice_id",))
+mirror(Outlook, breach.Outlook, _names(breach.Outlook), ("breaching", "words"))
+mirror(Move, moves.Move, _names(moves.Move), ("advice_id",))
 
 
 class Recommendations(Closed):

@@ -5,22 +5,20 @@ Times are ISO 8601 text as the picture writes it (``str``, not ``datetime``: an 
 may hold times at the ends of the calendar, which are served as they are).
 
 ``Incident`` and ``Unit`` are the picture's entities as ``to_dict`` writes them
-(``INCIDENT_FIELDS``, ``UNIT_FIELDS``), then what the view adds: :func:`mirror` holds each to
-its entity when this module is imported, so a field added to the picture and not here stops
-the server instead of going missing from /openapi.json.
+(``INCIDENT_FIELDS``, ``UNIT_FIELDS``), then what the view adds: ``mirror``
+(api.schemas.mirror) holds each to its entity when this module is imported, so a field
+added to the picture and not here stops the server instead of going missing from
+/openapi.json.
 """
 
 from __future__ import annotations
 
-import operator
-from datetime import datetime
-from functools import reduce
-from types import UnionType
-from typing import Any, Literal, get_args, get_origin, get_type_hints
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
 from api.schemas.closed import Closed
+from api.schemas.mirror import mirror
 from stream import picture as live
 from stream.events import Grade, UnitStatus, UnitType
 from stream.picture import IncidentStatus
@@ -67,32 +65,6 @@ class Unit(Closed):
     borough: str | None
     incident_id: str | None
     status_since: str | None = Field(description="event time of its last change of status")
-
-
-def mirror(
-    schema: type[Closed], entity: type, fields: tuple[str, ...], added: tuple[str, ...] = ()
-) -> None:
-    """Raise TypeError unless ``schema`` lists ``entity``'s ``fields`` in order, each with
-    the type its JSON has (a time is text), then the view's own ``added`` fields."""
-    listed = tuple(schema.model_fields)
-    if listed != fields + added:
-        raise TypeError(f"{schema.__name__} lists {listed}, not {fields + added}")
-    hints = get_type_hints(entity)
-    for name in fields:
-        found, wanted = schema.model_fields[name].annotation, _as_json(hints[name])
-        if found != wanted:
-            raise TypeError(f"{schema.__name__}.{name} is {found}, not {wanted}")
-
-
-def _as_json(hint: Any) -> Any:
-    """The type a value of ``hint`` has once written as JSON: a time is ISO text."""
-    if hint is datetime:
-        return str
-    args = tuple(_as_json(arg) for arg in get_args(hint))
-    origin = get_origin(hint)
-    if origin is UnionType:
-        return reduce(operator.or_, args)
-    return hint if origin is None else origin[args]
 
 
 mirror(Incident, live.Incident, live.INCIDENT_FIELDS, ("target_at", "response_seconds"))

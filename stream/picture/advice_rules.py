@@ -20,7 +20,7 @@ from stream.objection import Objection, conflict, invalid, unknown
 from stream.offers import Offer
 from stream.picture.aid_rules import APPLIES, CHECKS
 from stream.picture.model import Unit
-from stream.picture.rules import known_unit, open_incident
+from stream.picture.rules import by_person, known_unit, open_incident
 from stream.picture.state import PictureState
 from stream.trust import RESERVED_PREFIX
 
@@ -74,11 +74,7 @@ def _check_decision(
         return offer
     if offer.unit_id != data.unit_id:
         return conflict(f"move-up {data.advice_id} is for unit {offer.unit_id}, not {data.unit_id}")
-    if v.event.source != RESERVED_PREFIX + data.by:
-        return invalid(
-            f"a decision is recorded through the API by the person named in by ({data.by})"
-        )
-    return None
+    return by_person(v, data.by, "a decision")
 
 
 @CHECKS.register(AdviceAccepted)

@@ -14,21 +14,13 @@ from stream.events import (
     Validated,
 )
 from stream.mutualaid import MutualAid
-from stream.objection import Objection, conflict, invalid, unknown
+from stream.objection import Objection, conflict, unknown
 from stream.picture.model import Incident, Unit
-from stream.picture.rules import APPLIES, CHECKS, known_unit, open_incident
+from stream.picture.rules import APPLIES, CHECKS, by_person, known_unit, open_incident
 from stream.picture.state import PictureState
-from stream.trust import RESERVED_PREFIX
 
 #: The rules' registries, mutual aid's added: what the fold dispatches to.
 __all__ = ["APPLIES", "CHECKS", "open_aid"]
-
-
-def _by_check(v: Validated, by: str) -> Objection | None:
-    """Mutual aid is asked for and decided by people, through the API, as themselves."""
-    if v.event.source != RESERVED_PREFIX + by:
-        return invalid(f"mutual aid is recorded through the API by the person named in by ({by})")
-    return None
 
 
 @CHECKS.register(MutualAidRequested)
@@ -49,7 +41,7 @@ def _check_aid_requested(
             f"unit {unit.callsign} is deployed to {unit.bcu} and incident "
             f"{incident.name} is in {incident.bcu}, not {data.from_bcu} and {data.to_bcu}"
         )
-    return _by_check(v, data.by)
+    return by_person(v, data.by, "mutual aid")
 
 
 @APPLIES.register(MutualAidRequested)
@@ -85,7 +77,7 @@ def _check_answer(
             f"mutual aid request {data.request_id} is for {request.unit_id} "
             f"to {request.incident_id}"
         )
-    return _by_check(v, data.by)
+    return by_person(v, data.by, "mutual aid")
 
 
 @CHECKS.register(MutualAidGranted)

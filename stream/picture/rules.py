@@ -35,6 +35,7 @@ from stream.handlers import ByPayload
 from stream.objection import Objection, conflict, invalid, unknown
 from stream.picture.model import COMMITTED, Incident, IncidentStatus, Unit
 from stream.picture.state import PictureState
+from stream.trust import RESERVED_PREFIX
 
 #: Why an event cannot be accepted now (None: it can), per payload class.
 CHECKS: ByPayload[PictureState, Validated, Objection | None] = ByPayload()
@@ -56,6 +57,14 @@ def known_unit(picture: PictureState, unit_id: str) -> Unit | Objection:
     """The unit, if the picture has it (off duty too); else why not."""
     unit = picture.units.get(unit_id)
     return unit if unit is not None else unknown(f"unknown unit {unit_id}")
+
+
+def by_person(v: Validated, by: str, what: str) -> Objection | None:
+    """What people decide (mutual aid, a move-up) is recorded through the API by the person
+    named in ``by``, as themselves: a feed, or anyone else, cannot speak for them."""
+    if v.event.source != RESERVED_PREFIX + by:
+        return invalid(f"{what} is recorded through the API by the person named in by ({by})")
+    return None
 
 
 def _objection(found: Incident | Unit | Objection) -> Objection | None:

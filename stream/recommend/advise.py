@@ -3,12 +3,13 @@ waiting call its outlook and ranked units, the order to serve the queue in, move
 expected breaches and cover per BCU out. Pure: no I/O, no clock but the situation's.
 
 :func:`what_if` answers "and if this unit went there?" with the cover of the BCUs it
-touches before and after, changing nothing.
+touches before and after, changing nothing; :func:`standby` is where a move to a BCU goes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from geodata.travel import TravelTimeModel
@@ -18,7 +19,7 @@ from stream.recommend.breach import expected_breaches, outlooks
 from stream.recommend.cover import Cover, cover_of
 from stream.recommend.forecast import Forecast
 from stream.recommend.grid import CoverGrid
-from stream.recommend.moves import MOVES_PER_ROUND, move_ups
+from stream.recommend.moves import MOVES_PER_ROUND, move_ups, standby_points
 from stream.recommend.situation import Call, Resource, Situation
 
 
@@ -120,6 +121,16 @@ def what_if(
             "after": round(after_cover.total, 3),
         },
     }
+
+
+def standby(context: Context, now: datetime, bcu: str) -> tuple[float, float, str]:
+    """Where a move to ``bcu`` goes when no point is named: its standby point of highest
+    forecast demand at ``now`` (as move-ups choose them), as (lat, lon, BCU)."""
+    grid = context.grid
+    for point in standby_points(grid, context.forecast.rates(now), 1):
+        if grid.bcus[point] == bcu:
+            return float(grid.lats[point]), float(grid.lons[point]), bcu
+    raise LookupError(f"no BCU {bcu!r} on the cover grid")
 
 
 def _cover(context: Context, situation: Situation) -> Cover:

@@ -7,9 +7,11 @@ hour that would no longer be reached in time; one that cannot arrive in time ran
 every one that can, quickest first. Only the 20 quickest units are scored: a bound on the
 work per call that the simulator, which asks for every dispatch, needs (a slower unit wins
 only where it saves more cover than 20 nearer ones, which the evaluation can test).
-An I-grade call that no available unit reaches in time
-may take a unit on its way to a lower-grade call (a diversion), at a cost of
-``DIVERT_COST_S``: that call waits again.
+An I-grade call may also take a ``busy`` unit, which breaks off its work
+(stream.recommend.situation.may_send: the simulator's rule too), scored like the rest with
+no cover cost, as it covers nothing while busy. An I-grade call that no such unit reaches
+in time may take a unit on its way to a lower-grade call (a diversion) that does reach it
+in time, at a cost of ``DIVERT_COST_S``: that call waits again.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from geodata.travel import TravelTimeModel
+from stream.payloads import UnitStatus
 from stream.recommend.cover import BoolArray, Cover, FloatArray
 from stream.recommend.situation import Call, Resource, Situation
 
@@ -85,7 +88,7 @@ class Ranker:
             for i, r in enumerate(self.available)
             if r.unit_id not in taken and self.eligible(r, call)
         ]
-        found = self._timely(call, pool, limit)
+        found = self._timely(call, pool, self._breaking_off(call, taken), limit)
         if call.grade == "I" and not any(s.margin_s >= 0 for s in found):
             found += self._diversions(call, taken)
         return sorted(found, key=lambda s: (s.cost, s.eta_s, s.unit_id))[:limit]
@@ -129,25 +132,50 @@ class Ranker:
         """What each available unit's going costs the cover: the same for every call."""
         return self.cover.loss(self.rows)
 
-    def _timely(self, call: Call, pool: list[int], limit: int) -> list[Suggestion]:
-        """The ``limit`` cheapest of ``pool``: costs are vectors; words only for those."""
-        if not pool:
+    def _breaking_off(self, call: Call, taken: frozenset[str]) -> list[Resource]:
+        """Units that may leave their work for this call (busy ones, for an I-grade call)."""
+        return [
+            r
+            for r in self.situation.resources
+            if not r.dispatchable
+            and r.sendable(call.grade)
+            and r.unit_id not in taken
+            and self.eligible(r, call)
+        ]
+
+    def _timely(
+        self, call: Call, pool: list[int], breaking: list[Resource], limit: int
+    ) -> list[Suggestion]:
+        """The ``limit`` cheapest of ``pool`` (indices into ``available``) and ``breaking``
+        (units that break off their work: their going costs no cover, since a busy unit
+        covers nothing now): costs are vectors; words only for those."""
+        units = [self.available[i] for i in pool] + breaking
+        if not units:
             return []
-        etas = self.etas(call)[pool]
-        if len(pool) > QUICKEST:
+        rows = pool + [-1] * len(breaking)
+        etas = np.concatenate([self.etas(call)[pool], self._eta(call, breaking)])
+        losses = np.concatenate([self.losses[pool], np.zeros(len(breaking))])
+        if len(units) > QUICKEST:
             keep = np.argpartition(etas, QUICKEST)[:QUICKEST]
-            pool, etas = [pool[int(k)] for k in keep], etas[keep]
-        losses = self.losses[pool]
+            units, rows = [units[int(k)] for k in keep], [rows[int(k)] for k in keep]
+            etas, losses = etas[keep], losses[keep]
         left = (call.target_at - self.situation.now).total_seconds()
         weight = 1.0 if call.grade == "I" else S_ETA_WEIGHT
         costs = np.where(etas <= left, weight * etas + COVER_WEIGHT_S * losses, LATE + etas)
         order = np.lexsort((etas, costs))[:limit]
-        return [self._suggest(call, pool[k], float(etas[k]), left, float(costs[k])) for k in order]
+        return [
+            self._suggest(call, units[k], rows[k], float(etas[k]), left, float(costs[k]))
+            for k in order
+        ]
 
-    def _suggest(self, call: Call, i: int, eta: float, left: float, cost: float) -> Suggestion:
-        unit = self.available[i]
+    def _suggest(
+        self, call: Call, unit: Resource, row: int, eta: float, left: float, cost: float
+    ) -> Suggestion:
+        """``row``: the unit's index in ``available``, -1 for one breaking off (no cover)."""
         before = self.cover.share(unit.bcu)
-        after = self.cover.share(unit.bcu, self.cover.counts - self.rows[i].astype(np.int64))
+        after = before
+        if row >= 0:
+            after = self.cover.share(unit.bcu, self.cover.counts - self.rows[row].astype(np.int64))
         margin = left - eta
         return Suggestion(
             unit.unit_id,
@@ -156,7 +184,7 @@ class Ranker:
             unit.bcu,
             round(eta),
             round(margin),
-            float(self.losses[i]),
+            float(self.losses[row]) if row >= 0 else 0.0,
             before,
             after,
             None,
@@ -176,13 +204,15 @@ class Ranker:
         found = []
         for unit, eta in zip(units, self._eta(call, units), strict=True):
             margin = left - float(eta)
+            if margin < 0:  # late anyway: the call it leaves would wait for nothing
+                continue
             share = self.cover.share(unit.bcu)
             diverted = (
                 f"diverted from the {unit.incident_grade}-grade call it is driving to, "
                 "which waits again"
             )
             reasons = (*_reasons(call, unit, float(eta), margin, share, share), diverted)
-            cost = float(eta) + DIVERT_COST_S if margin >= 0 else LATE + float(eta) + DIVERT_COST_S
+            cost = float(eta) + DIVERT_COST_S
             found.append(
                 Suggestion(
                     unit.unit_id,
@@ -215,7 +245,12 @@ def _reasons(
         reasons.append(f"{_minutes(eta)} away, {_minutes(margin)} inside the target")
     else:
         reasons.append(f"{_minutes(eta)} away: {_minutes(-margin)} after the target")
-    if unit.start_s:
+    if unit.status == UnitStatus.BUSY.value:
+        reasons.append(
+            f"busy (a report or an enquiry): breaks off for this emergency, "
+            f"{_minutes(unit.start_s)} to get going"
+        )
+    elif unit.start_s:
         reasons.append(f"at the station: {_minutes(unit.start_s)} to get going")
     if unit.bcu != call.bcu:
         reasons.append(f"comes from {unit.bcu}, outside {call.bcu}")

@@ -16,7 +16,17 @@ from stream.picture.model import IncidentStatus
 #: A unit in the station must get back to its car before it can drive (assumption, as in
 #: stream.advice and the simulator's calibration).
 AT_STATION_START_S = 120.0
+#: A ``busy`` unit sent to an I-grade call first breaks off (leaves the report or the
+#: enquiry, back to the car): assumption, the simulator's calibration uses this one.
+BREAK_OFF_S = 60.0
 _DISPATCHABLE = frozenset(s.value for s in DISPATCHABLE)
+#: Statuses a unit may also be sent from, to an I-grade call only: an officer writing a
+#: report or making an enquiry drops it for an emergency (and finishes it after), not for a
+#: call that can wait an hour. The live picture's ``busy`` does not say which work it is,
+#: so every busy unit counts as one that can break off (docs/decision-support.md, "Busy
+#: units"); a meal break or custody does not: a commander stands those down first.
+BREAKS_OFF_FOR_I = frozenset({UnitStatus.BUSY.value})
+_START_S = {UnitStatus.AT_STATION.value: AT_STATION_START_S, UnitStatus.BUSY.value: BREAK_OFF_S}
 _ON_DUTY_BUSY = frozenset(
     s.value
     for s in (
@@ -50,12 +60,22 @@ class Resource:
     @property
     def start_s(self) -> float:
         """Seconds before it can start driving once sent."""
-        return AT_STATION_START_S if self.status == UnitStatus.AT_STATION.value else 0.0
+        return _START_S.get(self.status, 0.0)
+
+    def sendable(self, grade: str) -> bool:
+        """Whether it may be sent to a call of ``grade`` (a diversion aside)."""
+        return may_send(self.status, grade)
 
     @property
     def divertable(self) -> bool:
         """On its way to a call that is not I-grade: an I-grade call may take it."""
         return self.status == UnitStatus.EN_ROUTE.value and self.incident_grade not in (None, "I")
+
+
+def may_send(status: str, grade: str) -> bool:
+    """Whether a unit in ``status`` (a UnitStatus value) may be sent to a call of ``grade``:
+    the one rule for the screens' advice and the simulator (stream.sim.engine)."""
+    return status in _DISPATCHABLE or (grade == "I" and status in BREAKS_OFF_FOR_I)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 evaluation measures the advice the screens give: the same ranking (ETA against the target
 and the I-grade cover a unit's going costs, diversions aside), the same queue order (time to
 breach), and the same move-ups, asked for every 10 minutes (stream.sim.engine) within a cap
-per hour. Diversions are not simulated: the engine offers only units free to send.
+per hour. Diversions are not simulated: the engine offers only units it may send (free
+ones, and busy ones for an I-grade call: stream.recommend.situation.may_send, the rule the
+screens' advice follows too).
 
 The simulator's units are seen as the live picture would see them (a ``Situation``); what
 differs is only how often the cover is recomputed: a reach row per unit is cached by where
@@ -136,13 +138,15 @@ class BluelampPolicy:
                 when,
             )
             pool = [pool[int(i)] for i in np.argpartition(seconds, QUICKEST)[:QUICKEST]]
+        # As the live picture's: every candidate in the situation, the free ones available
+        # (with their reach); the ranking takes a busy one for an I-grade call itself.
         candidates = tuple(self._resource(u, t) for u in pool)
-        none = np.zeros(len(self.grid), dtype=np.bool_)
-        rows = np.array(
-            [self._row(u, t, when) if u.state in DISPATCHABLE else none for u in pool],
-            dtype=np.bool_,
-        ).reshape(len(pool), len(self.grid))
-        return Ranker(Situation(when, candidates, calls), self.travel, cover, rows, candidates)
+        free = [u for u in pool if u.state in DISPATCHABLE]
+        available = tuple(r for r in candidates if r.dispatchable)
+        rows = np.array([self._row(u, t, when) for u in free], dtype=np.bool_).reshape(
+            len(free), len(self.grid)
+        )
+        return Ranker(Situation(when, candidates, calls), self.travel, cover, rows, available)
 
     def _cover(self, t: float, when: datetime) -> Cover:
         """The cover the free units give, recomputed at most once a simulated minute (the

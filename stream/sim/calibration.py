@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from stream.recommend import situation
+
 DATA = Path(__file__).with_name("data")
 
 #: Incidents a day, London-wide (assumption: one graded incident per 999 call, 2017/18).
@@ -162,8 +164,9 @@ AT_STATION_START_S = 120.0
 HOLD_UP_SHARE = 0.25
 HOLD_UP_MEAN = 0.6
 #: An officer writing a report (``busy``) sent to an I-grade call first breaks off: leaves
-#: the victim's house or the desk, back to the car (assumption).
-BREAK_OFF_S = 60.0
+#: the victim's house or the desk, back to the car (assumption: the recommender's own, so
+#: the ETA it ranks by is the one the simulation drives).
+BREAK_OFF_S = situation.BREAK_OFF_S
 #: One refreshment break a shift, due this many hours in (uniform), this long including the
 #: drive to the station; put off by this much while its BCU cannot spare the unit.
 REFRESHMENT_DUE_H = (3.5, 6.0)

@@ -21,12 +21,13 @@ from typing import Any
 
 from geodata import London
 from geodata.travel import CrowFliesModel, TravelTimeModel
+from stream.recommend.situation import may_send
 from stream.sim import calibration as cal
 from stream.sim import places
 from stream.sim.demand import Arrival, Demand, handling_s, on_scene_s
 from stream.sim.desk import Desk
 from stream.sim.dispatch import Job, Policy, make_policy
-from stream.sim.fleet import BREAKS_OFF_FOR_I, DISPATCHABLE, SimUnit, State, build_fleet
+from stream.sim.fleet import SimUnit, State, build_fleet
 from stream.sim.scenario import MajorIncident, Scenario
 from stream.sim.timeline import Event
 from stream.sim.workday import SimOptions, Workday
@@ -184,11 +185,8 @@ class Simulation(Workday):
 
     @staticmethod
     def _sendable(unit: SimUnit, job: Job) -> bool:
-        if unit.ending:
-            return False
-        if unit.state in DISPATCHABLE:
-            return True
-        return job.grade == "I" and unit.state in BREAKS_OFF_FOR_I
+        # The recommender's rule (a sim state's value is the live status it stands for).
+        return not unit.ending and may_send(unit.state.value, job.grade)
 
     def _dispatch(self, unit: SimUnit, job: Job) -> None:
         assert job.units is not None

@@ -12,6 +12,13 @@ import httpx
 
 from geodata.travel import CrowFliesModel
 from tests.api.conftest import Api
+from tests.stream.factories import (
+    incident_assigned,
+    incident_created,
+    unit_off_duty,
+    unit_on_duty,
+    unit_status,
+)
 
 TRAVEL = CrowFliesModel()
 WIDE = "since=2000-01-01T00:00:00Z&until=2100-01-01T00:00:00Z"
@@ -227,3 +234,47 @@ def test_the_ledger_shows_commanders_what_became_of_the_advice_and_the_planner_c
     ]
     for result in ("accepted", "dismissed", "expired", "open"):
         assert counted[("move-up", result)] == sum(e["outcome"] == result for e in moves), result
+
+
+def test_an_inspector_is_offered_no_unit_that_may_not_go_and_sees_which_need_mutual_aid(
+    api: Api,
+) -> None:
+    """Signed in as AW's inspector: off-duty, committed and stood-down units are never
+    offered; another BCU's unit may be (advice for any BCU), carrying its BCU, which with
+    /api/me's ``own_bcu`` marks it as one to ask mutual aid for: assigning it is refused."""
+    lat, lon = 51.5185, -0.1760  # Paddington, AW: away from the other tests' units
+    near = {"lat": lat + 0.001, "lon": lon}
+    names = ("OWN", "OFF", "TO_I", "TO_S", "MEAL", "CE")
+    ids = {name: api.fresh(f"AW-{name}-") for name in names}
+    api.push(*(unit_on_duty(ids[n], home_bcu="CE" if n == "CE" else "AW", **near) for n in names))
+    other = api.fresh("AW-I")
+    lesser = api.fresh("AW-S")
+    api.push(
+        unit_off_duty(ids["OFF"]),
+        unit_status(ids["MEAL"], "refreshment"),
+        incident_created(other, "I", lat=lat, lon=lon + 0.002),
+        incident_created(lesser, "S", lat=lat, lon=lon + 0.002),
+        incident_assigned(other, ids["TO_I"]),
+        incident_assigned(lesser, ids["TO_S"]),
+    )
+    incident = api.fresh("AW-I")
+    api.push(incident_created(incident, "I", lat=lat, lon=lon))
+    answer = _get(api, "insp_aw", f"/api/incidents/{incident}/recommendations")
+    offered = {s["unit_id"]: s for s in answer["suggestions"]}
+    never = {ids[n] for n in ("OFF", "TO_I", "TO_S", "MEAL")}
+    assert not never & set(offered), answer["suggestions"]
+    assert ids["OWN"] in offered and ids["CE"] in offered
+    for unit_id, s in offered.items():
+        unit = _get(api, "chief", f"/api/units/{unit_id}")["unit"]
+        assert unit["status"] in ("available", "at_station", "busy") and s["diverted_from"] is None
+        assert s["bcu"] == unit["bcu"]
+    me = _get(api, "insp_aw", "/api/me")
+    assert me["commands"] == "own_bcu" and me["bcu"] == "AW"
+    assert offered[ids["CE"]]["bcu"] == "CE" and offered[ids["OWN"]]["bcu"] == "AW"
+    with api.client("insp_aw") as inspector:
+        sent = {"incident_id": incident}
+        theirs = inspector.post(f"/api/units/{ids['CE']}/assignment", json=sent)
+        assert theirs.status_code == 403, theirs.text
+        aid = {"incident_id": incident, "unit_id": ids["CE"], "reason": "nearest to the call"}
+        asked = inspector.post("/api/mutual-aid", json=aid)
+        assert asked.status_code == 200, asked.text

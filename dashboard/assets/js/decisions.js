@@ -17,16 +17,17 @@ export function callAdvice(advice, incidentId) {
 }
 
 // Units to offer for a waiting call, best first: the recommender's ranking (units still
-// free to send, or still on their way to the call they would be diverted from), else the
-// nearest by ETA from the advice. units: the store's units by id; free(unit) says whether a
-// unit can be sent now.
+// free to send, busy ones that would break off for an I-grade call, or ones still on their
+// way to the call they would be diverted from), else the nearest by ETA from the advice.
+// units: the store's units by id; free(unit) says whether a unit can be sent now.
 export function suggestionsFor(advice, incidentId, units, free) {
   const call = callAdvice(advice, incidentId);
   if (call) {
     return call.suggestions.filter((s) => {
       const unit = units.get(s.unit_id);
       if (!unit) { return false; }
-      return s.diverted_from ? unit.status === "en_route" && unit.incident_id === s.diverted_from : free(unit);
+      if (s.diverted_from) { return unit.status === "en_route" && unit.incident_id === s.diverted_from; }
+      return free(unit) || (call.grade === "I" && unit.status === "busy");
     }).slice(0, 3);
   }
   const waiting = advice && advice.waiting.find((w) => w.incident_id === incidentId);

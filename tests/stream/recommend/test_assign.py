@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from stream.recommend.advise import Context, assess
 from stream.recommend.assign import LATE
-from stream.recommend.situation import Situation
-from tests.stream.recommend.conftest import NOW, call, spot, unit
+from stream.recommend.grid import CoverGrid
+from stream.recommend.situation import Resource, Situation
+from tests.stream.recommend.conftest import NOW, TRAVEL, call, flat, spot, unit
 
 
 def _nudge(at: tuple[float, float], north_km: float) -> tuple[float, float]:
@@ -80,3 +81,69 @@ def test_taken_units_and_ineligible_ones_are_not_offered(context: Context) -> No
     ]
     ranker = assess(context, Situation(NOW, units, (waiting,)))
     assert [s.unit_id for s in ranker.rank(waiting, taken=frozenset({"A"}))] == ["B"]
+
+
+def test_a_busy_unit_breaks_off_for_an_i_grade_call_only(context: Context) -> None:
+    """The rule the simulator dispatches by (stream.recommend.situation.may_send): a unit
+    writing a report is offered for an emergency, a minute later off the mark, and never for
+    an S-grade call; one on a meal break or in custody is offered for neither."""
+    grid = context.grid
+    scene = spot(grid, "SW", 2)
+    busy = unit("BUSY", _nudge(scene, 0.5), "SW", status="busy")
+    meal = unit("MEAL", _nudge(scene, 0.5), "SW", status="refreshment")
+    cells = unit("CELLS", _nudge(scene, 0.5), "SW", status="custody")
+    free = unit("FREE", _nudge(scene, 8.0), "SW")
+    units = (busy, meal, cells, free)
+    urgent, routine = call("I1", scene, "SW", "I"), call("S1", scene, "SW", "S")
+    ranker = assess(context, Situation(NOW, units, (urgent, routine)))
+    ranked = ranker.rank(urgent, limit=5)
+    assert [s.unit_id for s in ranked] == ["BUSY", "FREE"]
+    drive = context.travel.seconds(busy.lat, busy.lon, scene[0], scene[1], "IRV", NOW)
+    assert ranked[0].eta_s == round(drive + 60)  # back to the car first
+    assert ranked[0].cover_cost == 0 and ranked[0].cover_after == ranked[0].cover_before
+    assert any("breaks off" in r for r in ranked[0].reasons)
+    assert [s.unit_id for s in ranker.rank(routine, limit=5)] == ["FREE"]
+
+
+def test_with_no_cover_at_stake_the_nearest_unit_by_eta_ranks_first(grid: CoverGrid) -> None:
+    """The simple case: no forecast demand, so no cover cost; the units rank by ETA, a unit
+    at the station counted with its longer start."""
+    context = Context(grid, TRAVEL, flat(grid, per_hour=0.0))
+    scene = spot(grid, "NW", 5)
+    units = (
+        unit("FAR", _nudge(scene, 6.0), "NW"),
+        unit("NEAR", _nudge(scene, 1.0), "NW"),
+        unit("MID", _nudge(scene, 3.0), "NW"),
+        unit("STATION", _nudge(scene, 0.5), "NW", status="at_station"),
+    )
+    urgent = call("I1", scene, "NW")
+    ranked = assess(context, Situation(NOW, units, (urgent,))).rank(urgent, limit=4)
+    etas = {
+        u.unit_id: TRAVEL.seconds(u.lat, u.lon, scene[0], scene[1], "IRV", NOW) + u.start_s
+        for u in units
+    }
+    assert [s.unit_id for s in ranked] == sorted(etas, key=etas.__getitem__)
+    assert ranked[0].unit_id == "NEAR" and all(s.cover_cost == 0 for s in ranked)
+
+
+def test_a_diversion_is_offered_only_when_it_reaches_the_i_grade_call_in_time(
+    context: Context,
+) -> None:
+    grid = context.grid
+    scene = spot(grid, "EA", 2)
+    urgent = call("I1", scene, "EA", waited_s=12 * 60)  # 3 minutes left
+    far = unit("FAR", _nudge(scene, 30.0), "EA")
+
+    def on_way(km: float) -> Resource:
+        return unit(
+            "DIVERT", _nudge(scene, km), "EA", status="en_route", incident_id="S9",
+            incident_grade="S",
+        )  # fmt: skip
+
+    # Near enough to make the target: offered, before the late free unit.
+    helps = assess(context, Situation(NOW, (on_way(0.5), far), (urgent,))).rank(urgent)
+    assert [s.unit_id for s in helps] == ["DIVERT", "FAR"] and helps[0].margin_s >= 0
+    # Too far to make it either: the S-grade call keeps its unit; only the free one is late.
+    late = assess(context, Situation(NOW, (on_way(10.0), far), (urgent,))).rank(urgent)
+    assert [s.unit_id for s in late] == ["FAR"]
+    assert not any(s.diverted_from for s in late)

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from stream.recommend.advise import Context, assess
+from stream.recommend.grid import CoverGrid
 from stream.recommend.moves import MIN_GAIN, move_ups
 from stream.recommend.situation import Situation
-from tests.stream.recommend.conftest import NOW, spot, unit
+from tests.stream.recommend.conftest import NOW, TRAVEL, flat, spot, unit
 
 
 def test_units_bunched_in_one_bcu_are_moved_to_cover_an_empty_neighbour(context: Context) -> None:
@@ -62,3 +66,38 @@ def test_the_limit_caps_the_moves(context: Context) -> None:
     args = (situation, context.travel, ranker.cover, ranker.rows, ranker.available)
     assert len(move_ups(*args, limit=1)) == 1
     assert move_ups(*args, limit=0) == []
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    placed=st.lists(
+        st.tuples(st.integers(0, 10_000), st.sampled_from(["IRV", "IRV", "ARV", "DOG"])),
+        min_size=1,
+        max_size=12,
+    ),
+    busy=st.integers(0, 6),
+)
+def test_a_move_up_never_lowers_the_expected_cover(
+    grid: CoverGrid, placed: list[tuple[int, str]], busy: int
+) -> None:
+    """Over small random Londons: each move, applied in turn, raises the cover recomputed
+    from scratch (never lowers it), and so does the whole round."""
+    context = Context(grid, TRAVEL, flat(grid))
+    at = [(float(grid.lats[p % len(grid)]), float(grid.lons[p % len(grid)])) for p, _ in placed]
+    free = tuple(
+        unit(f"U{n}", where, grid.bcus[p % len(grid)], unit_type=kind)
+        for n, ((p, kind), where) in enumerate(zip(placed, at, strict=True))
+    )
+    tied = tuple(unit(f"B{n}", at[n % len(at)], "AW", status="on_scene") for n in range(busy))
+    situation = Situation(NOW, free + tied, ())
+    ranker = assess(context, situation)
+    start = ranker.cover.total
+    moved = situation
+    for move in move_ups(situation, TRAVEL, ranker.cover, ranker.rows, ranker.available, 3):
+        before = assess(context, moved).cover.total
+        now = moved.resource(move.unit_id)
+        assert now is not None
+        shifted = replace(now, lat=move.lat, lon=move.lon, bcu=move.to_bcu)
+        moved = replace(moved, resources=tuple(shifted if r is now else r for r in moved.resources))
+        assert assess(context, moved).cover.total >= before - 1e-9
+    assert assess(context, moved).cover.total >= start - 1e-9

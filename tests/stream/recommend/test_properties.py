@@ -98,7 +98,8 @@ def test_the_recommender_answers_any_situation_and_keeps_its_promises(
         for s in call["suggestions"]:
             unit = by_id[s["unit_id"]]
             if s["diverted_from"] is None:
-                assert unit.dispatchable
+                # Free to send; or busy, breaking off, for an I-grade call only.
+                assert unit.dispatchable or (call["grade"] == "I" and unit.status == "busy")
             else:
                 assert call["grade"] == "I" and unit.divertable
         if call["best_eta_s"] is None:

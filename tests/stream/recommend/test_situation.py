@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from stream.picture import Picture
-from stream.recommend.advise import Context, what_if
+from stream.recommend.advise import Context, standby, what_if
+from stream.recommend.forecast import Prior
 from stream.recommend.situation import Situation, of_picture
 from tests.stream import factories as f
 from tests.stream.recommend.conftest import NOW, call, spot, unit
@@ -53,3 +55,16 @@ def test_what_if_sending_the_only_unit_uncovers_its_bcu_and_moving_one_covers_an
         what_if(context, situation, "NOPE", incident_id="I1")
     with pytest.raises(ValueError):
         what_if(context, situation, "A")
+
+
+def test_a_move_to_a_bcu_goes_to_its_standby_point_of_highest_demand(context: Context) -> None:
+    grid = context.grid
+    # A forecast with one busy point in WA: that is where a move to WA goes.
+    weights = np.full(len(grid), 1.0)
+    busiest = [i for i, b in enumerate(grid.bcus) if b == "WA"][7]
+    weights[busiest] = 50.0
+    peaked = Context(grid, context.travel, Prior(weights / weights.sum(), lambda when: 60.0))
+    lat, lon, bcu = standby(peaked, NOW, "WA")
+    assert (lat, lon, bcu) == (float(grid.lats[busiest]), float(grid.lons[busiest]), "WA")
+    with pytest.raises(LookupError):
+        standby(peaked, NOW, "XX")

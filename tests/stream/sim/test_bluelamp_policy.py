@@ -4,6 +4,7 @@ within their cap, and a run with it is deterministic."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from dataclasses import replace
@@ -11,8 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from api.recommending import Recommending
 from geodata.london import London
 from geodata.travel import CrowFliesModel
+from stream.advice import Advisor
+from stream.picture import Picture
 from stream.recommend.advise import Context, for_call
 from stream.recommend.grid import CoverGrid
 from stream.recommend.situation import Call, Resource, Situation
@@ -23,6 +27,7 @@ from stream.sim.fleet import SimUnit, State
 from stream.sim.prior import calibrated_prior
 from stream.sim.scenario import load
 from stream.sim.workday import SimOptions
+from tests.stream import factories as f
 
 WHEN = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
 T = WHEN.timestamp()
@@ -129,3 +134,56 @@ def test_a_run_with_the_recommender_is_deterministic(london: London) -> None:
     first, count = _digest(london, "bluelamp")
     assert count > 100
     assert _digest(london, "bluelamp") == (first, count)
+
+
+def test_one_picture_gets_the_same_units_from_the_api_and_from_the_policy(
+    london: London,
+) -> None:
+    """A live picture (folded from events, as the server's) and the simulator's units in the
+    same places and states: the API's route (api.recommending.Recommending.for_incident)
+    and the simulator's policy send the same unit, for an I-grade call (a busy unit near it
+    breaks off) and an S-grade one (the busy unit may not go)."""
+    grid = CoverGrid.of(london)
+    se = _spots(grid, "SE")
+    places = {"A": se[0], "B": se[4], "C": se[4], "D": se[9], "BUSY": se[2]}
+    states = {"D": State.AT_STATION, "BUSY": State.BUSY}
+    events = f.Events(start=WHEN - timedelta(minutes=5))
+    raws = []
+    for name, (lat, lon) in places.items():
+        on = events.on_duty(name, "SE")
+        on["data"] |= {"lat": lat, "lon": lon}
+        raws.append(on)
+        if name in states:
+            raws.append(events.status(name, states[name].value))
+    scene = se[2]
+    for incident_id, grade in (("CALL-I", "I"), ("CALL-S", "S")):
+        created = events.incident_created(incident_id, grade, "SE")
+        created["data"] |= {"lat": scene[0] + 0.002, "lon": scene[1]}
+        raws.append(created)
+    picture = Picture()
+    for raw in raws:
+        assert picture.check(f.validated(raw)) is None, raw
+        picture.apply(f.recorded(picture.seq + 1, raw))
+    context = Context(grid, TRAVEL, calibrated_prior(london, grid))
+    api = Recommending(context, Advisor(TRAVEL))
+    units = []
+    for name, at in places.items():
+        sim = SimUnit(name, name, "IRV", "SE", at, 7, 10)
+        sim.state = states.get(name, State.AVAILABLE)
+        units.append(sim)
+    policy = _policy(london, units)
+    assert picture.now is not None
+    t = picture.now.timestamp()
+    chosen = {}
+    for incident_id in ("CALL-I", "CALL-S"):
+        incident = picture.incidents[incident_id]
+        shown = asyncio.run(api.for_incident(picture, incident))
+        job = Job(
+            incident_id, incident.grade.value, incident.category, incident.lat, incident.lon,
+            incident.bcu, incident.created_at.timestamp(), t, 1800.0, units=[],
+        )  # fmt: skip
+        sendable = [u for u in units if Simulation._sendable(u, job)]
+        sent = policy.choose_unit(job, sendable, t, picture.now)
+        assert sent is not None and sent.unit_id == shown["suggestions"][0]["unit_id"], incident_id
+        chosen[incident_id] = sent.unit_id
+    assert chosen["CALL-I"] == "BUSY" and chosen["CALL-S"] != "BUSY"
