@@ -32,29 +32,42 @@ from stream.recommend.situation import Call, Resource, Situation
 NOW = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)  # a Friday night
 
 
-def situation(grid: CoverGrid, units: int, calls: int, seed: int = 1) -> Situation:
+def situation(
+    grid: CoverGrid, units: int, calls: int, seed: int = 1, stripped: tuple[str, ...] = ()
+) -> Situation:
+    """``units`` on duty and ``calls`` waiting, each near a random demand point (within
+    ~500 m, so no two share a position and a ranking has no ties); no unit is free in the
+    ``stripped`` BCUs (a surge took them all), which leaves cover to move up into."""
     rng = random.Random(seed)
     statuses = ["available"] * 8 + ["en_route", "on_scene"]
 
     def place() -> tuple[float, float, str]:
         i = rng.randrange(len(grid))
-        return float(grid.lats[i]), float(grid.lons[i]), grid.bcus[i]
+        lat = float(grid.lats[i]) + rng.uniform(-0.0045, 0.0045)
+        return lat, float(grid.lons[i]) + rng.uniform(-0.007, 0.007), grid.bcus[i]
 
     resources = []
     for n in range(units):
         lat, lon, bcu = place()
-        status = rng.choice(statuses)
+        status = rng.choice(statuses[-2:] if bcu in stripped else statuses)
         grade = rng.choice("SE") if status == "en_route" else None
         kind = rng.choice(["IRV"] * 6 + ["ARV", "TSG"])
         resources.append(Resource(f"U{n}", f"U{n}", kind, bcu, lat, lon, status, None, grade))
-    waiting = []
-    for n in range(calls):
-        lat, lon, bcu = place()
+    return Situation(NOW, tuple(resources), tuple(incidents(grid, calls, rng)))
+
+
+def incidents(grid: CoverGrid, count: int, rng: random.Random) -> list[Call]:
+    """``count`` I- and S-grade calls near random demand points, by target."""
+    found = []
+    for n in range(count):
+        i = rng.randrange(len(grid))
+        lat = float(grid.lats[i]) + rng.uniform(-0.0045, 0.0045)
+        lon = float(grid.lons[i]) + rng.uniform(-0.007, 0.007)
         grade = rng.choice("IS")
         created = NOW - timedelta(seconds=rng.randrange(600))
         target = created + timedelta(minutes=15 if grade == "I" else 60)
-        waiting.append(Call(f"C{n}", None, grade, "violence", lat, lon, bcu, created, target))
-    return Situation(NOW, tuple(resources), tuple(sorted(waiting, key=lambda c: c.target_at)))
+        found.append(Call(f"C{n}", None, grade, "violence", lat, lon, grid.bcus[i], created, target))
+    return sorted(found, key=lambda c: c.target_at)
 
 
 def nearest_three(context: Context, s: Situation) -> int:
