@@ -90,14 +90,16 @@ def move_ups(
         np.array([u.unit_type for u in available]),
         situation.now,
     )
+    candidates = [
+        _candidates(kind, reach_s, rows, available, drive, s_bcus)
+        for kind, reach_s in from_standby.items()
+    ]
     counts = cover.counts.copy()
     moved: set[int] = set()
     used: set[int] = set()
     found: list[Move] = []
     while len(found) < limit:
-        best = _best(
-            counts, cover.demand, q, rows, available, from_standby, drive, s_bcus, moved, used
-        )
+        best = _best(counts, cover.demand, q, candidates, moved, used)
         if best is None:
             break
         u, s, gain = best
@@ -129,15 +131,42 @@ def move_ups(
     return found
 
 
+@dataclass(frozen=True)
+class _Candidates:
+    """The units of one type against the standby points, as floats for the products (made
+    once per round of moves, not once per move: at 2,500 points they are megabytes)."""
+
+    units: NDArray[np.intp]  # indices into the available units
+    reach: NDArray[np.float64]  # their reach, row per unit
+    standby: NDArray[np.float64]  # the standby points' reach for this type
+    penalty: NDArray[np.float64]  # CROSS_BCU_COST where the standby point is in another BCU
+    too_far: BoolArray
+
+
+def _candidates(
+    kind: str,
+    reach_s: BoolArray,
+    rows: BoolArray,
+    available: tuple[Resource, ...],
+    drive: NDArray[np.float64],
+    s_bcus: NDArray[Any],
+) -> _Candidates:
+    units = np.array([u for u, r in enumerate(available) if r.unit_type == kind], dtype=np.intp)
+    bcus = np.array([available[u].bcu for u in units])
+    return _Candidates(
+        units,
+        rows[units].astype(np.float64),
+        reach_s.astype(np.float64),
+        np.where(s_bcus[None, :] != bcus[:, None], CROSS_BCU_COST, 0.0),
+        drive[units] > MAX_DRIVE_S,
+    )
+
+
 def _best(
     counts: NDArray[np.int64],
     demand: NDArray[np.float64],
     q: float,
-    rows: BoolArray,
-    available: tuple[Resource, ...],
-    from_standby: dict[str, BoolArray],
-    drive: NDArray[np.float64],
-    s_bcus: NDArray[Any],
+    candidates: list[_Candidates],
     moved: set[int],
     used: set[int],
 ) -> tuple[int, int, float] | None:
@@ -146,7 +175,7 @@ def _best(
     Moving unit u (reach r, 0/1 per point) to standby point s (reach R) changes a point's
     count only where r and R differ: +1 adds demand·q^k·(1 - q) to the cover, -1 takes
     demand·q^(k-1)·(1 - q) away. So every unit against every point of one type is
-    ``R·a + r·b - (r ∘ (a + b))·R`` with a = demand·q^k·(1 - q), b = -demand·q^(k-1)·(1 - q):
+    ``R·a + r·b - r·(R ∘ (a + b))`` with a = demand·q^k·(1 - q), b = -demand·q^(k-1)·(1 - q):
     two matrix products instead of a cover sum per pair.
     """
     q_k = demand * np.power(q, counts)
@@ -154,19 +183,17 @@ def _best(
     b = -q_k * (1.0 - q) / q
     best: tuple[int, int, float] | None = None
     best_score = MIN_GAIN
-    for kind, reach_s in from_standby.items():
-        units = [u for u, r in enumerate(available) if r.unit_type == kind and u not in moved]
-        if not units:
+    for kind in candidates:
+        if not len(kind.units):
             continue
-        r = rows[units].astype(np.float64)
-        standby = reach_s.astype(np.float64)
-        gains = (standby @ a)[None, :] + (r @ b)[:, None] - (r * (a + b)) @ standby.T
-        bcus = np.array([available[u].bcu for u in units])
-        scores = gains - np.where(s_bcus[None, :] != bcus[:, None], CROSS_BCU_COST, 0.0)
-        scores[drive[units] > MAX_DRIVE_S] = -np.inf
+        r, standby = kind.reach, kind.standby
+        gains = (standby @ a)[None, :] + (r @ b)[:, None] - r @ (standby * (a + b)).T
+        scores = gains - kind.penalty
+        scores[kind.too_far] = -np.inf
+        scores[np.isin(kind.units, sorted(moved))] = -np.inf
         if used:
             scores[:, sorted(used)] = -np.inf
         i, s = np.unravel_index(int(np.argmax(scores)), scores.shape)
         if scores[i, s] > best_score:
-            best, best_score = (units[int(i)], int(s), float(gains[i, s])), float(scores[i, s])
+            best, best_score = (int(kind.units[i]), int(s), float(gains[i, s])), float(scores[i, s])
     return best
