@@ -82,17 +82,24 @@ def naive_rank(
             loss += demand[j] * (q ** (counts[j] - 1) - q ** counts[j])
         cost = weight * eta + COVER_WEIGHT_S * loss if eta <= left else LATE + eta
         scored.append((eta, i, cost))
+    # Units that break off their work (busy ones, for an I-grade call) cover nothing now.
+    breaking = [u for u in situation.resources if not u.dispatchable and u.sendable(call.grade)]
+    for k, unit in enumerate(breaking):
+        eta = travel.seconds(unit.lat, unit.lon, call.lat, call.lon, unit.unit_type, now)
+        eta += unit.start_s
+        scored.append((eta, len(available) + k, weight * eta if eta <= left else LATE + eta))
+    units = [*available, *breaking]
     quickest = sorted(scored)[:QUICKEST]
     found = sorted(quickest, key=lambda e: (e[2], e[0], e[1]))[:limit]
-    ranked = [(available[i].unit_id, eta, cost) for eta, i, cost in found]
+    ranked = [(units[i].unit_id, eta, cost) for eta, i, cost in found]
     if call.grade == "I" and not any(round(left - eta) >= 0 for _, eta, _ in ranked):
         for unit in situation.resources:
             if not unit.divertable:
                 continue
             eta = travel.seconds(unit.lat, unit.lon, call.lat, call.lon, unit.unit_type, now)
             eta += unit.start_s
-            late = 0.0 if left - eta >= 0 else LATE
-            ranked.append((unit.unit_id, eta, late + eta + DIVERT_COST_S))
+            if left - eta >= 0:  # a diversion that is late anyway helps nobody
+                ranked.append((unit.unit_id, eta, eta + DIVERT_COST_S))
     return sorted(ranked, key=lambda r: (r[2], round(r[1]), r[0]))[:limit]
 
 

@@ -36,13 +36,16 @@ def jittered(grid: CoverGrid, rng: random.Random) -> tuple[float, float, str]:
 
 
 def londons(grid: CoverGrid, seed: int) -> tuple[Situation, list[Call]]:
-    """Sixty units in a few states and types (more free than the 20 quickest scored), and
+    """Sixty units in a few states (busy ones break off for I) and types (more free than the
+    20 quickest scored), and
     calls of both grades anywhere."""
     rng = random.Random(seed)
     units = []
     for n in range(60):
         lat, lon, bcu = jittered(grid, rng)
-        status = rng.choice(["available", "available", "at_station", "en_route", "on_scene"])
+        status = rng.choice(
+            ["available", "available", "at_station", "en_route", "on_scene", "busy"]
+        )
         grade = rng.choice("SE") if status == "en_route" else None
         kind = rng.choice(["IRV", "IRV", "ARV", "TSG", "FOOT"])
         units.append(Resource(f"U{n}", f"U{n}", kind, bcu, lat, lon, status, None, grade))
