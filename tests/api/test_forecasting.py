@@ -5,6 +5,7 @@ short log keeps the prior; a server fits at start and says so on /readyz."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +20,6 @@ from reports.readmodel import ReadModel
 from stream.advice import Advisor
 from stream.log import EventLog
 from stream.recommend.forecast import Prior, Seasonal
-from tests.api.test_projector import wait_for
 from tests.databases import migrated
 from tests.live import LiveServer
 from tests.stream import factories as f
@@ -144,13 +144,19 @@ def test_a_server_fits_the_forecast_at_start(tmp_path: Path) -> None:
     log.close()
     server.start()
     try:
-        detail = wait_for(lambda: _forecast_check(server), 60, "no forecast fitted")
+        detail = _fitted(server)
         assert "fitted from the log: 382 I-grade calls over 8.0 days" in detail
     finally:
         server.stop()
 
 
-def _forecast_check(server: LiveServer) -> str | None:
-    checks = httpx.get(f"{server.url}/readyz", timeout=10).json()["checks"]
-    detail = str(checks["forecast"]["detail"])
-    return detail if "fitted from the log:" in detail else None
+def _fitted(server: LiveServer, timeout: float = 60) -> str:
+    """/readyz's word on the forecast, once it says it was fitted from the log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        checks = httpx.get(f"{server.url}/readyz", timeout=10).json()["checks"]
+        detail = str(checks["forecast"]["detail"])
+        if "fitted from the log:" in detail:
+            return detail
+        time.sleep(0.2)
+    pytest.fail(f"no forecast fitted within {timeout} s: {detail}")
