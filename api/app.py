@@ -142,15 +142,20 @@ async def _services(
                 ),
                 revocations=Revocations(engine),
             )
-            services.projector = Projector(services.read_model, spine.log, metrics)
+            projector = Projector(services.read_model, spine.log, metrics)
+            services.projector = projector
             watchers = [
-                asyncio.create_task(services.projector.run(), name="bluelamp-reports"),
+                asyncio.create_task(projector.run(), name="bluelamp-reports"),
                 asyncio.create_task(
                     watch_feed(services.feed, spine, settings.feed_stale_s), name="bluelamp-feed"
                 ),
                 asyncio.create_task(services.jobs.look_after(), name="bluelamp-report-jobs"),
                 asyncio.create_task(
                     services.recommending.run(lambda: spine.picture), name="bluelamp-recommender"
+                ),
+                asyncio.create_task(
+                    services.forecasting.run(lambda: spine.picture, _caught_up(projector)),
+                    name="bluelamp-forecast",
                 ),
             ]
             try:
@@ -166,6 +171,12 @@ async def _services(
     finally:
         await limiter.close()
         await asyncio.to_thread(engine.dispose)
+
+
+def _caught_up(projector: Projector) -> Callable[[], bool]:
+    """Whether the reports' read model has had its first attempt at catching up (the
+    forecast is fitted from it: before, it may hold only part of the log)."""
+    return lambda: projector.cursor is not None or projector.failures > 0
 
 
 def _add_health(app: FastAPI) -> None:
@@ -205,11 +216,19 @@ def _add_health(app: FastAPI) -> None:
             raise RuntimeError("the reports' read model is not open yet")
         return services.projector.describe()
 
+    async def forecast_state() -> str:
+        # Always ready: the prior serves until the log can be fitted, and after a failed fit.
+        services: Services | None = app.state.services
+        if services is None:
+            raise RuntimeError("the recommender is not open yet")
+        return services.forecasting.describe()
+
     add_readiness_check(app, "app", app_answers)
     add_readiness_check(app, "bus", bus_answers)
     add_readiness_check(app, "database", database_answers)
     add_readiness_check(app, "sequencer", sequencer_role)
     add_readiness_check(app, "reports", reports_state)
+    add_readiness_check(app, "forecast", forecast_state)
 
     @app.get("/healthz", tags=["health"], response_model=Alive)
     async def healthz() -> dict[str, str]:

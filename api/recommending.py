@@ -34,8 +34,8 @@ EVERY_S = 2.0
 
 
 def context_for(london: London, travel: TravelTimeModel) -> Context:
-    """London's demand grid, the travel model and, until the log can be forecast from, the
-    simulator's calibrated prior."""
+    """London's demand grid, the travel model and the simulator's calibrated prior, which
+    api.forecasting replaces with a forecast fitted from the log once the log is long enough."""
     grid = CoverGrid.of(london)
     return Context(grid, travel, calibrated_prior(london, grid))
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from api.accounts import Accounts
 from api.audit import AuditEntry, AuditLog
 from api.feedstatus import FeedStatus
+from api.forecasting import Forecasting
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 from api.recommending import Recommending, context_for
@@ -55,6 +56,7 @@ class Services:
     live_messages: MessageCache = field(default_factory=MessageCache)
     advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
     recommending: Recommending = field(init=False)
+    forecasting: Forecasting = field(init=False)  # refits the recommender's forecast
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # report jobs
     projector: Projector | None = None  # keeps the reports' read model up to date
     geo_cache: dict[str, Any] = field(default_factory=dict)  # GeoJSON layers, built once
@@ -72,6 +74,9 @@ class Services:
             context_for(self.london, self.advisor.travel),
             self.advisor,
             self.spine if self.settings.record_advice else None,
+        )
+        self.forecasting = Forecasting.of(
+            self.london, self.read_model.engine, self.recommending, self.settings.forecast_refit_s
         )
 
     async def is_active(self, username: str) -> bool:

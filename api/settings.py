@@ -68,6 +68,11 @@ class ApiSettings(SpineSettings):
     # is refused as unknown, since nothing was offered on the record.
     record_advice: bool = True
 
+    # How often the recommender's forecast is fitted again from the log (api.forecasting),
+    # after a first fit once the reports' read model has caught up at start. 0: never fitted,
+    # the simulator's calibrated prior throughout.
+    forecast_refit_s: float = Field(3600.0, ge=0)
+
     @model_validator(mode="after")
     def _queue_holds_batches(self) -> ApiSettings:
         # A sequencer batch reaches every subscriber at once: a queue smaller than two would

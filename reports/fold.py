@@ -116,6 +116,8 @@ class Batch:
             "outcome": None,
             "reference": data.reference,
             "address": data.address,
+            "lat": data.lat,
+            "lon": data.lon,
         }
 
     @_PROJECTIONS.register(IncidentGraded)

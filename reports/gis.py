@@ -2,27 +2,24 @@
 
 * ``incidents``: a point per incident created in the period, with every column of the
   reports' read model as its properties (a column added there comes through by itself),
-  placed where its ``incident.created`` event put it (the read model keeps no coordinates;
-  the event log, the truth, does).
+  placed where its ``incident.created`` event put it (the read model's ``lat``/``lon``).
 * ``demand``: a polygon per borough (or BCU) with the period's incidents counted, in all
   and by grade at creation.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from geodata import London
 from reports import data, words
 from reports.model import Filters, Period
-from stream.log import events
 
 GIS_FORMATS = {
     "geojson": ("application/geo+json", "geojson"),
@@ -36,31 +33,11 @@ CRS = "EPSG:4326"
 
 def incidents(engine: Engine, period: Period, filters: Filters) -> gpd.GeoDataFrame:
     frame = data.incidents(engine, period, filters)
-    places = _places(engine, period)
-    frame = frame.merge(places, on="incident_id", how="left")
     for column in frame.columns:
         if column in words.CODED:
             frame[column] = frame[column].map(lambda v, c=column: words.value(c, v))
     points = gpd.points_from_xy(frame["lon"], frame["lat"])
     return gpd.GeoDataFrame(frame, geometry=points, crs=CRS)
-
-
-def _places(engine: Engine, period: Period) -> pd.DataFrame:
-    """Where each incident created in the period is, from its ``incident.created`` event."""
-    e = events.c
-    query = select(e.incident_id, e.body).where(
-        e.type == "incident.created", e.time >= period.start, e.time < period.end
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    places: dict[str, tuple[float, float]] = {}
-    for incident_id, body in rows:
-        event = json.loads(body)["data"]
-        places.setdefault(incident_id, (float(event["lat"]), float(event["lon"])))
-    return pd.DataFrame(
-        [(i, lat, lon) for i, (lat, lon) in places.items()],
-        columns=["incident_id", "lat", "lon"],
-    )
 
 
 def demand(

@@ -1,7 +1,8 @@
 """The reports' read model tables, beside the event log in the same database.
 
 ``report_incidents``: one row per incident — created, first assigned, first arrived, closed
-(UTC), grade at creation and now, category, borough, BCU, the first unit and its home BCU.
+(UTC), grade at creation and now, category, where (lat/lon as created), borough, BCU, the
+first unit and its home BCU.
 ``report_unit_hours``: seconds each unit spent in each status, per UTC hour and per BCU it
 was deployed to. ``report_redeployments``: every move of a unit between BCUs.
 ``report_unit_state``: where the projection of each unit stands (its open interval).
@@ -50,6 +51,10 @@ report_incidents = Table(
     Column("outcome", String(200)),
     Column("reference", String(200)),  # the CAD's, as people name the incident
     Column("address", String(200)),
+    # Where the call was, as created: the recommender's forecast is fitted from these
+    # (api.forecasting). Null only in a row no migration could find the event for.
+    Column("lat", Float),
+    Column("lon", Float),
     Index("ix_report_incidents_created", "created_at"),
 )
 

@@ -223,3 +223,31 @@ def _serve(database: Database, **env: str) -> tuple[int, str]:
     env = {"BLUELAMP_DATABASE_URL": url, "BLUELAMP_DATABASE_SCHEMA": schema or "", **env}
     result = CliRunner().invoke(cli.create_cli(), ["serve"], env=env)
     return result.exit_code, result.output
+
+
+def test_0003_gives_the_incidents_projected_under_0002_their_places(
+    sqlite_or_postgres: Database,
+) -> None:
+    """A read model projected before 0003 keeps its rows, each with where its call was
+    (read from its incident.created event), and the catch-up goes on from its cursor."""
+    url, schema = sqlite_or_postgres
+    load_release_0_1(url, schema)
+    assert migrations.upgrade(url, schema, "0002").current == "0002"
+    engine = make_engine(url, schema)
+    columns = {c["name"] for c in sa_inspect(engine).get_columns("report_incidents")}
+    assert not {"lat", "lon"} & columns
+    engine.dispose()
+    assert migrations.upgrade(url, schema).current == migrations.head()
+    assert differences(url, schema) == []
+    log = EventLog(url, schema=schema)
+    with log.engine.connect() as conn:
+        places = conn.execute(
+            text("SELECT incident_id, lat, lon FROM report_incidents ORDER BY incident_id")
+        ).all()
+    assert [tuple(row) for row in places] == [
+        ("CAD-0001", 51.5154, -0.1418),
+        ("CAD-0002", 51.5415, -0.1466),
+    ]
+    read_model = ReadModel.of(log)
+    assert read_model.cursor() == 12 and read_model.catch_up(log) == 12
+    log.close()
