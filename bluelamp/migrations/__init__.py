@@ -96,6 +96,10 @@ def standing(url: str, schema: str | None = None) -> Standing:
     return Standing(where(url, schema), current, head())
 
 
+#: How long a server starting beside another's migration waits for it (SQLite).
+MIGRATION_WAIT_MS = 10 * 60 * 1000
+
+
 def upgrade(url: str, schema: str | None = None, revision: str = "head") -> Standing:
     """Move the database to ``revision``; a database made before migrations is adopted
     (the baseline makes only what it lacks). One process at a time."""
@@ -139,7 +143,9 @@ def _one_at_a_time(conn: Connection, schema: str | None) -> Iterator[None]:
     migration, then finds nothing left to do."""
     if conn.dialect.name != "postgresql":
         # SQLite: the whole upgrade in one exclusive transaction (DDL included: the driver
-        # begins none by itself before DDL); the other waits on the file's lock.
+        # begins none by itself before DDL); the other waits on the file's lock, as long as
+        # the first's backfill takes (the log's usual 5 s gave up under load: CI saw it).
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
         conn.exec_driver_sql("BEGIN EXCLUSIVE")
         yield
         return
