@@ -177,18 +177,18 @@ class Simulation(Workday):
             self._dispatch(unit, job)
 
     def _choose_unit(self, job: Job) -> SimUnit | None:
-        available = [u for u in self.units if self._sendable(u, job)]
+        # Who can be sent: not at their shift's end, free, or (for an I-grade call only)
+        # breaking off reports. One comprehension: it runs over every unit for every call.
+        breaks_off = job.grade == "I"
+        available = [
+            u
+            for u in self.units
+            if not u.ending
+            and (u.state in DISPATCHABLE or (breaks_off and u.state in BREAKS_OFF_FOR_I))
+        ]
         if job.major:  # mutual aid: the closest units, wherever they belong
             return self._mutual_aid.choose_unit(job, available, self.now, self._when())
         return self.policy.choose_unit(job, available, self.now, self._when())
-
-    @staticmethod
-    def _sendable(unit: SimUnit, job: Job) -> bool:
-        if unit.ending:
-            return False
-        if unit.state in DISPATCHABLE:
-            return True
-        return job.grade == "I" and unit.state in BREAKS_OFF_FOR_I
 
     def _dispatch(self, unit: SimUnit, job: Job) -> None:
         assert job.units is not None
