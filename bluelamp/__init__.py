@@ -4,3 +4,13 @@
 the demo users and the simulated feed, ``cli.py`` the ``bluelamp`` command with every room's
 sub-commands.
 """
+
+import os
+
+# One BLAS thread unless the environment says otherwise, set before numpy loads (the
+# ``bluelamp`` command imports this package first). The recommender's one matrix product
+# (move-up gains) is small, and OpenBLAS's second thread spins for a while after each one:
+# on a box shared with other work it took a core from the simulator and the server for no
+# gain (docs/performance.md, "The simulator with the recommender"). The figures are the
+# same either way: OpenBLAS splits a product by rows and columns, not along the sums.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
