@@ -11,6 +11,6 @@ import os
 # ``bluelamp`` command imports this package first). The recommender's one matrix product
 # (move-up gains) is small, and OpenBLAS's second thread spins for a while after each one:
 # on a box shared with other work it took a core from the simulator and the server for no
-# gain (docs/performance.md, "The simulator with the recommender"). The figures are the
-# same either way: OpenBLAS splits a product by rows and columns, not along the sums.
+# gain (docs/performance.md, "The simulator with the recommender as its policy"). A
+# simulated day's events are the same either way (checked for each scenario).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
