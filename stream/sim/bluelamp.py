@@ -253,6 +253,8 @@ class BluelampPolicy:
             when,
         )
         near = estimate <= estimate.min() * (1 + 1e-9) + 1e-6
+        if not near.any():  # no estimate to go by (a NaN position): time them all
+            return min(pool, key=lambda u: self._seconds(u, job, t, when))
         return min(
             (u for u, close in zip(pool, near, strict=True) if close),
             key=lambda u: self._seconds(u, job, t, when),

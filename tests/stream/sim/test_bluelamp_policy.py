@@ -88,6 +88,25 @@ def test_the_unit_it_sends_is_the_one_the_screens_would_suggest(london: London) 
         assert chosen is not None and chosen.unit_id == shown["suggestions"][0]["unit_id"], grade
 
 
+def test_an_e_or_r_call_takes_the_quickest_unit_by_the_one_journey_estimate(
+    london: London,
+) -> None:
+    # The policy narrows the pool with the vectorised ETA and times the few it keeps one
+    # journey at a time: the unit must be the one-by-one minimum's, the first of equals.
+    grid = CoverGrid.of(london)
+    spots = [(float(lat), float(lon)) for lat, lon in zip(grid.lats, grid.lons, strict=True)]
+    units = [_unit(n, spots[(n * 37) % len(spots)], "AW") for n in range(60)]
+    units += [_unit(60 + n, units[n * 7].home, "AW") for n in range(8)]  # ties, later in order
+    policy = _policy(london, units)
+    for i, at in enumerate(spots[:: len(spots) // 12]):
+        job = Job(f"E{i}", "E", "theft", at[0], at[1], "AW", T, T, 900.0, units=[])
+        expected = min(units, key=lambda u: TRAVEL.seconds(*u.home, *at, "IRV", WHEN))
+        assert policy.choose_unit(job, units, T, WHEN) is expected
+        first = units[(i * 7) % 56]  # where a later unit may stand too: the first goes
+        at_a_unit = Job(f"R{i}", "R", "theft", *first.home, "AW", T, T, 900.0, units=[])
+        assert policy.choose_unit(at_a_unit, units, T, WHEN) is first
+
+
 def test_a_free_unit_takes_the_call_nearest_its_breach_not_the_oldest(london: London) -> None:
     grid = CoverGrid.of(london)
     here = _spots(grid, "NW")[0]
