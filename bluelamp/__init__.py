@@ -7,8 +7,10 @@ sub-commands.
 
 import os
 
-# Before anything imports numpy: OpenBLAS's default of a thread per core made the
-# recommender's matrix products 2-5x slower beside a busy server (docs/performance.md);
-# its matrices are small, and the server's own threads want the cores. A deployment may
-# still set it.
+# One BLAS thread unless the environment says otherwise, set before numpy loads (the
+# ``bluelamp`` command imports this package first). The recommender's one matrix product
+# (move-up gains) is small, and OpenBLAS's second thread spins for a while after each one:
+# on a box shared with other work it took a core from the simulator and the server for no
+# gain (docs/performance.md, "The simulator with the recommender as its policy"). A
+# simulated day's events are the same either way (checked for each scenario).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

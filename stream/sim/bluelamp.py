@@ -7,8 +7,10 @@ ones, and busy ones for an I-grade call: stream.recommend.situation.may_send, th
 screens' advice follows too).
 
 The simulator's units are seen as the live picture would see them (a ``Situation``); what
-differs is only how often the cover is recomputed: a reach row per unit is cached by where
-it stands, so a unit standing still costs nothing from one decision to the next.
+differs is only how often the cover is recomputed (once a simulated minute) and how the
+reach rows are found: cached by where a unit stands, the ones not cached yet computed
+together in one matrix, so a unit standing still costs nothing from one decision to the
+next. A unit's position is worked out once per decision (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -28,12 +30,16 @@ from stream.recommend.forecast import Prior
 from stream.recommend.grid import CoverGrid
 from stream.recommend.moves import move_ups
 from stream.recommend.situation import Call, Resource, Situation
-from stream.sim.dispatch import PRIORITY, Job, eligible
+from stream.sim.dispatch import PRIORITY, Job, attending, eligible
 from stream.sim.fleet import DISPATCHABLE, SimUnit, State
 from stream.sim.prior import calibrated_prior
 
 MOVES_PER_HOUR = 12  # London-wide (assumption: about one per BCU an hour)
 COVER_EVERY_S = 60.0
+MAX_ROWS = 200_000  # reach rows cached (~330 bytes each) before the cache starts again
+SHORT_POOL = 8  # below this, one-journey ETAs cost less than one vectorised call
+#: A reach row's cache key: position rounded to ~100 m, unit type, state, hour.
+RowKey = tuple[float, float, str, State, int]
 _STATUS = {State.BUSY: "busy", State.AT_STATION: "at_station", State.AVAILABLE: "available"}
 
 
@@ -45,7 +51,12 @@ class BluelampPolicy:
     grid: CoverGrid | None = None
     prior: Prior | None = None
     moves_made: list[float] = field(default_factory=list)  # when each move-up was made
-    _rows: dict[tuple[float, float, str, int], BoolArray] = field(default_factory=dict, repr=False)
+    _rows: dict[RowKey, BoolArray] = field(default_factory=dict, repr=False)
+    # unit id -> the position tuple, state and hour its row was last found for, and the row
+    _seen: dict[str, tuple[tuple[float, float], State, int, BoolArray]] = field(
+        default_factory=dict, repr=False
+    )
+    _none: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_), repr=False)
     _demand: tuple[int, np.ndarray] | None = None
     _cover_at: tuple[float, Cover] | None = None
 
@@ -54,18 +65,20 @@ class BluelampPolicy:
         self.units = units
         self.grid = CoverGrid.of(london)
         self.prior = calibrated_prior(london, self.grid)
+        self._none = np.zeros(len(self.grid), dtype=np.bool_)  # the row of a unit not free
 
     # -- the two questions every policy answers ------------------------------------------
 
     def choose_unit(
         self, job: Job, available: Sequence[SimUnit], t: float, when: datetime
     ) -> SimUnit | None:
-        pool = [u for u in available if eligible(u, job)]
+        types = attending(job)
+        pool = [u for u in available if u.unit_type in types]  # eligible(u, job), inlined
         if not pool:
             return None
         target = TARGET_SECONDS.get(Grade(job.grade))
         if target is None:  # E and R: no target to rank against, the nearest goes
-            return min(pool, key=lambda u: self._seconds(u, job, t, when))
+            return self._nearest(pool, job, t, when)
         created = datetime.fromtimestamp(job.created, UTC)
         call = Call(
             job.incident_id,
@@ -78,11 +91,11 @@ class BluelampPolicy:
             created,
             created + timedelta(seconds=target),
         )
-        ranker = self._ranker(pool, t, when, (call,))
+        ranker, scored = self._ranker(pool, t, when, (call,))
         best = ranker.rank(call, limit=1)
         if not best:
             return None
-        return next(u for u in pool if u.unit_id == best[0].unit_id)
+        return next(u for u in scored if u.unit_id == best[0].unit_id)
 
     def choose_job(self, unit: SimUnit, waiting: Sequence[Job], t: float) -> Job | None:
         """The most urgent grade first; within I and S, the call nearest its breach (time to
@@ -111,7 +124,7 @@ class BluelampPolicy:
         ]
         if room <= 0 or not free:
             return []
-        ranker = self._ranker(free, t, when, ())
+        ranker, _ = self._ranker(free, t, when, ())
         moves = move_ups(
             ranker.situation, self.travel, ranker.cover, ranker.rows, ranker.available, min(room, 3)
         )
@@ -123,30 +136,32 @@ class BluelampPolicy:
 
     def _ranker(
         self, pool: Sequence[SimUnit], t: float, when: datetime, calls: tuple[Call, ...]
-    ) -> Ranker:
+    ) -> tuple[Ranker, Sequence[SimUnit]]:
         """The recommender's ranking over ``pool``: for a call, its 20 quickest units (as the
-        recommender scores them: stream.recommend.assign.QUICKEST), scored on the cover."""
+        recommender scores them: stream.recommend.assign.QUICKEST), scored on the cover; and
+        the units it scores."""
         assert self.grid is not None, "attach() the simulation first"
         cover = self._cover(t, when)
+        at = [u.position(t) for u in pool]  # once per unit and decision: ETAs, rows, words
         if calls and len(pool) > QUICKEST:
             seconds = self.travel.seconds_many(
-                [u.position(t)[0] for u in pool],
-                [u.position(t)[1] for u in pool],
+                [p[0] for p in at],
+                [p[1] for p in at],
                 calls[0].lat,
                 calls[0].lon,
-                np.array([u.unit_type for u in pool]),
+                _types(pool),
                 when,
             )
-            pool = [pool[int(i)] for i in np.argpartition(seconds, QUICKEST)[:QUICKEST]]
+            keep = [int(i) for i in np.argpartition(seconds, QUICKEST)[:QUICKEST]]
+            pool, at = [pool[i] for i in keep], [at[i] for i in keep]
         # As the live picture's: every candidate in the situation, the free ones available
         # (with their reach); the ranking takes a busy one for an I-grade call itself.
-        candidates = tuple(self._resource(u, t) for u in pool)
-        free = [u for u in pool if u.state in DISPATCHABLE]
-        available = tuple(r for r in candidates if r.dispatchable)
-        rows = np.array([self._row(u, t, when) for u in free], dtype=np.bool_).reshape(
-            len(free), len(self.grid)
-        )
-        return Ranker(Situation(when, candidates, calls), self.travel, cover, rows, available)
+        candidates = tuple(_resource(u, p) for u, p in zip(pool, at, strict=True))
+        free = [i for i, u in enumerate(pool) if u.state in DISPATCHABLE]
+        rows = self._rows_of([pool[i] for i in free], [at[i] for i in free], when)
+        available = tuple(candidates[i] for i in free)
+        ranker = Ranker(Situation(when, candidates, calls), self.travel, cover, rows, available)
+        return ranker, pool
 
     def _cover(self, t: float, when: datetime) -> Cover:
         """The cover the free units give, recomputed at most once a simulated minute (the
@@ -157,40 +172,65 @@ class BluelampPolicy:
         on_duty = [u for u in self.units if u.state is not State.OFF]
         free = [u for u in on_duty if u.state in DISPATCHABLE]
         q = min(0.95, max(0.05, 1 - len(free) / len(on_duty))) if on_duty else 0.95
-        counts = np.zeros(len(self.grid), dtype=np.int64)
-        for unit in free:
-            counts += self._row(unit, t, when)
+        rows = self._rows_of(free, [u.position(t) for u in free], when)
+        counts = rows.sum(axis=0, dtype=np.int64)
         cover = Cover(self.grid, counts, self._rates(when), q)
         self._cover_at = (t, cover)
         return cover
 
-    def _resource(self, unit: SimUnit, t: float) -> Resource:
-        lat, lon = unit.position(t)
-        return Resource(
-            unit.unit_id,
-            unit.callsign,
-            unit.unit_type,
-            unit.bcu,
-            lat,
-            lon,
-            _STATUS.get(unit.state, unit.state.value),
-            unit.incident_id,
-        )
+    def _rows_of(
+        self, units: Sequence[SimUnit], at: Sequence[tuple[float, float]], when: datetime
+    ) -> BoolArray:
+        """Row per unit: where it could reach in time from where it is (none for a unit that
+        cannot be sent). Cached by position (to ~100 m), type, state and hour, since units
+        mostly stand still between decisions; the first unit to ask fills an entry, and the
+        rows not cached yet are computed in one matrix. A unit whose position is the very
+        tuple it was last time (it has not moved), in the same state and hour, is looked up
+        by its id: rounding its position again would find the same entry."""
+        grid = self.grid
+        assert grid is not None
+        rows: list[BoolArray] = [self._none] * len(units)
+        pending: dict[RowKey, list[int]] = {}
+        hour, seen = when.hour, self._seen
 
-    def _row(self, unit: SimUnit, t: float, when: datetime) -> BoolArray:
-        """Where a unit could reach in time from where it is: cached by position (to ~100 m),
-        type and hour, since units mostly stand still between decisions."""
-        lat, lon = unit.position(t)
-        key = (round(lat, 3), round(lon, 3), unit.unit_type + unit.state.value, when.hour)
-        row = self._rows.get(key)
-        if row is None:
-            assert self.grid is not None
-            if len(self._rows) > 200_000:
-                self._rows.clear()
-            row = self._rows[key] = reach(self.grid, [self._resource(unit, t)], self.travel, when)[
-                0
-            ]
-        return row
+        def fill() -> None:
+            first = [indices[0] for indices in pending.values()]
+            resources = [_resource(units[i], at[i]) for i in first]
+            for (key, indices), row in zip(
+                pending.items(), reach(grid, resources, self.travel, when), strict=True
+            ):
+                self._rows[key] = row
+                for i in indices:
+                    rows[i] = row
+                    seen[units[i].unit_id] = (at[i], units[i].state, hour, row)
+            pending.clear()
+
+        for i, (unit, here) in enumerate(zip(units, at, strict=True)):
+            state = unit.state
+            if state not in DISPATCHABLE:
+                continue
+            last = seen.get(unit.unit_id)
+            if last is not None and last[0] is here and last[1] is state and last[2] == hour:
+                rows[i] = last[3]
+                continue
+            key = (round(here[0], 3), round(here[1], 3), unit.unit_type, state, hour)
+            row = self._rows.get(key)
+            if row is not None:
+                rows[i] = row
+                seen[unit.unit_id] = (here, state, hour, row)
+            elif key in pending:
+                pending[key].append(i)
+            else:
+                if len(self._rows) + len(pending) > MAX_ROWS:  # as if filled one by one
+                    fill()
+                    self._rows.clear()
+                    seen.clear()
+                pending[key] = [i]
+        if pending:
+            fill()
+        if not rows:
+            return np.zeros((0, len(grid)), dtype=np.bool_)
+        return np.array(rows, dtype=np.bool_)
 
     def _rates(self, when: datetime) -> np.ndarray:
         hour = int(when.timestamp() // 3600)
@@ -202,3 +242,47 @@ class BluelampPolicy:
     def _seconds(self, unit: SimUnit, job: Job, t: float, when: datetime) -> float:
         lat, lon = unit.position(t)
         return self.travel.seconds(lat, lon, job.lat, job.lon, unit.unit_type, when)
+
+    def _nearest(self, pool: Sequence[SimUnit], job: Job, t: float, when: datetime) -> SimUnit:
+        """The unit with the fewest seconds to ``job`` (the first of equals), by the travel
+        model's one-journey ``seconds``. Only the few the vectorised estimate puts within a
+        hair of the quickest are timed one by one (the two differ in the last bits only)."""
+        if len(pool) <= SHORT_POOL:
+            return min(pool, key=lambda u: self._seconds(u, job, t, when))
+        at = [u.position(t) for u in pool]
+        estimate = self.travel.seconds_many(
+            [p[0] for p in at],
+            [p[1] for p in at],
+            job.lat,
+            job.lon,
+            _types(pool),
+            when,
+        )
+        near = estimate <= estimate.min() * (1 + 1e-9) + 1e-6
+        if not near.any():  # no estimate to go by (a NaN position): time them all
+            return min(pool, key=lambda u: self._seconds(u, job, t, when))
+        return min(
+            (u for u, close in zip(pool, near, strict=True) if close),
+            key=lambda u: self._seconds(u, job, t, when),
+        )
+
+
+def _types(units: Sequence[SimUnit]) -> np.ndarray | str:
+    """The units' types for the travel model: one name when they share it (most calls take
+    IRVs only), which spares it sorting the names; the seconds are the same."""
+    kinds = [u.unit_type for u in units]
+    return kinds[0] if len(set(kinds)) == 1 else np.array(kinds)
+
+
+def _resource(unit: SimUnit, at: tuple[float, float]) -> Resource:
+    """The unit as the recommender sees it, at ``at`` (where it is now)."""
+    return Resource(
+        unit.unit_id,
+        unit.callsign,
+        unit.unit_type,
+        unit.bcu,
+        at[0],
+        at[1],
+        _STATUS.get(unit.state, unit.state.value),
+        unit.incident_id,
+    )

@@ -55,8 +55,13 @@ def _crow_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return math.hypot((lat2 - lat1) * 111_200, (lon2 - lon1) * 69_300)
 
 
+def attending(job: Job) -> tuple[str, ...]:
+    """The unit types that may attend ``job``."""
+    return cal.ATTENDING_TYPES.get(job.category, ("IRV",))
+
+
 def eligible(unit: SimUnit, job: Job) -> bool:
-    return unit.unit_type in cal.ATTENDING_TYPES.get(job.category, ("IRV",))
+    return unit.unit_type in attending(job)
 
 
 class Policy(Protocol):

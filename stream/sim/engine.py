@@ -21,13 +21,12 @@ from typing import Any
 
 from geodata import London
 from geodata.travel import CrowFliesModel, TravelTimeModel
-from stream.recommend.situation import may_send
 from stream.sim import calibration as cal
 from stream.sim import places
 from stream.sim.demand import Arrival, Demand, handling_s, on_scene_s
 from stream.sim.desk import Desk
 from stream.sim.dispatch import Job, Policy, make_policy
-from stream.sim.fleet import SimUnit, State, build_fleet
+from stream.sim.fleet import BREAKS_OFF_FOR_I, DISPATCHABLE, SimUnit, State, build_fleet
 from stream.sim.scenario import MajorIncident, Scenario
 from stream.sim.timeline import Event
 from stream.sim.workday import SimOptions, Workday
@@ -178,15 +177,10 @@ class Simulation(Workday):
             self._dispatch(unit, job)
 
     def _choose_unit(self, job: Job) -> SimUnit | None:
-        available = [u for u in self.units if self._sendable(u, job)]
+        available = sendable(self.units, job.grade)
         if job.major:  # mutual aid: the closest units, wherever they belong
             return self._mutual_aid.choose_unit(job, available, self.now, self._when())
         return self.policy.choose_unit(job, available, self.now, self._when())
-
-    @staticmethod
-    def _sendable(unit: SimUnit, job: Job) -> bool:
-        # The recommender's rule (a sim state's value is the live status it stands for).
-        return not unit.ending and may_send(unit.state.value, job.grade)
 
     def _dispatch(self, unit: SimUnit, job: Job) -> None:
         assert job.units is not None
@@ -290,3 +284,17 @@ class Simulation(Workday):
         if job.major or self.unit_rng.random() >= share:
             return 0.0
         return self.unit_rng.uniform(low, high)
+
+
+def sendable(units: list[SimUnit], grade: str) -> list[SimUnit]:
+    """Who can be sent to a call of ``grade``: not at their shift's end, and allowed by the
+    recommender's rule (stream.recommend.situation.may_send, over the fleet's states that
+    mirror its statuses: tests/stream/sim/test_engine_rules.py holds them equal). Written
+    out rather than asked per unit: it runs over every unit for every call."""
+    breaks_off = grade == "I"
+    return [
+        u
+        for u in units
+        if not u.ending
+        and (u.state in DISPATCHABLE or (breaks_off and u.state in BREAKS_OFF_FOR_I))
+    ]

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from geodata import London
 from geodata.travel import haversine_m
+from stream import payloads
 from stream.recommend import situation
 from stream.sim.calibration import FleetAssumptions
 from stream.sim.demand import LONDON_TZ, Demand
@@ -39,7 +40,7 @@ class State(StrEnum):
 
 
 #: States a unit can be sent from.
-DISPATCHABLE = frozenset({State.AVAILABLE, State.AT_STATION})
+DISPATCHABLE = frozenset(State(status.value) for status in payloads.DISPATCHABLE)
 #: …and, for an I-grade call only, these: an officer writing a report drops it for an
 #: emergency (and finishes it after), not for a call that can wait an hour. The
 #: recommender's rule (stream.recommend.situation.may_send), which the engine asks.

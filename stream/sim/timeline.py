@@ -6,7 +6,6 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,11 +13,9 @@ SOURCE = "bluelamp-sim"
 Event = dict[str, Any]
 
 
-@dataclass(order=True)
-class _Due:
-    t: float
-    order: int
-    action: Callable[[], None] = field(compare=False)
+#: (time, insertion order, action): a plain tuple, compared in C (the order is unique, so the
+#: action is never compared).
+_Due = tuple[float, int, Callable[[], None]]
 
 
 class Timeline:
@@ -33,15 +30,14 @@ class Timeline:
         self._out: list[Event] = []
 
     def _at(self, t: float, action: Callable[[], None]) -> None:
-        heapq.heappush(self._heap, _Due(t, next(self._order), action))
+        heapq.heappush(self._heap, (t, next(self._order), action))
 
     def _next_before(self, end: float) -> Callable[[], None] | None:
         """The next action due before ``end`` (the clock moved to it), or None."""
-        if not self._heap or self._heap[0].t >= end:
+        if not self._heap or self._heap[0][0] >= end:
             return None
-        due = heapq.heappop(self._heap)
-        self.now = due.t
-        return due.action
+        self.now, _, action = heapq.heappop(self._heap)
+        return action
 
     def _when(self, t: float | None = None) -> datetime:
         return datetime.fromtimestamp(self.now if t is None else t, UTC)

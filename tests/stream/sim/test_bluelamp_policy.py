@@ -22,7 +22,7 @@ from stream.recommend.grid import CoverGrid
 from stream.recommend.situation import Call, Resource, Situation
 from stream.sim.bluelamp import MOVES_PER_HOUR, BluelampPolicy
 from stream.sim.dispatch import Job, make_policy
-from stream.sim.engine import Simulation
+from stream.sim.engine import Simulation, sendable
 from stream.sim.fleet import SimUnit, State
 from stream.sim.prior import calibrated_prior
 from stream.sim.scenario import load
@@ -91,6 +91,25 @@ def test_the_unit_it_sends_is_the_one_the_screens_would_suggest(london: London) 
         context = Context(grid, TRAVEL, calibrated_prior(london, grid))
         shown = for_call(context, Situation(WHEN, resources, (call,)), call)
         assert chosen is not None and chosen.unit_id == shown["suggestions"][0]["unit_id"], grade
+
+
+def test_an_e_or_r_call_takes_the_quickest_unit_by_the_one_journey_estimate(
+    london: London,
+) -> None:
+    # The policy narrows the pool with the vectorised ETA and times the few it keeps one
+    # journey at a time: the unit must be the one-by-one minimum's, the first of equals.
+    grid = CoverGrid.of(london)
+    spots = [(float(lat), float(lon)) for lat, lon in zip(grid.lats, grid.lons, strict=True)]
+    units = [_unit(n, spots[(n * 37) % len(spots)], "AW") for n in range(60)]
+    units += [_unit(60 + n, units[n * 7].home, "AW") for n in range(8)]  # ties, later in order
+    policy = _policy(london, units)
+    for i, at in enumerate(spots[:: len(spots) // 12]):
+        job = Job(f"E{i}", "E", "theft", at[0], at[1], "AW", T, T, 900.0, units=[])
+        expected = min(units, key=lambda u: TRAVEL.seconds(*u.home, *at, "IRV", WHEN))
+        assert policy.choose_unit(job, units, T, WHEN) is expected
+        first = units[(i * 7) % 56]  # where a later unit may stand too: the first goes
+        at_a_unit = Job(f"R{i}", "R", "theft", *first.home, "AW", T, T, 900.0, units=[])
+        assert policy.choose_unit(at_a_unit, units, T, WHEN) is first
 
 
 def test_a_free_unit_takes_the_call_nearest_its_breach_not_the_oldest(london: London) -> None:
@@ -182,8 +201,7 @@ def test_one_picture_gets_the_same_units_from_the_api_and_from_the_policy(
             incident_id, incident.grade.value, incident.category, incident.lat, incident.lon,
             incident.bcu, incident.created_at.timestamp(), t, 1800.0, units=[],
         )  # fmt: skip
-        sendable = [u for u in units if Simulation._sendable(u, job)]
-        sent = policy.choose_unit(job, sendable, t, picture.now)
+        sent = policy.choose_unit(job, sendable(units, job.grade), t, picture.now)
         assert sent is not None and sent.unit_id == shown["suggestions"][0]["unit_id"], incident_id
         chosen[incident_id] = sent.unit_id
     assert chosen["CALL-I"] == "BUSY" and chosen["CALL-S"] != "BUSY"

@@ -1,0 +1,28 @@
+"""The simulator sends units by the screens' rule: the engine's written-out ``sendable``
+equals stream.recommend.situation.may_send for every state a simulated unit can be in."""
+
+from __future__ import annotations
+
+import pytest
+
+from stream.recommend.situation import may_send
+from stream.sim.engine import sendable
+from stream.sim.fleet import SimUnit, State
+
+
+@pytest.mark.parametrize("grade", ["I", "S", "E", "R"])
+def test_the_engine_sends_whom_the_recommender_may(grade: str) -> None:
+    units = []
+    for state in State:
+        unit = SimUnit(state.value, state.value, "IRV", "SE", (51.5, -0.1), 7, 10)
+        unit.state = state
+        units.append(unit)
+    sent = {u.unit_id for u in sendable(units, grade)}
+    assert sent == {s.value for s in State if may_send(s.value, grade)}
+    assert ("busy" in sent) == (grade == "I")  # the one status only an emergency takes
+
+
+def test_a_unit_at_its_shift_s_end_is_sent_nowhere() -> None:
+    unit = SimUnit("U", "U", "IRV", "SE", (51.5, -0.1), 7, 10)
+    unit.ending = True
+    assert sendable([unit], "I") == []
