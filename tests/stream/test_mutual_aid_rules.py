@@ -1,6 +1,6 @@
 """The picture's rules for mutual aid: a request needs an open incident and another BCU's
-unit the recommender may offer for its grade (or a diversion), and is made by the person the API names; an answer closes it; the open
-requests survive a snapshot."""
+unit the recommender may offer for its grade (or a diversion), and is made by the person
+the API names; an answer closes it; the open requests survive a snapshot."""
 
 from __future__ import annotations
 
