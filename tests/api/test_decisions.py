@@ -305,6 +305,8 @@ def test_a_diversion_the_recommender_advises_is_accepted_and_its_call_waits_agai
     with api.client("insp_aw") as inspector:
         sent = inspector.post(f"/api/units/{driving}/assignment", json={"incident_id": urgent})
     assert sent.status_code == 200, sent.text
+    audited = [e for e in api.audit(action="unit.assign") if e["target"] == driving]
+    assert audited[0]["detail"]["diverted_from"] == lesser  # the audit says which call waits
     unit = _get(api, "chief", f"/api/units/{driving}")["unit"]
     assert (unit["status"], unit["incident_id"]) == ("en_route", urgent)
     left = _get(api, "chief", f"/api/incidents/{lesser}")["incident"]

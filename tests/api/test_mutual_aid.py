@@ -140,3 +140,5 @@ def test_a_busy_or_diverted_unit_may_be_asked_for_an_emergency_and_granted(api: 
     with api.client("chief") as chief:
         left = chief.get(f"/api/incidents/{other}").json()["incident"]
     assert (left["status"], left["units"], left["first_unit"]) == ("open", [], None)
+    made = [e for e in api.audit(action="mutual_aid.grant") if e["target"] == driving]
+    assert [e["detail"].get("diverted_from") for e in made] == [other]
