@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, update
+from sqlalchemy import Connection, case, delete, func, insert, null, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from reports.tables import (
@@ -46,6 +46,9 @@ OFF_DUTY = "off_duty"
 HOUR = timedelta(hours=1)
 #: The longest interval between two events about a unit that is counted in unit time.
 MAX_UNIT_INTERVAL = timedelta(hours=24)
+#: An incident's first assignment: undone when a diversion leaves it with no unit before
+#: any arrived (it waits again, and its next assignment is its first).
+FIRST_ASSIGNMENT = ("assigned_at", "first_unit", "first_unit_home_bcu")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,9 @@ class Batch:
     @_PROJECTIONS.register(IncidentAssigned)
     def _incident_assigned(self, record: Recorded, data: IncidentAssigned) -> None:
         at, unit = record.event.time, self.units.get(data.unit_id)
+        left = unit.incident_id if unit is not None and unit.status == "en_route" else None
+        if left and left != data.incident_id and not self.attached[left] - {data.unit_id}:
+            self._undo_first(left)  # diverted from its only unit
         self._first(
             data.incident_id,
             assigned_at=at,
@@ -204,6 +210,21 @@ class Batch:
         first = {f"first:{k}": v for k, v in values.items() if f"first:{k}" not in pending}
         pending.update(first)
 
+    def _undo_first(self, incident_id: str) -> None:
+        """Forget the first assignment of an incident no unit has reached (a diversion took
+        its only unit): it waits again, and its next assignment is its first."""
+        target = self.new_incidents.get(incident_id)
+        if target is not None:
+            if target["arrived_at"] is None:
+                target.update(dict.fromkeys(FIRST_ASSIGNMENT))
+            return
+        pending = self.updates[incident_id]
+        if "first:arrived_at" in pending:  # a unit arrived in this page: nothing to undo
+            return
+        for key in FIRST_ASSIGNMENT:
+            pending.pop(f"first:{key}", None)
+            pending[f"undo:{key}"] = True
+
     def _status(self, unit_id: str, status: str, at: datetime, **change: Any) -> None:
         unit = self.units.get(unit_id)
         if unit is None:
@@ -247,15 +268,18 @@ class Batch:
         if self.new_incidents:
             conn.execute(insert(report_incidents), list(self.new_incidents.values()))
         for incident_id, values in self.updates.items():
-            plain = {k: v for k, v in values.items() if not k.startswith("first:")}
+            plain = {k: v for k, v in values.items() if ":" not in k}
             firsts = {
                 k.removeprefix("first:"): v for k, v in values.items() if k.startswith("first:")
             }
+            undone = {k.removeprefix("undo:") for k in values if k.startswith("undo:")}
             query = update(report_incidents).where(report_incidents.c.incident_id == incident_id)
             columns = report_incidents.c
             assignments: dict[Any, Any] = dict(plain)
+            for key in undone:  # unless a unit had arrived before this page
+                assignments[key] = case((columns.arrived_at.is_(None), null()), else_=columns[key])
             for key, value in firsts.items():
-                column = columns[key]
+                column = assignments.get(key, columns[key])
                 # Only the first assignment or arrival counts: keep a value already there.
                 assignments[key] = func.coalesce(column, value)
             if assignments:

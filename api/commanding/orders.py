@@ -98,6 +98,16 @@ def assign(unit_id: str, body: Assignment) -> Command:
     return Command(unit_id, EventType.INCIDENT_ASSIGNED, data)
 
 
+def diversion(picture: Picture, unit_id: str, incident_id: str) -> dict[str, Any]:
+    """For the audit: the incident an assignment takes the unit from (``diverted_from``), as
+    this server's picture has it, when the unit is on its way to another one; else nothing."""
+    found = known_unit(picture, unit_id)
+    if isinstance(found, Objection) or found.status is not UnitStatus.EN_ROUTE:
+        return {}
+    left = found.incident_id
+    return {"diverted_from": left} if left is not None and left != incident_id else {}
+
+
 def redeploy(unit_id: str, body: Redeployment) -> Command:
     data = {"unit_id": unit_id, "bcu": body.bcu.upper(), "reason": body.reason}
     return Command(unit_id, EventType.UNIT_REDEPLOYED, data)

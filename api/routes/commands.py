@@ -70,9 +70,11 @@ async def assign(
     services: ServicesDep,
     key: IdempotencyKey = None,
 ) -> FastJSON:
-    """Send a unit to an incident (it goes en route)."""
+    """Send a unit to an incident (it goes en route), diverting it from another if the rules
+    allow (the audit then names that incident, ``diverted_from``)."""
     command = orders.assign(unit_id, body)
-    return await answer(request, services, who, command, key, body.model_dump())
+    detail = body.model_dump() | orders.diversion(services.spine.picture, unit_id, body.incident_id)
+    return await answer(request, services, who, command, key, detail)
 
 
 @router.post("/units/{unit_id}/redeployment", name="unit.redeploy", **ANSWERS)

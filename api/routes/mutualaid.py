@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from api.commanding import mutual_aid
+from api.commanding import mutual_aid, orders
 from api.commanding.bodies import AidRequest, Decline
 from api.commanding.orders import Refusal
 from api.deps import Commander, Operator, ServicesDep
@@ -59,6 +59,7 @@ async def grant(
     """Grant a request: the unit is assigned to the incident, and the grant recorded."""
     aid = await _open(request, services, who, request_id)
     detail = {"request_id": request_id}
+    detail |= orders.diversion(services.spine.picture, aid.unit_id, aid.incident_id)
     assigned = await carry_out(request, services, who, mutual_aid.assignment(aid), None, detail)
     seq = assigned.seq
     command = mutual_aid.grant(aid, who, seq)

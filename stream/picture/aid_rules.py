@@ -6,7 +6,6 @@ another BCU's unit, and its grant or decline, each registered with the picture's
 from __future__ import annotations
 
 from stream.events import (
-    DISPATCHABLE,
     MutualAidDeclined,
     MutualAidGranted,
     MutualAidRequested,
@@ -16,8 +15,16 @@ from stream.events import (
 from stream.mutualaid import MutualAid
 from stream.objection import Objection, conflict, unknown
 from stream.picture.model import Incident, Unit
-from stream.picture.rules import APPLIES, CHECKS, by_person, known_unit, open_incident
+from stream.picture.rules import (
+    APPLIES,
+    CHECKS,
+    by_person,
+    divertable,
+    known_unit,
+    open_incident,
+)
 from stream.picture.state import PictureState
+from stream.sending import may_send
 
 #: The rules' registries, mutual aid's added: what the fold dispatches to.
 __all__ = ["APPLIES", "CHECKS", "open_aid"]
@@ -33,7 +40,9 @@ def _check_aid_requested(
         return incident
     if not isinstance(unit := known_unit(picture, data.unit_id), Unit):
         return unit
-    if unit.status not in DISPATCHABLE:
+    # What the recommender may offer for this grade (a busy unit, for an I-grade call) or a
+    # diversion to an I-grade call: the request is for what the screens advise.
+    if not (may_send(unit.status, incident.grade) or divertable(picture, unit, incident)):
         status = unit.status.value.replace("_", " ")
         return conflict(f"unit {unit.callsign} is {status}, not available")
     if unit.bcu != data.from_bcu or incident.bcu != data.to_bcu:

@@ -35,6 +35,7 @@ from stream.handlers import ByPayload
 from stream.objection import Objection, conflict, invalid, unknown
 from stream.picture.model import COMMITTED, Incident, IncidentStatus, Unit
 from stream.picture.state import PictureState
+from stream.sending import may_divert
 from stream.trust import RESERVED_PREFIX
 
 #: Why an event cannot be accepted now (None: it can), per payload class.
@@ -127,9 +128,16 @@ def _check_assigned(
         return conflict(f"unit {unit.unit_id} is off duty")
     if unit.incident_id == data.incident_id:
         return conflict(f"unit {unit.unit_id} is already assigned to incident {incident.name}")
-    if unit.incident_id is not None:
+    if unit.incident_id is not None and not divertable(picture, unit, incident):
         return conflict(f"unit {unit.unit_id} is committed to incident {unit.incident_id}")
     return None
+
+
+def divertable(picture: PictureState, unit: Unit, incident: Incident) -> bool:
+    """Whether ``unit``, committed to another incident, may leave it for ``incident``: the
+    recommender's diversion (stream.sending.may_divert), on its way to a lower-grade call."""
+    left = picture.incidents.get(unit.incident_id) if unit.incident_id is not None else None
+    return left is not None and may_divert(unit.status, left.grade, incident.grade)
 
 
 @APPLIES.register(IncidentAssigned)
@@ -138,7 +146,12 @@ def _apply_assigned(picture: PictureState, r: Recorded, data: IncidentAssigned) 
     unit = picture.units.get(data.unit_id)
     if not isinstance(incident, Incident) or unit is None:
         return
+    # A diversion: the incident it leaves waits again if no other unit is on it, and its
+    # first assignment, which never reached it, is undone so its next one counts.
+    left = picture.incidents.get(unit.incident_id) if unit.incident_id is not None else None
     picture.release(unit, UnitStatus.EN_ROUTE)
+    if left is not None and left is not incident and not left.units and not left.arrived_at:
+        left.first_unit, left.assigned_at = None, None
     unit.incident_id = incident.incident_id
     incident.units.append(unit.unit_id)
     if incident.first_unit is None:

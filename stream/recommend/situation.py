@@ -12,6 +12,7 @@ from datetime import datetime
 from stream.payloads import DISPATCHABLE, TARGET_SECONDS, Grade, UnitStatus
 from stream.picture.fold import Picture
 from stream.picture.model import IncidentStatus
+from stream.sending import BREAKS_OFF_FOR_I, may_divert, may_send
 
 #: A unit in the station must get back to its car before it can drive (assumption, as in
 #: stream.advice and the simulator's calibration).
@@ -20,12 +21,19 @@ AT_STATION_START_S = 120.0
 #: enquiry, back to the car): assumption, the simulator's calibration uses this one.
 BREAK_OFF_S = 60.0
 _DISPATCHABLE = frozenset(s.value for s in DISPATCHABLE)
-#: Statuses a unit may also be sent from, to an I-grade call only: an officer writing a
-#: report or making an enquiry drops it for an emergency (and finishes it after), not for a
-#: call that can wait an hour. The live picture's ``busy`` does not say which work it is,
-#: so every busy unit counts as one that can break off (docs/decision-support.md, "Busy
-#: units"); a meal break or custody does not: a commander stands those down first.
-BREAKS_OFF_FOR_I = frozenset({UnitStatus.BUSY.value})
+#: Who may be sent where is stream.sending's rule, which the picture's checks apply too.
+__all__ = [
+    "AT_STATION_START_S",
+    "BREAKS_OFF_FOR_I",
+    "BREAK_OFF_S",
+    "TARGETED",
+    "Call",
+    "Resource",
+    "Situation",
+    "may_divert",
+    "may_send",
+    "of_picture",
+]
 _START_S = {UnitStatus.AT_STATION.value: AT_STATION_START_S, UnitStatus.BUSY.value: BREAK_OFF_S}
 _ON_DUTY_BUSY = frozenset(
     s.value
@@ -63,19 +71,15 @@ class Resource:
         return _START_S.get(self.status, 0.0)
 
     def sendable(self, grade: str) -> bool:
-        """Whether it may be sent to a call of ``grade`` (a diversion aside)."""
+        """Whether it may be sent to a call of ``grade`` (a diversion aside): the rule the
+        picture's checks apply to assignments and mutual aid requests too."""
         return may_send(self.status, grade)
 
     @property
     def divertable(self) -> bool:
-        """On its way to a call that is not I-grade: an I-grade call may take it."""
-        return self.status == UnitStatus.EN_ROUTE.value and self.incident_grade not in (None, "I")
-
-
-def may_send(status: str, grade: str) -> bool:
-    """Whether a unit in ``status`` (a UnitStatus value) may be sent to a call of ``grade``:
-    the one rule for the screens' advice and the simulator (stream.sim.engine)."""
-    return status in _DISPATCHABLE or (grade == "I" and status in BREAKS_OFF_FOR_I)
+        """On its way to a call that is not I-grade: an I-grade call may take it (the rule
+        the picture's incident.assigned check applies too)."""
+        return may_divert(self.status, self.incident_grade, Grade.IMMEDIATE)
 
 
 @dataclass(frozen=True)

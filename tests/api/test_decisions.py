@@ -5,7 +5,7 @@ with no side effect, who may ask, and the live advice carrying the recommender's
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -278,3 +278,42 @@ def test_an_inspector_is_offered_no_unit_that_may_not_go_and_sees_which_need_mut
         aid = {"incident_id": incident, "unit_id": ids["CE"], "reason": "nearest to the call"}
         asked = inspector.post("/api/mutual-aid", json=aid)
         assert asked.status_code == 200, asked.text
+
+
+def test_a_diversion_the_recommender_advises_is_accepted_and_its_call_waits_again(
+    api: Api,
+) -> None:
+    """An I-grade call about to breach with no free unit near: the recommender advises the
+    unit driving past to an S-grade call; assigned as advised, it is accepted (the rules'
+    diversion), the S-grade call waits again with no first unit and the I-grade call has it."""
+    lat, lon = 51.4927, -0.2240  # Hammersmith, AW: away from the other tests' units
+    driving, lesser, urgent = api.fresh("AW-DIV-"), api.fresh("AW-S"), api.fresh("AW-I")
+    api.push(
+        unit_on_duty(driving, home_bcu="AW", lat=lat, lon=lon),
+        incident_created(lesser, "S", lat=lat + 0.03, lon=lon),
+        incident_assigned(lesser, driving),
+    )
+    as_of = datetime.fromisoformat(_get(api, "chief", "/api/picture")["kpis"]["as_of"])
+    # Created 14 minutes ago (event time): a minute to its target, which only a unit already
+    # there (the one driving past) can make.
+    created = (as_of - timedelta(minutes=14)).isoformat()
+    api.push(incident_created(urgent, "I", lat=lat, lon=lon, time=created))
+    answer = _get(api, "insp_aw", f"/api/incidents/{urgent}/recommendations")
+    advised = [s for s in answer["suggestions"] if s["unit_id"] == driving]
+    assert advised and advised[0]["diverted_from"] == lesser, answer["suggestions"]
+    assert any("which waits again" in r for r in advised[0]["reasons"])
+    with api.client("insp_aw") as inspector:
+        sent = inspector.post(f"/api/units/{driving}/assignment", json={"incident_id": urgent})
+    assert sent.status_code == 200, sent.text
+    audited = [e for e in api.audit(action="unit.assign") if e["target"] == driving]
+    assert audited[0]["detail"]["diverted_from"] == lesser  # the audit says which call waits
+    unit = _get(api, "chief", f"/api/units/{driving}")["unit"]
+    assert (unit["status"], unit["incident_id"]) == ("en_route", urgent)
+    left = _get(api, "chief", f"/api/incidents/{lesser}")["incident"]
+    assert (left["status"], left["units"], left["first_unit"]) == ("open", [], None)
+    taken = _get(api, "chief", f"/api/incidents/{urgent}")["incident"]
+    assert (taken["status"], taken["units"], taken["first_unit"]) == (
+        "assigned",
+        [driving],
+        driving,
+    )

@@ -116,3 +116,29 @@ def test_me_says_which_units_the_caller_may_command(api: Api) -> None:
     for user, reach in expected.items():
         with api.client(user) as client:
             assert client.get("/api/me").json()["commands"] == reach, user
+
+
+def test_a_busy_or_diverted_unit_may_be_asked_for_an_emergency_and_granted(api: Api) -> None:
+    """What the recommender offers an I-grade call (a busy unit; a unit on its way to a
+    lower-grade call) may be asked for across a border; for an S-grade call a busy unit
+    may not."""
+    busy, driving = api.unit("NE"), api.unit("NE")
+    emergency, routine, other = api.incident("AW"), api.incident("AW", "S"), api.incident("NE", "S")
+    with api.client("chief") as chief:
+        assert chief.post(f"/api/units/{busy}/status", json={"status": "busy"}).status_code == 200
+    api.assigned(driving, other)
+    refused = _request(api, busy, routine)
+    assert refused.status_code == 409 and "is busy, not available" in refused.json()["detail"]
+    for unit in (busy, driving):
+        asked = _request(api, unit, emergency)
+        assert asked.status_code == 200, asked.text
+        with api.client("chief") as chief:
+            granted = chief.post(f"/api/mutual-aid/{asked.json()['request_id']}/grant")
+            assert granted.status_code == 200, granted.text
+            now = chief.get(f"/api/units/{unit}").json()["unit"]
+        assert (now["status"], now["incident_id"]) == ("en_route", emergency)
+    with api.client("chief") as chief:
+        left = chief.get(f"/api/incidents/{other}").json()["incident"]
+    assert (left["status"], left["units"], left["first_unit"]) == ("open", [], None)
+    made = [e for e in api.audit(action="mutual_aid.grant") if e["target"] == driving]
+    assert [e["detail"].get("diverted_from") for e in made] == [other]

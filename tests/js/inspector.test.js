@@ -265,3 +265,27 @@ test("the incident's log says what the recommender advised, and that it was the 
   const record = { event: { type: "advice.offered", source: "bluelamp-api/recommender", data: { kind: "assignment", unit_id: "U1", eta_s: 361 } } };
   assert.equal(timelineWords(record, (id) => (id === "U1" ? "AW11" : id)), "advised: send AW11 (6 min) · recommender");
 });
+
+test("a diversion is offered as \"Divert\", with why, and sends the same assignment", async () => {
+  const why = "diverted from the S-grade call it is driving to, which waits again";
+  const reasons = ["4 min away, 11 min inside the target", "AW's I-grade cover stays at 80%", why];
+  snapshot([{ ...INCIDENTS[0], bcu: "AW", units: [], lat: 51.5, lon: -0.1, created_at: "2026-11-24T21:25:00Z" },
+    { ...INCIDENTS[1], bcu: "AW", units: ["U4"], lat: 51.5, lon: -0.1, created_at: "2026-11-24T21:20:00Z" }],
+  [{ unit_id: "U4", callsign: "AW14", unit_type: "IRV", status: "en_route", incident_id: "CAD-2", bcu: "AW", lat: 51.5, lon: -0.1 }],
+  { waiting: [], alerts: [], mutual_aid: [],
+    recommendations: { calls: [{ incident_id: "CAD-1", grade: "I", words: "breaches unless a unit is sent within 11 min", suggestions: [
+      { unit_id: "U4", callsign: "AW14", bcu: "AW", eta_s: 240, reasons, diverted_from: "CAD-2" }] }],
+    cover: {}, expected_breaches: {}, moves: [] } });
+  const asked = answering(() => ({ status: 200, body: { seq: 9, event_id: "e", duplicate: false } }));
+  const d = await desk("?bcu=AW&incident=CAD-1");
+  const offered = d.page.detail.querySelector("[data-assign='U4']");
+  assert.equal(offered.textContent, "1 · Divert AW14 (AW, 4 min)");
+  assert.equal(d.page.detail.querySelector(".bl-divert-why").textContent, " from MPS-002, which waits again");
+  assert.match(d.page.detail.querySelector(".bl-reasons").textContent, /which waits again$/);
+  dispatch(offered, "click");
+  await settle();
+  assert.deepEqual(asked.filter(([method]) => method === "POST").map(([method, path, body]) => [method, path, JSON.parse(body)]),
+    [["POST", "/api/units/U4/assignment", { incident_id: "CAD-1" }]]);
+  assert.equal(d.page.result.textContent, "✓ AW14 diverted to MPS-001 (MPS-002 waits again) (seq 9)");
+  d.screen.stop();
+});

@@ -92,6 +92,7 @@ class Step(NamedTuple):
 
 @dataclass
 class _Incident:
+    grade: str = "I"
     closed_at: datetime | None = None
     units: set[str] = field(default_factory=set)
     on_scene: set[str] = field(default_factory=set)
@@ -140,6 +141,17 @@ class _World:
         if unit.status != status:
             unit.status, unit.since = status, self.now
 
+    def divertable(self, uid: str, iid: str) -> bool:
+        """A unit on its way (not on scene) to a call below I-grade, for an I-grade call."""
+        unit = self.units[uid]
+        return (
+            unit.incident is not None
+            and unit.incident != iid
+            and unit.status == "en_route"
+            and self.incidents[unit.incident].grade != "I"
+            and self.incidents[iid].grade == "I"
+        )
+
     def detach(self, uid: str) -> None:
         unit = self.units[uid]
         if unit.incident is not None:
@@ -176,15 +188,20 @@ def _valid_step(draw: st.DrawFn, w: _World, op: str) -> dict[str, Any] | None:
     if op == "create":
         w.made += 1
         iid = f"I{w.made}"
-        w.incidents[iid] = _Incident()
+        grade = pick(list("ISER"))
+        w.incidents[iid] = _Incident(grade)
         lat, lon = draw(met_points)
-        return f.incident_created(iid, pick(list("ISER")), lat, lon, **env)
+        return f.incident_created(iid, grade, lat, lon, **env)
     if op == "grade" and w.open():
-        return f.incident_graded(pick(w.open()), pick(list("ISER")), **env)
-    if op == "assign":
-        free = [u for u in w.on() if w.units[u].incident is None]
-        if w.open() and free:
-            iid, uid = pick(w.open()), pick(free)
+        iid, grade = pick(w.open()), pick(list("ISER"))
+        w.incidents[iid].grade = grade
+        return f.incident_graded(iid, grade, **env)
+    if op == "assign" and w.open():
+        iid = pick(w.open())
+        free = [u for u in w.on() if w.units[u].incident is None or w.divertable(u, iid)]
+        if free:
+            uid = pick(free)
+            w.detach(uid)  # a diversion: the call it leaves waits again
             w.units[uid].incident = iid
             w.incidents[iid].units.add(uid)
             w.set_status(uid, "en_route")
@@ -252,9 +269,13 @@ def _invalid_step(draw: st.DrawFn, w: _World) -> dict[str, Any] | None:
             options.append(f.incident_assigned(iid, pick(w.on()), **env))
     if w.open() and w.off():
         options.append(f.incident_assigned(pick(w.open()), pick(w.off()), **env))
-    committed = [u for u in w.on() if w.units[u].incident is not None]
-    if committed and w.open():
-        options.append(f.incident_assigned(pick(w.open()), pick(committed), **env))
+    if w.open():
+        iid = pick(w.open())
+        committed = [
+            u for u in w.on() if w.units[u].incident is not None and not w.divertable(u, iid)
+        ]
+        if committed:
+            options.append(f.incident_assigned(iid, pick(committed), **env))
     if w.open() and w.on():
         iid, uid = pick(w.open()), pick(w.on())
         if uid not in w.incidents[iid].units:

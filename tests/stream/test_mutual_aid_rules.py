@@ -1,6 +1,6 @@
 """The picture's rules for mutual aid: a request needs an open incident and another BCU's
-available unit, and is made by the person the API names; an answer closes it; the open
-requests survive a snapshot."""
+unit the recommender may offer for its grade (or a diversion), and is made by the person
+the API names; an answer closes it; the open requests survive a snapshot."""
 
 from __future__ import annotations
 
@@ -91,3 +91,43 @@ def test_the_rules_refuse_with_the_reason() -> None:
     ]
     _, _, reasons = run([_requested()], picture)
     assert reasons == ["mutual aid request R1 already exists"]
+
+
+def _busy_or_diverted(grade: str, status: str) -> Picture:
+    lat, lon = f.stub_point("CE")
+    before = [f.incident_graded("I1", grade)]
+    if status == "busy":
+        before.append(f.unit_status("U-CE", "busy"))
+    elif status in ("en_route", "on_scene"):
+        before += [
+            f.incident_created("S-CE", "S", lat=lat, lon=lon),
+            f.incident_assigned("S-CE", "U-CE"),
+        ]
+        if status == "on_scene":
+            before.append(f.incident_arrived("S-CE", "U-CE"))
+    return accept([*_setup(), *before])
+
+
+def test_a_request_may_be_for_what_the_recommender_offers_and_its_grant_assigns() -> None:
+    """A busy unit or a diversion, for an I-grade call (stream.sending): the grant's
+    assignment is accepted as well, and the call a diverted unit leaves waits again."""
+    for status in ("busy", "en_route"):
+        picture = _busy_or_diverted("I", status)
+        grant = f.incident_assigned("I1", "U-CE")
+        _, _, reasons = run([_requested(), grant, _answer("granted", assignment_seq=6)], picture)
+        assert reasons == [], status
+        unit = picture.units["U-CE"]
+        assert (unit.status, unit.incident_id, picture.mutual_aid) == ("en_route", "I1", {})
+        if status == "en_route":
+            left = picture.incidents["S-CE"]
+            assert left.status == "open" and left.units == [] and left.first_unit is None
+
+
+def test_a_request_for_what_the_recommender_would_not_offer_is_refused() -> None:
+    for grade, status in [("S", "busy"), ("S", "en_route"), ("I", "on_scene")]:
+        picture = _busy_or_diverted(grade, status)
+        _, _, reasons = run([_requested()], picture)
+        words = status.replace("_", " ")
+        assert reasons == [f"unit U-CE is {words}, not available"], (grade, status)
+    picture = accept([*_setup(), f.unit_status("U-CE", "refreshment")])
+    assert run([_requested()], picture)[2] == ["unit U-CE is refreshment, not available"]

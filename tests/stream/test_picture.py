@@ -170,6 +170,9 @@ def test_back_on_duty_starts_a_new_shift_with_new_details() -> None:
 SETUP: dict[str, Callable[[], Raw]] = {
     "I1": lambda: f.incident_created("I1"),
     "I2": lambda: f.incident_created("I2"),
+    "I1-S": lambda: f.incident_created("I1", "S"),
+    "I1-E": lambda: f.incident_created("I1", "E"),
+    "I2-S": lambda: f.incident_created("I2", "S"),
     "U1": lambda: f.unit_on_duty("U1"),
     "U2": lambda: f.unit_on_duty("U2"),
     "close": lambda: f.incident_closed("I1"),
@@ -206,6 +209,16 @@ SETUP: dict[str, Callable[[], Raw]] = {
         ),
         (
             ["I1", "I2", "U1", "assign", "arrive"],
+            lambda: f.incident_assigned("I2", "U1"),
+            "unit U1 is committed to incident I1",
+        ),
+        (  # a diversion takes a unit on its way, not one on scene
+            ["I1-S", "I2", "U1", "assign", "arrive"],
+            lambda: f.incident_assigned("I2", "U1"),
+            "unit U1 is committed to incident I1",
+        ),
+        (  # and only for an I-grade call
+            ["I1-S", "I2-S", "U1", "assign"],
             lambda: f.incident_assigned("I2", "U1"),
             "unit U1 is committed to incident I1",
         ),
@@ -278,6 +291,8 @@ def test_a_command_outside_its_scope_is_refused_before_the_rules() -> None:
         (["U1", "I1", "assign"], lambda: f.unit_off_duty("U1")),
         (["U1", "I1", "I2", "assign", "close"], lambda: f.incident_assigned("I2", "U1")),
         (["U1", "U2", "I1", "assign"], lambda: f.incident_assigned("I1", "U2")),  # a second unit
+        (["U1", "I1-S", "I2", "assign"], lambda: f.incident_assigned("I2", "U1")),  # diverted
+        (["U1", "I1-E", "I2", "assign"], lambda: f.incident_assigned("I2", "U1")),
         (["U1", "I1"], lambda: f.unit_status("U1", "available")),  # already available: fine
     ],
 )

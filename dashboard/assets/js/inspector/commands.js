@@ -33,10 +33,17 @@ export function send(path, body, done, then) {
 function callsign(unitId) { const u = live.units.get(unitId); return u ? u.callsign : unitId; }
 const path = (kind, id, action) => "/api/" + kind + "/" + encodeURIComponent(id) + "/" + action;
 
+const reference = (incidentId) => { const i = live.incidents.get(incidentId); return (i && i.reference) || incidentId; };
+
+// A unit still on its way to another call is diverted (the rules allow it for an I-grade
+// call): the result line says which call waits again.
 export function assign(unitId, incidentId) {
   if (!unitId || !incidentId) { return; }
-  const incident = live.incidents.get(incidentId);
-  send(path("units", unitId, "assignment"), { incident_id: incidentId }, callsign(unitId) + " assigned to " + ((incident && incident.reference) || incidentId));
+  const unit = live.units.get(unitId);
+  const left = unit && unit.status === "en_route" && unit.incident_id !== incidentId ? unit.incident_id : null;
+  const done = left ? callsign(unitId) + " diverted to " + reference(incidentId) + " (" + reference(left) + " waits again)"
+    : callsign(unitId) + " assigned to " + reference(incidentId);
+  send(path("units", unitId, "assignment"), { incident_id: incidentId }, done);
 }
 
 export function incidentCommand(incidentId, action, body, done, after) {

@@ -32,7 +32,9 @@ export function timelineWords(record, callsignOf) {
   return line + (by ? " · " + by : "");
 }
 
-// One suggested unit: "Assign" if this user may command it; otherwise marked as another
+// One suggested unit: "Assign" if this user may command it ("Divert" for a unit on its way
+// to a lower-grade call, diverted_from: the same assignment, which the rules accept for an
+// I-grade call and which leaves that call waiting again); otherwise marked as another
 // BCU's, with "Request mutual aid" (or the request already waiting).
 // The recommender's reasons (ETA against the target, the cover its going costs, a
 // diversion) follow each one in small type.
@@ -44,7 +46,12 @@ function suggestion(d, n, i, incident) {
 function offer(d, n, i, incident) {
   const where = " (" + n.bcu + ", " + minutes(n.eta_s) + ")";
   if (d.mayCommand(n.bcu)) {
-    return h("button", { class: "bl-button bl-primary", "data-command": "1", dataset: { assign: n.unit_id } }, (i + 1) + " · Assign " + n.callsign + where);
+    if (!n.diverted_from) {
+      return h("button", { class: "bl-button bl-primary", "data-command": "1", dataset: { assign: n.unit_id } }, (i + 1) + " · Assign " + n.callsign + where);
+    }
+    const left = live.incidents.get(n.diverted_from);
+    return [h("button", { class: "bl-button bl-primary bl-divert", "data-command": "1", dataset: { assign: n.unit_id } }, (i + 1) + " · Divert " + n.callsign + where),
+      h("em", { class: "bl-divert-why" }, " from " + ((left && left.reference) || n.diverted_from) + ", which waits again")];
   }
   const asked = d.openAid().some((a) => a.unit_id === n.unit_id && a.incident_id === incident.incident_id);
   return h("span", { class: "bl-suggestion bl-foreign" },

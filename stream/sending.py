@@ -1,0 +1,37 @@
+"""Which units may be sent to which calls: one rule for the picture's event checks, the
+recommender's advice and the simulator, so what the screens advise the rules accept.
+
+``may_send``: ``available`` and ``at_station`` units to any call, a ``busy`` unit to an
+I-grade call only (docs/decision-support.md, "Busy units"). ``may_divert``: a unit on its way
+to a call that is not I-grade, to an I-grade call (that call waits again).
+"""
+
+from __future__ import annotations
+
+from stream.payloads import DISPATCHABLE, Grade, UnitStatus
+
+_DISPATCHABLE = frozenset(s.value for s in DISPATCHABLE)
+#: Statuses a unit may also be sent from, to an I-grade call only: an officer writing a
+#: report or making an enquiry drops it for an emergency (and finishes it after), not for a
+#: call that can wait an hour. The live picture's ``busy`` does not say which work it is,
+#: so every busy unit counts as one that can break off; a meal break or custody does not: a
+#: commander stands those down first.
+BREAKS_OFF_FOR_I = frozenset({UnitStatus.BUSY.value})
+
+
+def may_send(status: str, grade: str) -> bool:
+    """Whether a unit in ``status`` (a UnitStatus value) may be sent to a call of ``grade``
+    (a Grade value), a diversion aside."""
+    return status in _DISPATCHABLE or (grade == Grade.IMMEDIATE and status in BREAKS_OFF_FOR_I)
+
+
+def may_divert(status: str, from_grade: str | None, grade: str) -> bool:
+    """Whether a unit in ``status``, committed to a call of ``from_grade`` (None: none), may
+    leave it for a call of ``grade``: only one still on its way (not on scene) to a call that
+    is not I-grade, and only for an I-grade call."""
+    return (
+        grade == Grade.IMMEDIATE
+        and status == UnitStatus.EN_ROUTE
+        and from_grade is not None
+        and from_grade != Grade.IMMEDIATE
+    )
