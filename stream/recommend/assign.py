@@ -127,6 +127,15 @@ class Ranker:
         found = self._waiting_etas.get(call.incident_id)
         return self._eta(call, self.available) if found is None else found
 
+    def breaking_off(self, call: Call, taken: frozenset[str] = frozenset()) -> list[Resource]:
+        """Units not free now that may leave their work for ``call`` (busy ones, for an
+        I-grade call), none of ``taken``."""
+        return self._breaking_off(call, taken)
+
+    def eta_of(self, call: Call, units: Sequence[Resource]) -> FloatArray:
+        """Seconds for each of ``units`` to reach ``call`` once sent (starts included)."""
+        return self._eta(call, units)
+
     @cached_property
     def losses(self) -> FloatArray:
         """What each available unit's going costs the cover: the same for every call."""

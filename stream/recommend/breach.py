@@ -3,8 +3,9 @@ unit can wait before it is too late; for each BCU, the expected breaches in the 
 minutes, from the calls waiting now and the I-grade calls the forecast expects.
 
 Waiting calls are served in order of time to breach, each by the quickest unit the calls
-before it have not taken (greedy, as a controller short of units would): a call that still
-cannot be reached in time counts as one breach if its target falls in the horizon. A new
+before it have not taken (greedy, as a controller short of units would; a busy unit breaks
+off for an I-grade call, as the ranking lets it): a call that still cannot be reached in
+time counts as one breach if its target falls in the horizon. A new
 I-grade call in the first (horizon - target) of the window breaches within it when no unit
 is free to reach it: demand × q^k at each point (the MEXCLP chance that none is).
 """
@@ -59,10 +60,11 @@ class Outlook:
 
 
 def outlooks(ranker: Ranker) -> list[Outlook]:
-    """Each waiting call's outlook, in order of time to breach (the queue to serve)."""
+    """Each waiting call's outlook, in order of time to breach (the queue to serve): the
+    quickest unit the ranking may offer, a busy one breaking off for an I-grade call too."""
     now, result = ranker.situation.now, []
     for call in ranker.situation.calls:
-        etas = ranker.etas(call)
+        etas = np.concatenate([ranker.etas(call), ranker.eta_of(call, ranker.breaking_off(call))])
         left = round((call.target_at - now).total_seconds())
         best = round(float(etas.min())) if len(etas) else None
         send_within = None if best is None else left - best
@@ -80,14 +82,20 @@ def expected_breaches(ranker: Ranker) -> dict[str, float]:
     counts = cover.counts.copy()
     horizon_end = situation.now + HORIZON
     calls = {c.incident_id: c for c in situation.calls}
+    broken_off: set[str] = set()  # busy units already breaking off for a call before
     for outlook in outlooks(ranker):
         call = calls[outlook.incident_id]
         etas = np.where(free, ranker.etas(call), np.inf)
+        busy = [r for r in ranker.breaking_off(call) if r.unit_id not in broken_off]
+        busy_etas = ranker.eta_of(call, busy)
+        quickest = min(float(etas.min(initial=np.inf)), float(busy_etas.min(initial=np.inf)))
         left = (call.target_at - situation.now).total_seconds()
-        if len(etas) and etas.min() <= left:
+        if quickest <= left and quickest == float(etas.min(initial=np.inf)):
             taken = int(np.argmin(etas))
             free[taken] = False
             counts = counts - ranker.rows[taken].astype(np.int64)
+        elif quickest <= left:  # a busy unit: it covers nothing now, so the cover is as it was
+            broken_off.add(busy[int(np.argmin(busy_etas))].unit_id)
         elif situation.now <= call.target_at <= horizon_end:
             expected[call.bcu] = expected.get(call.bcu, 0.0) + 1.0
     window_h = max(0.0, (HORIZON.total_seconds() - TARGET_SECONDS[Grade.IMMEDIATE]) / 3600)

@@ -51,6 +51,34 @@ def test_expected_breaches_count_calls_no_unit_can_save_and_uncovered_new_demand
     assert expected["WA"] == round(uncovered_wa, 2)
 
 
+def test_a_busy_unit_that_breaks_off_saves_an_i_grade_call_but_not_an_s_grade_one(
+    context: Context,
+) -> None:
+    """The ranking offers a busy unit for an I-grade call: the outlook and the expected
+    breaches count it there (a minute later off the mark), and nowhere else."""
+    grid = context.grid
+    scene = spot(grid, "SE", 3)
+    busy = unit("BUSY", (scene[0] + 0.01, scene[1]), "SE", status="busy")
+    far = unit("FAR", spot(grid, "SE", 0), "SE")
+    urgent = call("I1", scene, "SE", "I", waited_s=10 * 60)
+    routine = call("S1", scene, "SE", "S", waited_s=59 * 60)
+    ranker = assess(context, Situation(NOW, (busy, far), (urgent, routine)))
+    drive = context.travel.seconds(busy.lat, busy.lon, *scene, "IRV", NOW)
+    far_eta = context.travel.seconds(far.lat, far.lon, *scene, "IRV", NOW)
+    assert drive + 60 < min(5 * 60, far_eta)  # only the busy unit can save the I call
+    by_id = {o.incident_id: o for o in outlooks(ranker)}
+    assert by_id["I1"].best_eta_s == round(drive + 60) and not by_id["I1"].breaching
+    assert by_id["S1"].best_eta_s == round(far_eta) and by_id["S1"].breaching
+    # By hand: S1 breaches (a minute left, the free unit is further); I1 does not; the free
+    # unit is not taken by either, so new demand sees it.
+    window_h = (HORIZON.total_seconds() - 15 * 60) / 3600
+    demand = context.forecast.rates(NOW)
+    mask = grid.bcu_array == "SE"
+    q = ranker.situation.busy_share
+    new = float((demand[mask] * np.power(q, ranker.cover.counts[mask])).sum() * window_h)
+    assert expected_breaches(ranker)["SE"] == round(1 + new, 2)
+
+
 def test_recommend_puts_it_together_and_is_json_able(context: Context) -> None:
     import json
 
