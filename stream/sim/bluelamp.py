@@ -1,10 +1,11 @@
 """``--policy bluelamp``: the recommender (stream.recommend) as a simulator policy, so the
 evaluation measures the advice the screens give: the same ranking (ETA against the target
-and the I-grade cover a unit's going costs, diversions aside), the same queue order (time to
-breach), and the same move-ups, asked for every 10 minutes (stream.sim.engine) within a cap
-per hour. Diversions are not simulated: the engine offers only units it may send (free
-ones, and busy ones for an I-grade call: stream.recommend.situation.may_send, the rule the
-screens' advice follows too).
+and the I-grade cover a unit's going costs), the same queue order (time to breach), and the
+same move-ups, asked for every 10 minutes (stream.sim.engine) within a cap per hour. The
+engine offers the units it may send (free ones, and busy ones for an I-grade call:
+stream.recommend.situation.may_send, the rule the screens' advice follows too) and, for an
+I-grade call, the units on their way to a lower-grade call: when the ranking's best is one
+of those (a diversion), the engine diverts it.
 
 The simulator's units are seen as the live picture would see them (a ``Situation``); what
 differs is only how often the cover is recomputed (once a simulated minute) and how the
@@ -47,6 +48,7 @@ _STATUS = {State.BUSY: "busy", State.AT_STATION: "at_station", State.AVAILABLE: 
 class BluelampPolicy:
     travel: TravelTimeModel
     name: str = "bluelamp"
+    diverts: bool = True  # the engine offers units en route to lower-grade calls (I-grade)
     units: Sequence[SimUnit] = ()
     grid: CoverGrid | None = None
     prior: Prior | None = None
@@ -91,8 +93,16 @@ class BluelampPolicy:
             created,
             created + timedelta(seconds=target),
         )
+        en_route = [u for u in pool if u.state is State.EN_ROUTE] if job.grade == "I" else []
+        if en_route:
+            pool = [u for u in pool if u.state is not State.EN_ROUTE]
         ranker, scored = self._ranker(pool, t, when, (call,))
         best = ranker.rank(call, limit=1)
+        # The ranking looks at diversions only when no unit it may send is in time (rank's
+        # own test): only then are the units en route worth placing in the situation.
+        if en_route and (not best or best[0].margin_s < 0):
+            ranker, scored = self._ranker(pool, t, when, (call,), en_route)
+            best = ranker.rank(call, limit=1)
         if not best:
             return None
         return next(u for u in scored if u.unit_id == best[0].unit_id)
@@ -135,11 +145,17 @@ class BluelampPolicy:
     # -- the recommender's view of the simulation ------------------------------------------
 
     def _ranker(
-        self, pool: Sequence[SimUnit], t: float, when: datetime, calls: tuple[Call, ...]
+        self,
+        pool: Sequence[SimUnit],
+        t: float,
+        when: datetime,
+        calls: tuple[Call, ...],
+        en_route: Sequence[SimUnit] = (),
     ) -> tuple[Ranker, Sequence[SimUnit]]:
         """The recommender's ranking over ``pool``: for a call, its 20 quickest units (as the
-        recommender scores them: stream.recommend.assign.QUICKEST), scored on the cover; and
-        the units it scores."""
+        recommender scores them: stream.recommend.assign.QUICKEST), scored on the cover,
+        and every unit of ``en_route`` (the ranking may divert one); and the units it
+        scores."""
         assert self.grid is not None, "attach() the simulation first"
         cover = self._cover(t, when)
         at = [u.position(t) for u in pool]  # once per unit and decision: ETAs, rows, words
@@ -160,6 +176,9 @@ class BluelampPolicy:
         free = [i for i, u in enumerate(pool) if u.state in DISPATCHABLE]
         rows = self._rows_of([pool[i] for i in free], [at[i] for i in free], when)
         available = tuple(candidates[i] for i in free)
+        if en_route:
+            candidates += tuple(_resource(u, u.position(t)) for u in en_route)
+            pool = [*pool, *en_route]
         ranker = Ranker(Situation(when, candidates, calls), self.travel, cover, rows, available)
         return ranker, pool
 
@@ -285,4 +304,5 @@ def _resource(unit: SimUnit, at: tuple[float, float]) -> Resource:
         at[1],
         _STATUS.get(unit.state, unit.state.value),
         unit.incident_id,
+        unit.incident_grade,
     )

@@ -183,6 +183,7 @@ def evaluate_command(
         "moves": sim.moves,
         "moves_per_hour": round(sim.moves / (days * 24), 2),
         "km_driven": round(sum(u.km for u in sim.units), 1),
+        "diversions": sim.diversions,
     }
     if as_json:
         run = {"policy": policy, "scenario": chosen.name, "seed": seed, "days": days}
@@ -200,6 +201,10 @@ def evaluate_command(
     out.print(
         f"move-ups: {driving['moves']} ({driving['moves_per_hour']:g} an hour); "
         f"units drove {driving['km_driven']:,.0f} km"
+    )
+    out.print(
+        f"diversions: {sim.diversions} (units taken off their way to an S, E or R call for "
+        "an I-grade one)"
     )
 
 

@@ -67,6 +67,7 @@ class Simulation(Workday):
         self._per_day: dict[date, int] = {}  # incidents so far each day (CAD numbers)
         self._arrests: set[str] = set()  # incidents whose first unit made an arrest
         self.moves = 0  # move-ups made (a policy that makes them: bluelamp)
+        self.diversions = 0  # units taken off their way to a lower-grade call (bluelamp)
 
     def events(self) -> Iterator[Event]:
         """Every event from the scenario's start to its end, in time order."""
@@ -174,13 +175,38 @@ class Simulation(Workday):
             if unit is None:
                 self.waiting.append(job)
                 return
-            self._dispatch(unit, job)
+            if unit.state is State.EN_ROUTE:
+                self._divert(unit, job)
+            else:
+                self._dispatch(unit, job)
 
     def _choose_unit(self, job: Job) -> SimUnit | None:
         available = sendable(self.units, job.grade)
         if job.major:  # mutual aid: the closest units, wherever they belong
             return self._mutual_aid.choose_unit(job, available, self.now, self._when())
+        if job.grade == "I" and getattr(self.policy, "diverts", False):
+            available += divertable(self.units)
         return self.policy.choose_unit(job, available, self.now, self._when())
+
+    def _divert(self, unit: SimUnit, job: Job) -> None:
+        """``unit``, on its way to a lower-grade call, goes to ``job`` instead: the live
+        record of it is the one ``incident.assigned`` (which releases the unit from the
+        call it leaves). The call it leaves is sent again at once if a unit is free for it;
+        if none is, it waits, ahead of the calls of its grade that came in after it."""
+        left = self.jobs[unit.incident_id or ""]
+        assert left.units is not None
+        left.units.remove(unit.unit_id)
+        self.diversions += 1
+        self._dispatch(unit, job)
+        waiting = len(self.waiting)
+        self._send(left)
+        if len(self.waiting) > waiting:  # _send put it last: its place is by its call's time
+            self.waiting.pop()
+            place = next(
+                (i for i, other in enumerate(self.waiting) if other.created > left.created),
+                len(self.waiting),
+            )
+            self.waiting.insert(place, left)
 
     def _dispatch(self, unit: SimUnit, job: Job) -> None:
         assert job.units is not None
@@ -193,19 +219,21 @@ class Simulation(Workday):
         job.units.append(unit.unit_id)
         # From the station or a report: back to the car first, then the same drive.
         start = _START_S.get(unit.state, 0.0)
+        driving = unit.state is State.EN_ROUTE  # diverted: on the move already
         if unit.state is State.BUSY:
             unit.reports_owed_s += max(0.0, unit.free_at - self.now)
         self._set_state(unit, State.EN_ROUTE)
-        unit.incident_id = job.incident_id
+        generation = unit.state_generation  # a diversion later makes this drive's end stale
+        unit.incident_id, unit.incident_grade = job.incident_id, job.grade
         self._emit("incident.assigned", {"incident_id": job.incident_id, "unit_id": unit.unit_id})
         lat, lon = unit.position(self.now)
         seconds = self.travel.seconds(lat, lon, job.lat, job.lon, unit.unit_type, self._when())
         seconds *= self._hold_up()
-        turnout = min(self.travel.turnout(unit.unit_type), seconds) + start
+        turnout = 0.0 if driving else min(self.travel.turnout(unit.unit_type), seconds) + start
         seconds += start
         unit.move(self.now, (job.lat, job.lon), self.now + turnout, self.now + seconds)
         self._ping_soon(unit)
-        self._at(self.now + seconds, lambda: self._arrived(unit, job))
+        self._at(self.now + seconds, lambda: self._arrived(unit, job, generation))
 
     def _hold_up(self) -> float:
         """How much longer than the model's estimate this drive takes (a factor, ≥ 1)."""
@@ -236,8 +264,10 @@ class Simulation(Workday):
 
     # -- at the scene and after ------------------------------------------------------------
 
-    def _arrived(self, unit: SimUnit, job: Job) -> None:
+    def _arrived(self, unit: SimUnit, job: Job, generation: int) -> None:
         if job.closed or unit.incident_id != job.incident_id:
+            return
+        if unit.state_generation != generation:  # diverted, and sent back here since
             return
         self._set_state(unit, State.ON_SCENE)
         unit.stop(self.now)
@@ -284,6 +314,18 @@ class Simulation(Workday):
         if job.major or self.unit_rng.random() >= share:
             return 0.0
         return self.unit_rng.uniform(low, high)
+
+
+def divertable(units: list[SimUnit]) -> list[SimUnit]:
+    """Who an I-grade call may take off their way to another call: on the way to a call
+    that is not I-grade, not at their shift's end (stream.recommend.situation's
+    ``Resource.divertable``: tests/stream/sim/test_engine_rules.py holds them equal).
+    Offered only to a policy that says it ``diverts`` (bluelamp)."""
+    return [
+        u
+        for u in units
+        if u.state is State.EN_ROUTE and u.incident_grade not in (None, "I") and not u.ending
+    ]
 
 
 def sendable(units: list[SimUnit], grade: str) -> list[SimUnit]:

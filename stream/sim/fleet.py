@@ -62,6 +62,7 @@ class SimUnit:
     bcu: str = ""  # where it works now (home_bcu unless redeployed)
     state: State = State.OFF
     incident_id: str | None = None
+    incident_grade: str | None = None  # that incident's grade: an I-grade call may divert it
     # Movement: at ``origin`` until ``depart``, then straight to ``target`` by ``arrive``.
     origin: tuple[float, float] = (0.0, 0.0)
     target: tuple[float, float] = (0.0, 0.0)

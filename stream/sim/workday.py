@@ -77,7 +77,7 @@ class Workday(Timeline):
 
     def _free(self, unit: SimUnit) -> None:
         self._set_state(unit, State.AVAILABLE)
-        unit.incident_id = None
+        unit.incident_id = unit.incident_grade = None
         unit.stop(self.now)
         self._back_to_home_bcu(unit)
         if unit.ending:
@@ -113,14 +113,14 @@ class Workday(Timeline):
     def _custody(self, unit: SimUnit) -> None:
         """The prisoner to custody (the home station stands for the BCU's custody suite),
         booked in, handed over: hours."""
-        unit.incident_id, unit.reports_owed_s = None, 0.0
+        unit.incident_id, unit.incident_grade, unit.reports_owed_s = None, None, 0.0
         self._back_to_home_bcu(unit)
         hours = self.unit_rng.lognormvariate(math.log(cal.CUSTODY_MEDIAN_H), cal.CUSTODY_SIGMA)
         self._to_station_and_wait(unit, State.CUSTODY, hours * 3600)
 
     def _reports(self, unit: SimUnit, seconds: float) -> None:
         """Statements and the crime report, written where the unit is (``busy``)."""
-        unit.incident_id, unit.reports_owed_s = None, 0.0
+        unit.incident_id, unit.incident_grade, unit.reports_owed_s = None, None, 0.0
         unit.stop(self.now)
         self._back_to_home_bcu(unit)
         self._busy_for(unit, State.BUSY, seconds)

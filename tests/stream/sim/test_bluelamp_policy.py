@@ -93,6 +93,35 @@ def test_the_unit_it_sends_is_the_one_the_screens_would_suggest(london: London) 
         assert chosen is not None and chosen.unit_id == shown["suggestions"][0]["unit_id"], grade
 
 
+def test_a_diversion_it_makes_is_the_one_the_screens_would_suggest(london: London) -> None:
+    # The only unit in time for the I-grade call is on its way to an S-grade call; a free
+    # one is too far. The screens suggest diverting it; the policy, offered it by the
+    # engine (stream.sim.engine.divertable), takes it.
+    grid = CoverGrid.of(london)
+    aw, wa = _spots(grid, "AW"), _spots(grid, "WA")
+    far = _unit(0, wa[0], "WA")
+    driving = _unit(1, aw[0], "AW", State.EN_ROUTE)
+    driving.incident_id, driving.incident_grade = "S1", "S"
+    units = [far, driving]
+    policy = _policy(london, units)
+    at = aw[1]
+    job = Job("J1", "I", "violence", at[0], at[1], "AW", T - 60, T - 30, 1800.0, units=[])
+    chosen = policy.choose_unit(job, units, T, WHEN)
+    resources = (
+        Resource("U0", "WA0", "IRV", "WA", *far.home, "available"),
+        Resource("U1", "AW1", "IRV", "AW", *driving.home, "en_route", "S1", "S"),
+    )
+    created = datetime.fromtimestamp(T - 60, UTC)
+    call = Call("J1", None, "I", "violence", *at, "AW", created, created + timedelta(minutes=15))
+    context = Context(grid, TRAVEL, calibrated_prior(london, grid))
+    shown = for_call(context, Situation(WHEN, resources, (call,)), call)["suggestions"]
+    assert shown[0]["unit_id"] == "U1" and shown[0]["diverted_from"] == "S1"
+    assert chosen is driving
+    # Not for an S-grade call: a unit is diverted only for an emergency.
+    s_job = replace(job, grade="S")
+    assert policy.choose_unit(s_job, [far], T, WHEN) is far
+
+
 def test_an_e_or_r_call_takes_the_quickest_unit_by_the_one_journey_estimate(
     london: London,
 ) -> None:

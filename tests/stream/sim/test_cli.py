@@ -49,6 +49,7 @@ def test_evaluate_prints_figures_per_grade_and_bcu() -> None:
     assert result.exit_code == 0, result.output
     assert "within target" in result.output and "AW I" in result.output
     assert "utilisation" in result.output
+    assert "diversions: 0" in result.output  # only bluelamp diverts
 
 
 def test_simulate_publishes_through_the_ingest_stream(
@@ -114,6 +115,7 @@ def test_evaluate_json_is_one_object_whose_figures_agree_with_a_recount_of_the_e
         "policy": "closest-idle-own-bcu", "scenario": "normal-day", "seed": 5, "days": 0.25,
     }  # fmt: skip
     assert set(printed["by_grade"]) == {"I", "S", "E", "R"}
+    assert printed["diversions"] == 0
     assert set(printed["by_bcu"]) == {"AS", "AW", "CE", "CN", "EA", "NA", "NE", "NW", "SE",
                                       "SN", "SW", "WA"}  # fmt: skip
     scenario = load("normal-day")
