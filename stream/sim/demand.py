@@ -242,11 +242,14 @@ class Demand:
                 lon, lat = rng.uniform(west, east), rng.uniform(south, north)
                 if not shapely.contains_xy(polygon, lon, lat):
                     continue
+                # Located as the event will carry it: rounded to 6 places (0.1 m), a point on
+                # London's edge could fall outside and the ingest would refuse the call.
+                lat, lon = round(lat, 6), round(lon, 6)
                 place = self.london.locate(lat, lon)
                 # A hexagon on a boundary may spill into a neighbour: keep the point if it
                 # is in a Met BCU (and the one asked for), whatever the borough.
                 if place is not None and place.bcu and (bcu is None or place.bcu == bcu):
-                    return round(lat, 6), round(lon, 6), place.borough, place.bcu
+                    return lat, lon, place.borough, place.bcu
 
 
 def on_scene_s(category: str, grade: str, rng: random.Random) -> float:

@@ -1,7 +1,8 @@
 """``--policy bluelamp`` diverts as the screens advise: a unit on its way to an S-grade call
 that alone reaches an I-grade call in time goes there, and the S-grade call is sent again
 (at once, or when a unit frees); a diversion that would arrive late is never made. The
-evaluation times the call that was left by the unit that really reaches it."""
+evaluation times the call that was left by the unit that really reaches it, and the live
+picture's rules accept every event of such a night."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 
 from geodata.london import London
+from stream.events import Recorded, validate
+from stream.picture.fold import Picture
 from stream.sim.bluelamp import BluelampPolicy
 from stream.sim.demand import Arrival
 from stream.sim.dispatch import Job
@@ -197,3 +200,13 @@ def test_a_busy_night_s_diversions_are_in_its_events_and_every_call_left_is_serv
     assert len(left) == sim.diversions > 0
     assert all(incident in arrived or incident not in closed for incident in left)
     assert sum(incident in arrived for incident in left) > len(left) / 2
+    # And the live system takes every one of them: validated (every point in London) and
+    # checked by the picture's rules, diversions included.
+    picture, refused = Picture(), []
+    for seq, event in enumerate(events, start=1):
+        checked = validate(event, london.locate)
+        if (objection := picture.check(checked)) is not None:
+            refused.append((event["type"], objection.reason))
+            continue
+        picture.apply(Recorded(seq, checked.event))
+    assert refused == []
