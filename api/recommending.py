@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,11 @@ from stream.trust import RESERVED_PREFIX
 
 logger = logging.getLogger(__name__)
 EVERY_S = 2.0
+#: The recommender rests at least this many times as long as its last computation took, so
+#: a London too big for a 2-second cycle slows the advice down, not the live feed: its
+#: Python holds the GIL, and at 3,000 units and 2,000 open calls a busy cycle halved every
+#: request and cut the /ws feed to a tenth (docs/performance.md).
+REST_FACTOR = 3.0
 
 
 def context_for(london: London, travel: TravelTimeModel) -> Context:
@@ -105,12 +111,15 @@ class Recommending:
 
     async def run(self, picture_of: Any) -> None:
         """Recompute while the picture moves (``picture_of()`` gives the current one)."""
+        took = 0.0
         while True:
-            await asyncio.sleep(self.every_s)
+            await asyncio.sleep(max(self.every_s, REST_FACTOR * took))
+            started = time.perf_counter()
             try:
                 await self.refresh(picture_of())
             except Exception:  # one bad moment must not end advice for the process
                 logger.exception("the recommender failed; trying again in %s s", self.every_s)
+            took = time.perf_counter() - started
 
     async def refresh(self, picture: Picture) -> dict[str, Any] | None:
         """The recommendations for ``picture`` (recomputed if it moved on since the last)."""
