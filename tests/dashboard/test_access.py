@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.dashboard.conftest import PASSWORD
 from tests.dashboard.test_screens import City, _event, _open, _row_shown, _safe, open_city
@@ -31,8 +32,10 @@ def _select_incident(page: Page, incident: str) -> None:
             (w) => w.incident_id === {json.dumps(incident)} && w.nearest.length >= 2)"""
         )
     )
-    page.evaluate(
-        f"dash_ag_grid.getApi('queue').getRowNode({json.dumps(incident)}).setSelected(true)"
+    # As a user does: a click on its row, the desk's once the address names it.
+    page.locator(f".bl-queue .ag-center-cols-container [row-id='{incident}']").click()
+    page.wait_for_function(
+        f"() => window.location.search.includes({json.dumps('incident=' + incident)})"
     )
 
 
@@ -70,7 +73,15 @@ def test_another_bcus_unit_is_marked_and_mutual_aid_goes_to_a_commander(
     inspector = _open(browser, pages, city, "inspector", "/inspector")
     _select_incident(inspector, incident)
     marked = inspector.locator(".bl-foreign", has_text="NEA0 (NE,")
-    marked.wait_for()
+    try:
+        marked.wait_for()
+    except PlaywrightTimeout:  # say what the desk showed instead (CI saw this once)
+        shown = inspector.evaluate(
+            f"""() => [window.location.search, document.getElementById('detail').innerText,
+                JSON.stringify(((window.probe.live.advice || {{}}).recommendations || {{}}).calls
+                  ?.find((c) => c.incident_id === {json.dumps(incident)}))]"""
+        )
+        raise AssertionError(f"no suggestion of NEA0 marked as NE's: {shown}") from None
     assert "NE unit, not yours to assign" in marked.inner_text()
     assert inspector.locator(f"button[data-assign='{units[0]}']").count() == 0
     # Nor does the shortcut assign it (if it did, the unit would no longer be available
