@@ -1,7 +1,7 @@
 """Demand points for cover: the centres of the H3 cells (resolution 7, ~5 km²) that cover
 the Met's London, each with its BCU.
 
-Resolution 7 gives ~330 points: fine enough that a 15-minute drive covers dozens of them,
+Resolution 7 gives 404 points: fine enough that a 15-minute drive covers dozens of them,
 coarse enough that every unit against every point is one small matrix.
 """
 
