@@ -105,6 +105,15 @@ class Api:
             assert time.monotonic() < deadline, f"a disabled {user} still reads the picture"
             time.sleep(0.5)
 
+    def moments(self, incident: str, user: str = "chief") -> list[dict[str, Any]]:
+        """The incident's timeline without the recommender's ledger entries (``advice.*``),
+        which land in it whenever the recommender runs, so at no fixed place."""
+        with self.client(user) as client:
+            answer = client.get(f"/api/incidents/{incident}")
+        assert answer.status_code == 200, answer.text
+        events = [t["event"] for t in answer.json()["timeline"]]
+        return [e for e in events if not e["type"].startswith("advice.")]
+
     def audit(self, **params: Any) -> list[dict[str, Any]]:
         with self.client("chief") as chief:
             answer = chief.get("/api/audit", params=params)

@@ -37,7 +37,7 @@ def test_a_second_unit_joins_an_assigned_incident_and_both_arrive(api: Api) -> N
         detail = inspector.get(f"/api/incidents/{incident}").json()
     assert detail["incident"]["units"] == [first, second]
     assert detail["incident"]["status"] == "on_scene"
-    kinds = [(t["event"]["type"], t["event"]["data"].get("unit_id")) for t in detail["timeline"]]
+    kinds = [(e["type"], e["data"].get("unit_id")) for e in api.moments(incident)]
     assert kinds[1:] == [
         ("incident.assigned", first),
         ("incident.assigned", second),

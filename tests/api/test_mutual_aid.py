@@ -12,13 +12,6 @@ import httpx
 from tests.api.conftest import Api
 
 
-def _timeline(api: Api, incident: str) -> list[dict[str, Any]]:
-    with api.client("chief") as chief:
-        answer = chief.get(f"/api/incidents/{incident}")
-    assert answer.status_code == 200, answer.text
-    return [t["event"] for t in answer.json()["timeline"]]
-
-
 def _open_requests(api: Api, until: Any) -> list[dict[str, Any]]:
     """The advice's open requests, once ``until(requests)`` holds (advice is recomputed at
     most once a second)."""
@@ -60,7 +53,7 @@ def test_an_inspector_asks_and_a_commander_grants_which_assigns_the_unit(api: Ap
     assert (unit_now["status"], unit_now["incident_id"]) == ("en_route", incident)
     assert again.status_code == 404
 
-    events = _timeline(api, incident)
+    events = api.moments(incident)
     kinds = [e["type"] for e in events]
     assert kinds[-3:] == ["mutual_aid.requested", "incident.assigned", "mutual_aid.granted"]
     requested, assigned, grant = events[-3:]
@@ -96,7 +89,7 @@ def test_a_commander_declines_with_a_reason_and_the_unit_stays_put(api: Api) -> 
         )
         assert declined.status_code == 200, declined.text
         assert chief.get(f"/api/units/{unit}").json()["unit"]["status"] == "available"
-    last = _timeline(api, incident)[-1]
+    last = api.moments(incident)[-1]
     assert last["type"] == "mutual_aid.declined"
     assert last["data"]["reason"] == "Stratford disorder" and last["data"]["by"] == "chief"
 
