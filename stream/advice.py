@@ -18,6 +18,7 @@ import numpy as np
 from geodata.travel import TravelTimeModel
 from stream.events import DISPATCHABLE, Grade, UnitStatus, UnitType, alert_key
 from stream.picture import Incident, IncidentStatus, Picture
+from stream.recommend import situation
 
 # Travel times depend on the hour of day in London; at the ends of datetime's range (an
 # event stamped year 1 or 9999 in an old log) that conversion overflows, so the hour is
@@ -101,7 +102,7 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
         nearest: list[dict[str, Any]] = []
         if available:
             seconds = travel.seconds_many(lats, lons, incident.lat, incident.lon, types, when)
-            seconds = seconds + start
+            seconds = seconds * situation.pace(incident.grade.value) + start
             for i in np.argsort(seconds)[:NEAREST]:
                 unit = available[int(i)]
                 nearest.append(

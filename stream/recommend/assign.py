@@ -26,7 +26,7 @@ import numpy as np
 from geodata.travel import TravelTimeModel
 from stream.payloads import UnitStatus
 from stream.recommend.cover import BoolArray, Cover, FloatArray
-from stream.recommend.situation import Call, Resource, Situation
+from stream.recommend.situation import Call, Resource, Situation, pace
 
 #: One expected I-grade call an hour left out of reach weighs as much as 10 minutes of ETA
 #: (assumption; the evaluation in docs/decision-support.md is what judges it).
@@ -104,6 +104,7 @@ class Ranker:
             np.array([u.unit_type for u in units]),
             self.situation.now,
         )[:, 0]
+        seconds = seconds * pace(call.grade)
         return np.asarray(seconds + [u.start_s for u in units], dtype=np.float64)
 
     @cached_property
@@ -119,7 +120,8 @@ class Ranker:
             [c.lon for c in calls],
             np.array([u.unit_type for u in units]),
             self.situation.now,
-        ) + np.array([[u.start_s] for u in units], dtype=np.float64)
+        ) * np.array([pace(c.grade) for c in calls], dtype=np.float64)
+        seconds = seconds + np.array([[u.start_s] for u in units], dtype=np.float64)
         return {c.incident_id: seconds[:, j] for j, c in enumerate(calls)}
 
     def etas(self, call: Call) -> FloatArray:

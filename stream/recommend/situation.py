@@ -20,12 +20,17 @@ AT_STATION_START_S = 120.0
 #: A ``busy`` unit sent to an I-grade call first breaks off (leaves the report or the
 #: enquiry, back to the car): assumption, the simulator's calibration uses this one.
 BREAK_OFF_S = 60.0
+#: Only an I-grade call is driven to on blue lights: to an S- or E-grade call (or on a
+#: move-up) a unit keeps to the road's pace, this much longer than the travel model's
+#: blue-light time (assumption; docs/simulation.md, "Movement").
+ROUTINE_PACE = 1.5
 _DISPATCHABLE = frozenset(s.value for s in DISPATCHABLE)
 #: Who may be sent where is stream.sending's rule, which the picture's checks apply too.
 __all__ = [
     "AT_STATION_START_S",
     "BREAKS_OFF_FOR_I",
     "BREAK_OFF_S",
+    "ROUTINE_PACE",
     "TARGETED",
     "Call",
     "Resource",
@@ -33,6 +38,7 @@ __all__ = [
     "may_divert",
     "may_send",
     "of_picture",
+    "pace",
 ]
 _START_S = {UnitStatus.AT_STATION.value: AT_STATION_START_S, UnitStatus.BUSY.value: BREAK_OFF_S}
 _ON_DUTY_BUSY = frozenset(
@@ -45,6 +51,11 @@ _ON_DUTY_BUSY = frozenset(
         UnitStatus.CUSTODY,
     )
 )
+
+
+def pace(grade: str) -> float:
+    """How much longer than a blue-light drive the drive to a call of ``grade`` takes."""
+    return 1.0 if grade == Grade.IMMEDIATE else ROUTINE_PACE
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from stream.recommend.cover import BoolArray, Cover, reach
 from stream.recommend.forecast import Prior
 from stream.recommend.grid import CoverGrid
 from stream.recommend.moves import move_ups
-from stream.recommend.situation import Call, Resource, Situation
+from stream.recommend.situation import Call, Resource, Situation, pace
 from stream.sim.dispatch import PRIORITY, Job, attending, eligible
 from stream.sim.fleet import DISPATCHABLE, SimUnit, State
 from stream.sim.prior import calibrated_prior
@@ -108,8 +108,12 @@ class BluelampPolicy:
         return next(u for u in scored if u.unit_id == best[0].unit_id)
 
     def choose_job(self, unit: SimUnit, waiting: Sequence[Job], t: float) -> Job | None:
-        """The most urgent grade first; within I and S, the call nearest its breach (time to
-        target less this unit's drive), not the oldest; within E and R, the oldest."""
+        """The most urgent grade first. Within I, the call nearest its breach (time to target
+        less this unit's drive), not the oldest. Within S, the nearest call this unit can
+        still reach in time, then (none can be) the nearest: when units are short, a unit
+        spent on a call already past its target, or on a long drive, is one fewer for the
+        calls that can still be saved (docs/decision-support.md, "Queue order"). Within E
+        and R, the oldest."""
         allowed = [job for job in waiting if eligible(unit, job)]
         if not allowed:
             return None
@@ -119,9 +123,14 @@ class BluelampPolicy:
         if target is None:
             return min(jobs, key=lambda job: job.ready)
         when = datetime.fromtimestamp(t, UTC)
-        return min(
-            jobs, key=lambda job: job.created + target - t - self._seconds(unit, job, t, when)
-        )
+        drives = {job.incident_id: self._seconds(unit, job, t, when) for job in jobs}
+
+        def slack(job: Job) -> float:
+            return job.created + target - t - drives[job.incident_id]
+
+        if jobs[0].grade == Grade.IMMEDIATE:
+            return min(jobs, key=slack)
+        return min(jobs, key=lambda job: (slack(job) < 0, drives[job.incident_id]))
 
     # -- move-ups -------------------------------------------------------------------------
 
@@ -260,7 +269,8 @@ class BluelampPolicy:
 
     def _seconds(self, unit: SimUnit, job: Job, t: float, when: datetime) -> float:
         lat, lon = unit.position(t)
-        return self.travel.seconds(lat, lon, job.lat, job.lon, unit.unit_type, when)
+        drive = self.travel.seconds(lat, lon, job.lat, job.lon, unit.unit_type, when)
+        return drive * pace(job.grade)
 
     def _nearest(self, pool: Sequence[SimUnit], job: Job, t: float, when: datetime) -> SimUnit:
         """The unit with the fewest seconds to ``job`` (the first of equals), by the travel

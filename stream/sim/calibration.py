@@ -167,6 +167,10 @@ HOLD_UP_MEAN = 0.6
 #: the victim's house or the desk, back to the car (assumption: the recommender's own, so
 #: the ETA it ranks by is the one the simulation drives).
 BREAK_OFF_S = situation.BREAK_OFF_S
+#: Only I-grade calls are driven to on blue lights: an S- or E-grade drive, or a move-up,
+#: takes this much longer than the travel model's time (the recommender's own assumption,
+#: so the ETAs it ranks S-grade calls by are the ones the simulation drives).
+ROUTINE_PACE = situation.ROUTINE_PACE
 #: One refreshment break a shift, due this many hours in (uniform), this long including the
 #: drive to the station; put off by this much while its BCU cannot spare the unit.
 REFRESHMENT_DUE_H = (3.5, 6.0)
@@ -200,29 +204,38 @@ CUSTODY_SIGMA = 0.4
 AFTER_CUSTODY_S = (600.0, 1_200.0)
 #: Statements and the crime report after an incident, by the first unit on scene (unless it
 #: arrested someone: then custody includes them), status ``busy``: (chance, seconds low,
-#: seconds high), uniform (assumption: a crime is recorded and a victim's statement taken
-#: for most crimes attended; a domestic adds the DASH risk assessment).
+#: seconds high), uniform. Assumption, and tuned (docs/simulation.md, "Calibration"): a
+#: crime is recorded and a victim's statement taken for most crimes attended, with the
+#: first steps of the investigation (body-worn video uploaded, CCTV and house-to-house
+#: asked for, the risk assessment for a domestic: DASH) before it is handed on, so an
+#: officer is off patrol for one to four hours after a domestic and about an hour or two
+#: after a burglary or an assault. Such a unit stays within reach of an emergency (it
+#: breaks off for an I-grade call), so the length ties up the units that S-grade calls
+#: wait for more than those I-grade calls get.
 REPORTS: Mapping[str, tuple[float, float, float]] = MappingProxyType(
     {
-        "violence": (0.7, 1_200.0, 3_600.0),
-        "domestic": (0.9, 1_800.0, 4_800.0),
-        "robbery": (0.8, 1_200.0, 3_600.0),
-        "burglary": (0.8, 1_200.0, 3_000.0),
-        "theft": (0.6, 900.0, 2_400.0),
-        "criminal_damage": (0.6, 900.0, 2_400.0),
-        "vehicle_crime": (0.5, 900.0, 1_800.0),
-        "weapons": (0.5, 1_200.0, 3_600.0),
-        "public_order": (0.4, 900.0, 2_400.0),
-        "road_traffic": (0.5, 1_200.0, 3_600.0),
-        "concern_for_welfare": (0.3, 600.0, 1_800.0),
-        "asb": (0.3, 600.0, 1_200.0),
-        "drugs": (0.3, 600.0, 1_800.0),
+        "violence": (0.7, 3_600.0, 10_800.0),
+        "domestic": (0.9, 5_400.0, 14_400.0),
+        "robbery": (0.8, 3_600.0, 10_800.0),
+        "burglary": (0.8, 3_600.0, 9_000.0),
+        "theft": (0.6, 2_700.0, 7_200.0),
+        "criminal_damage": (0.6, 2_700.0, 7_200.0),
+        "vehicle_crime": (0.5, 2_700.0, 5_400.0),
+        "weapons": (0.5, 3_600.0, 10_800.0),
+        "public_order": (0.4, 2_700.0, 7_200.0),
+        "road_traffic": (0.5, 3_600.0, 10_800.0),
+        "concern_for_welfare": (0.3, 1_800.0, 5_400.0),
+        "asb": (0.3, 1_800.0, 3_600.0),
+        "drugs": (0.3, 1_800.0, 5_400.0),
     }
 )
 #: The dispatch desk: controllers per BCU at any time, and the seconds a controller spends
 #: on an incident before sending (reading the log, finding a unit, the radio call), uniform
-#: (assumption: one dispatcher per BCU desk in MetCC's room; the order is dispatch.PRIORITY).
-CONTROLLERS_PER_BCU = 1
+#: (assumption: two dispatchers per BCU desk in MetCC's room; the order is
+#: dispatch.PRIORITY). With one, a BCU's desk was busy most of the evening and S-grade calls
+#: queued for hours at the desk while units stood free: no dispatch could shorten that wait,
+#: and a control room with free units and a queue would send them.
+CONTROLLERS_PER_BCU = 2
 CONTROLLER_S: Mapping[str, tuple[float, float]] = MappingProxyType(
     {"I": (30.0, 120.0), "S": (60.0, 300.0), "E": (60.0, 240.0)}
 )
@@ -238,7 +251,7 @@ class FleetAssumptions:
     "Calibration"). The specialist counts are pan-London, per shift.
     """
 
-    irv_per_shift: int = 530
+    irv_per_shift: int = 440
     arv_per_shift: int = 14
     dog_per_shift: int = 8
     tsg_per_shift: int = 10

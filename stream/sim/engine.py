@@ -24,6 +24,7 @@ from geodata.travel import CrowFliesModel, TravelTimeModel
 from stream.sim import calibration as cal
 from stream.sim import places
 from stream.sim.demand import Arrival, Demand, handling_s, on_scene_s
+from stream.recommend.situation import pace
 from stream.sim.desk import Desk
 from stream.sim.dispatch import Job, Policy, make_policy
 from stream.sim.fleet import BREAKS_OFF_FOR_I, DISPATCHABLE, SimUnit, State, build_fleet
@@ -228,7 +229,7 @@ class Simulation(Workday):
         self._emit("incident.assigned", {"incident_id": job.incident_id, "unit_id": unit.unit_id})
         lat, lon = unit.position(self.now)
         seconds = self.travel.seconds(lat, lon, job.lat, job.lon, unit.unit_type, self._when())
-        seconds *= self._hold_up()
+        seconds *= self._hold_up() * pace(job.grade)
         turnout = 0.0 if driving else min(self.travel.turnout(unit.unit_type), seconds) + start
         seconds += start
         unit.move(self.now, (job.lat, job.lon), self.now + turnout, self.now + seconds)
@@ -256,7 +257,8 @@ class Simulation(Workday):
         for unit, point in self.policy.relocations(self.now, self._when()):  # type: ignore[attr-defined]
             lat, lon = unit.position(self.now)
             when = self._when()
-            seconds = 1.5 * self.travel.seconds(lat, lon, point[0], point[1], unit.unit_type, when)
+            drive = self.travel.seconds(lat, lon, point[0], point[1], unit.unit_type, when)
+            seconds = cal.ROUTINE_PACE * drive
             unit.move(self.now, point, self.now, self.now + seconds)
             self.moves += 1
             self._ping_soon(unit)

@@ -7,7 +7,7 @@ import numpy as np
 
 from stream.recommend.advise import Context, assess, recommend
 from stream.recommend.breach import HORIZON, expected_breaches, outlooks
-from stream.recommend.situation import Situation
+from stream.recommend.situation import ROUTINE_PACE, Situation
 from tests.stream.recommend.conftest import NOW, call, spot, unit
 
 
@@ -68,7 +68,7 @@ def test_a_busy_unit_that_breaks_off_saves_an_i_grade_call_but_not_an_s_grade_on
     assert drive + 60 < min(5 * 60, far_eta)  # only the busy unit can save the I call
     by_id = {o.incident_id: o for o in outlooks(ranker)}
     assert by_id["I1"].best_eta_s == round(drive + 60) and not by_id["I1"].breaching
-    assert by_id["S1"].best_eta_s == round(far_eta) and by_id["S1"].breaching
+    assert by_id["S1"].best_eta_s == round(far_eta * ROUTINE_PACE) and by_id["S1"].breaching
     # By hand: S1 breaches (a minute left, the free unit is further); I1 does not; the free
     # unit is not taken by either, so new demand sees it.
     window_h = (HORIZON.total_seconds() - 15 * 60) / 3600

@@ -19,7 +19,7 @@ from stream.advice import Advisor
 from stream.picture import Picture
 from stream.recommend.advise import Context, for_call
 from stream.recommend.grid import CoverGrid
-from stream.recommend.situation import Call, Resource, Situation
+from stream.recommend.situation import ROUTINE_PACE, Call, Resource, Situation
 from stream.sim.bluelamp import MOVES_PER_HOUR, BluelampPolicy
 from stream.sim.dispatch import Job, make_policy
 from stream.sim.engine import Simulation, sendable
@@ -141,18 +141,43 @@ def test_an_e_or_r_call_takes_the_quickest_unit_by_the_one_journey_estimate(
         assert policy.choose_unit(at_a_unit, units, T, WHEN) is first
 
 
-def test_a_free_unit_takes_the_call_nearest_its_breach_not_the_oldest(london: London) -> None:
+def test_a_free_unit_takes_the_emergency_nearest_its_breach_not_the_oldest(
+    london: London,
+) -> None:
     grid = CoverGrid.of(london)
     here = _spots(grid, "NW")[0]
     unit = _unit(0, here, "NW")
     policy = _policy(london, [unit])
     far = _spots(grid, "WA")[-1]
-    # Older and near: 50 minutes to spare. Newer but far: it breaches first.
-    near_old = Job("OLD", "S", "theft", here[0], here[1], "NW", T - 600, T - 600, 900.0, units=[])
-    far_new = Job("NEW", "S", "theft", far[0], far[1], "WA", T - 300, T - 300, 900.0, units=[])
+    # Older and near: 10 minutes to spare. Newer but far: it breaches first.
+    near_old = Job("OLD", "I", "violence", *here, "NW", T - 300, T - 300, 900.0, units=[])
+    far_new = Job("NEW", "I", "violence", *far, "WA", T - 60, T - 60, 900.0, units=[])
     assert policy.choose_job(unit, [near_old, far_new], T) is far_new
-    emergency = Job("I", "I", "violence", far[0], far[1], "WA", T, T, 900.0, units=[])
-    assert policy.choose_job(unit, [near_old, far_new, emergency], T) is emergency
+    routine = Job("S", "S", "theft", *here, "NW", T - 3000, T - 3000, 900.0, units=[])
+    assert policy.choose_job(unit, [routine, near_old, far_new], T) is far_new
+
+
+def test_a_free_unit_takes_the_nearest_s_call_it_can_still_reach_in_time(
+    london: London,
+) -> None:
+    grid = CoverGrid.of(london)
+    here = _spots(grid, "NW")[0]
+    unit = _unit(0, here, "NW")
+    policy = _policy(london, [unit])
+    far, next_door = _spots(grid, "WA")[-1], _spots(grid, "NW")[1]
+    drive = TRAVEL.seconds(*here, *next_door, "IRV", WHEN) * ROUTINE_PACE
+
+    def s_call(name: str, at: tuple[float, float], waited: float) -> Job:
+        return Job(name, "S", "theft", *at, "NW", T - waited, T - waited, 900.0, units=[])
+
+    near, far_new = s_call("NEAR", next_door, 600), s_call("FAR", far, 60)
+    assert policy.choose_job(unit, [far_new, near], T) is near  # both in time: the nearer
+    # Past saving (the drive ends after its target): a call that can still be reached goes
+    # first, however far; with none left, the nearest again.
+    lost = s_call("LOST", next_door, 3600 - drive / 2)
+    assert policy.choose_job(unit, [lost, far_new], T) is far_new
+    far_lost = s_call("FARLOST", far, 3600)
+    assert policy.choose_job(unit, [far_lost, lost], T) is lost
 
 
 def test_move_ups_stay_within_their_cap_an_hour(london: London) -> None:
