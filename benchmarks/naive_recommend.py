@@ -2,8 +2,9 @@
 the real ones against: plain Python loops over units, points and standby points, one travel
 time at a time (``TravelTimeModel.seconds``), no matrices.
 
-They follow stream/recommend's rules to the letter (the 20 quickest units scored, the cover
-weight, late arrivals after timely ones, diversions; DMEXCLP's greedy with the same standby
+They follow stream/recommend's rules to the letter (the 20 quickest units scored, the road
+pace of an S-grade drive, the cover weight, late arrivals after timely ones, units too far
+for an S-grade call after both, diversions; DMEXCLP's greedy with the same standby
 points, drive limit, BCU crossing cost and tie order), so each must give the same answer as
 the real code: the benchmark asserts it, and tests/benchmarks checks it on small cases.
 """
@@ -17,15 +18,17 @@ from geodata.travel import TravelTimeModel
 from stream.recommend.assign import (
     COVER_WEIGHT_S,
     DIVERT_COST_S,
+    FAR,
     LATE,
     QUICKEST,
     S_ETA_WEIGHT,
     SHORTLIST,
+    worth_the_drive,
 )
 from stream.recommend.cover import DRIVE_BUDGET_S
 from stream.recommend.grid import CoverGrid
 from stream.recommend.moves import CROSS_BCU_COST, MAX_DRIVE_S, MIN_GAIN, STANDBY_PER_BCU
-from stream.recommend.situation import Call, Resource, Situation
+from stream.recommend.situation import Call, Resource, Situation, pace
 
 #: (unit id, ETA in seconds, cost): a ranked unit as both forms give it.
 Ranked = tuple[str, float, float]
@@ -73,20 +76,26 @@ def naive_rank(
     now = situation.now
     left = (call.target_at - now).total_seconds()
     weight = 1.0 if call.grade == "I" else S_ETA_WEIGHT
+    waited = (now - call.created_at).total_seconds()
+
+    def eta_of(unit: Resource) -> float:
+        drive = travel.seconds(unit.lat, unit.lon, call.lat, call.lon, unit.unit_type, now)
+        return drive * pace(call.grade) + unit.start_s
+
     scored = []
     for i, unit in enumerate(available):
-        eta = travel.seconds(unit.lat, unit.lon, call.lat, call.lon, unit.unit_type, now)
-        eta += unit.start_s
+        eta = eta_of(unit)
         loss = 0.0
         for j in reach[i]:
             loss += demand[j] * (q ** (counts[j] - 1) - q ** counts[j])
         cost = weight * eta + COVER_WEIGHT_S * loss if eta <= left else LATE + eta
+        if not worth_the_drive(call.grade, eta, waited):
+            cost = FAR + eta
         scored.append((eta, i, cost))
     # Units that break off their work (busy ones, for an I-grade call) cover nothing now.
     breaking = [u for u in situation.resources if not u.dispatchable and u.sendable(call.grade)]
     for k, unit in enumerate(breaking):
-        eta = travel.seconds(unit.lat, unit.lon, call.lat, call.lon, unit.unit_type, now)
-        eta += unit.start_s
+        eta = eta_of(unit)
         scored.append((eta, len(available) + k, weight * eta if eta <= left else LATE + eta))
     units = [*available, *breaking]
     quickest = sorted(scored)[:QUICKEST]
@@ -96,8 +105,7 @@ def naive_rank(
         for unit in situation.resources:
             if not unit.divertable:
                 continue
-            eta = travel.seconds(unit.lat, unit.lon, call.lat, call.lon, unit.unit_type, now)
-            eta += unit.start_s
+            eta = eta_of(unit)
             if left - eta >= 0:  # a diversion that is late anyway helps nobody
                 ranked.append((unit.unit_id, eta, eta + DIVERT_COST_S))
     return sorted(ranked, key=lambda r: (r[2], round(r[1]), r[0]))[:limit]

@@ -11,7 +11,10 @@ An I-grade call may also take a ``busy`` unit, which breaks off its work
 (stream.recommend.situation.may_send: the simulator's rule too), scored like the rest with
 no cover cost, as it covers nothing while busy. An I-grade call that no such unit reaches
 in time may take a unit on its way to a lower-grade call (a diversion) that does reach it
-in time, at a cost of ``DIVERT_COST_S``: that call waits again.
+in time, at a cost of ``DIVERT_COST_S``: that call waits again. An S-grade call's unit
+more than ``S_REACH_S`` away (at road pace) ranks after every nearer one, and is not worth
+sending until the call has waited ``S_LONGEST_WAIT_S``
+(:func:`worth_the_drive`): when units are short, a nearer one usually comes free first.
 """
 
 from __future__ import annotations
@@ -34,6 +37,13 @@ COVER_WEIGHT_S = 600.0
 DIVERT_COST_S = 300.0
 S_ETA_WEIGHT = 0.25
 LATE = 1e9  # ranks every late arrival after every timely one
+FAR = 1e10  # ranks a unit too far for an S-grade call after every nearer one, late or not
+#: An S-grade call is not worth a drive of more than 20 minutes at road pace until it has
+#: waited two hours (its target twice over): when units are short, a unit nearer it usually
+#: comes free first, and the fleet's hours go on calls rather than on crossing London
+#: (tuned on the simulator: docs/decision-support.md, "Queue order").
+S_REACH_S = 1200.0
+S_LONGEST_WAIT_S = 7200.0
 SHORTLIST = 3
 QUICKEST = 20  # the units scored for a call: the 20 quickest there
 Eligible = Callable[[Resource, Call], bool]
@@ -66,6 +76,13 @@ class Suggestion:
 
 def everyone(resource: Resource, call: Call) -> bool:
     return True
+
+
+def worth_the_drive(grade: str, eta_s: float, waited_s: float) -> bool:
+    """Whether a unit ``eta_s`` away is worth sending to a call of ``grade`` that has
+    waited ``waited_s``: always for an I-grade call; for an S-grade call, when it is within
+    ``S_REACH_S`` or the call has waited ``S_LONGEST_WAIT_S``."""
+    return grade != "S" or eta_s <= S_REACH_S or waited_s >= S_LONGEST_WAIT_S
 
 
 @dataclass(frozen=True)
@@ -173,6 +190,9 @@ class Ranker:
         left = (call.target_at - self.situation.now).total_seconds()
         weight = 1.0 if call.grade == "I" else S_ETA_WEIGHT
         costs = np.where(etas <= left, weight * etas + COVER_WEIGHT_S * losses, LATE + etas)
+        waited = (self.situation.now - call.created_at).total_seconds()
+        far = np.array([not worth_the_drive(call.grade, eta, waited) for eta in etas])
+        costs = np.where(far, FAR + etas, costs)
         order = np.lexsort((etas, costs))[:limit]
         return [
             self._suggest(call, units[k], rows[k], float(etas[k]), left, float(costs[k]))
@@ -188,6 +208,13 @@ class Ranker:
         if row >= 0:
             after = self.cover.share(unit.bcu, self.cover.counts - self.rows[row].astype(np.int64))
         margin = left - eta
+        reasons = _reasons(call, unit, eta, margin, before, after)
+        waited = (self.situation.now - call.created_at).total_seconds()
+        if not worth_the_drive(call.grade, eta, waited):
+            reasons += (
+                f"over {_minutes(S_REACH_S)} away at road pace: a nearer unit usually comes "
+                "free first",
+            )
         return Suggestion(
             unit.unit_id,
             unit.callsign,
@@ -199,7 +226,7 @@ class Ranker:
             before,
             after,
             None,
-            _reasons(call, unit, eta, margin, before, after),
+            reasons,
             cost,
         )
 

@@ -25,7 +25,7 @@ import numpy as np
 from geodata.london import London
 from geodata.travel import TravelTimeModel
 from stream.payloads import TARGET_SECONDS, Grade
-from stream.recommend.assign import QUICKEST, Ranker
+from stream.recommend.assign import QUICKEST, Ranker, worth_the_drive
 from stream.recommend.cover import BoolArray, Cover, reach
 from stream.recommend.forecast import Prior
 from stream.recommend.grid import CoverGrid
@@ -103,17 +103,18 @@ class BluelampPolicy:
         if en_route and (not best or best[0].margin_s < 0):
             ranker, scored = self._ranker(pool, t, when, (call,), en_route)
             best = ranker.rank(call, limit=1)
-        if not best:
-            return None
+        if not best or not worth_the_drive(job.grade, best[0].eta_s, t - job.created):
+            return None  # an S-grade call: a nearer unit usually comes free first
         return next(u for u in scored if u.unit_id == best[0].unit_id)
 
     def choose_job(self, unit: SimUnit, waiting: Sequence[Job], t: float) -> Job | None:
         """The most urgent grade first. Within I, the call nearest its breach (time to target
-        less this unit's drive), not the oldest. Within S, the nearest call this unit can
-        still reach in time, then (none can be) the nearest: when units are short, a unit
-        spent on a call already past its target, or on a long drive, is one fewer for the
-        calls that can still be saved (docs/decision-support.md, "Queue order"). Within E
-        and R, the oldest."""
+        less this unit's drive), not the oldest. Within S, of the calls worth this unit's
+        drive (stream.recommend.assign.worth_the_drive), the nearest it can still reach in
+        time, then (none can be) the nearest: when units are short, a unit spent on a call
+        already past its target, or on a long drive, is one fewer for the calls that can
+        still be saved (docs/decision-support.md, "Queue order"). Within E and R, the
+        oldest."""
         allowed = [job for job in waiting if eligible(unit, job)]
         if not allowed:
             return None
@@ -124,6 +125,13 @@ class BluelampPolicy:
             return min(jobs, key=lambda job: job.ready)
         when = datetime.fromtimestamp(t, UTC)
         drives = {job.incident_id: self._seconds(unit, job, t, when) for job in jobs}
+        jobs = [
+            job
+            for job in jobs
+            if worth_the_drive(job.grade, drives[job.incident_id], t - job.created)
+        ]
+        if not jobs:
+            return None
 
         def slack(job: Job) -> float:
             return job.created + target - t - drives[job.incident_id]

@@ -21,10 +21,10 @@ from typing import Any
 
 from geodata import London
 from geodata.travel import CrowFliesModel, TravelTimeModel
+from stream.recommend.situation import pace
 from stream.sim import calibration as cal
 from stream.sim import places
 from stream.sim.demand import Arrival, Demand, handling_s, on_scene_s
-from stream.recommend.situation import pace
 from stream.sim.desk import Desk
 from stream.sim.dispatch import Job, Policy, make_policy
 from stream.sim.fleet import BREAKS_OFF_FOR_I, DISPATCHABLE, SimUnit, State, build_fleet

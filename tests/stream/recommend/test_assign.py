@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from stream.recommend.advise import Context, assess
-from stream.recommend.assign import LATE
+from stream.recommend.assign import FAR as FAR_COST
+from stream.recommend.assign import LATE, S_LONGEST_WAIT_S, S_REACH_S
 from stream.recommend.grid import CoverGrid
-from stream.recommend.situation import Resource, Situation
+from stream.recommend.situation import ROUTINE_PACE, Resource, Situation
 from tests.stream.recommend.conftest import NOW, TRAVEL, call, flat, spot, unit
 
 
@@ -147,3 +148,40 @@ def test_a_diversion_is_offered_only_when_it_reaches_the_i_grade_call_in_time(
     late = assess(context, Situation(NOW, (on_way(10.0), far), (urgent,))).rank(urgent)
     assert [s.unit_id for s in late] == ["FAR"]
     assert not any(s.diverted_from for s in late)
+
+
+def test_an_s_grade_call_is_driven_at_road_pace_and_a_unit_beyond_reach_ranks_last(
+    context: Context,
+) -> None:
+    """An S-grade ETA is the road's (ROUTINE_PACE × the blue-light time); a unit more than
+    S_REACH_S away ranks after every nearer one, late or not, and says why, until the call
+    has waited S_LONGEST_WAIT_S."""
+    grid = context.grid
+    scene = spot(grid, "AW", 2)
+    near = unit("NEAR", _nudge(scene, 2.0), "AW")
+    far = unit("FAR", _nudge(scene, 6.0), "AW")
+
+    def road(u: Resource) -> float:
+        return TRAVEL.seconds(u.lat, u.lon, *scene, "IRV", NOW) * ROUTINE_PACE
+
+    assert road(near) <= S_REACH_S < road(far)
+    # 3 minutes left: NEAR is late, FAR later; with 40 left, NEAR is in time.
+    for waited, near_in_time in ((57 * 60, False), (20 * 60, True)):
+        s_call = call("S1", scene, "AW", "S", waited_s=waited)
+        ranked = assess(context, Situation(NOW, (far, near), (s_call,))).rank(s_call)
+        assert [s.unit_id for s in ranked] == ["NEAR", "FAR"]
+        assert ranked[0].eta_s == round(road(near)) and (ranked[0].margin_s >= 0) is near_in_time
+        assert (
+            ranked[1].cost > FAR_COST
+            and "a nearer unit usually comes free" in ranked[1].reasons[-1]
+        )
+    # An I-grade call on the same spot: blue lights, and no reach.
+    urgent = call("I1", scene, "AW", "I")
+    ranked = assess(context, Situation(NOW, (far, near), (urgent,))).rank(urgent)
+    assert ranked[0].eta_s == round(road(near) / ROUTINE_PACE)
+    assert not any("comes free" in r for s in ranked for r in s.reasons)
+    # Waited two hours: the reach no longer holds, the quicker goes first, no such words.
+    old = call("S2", scene, "AW", "S", waited_s=S_LONGEST_WAIT_S)
+    ranked = assess(context, Situation(NOW, (far, near), (old,))).rank(old)
+    assert [s.unit_id for s in ranked] == ["NEAR", "FAR"] and ranked[1].cost < FAR_COST
+    assert not any("comes free" in r for s in ranked for r in s.reasons)

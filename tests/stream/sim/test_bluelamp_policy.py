@@ -18,6 +18,7 @@ from geodata.travel import CrowFliesModel
 from stream.advice import Advisor
 from stream.picture import Picture
 from stream.recommend.advise import Context, for_call
+from stream.recommend.assign import S_LONGEST_WAIT_S, S_REACH_S
 from stream.recommend.grid import CoverGrid
 from stream.recommend.situation import ROUTINE_PACE, Call, Resource, Situation
 from stream.sim.bluelamp import MOVES_PER_HOUR, BluelampPolicy
@@ -117,9 +118,13 @@ def test_a_diversion_it_makes_is_the_one_the_screens_would_suggest(london: Londo
     shown = for_call(context, Situation(WHEN, resources, (call,)), call)["suggestions"]
     assert shown[0]["unit_id"] == "U1" and shown[0]["diverted_from"] == "S1"
     assert chosen is driving
-    # Not for an S-grade call: a unit is diverted only for an emergency.
+    # Not for an S-grade call: a unit is diverted only for an emergency. The free one is too
+    # far for an S-grade call (a nearer unit usually frees first) until it has waited long.
     s_job = replace(job, grade="S")
-    assert policy.choose_unit(s_job, [far], T, WHEN) is far
+    assert TRAVEL.seconds(*far.home, *at, "IRV", WHEN) * ROUTINE_PACE > S_REACH_S
+    assert policy.choose_unit(s_job, units, T, WHEN) is None
+    s_job.created = T - S_LONGEST_WAIT_S
+    assert policy.choose_unit(s_job, units, T, WHEN) is far
 
 
 def test_an_e_or_r_call_takes_the_quickest_unit_by_the_one_journey_estimate(
@@ -161,23 +166,37 @@ def test_a_free_unit_takes_the_nearest_s_call_it_can_still_reach_in_time(
     london: London,
 ) -> None:
     grid = CoverGrid.of(london)
-    here = _spots(grid, "NW")[0]
+    spots = _spots(grid, "NW")
+    here = spots[0]
     unit = _unit(0, here, "NW")
     policy = _policy(london, [unit])
-    far, next_door = _spots(grid, "WA")[-1], _spots(grid, "NW")[1]
-    drive = TRAVEL.seconds(*here, *next_door, "IRV", WHEN) * ROUTINE_PACE
+
+    def drive(at: tuple[float, float]) -> float:
+        return TRAVEL.seconds(*here, *at, "IRV", WHEN) * ROUTINE_PACE
+
+    by_drive = sorted(spots[1:], key=drive)
+    next_door, mid = by_drive[0], next(s for s in by_drive if 600 < drive(s) < S_REACH_S)
+    far = max(_spots(grid, "WA"), key=drive)
+    assert drive(far) > S_REACH_S
 
     def s_call(name: str, at: tuple[float, float], waited: float) -> Job:
         return Job(name, "S", "theft", *at, "NW", T - waited, T - waited, 900.0, units=[])
 
-    near, far_new = s_call("NEAR", next_door, 600), s_call("FAR", far, 60)
-    assert policy.choose_job(unit, [far_new, near], T) is near  # both in time: the nearer
+    near, further = s_call("NEAR", next_door, 600), s_call("MID", mid, 60)
+    assert policy.choose_job(unit, [further, near], T) is near  # both in time: the nearer
     # Past saving (the drive ends after its target): a call that can still be reached goes
-    # first, however far; with none left, the nearest again.
-    lost = s_call("LOST", next_door, 3600 - drive / 2)
-    assert policy.choose_job(unit, [lost, far_new], T) is far_new
-    far_lost = s_call("FARLOST", far, 3600)
-    assert policy.choose_job(unit, [far_lost, lost], T) is lost
+    # first, though further; with none left, the nearest again.
+    lost = s_call("LOST", next_door, 3600 - drive(next_door) / 2)
+    assert policy.choose_job(unit, [lost, further], T) is further
+    mid_lost = s_call("MIDLOST", mid, 3600)
+    assert policy.choose_job(unit, [mid_lost, lost], T) is lost
+    # Beyond reach: not worth the drive until it has waited two hours, then it is.
+    across = s_call("FAR", far, 60)
+    assert policy.choose_job(unit, [across], T) is None
+    assert policy.choose_job(unit, [across, mid_lost], T) is mid_lost
+    waited_long = s_call("LONG", far, S_LONGEST_WAIT_S)
+    assert policy.choose_job(unit, [waited_long, mid_lost], T) is mid_lost  # the nearer
+    assert policy.choose_job(unit, [waited_long], T) is waited_long
 
 
 def test_move_ups_stay_within_their_cap_an_hour(london: London) -> None:

@@ -14,6 +14,7 @@ import pytest
 from geodata.london import London
 from stream.events import Recorded, validate
 from stream.picture.fold import Picture
+from stream.recommend import assign
 from stream.sim.bluelamp import BluelampPolicy
 from stream.sim.demand import Arrival
 from stream.sim.dispatch import Job
@@ -31,6 +32,13 @@ SOUTH = (51.33, -0.07)  # Croydon's far south: out of reach of the drive from we
 @pytest.fixture(scope="module")
 def london() -> London:
     return London.load()
+
+
+@pytest.fixture(autouse=True)
+def across_london(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These nights send a unit across London to an S-grade call, which the policy would
+    hold for a nearer unit (tested in test_bluelamp_policy.py): the reach is lifted here."""
+    monkeypatch.setattr(assign, "S_REACH_S", float("inf"))
 
 
 def _sim(london: London, units: list[SimUnit]) -> Simulation:
