@@ -15,6 +15,7 @@ from geodata.london import London
 from stream.events import Recorded, validate
 from stream.picture.fold import Picture
 from stream.recommend import assign
+from stream.sim import calibration as cal
 from stream.sim.bluelamp import BluelampPolicy
 from stream.sim.demand import Arrival
 from stream.sim.dispatch import Job
@@ -218,3 +219,25 @@ def test_a_busy_night_s_diversions_are_in_its_events_and_every_call_left_is_serv
             continue
         picture.apply(Recorded(seq, checked.event))
     assert refused == []
+
+
+def test_only_an_i_grade_call_is_driven_to_on_blue_lights(
+    london: London, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the same spot to the same place, an S- or E-grade drive takes ROUTINE_PACE times
+    the travel model's time, an I-grade one the model's time (no hold-ups here)."""
+    monkeypatch.setattr(cal, "HOLD_UP_SHARE", 0.0)
+    scene = (51.55, -0.25)
+    took = {}
+    for grade in ("I", "S", "E"):
+        unit = _unit("A", WEST)
+        sim = _sim(london, [unit])
+        job = _call(sim, grade, scene)
+        events = _run(sim, lambda job=job: job.first_arrival is not None)
+        (sent,) = _of(events, "incident.assigned", job.incident_id)
+        (came,) = _of(events, "incident.arrived", job.incident_id)
+        took[grade] = _seconds(came) - _seconds(sent)
+    model = sim.travel.seconds(*WEST, *scene, "IRV", sim._when())
+    assert took["I"] == pytest.approx(model, abs=1)
+    for grade in ("S", "E"):
+        assert took[grade] == pytest.approx(model * cal.ROUTINE_PACE, abs=1), grade
