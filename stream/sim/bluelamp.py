@@ -1,11 +1,12 @@
 """``--policy bluelamp``: the recommender (stream.recommend) as a simulator policy, so the
 evaluation measures the advice the screens give: the same ranking (ETA against the target
 and the I-grade cover a unit's going costs, an S-grade call's reach), the queue served as
-docs/decision-support.md ("Queue order") says, and the same move-ups, asked for every 10 minutes (stream.sim.engine) within a cap per hour. The
-engine offers the units it may send (free ones, and busy ones for an I-grade call:
-stream.recommend.situation.may_send, the rule the screens' advice follows too) and, for an
-I-grade call, the units on their way to a lower-grade call: when the ranking's best is one
-of those (a diversion), the engine diverts it.
+docs/decision-support.md ("Queue order") says, and the same move-ups, asked for every 10
+minutes (stream.sim.engine) within a cap per hour. The engine offers the units it may send
+(free ones, and busy ones for an I-grade call: stream.recommend.situation.may_send, the rule
+the screens' advice follows too) and, for an I-grade call, the units on their way to a
+lower-grade call: when the ranking's best is one of those (a diversion), the engine
+diverts it.
 
 The simulator's units are seen as the live picture would see them (a ``Situation``); what
 differs is only how often the cover is recomputed (once a simulated minute) and how the
