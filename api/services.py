@@ -19,6 +19,7 @@ from api.audit import AuditEntry, AuditLog
 from api.feedstatus import FeedStatus
 from api.forecasting import Forecasting
 from api.metrics import Metrics
+from api.moments import PastPictures
 from api.ratelimit import RateLimiter
 from api.recommending import Recommending, context_for
 from api.security import OidcVerifier
@@ -56,6 +57,7 @@ class Services:
     live_messages: MessageCache = field(default_factory=MessageCache)
     advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
     recommending: Recommending = field(init=False)
+    past: PastPictures = field(init=False)  # pictures of past moments (?at=), a few kept
     forecasting: Forecasting = field(init=False)  # refits the recommender's forecast
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # report jobs
     projector: Projector | None = None  # keeps the reports' read model up to date
@@ -75,6 +77,7 @@ class Services:
             self.advisor,
             self.spine if self.settings.record_advice else None,
         )
+        self.past = PastPictures(self.spine.log)
         self.forecasting = Forecasting.of(
             self.london, self.read_model.engine, self.recommending, self.settings.forecast_refit_s
         )

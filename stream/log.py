@@ -9,7 +9,10 @@ and "the picture at seq N" a snapshot plus a short replay.
 
 from __future__ import annotations
 
+import functools
 import json
+import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -63,6 +66,8 @@ events = Table(
     Index("ix_events_time", "time"),
     Index("ix_events_incident", "incident_id", "seq"),
     Index("ix_events_unit", "unit_id", "seq"),
+    # A past moment by the clock ("the picture at 02:00"): the last record taken by then.
+    Index("ix_events_recorded", "recorded_at", "seq"),
 )
 
 snapshots_table = Table(
@@ -200,9 +205,12 @@ class EventLog:
                 for seq, body, borough, bcu in conn.execute(query)
             ]
 
-    def iter(self, after: int = 0, page: int = 10_000) -> Iterator[Recorded]:
-        """Every record after ``after``, a page at a time (for replays of any length)."""
-        while batch := self.read(after, page):
+    def iter(
+        self, after: int = 0, page: int = 10_000, upto: int | None = None
+    ) -> Iterator[Recorded]:
+        """Every record after ``after`` (to ``upto``), a page at a time (for replays of any
+        length)."""
+        while batch := self.read(after, page, upto):
             yield from batch
             after = batch[-1].seq
 
@@ -242,6 +250,27 @@ class EventLog:
                     found.update({(source, i): q for i, q in conn.execute(query)})
         return found
 
+    def seq_at(self, when: datetime) -> int | None:
+        """The seq of the last record the log had taken at ``when`` (recorded at or before
+        it), or None if it had taken none by then. Records are taken in seq order; should
+        two servers' clocks have disagreed at a handover, the latest taken by ``when``."""
+        query = (
+            select(events.c.seq)
+            .where(events.c.recorded_at <= when.astimezone(UTC))
+            .order_by(events.c.recorded_at.desc(), events.c.seq.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def first_recorded_at(self) -> datetime | None:
+        """When the log took its first record (None: it is empty)."""
+        query = select(events.c.recorded_at).order_by(events.c.seq).limit(1)
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar_one_or_none()
+        return None if found is None else as_utc(found)
+
     def latest_snapshot(self, at_or_before: int | None = None) -> Picture | None:
         query = select(snapshots_table.c.picture).order_by(snapshots_table.c.seq.desc()).limit(1)
         if at_or_before is not None:
@@ -253,10 +282,7 @@ class EventLog:
     def picture(self, at: int | None = None) -> Picture:
         """The picture at seq ``at`` (default: now): the nearest snapshot plus the replay."""
         start = self.latest_snapshot(at) or Picture()
-        records = self.iter(start.seq)
-        if at is not None:
-            records = (r for r in records if r.seq <= at)
-        return fold(records, start)
+        return fold(self.iter(start.seq, upto=at), start)
 
 
 _COLUMNS = [c.name for c in events.columns]
@@ -313,16 +339,18 @@ def where(url: str, schema: str | None = None) -> str:
     return f"{shown} (schema {schema})" if schema else shown
 
 
-def make_engine(url: str, schema: str | None = None) -> Engine:
+def make_engine(url: str, schema: str | None = None, wait_s: float = 5.0) -> Engine:
     """A SQLAlchemy engine for a Bluelamp database URL (SQLite file or PostgreSQL), its
-    tables in ``schema`` on PostgreSQL if given. The API opens its own tables with it."""
+    tables in ``schema`` on PostgreSQL if given. The API opens its own tables with it.
+    ``wait_s``: how long a SQLite connection waits for another's lock, from its first
+    statement on (the migrations wait minutes for another server's upgrade)."""
     parsed = make_url(url)
     options: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": wait_s})
+        event.listen(engine, "connect", functools.partial(_sqlite_pragmas, wait_s))
     else:
         if schema:
             options["connect_args"] = {"options": f"-csearch_path={schema}"}
@@ -330,11 +358,22 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(wait_s: float, dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers (the API, replays) run beside the one writer; NORMAL sync is durable
     # across application crashes, which is what the ingest contract's redelivery covers.
+    # The wait first. Switching a new file to WAL needs it to itself: SQLite refuses at once,
+    # without waiting, while a connection opened beside it holds a lock (servers starting
+    # together on a new file), so that switch is tried again for as long as the wait.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={round(wait_s * 1000)}")
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()

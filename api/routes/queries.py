@@ -1,7 +1,9 @@
 """Read-only views of the live picture, for every role that may see data.
 
 Every answer carries the ``seq`` of the picture it was made from, so a client can tell how
-fresh it is and resume the live feed from there (``/ws?since=<seq>``).
+fresh it is and resume the live feed from there (``/ws?since=<seq>``). The picture, the
+incidents, the units, the demand and the advice also answer for a past moment, ``?at=`` a
+seq or a time (api.moments): as the picture stood then, rebuilt from the log.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.types import DecoratedCallable
 
 from api.deps import IncidentId, Reader, ServicesDep, UnitId, Viewer
+from api.moments import AtQuery
 from api.responses import FastJSON
 from api.schemas import picture as answers
 from api.schemas.advice import Advice
 from api.schemas.problems import SIGNED_IN, problems
+from api.services import Services
 from api.views import (
     demand_view,
     filter_incidents,
@@ -32,8 +36,9 @@ from geodata import London
 from geodata.layers import bcus_geojson, boroughs_geojson, hexes_geojson
 from reports.readmodel import ProjectionStopped
 from reports.usual import WEEKS, usual_demand
+from stream.advice import advise
 from stream.events import BCU_CODES, Grade, UnitStatus, UnitType
-from stream.picture import IncidentStatus
+from stream.picture import IncidentStatus, Picture
 from stream.sim.demand import Demand, base_rate_per_s
 
 router = APIRouter(prefix="/api", tags=["picture"])
@@ -55,6 +60,12 @@ def _read(
     return router.get(path, name=name, summary=summary, response_model=model, responses=responses)
 
 
+async def _picture(services: Services, at: str | None) -> Picture:
+    """The live picture, or (``at``) the picture at that past moment; a 422 if the log
+    holds no such moment."""
+    return services.spine.picture if at is None else await services.past.at(at)
+
+
 def _bcus(codes: list[str] | None) -> list[str]:
     wanted = [c.upper() for c in codes or []]
     if unknown := [c for c in wanted if c not in BCU_CODES]:
@@ -65,10 +76,12 @@ def _bcus(codes: list[str] | None) -> list[str]:
 
 
 @_read("/picture", "The current picture with its seq", answers.Picture)
-async def picture(who: Viewer, services: ServicesDep, include_closed: bool = False) -> FastJSON:
+async def picture(
+    who: Viewer, services: ServicesDep, include_closed: bool = False, at: AtQuery = None
+) -> FastJSON:
     """Incidents (open ones, or all the picture holds with ``include_closed``), units,
-    per-BCU demand and capacity, and the KPIs, as of ``seq``."""
-    return FastJSON(picture_view(services.spine.picture, include_closed))
+    per-BCU demand and capacity, and the KPIs, as of ``seq`` (now, or the moment ``at``)."""
+    return FastJSON(picture_view(await _picture(services, at), include_closed))
 
 
 @_read("/incidents", "Incidents, newest first", answers.IncidentList)
@@ -80,10 +93,11 @@ async def incidents(
     bcu: Annotated[list[str] | None, Query()] = None,
     since: Annotated[datetime | None, Query(description="created at or after (RFC 3339)")] = None,
     limit: Limit = 1_000,
+    at: AtQuery = None,
 ) -> FastJSON:
     if since is not None and since.tzinfo is None:
         raise HTTPException(422, "since must carry a time zone, e.g. 2026-11-24T20:00:00Z")
-    pic = services.spine.picture
+    pic = await _picture(services, at)
     found = filter_incidents(pic, status or [], grade or [], _bcus(bcu), since)
     return FastJSON(
         {
@@ -122,8 +136,9 @@ async def units(
     status: Annotated[list[UnitStatus] | None, Query()] = None,
     type: Annotated[list[UnitType] | None, Query()] = None,
     bcu: Annotated[list[str] | None, Query(description="where deployed now")] = None,
+    at: AtQuery = None,
 ) -> FastJSON:
-    pic = services.spine.picture
+    pic = await _picture(services, at)
     found = filter_units(pic, status or [], type or [], _bcus(bcu))
     return FastJSON({"seq": pic.seq, "total": len(found), "units": [unit_view(u) for u in found]})
 
@@ -143,9 +158,9 @@ async def unit(
     )
 
 
-@_read("/demand", "Demand against capacity per BCU and per hex", answers.Demand, SIGNED_IN)
-async def demand(who: Viewer, services: ServicesDep) -> FastJSON:
-    return FastJSON(demand_view(services.spine.picture, services.london.hex_of))
+@_read("/demand", "Demand against capacity per BCU and per hex", answers.Demand)
+async def demand(who: Viewer, services: ServicesDep, at: AtQuery = None) -> FastJSON:
+    return FastJSON(demand_view(await _picture(services, at), services.london.hex_of))
 
 
 _shares: dict[int, dict[str, float]] = {}
@@ -188,13 +203,19 @@ async def demand_usual(
         raise HTTPException(503, "the server is shutting down; ask again in a moment") from None
 
 
-@_read("/advice", "Nearest units, incidents at risk, alerts", Advice, SIGNED_IN)
-async def advice(who: Viewer, services: ServicesDep) -> FastJSON:
+@_read("/advice", "Nearest units, incidents at risk, alerts", Advice)
+async def advice(who: Viewer, services: ServicesDep, at: AtQuery = None) -> FastJSON:
     """For every waiting I/S incident its nearest available units with travel times, the
     ones that will miss their target unless a unit is sent now (``at_risk``, least slack
     first), and alerts (a BCU with no available IRV, an I-grade incident unassigned for
-    3 minutes). Recomputed at most once a second; the live feed carries it too."""
-    return FastJSON(services.advisor.current(services.spine.picture))
+    3 minutes). Recomputed at most once a second; the live feed carries it too. At a past
+    moment (``at``): the same worked out for the picture then (``version`` 0), without the
+    recommender's answer (``recommendations`` null: what it advised is in the log's
+    ``advice.offered`` entries)."""
+    if at is None:
+        return FastJSON(services.advisor.current(services.spine.picture))
+    past = advise(await _picture(services, at), services.advisor.travel)
+    return FastJSON(past | {"version": 0, "recommendations": None})
 
 
 @_read("/geo/{layer}", "London as GeoJSON", answers.FeatureCollection)

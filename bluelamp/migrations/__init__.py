@@ -30,6 +30,9 @@ from stream.log import metadata as log_metadata
 
 #: Every room's tables: what the head revision must create.
 METADATA: tuple[MetaData, ...] = (log_metadata, api_metadata, jobs_metadata, read_model_metadata)
+#: How long a server starting beside another's migration waits for it (SQLite), from its
+#: first statement on: also where it stands, read while another upgrades.
+MIGRATION_WAIT_MS = 10 * 60 * 1000
 HERE = Path(__file__).parent
 
 
@@ -87,7 +90,7 @@ def head() -> str:
 
 def standing(url: str, schema: str | None = None) -> Standing:
     """Where the database stands (:class:`SchemaUnknown` if a newer Bluelamp upgraded it)."""
-    engine = make_engine(url, schema)
+    engine = make_engine(url, schema, MIGRATION_WAIT_MS / 1000)
     try:
         with engine.connect() as conn:
             current = _current(conn)
@@ -96,14 +99,10 @@ def standing(url: str, schema: str | None = None) -> Standing:
     return Standing(where(url, schema), current, head())
 
 
-#: How long a server starting beside another's migration waits for it (SQLite).
-MIGRATION_WAIT_MS = 10 * 60 * 1000
-
-
 def upgrade(url: str, schema: str | None = None, revision: str = "head") -> Standing:
     """Move the database to ``revision``; a database made before migrations is adopted
     (the baseline makes only what it lacks). One process at a time."""
-    engine = make_engine(url, schema)
+    engine = make_engine(url, schema, MIGRATION_WAIT_MS / 1000)
     try:
         with engine.connect() as conn, _one_at_a_time(conn, schema):
             _current(conn)
@@ -145,8 +144,7 @@ def _one_at_a_time(conn: Connection, schema: str | None) -> Iterator[None]:
         # SQLite: the whole upgrade in one exclusive transaction (DDL included: the driver
         # begins none by itself before DDL); the other waits on the file's lock, as long as
         # the first's backfill takes (the log's usual 5 s gave up under load: CI saw it).
-        conn.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
-        conn.exec_driver_sql("BEGIN EXCLUSIVE")
+        conn.exec_driver_sql("BEGIN EXCLUSIVE")  # waits MIGRATION_WAIT_MS (make_engine)
         yield
         return
     key = zlib.crc32(f"bluelamp migrations {schema or ''}".encode())

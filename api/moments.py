@@ -1,0 +1,87 @@
+"""Past moments: the read routes' ``?at=`` (a seq, or an RFC 3339 time with its zone), the
+picture as it stood then, rebuilt from the log's nearest snapshot plus a replay
+(stream.log.EventLog.picture): what any process can answer, and nothing of it touches the
+live picture, its advice or the feed.
+
+A time means what the log had taken by then (``recorded_at``): "what did we know at 02:00".
+A replaying screen asks for neighbouring moments again and again, so the last few pictures
+are kept (``KEPT``, a bound on memory: a London-scale picture is a few megabytes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import HTTPException, Query
+
+from stream.log import EventLog
+from stream.picture import Picture
+
+KEPT = 8
+AT = (
+    "a past moment: a seq (e.g. 48213) or an RFC 3339 time with its zone "
+    "(e.g. 2026-11-26T02:00:00Z, what the log had taken by then); absent, now"
+)
+AtQuery = Annotated[str | None, Query(description=AT, max_length=64)]
+
+
+class NoSuchMoment(ValueError):
+    """``at`` names no moment the log holds: the reason, in words, for a 422."""
+
+
+def moment_seq(log: EventLog, at: str, now: datetime | None = None) -> int:
+    """The seq ``at`` names: itself if it is a seq the log holds; for a time, the last record
+    the log had taken by then. Raises :class:`NoSuchMoment` with the reason otherwise."""
+    last = log.last_seq()
+    text = at.strip()
+    if text.isdigit():
+        seq = int(text)
+        if seq < 1 or seq > last:
+            raise NoSuchMoment(f"seq {seq} is not in the log, which holds seqs 1 to {last}")
+        return seq
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise NoSuchMoment(
+            f"at={at!r} is neither a seq nor an RFC 3339 time, e.g. 2026-11-26T02:00:00Z"
+        ) from None
+    if when.tzinfo is None:
+        raise NoSuchMoment(f"at={at!r} must carry a time zone, e.g. 2026-11-26T02:00:00Z")
+    if when > (now or datetime.now(UTC)):
+        raise NoSuchMoment(f"{when.isoformat()} is in the future: replay looks back only")
+    first = log.first_recorded_at()
+    found = log.seq_at(when)
+    if first is None or found is None:
+        begins = "is empty" if first is None else f"begins at {first.isoformat()}"
+        raise NoSuchMoment(f"{when.isoformat()} is before the log: the log {begins}")
+    return found
+
+
+@dataclass
+class PastPictures:
+    """Pictures of past moments, the last ``KEPT`` asked for kept by seq."""
+
+    log: EventLog
+    kept: int = KEPT
+    _pictures: OrderedDict[int, Picture] = field(default_factory=OrderedDict)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def at(self, at: str) -> Picture:
+        """The picture at the moment ``at`` names; a 422 with the reason if it names none."""
+        try:
+            seq = await asyncio.to_thread(moment_seq, self.log, at)
+        except NoSuchMoment as exc:
+            raise HTTPException(422, str(exc)) from None
+        async with self._lock:  # one rebuild per moment, however many ask at once
+            picture = self._pictures.get(seq)
+            if picture is None:
+                picture = await asyncio.to_thread(self.log.picture, seq)
+                self._pictures[seq] = picture
+                while len(self._pictures) > self.kept:
+                    self._pictures.popitem(last=False)
+            self._pictures.move_to_end(seq)
+            return picture
