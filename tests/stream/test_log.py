@@ -4,6 +4,7 @@ snapshotted, and the same after a reopen."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from sqlalchemy import text
 from stream.events import Recorded
 from stream.log import EventLog, LogConflict
 from stream.picture import Picture, fold
+from stream.sim.engine import Simulation
+from stream.sim.scenario import load
 from tests.databases import migrated
-from tests.stream.factories import Events, recorded
+from tests.stream.factories import Events, london, numbered, recorded
 
 
 @pytest.fixture
@@ -156,3 +159,31 @@ def test_picture_class_round_trips_through_the_log(log: EventLog) -> None:
     log.append(records)
     log.save_snapshot(fold(records))
     assert isinstance(log.latest_snapshot(), Picture)
+
+
+def test_the_picture_at_any_moment_of_a_simulated_evening_is_the_one_live_then(
+    log: EventLog,
+) -> None:
+    """Two simulated hours of a weekday evening (AVL pings included) folded as the live
+    process folds them, the picture kept at 40 random seqs; written to the log in the
+    sequencer's batches with a snapshot every 500 records. The picture rebuilt at each of
+    those seqs (a snapshot plus a replay) is the one the live fold had then."""
+    scenario = load("normal-day")
+    scenario = scenario.starting(scenario.start.replace(hour=18), 2)
+    raws = list(Simulation(london(), scenario, seed=4).events())
+    wanted = set(random.Random(9).sample(range(1, len(raws) + 1), 40))
+    live, kept, batch, shots = Picture(), {}, [], []
+    for record in numbered(raws):
+        live.apply(record)
+        batch.append(record)
+        if record.seq in wanted:
+            kept[record.seq] = json.dumps(live.to_snapshot(), sort_keys=True)
+        if record.seq % 500 == 0:
+            shots.append(live.to_snapshot())
+        if len(batch) == 200:
+            log.append(batch, shots)
+            batch, shots = [], []
+    log.append(batch, shots)
+    assert len(raws) > 5_000
+    for seq in sorted(wanted):
+        assert json.dumps(log.picture(seq).to_snapshot(), sort_keys=True) == kept[seq], seq
