@@ -8,6 +8,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,16 +122,27 @@ class Api:
         return list(answer.json()["entries"])
 
 
+@contextmanager
+def serving(server: LiveServer, url: str, schema: str | None = None) -> Iterator[Api]:
+    """``server`` started on a database (migrated) with one user per role; stopped after."""
+    engine = open_database(migrated(url, schema), schema)
+    accounts = Accounts(engine)
+    for name, (role, bcu) in USERS.items():
+        accounts.add(name, PASSWORD, role, bcu)
+    server.start()
+    try:
+        yield Api(server, accounts)
+    finally:
+        server.stop()
+        engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def api(
     redis_url: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Api]:
     prefix = f"test-{uuid.uuid4().hex[:12]}"
     with own_schema(postgres_url, prefix.replace("-", "_")) as schema:
-        engine = open_database(migrated(postgres_url, schema), schema)
-        accounts = Accounts(engine)
-        for name, (role, bcu) in USERS.items():
-            accounts.add(name, PASSWORD, role, bcu)
         server = LiveServer(
             {
                 "BLUELAMP_REDIS_URL": redis_url,
@@ -142,12 +154,10 @@ def api(
             },
             tmp_path_factory.mktemp("api"),
         )
-        server.start()
         try:
-            yield Api(server, accounts)
+            with serving(server, postgres_url, schema) as api:
+                yield api
         finally:
-            server.stop()
-            engine.dispose()
             forget_prefix(redis_url, prefix)
 
 

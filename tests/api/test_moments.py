@@ -15,10 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.accounts import Accounts
-from api.database import open_database
-from tests.api.conftest import PASSWORD, USERS, Api
-from tests.databases import migrated
+from tests.api.conftest import Api, serving
 from tests.live import LiveServer
 from tests.stream.factories import Events
 
@@ -28,16 +25,8 @@ def sqlite_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """A server on the embedded bus and SQLite, taking a snapshot every 7 records, so a
     past moment is a snapshot plus a replay."""
     server = LiveServer({"BLUELAMP_SNAPSHOT_EVERY": "7"}, tmp_path_factory.mktemp("moments"))
-    engine = open_database(migrated(server.env["BLUELAMP_DATABASE_URL"]))
-    accounts = Accounts(engine)
-    for name, (role, bcu) in USERS.items():
-        accounts.add(name, PASSWORD, role, bcu)
-    server.start()
-    try:
-        yield Api(server, accounts)
-    finally:
-        server.stop()
-        engine.dispose()
+    with serving(server, server.env["BLUELAMP_DATABASE_URL"]) as api:
+        yield api
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
