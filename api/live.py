@@ -40,8 +40,8 @@ from starlette.websockets import WebSocketState
 from api.audit import AuditOutcome
 from api.deps import audit_request, refuse, resolve, session_ended
 from api.feedstatus import FeedStatus
-from api.security import VIEWERS, Principal
-from api.services import Services
+from api.security import VIEWERS, Principal, Role
+from api.services import EVERY_CALL, NO_CALL, Services, for_audience
 from api.views import picture_view, touched_view
 from stream.events import Recorded
 from stream.fanout import SubscriberTooSlow, Subscription
@@ -116,6 +116,18 @@ def _origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
     return urlsplit(origin).netloc == websocket.headers.get("host")
 
 
+def audience_of(who: Principal) -> str:
+    """Which waiting calls' rankings the live advice carries to ``who``: a commander's
+    screens every call's, an inspector's desk its own BCU's, the wall and planners none
+    (their screens show the recommender's move-ups, breaches and cover, not rankings; any
+    call's are at GET /api/incidents/{id}/recommendations)."""
+    if who.role is Role.COMMANDER:
+        return EVERY_CALL
+    if who.role is Role.INSPECTOR and who.bcu:
+        return who.bcu
+    return NO_CALL
+
+
 async def _serve(
     websocket: WebSocket, services: Services, who: Principal, since: int | None
 ) -> None:
@@ -130,12 +142,14 @@ async def _serve(
                 "type": "snapshot",
                 "seq": since,
                 "picture": picture_view(picture, hex_of=services.london.hex_of),
-                "advice": services.advisor.current(picture),
+                "advice": for_audience(services.advisor.current(picture), audience_of(who)),
             }
         )
     async with spine.subscribe(since=since) as subscription:
         reader = asyncio.create_task(_drain(websocket))
-        sender = asyncio.create_task(_send(websocket, services, subscription, since, snapshot))
+        sender = asyncio.create_task(
+            _send(websocket, services, subscription, since, snapshot, audience_of(who))
+        )
         watcher = asyncio.create_task(_watch_session(services, who))
         tasks: tuple[asyncio.Task[object], ...] = (reader, sender, watcher)
         try:
@@ -158,6 +172,7 @@ async def _send(
     subscription: Subscription,
     seq: int,
     snapshot: bytes | None,
+    audience: str,
 ) -> None:
     """Each turn: a change of the feed status goes out at once; then whatever falls due
     first: a waiting record's frame (coalesced: ``ws_frame_ms`` after the last frame), else
@@ -190,9 +205,11 @@ async def _send(
                 continue
             if upcoming.done():
                 first, upcoming = upcoming.result(), None
-                seq, advised = await _send_events(websocket, services, subscription, first, advised)
+                seq, advised = await _send_events(
+                    websocket, services, subscription, first, (advised, audience)
+                )
             elif advice_at <= heartbeat_at:
-                advised = await _send_advice(websocket, services, seq, advised)
+                advised = await _send_advice(websocket, services, seq, (advised, audience))
             else:
                 await _heartbeat(websocket, seq, send_s)
             last_sent = spoke = loop.time()
@@ -228,12 +245,17 @@ def _advice_due_in(services: Services, advised: int, seq: int) -> float:
     return float("inf") if due is None else due
 
 
-async def _send_advice(websocket: WebSocket, services: Services, seq: int, advised: int) -> int:
-    """An advice frame if the advice changed since version ``advised``; the version sent."""
+async def _send_advice(
+    websocket: WebSocket, services: Services, seq: int, advised: tuple[int, str]
+) -> int:
+    """An advice frame if the advice changed since the version this socket has (its
+    audience's cut: ``advised``); the version sent."""
+    version_had, audience = advised
     advice = services.advisor.current(services.spine.picture)
-    version = int(advice.get("version", advised))
-    if version != advised:
-        frame = f'{{"type":"advice","seq":{seq},"advice":{services.advice_json(advice)}}}'
+    version = int(advice.get("version", version_had))
+    if version != version_had:
+        text = services.advice_json(advice, audience)
+        frame = f'{{"type":"advice","seq":{seq},"advice":{text}}}'
         await _send_bytes(websocket, frame, services.settings.ws_send_timeout_s)
     return version
 
@@ -249,17 +271,19 @@ async def _send_events(
     services: Services,
     subscription: Subscription,
     first: Recorded,
-    advised: int,
+    advised: tuple[int, str],
 ) -> tuple[int, int]:
     """One events frame from ``first`` and what else is ready; (its seq, the advice version
-    sent)."""
+    sent). ``advised``: the advice version the socket has, and its audience."""
     batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1)]
-    frame, advised = await _events_frame(services, batch, advised)
+    frame, version = await _events_frame(services, batch, advised)
     await _send_bytes(websocket, frame, services.settings.ws_send_timeout_s)
-    return batch[-1].seq, advised
+    return batch[-1].seq, version
 
 
-async def _events_frame(services: Services, batch: list[Recorded], advised: int) -> tuple[str, int]:
+async def _events_frame(
+    services: Services, batch: list[Recorded], advised: tuple[int, str]
+) -> tuple[str, int]:
     """An events frame: the events, the current state of everything they touched (so a
     screen upserts rather than re-folds), the KPIs, and the advice when it has changed since
     this socket last had it. Sockets in step get the same records: the frame's body is made
@@ -281,10 +305,12 @@ async def _events_frame(services: Services, batch: list[Recorded], advised: int)
         if len(frames) > FRAMES_KEPT:
             for key in list(frames)[: FRAMES_KEPT // 2]:
                 del frames[key]
+    version_had, audience = advised
     advice = services.advisor.current(services.spine.picture)
-    if advice.get("version", advised) != advised:
-        return body + ',"advice":' + services.advice_json(advice) + "}", advice["version"]
-    return body + "}", advised
+    if advice.get("version", version_had) != version_had:
+        text = services.advice_json(advice, audience)
+        return body + ',"advice":' + text + "}", advice["version"]
+    return body + "}", version_had
 
 
 async def _send_bytes(websocket: WebSocket, frame: bytes | str, timeout: float) -> None:

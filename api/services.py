@@ -40,6 +40,22 @@ from stream.spine import Spine
 ACTIVE_CACHE_S = 5.0
 
 
+#: Audiences of the live advice: every waiting call's ranked units, or none of them (a BCU
+#: code: that BCU's calls only).
+EVERY_CALL, NO_CALL = "*", ""
+
+
+def for_audience(advice: dict[str, Any], audience: str) -> dict[str, Any]:
+    """The advice with the recommender's per-call rankings (``recommendations.calls``, the
+    bulk of it: about 1 KB a waiting call) cut to what ``audience`` uses: all of them for a
+    commander, an inspector's own BCU's, none for the wall and planners (docs/api.md)."""
+    recommendations = advice.get("recommendations")
+    if audience == EVERY_CALL or not recommendations:
+        return advice
+    calls = [c for c in recommendations["calls"] if c["bcu"] == audience] if audience else []
+    return advice | {"recommendations": recommendations | {"calls": calls}}
+
+
 @dataclass
 class Services:
     settings: ApiSettings
@@ -65,7 +81,7 @@ class Services:
     _active: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _revoked: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _kpis: tuple[int, bytes] = (-1, b"")
-    _advice: tuple[int, str] = (-1, "")
+    _advice: tuple[int, dict[str, str]] = (-1, {})  # version, and its JSON by audience
     # Live-feed frame bodies by (first seq, last seq): sockets in step share one (api.live).
     live_frames: dict[tuple[int, int], str] = field(default_factory=dict)
     # Whether the feed is current, for the outage banner (api.feedstatus).
@@ -130,9 +146,13 @@ class Services:
             self._kpis = (picture.seq, orjson.dumps(picture.kpis()))
         return self._kpis[1]
 
-    def advice_json(self, advice: dict[str, Any]) -> str:
-        """The advice as JSON, made once per version however many sockets send it."""
+    def advice_json(self, advice: dict[str, Any], audience: str = EVERY_CALL) -> str:
+        """The advice as JSON for ``audience`` (api.live.audience_of), made once per version
+        and audience however many sockets send it."""
         version = int(advice.get("version", 0))
         if self._advice[0] != version:
-            self._advice = (version, orjson.dumps(advice).decode())
-        return self._advice[1]
+            self._advice = (version, {})
+        made = self._advice[1]
+        if audience not in made:
+            made[audience] = orjson.dumps(for_audience(advice, audience)).decode()
+        return made[audience]

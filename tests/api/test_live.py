@@ -303,3 +303,40 @@ def test_advice_names_the_nearest_units_and_what_is_at_risk(api: Api) -> None:
     assert entry["nearest"][0]["eta_s"] > 0 and entry["grade"] == "I"
     assert entry["slack_s"] == entry["seconds_left"] - entry["nearest"][0]["eta_s"]
     assert {"no_irv", "i_unassigned"} >= {a["kind"] for a in advice["alerts"]}
+
+
+async def _rankings(ws: ClientConnection, after_seq: int, timeout: float = 30) -> list[str]:
+    """The incidents whose units the socket's advice ranks, from the first answer of the
+    recommender made at or after ``after_seq``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        frame = await _frame(ws, max(0.1, deadline - time.monotonic()))
+        recommendations = (frame.get("advice") or {}).get("recommendations") or {}
+        if recommendations.get("seq", -1) >= after_seq:
+            return [c["incident_id"] for c in recommendations["calls"]]
+
+
+async def test_each_screen_s_feed_carries_the_rankings_it_shows_and_no_more(api: Api) -> None:
+    """The recommender's per-call rankings are most of the advice (about 1 KB a waiting
+    call): a commander's feed carries every call's, an inspector's its own BCU's, the wall's
+    and a planner's none (their screens show move-ups, breaches and cover). The REST advice
+    keeps them all."""
+    api.unit("AW"), api.unit("NE")
+    async with (
+        _ws(api, api.token("chief"), max_queue=None) as chief,
+        _ws(api, api.token("insp_aw"), max_queue=None) as inspector,
+        _ws(api, api.token("wall"), max_queue=None) as wall,
+    ):
+        own, other = api.fresh("AW-I"), api.fresh("NE-I")
+        created = api.push(
+            incident_created(own, lat=POINTS["AW"][0] + 0.001, lon=POINTS["AW"][1]),
+            incident_created(other, lat=POINTS["NE"][0] + 0.001, lon=POINTS["NE"][1]),
+        )
+        after = max(r["seq"] for r in created)
+        assert {own, other} <= set(await _rankings(chief, after))
+        seen = await _rankings(inspector, after)
+        assert own in seen and other not in seen
+        assert await _rankings(wall, after) == []
+    with api.client("wall") as client:
+        rest = client.get("/api/advice").json()["recommendations"]
+    assert rest is not None and other in {c["incident_id"] for c in rest["calls"]}
