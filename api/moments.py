@@ -11,6 +11,7 @@ are kept (``KEPT``, a bound on memory: a London-scale picture is a few megabytes
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ def moment_seq(log: EventLog, at: str, now: datetime | None = None) -> int:
     the log had taken by then. Raises :class:`NoSuchMoment` with the reason otherwise."""
     last = log.last_seq()
     text = at.strip()
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]{1,19}", text):  # ASCII digits only: "²" and "١٢" are no seq
         seq = int(text)
         if seq < 1 or seq > last:
             raise NoSuchMoment(f"seq {seq} is not in the log, which holds seqs 1 to {last}")
@@ -51,13 +52,19 @@ def moment_seq(log: EventLog, at: str, now: datetime | None = None) -> int:
         ) from None
     if when.tzinfo is None:
         raise NoSuchMoment(f"at={at!r} must carry a time zone, e.g. 2026-11-26T02:00:00Z")
-    if when > (now or datetime.now(UTC)):
-        raise NoSuchMoment(f"{when.isoformat()} is in the future: replay looks back only")
     first = log.first_recorded_at()
-    found = log.seq_at(when)
+    begins = "is empty" if first is None else f"begins at {first.isoformat()}"
+    try:
+        utc = when.astimezone(UTC)
+    except OverflowError:  # within a day of the calendar's ends: before or after any log
+        if when.year == 1:
+            raise NoSuchMoment(f"{text} is before the log: the log {begins}") from None
+        raise NoSuchMoment(f"{text} is in the future: replay looks back only") from None
+    if utc > (now or datetime.now(UTC)):
+        raise NoSuchMoment(f"{utc.isoformat()} is in the future: replay looks back only")
+    found = log.seq_at(utc)
     if first is None or found is None:
-        begins = "is empty" if first is None else f"begins at {first.isoformat()}"
-        raise NoSuchMoment(f"{when.isoformat()} is before the log: the log {begins}")
+        raise NoSuchMoment(f"{utc.isoformat()} is before the log: the log {begins}")
     return found
 
 

@@ -141,6 +141,10 @@ def test_no_such_moment_is_a_422_that_says_why(server: Api) -> None:
         "2026-11-26T02:00:00": "must carry a time zone",
         future: "in the future",
         "2001-01-01T00:00:00Z": "before the log: the log begins at",
+        "0001-01-01T00:00:00+01:00": "before the log: the log begins at",
+        "9999-12-31T23:59:59-01:00": "in the future",
+        "\u00b2": "neither a seq nor an RFC 3339 time",  # a digit to str.isdigit, not a seq
+        "\u0661\u0662": "neither a seq nor an RFC 3339 time",
     }
     for path in ("/api/picture", "/api/incidents", "/api/units", "/api/demand", "/api/advice"):
         for at, why in cases.items():
