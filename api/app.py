@@ -30,7 +30,17 @@ from api.headers import install_security_headers
 from api.live import router as live_router
 from api.metrics import Metrics, RequestTimer
 from api.ratelimit import open_rate_limiter
-from api.routes import audit, commands, decisions, events, mutualaid, queries, reports, signin
+from api.routes import (
+    audit,
+    commands,
+    decisions,
+    events,
+    mutualaid,
+    queries,
+    replay,
+    reports,
+    signin,
+)
 from api.routes.docs import add_docs
 from api.schemas.health import Alive, Readiness
 from api.security import OidcVerifier, signing_key
@@ -99,7 +109,7 @@ def create_app(
     app.add_exception_handler(OperationalError, _database_unavailable)
     guards.install(app, settings)
     _add_health(app)
-    for module in (signin, queries, decisions, commands, mutualaid, events, audit, reports):
+    for module in (signin, queries, decisions, commands, mutualaid, events, audit, reports, replay):
         app.include_router(module.router)
     app.include_router(live_router)
     add_docs(app)

@@ -5,7 +5,9 @@ live picture, its advice or the feed.
 
 A time means what the log had taken by then (``recorded_at``): "what did we know at 02:00".
 A replaying screen asks for neighbouring moments again and again, so the last few pictures
-are kept (``KEPT``, a bound on memory: a London-scale picture is a few megabytes).
+are kept (``KEPT``, a bound on memory: a London-scale picture is a few megabytes); a replay
+that plays forward moves a picture of its own along the log (``advance``), so each step
+costs the records it passes, not a rebuild.
 """
 
 from __future__ import annotations
@@ -13,16 +15,20 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import HTTPException, Query
 
+from stream.events import Recorded
 from stream.log import EventLog
 from stream.picture import Picture
 
 KEPT = 8
+CURSORS = 4  # replays playing forward at once, each with a picture of its own
+T = TypeVar("T")
 AT = (
     "a past moment: a seq (e.g. 48213) or an RFC 3339 time with its zone "
     "(e.g. 2026-11-26T02:00:00Z, what the log had taken by then); absent, now"
@@ -76,6 +82,10 @@ class PastPictures:
     kept: int = KEPT
     _pictures: OrderedDict[int, Picture] = field(default_factory=OrderedDict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Pictures only ``advance`` touches (it folds them in a worker thread), by seq: never
+    # the ones ``at`` hands out, which a request may be reading meanwhile.
+    _cursors: OrderedDict[int, Picture] = field(default_factory=OrderedDict)
+    _cursor_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def at(self, at: str) -> Picture:
         """The picture at the moment ``at`` names; a 422 with the reason if it names none."""
@@ -92,3 +102,26 @@ class PastPictures:
                     self._pictures.popitem(last=False)
             self._pictures.move_to_end(seq)
             return picture
+
+    async def advance(
+        self, after: int, upto: int, made: Callable[[Picture, list[Recorded]], T]
+    ) -> T:
+        """``made(picture, records)``: the records after seq ``after`` up to ``upto`` folded
+        into the picture at ``after``, which is then kept at ``upto`` for the next step. A
+        replay's first step (or one after a jump) rebuilds the picture from the log."""
+
+        def step() -> T:
+            picture = self._cursors.pop(after, None)
+            if picture is None:
+                picture = self.log.picture(after)
+            records = self.log.read(after, upto=upto)
+            for record in records:
+                picture.apply(record)
+            result = made(picture, records)
+            self._cursors[picture.seq] = picture
+            while len(self._cursors) > CURSORS:
+                self._cursors.popitem(last=False)
+            return result
+
+        async with self._cursor_lock:
+            return await asyncio.to_thread(step)

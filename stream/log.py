@@ -264,6 +264,13 @@ class EventLog:
             found = conn.execute(query).scalar_one_or_none()
         return None if found is None else int(found)
 
+    def recorded_at(self, seq: int) -> datetime | None:
+        """When the log took record ``seq`` (None: it holds no such record)."""
+        query = select(events.c.recorded_at).where(events.c.seq == seq)
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar_one_or_none()
+        return None if found is None else as_utc(found)
+
     def first_recorded_at(self) -> datetime | None:
         """When the log took its first record (None: it is empty)."""
         query = select(events.c.recorded_at).order_by(events.c.seq).limit(1)

@@ -155,3 +155,80 @@ def test_no_such_moment_is_a_422_that_says_why(server: Api) -> None:
     assert _get(server, "/api/incidents", "wall", at=str(last)).status_code == 403
     with httpx.Client(base_url=server.url) as anonymous:
         assert anonymous.get("/api/picture", params={"at": str(last)}).status_code == 401
+
+
+def _without_hex(incident: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if incident is None else {k: v for k, v in incident.items() if k != "hex"}
+
+
+def _open(picture: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A picture's open incidents and its units by id, as a screen's store keeps them."""
+    incidents = {i["incident_id"]: i for i in picture["incidents"] if i["status"] != "closed"}
+    return incidents, {u["unit_id"]: u for u in picture["units"]}
+
+
+def test_a_replay_played_forward_shows_what_the_live_server_had_at_each_seq(server: Api) -> None:
+    """The snapshot at one moment, then events frames to each later one, applied as a screen
+    applies the live feed's (upsert what the frame says it touched), give the picture the
+    live server had at each of those seqs; the replay's clock never goes back."""
+    ev = Events(source=f"replay-{uuid.uuid4().hex[:8]}")
+    seen: dict[int, dict[str, Any]] = {}
+    for batch in _story(ev, "R"):
+        results = server.push(*batch)
+        picture = _live(server, max(r["seq"] for r in results))
+        seen[picture["seq"]] = picture
+    seqs = sorted(seen)
+    first = _get(server, "/api/replay/snapshot", "insp_ne", at=str(seqs[0]))
+    assert first.status_code == 200, first.text
+    frame = first.json()
+    assert (frame["type"], frame["seq"]) == ("snapshot", seqs[0])
+    assert all(i["hex"] for i in frame["picture"]["incidents"])
+    incidents, units = _open(frame["picture"])
+    assert {k: _without_hex(v) for k, v in incidents.items()} == _open(seen[seqs[0]])[0]
+    clock, after = datetime.fromisoformat(frame["time"]), seqs[0]
+    for seq in seqs[1:]:
+        answer = _get(server, "/api/replay/events", "insp_ne", after=after, at=str(seq))
+        assert answer.status_code == 200, answer.text
+        frame = answer.json()
+        assert (frame["type"], frame["seq"], frame["more"]) == ("events", seq, False)
+        assert [e["seq"] for e in frame["events"]] == list(range(after + 1, seq + 1))
+        for ident, state in frame["state"]["incidents"].items():
+            if state is None or state["status"] == "closed":
+                incidents.pop(ident, None)
+            else:
+                incidents[ident] = state
+        for ident, state in frame["state"]["units"].items():
+            units[ident] = state
+        want_incidents, want_units = _open(seen[seq])
+        assert {k: _without_hex(v) for k, v in incidents.items()} == want_incidents, seq
+        assert units == want_units, seq
+        assert frame["kpis"] == seen[seq]["kpis"] | {"bcus": seen[seq]["bcus"]}, seq
+        assert frame["advice"]["seq"] == seq and frame["advice"]["version"] == 0
+        assert datetime.fromisoformat(frame["time"]) >= clock
+        clock, after = datetime.fromisoformat(frame["time"]), seq
+
+
+def test_a_replay_steps_one_event_at_a_time_and_only_forward(server: Api) -> None:
+    ev = Events(source=f"replay-{uuid.uuid4().hex[:8]}")
+    pushed = [r["seq"] for r in server.push(*[e for b in _story(ev, "S") for e in b])]
+    start, end = pushed[0], pushed[-1]
+    step = _get(server, "/api/replay/events", after=start, at=str(end), limit=1).json()
+    assert [e["seq"] for e in step["events"]] == [start + 1]
+    assert (step["seq"], step["more"]) == (start + 1, True)
+    nothing = _get(server, "/api/replay/events", after=end, at=str(end)).json()
+    assert (nothing["seq"], nothing["events"], nothing["more"]) == (end, [], False)
+    back = _get(server, "/api/replay/events", after=end, at=str(start))
+    assert back.status_code == 422 and "a replay plays forward" in back.json()["detail"]
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    for path, params in (
+        ("/api/replay/snapshot", {"at": future}),
+        ("/api/replay/events", {"after": start, "at": "2001-01-01T00:00:00Z"}),
+        ("/api/replay/events", {"after": start}),
+    ):
+        answer = _get(server, path, **params)
+        assert answer.status_code == 422, (path, params, answer.text)
+        assert answer.json()["detail"], answer.text
+    assert _get(server, "/api/replay/snapshot", "feed", at=str(end)).status_code == 403
+    assert _get(server, "/api/replay/snapshot", "wall", at=str(end)).status_code == 200
+    advice = _get(server, "/api/replay/snapshot", "wall", at=str(end)).json()["advice"]
+    assert (advice["version"], advice["recommendations"]) == (0, None)  # the ledger has them
