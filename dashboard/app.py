@@ -97,6 +97,8 @@ def shell(settings: ScreenSettings) -> Component:
                     ),
                     # How fresh the live data is: last seq and its age (assets/js/feed.js).
                     html.Span(id=ids.FRESHNESS, className="bl-freshness"),
+                    # Opens the replay's period chooser on the wall and the desk (replay.js).
+                    html.Button("Replay", id=ids.REPLAY_OPEN, className="bl-button bl-replay-open"),
                     html.Span(id=ids.USER, className="bl-user"),
                     html.Button("Sign out", id=ids.SIGN_OUT, className="bl-button bl-signout"),
                     # Ticks in the browser (assets/js/header.js) in the display time zone.
@@ -114,6 +116,8 @@ def shell(settings: ScreenSettings) -> Component:
                 role="alert",
                 hidden=True,
             ),
+            # While this page replays the log: REPLAY, the replayed time and the controls.
+            html.Div(id=ids.REPLAY_BAR, className="bl-replay-bar", hidden=True),
             html.Main(id=ids.PAGE, className="bl-main"),
         ],
     )

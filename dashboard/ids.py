@@ -13,6 +13,10 @@ SIGN_OUT = "sign-out"
 NAV = "nav"
 NAV_PLANNER = "nav-planner"
 BANNER = "feed-banner"
+# Replay (assets/js/replay.js): the header's button, and the bar with the REPLAY banner, the
+# period chooser and the controls, whose inside the browser makes ("replay-play", …).
+REPLAY_OPEN = "replay-open"
+REPLAY_BAR = "replay-bar"
 FRESHNESS = "freshness"
 
 # The map of London on the wall (also the landing page); its layers' ids are prefixed

@@ -50,6 +50,8 @@ ROUTES: dict[str, Route] = {
     "units": Route("GET", _get("/api/units?bcu=AW"), READERS),
     "unit": Route("GET", _get("/api/units/{unit}"), READERS),
     "demand": Route("GET", _get("/api/demand"), VIEWERS),
+    "replay-snapshot": Route("GET", _get("/api/replay/snapshot?at=1"), VIEWERS),
+    "replay-events": Route("GET", _get("/api/replay/events?after=0&at=1"), VIEWERS),
     "demand-usual": Route("GET", _get("/api/demand/usual"), VIEWERS),
     "geo": Route("GET", _get("/api/geo/bcus"), VIEWERS),
     "audit": Route("GET", _get("/api/audit"), frozenset({"chief"})),

@@ -7,6 +7,7 @@ import { onEnded, session } from "./session.js";
 // Why a command cannot be sent now, or "" if it can: a signed-out session, a lost or
 // held-up feed. Screens ask before sending and mark their command buttons.
 export function blocked() {
+  if (live.replay) { return "Replay: commands are off. Back to live to act."; }
   if (session.expired) { return "Your session has ended: sign in again to send commands."; }
   if (!live.connected) { return "Not connected: commands are off until the live feed is back."; }
   if (live.heldUp) { return "Live feed held up: commands are off until it recovers."; }
@@ -31,7 +32,8 @@ const LOST = "Live feed lost: reconnecting. What you see may be out of date.";
 export function banner() {
   const element = document.getElementById("feed-banner");
   if (element) {
-    const text = session.expired ? "Signed out: the live feed is paused until you sign in again. What you see may be out of date."
+    const text = live.replay ? ""  // the replay bar (replay.js) says so, in its own colours
+      : session.expired ? "Signed out: the live feed is paused until you sign in again. What you see may be out of date."
       : !live.connected ? LOST
       : live.heldUp ? "Live feed held up: " + live.heldUp + ". What you see may be out of date."
       : "";
@@ -46,6 +48,7 @@ export function banner() {
 export function freshness() {
   const element = document.getElementById("freshness");
   if (!element) { return; }
+  if (live.replay) { element.textContent = "replay · seq " + live.seq; element.classList.remove("bl-stale"); return; }
   if (!live.lastFrameAt) { element.textContent = "waiting for the live feed"; return; }
   const age = Math.round((Date.now() - live.lastFrameAt) / 1000);
   element.textContent = "seq " + live.seq + " · " + (age < 1 ? "now" : age + " s ago");

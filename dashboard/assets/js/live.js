@@ -26,7 +26,8 @@ function connect() {
   const mine = new WebSocket(url);
   socket = mine;
   mine.onopen = () => { retry = 0; };
-  mine.onmessage = (message) => { apply(JSON.parse(message.data)); };
+  // Once stopped (a replay took the store over), frames still in flight are not applied.
+  mine.onmessage = (message) => { if (socket === mine && !stopped) { apply(JSON.parse(message.data)); } };
   mine.onclose = (event) => {
     if (socket !== mine) { return; }
     disconnected();

@@ -12,11 +12,13 @@ import { signin } from "./signin.js";
 import { wall } from "./wall.js";
 import { inspector } from "./inspector/desk.js";
 import { planner } from "./planner.js";
+import { watchReplay } from "./replay.js";
 
 publishMapFunctions();
 publishGridFunctions();
 registerMaps(window.L);
 watchFeed();
 watchSession();
+watchReplay();
 startHeader();
 mountScreens({ signin, wall, inspector, planner });

@@ -3,9 +3,11 @@
 // without a reload). A screen is a function (root, me) -> {root, stop()}.
 import { fill, h } from "./dom.js";
 import { start } from "./live.js";
+import { replaying, startFromLink } from "./replay.js";
 import { requireSignIn } from "./session.js";
 
 let screens = {};
+const REPLAYABLE = { wall: true, inspector: true };
 let current = null;  // { root, stop() }
 let lookedAt = null;
 
@@ -31,7 +33,8 @@ function mount(name, root) {
       fill(root, h("p", { class: "bl-error" }, "A feed account has no screens."));
       return;
     }
-    start();
+    // A replay link (replay.js) replays instead; a replay already on goes on across pages.
+    if (!replaying() && !(REPLAYABLE[name] && startFromLink())) { start(); }
     current = (screens[name] || passive)(root, me);
     current.root = root;
   });

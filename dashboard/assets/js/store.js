@@ -14,6 +14,7 @@ export const live = {
   lastFrameAt: null,      // when the last frame (or heartbeat) arrived, by this clock
   lastEventTime: null,    // the event time of the newest event applied
   applied: [],            // per repaint: [seq, epoch ms, apply ms] (docs/performance.md)
+  replay: null,           // while this page replays the log (replay.js): its state
 };
 
 let listeners = [];
@@ -84,6 +85,21 @@ export function apply(frame) {
   }
   if (frame.seq !== undefined) { live.seq = frame.seq; }
   if (!live.connected || frame.type === "status") { live.connected = true; feedChanged(); }
+  schedule();
+}
+
+// Empty, as a page that has had no frame: before a replay fills it, and after one, before the
+// live feed's snapshot does.
+export function clear() {
+  live.seq = 0;
+  live.incidents = new Map();
+  live.units = new Map();
+  live.kpis = null;
+  live.bcus = {};
+  live.advice = null;
+  live.lastEventTime = null;
+  pending.reset = true;
+  pending.advice = true;
   schedule();
 }
 

@@ -1,6 +1,7 @@
 // The wall screen: KPIs, incidents at risk, alerts, per-BCU demand and capacity, the live
 // map; kept current from the store, the map marker by marker.
 import { byId, fill } from "./dom.js";
+import { blocked, syncCommands } from "./feed.js";
 import { LiveLayers } from "./livelayers.js";
 import { findMap } from "./maps.js";
 import { request } from "./session.js";
@@ -47,6 +48,7 @@ export function wall(root, me) {
       if (key !== alertsShown && byId("alerts")) {
         alertsShown = key;
         fill(byId("alerts"), alertItems(advice, mayAcknowledge, ackFailed));
+        syncCommands();
       }
     }
     const recs = recommendations(advice);
@@ -82,6 +84,7 @@ export function wall(root, me) {
     const button = event.target.closest("button[data-ack]");
     if (!button) { return; }
     const key = button.dataset.ack;
+    if (blocked()) { return; }  // a replay, a lost feed: the button says why (feed.js)
     button.disabled = true;
     request("POST", "/api/alerts/acknowledgement", { key }).then((answer) => {
       if (answer.status === 200) { delete ackFailed[key]; } else { ackFailed[key] = answer.status + ": " + (answer.body.detail || "failed"); button.disabled = false; }

@@ -49,7 +49,7 @@ export function alertItems(advice, mayAcknowledge, failed) {
   const aid = (advice.mutual_aid || []).map((a) => h("li", { class: "bl-aid-alert" },
     "Mutual aid asked: " + a.callsign + " (" + a.from_bcu + ") for " + a.grade + " · " + words("category", a.category) + " in " + a.to_bcu + ", by " + a.by));
   const active = advice.alerts.slice(0, 8).map((a) => h("li", {}, a.text,
-    mayAcknowledge(a) ? [" ", h("button", { class: "bl-button bl-ack", dataset: { ack: a.key } }, "Acknowledge")] : null,
+    mayAcknowledge(a) ? [" ", h("button", { class: "bl-button bl-ack", "data-command": "1", dataset: { ack: a.key } }, "Acknowledge")] : null,
     failed[a.key] ? [" ", h("span", { class: "bl-fail" }, "✗ " + failed[a.key])] : null));
   const seen = (advice.acknowledged || []).slice(0, 8).map((a) => h("li", { class: "bl-muted bl-acknowledged" },
     "✓ " + a.text + " · acknowledged by " + a.acknowledged_by + " at " + clock(a.acknowledged_at)));

@@ -112,8 +112,12 @@ export function inspector(root, me) {
     request("GET", "/api/incidents/" + encodeURIComponent(id)).then((answer) => {
       if (answer.status !== 200) { return; }
       const shown = d.timelines[id];
-      if (shown && shown.seq > answer.body.seq) { return; }
-      d.timelines[id] = { seq: answer.body.seq, timeline: answer.body.timeline, incident: answer.body.incident };
+      if (shown && shown.seq > answer.body.seq && !live.replay) { return; }
+      // In a replay, the log as it stood at the replayed moment, not what came after.
+      const body = live.replay
+        ? { seq: live.seq, timeline: answer.body.timeline.filter((t) => t.seq <= live.seq), incident: live.incidents.get(id) || null }
+        : answer.body;
+      d.timelines[id] = { seq: body.seq, timeline: body.timeline, incident: body.incident };
       if (state.incident === id) { renderPanel(); }
     });
   }
