@@ -113,6 +113,7 @@ def responses(
             t.created_at,
             (response_s / 60.0).label("response_min"),
             t.first_unit,
+            t.arrived_at,
         )
         .where(due, ~in_time)
         .order_by(t.created_at)
@@ -124,6 +125,7 @@ def responses(
     for frame in (rows, late_rows):  # PostgreSQL's epoch arithmetic comes back as Decimal
         frame["response_min"] = pd.to_numeric(frame["response_min"]).astype("float64")
     late_rows["created_at"] = _times(late_rows["created_at"])
+    late_rows["arrived_at"] = _times(late_rows["arrived_at"])
     return rows, late_rows
 
 

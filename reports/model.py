@@ -113,6 +113,9 @@ class Table:
     #: A column whose values are the chart's series (one bar series per grade, grouped,
     #: with ``chart_y[0]`` as their values), instead of one series per ``chart_y`` column.
     chart_series: str | None = None
+    #: Per row, where on the screens it can be seen (a late arrival's replay), or None;
+    #: empty for a table with no such place. The JSON carries them; the files do not.
+    links: list[str | None] = field(default_factory=list)
 
     def chart_data(self) -> dict[str, Any] | None:
         """The chart's x values and series, as every format draws them."""
@@ -176,6 +179,7 @@ class Report:
                     "chart_x": t.chart_x,
                     "chart_y": t.chart_y,
                     "chart_data": t.chart_data(),
+                    "links": t.links,
                 }
                 for t in self.tables
             ],

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -11,6 +12,7 @@ from reports import data
 from reports.model import LONDON, Filters, Period, Report, Table, register
 
 TARGET_MIN = {"I": 15, "S": 60}
+REPLAY_AFTER = timedelta(minutes=30)  # a late call never attended: replayed this far past target
 DEFINITIONS = [
     "The response clock starts when the incident is created (its incident.created event) "
     "and stops when the first unit arrives (the first incident.arrived).",
@@ -49,7 +51,12 @@ def response(engine: Engine, period: Period, filters: Filters) -> Report:
                 "Attended within target and response times, by grade",
                 _compliance(due, ["grade"]),
             ),
-            Table("late", "Late arrivals (due, not attended within target)", _late(late)),
+            Table(
+                "late",
+                "Late arrivals (due, not attended within target)",
+                _late(late),
+                links=_replays(late, min(period.end, produced)),
+            ),
         ],
         produced_at=produced,
         notes=[] if len(due) else ["No I or S incident fell due in this period."],
@@ -90,3 +97,35 @@ def _late(late: pd.DataFrame) -> pd.DataFrame:
             "first_unit": late["first_unit"],
         }
     ).reset_index(drop=True)
+
+
+def _replays(late: pd.DataFrame, cutoff: datetime) -> list[str | None]:
+    """Each late arrival's replay on the inspector's desk (dashboard/assets/js/replay.js):
+    its BCU, the incident selected, from a minute before its creation to a minute after its
+    first unit arrived (not attended: until ``REPLAY_AFTER`` past its target, or the cutoff)."""
+    links: list[str | None] = []
+    for row in late.itertuples(index=False):
+        if pd.isna(row.created_at):  # a time pandas cannot hold (reports.data._times)
+            links.append(None)
+            continue
+        created = row.created_at.to_pydatetime()
+        target = created + timedelta(minutes=TARGET_MIN[row.grade])
+        arrived = row.arrived_at
+        end = (
+            arrived.to_pydatetime() if not pd.isna(arrived) else min(target + REPLAY_AFTER, cutoff)
+        )
+        start = created - timedelta(minutes=1)
+        query = urlencode(
+            {
+                "bcu": row.bcu,
+                "incident": row.incident_id,
+                "replay": f"{_zulu(start)}/{_zulu(end + timedelta(minutes=1))}",
+                "at": _zulu(start),
+            }
+        )
+        links.append(f"/inspector?{query}")
+    return links
+
+
+def _zulu(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

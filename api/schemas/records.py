@@ -71,6 +71,9 @@ class Table(Closed):
     chart_x: str | None
     chart_y: list[str]
     chart_data: Chart | None
+    links: list[str | None] = Field(
+        description="per row, where the screens show it (a late arrival's replay), or none"
+    )
 
 
 class Report(Closed):

@@ -48,6 +48,18 @@ test("tables: notes, a title with the row count, coded values in words, at most 
   assert.equal(box.querySelector("i"), null);
 });
 
+test("a late arrival's first cell links to its replay; a row with no place stays text", () => {
+  const links = ["/inspector?bcu=NE&incident=C1&replay=a/b", null];
+  const table = { title: "Late arrivals", columns: ["incident", "grade"], headers: ["Incident", "Grade"], coded: [], rows: [["CAD 1", "I"], ["C2", "S"]], links };
+  const { box } = elements("box");
+  box.append(...tablesOf({ tables: [table] }));
+  const [first, second] = [...box.querySelectorAll("tbody tr")];
+  assert.equal(first.querySelector("a").getAttribute("href"), links[0]);
+  assert.equal(first.querySelector("a").textContent, "CAD 1");
+  assert.equal(second.querySelector("a"), null);
+  assert.equal(second.children[0].textContent, "C2");
+});
+
 function plannerPage() {
   at("/planner");
   const ids = ["planner", "report-status", "report-from-field", "report-to-field"];

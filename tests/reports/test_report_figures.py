@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import openpyxl
 import pytest
@@ -125,6 +126,43 @@ def test_late_arrivals_name_each_incident_by_its_cad_reference_else_its_id(
     assert any(name.startswith("CAD ") for name in shown), "no late incident has a reference"
     assert any(name.startswith("INC-") for name in shown), "every late incident has a reference"
     assert sorted(shown) == sorted(named[i] for i in _late_ids(script))
+
+
+def test_each_late_arrival_links_to_its_replay_from_creation_to_arrival(
+    day: tuple[Day, EventLog],
+) -> None:
+    """The link opens the desk on the incident's BCU with it selected, replaying from a
+    minute before its creation to a minute after its first unit arrived (or, never
+    attended, 30 minutes past its target or the report's end): worked out from the events."""
+    script, log = day
+    late = _table(build(log.engine, "response", Period.parse(DAY, DAY), Filters()), "late")
+    assert len(late.links) == len(late.frame) > 0
+    created: dict[str, tuple[datetime, str, str]] = {}
+    arrived: dict[str, datetime] = {}
+    for e in script.events:
+        d, at = e["data"], datetime.fromisoformat(e["time"])
+        if e["type"] == "incident.created":
+            created[d["incident_id"]] = (at, d["grade"], d.get("bcu") or "")
+        elif e["type"] == "incident.arrived":
+            arrived.setdefault(d["incident_id"], at)
+    minute, zulu = timedelta(minutes=1), "%Y-%m-%dT%H:%M:%SZ"
+    found = {}
+    for link in late.links:
+        assert link is not None and link.startswith("/inspector?"), link
+        query = dict(parse_qsl(link.split("?", 1)[1]))
+        found[query["incident"]] = query
+    assert sorted(found) == sorted(_late_ids(script))
+    attended = 0
+    for ident, query in found.items():
+        at, grade, _ = created[ident]
+        target = at + timedelta(minutes={"I": 15, "S": 60}[grade])
+        end = arrived[ident] if ident in arrived else min(target + 30 * minute, DAY_END)
+        attended += ident in arrived
+        start = (at - minute).astimezone(UTC).strftime(zulu)
+        assert query["replay"] == f"{start}/{(end + minute).astimezone(UTC).strftime(zulu)}"
+        assert query["at"] == start
+        assert query["bcu"] in BCUS
+    assert 0 < attended < len(found), "both kinds of late arrival are in the day"
 
 
 def _late_ids(script: Day) -> list[str]:

@@ -76,11 +76,15 @@ export function tablesOf(report) {
   const notes = (report.notes || []).map((n) => h("p", { class: "bl-muted" }, n));
   const tables = report.tables.map((t) => {
     const coded = t.columns.map((c) => (t.coded || []).indexOf(c) >= 0);
-    const cell = (v, i) => h("td", {}, v === null ? "" : (coded[i] && typeof v === "string" ? v.replace(/_/g, " ") : v));
+    const shown = (v, i) => (v === null ? "" : (coded[i] && typeof v === "string" ? v.replace(/_/g, " ") : v));
+    // A row with a place on the screens (a late arrival's replay) links its first cell there.
+    const row = (r, n) => h("tr", {}, r.map((v, i) => h("td", {}, i === 0 && t.links && t.links[n]
+      ? h("a", { href: t.links[n], class: "bl-replay-link", title: "Replay on the inspector's desk, from creation to arrival" }, shown(v, i))
+      : shown(v, i))));
     return [
       h("h3", {}, t.title, " ", h("small", {}, t.rows.length + " rows")),
       h("table", {}, h("thead", {}, h("tr", {}, (t.headers || t.columns).map((c) => h("th", {}, c)))),
-        h("tbody", {}, t.rows.slice(0, 12).map((r) => h("tr", {}, r.map(cell))))),
+        h("tbody", {}, t.rows.slice(0, 12).map(row))),
     ];
   });
   return notes.concat(tables.flat());
