@@ -54,7 +54,7 @@ class Simulation(Workday):
         travel = travel or CrowFliesModel()
         self.rng = random.Random(seed)
         self.demand = Demand(london, scenario.surges)
-        units = build_fleet(london, self.demand, scenario.fleet, self.rng)
+        units = self._fleet(london, scenario)
         super().__init__(scenario, units, travel, options or SimOptions(), seed)
         self.london = london
         self.policy = make_policy(policy, travel) if isinstance(policy, str) else policy
@@ -69,6 +69,10 @@ class Simulation(Workday):
         self._arrests: set[str] = set()  # incidents whose first unit made an arrest
         self.moves = 0  # move-ups made (a policy that makes them: bluelamp)
         self.diversions = 0  # units taken off their way to a lower-grade call (bluelamp)
+
+    def _fleet(self, london: London, scenario: Scenario) -> list[SimUnit]:
+        """The units: the scenario's fleet, drawn (a re-run takes the log's)."""
+        return build_fleet(london, self.demand, scenario.fleet, self.rng)
 
     def events(self) -> Iterator[Event]:
         """Every event from the scenario's start to its end, in time order."""

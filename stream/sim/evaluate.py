@@ -187,3 +187,28 @@ def _figures(
         home: committed_s.get(home, 0.0) / seconds for home, seconds in on_duty_s.items() if seconds
     }
     return Evaluation(dict(by_grade), dict(by_bcu), utilisation, len(created), count)
+
+
+def pooled(runs: list[Evaluation]) -> Evaluation:
+    """Several runs of the same calls as one: each grade's and BCU's judged calls and
+    responses together (so a share is the mean of the runs'), utilisation the runs' mean."""
+    by_grade: dict[str, Figures] = defaultdict(Figures)
+    by_bcu: dict[tuple[str, str], Figures] = defaultdict(Figures)
+    for run in runs:
+        for grade, f in run.by_grade.items():
+            _add(by_grade[grade], f)
+        for bcu_grade, f in run.by_bcu_grade.items():
+            _add(by_bcu[bcu_grade], f)
+    for f in [*by_grade.values(), *by_bcu.values()]:
+        f.incidents //= len(runs)
+    homes = {home for run in runs for home in run.utilisation}
+    utilisation = {h: sum(r.utilisation.get(h, 0.0) for r in runs) / len(runs) for h in homes}
+    incidents, events = runs[0].incidents, sum(r.events for r in runs)
+    return Evaluation(dict(by_grade), dict(by_bcu), utilisation, incidents, events)
+
+
+def _add(into: Figures, f: Figures) -> None:
+    into.incidents += f.incidents
+    into.judged += f.judged
+    into.on_time += f.on_time
+    into.responses.extend(f.responses)

@@ -192,7 +192,10 @@ class Workday(Timeline):
             self._on_duty(unit)
         self._at(self._next_shift_start(unit, self.now), lambda: self._shift_starts(unit))
 
-    def _on_duty(self, unit: SimUnit) -> None:
+    def _on_duty(self, unit: SimUnit, parade: bool = True) -> None:
+        """On duty at home, the break due in a few hours; then the parade at the station
+        (``parade`` false: the caller says what the unit is doing, as a re-run does for a
+        unit the log shows on duty already)."""
         self._set_state(unit, State.AVAILABLE)
         unit.ending, unit.bcu = False, unit.home_bcu
         unit.origin = unit.target = unit.home
@@ -218,7 +221,8 @@ class Workday(Timeline):
         due = self.now + self.unit_rng.uniform(*cal.REFRESHMENT_DUE_H) * 3600
         self._at(due, functools.partial(self._refreshment_due, unit, unit.shift_no))
         # Parade: the shift starts at the station, from where a call can take it at once.
-        self._at_station(unit, self.unit_rng.uniform(*cal.PARADE_S))
+        if parade:
+            self._at_station(unit, self.unit_rng.uniform(*cal.PARADE_S))
 
     def _shift_ends(self, unit: SimUnit) -> None:
         if unit.state in DISPATCHABLE:
