@@ -289,9 +289,13 @@ def _pdf_table(doc: FPDF, table: Table, max_rows: int = 400) -> None:
 
 
 def _images(tables: list[Table]) -> dict[str, bytes]:
-    """PNG of each table's chart, rendered by kaleido with one browser for them all (one
-    per figure cost a second each). One report at a time: kaleido's server is global."""
-    figures = {t.name: f for t in tables if (f := figure(t)) is not None}
+    """PNG of each table's chart (by the table's name)."""
+    return png_images({t.name: f for t in tables if (f := figure(t)) is not None})
+
+
+def png_images(figures: dict[str, go.Figure]) -> dict[str, bytes]:
+    """PNG of each figure, by its key, rendered by kaleido with one browser for them all
+    (one per figure cost a second each). One at a time: kaleido's server is global."""
     if not figures:
         return {}
     if "BROWSER_PATH" not in os.environ and os.path.exists(CHROMIUM):

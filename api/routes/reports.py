@@ -5,14 +5,16 @@ the log's end first, so a report covers everything recorded so far."""
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api.audit import AuditOutcome
-from api.deps import ReportReader, ServicesDep, audit_request, refuse
+from api.deps import IncidentId, ReportReader, ServicesDep, audit_request, refuse
 from api.responses import FastJSON
 from api.schemas.problems import SIGNED_IN, problems
 from api.schemas.records import Job as JobAnswer
@@ -21,6 +23,7 @@ from api.security import Principal, Role
 from api.services import Services
 from reports import gis
 from reports.catalogue import REPORTS, Period, ReportError, build
+from reports.debrief import NoSuchIncident, debrief, debrief_pdf
 from reports.formats import file_stem, render
 from reports.jobs import Job
 from reports.model import Filters
@@ -185,6 +188,44 @@ async def export(
     if asked.name == "demand":
         stem = stem.replace("bluelamp-demand-", f"bluelamp-demand-by-{by}-", 1)
     return _download(body, gis.GIS_FORMATS[format][0], f"{stem}.{gis.GIS_FORMATS[format][1]}")
+
+
+@router.get(
+    "/incidents/{incident_id}/debrief",
+    name="debrief",
+    response_class=Response,
+    responses=SIGNED_IN
+    | problems(404)
+    | {200: {"content": {"application/pdf": {}}, "description": "the debrief, A4 PDF"}},
+)
+async def incident_debrief(
+    request: Request, incident_id: IncidentId, who: ReportReader, services: ServicesDep
+) -> Response:
+    """One incident's debrief from the log, as a PDF: its facts, its response against the
+    target, each unit sent with its times, the timeline (with the recommender's advice
+    from the ledger), and a map of the units around it at each key moment (created, first
+    unit sent, first on scene, closed). Audited as an export."""
+
+    def make() -> bytes:
+        made = debrief(services.spine.log, incident_id)
+        return debrief_pdf(services.london, made, datetime.now(UTC))
+
+    try:
+        body = await asyncio.to_thread(make)
+    except NoSuchIncident as exc:
+        raise HTTPException(404, str(exc)) from None
+    await audit_request(
+        request,
+        services,
+        "report.export",
+        AuditOutcome.OK,
+        200,
+        who,
+        target=f"debrief:{incident_id}",
+        detail={"format": "pdf"},
+    )
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", incident_id)
+    return _download(body, "application/pdf", f"bluelamp-debrief-{safe}.pdf")
 
 
 @router.post(

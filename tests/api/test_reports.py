@@ -32,7 +32,7 @@ from stream.sim.scenario import load
 from tests.api.conftest import PASSWORD, Api
 from tests.databases import migrated
 from tests.pgschema import own_schema
-from tests.stream.factories import POINTS, START, incident_created, london
+from tests.stream.factories import POINTS, START, Events, incident_created, london
 
 WEEK = ("2026-03-23", "2026-03-29")  # Monday to Sunday; BST starts on the Sunday
 
@@ -320,3 +320,23 @@ def test_another_planners_report_job_is_refused_and_audited(api: Api) -> None:
     assert {e["action"] for e in entries} == {"report.job.status", "report.job.file"}
     assert all(e["target"] == job and e["status"] == 403 for e in entries)
     assert "owner" in entries[0]["detail"]["reason"]
+
+
+def test_an_incidents_debrief_is_a_pdf_for_commanders_and_planners_and_audited(api: Api) -> None:
+    ev = Events(source=f"debrief-{datetime.now(UTC).timestamp():.0f}")
+    ident = f"DB-{ev.source}"
+    api.push(ev.on_duty(f"{ident}-U"), ev.incident_created(ident))
+    api.push(ev.assigned(ident, f"{ident}-U"), ev.arrived(ident, f"{ident}-U"), ev.closed(ident))
+    with api.client("plan") as planner:
+        answer = planner.get(f"/api/incidents/{ident}/debrief")
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == "application/pdf"
+        assert f'filename="bluelamp-debrief-{ident}.pdf"' in answer.headers["content-disposition"]
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.content)).pages)
+        assert f"Debrief: incident {ident}" in text and "within target" in text
+        missing = planner.get("/api/incidents/nope/debrief")
+        assert missing.status_code == 404 and "no incident 'nope'" in missing.json()["detail"]
+    entry = api.audit(actor="plan", action="report.export")[0]
+    assert (entry["target"], entry["outcome"]) == (f"debrief:{ident}", "ok")
+    with api.client("insp_aw") as inspector:
+        assert inspector.get(f"/api/incidents/{ident}/debrief").status_code == 403

@@ -55,6 +55,9 @@ ROUTES: dict[str, Route] = {
     "demand-usual": Route("GET", _get("/api/demand/usual"), VIEWERS),
     "geo": Route("GET", _get("/api/geo/bcus"), VIEWERS),
     "audit": Route("GET", _get("/api/audit"), frozenset({"chief"})),
+    "debrief": Route(
+        "GET", _get("/api/incidents/{incident}/debrief"), frozenset({"chief", "plan"})
+    ),
     "audit-csv": Route("GET", _get("/api/audit?format=csv"), frozenset({"chief"})),
     "report": Route(
         "GET",

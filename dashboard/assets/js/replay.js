@@ -7,7 +7,7 @@
 import { byId, fill, h } from "./dom.js";
 import { timelineWords } from "./inspector/panel.js";
 import { start as startLive, stop as stopLive } from "./live.js";
-import { request } from "./session.js";
+import { request, session } from "./session.js";
 import { apply, clear, feedChanged, live } from "./store.js";
 
 export const SPEEDS = [1, 10, 60];
@@ -312,8 +312,13 @@ function ledger() {
   if (!r.incident) { return null; }
   const lines = r.marks.map((m) => h("li", { class: m.seq <= r.seq ? "bl-done" : "bl-muted" },
     shown(m.at) + " · " + timelineWords(m.record, callsign)));
+  // The debrief PDF (GET /api/incidents/{id}/debrief): for those who may export reports.
+  const role = session.me && session.me.role;
+  const debrief = role === "commander" || role === "planner"
+    ? [" ", h("a", { class: "bl-debrief", href: "/api/incidents/" + encodeURIComponent(r.incident) + "/debrief" }, "Debrief (PDF)")]
+    : null;
   return h("div", { class: "bl-replay-incident" },
-    h("strong", {}, "Incident " + r.incident), lines.length ? h("ol", { class: "bl-replay-ledger" }, lines) : null);
+    h("strong", {}, "Incident " + r.incident), debrief, lines.length ? h("ol", { class: "bl-replay-ledger" }, lines) : null);
 }
 
 // Built again only when asked (rebuild: a new replay, its marks); the time, the slider and
