@@ -14,6 +14,7 @@ import io
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import singledispatch
 
 import plotly.graph_objects as go
 from fpdf import FPDF
@@ -157,28 +158,52 @@ def _follow(made: Debrief, history: list[Recorded]) -> None:
 
 
 def _line(record: Recorded) -> str:
-    """One timeline entry in the words a control room uses."""
-    data = record.event.data
-    if isinstance(data, IncidentCreated):
-        said = f"created: grade {data.grade.value}, {value('category', data.category)}"
-    elif isinstance(data, IncidentGraded):
-        said = f"regraded {data.grade.value}"
-    elif isinstance(data, IncidentAssigned):
-        said = f"{data.unit_id} sent"
-    elif isinstance(data, IncidentArrived):
-        said = f"{data.unit_id} on scene"
-    elif isinstance(data, IncidentClosed):
-        said = f"closed: {value('outcome', data.outcome)}"
-    elif isinstance(data, IncidentNoted):
-        said = f"note: {data.text}"
-    elif isinstance(data, AdviceOffered):
-        away = f" ({_minutes(data.eta_s)} away)" if data.eta_s else ""
-        said = f"the recommender advised sending {data.unit_id}{away}"
-    else:
-        said = record.event.type.value.replace(".", " ").replace("_", " ")
+    """One timeline entry in the words a control room uses, and who did it."""
+    said = _said(record.event.data) or record.event.type.value.replace(".", " ")
     source = record.event.source
     by = source.removeprefix("bluelamp-api/") if source.startswith("bluelamp-api/") else None
     return said + (f" (by {by})" if by else "")
+
+
+@singledispatch
+def _said(data: object) -> str:
+    return ""  # any other event: its type in words
+
+
+@_said.register
+def _(data: IncidentCreated) -> str:
+    return f"created: grade {data.grade.value}, {value('category', data.category)}"
+
+
+@_said.register
+def _(data: IncidentGraded) -> str:
+    return f"regraded {data.grade.value}"
+
+
+@_said.register
+def _(data: IncidentAssigned) -> str:
+    return f"{data.unit_id} sent"
+
+
+@_said.register
+def _(data: IncidentArrived) -> str:
+    return f"{data.unit_id} on scene"
+
+
+@_said.register
+def _(data: IncidentClosed) -> str:
+    return f"closed: {value('outcome', data.outcome)}"
+
+
+@_said.register
+def _(data: IncidentNoted) -> str:
+    return f"note: {data.text}"
+
+
+@_said.register
+def _(data: AdviceOffered) -> str:
+    away = f" ({_minutes(data.eta_s)} away)" if data.eta_s else ""
+    return f"the recommender advised sending {data.unit_id}{away}"
 
 
 def _minutes(seconds: float) -> str:
