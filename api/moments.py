@@ -43,10 +43,9 @@ class NoSuchMoment(ValueError):
 def moment_seq(log: EventLog, at: str, now: datetime | None = None) -> int:
     """The seq ``at`` names: itself if it is a seq the log holds; for a time, the last record
     the log had taken by then. Raises :class:`NoSuchMoment` with the reason otherwise."""
-    last = log.last_seq()
     text = at.strip()
     if re.fullmatch(r"[0-9]{1,19}", text):  # ASCII digits only: "²" and "١٢" are no seq
-        seq = int(text)
+        seq, last = int(text), log.last_seq()
         if seq < 1 or seq > last:
             raise NoSuchMoment(f"seq {seq} is not in the log, which holds seqs 1 to {last}")
         return seq
