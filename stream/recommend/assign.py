@@ -85,6 +85,13 @@ def worth_the_drive(grade: str, eta_s: float, waited_s: float) -> bool:
     return grade != "S" or eta_s <= S_REACH_S or waited_s >= S_LONGEST_WAIT_S
 
 
+def beyond_reach(grade: str, etas: FloatArray, waited_s: float) -> BoolArray:
+    """``not worth_the_drive`` for each of ``etas`` at once (one call, many units)."""
+    if grade != "S" or waited_s >= S_LONGEST_WAIT_S:
+        return np.zeros(len(etas), dtype=bool)
+    return np.asarray(etas > S_REACH_S, dtype=bool)
+
+
 @dataclass(frozen=True)
 class Ranker:
     """Ranks units for calls in one situation: the cover and reach are computed once."""
@@ -191,26 +198,28 @@ class Ranker:
         weight = 1.0 if call.grade == "I" else S_ETA_WEIGHT
         costs = np.where(etas <= left, weight * etas + COVER_WEIGHT_S * losses, LATE + etas)
         waited = (self.situation.now - call.created_at).total_seconds()
-        far = np.array([not worth_the_drive(call.grade, eta, waited) for eta in etas])
+        far = beyond_reach(call.grade, etas, waited)
         costs = np.where(far, FAR + etas, costs)
         order = np.lexsort((etas, costs))[:limit]
         return [
-            self._suggest(call, units[k], rows[k], float(etas[k]), left, float(costs[k]))
+            self._suggest(call, units[k], rows[k], (float(etas[k]), left, float(costs[k])), far[k])
             for k in order
         ]
 
     def _suggest(
-        self, call: Call, unit: Resource, row: int, eta: float, left: float, cost: float
+        self, call: Call, unit: Resource, row: int, times: tuple[float, float, float], far: bool
     ) -> Suggestion:
-        """``row``: the unit's index in ``available``, -1 for one breaking off (no cover)."""
+        """``row``: the unit's index in ``available``, -1 for one breaking off (no cover);
+        ``times``: its ETA, the seconds left to the target and its cost; ``far``: beyond the
+        reach worth driving for this call."""
+        eta, left, cost = times
         before = self.cover.share(unit.bcu)
         after = before
         if row >= 0:
             after = self.cover.share(unit.bcu, self.cover.counts - self.rows[row].astype(np.int64))
         margin = left - eta
         reasons = _reasons(call, unit, eta, margin, before, after)
-        waited = (self.situation.now - call.created_at).total_seconds()
-        if not worth_the_drive(call.grade, eta, waited):
+        if far:
             reasons += (
                 f"over {_minutes(S_REACH_S)} away at road pace: a nearer unit usually comes "
                 "free first",

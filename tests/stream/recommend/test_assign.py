@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from stream.recommend.advise import Context, assess
 from stream.recommend.assign import FAR as FAR_COST
-from stream.recommend.assign import LATE, S_LONGEST_WAIT_S, S_REACH_S
+from stream.recommend.assign import (
+    LATE,
+    S_LONGEST_WAIT_S,
+    S_REACH_S,
+    beyond_reach,
+    worth_the_drive,
+)
 from stream.recommend.grid import CoverGrid
 from stream.recommend.situation import ROUTINE_PACE, Resource, Situation
 from tests.stream.recommend.conftest import NOW, TRAVEL, call, flat, spot, unit
@@ -185,3 +193,13 @@ def test_an_s_grade_call_is_driven_at_road_pace_and_a_unit_beyond_reach_ranks_la
     ranked = assess(context, Situation(NOW, (far, near), (old,))).rank(old)
     assert [s.unit_id for s in ranked] == ["NEAR", "FAR"] and ranked[1].cost < FAR_COST
     assert not any("comes free" in r for s in ranked for r in s.reasons)
+
+
+def test_beyond_reach_is_not_worth_the_drive_for_every_unit_at_once() -> None:
+    rng = np.random.default_rng(15)
+    for grade in ("I", "S", "E"):
+        for waited in (0.0, 3_600.0, S_LONGEST_WAIT_S - 1, S_LONGEST_WAIT_S, 9_000.0):
+            etas = np.concatenate([rng.uniform(0, 3 * S_REACH_S, 200), [S_REACH_S, S_REACH_S + 1]])
+            one_by_one = [not worth_the_drive(grade, float(eta), waited) for eta in etas]
+            assert beyond_reach(grade, etas, waited).tolist() == one_by_one, (grade, waited)
+    assert beyond_reach("S", np.array([S_REACH_S + 1.0]), 0.0).tolist() == [True]
