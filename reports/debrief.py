@@ -11,16 +11,14 @@ from the picture as it stood then (``EventLog.picture``).
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import singledispatch
 
-import plotly.graph_objects as go
 from fpdf import FPDF
-from shapely.geometry import box
 
 from geodata import London
+from reports.debrief_map import View, map_figure
 from reports.formats import png_images
 from reports.model import LONDON
 from reports.words import GRADES, value
@@ -39,11 +37,6 @@ from stream.picture import Picture
 
 #: How far around the incident the maps show (degrees of latitude; longitude scaled).
 SPAN_DEG = 0.03  # about 3.3 km each way
-#: The colours of a unit's status on the maps, as the screens' legend (dashboard palette).
-STATUS_COLOURS = {
-    "available": "#2da44e", "at_station": "#2da44e", "en_route": "#d29922",
-    "on_scene": "#cf222e", "busy": "#8250df", "refreshment": "#6e7781", "custody": "#6e7781",
-}  # fmt: skip
 MOMENTS = {
     "incident.created": "created",
     "incident.assigned": "first unit sent",
@@ -211,63 +204,6 @@ def _minutes(seconds: float) -> str:
     return f"{whole // 60} min {whole % 60:02d} s"
 
 
-# -- the maps -------------------------------------------------------------------------------
-
-
-def map_figure(london: London, made: Debrief, picture: Picture, title: str) -> go.Figure:
-    """The units around the incident as ``picture`` had them: boroughs outlined, each unit
-    by its status, those sent to this incident named."""
-    lat, lon = made.lat, made.lon
-    squash = max(0.2, math.cos(math.radians(lat)))  # a degree of longitude is this short
-    d_lon = SPAN_DEG / squash
-    window = box(lon - d_lon, lat - SPAN_DEG, lon + d_lon, lat + SPAN_DEG)
-    figure = go.Figure()
-    for borough in london.boroughs:
-        shape = borough.geometry.intersection(window)
-        for ring in _rings(shape):
-            xs, ys = zip(*ring, strict=True)
-            line = {"color": "#8c959f", "width": 1}
-            outline = go.Scatter(x=xs, y=ys, mode="lines", line=line, showlegend=False)
-            figure.add_trace(outline)
-    sent = {u.unit_id for u in made.units}
-    by_status: dict[str, list[tuple[float, float, str]]] = {}
-    for unit in picture.units.values():
-        status = unit.status.value
-        inside = abs(unit.lat - lat) <= SPAN_DEG and abs(unit.lon - lon) <= d_lon
-        if status != "off_duty" and inside:
-            label = unit.callsign if unit.unit_id in sent else ""
-            by_status.setdefault(status, []).append((unit.lon, unit.lat, label))
-    for status, points in sorted(by_status.items()):
-        xs, ys, labels = zip(*points, strict=True)
-        figure.add_trace(go.Scatter(
-            x=xs, y=ys, text=labels, mode="markers+text", textposition="top center",
-            name=str(value("status", status)),
-            marker={"symbol": "square", "size": 9, "color": STATUS_COLOURS.get(status, "#57606a")},
-        ))  # fmt: skip
-    figure.add_trace(go.Scatter(
-        x=[lon], y=[lat], mode="markers", name=f"the incident ({made.grade})",
-        marker={"symbol": "star", "size": 18, "color": "#0969da", "line": {"width": 1}},
-    ))  # fmt: skip
-    figure.update_layout(
-        title=title, width=900, height=620, template="plotly_white",
-        xaxis={"range": [lon - d_lon, lon + d_lon], "visible": False},
-        yaxis={"range": [lat - SPAN_DEG, lat + SPAN_DEG], "visible": False, "scaleanchor": "x",
-               "scaleratio": 1 / squash},
-        legend={"orientation": "h", "y": -0.02}, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-    )  # fmt: skip
-    return figure
-
-
-def _rings(shape: object) -> list[list[tuple[float, float]]]:
-    geoms = getattr(shape, "geoms", None)
-    if geoms is not None:
-        return [ring for part in geoms for ring in _rings(part)]
-    exterior = getattr(shape, "exterior", None)
-    if exterior is None or getattr(shape, "is_empty", True):
-        return []
-    return [list(exterior.coords), *(list(i.coords) for i in shape.interiors)]  # type: ignore[attr-defined]
-
-
 # -- the PDF --------------------------------------------------------------------------------
 
 
@@ -292,8 +228,12 @@ def debrief_pdf(london: London, made: Debrief, produced: datetime) -> bytes:
     _units_table(doc, made)
     _timeline_table(doc, made)
     names = {f"m{seq}": (what, seq, when) for what, seq, when in made.moments}
+    view = View(
+        made.lat, made.lon, SPAN_DEG, frozenset(u.unit_id for u in made.units),
+        ((made.lat, made.lon, f"the incident ({made.grade})"),),
+    )  # fmt: skip
     figures = {
-        key: map_figure(london, made, made.pictures[seq], f"{what}, {_clock(when)} (seq {seq})")
+        key: map_figure(london, made.pictures[seq], view, f"{what}, {_clock(when)} (seq {seq})")
         for key, (what, seq, when) in names.items()
     }
     for key, image in png_images(figures).items():

@@ -27,6 +27,7 @@ from reports.debrief import NoSuchIncident, debrief, debrief_pdf
 from reports.formats import file_stem, render
 from reports.jobs import Job
 from reports.model import Filters
+from reports.period_debrief import NoSuchPeriod, period_debrief, period_debrief_pdf
 from reports.readmodel import ProjectionStopped
 from stream.events import BCU_CODES
 
@@ -226,6 +227,54 @@ async def incident_debrief(
     )
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", incident_id)
     return _download(body, "application/pdf", f"bluelamp-debrief-{safe}.pdf")
+
+
+@router.get(
+    "/debrief",
+    name="debrief.period",
+    response_class=Response,
+    responses=SIGNED_IN
+    | problems(422)
+    | {200: {"content": {"application/pdf": {}}, "description": "the debrief, A4 PDF"}},
+)
+async def period_debrief_file(
+    request: Request,
+    who: ReportReader,
+    services: ServicesDep,
+    start: Annotated[datetime, Query(alias="from", description="RFC 3339 with its zone")],
+    end: Annotated[datetime, Query(alias="to", description="RFC 3339 with its zone")],
+) -> Response:
+    """A period's debrief from the log (up to 7 days, by when the log took its records), as
+    a PDF: the figures against target, the key moments (the start, the most I- and S-grade
+    calls waiting at once, the end) each with a map of London then, the late arrivals and
+    what people decided. Audited as an export."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise HTTPException(422, "from and to must carry a time zone, e.g. 2026-11-25T22:00:00Z")
+    try:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    except OverflowError:  # within a day of the calendar's ends
+        raise HTTPException(422, "from and to must lie within years 1 to 9999 in UTC") from None
+
+    def make() -> bytes:
+        made = period_debrief(services.spine.log, services.london, start, end)
+        return period_debrief_pdf(services.london, made, datetime.now(UTC))
+
+    try:
+        body = await asyncio.to_thread(make)
+    except NoSuchPeriod as exc:
+        raise HTTPException(422, str(exc)) from None
+    span = f"{start:%Y-%m-%dT%H%M}Z-{end:%Y-%m-%dT%H%M}Z"
+    await audit_request(
+        request,
+        services,
+        "report.export",
+        AuditOutcome.OK,
+        200,
+        who,
+        target=f"debrief:{span}",
+        detail={"format": "pdf", "from": start.isoformat(), "to": end.isoformat()},
+    )
+    return _download(body, "application/pdf", f"bluelamp-debrief-{span}.pdf")
 
 
 @router.post(

@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import jwt
@@ -42,6 +44,13 @@ def _get(path: str) -> Callable[[Api, str, str], tuple[str, Any]]:
     return lambda api, unit, incident: (path.format(unit=unit, incident=incident), None)
 
 
+def _last_hour(api: Api, unit: str, incident: str) -> tuple[str, Any]:
+    """The period debrief of the hour to now (the log took the unit and incident in it)."""
+    now = datetime.now(UTC)
+    span = {"from": (now - timedelta(hours=1)).isoformat(), "to": now.isoformat()}
+    return f"/api/debrief?{urlencode(span)}", None
+
+
 ROUTES: dict[str, Route] = {
     "picture": Route("GET", _get("/api/picture"), VIEWERS),
     "advice": Route("GET", _get("/api/advice"), VIEWERS),
@@ -58,6 +67,7 @@ ROUTES: dict[str, Route] = {
     "debrief": Route(
         "GET", _get("/api/incidents/{incident}/debrief"), frozenset({"chief", "plan"})
     ),
+    "debrief-period": Route("GET", _last_hour, frozenset({"chief", "plan"})),
     "audit-csv": Route("GET", _get("/api/audit?format=csv"), frozenset({"chief"})),
     "report": Route(
         "GET",

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { enter, fromLink, lastNight, leave, linkFor, liveLink, marks, place, step, zonedToUtc } from "../../dashboard/assets/js/replay.js";
 import { blocked } from "../../dashboard/assets/js/feed.js";
 import { live } from "../../dashboard/assets/js/store.js";
+import { session } from "../../dashboard/assets/js/session.js";
 
 const sockets = [];
 globalThis.WebSocket = class { constructor(url) { this.url = url; sockets.push(this); } close() { this.closed = true; } };
@@ -99,4 +100,19 @@ test("a page in replay shows the frames it asks for, sends no command, and one c
   assert.ok(!sockets[sockets.length - 1].url.includes("since="), "from a snapshot, not from the replay's seq");
   assert.doesNotMatch(blocked(), /Replay/);
   assert.equal(document.getElementById("replay-bar").hidden, true);
+});
+
+test("a planner replaying a period is offered its debrief; a wall is not", async () => {
+  elements("replay-bar", "feed-banner", "freshness", "clock");
+  answering((method, path) => (path.startsWith("/api/replay/snapshot") ? { status: 200, body: snapshotFrame } : { status: 404, body: {} }));
+  session.me = { role: "planner" };
+  await enter({ from: ms("2026-11-25T22:00:00Z"), to: ms("2026-11-26T04:00:00Z"), at: ms("2026-11-25T22:00:00Z"), speed: 1 });
+  const link = document.querySelector(".bl-debrief");
+  assert.equal(link.getAttribute("href"), "/api/debrief?from=2026-11-25T22%3A00%3A00Z&to=2026-11-26T04%3A00%3A00Z");
+  leave();
+  session.me = { role: "wall" };
+  await enter({ from: ms("2026-11-25T22:00:00Z"), to: ms("2026-11-26T04:00:00Z"), at: ms("2026-11-25T22:00:00Z"), speed: 1 });
+  assert.equal(document.querySelector(".bl-debrief"), null);
+  leave();
+  session.me = null;
 });

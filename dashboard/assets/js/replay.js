@@ -308,17 +308,23 @@ function controls() {
     h("button", { id: "replay-live", class: "bl-button bl-primary" }, "Back to live"));
 }
 
+// The debrief PDFs (GET /api/incidents/{id}/debrief, /api/debrief?from=&to=) for those who
+// may export reports: the incident's, or the replayed period's.
+function debriefLink() {
+  const role = session.me && session.me.role;
+  if (role !== "commander" && role !== "planner") { return null; }
+  const href = r.incident
+    ? "/api/incidents/" + encodeURIComponent(r.incident) + "/debrief"
+    : "/api/debrief?" + new URLSearchParams({ from: iso(r.from), to: iso(r.to) }).toString();
+  return h("a", { class: "bl-debrief", href }, r.incident ? "Debrief (PDF)" : "Debrief this period (PDF)");
+}
+
 function ledger() {
-  if (!r.incident) { return null; }
+  if (!r.incident) { return h("div", { class: "bl-replay-incident" }, debriefLink()); }
   const lines = r.marks.map((m) => h("li", { class: m.seq <= r.seq ? "bl-done" : "bl-muted" },
     shown(m.at) + " · " + timelineWords(m.record, callsign)));
-  // The debrief PDF (GET /api/incidents/{id}/debrief): for those who may export reports.
-  const role = session.me && session.me.role;
-  const debrief = role === "commander" || role === "planner"
-    ? [" ", h("a", { class: "bl-debrief", href: "/api/incidents/" + encodeURIComponent(r.incident) + "/debrief" }, "Debrief (PDF)")]
-    : null;
   return h("div", { class: "bl-replay-incident" },
-    h("strong", {}, "Incident " + r.incident), debrief, lines.length ? h("ol", { class: "bl-replay-ledger" }, lines) : null);
+    h("strong", {}, "Incident " + r.incident), " ", debriefLink(), lines.length ? h("ol", { class: "bl-replay-ledger" }, lines) : null);
 }
 
 // Built again only when asked (rebuild: a new replay, its marks); the time, the slider and
