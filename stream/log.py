@@ -44,6 +44,7 @@ from sqlalchemy.exc import IntegrityError
 
 from stream.events import Recorded, parse_event, to_json
 from stream.picture import Picture, fold
+from stream.picture.snapshot import gc_paused
 
 metadata = MetaData()
 
@@ -284,12 +285,13 @@ class EventLog:
             query = query.where(snapshots_table.c.seq <= at_or_before)
         with self.engine.connect() as conn:
             text = conn.execute(query).scalar_one_or_none()
-        return None if text is None else Picture.from_snapshot(json.loads(text))
+        return None if text is None else Picture.from_json(text)
 
     def picture(self, at: int | None = None) -> Picture:
         """The picture at seq ``at`` (default: now): the nearest snapshot plus the replay."""
         start = self.latest_snapshot(at) or Picture()
-        return fold(self.iter(start.seq, upto=at), start)
+        with gc_paused():
+            return fold(self.iter(start.seq, upto=at), start)
 
 
 _COLUMNS = [c.name for c in events.columns]
