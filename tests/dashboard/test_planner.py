@@ -79,6 +79,11 @@ def test_the_planner_picks_dates_and_sees_a_series_per_grade(
     assert "% within target" in headers and "within_target_pct" not in headers
     demand = page.locator("#report-demand-table").inner_text()
     assert "concern for welfare" in demand and "concern_for_welfare" not in demand
+    # Each late arrival shown opens its replay on the inspector's desk.
+    replays = page.eval_on_selector_all(
+        "#report-response-table a.bl-replay-link", "links => links.map((a) => a.href)"
+    )
+    assert replays and all("/inspector?" in h and "replay=" in h for h in replays), replays
     xlsx = page.locator("#report-response-xlsx").get_attribute("href") or ""
     assert f"from={DAY}&to={DAY}" in xlsx and xlsx.endswith("format=xlsx")
     gis = page.locator("#report-demand-incidents-gpkg").get_attribute("href") or ""
