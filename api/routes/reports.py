@@ -54,6 +54,7 @@ REPORT_FILES = _files(
     "application/pdf",
 )
 GIS_FILES = _files("application/geo+json", "application/geopackage+sqlite3")
+PDF_FILE = _files("application/pdf")
 
 
 @router.get("/reports", name="reports.list", response_model=ReportNames, responses=SIGNED_IN)
@@ -196,8 +197,8 @@ async def export(
     name="debrief",
     response_class=Response,
     responses=SIGNED_IN
-    | problems(404)
-    | {200: {"content": {"application/pdf": {}}, "description": "the debrief, A4 PDF"}},
+    | problems(404, 422)
+    | {200: {"content": PDF_FILE, "description": "the debrief, A4 PDF"}},
 )
 async def incident_debrief(
     request: Request, incident_id: IncidentId, who: ReportReader, services: ServicesDep
@@ -235,7 +236,7 @@ async def incident_debrief(
     response_class=Response,
     responses=SIGNED_IN
     | problems(422)
-    | {200: {"content": {"application/pdf": {}}, "description": "the debrief, A4 PDF"}},
+    | {200: {"content": PDF_FILE, "description": "the debrief, A4 PDF"}},
 )
 async def period_debrief_file(
     request: Request,
