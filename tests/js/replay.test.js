@@ -7,6 +7,8 @@ import { enter, fromLink, lastNight, leave, linkFor, liveLink, marks, place, ste
 import { blocked } from "../../dashboard/assets/js/feed.js";
 import { live } from "../../dashboard/assets/js/store.js";
 import { session } from "../../dashboard/assets/js/session.js";
+import { alertWatch } from "../../dashboard/assets/js/inspector/alerts.js";
+import { sound } from "../../dashboard/assets/js/inspector/sound.js";
 
 const sockets = [];
 globalThis.WebSocket = class { constructor(url) { this.url = url; sockets.push(this); } close() { this.closed = true; } };
@@ -115,4 +117,26 @@ test("a planner replaying a period is offered its debrief; a wall is not", async
   assert.equal(document.querySelector(".bl-debrief"), null);
   leave();
   session.me = null;
+});
+
+test("no alert or beep for a replayed call, nor a burst of them back to live", () => {
+  const { "inspector-alert": banner } = elements("inspector-alert");
+  const beeps = [];
+  sound.beep = (why) => beeps.push(why);
+  const watch = alertWatch();
+  const call = (id) => ({ incident_id: id, grade: "I", bcu: "AW", status: "open", category: "violence" });
+  live.incidents = new Map([["R1", call("R1")]]);
+  watch.check("AW", 0);
+  live.replay = { from: 0 };
+  live.incidents.set("R2", call("R2"));
+  watch.check("AW", 0);
+  assert.equal(banner.textContent, "");
+  live.replay = null;
+  live.incidents = new Map([["L1", call("L1")], ["L2", call("L2")]]);
+  watch.check("AW", 0);
+  assert.deepEqual([banner.textContent, beeps], ["", []], "the live snapshot is not news");
+  live.incidents.set("L3", call("L3"));
+  watch.check("AW", 0);
+  assert.match(banner.textContent, /New I-grade L3/);
+  assert.deepEqual(beeps, ["New"]);
 });

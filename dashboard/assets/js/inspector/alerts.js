@@ -27,6 +27,9 @@ export function alertWatch() {
   return {
     forget() { seen = null; },
     check(bcu, t) {
+      // A replay's calls are not news, and back to live nothing is news until the feed's
+      // snapshot has been seen: no banner or beep, and the live feed starts afresh.
+      if (live.replay) { seen = null; return; }
       const first = seen === null;
       seen = seen || {};
       const news = [];
