@@ -52,7 +52,8 @@ export function wall(root, me) {
       }
     }
     const recs = recommendations(advice);
-    fill(byId("bcu-table"), bcuTable(live.bcus, usual, recs));
+    // The usual for this hour is about now: a replay of another hour shows none.
+    fill(byId("bcu-table"), bcuTable(live.bcus, live.replay ? null : usual, recs));
     fill(byId("moves"), moveItems(recs));
   }
 
