@@ -8,6 +8,7 @@ import { blocked } from "../../dashboard/assets/js/feed.js";
 import { live } from "../../dashboard/assets/js/store.js";
 import { session } from "../../dashboard/assets/js/session.js";
 import { alertWatch } from "../../dashboard/assets/js/inspector/alerts.js";
+import { replayHref } from "../../dashboard/assets/js/inspector/panel.js";
 import { sound } from "../../dashboard/assets/js/inspector/sound.js";
 
 const sockets = [];
@@ -139,4 +140,12 @@ test("no alert or beep for a replayed call, nor a burst of them back to live", (
   watch.check("AW", 0);
   assert.match(banner.textContent, /New I-grade L3/);
   assert.deepEqual(beeps, ["New"]);
+});
+
+test("an incident's replay link runs from a minute before it was created to a minute after it closed", () => {
+  const d = { state: { bcu: "NE" } };
+  const link = replayHref(d, { incident_id: "C9", created_at: "2026-11-25T23:10:00+00:00", closed_at: "2026-11-25T23:50:30+00:00" });
+  const ask = fromLink(link.slice(link.indexOf("?")));
+  assert.deepEqual([ask.from, ask.to, ask.at, ask.incident], [ms("2026-11-25T23:09:00Z"), ms("2026-11-25T23:51:30Z"), ms("2026-11-25T23:09:00Z"), "C9"]);
+  assert.equal(new URLSearchParams(link.split("?")[1]).get("bcu"), "NE");
 });

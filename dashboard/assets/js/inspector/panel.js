@@ -116,8 +116,20 @@ export function incidentDetail(d) {
     }
     const timeline = (known && known.timeline) || [];
     parts.push(h("ol", { class: "bl-timeline" }, timeline.map((t) => h("li", {}, h("span", { class: "bl-num" }, clock(t.event.time)), " " + timelineWords(t, d.callsignOf)))));
+    if (subject && !live.replay) { parts.push(h("p", {}, h("a", { class: "bl-replay-it", href: replayHref(d, subject) }, "Replay this incident"))); }
   }
   return parts;
+}
+
+// The desk replaying the incident's life (replay.js): from a minute before it was created
+// to a minute after it closed (or now).
+export function replayHref(d, incident) {
+  const minute = 60000;
+  const from = Date.parse(incident.created_at) - minute;
+  const to = incident.closed_at ? Date.parse(incident.closed_at) + minute : Date.now() - 1000;
+  const iso = (ms) => new Date(ms).toISOString().replace(".000Z", "Z");
+  const params = new URLSearchParams({ bcu: d.state.bcu, incident: incident.incident_id, replay: iso(from) + "/" + iso(Math.max(to, from + minute)), at: iso(from) });
+  return "/inspector?" + params.toString();
 }
 
 function aidRequests(d) {
