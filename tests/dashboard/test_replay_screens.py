@@ -10,9 +10,11 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Request
 
+from tests.api.conftest import PASSWORD
 from tests.dashboard.test_screens import City, _event, _open, _safe, open_city
 
 
@@ -54,6 +56,16 @@ def _night(city: City) -> tuple[datetime, datetime, str, int, int]:
     return start, datetime.now(UTC), incident, before, last
 
 
+def _created_seq(city: City, incident: str) -> int:
+    """The seq of the record that created ``incident``, from its timeline."""
+    token = httpx.post(
+        f"{city.url}/api/token", data={"username": "commander", "password": PASSWORD}
+    )
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    answer = httpx.get(f"{city.url}/api/incidents/{incident}", headers=headers, timeout=30)
+    return int(answer.json()["timeline"][0]["seq"])
+
+
 def _replay_state(page: Page) -> str:
     return str(page.locator("#replay-state").text_content())
 
@@ -82,13 +94,14 @@ def test_a_replay_link_plays_steps_pauses_and_returns_to_live(
     labels = page.eval_on_selector_all(".bl-replay-mark", "ms => ms.map((m) => m.textContent)")
     assert {"created", "assigned", "arrived", "closed"} <= set(labels), labels
 
-    # Step: one record at a time.
-    page.click("#replay-step")
-    page.wait_for_function(f"() => window.probe.live.seq === {before + 1}")
-    page.click("#replay-step")
-    page.wait_for_function(f"() => window.probe.live.seq === {before + 2}")
+    # Step: one record at a time, the incident there from the record that created it on.
+    created = _created_seq(city, incident)
     has = f"window.probe.live.incidents.has({json.dumps(incident)})"
-    assert page.evaluate(has), "created by the second record"
+    for seq in range(before + 1, created + 1):
+        assert not page.evaluate(has), f"not yet created at seq {seq - 1}"
+        page.click("#replay-step")
+        page.wait_for_function(f"() => window.probe.live.seq === {seq}")
+    assert page.evaluate(has), f"created by seq {created}"
 
     # Play at 60x: the rest of the period in well under a second of replay.
     page.click("button[data-replay-speed='60']")
