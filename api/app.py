@@ -33,6 +33,7 @@ from api.ratelimit import open_rate_limiter
 from api.routes import (
     audit,
     commands,
+    debriefs,
     decisions,
     events,
     mutualaid,
@@ -109,7 +110,8 @@ def create_app(
     app.add_exception_handler(OperationalError, _database_unavailable)
     guards.install(app, settings)
     _add_health(app)
-    for module in (signin, queries, decisions, commands, mutualaid, events, audit, reports, replay):
+    routers = (signin, queries, decisions, commands, mutualaid, events, audit, reports, replay)
+    for module in (*routers, debriefs):
         app.include_router(module.router)
     app.include_router(live_router)
     add_docs(app)

@@ -5,16 +5,14 @@ the log's end first, so a report covers everything recorded so far."""
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api.audit import AuditOutcome
-from api.deps import IncidentId, ReportReader, ServicesDep, audit_request, refuse
+from api.deps import ReportReader, ServicesDep, audit_request, refuse
 from api.responses import FastJSON
 from api.schemas.problems import SIGNED_IN, problems
 from api.schemas.records import Job as JobAnswer
@@ -23,11 +21,9 @@ from api.security import Principal, Role
 from api.services import Services
 from reports import gis
 from reports.catalogue import REPORTS, Period, ReportError, build
-from reports.debrief import NoSuchIncident, debrief, debrief_pdf
 from reports.formats import file_stem, render
 from reports.jobs import Job
 from reports.model import Filters
-from reports.period_debrief import NoSuchPeriod, period_debrief, period_debrief_pdf
 from reports.readmodel import ProjectionStopped
 from stream.events import BCU_CODES
 
@@ -54,7 +50,6 @@ REPORT_FILES = _files(
     "application/pdf",
 )
 GIS_FILES = _files("application/geo+json", "application/geopackage+sqlite3")
-PDF_FILE = _files("application/pdf")
 
 
 @router.get("/reports", name="reports.list", response_model=ReportNames, responses=SIGNED_IN)
@@ -190,92 +185,6 @@ async def export(
     if asked.name == "demand":
         stem = stem.replace("bluelamp-demand-", f"bluelamp-demand-by-{by}-", 1)
     return _download(body, gis.GIS_FORMATS[format][0], f"{stem}.{gis.GIS_FORMATS[format][1]}")
-
-
-@router.get(
-    "/incidents/{incident_id}/debrief",
-    name="debrief",
-    response_class=Response,
-    responses=SIGNED_IN
-    | problems(404, 422)
-    | {200: {"content": PDF_FILE, "description": "the debrief, A4 PDF"}},
-)
-async def incident_debrief(
-    request: Request, incident_id: IncidentId, who: ReportReader, services: ServicesDep
-) -> Response:
-    """One incident's debrief from the log, as a PDF: its facts, its response against the
-    target, each unit sent with its times, the timeline (with the recommender's advice
-    from the ledger), and a map of the units around it at each key moment (created, first
-    unit sent, first on scene, closed). Audited as an export."""
-
-    def make() -> bytes:
-        made = debrief(services.spine.log, incident_id)
-        return debrief_pdf(services.london, made, datetime.now(UTC))
-
-    try:
-        body = await asyncio.to_thread(make)
-    except NoSuchIncident as exc:
-        raise HTTPException(404, str(exc)) from None
-    await audit_request(
-        request,
-        services,
-        "report.export",
-        AuditOutcome.OK,
-        200,
-        who,
-        target=f"debrief:{incident_id}",
-        detail={"format": "pdf"},
-    )
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", incident_id)
-    return _download(body, "application/pdf", f"bluelamp-debrief-{safe}.pdf")
-
-
-@router.get(
-    "/debrief",
-    name="debrief.period",
-    response_class=Response,
-    responses=SIGNED_IN
-    | problems(422)
-    | {200: {"content": PDF_FILE, "description": "the debrief, A4 PDF"}},
-)
-async def period_debrief_file(
-    request: Request,
-    who: ReportReader,
-    services: ServicesDep,
-    start: Annotated[datetime, Query(alias="from", description="RFC 3339 with its zone")],
-    end: Annotated[datetime, Query(alias="to", description="RFC 3339 with its zone")],
-) -> Response:
-    """A period's debrief from the log (up to 7 days, by when the log took its records), as
-    a PDF: the figures against target, the key moments (the start, the most I- and S-grade
-    calls waiting at once, the end) each with a map of London then, the late arrivals and
-    what people decided. Audited as an export."""
-    if start.tzinfo is None or end.tzinfo is None:
-        raise HTTPException(422, "from and to must carry a time zone, e.g. 2026-11-25T22:00:00Z")
-    try:
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
-    except OverflowError:  # within a day of the calendar's ends
-        raise HTTPException(422, "from and to must lie within years 1 to 9999 in UTC") from None
-
-    def make() -> bytes:
-        made = period_debrief(services.spine.log, services.london, start, end)
-        return period_debrief_pdf(services.london, made, datetime.now(UTC))
-
-    try:
-        body = await asyncio.to_thread(make)
-    except NoSuchPeriod as exc:
-        raise HTTPException(422, str(exc)) from None
-    span = f"{start:%Y-%m-%dT%H%M}Z-{end:%Y-%m-%dT%H%M}Z"
-    await audit_request(
-        request,
-        services,
-        "report.export",
-        AuditOutcome.OK,
-        200,
-        who,
-        target=f"debrief:{span}",
-        detail={"format": "pdf", "from": start.isoformat(), "to": end.isoformat()},
-    )
-    return _download(body, "application/pdf", f"bluelamp-debrief-{span}.pdf")
 
 
 @router.post(
