@@ -307,7 +307,9 @@ LiveLayers.prototype.paintRing = function () {
 
 // Fit the map to a BCU's outline. The outlines arrive after the map exists, and the
 // borough layer fits all London once its data lands (zoomToBounds): so wait for both,
-// then fit; the latest call wins.
+// then fit; the latest call wins. Without animation: Leaflet drops a zoom asked for while
+// another zoom animates, so a second pick in quick succession would leave the view on the
+// first BCU.
 LiveLayers.prototype.focusBcu = function (code) {
   const self = this;
   const token = (this._focus = {});
@@ -321,7 +323,7 @@ LiveLayers.prototype.focusBcu = function (code) {
       if (p.code === code && layer.getBounds) { outline = layer; }
     });
     if (outline && boroughs) {
-      self.map.fitBounds(outline.getBounds(), { padding: [10, 10] });
+      self.map.fitBounds(outline.getBounds(), { padding: [10, 10], animate: false });
     } else if (self.map.getContainer().isConnected) {
       setTimeout(attempt, 50);
     }
