@@ -19,7 +19,7 @@ from fpdf import FPDF
 
 from geodata import London
 from reports.debrief_map import View, map_figure
-from reports.formats import png_images
+from reports.formats import latin, png_images
 from reports.model import LONDON
 from reports.words import GRADES, value
 from stream.events import TARGET_SECONDS, Recorded
@@ -218,13 +218,13 @@ def debrief_pdf(london: London, made: Debrief, produced: datetime) -> bytes:
     doc.alias_nb_pages()
     doc.add_page()
     doc.set_font("Helvetica", "B", 16)
-    doc.cell(0, 9, _latin(title), new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 9, latin(title), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 10)
     for name, text in [("Incident", made.incident_id), *made.facts.items()]:
-        doc.cell(30, 5.5, _latin(name))
-        doc.multi_cell(0, 5.5, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        doc.cell(30, 5.5, latin(name))
+        doc.multi_cell(0, 5.5, latin(text), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "B", 11)
-    doc.multi_cell(0, 7, _latin(f"Response: {made.verdict}"), new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, 7, latin(f"Response: {made.verdict}"), new_x="LMARGIN", new_y="NEXT")
     _units_table(doc, made)
     _timeline_table(doc, made)
     names = {f"m{seq}": (what, seq, when) for what, seq, when in made.moments}
@@ -241,12 +241,12 @@ def debrief_pdf(london: London, made: Debrief, produced: datetime) -> bytes:
         doc.add_page()
         doc.set_font("Helvetica", "B", 12)
         caption = f"The picture when {what}: {_clock(when)}"
-        doc.cell(0, 7, _latin(caption), new_x="LMARGIN", new_y="NEXT")
+        doc.cell(0, 7, latin(caption), new_x="LMARGIN", new_y="NEXT")
         doc.image(io.BytesIO(image), w=180)
     doc.set_y(-12)
     doc.set_font("Helvetica", "", 8)
     when = produced.astimezone(LONDON)
-    doc.cell(0, 6, _latin(f"Produced {when:%d %b %Y %H:%M} (London time) from the event log"))
+    doc.cell(0, 6, latin(f"Produced {when:%d %b %Y %H:%M} (London time) from the event log"))
     return bytes(doc.output())
 
 
@@ -271,7 +271,7 @@ def _units_table(doc: FPDF, made: Debrief) -> None:
                 else f"{unit.callsign} ({unit.unit_id})"
             )
             for text in (named, _clock(unit.assigned), _clock(unit.arrived), took):
-                row.cell(_latin(text))
+                row.cell(latin(text))
             row.cell(_clock(unit.left))
 
 
@@ -287,13 +287,8 @@ def _timeline_table(doc: FPDF, made: Debrief) -> None:
         for when, text in made.timeline:
             row = table.row()
             row.cell(_clock(when))
-            row.cell(_latin(text))
+            row.cell(latin(text))
 
 
 def _clock(when: datetime | None) -> str:
     return "-" if when is None else f"{when.astimezone(LONDON):%H:%M:%S}"
-
-
-def _latin(text: str) -> str:
-    """fpdf's core fonts are Latin-1: anything else as its nearest plain form."""
-    return text.replace("—", "-").replace("·", "-").encode("latin-1", "replace").decode("latin-1")

@@ -201,7 +201,7 @@ class _Document(FPDF):
     def header(self) -> None:
         self.set_font("Helvetica", "B", 9)
         self.set_text_color(90)
-        self.cell(0, 6, _latin(f"Bluelamp — {self.report.title} — {self.report.period.label()}"))
+        self.cell(0, 6, latin(f"Bluelamp — {self.report.title} — {self.report.period.label()}"))
         self.ln(8)
         self.set_text_color(0)
 
@@ -210,7 +210,7 @@ class _Document(FPDF):
         self.set_font("Helvetica", "", 8)
         self.set_text_color(90)
         produced = self.report.produced_at.astimezone(LONDON)
-        self.cell(0, 6, _latin(f"Produced {produced:%d %b %Y %H:%M} (London time)"))
+        self.cell(0, 6, latin(f"Produced {produced:%d %b %Y %H:%M} (London time)"))
         self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="R")
 
 
@@ -219,26 +219,26 @@ def pdf(report: Report, say: Progress) -> bytes:
     doc.alias_nb_pages()
     doc.add_page()
     doc.set_font("Helvetica", "B", 18)
-    doc.cell(0, 10, _latin(f"Bluelamp — {report.title}"), new_x="LMARGIN", new_y="NEXT")
+    doc.cell(0, 10, latin(f"Bluelamp — {report.title}"), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 10)
     for line in (f"Period: {report.period.label()}", f"Filters: {report.filters.describe()}"):
-        doc.multi_cell(0, 5, _latin(line), new_x="LMARGIN", new_y="NEXT")
+        doc.multi_cell(0, 5, latin(line), new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
     doc.set_font("Helvetica", "B", 11)
     doc.cell(0, 6, "Definitions", new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 9)
     for definition in report.definitions:
-        doc.multi_cell(0, 4.5, _latin(f"- {definition}"), new_x="LMARGIN", new_y="NEXT")
+        doc.multi_cell(0, 4.5, latin(f"- {definition}"), new_x="LMARGIN", new_y="NEXT")
     for note in report.notes:
         doc.set_font("Helvetica", "I", 10)
-        doc.multi_cell(0, 5, _latin(note), new_x="LMARGIN", new_y="NEXT")
+        doc.multi_cell(0, 5, latin(note), new_x="LMARGIN", new_y="NEXT")
     say("charts")
     images = _images(report.tables)
     for table in report.tables:
         say(f"section {table.name}")
         doc.add_page()
         doc.set_font("Helvetica", "B", 13)
-        doc.multi_cell(0, 7, _latin(table.title), new_x="LMARGIN", new_y="NEXT")
+        doc.multi_cell(0, 7, latin(table.title), new_x="LMARGIN", new_y="NEXT")
         image = images.get(table.name)
         if image is not None:
             doc.image(io.BytesIO(image), w=180)
@@ -272,11 +272,11 @@ def _pdf_table(doc: FPDF, table: Table, max_rows: int = 400) -> None:
     ) as pdf_table:
         heading = pdf_table.row()
         for column in columns:
-            heading.cell(_latin(column))
+            heading.cell(latin(column))
         for values in rows:
             line = pdf_table.row()
             for value in values:
-                line.cell(_latin(value))
+                line.cell(latin(value))
     if len(frame) > max_rows:
         doc.set_font("Helvetica", "I", 8)
         doc.cell(
@@ -363,9 +363,10 @@ def _text(value: Any, csv: bool = False) -> Any:
     return str(value)
 
 
-def _latin(text: str) -> str:
-    """The PDF's core fonts are Latin-1: typographic dashes and the like as plain ones."""
-    swaps = {"—": "-", "–": "-", "’": "'", "“": '"', "”": '"', "…": "..."}
+def latin(text: str) -> str:
+    """The PDF's core fonts are Latin-1: typographic dashes and the like as plain ones (every
+    PDF here: reports and debriefs alike)."""
+    swaps = {"—": "-", "–": "-", "·": "-", "’": "'", "“": '"', "”": '"', "…": "..."}
     for a, b in swaps.items():
         text = text.replace(a, b)
     return text.encode("latin-1", "replace").decode("latin-1")

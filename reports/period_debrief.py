@@ -19,9 +19,9 @@ from fpdf import FPDF
 
 from geodata import London
 from reports.debrief_map import View, london_view, map_figure
-from reports.formats import png_images
+from reports.formats import latin, png_images
 from reports.model import LONDON
-from stream.events import Recorded, to_dict
+from stream.events import TARGET_SECONDS, Recorded, to_dict
 from stream.log import EventLog
 from stream.payloads import IncidentArrived, IncidentAssigned, IncidentClosed, IncidentCreated
 from stream.picture import Incident, IncidentStatus, Picture
@@ -56,17 +56,21 @@ def period_debrief(log: EventLog, london: London, start: datetime, end: datetime
     if last <= first:
         raise NoSuchPeriod(f"the log took no record between {start:%Y-%m-%d %H:%M} and {end:%H:%M}")
     at_start = log.picture(first) if first else Picture()
-    waiting = {i.incident_id for i in at_start.incidents.values() if _waits(i)}
     records = list(log.iter(first, upto=last))
-    peak = _peak(records, waiting, first)
+    # _peak walks the waiting set forward: it gets its own, so the start keeps its count.
+    peak = _peak(records, _waiting_in(at_start), first)
+    at_end = log.picture(last)
     figures = evaluate((to_dict(r.event) for r in records), london.locate)
-    made = PeriodDebrief(start, end, figures, [], [], [])
-    made.moments = [("the period began", first, len(waiting)), peak, ("it ended", last, 0)]
-    made.late = _late(records)
-    made.decisions = [(r.event.time, _decision(r)) for r in records if _decision(r)]
-    for _, seq, _ in made.moments:
-        made.pictures[seq] = log.picture(seq) if seq else Picture()
-    made.moments[-1] = ("the period ended", last, _waiting_in(made.pictures[last]))
+    moments = [
+        ("the period began", first, len(_waiting_in(at_start))),
+        peak,
+        ("the period ended", last, len(_waiting_in(at_end))),
+    ]
+    decisions = [(r.event.time, said) for r in records if (said := _decision(r))]
+    made = PeriodDebrief(start, end, figures, moments, _late(records), decisions)
+    made.pictures = {first: at_start, last: at_end}
+    if peak[1] not in made.pictures:
+        made.pictures[peak[1]] = log.picture(peak[1])
     return made
 
 
@@ -74,8 +78,9 @@ def _waits(incident: Incident) -> bool:
     return incident.status is IncidentStatus.OPEN and incident.grade.value in URGENT
 
 
-def _waiting_in(picture: Picture) -> int:
-    return sum(1 for i in picture.incidents.values() if _waits(i))
+def _waiting_in(picture: Picture) -> set[str]:
+    """The I/S calls waiting for a unit in ``picture``."""
+    return {i.incident_id for i in picture.incidents.values() if _waits(i)}
 
 
 def _peak(records: list[Recorded], waiting: set[str], first: int) -> tuple[str, int, int]:
@@ -95,7 +100,7 @@ def _peak(records: list[Recorded], waiting: set[str], first: int) -> tuple[str, 
 def _late(records: list[Recorded]) -> list[tuple[datetime, str, str, str, float | None]]:
     """I/S calls created in the period whose first unit came after the target (or not by
     the period's end, once due), oldest first."""
-    targets = {"I": 15 * 60, "S": 60 * 60}
+    targets: dict[str, int] = {g.value: s for g, s in TARGET_SECONDS.items()}
     made: dict[str, tuple[datetime, str, str, str]] = {}
     arrived: dict[str, datetime] = {}
     end = records[-1].event.time
@@ -165,7 +170,7 @@ def period_debrief_pdf(london: London, made: PeriodDebrief, produced: datetime) 
 
 def _heading(doc: FPDF, text: str, size: int) -> None:
     doc.set_font("Helvetica", "B", size)
-    doc.multi_cell(0, size * 0.55, _latin(text), new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, size * 0.55, latin(text), new_x="LMARGIN", new_y="NEXT")
     doc.set_font("Helvetica", "", 9)
 
 
@@ -207,14 +212,10 @@ def _rows(doc: FPDF, title: str, headings: tuple[str, ...], rows: Sequence[Seque
         for values in rows[:ROWS]:
             row = table.row()
             for text in values:
-                row.cell(_latin(text))
+                row.cell(latin(text))
     if len(rows) > ROWS:
         doc.cell(0, 5, f"The first {ROWS} of {len(rows)}.", new_x="LMARGIN", new_y="NEXT")
 
 
 def _when(at: datetime) -> str:
     return f"{at.astimezone(LONDON):%a %d %b %H:%M}"
-
-
-def _latin(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")

@@ -97,9 +97,17 @@ def test_the_figures_late_arrivals_and_peak_are_the_raw_events(
         created[i]["data"].get("reference", i) for i in late_ids
     )
     assert len(made.late) > 10, "the evening is under strain"
+    first, last = log.seq_at(START), log.seq_at(END)
+    assert first and last
+    counts = _waiting_counts(sent)
+    assert [(what, seq, n) for what, seq, n in made.moments[::2]] == [
+        ("the period began", first, counts[first]),
+        ("the period ended", last, counts[last]),
+    ]
+    assert counts[first] != counts[last], "the evening moves: began and ended differ"
     what, seq, most = made.moments[1]
-    assert what == "most calls waiting" and most >= made.moments[0][2]
-    assert made.pictures[seq].seq == seq
+    assert (what, most) == ("most calls waiting", max(counts[first : last + 1]))
+    assert counts[seq] == most and made.pictures[seq].seq == seq
     assert [text for _, text in made.decisions] == [f"chief: unit status {_commanded(sent)} busy"]
     with pytest.raises(NoSuchPeriod):
         period_debrief(log, london(), START, START + timedelta(days=8))
@@ -107,6 +115,20 @@ def test_the_figures_late_arrivals_and_peak_are_the_raw_events(
         period_debrief(
             log, london(), datetime(2020, 1, 1, tzinfo=UTC), datetime(2020, 1, 2, tzinfo=UTC)
         )
+
+
+def _waiting_counts(sent: list[dict[str, Any]]) -> list[int]:
+    """I/S calls created and neither assigned nor closed, after each seq (index = seq)."""
+    waiting: set[str] = set()
+    counts = [0]
+    for e in sent:
+        ident = e["data"].get("incident_id")
+        if e["type"] == "incident.created" and e["data"]["grade"] in ("I", "S"):
+            waiting.add(ident)
+        elif e["type"] in ("incident.assigned", "incident.closed"):
+            waiting.discard(ident)
+        counts.append(len(waiting))
+    return counts
 
 
 def test_the_period_pdf_holds_figures_moments_late_arrivals_decisions_and_maps(
