@@ -279,6 +279,15 @@ class EventLog:
             found = conn.execute(query).scalar_one_or_none()
         return None if found is None else as_utc(found)
 
+    def came_on_duty(self, upto: int) -> dict[str, datetime]:
+        """When each unit last came on duty by record ``upto``: its shift's start."""
+        query = select(events.c.unit_id, func.max(events.c.time)).where(
+            events.c.type == "unit.on_duty", events.c.seq <= upto
+        )
+        with self.engine.connect() as conn:
+            found = conn.execute(query.group_by(events.c.unit_id))
+            return {unit: as_utc(when) for unit, when in found}
+
     def latest_snapshot(self, at_or_before: int | None = None) -> Picture | None:
         query = select(snapshots_table.c.picture).order_by(snapshots_table.c.seq.desc()).limit(1)
         if at_or_before is not None:

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from api.audit import AuditOutcome
 from api.deps import IncidentId, ReportReader, ServicesDep, audit_request
+from api.schemas.files import PDF_FILE
 from api.schemas.problems import SIGNED_IN, problems
 from api.security import Principal
 from api.services import Services
@@ -21,7 +22,6 @@ from reports.debrief import NoSuchIncident, debrief, debrief_pdf
 from reports.period_debrief import NoSuchPeriod, period_debrief, period_debrief_pdf
 
 router = APIRouter(prefix="/api", tags=["reports"])
-PDF_FILE = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
 
 
 @router.get(

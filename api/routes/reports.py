@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from api.audit import AuditOutcome
 from api.deps import ReportReader, ServicesDep, audit_request, refuse
 from api.responses import FastJSON
+from api.schemas.files import GIS_FILES, REPORT_FILES
 from api.schemas.problems import SIGNED_IN, problems
 from api.schemas.records import Job as JobAnswer
 from api.schemas.records import Report, ReportNames
@@ -35,21 +36,6 @@ From = Annotated[str, Query(alias="from", description="a date (London) or RFC 33
 To = Annotated[str, Query(alias="to", description="a date (inclusive) or RFC 3339 time")]
 Format = Literal["json", "csv", "xlsx", "pdf"]
 ASKED = SIGNED_IN | problems(404, 422)
-
-
-def _files(*media: str) -> dict[str, dict[str, object]]:
-    """The ``content`` entry of a download answered in any of these media types."""
-    return {m: {"schema": {"type": "string", "format": "binary"}} for m in media}
-
-
-#: The media types a report is downloaded in (api.reports.formats), besides JSON.
-REPORT_FILES = _files(
-    "text/csv",
-    "application/zip",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/pdf",
-)
-GIS_FILES = _files("application/geo+json", "application/geopackage+sqlite3")
 
 
 @router.get("/reports", name="reports.list", response_model=ReportNames, responses=SIGNED_IN)

@@ -28,12 +28,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-
 from geodata import London
 from geodata.travel import TravelTimeModel
 from stream.events import to_dict
-from stream.log import EventLog, as_utc, events
+from stream.log import EventLog
 from stream.picture import Incident, IncidentStatus, Picture
 from stream.sim.calibration import FleetAssumptions
 from stream.sim.demand import Arrival
@@ -119,7 +117,8 @@ def read_period(
         begins = max(begins, taken)  # a re-run starts no earlier than the log
     period = RecordedPeriod(start, end, first + 1, last, begins=begins)
     at_begin = log.picture(before) if before else Picture()
-    units = _on_duty_at(at_begin, _on_duty_since(log, before), begins)
+    shifts = {unit: at.timestamp() for unit, at in log.came_on_duty(before).items()}
+    units = _on_duty_at(at_begin, shifts, begins)
     tied = {u.unit_id: u.incident_id for u in at_begin.units.values() if u.status.value not in FREE}
     period.waiting = [_waiting(i, begins) for i in at_begin.incidents.values() if _unsent(i)]
     calls: dict[str, dict[str, Any]] = {}
@@ -175,17 +174,6 @@ FREE = frozenset({"available", "at_station", "off_duty"})
 #: broken off for an I-grade call as in the simulation; one on a call (on its way or on
 #: scene) is held as on scene, which no call takes it from.
 TIED_AS = {"busy": State.BUSY, "custody": State.CUSTODY, "refreshment": State.REFRESHMENT}
-
-
-def _on_duty_since(log: EventLog, upto: int) -> dict[str, float]:
-    """When each unit last came on duty, by seq ``upto`` (its shift's start)."""
-    query = (
-        select(events.c.unit_id, func.max(events.c.time))
-        .where(events.c.type == "unit.on_duty", events.c.seq <= upto)
-        .group_by(events.c.unit_id)
-    )
-    with log.engine.connect() as conn:
-        return {unit: as_utc(when).timestamp() for unit, when in conn.execute(query)}
 
 
 def _freed(

@@ -187,3 +187,13 @@ def test_the_picture_at_any_moment_of_a_simulated_evening_is_the_one_live_then(
     assert len(raws) > 5_000
     for seq in sorted(wanted):
         assert json.dumps(log.picture(seq).to_snapshot(), sort_keys=True) == kept[seq], seq
+
+
+def test_when_each_unit_last_came_on_duty_by_a_record(log: EventLog) -> None:
+    ev = Events()
+    raws = [ev.on_duty("U1"), ev.on_duty("U2", bcu="SN"), ev.off_duty("U1"), ev.on_duty("U1")]
+    log.append(numbered(raws))
+    started = [recorded(seq, raw).event.time for seq, raw in enumerate(raws, 1)]
+    assert log.came_on_duty(3) == {"U1": started[0], "U2": started[1]}
+    assert log.came_on_duty(4) == {"U1": started[3], "U2": started[1]}
+    assert log.came_on_duty(0) == {}
