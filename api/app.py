@@ -36,6 +36,7 @@ from api.routes import (
     debriefs,
     decisions,
     events,
+    intel,
     mutualaid,
     queries,
     replay,
@@ -111,7 +112,7 @@ def create_app(
     guards.install(app, settings)
     _add_health(app)
     routers = (signin, queries, decisions, commands, mutualaid, events, audit, reports, replay)
-    for module in (*routers, debriefs):
+    for module in (*routers, debriefs, intel):
         app.include_router(module.router)
     app.include_router(live_router)
     add_docs(app)

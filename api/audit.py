@@ -53,6 +53,7 @@ class AuditQuery:
     action: str | None = None
     outcome: AuditOutcome | None = None
     limit: int = 500
+    kind: str | None = None  # the action's first word: "view" matches view.context
 
 
 COLUMNS = ("id", "at", "actor", "role", "action", "target", "client", "outcome", "status")
@@ -109,6 +110,8 @@ class AuditLog:
             query = query.where(audit.c.action == q.action)
         if q.outcome is not None:
             query = query.where(audit.c.outcome == q.outcome.value)
+        if q.kind is not None:
+            query = query.where(audit.c.action.startswith(f"{q.kind}.", autoescape=True))
         with self.engine.connect() as conn:
             return list(conn.execute(query))
 

@@ -11,18 +11,26 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from stream.events import Grade, Recorded, UnitStatus
 from stream.picture import Incident, IncidentStatus, Picture, Unit
+from stream.privacy import PERSONAL, shareable
 from stream.wire import live_dict, live_message
 
 HexOf = Callable[[float, float], str]
 
 
-def incident_view(incident: Incident, hex_of: HexOf | None = None) -> dict[str, Any]:
+def incident_view(
+    incident: Incident, picture: Picture, hex_of: HexOf | None = None
+) -> dict[str, Any]:
+    """The incident with its target, its response time and the kinds of warning marker
+    near it (icons anyone watching may see: stream.privacy)."""
     view = incident.to_dict()
     target = incident.target_at
     view["target_at"] = None if target is None else target.isoformat()
     view["response_seconds"] = incident.response_seconds
+    view["warnings"] = picture.warnings_at(incident.lat, incident.lon)
     if hex_of is not None:
         view["hex"] = hex_of(incident.lat, incident.lon)
     return view
@@ -44,7 +52,7 @@ def picture_view(
         "kpis": {k: v for k, v in kpis.items() if k != "bcus"},
         "bcus": kpis["bcus"],
         "incidents": [
-            incident_view(i, hex_of)
+            incident_view(i, picture, hex_of)
             for i in picture.incidents.values()
             if include_closed or i.status is not IncidentStatus.CLOSED
         ],
@@ -53,8 +61,9 @@ def picture_view(
 
 
 def record_view(record: Recorded) -> dict[str, Any]:
-    """One recorded event as the live feed carries it (stream.wire)."""
-    return live_dict(record)
+    """One recorded event as the live feed carries it (stream.wire), without what is
+    personal (stream.privacy.shareable): the timeline, a replay and the feed alike."""
+    return shareable(live_dict(record))
 
 
 def filter_incidents(
@@ -144,7 +153,11 @@ class MessageCache:
     def text(self, record: Recorded) -> str:
         text = self._texts.get(record.seq)
         if text is None:
-            text = self._texts[record.seq] = live_message(record)
+            if record.event.type.value in PERSONAL:
+                text = orjson.dumps(record_view(record)).decode()
+            else:
+                text = live_message(record)
+            self._texts[record.seq] = text
             if len(self._texts) > self.size:
                 for seq in list(self._texts)[: self.size // 10]:
                     del self._texts[seq]
@@ -171,7 +184,8 @@ def touched_view(
     incidents = {i: picture.incidents.get(i) for i in incident_ids}
     return {
         "incidents": {
-            i: None if v is None else incident_view(v, hex_of) for i, v in incidents.items()
+            i: None if v is None else incident_view(v, picture, hex_of)
+            for i, v in incidents.items()
         },
         "units": {u: None if v is None else unit_view(v) for u, v in units.items()},
     }

@@ -32,6 +32,8 @@ from stream.payloads import (
     IncidentCreated,
     IncidentGraded,
     IncidentNoted,
+    IncidentPersonLinked,
+    IncidentPersonUnlinked,
 )
 from stream.picture import Picture
 
@@ -197,6 +199,16 @@ def _(data: IncidentNoted) -> str:
 def _(data: AdviceOffered) -> str:
     away = f" ({_minutes(data.eta_s)} away)" if data.eta_s else ""
     return f"the recommender advised sending {data.unit_id}{away}"
+
+
+@_said.register
+def _(data: IncidentPersonLinked) -> str:
+    return f"a {data.role.value} linked (who: the incident's context, audited)"
+
+
+@_said.register
+def _(data: IncidentPersonUnlinked) -> str:
+    return f"a {data.role.value} unlinked"
 
 
 def _minutes(seconds: float) -> str:

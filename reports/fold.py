@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, case, delete, func, insert, null, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from reports.history import cell_of
 from reports.tables import (
     report_incidents,
     report_redeployments,
@@ -121,6 +122,7 @@ class Batch:
             "address": data.address,
             "lat": data.lat,
             "lon": data.lon,
+            "cell": cell_of(data.lat, data.lon),
         }
 
     @_PROJECTIONS.register(IncidentGraded)

@@ -55,7 +55,10 @@ report_incidents = Table(
     # (api.forecasting). Null only in a row no migration could find the event for.
     Column("lat", Float),
     Column("lon", Float),
+    # Its point's H3 cell (resolution 10): a place's history by index (reports.history).
+    Column("cell", BigInteger),
     Index("ix_report_incidents_created", "created_at"),
+    Index("ix_report_incidents_cell", "cell", "created_at"),
 )
 
 report_unit_hours = Table(

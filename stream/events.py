@@ -14,7 +14,6 @@ them from here.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,7 +21,7 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from stream.envelope import EXAMPLE_TIME, OUT_OF_RANGE, PRINTABLE, Envelope
+from stream.envelope import PRINTABLE, Envelope
 from stream.payloads import (
     BCU_CODES,
     DISPATCHABLE,
@@ -39,10 +38,16 @@ from stream.payloads import (
     IncidentCreated,
     IncidentGraded,
     IncidentNoted,
+    IncidentPersonLinked,
+    IncidentPersonUnlinked,
+    LocationMarkerCleared,
+    LocationMarkerSet,
+    MarkerType,
     MutualAidDeclined,
     MutualAidGranted,
     MutualAidRequested,
     Payload,
+    PersonRole,
     UnitLocated,
     UnitOffDuty,
     UnitOnDuty,
@@ -52,6 +57,7 @@ from stream.payloads import (
     UnitType,
     alert_key,
 )
+from stream.reasons import NOT_AN_OBJECT, reason
 
 __all__ = [
     "BCU_CODES",
@@ -82,8 +88,17 @@ __all__ = [
     "IncidentGradedEvent",
     "IncidentNoted",
     "IncidentNotedEvent",
+    "IncidentPersonLinked",
+    "IncidentPersonLinkedEvent",
+    "IncidentPersonUnlinked",
+    "IncidentPersonUnlinkedEvent",
     "InvalidEvent",
     "Locate",
+    "LocationMarkerCleared",
+    "LocationMarkerClearedEvent",
+    "LocationMarkerSet",
+    "LocationMarkerSetEvent",
+    "MarkerType",
     "MutualAidDeclined",
     "MutualAidDeclinedEvent",
     "MutualAidGranted",
@@ -91,6 +106,7 @@ __all__ = [
     "MutualAidRequested",
     "MutualAidRequestedEvent",
     "Payload",
+    "PersonRole",
     "Place",
     "Recorded",
     "UnitLocated",
@@ -133,6 +149,10 @@ class EventType(StrEnum):
     ADVICE_OFFERED = "advice.offered"
     ADVICE_ACCEPTED = "advice.accepted"
     ADVICE_DISMISSED = "advice.dismissed"
+    LOCATION_MARKER_SET = "location.marker_set"
+    LOCATION_MARKER_CLEARED = "location.marker_cleared"
+    INCIDENT_PERSON_LINKED = "incident.person_linked"
+    INCIDENT_PERSON_UNLINKED = "incident.person_unlinked"
 
 
 class IncidentCreatedEvent(Envelope):
@@ -225,6 +245,26 @@ class AdviceDismissedEvent(Envelope):
     data: AdviceDismissed
 
 
+class LocationMarkerSetEvent(Envelope):
+    type: Literal[EventType.LOCATION_MARKER_SET]
+    data: LocationMarkerSet
+
+
+class LocationMarkerClearedEvent(Envelope):
+    type: Literal[EventType.LOCATION_MARKER_CLEARED]
+    data: LocationMarkerCleared
+
+
+class IncidentPersonLinkedEvent(Envelope):
+    type: Literal[EventType.INCIDENT_PERSON_LINKED]
+    data: IncidentPersonLinked
+
+
+class IncidentPersonUnlinkedEvent(Envelope):
+    type: Literal[EventType.INCIDENT_PERSON_UNLINKED]
+    data: IncidentPersonUnlinked
+
+
 Event = Annotated[
     IncidentCreatedEvent
     | IncidentGradedEvent
@@ -243,7 +283,11 @@ Event = Annotated[
     | AlertAcknowledgedEvent
     | AdviceOfferedEvent
     | AdviceAcceptedEvent
-    | AdviceDismissedEvent,
+    | AdviceDismissedEvent
+    | LocationMarkerSetEvent
+    | LocationMarkerClearedEvent
+    | IncidentPersonLinkedEvent
+    | IncidentPersonUnlinkedEvent,
     Field(discriminator="type"),
 ]
 
@@ -293,20 +337,20 @@ class Recorded:
 def parse_event(raw: str | bytes | Mapping[str, Any]) -> Event:
     """Parse one CloudEvents JSON event strictly, or raise :class:`InvalidEvent`."""
     if not isinstance(raw, str | bytes | bytearray | Mapping):
-        raise InvalidEvent(_NOT_AN_OBJECT)
+        raise InvalidEvent(NOT_AN_OBJECT)
     try:
         if isinstance(raw, str | bytes | bytearray):
             return _EVENT.validate_json(raw)
         return _EVENT.validate_python(raw)
     except ValidationError as exc:
-        raise InvalidEvent(_reason(exc, raw)) from None
+        raise InvalidEvent(reason(exc, raw, [t.value for t in EventType])) from None
 
 
 def validate(raw: str | bytes | Mapping[str, Any], locate: Locate) -> Validated:
     """Parse an event and derive its borough and BCU; a point outside London is invalid."""
     event = parse_event(raw)
     data = event.data
-    if not isinstance(data, IncidentCreated | UnitOnDuty | UnitLocated):
+    if not isinstance(data, IncidentCreated | UnitOnDuty | UnitLocated | LocationMarkerSet):
         return Validated(event)
     place = locate(data.lat, data.lon)
     if place is None:
@@ -326,69 +370,3 @@ def to_json(event: Event) -> str:
 
 def to_dict(event: Event) -> dict[str, Any]:
     return event.model_dump(mode="json", exclude_none=True)
-
-
-_NOT_AN_OBJECT = "an event must be a JSON object"
-_NOT_A_DICT = ("model_type", "dict_type", "model_attributes_type")
-_ENUM_HINTS: dict[str, str] = {
-    "grade": "grade must be one of I, S, E, R",
-    "unit_type": "unit_type must be one of " + ", ".join(t.value for t in UnitType),
-    "status": "status must be one of " + ", ".join(s.value for s in UnitStatus),
-}
-
-
-def _reason(exc: ValidationError, raw: object) -> str:
-    """Turn pydantic's errors into one sentence naming each field and what is wrong."""
-    parts: list[str] = []
-    for err in exc.errors(include_url=False):
-        kind = err["type"]
-        loc = [str(p) for p in err["loc"] if not _is_union_tag(p)]
-        field = loc[-1] if loc else ""
-        if kind == "json_invalid":
-            return f"malformed JSON: {err['msg'].removeprefix('Invalid JSON: ')}"
-        if kind in ("union_tag_invalid", "union_tag_not_found"):
-            got = _raw_type(raw)
-            known = ", ".join(t.value for t in EventType)
-            if got is None:
-                return f"missing field: type (one of {known})"
-            return f"unknown event type {got!r} (expected one of {known})"
-        if kind in _NOT_A_DICT and not loc:
-            return _NOT_AN_OBJECT
-        path = ".".join(loc)
-        if kind == "missing":
-            parts.append(f"missing field: {path}")
-        elif kind == "extra_forbidden":
-            parts.append(f"unexpected field: {path}")
-        elif kind == "enum" and field in _ENUM_HINTS:
-            parts.append(_ENUM_HINTS[field])
-        elif kind == "literal_error" and field == "specversion":
-            parts.append("specversion must be 1.0")
-        elif kind in _NOT_A_DICT:
-            parts.append(f"{path} must be a JSON object")
-        elif kind == "string_pattern_mismatch":
-            parts.append(f"{path} must not contain control characters")
-        elif kind == "time_out_of_range":
-            parts.append(f"{path} is {OUT_OF_RANGE}")
-        elif kind == "timezone_aware":
-            parts.append(f"{path} must include a UTC offset, e.g. {EXAMPLE_TIME}")
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            parts.append(f"{path}: {msg}" if path else msg)
-    return "; ".join(parts) or "invalid event"
-
-
-def _is_union_tag(part: object) -> bool:
-    kinds = ("incident", "unit", "alert")
-    return isinstance(part, str) and "." in part and part.split(".")[0] in kinds
-
-
-def _raw_type(raw: object) -> str | None:
-    if isinstance(raw, str | bytes | bytearray):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return None
-    if isinstance(raw, Mapping):
-        value = raw.get("type")
-        return None if value is None else str(value)
-    return None

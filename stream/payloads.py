@@ -6,12 +6,15 @@ rejects a field it does not know. stream.events wraps them in CloudEvents envelo
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -252,3 +255,113 @@ class AdviceDismissed(Payload):
     unit_id: Ident
     reason: Text
     by: Ident
+
+
+# -- intelligence: warning markers on places, people linked to incidents --------------------
+
+
+class MarkerType(StrEnum):
+    """What a location's warning marker warns of (the officer safety and safeguarding
+    markers a force's systems carry; the wall shows each as an icon)."""
+
+    FIREARMS = "firearms"  # firearms believed at the address
+    WEAPONS = "weapons"  # other weapons (knives, crossbows) known there
+    VIOLENT = "violent_towards_police"
+    VULNERABLE_ADULT = "vulnerable_adult"
+    VULNERABLE_CHILD = "vulnerable_child"
+    MENTAL_HEALTH = "mental_health"
+    DOMESTIC_ABUSE = "domestic_abuse"  # a history of domestic abuse at the address
+    DANGEROUS_DOG = "dangerous_dog"
+    DRUGS = "drugs"
+
+
+class PersonRole(StrEnum):
+    CALLER = "caller"
+    VICTIM = "victim"
+    SUSPECT = "suspect"
+    WITNESS = "witness"
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic would take a number as a Unix time, which no CAD means."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a date in the calendar") from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Notes = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=PRINTABLE)
+]
+#: A person's keyed hash (stream.privacy): what a link keeps once retention removed the name.
+Pseudonym = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class LocationMarkerSet(Payload):
+    """A warning marker on a place, set or renewed (the same ``marker_id`` again replaces
+    it): shown with calls near it until cleared or past its review date."""
+
+    marker_id: Ident
+    lat: Lat
+    lon: Lon
+    address: Text | None = None
+    marker_type: MarkerType
+    text: Notes
+    review_date: IsoDate
+
+
+class LocationMarkerCleared(Payload):
+    marker_id: Ident
+
+
+class IncidentPersonLinked(Payload):
+    """A person linked to an incident in a role. A feed sends the name and date of birth;
+    past its retention period the log keeps only the ``pseudonym`` (stream.privacy)."""
+
+    incident_id: Ident
+    role: PersonRole
+    name: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, min_length=1, max_length=100, pattern=PRINTABLE
+            ),
+        ]
+        | None
+    ) = None
+    date_of_birth: IsoDate | None = None
+    notes: Notes | None = None
+    pseudonym: Pseudonym | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> IncidentPersonLinked:
+        if self.pseudonym is None and (self.name is None or self.date_of_birth is None):
+            raise ValueError("a person is linked by name and date_of_birth")
+        if self.pseudonym is not None and (self.name or self.date_of_birth or self.notes):
+            raise ValueError("a pseudonymised link holds no name, date_of_birth or notes")
+        return self
+
+
+class IncidentPersonUnlinked(Payload):
+    """The link made by ``incident.person_linked`` with this role, name and date of birth
+    (or pseudonym) undone: linked in error, or to the wrong incident."""
+
+    incident_id: Ident
+    role: PersonRole
+    name: Text | None = None
+    date_of_birth: IsoDate | None = None
+    pseudonym: Pseudonym | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> IncidentPersonUnlinked:
+        if self.pseudonym is None and (self.name is None or self.date_of_birth is None):
+            raise ValueError("a person is unlinked by name and date_of_birth")
+        return self

@@ -39,13 +39,22 @@ async def audit(
     outcome: AuditOutcome | None = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 500,
     format: Literal["json", "csv"] = "json",
+    kind: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            pattern=r"^[a-z_]+$",
+            description="actions of one kind, the word before the dot: view (view.context, "
+            "a look at a linked person or a marker's text), report (report.export)",
+        ),
+    ] = None,
 ) -> FastJSON | StreamingResponse:
     """Newest first (JSON) or oldest first (CSV): who, role, action, target, when, from
     which address, the outcome and the HTTP status answered."""
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise HTTPException(422, f"{name} must carry a time zone, e.g. 2026-11-24T20:00:00Z")
-    query = AuditQuery(since, until, actor, action, outcome, limit)
+    query = AuditQuery(since, until, actor, action, outcome, limit, kind)
     if format == "json":
         rows = await asyncio.to_thread(services.audit.query, query)
         return FastJSON({"entries": rows})

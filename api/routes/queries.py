@@ -103,7 +103,7 @@ async def incidents(
         {
             "seq": pic.seq,
             "total": len(found),
-            "incidents": [incident_view(i) for i in found[:limit]],
+            "incidents": [incident_view(i, pic) for i in found[:limit]],
         }
     )
 
@@ -123,7 +123,7 @@ async def incident(incident_id: IncidentId, who: Reader, services: ServicesDep) 
     return FastJSON(
         {
             "seq": seq,
-            "incident": None if current is None else incident_view(current),
+            "incident": None if current is None else incident_view(current, spine.picture),
             "timeline": [record_view(r) for r in history],
         }
     )

@@ -20,7 +20,7 @@ from pydantic import ConfigDict, Field
 from api.schemas.closed import Closed
 from api.schemas.mirror import mirror
 from stream import picture as live
-from stream.events import Grade, UnitStatus, UnitType
+from stream.events import Grade, MarkerType, UnitStatus, UnitType
 from stream.picture import IncidentStatus
 
 
@@ -48,6 +48,9 @@ class Incident(Closed):
     address: str | None
     target_at: str | None = Field(description="when the attendance target falls due")
     response_seconds: float | None = Field(description="creation to first arrival")
+    warnings: list[MarkerType] = Field(
+        description="the kinds of active warning marker within 50 m (icons: no text)"
+    )
 
 
 class Unit(Closed):
@@ -67,7 +70,7 @@ class Unit(Closed):
     status_since: str | None = Field(description="event time of its last change of status")
 
 
-mirror(Incident, live.Incident, live.INCIDENT_FIELDS, ("target_at", "response_seconds"))
+mirror(Incident, live.Incident, live.INCIDENT_FIELDS, ("target_at", "response_seconds", "warnings"))
 mirror(Unit, live.Unit, live.UNIT_FIELDS)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from stream.clock import shift
 from stream.events import Recorded, Validated
 from stream.objection import Objection
-from stream.picture.advice_rules import APPLIES, CHECKS
+from stream.picture.intel_rules import APPLIES, CHECKS
 from stream.picture.kpis import i_compliance_last_hour, kpi_strip
 from stream.picture.snapshot import load_snapshot, parse_json, to_snapshot
 from stream.picture.state import PictureState

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from stream.intel import Marker, PersonLink
 from stream.mutualaid import MutualAid
 from stream.offers import Offer
 from stream.picture.model import (
@@ -52,6 +53,8 @@ def to_snapshot(picture: PictureState) -> dict[str, Any]:
         "mutual_aid": [m.to_dict() for m in picture.mutual_aid.values()],
         "offers": [o.to_dict() for o in picture.offers.values()],
         "acknowledged": [[k, t.isoformat(), by] for k, (t, by) in picture.acknowledged.items()],
+        "markers": [m.to_dict() for m in picture.markers.values()],
+        "people": {i: [p.to_dict() for p in links] for i, links in picture.people.items()},
     }
 
 
@@ -70,6 +73,10 @@ def load_snapshot(picture: PictureState, data: Mapping[str, Any]) -> None:
             picture.offers[offer.advice_id] = offer
         for key, at, by in data.get("acknowledged", ()):
             picture.acknowledged[key] = (datetime.fromisoformat(at), by)
+        for raw in data.get("markers", ()):
+            picture.set_marker(Marker.from_dict(dict(raw)))
+        for incident_id, links in data.get("people", {}).items():
+            picture.people[incident_id] = [PersonLink.from_dict(dict(p)) for p in links]
 
 
 def parse_json(text: str | bytes) -> Any:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from stream.clock import EventClock
 from stream.events import DISPATCHABLE, Grade, UnitStatus, UnitType, alert_key
+from stream.intel import MARKER_REACH_M, Marker, MarkerGrid, PersonLink, metres
 from stream.mutualaid import MutualAid
 from stream.offers import Offer
 from stream.picture.model import BCUS, LIVE_GRADES, BcuCounts, Incident, IncidentStatus, Unit
@@ -59,6 +60,11 @@ class PictureState:
         # Alerts someone has acknowledged, by alert_key: (when, by whom). An entry goes when
         # its condition clears, so the next breach alerts again.
         self.acknowledged: dict[str, tuple[datetime, str]] = {}
+        # Warning markers by id (past its review date a marker stays until cleared, and is
+        # not active), and the people linked to each incident in the picture (stream.intel).
+        self.markers: dict[str, Marker] = {}
+        self.marker_grid = MarkerGrid()
+        self.people: dict[str, list[PersonLink]] = {}
 
     @property
     def now(self) -> datetime | None:
@@ -94,6 +100,7 @@ class PictureState:
             self.incidents.pop(incident_id, None)
             self.frozen_rows.pop(incident_id, None)
             self._immediate.pop(incident_id, None)
+            self.people.pop(incident_id, None)
 
     def add_unit(self, unit: Unit) -> None:
         self.units[unit.unit_id] = unit
@@ -183,6 +190,40 @@ class PictureState:
             self.restatus(incident)
             self.side_effects.append((self._applying, "incident", incident.incident_id))
 
+    # -- markers --------------------------------------------------------------------------
+
+    def set_marker(self, marker: Marker) -> None:
+        self.drop_marker(marker.marker_id)
+        self.markers[marker.marker_id] = marker
+        self.marker_grid.add(marker)
+
+    def drop_marker(self, marker_id: str) -> None:
+        old = self.markers.pop(marker_id, None)
+        if old is not None:
+            self.marker_grid.remove(old)
+
+    def markers_near(
+        self, lat: float, lon: float, radius_m: float, day: date | None = None
+    ) -> list[tuple[float, Marker]]:
+        """(metres, marker) of the markers within ``radius_m`` active on ``day`` (the
+        picture's own day unless given), nearest first."""
+        if not self.markers:
+            return []
+        day = day or (self.now.date() if self.now is not None else date.min)
+        found = []
+        for marker_id in self.marker_grid.candidates(lat, lon, radius_m):
+            marker = self.markers[marker_id]
+            if (
+                marker.active_on(day)
+                and (d := metres(lat, lon, marker.lat, marker.lon)) <= radius_m
+            ):
+                found.append((d, marker))
+        return sorted(found, key=lambda pair: (pair[0], pair[1].marker_id))
+
+    def warnings_at(self, lat: float, lon: float) -> list[str]:
+        """The kinds of active marker a call here is warned of (the wall's icons)."""
+        return sorted({m.marker_type for _, m in self.markers_near(lat, lon, MARKER_REACH_M)})
+
     # -- what screens need --------------------------------------------------------------
 
     def side_effects_in(self, after: int, upto: int) -> list[tuple[str, str]]:
@@ -230,6 +271,8 @@ class PictureState:
             and self._by_status == other._by_status
             and self._immediate.keys() == other._immediate.keys()
             and self.acknowledged == other.acknowledged
+            and self.markers == other.markers
+            and self.people == other.people
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -64,6 +64,8 @@ ROUTES: dict[str, Route] = {
     "demand-usual": Route("GET", _get("/api/demand/usual"), VIEWERS),
     "geo": Route("GET", _get("/api/geo/bcus"), VIEWERS),
     "audit": Route("GET", _get("/api/audit"), frozenset({"chief"})),
+    "audit-views": Route("GET", _get("/api/audit?kind=view"), frozenset({"chief"})),
+    "context": Route("GET", _get("/api/incidents/{incident}/context"), READERS),
     "debrief": Route(
         "GET", _get("/api/incidents/{incident}/debrief"), frozenset({"chief", "plan"})
     ),

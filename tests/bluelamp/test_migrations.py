@@ -24,6 +24,7 @@ from api.accounts import Accounts
 from api.audit import AuditEntry, AuditLog, AuditOutcome, AuditQuery
 from api.database import open_database, revoked_tokens
 from bluelamp import cli, migrations
+from reports.history import cell_of
 from reports.jobs import Jobs, report_jobs
 from reports.readmodel import ReadModel
 from stream.log import EventLog, SchemaBehind, make_engine
@@ -225,7 +226,7 @@ def _serve(database: Database, **env: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_0003_gives_the_incidents_projected_under_0002_their_places(
+def test_0003_and_0005_give_the_incidents_projected_under_0002_their_places_and_cells(
     sqlite_or_postgres: Database,
 ) -> None:
     """A read model projected before 0003 keeps its rows, each with where its call was
@@ -248,6 +249,10 @@ def test_0003_gives_the_incidents_projected_under_0002_their_places(
         ("CAD-0001", 51.5154, -0.1418),
         ("CAD-0002", 51.5415, -0.1466),
     ]
+    # 0005: each its H3 cell, for a place's history by index (reports.history).
+    with log.engine.connect() as conn:
+        cells = conn.execute(text("SELECT lat, lon, cell FROM report_incidents")).all()
+    assert cells and all(cell == cell_of(lat, lon) for lat, lon, cell in cells)
     read_model = ReadModel.of(log)
     assert read_model.cursor() == 12 and read_model.catch_up(log) == 12
     log.close()

@@ -170,6 +170,45 @@ class Events:
     ) -> dict[str, Any]:
         return self.raw("incident.noted", {"incident_id": incident_id, "text": text, "by": by})
 
+    def marker_set(
+        self,
+        marker_id: str,
+        marker_type: str = "firearms",
+        bcu: str = "AW",
+        text: str = "Firearms believed at address (intel 2026)",
+        review_date: str = "2027-06-30",
+        offset_m: float = 0.0,
+    ) -> dict[str, Any]:
+        """A marker ``offset_m`` north of the BCU's point (where incident_created puts calls)."""
+        lat, lon = POINTS[bcu]
+        data = {"marker_id": marker_id, "lat": lat + offset_m / 111_195, "lon": lon}
+        data |= {"marker_type": marker_type, "text": text, "review_date": review_date}
+        return self.raw("location.marker_set", data | {"address": "1 Test Street"})
+
+    def marker_cleared(self, marker_id: str) -> dict[str, Any]:
+        return self.raw("location.marker_cleared", {"marker_id": marker_id})
+
+    def person_linked(
+        self,
+        incident_id: str,
+        role: str = "victim",
+        name: str = "Alex Testperson",
+        born: str = "1990-04-01",
+        notes: str | None = "Lives alone",
+    ) -> dict[str, Any]:
+        data = {"incident_id": incident_id, "role": role, "name": name, "date_of_birth": born}
+        return self.raw("incident.person_linked", data | ({"notes": notes} if notes else {}))
+
+    def person_unlinked(
+        self,
+        incident_id: str,
+        role: str = "victim",
+        name: str = "Alex Testperson",
+        born: str = "1990-04-01",
+    ) -> dict[str, Any]:
+        data = {"incident_id": incident_id, "role": role, "name": name, "date_of_birth": born}
+        return self.raw("incident.person_unlinked", data)
+
     def acknowledged(
         self, kind: str, bcu: str, incident_id: str | None = None, by: str = "ann"
     ) -> dict[str, Any]:

@@ -41,6 +41,10 @@ def test_every_type_in_the_catalogue_parses_and_round_trips() -> None:
         ev.noted("I1"),
         ev.acknowledged("i_unassigned", "AW", "I1"),
         *_advice(ev),
+        ev.marker_set("M1"),
+        ev.marker_cleared("M1"),
+        ev.person_linked("I1"),
+        ev.person_unlinked("I1"),
     ]
     assert {r["type"] for r in raws} == {t.value for t in EventType}
     for raw in raws:

@@ -1,0 +1,77 @@
+"""Incident intelligence: ``GET /api/incidents/{id}/context``, what the force knows of a
+call's place and people, cut to what the asker may see (stream.privacy) and audited.
+
+Every answer that shows a linked person or a marker's text writes one audit row (action
+``view.context``, outcome ``ok``, what was shown by count and id); one that withholds them
+writes a denial (outcome ``denied``). Commanders read them at ``GET /api/audit?kind=view``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from api.audit import AuditOutcome
+from api.context import context_view, found_for
+from api.deps import IncidentId, Reader, ServicesDep, audit_request
+from api.responses import FastJSON
+from api.schemas.intel import Context
+from api.schemas.problems import SIGNED_IN, problems
+from reports.history import MAX_RADIUS_M, calls_near
+from stream.privacy import Sight, sight_of
+
+router = APIRouter(prefix="/api", tags=["intelligence"])
+MONTH = timedelta(days=365.25 / 12)
+
+
+@router.get(
+    "/incidents/{incident_id}/context",
+    name="context",
+    response_model=Context,
+    responses=SIGNED_IN | problems(404, 422),
+)
+async def context(
+    request: Request,
+    incident_id: IncidentId,
+    who: Reader,
+    services: ServicesDep,
+    radius_m: Annotated[int, Query(ge=10, le=MAX_RADIUS_M, description="metres")] = 100,
+    months: Annotated[int, Query(ge=1, le=36, description="of earlier calls")] = 12,
+) -> FastJSON:
+    """Earlier calls within ``radius_m`` over ``months`` before this one (grade, category,
+    outcome, date), the active warning markers within ``radius_m``, and the people linked
+    to the call: all for a commander and for an inspector of the call's BCU; no one named
+    and no free text for another BCU's inspector; counts only for a planner."""
+    picture = services.spine.picture
+    incident = picture.incidents.get(incident_id)
+    if incident is None:
+        raise HTTPException(404, f"no incident {incident_id!r} in the live picture")
+    since = incident.created_at - months * MONTH
+    calls = await asyncio.to_thread(
+        calls_near,
+        services.read_model.engine,
+        incident.lat,
+        incident.lon,
+        radius_m,
+        since,
+        incident.created_at,
+        incident_id,
+    )
+    found = found_for(picture, incident, calls, radius_m)
+    sight = sight_of(who.role.value, who.bcu, incident.bcu)
+    if personal := found.personal:
+        shown = sight is Sight.FULL
+        await audit_request(
+            request,
+            services,
+            "view.context",
+            AuditOutcome.OK if shown else AuditOutcome.DENIED,
+            200,
+            who,
+            target=incident_id,
+            detail={"shown" if shown else "withheld": personal, "bcu": incident.bcu},
+        )
+    return FastJSON(context_view(incident, picture.seq, found, radius_m, since, sight))
