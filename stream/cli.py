@@ -3,6 +3,7 @@
 bluelamp ingest events.jsonl        # one CloudEvents JSON per line; a summary at the end
 bluelamp log tail [-n 20] [--follow]
 bluelamp picture                    # open incidents and units per BCU, and the KPIs
+bluelamp retention apply [--dry-run] # personal data past its time out of the log
 
 They use the same configuration as ``bluelamp serve`` and ``bluelamp demo`` (one default
 database for all), and never write the event log themselves: ``ingest`` hands its events to
@@ -17,6 +18,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -25,15 +27,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from stream import retention
 from stream.events import Recorded, to_dict
 from stream.log import EventLog, SchemaBehind, where
 from stream.outcome import Outcome, Verdict
+from stream.privacy import shareable
 from stream.settings import SpineSettings, load_settings
 
 app = typer.Typer(help="The event spine.")
 T = TypeVar("T")
 log_app = typer.Typer(help="Read the event log.", no_args_is_help=True)
 app.add_typer(log_app, name="log")
+retention_app = typer.Typer(help="Personal data past its time.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
 console = Console()
 CHUNK = 500
 
@@ -241,7 +247,7 @@ def tail(
 
 def _line(record: Recorded) -> str:
     event = record.event
-    data = json.dumps(to_dict(event)["data"], separators=(",", ":"))
+    data = json.dumps(shareable({"event": to_dict(event)})["event"]["data"], separators=(",", ":"))
     return (
         f"{record.seq:>9} {event.time:%Y-%m-%d %H:%M:%S}Z {event.type.value:<18} "
         f"{record.bcu or '-':<3} {data}"
@@ -293,3 +299,44 @@ def picture() -> None:
         f"{kpis['available_units']} of {kpis['on_duty_units']} units available; "
         f"I-grade within 15 min, last hour: {'—' if share is None else f'{share:.0%}'}"
     )
+
+
+@retention_app.command("apply")
+def retention_apply(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would go; change nothing.")
+    ] = False,
+) -> None:
+    """Rewrite the log's personal data past its time (stream/retention.py): linked people
+    BLUELAMP_RETAIN_PEOPLE_DAYS after their incident closed become a pseudonym, markers past
+    their review date lose text and address; the snapshots that held them are replaced.
+    Lists what it rewrites by seq and id, never the data itself."""
+    settings = load_settings()
+    if settings.pseudonym_key is None or len(settings.pseudonym_key.get_secret_value()) < 32:
+        console.print(
+            "[red]BLUELAMP_PSEUDONYM_KEY is not set[/] (a secret of at least 32 characters, "
+            "kept like the server's other secrets and never changed: people past retention "
+            "are known by a keyed hash under it)"
+        )
+        raise typer.Exit(2)
+    key = settings.pseudonym_key.get_secret_value().encode()
+    log = open_log(settings)
+    try:
+        made = retention.plan(log, datetime.now(UTC), settings.retain_people_days, key)
+        table = Table(title="Retention" + (" (dry run: nothing changed)" if dry_run else ""))
+        for column in ("seq", "what", "about"):
+            table.add_column(column)
+        for rewrite in made.rewrites:
+            what = "person: name out" if rewrite.kind == "person" else "marker: text out"
+            table.add_row(str(rewrite.seq), what, rewrite.about)
+        console.print(table)
+        if not dry_run:
+            retention.apply(log, made)
+        counts = made.summary()
+        verb = "would rewrite" if dry_run else "rewrote"
+        console.print(
+            f"{verb} {counts['people']} linked people and {counts['markers']} marker versions; "
+            f"{counts['snapshots']} snapshots {'would be' if dry_run else 'were'} replaced"
+        )
+    finally:
+        log.close()

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 #: The longest time bound a setting may hold (10,000 years): any datetime difference fits.
@@ -55,6 +55,13 @@ class SpineSettings(BaseSettings):
     lease_ttl_ms: int = Field(5_000, ge=500)
     # Prefix of every Redis key and channel, so several deployments (or tests) share a Redis.
     key_prefix: str = Field("bluelamp", pattern=r"^[A-Za-z0-9_.-]+$")
+
+    # Retention (stream/retention.py, `bluelamp retention apply`): a linked person's name,
+    # date of birth and notes are kept in the log this many days after their incident closes,
+    # then only their pseudonym: a keyed hash under pseudonym_key (a secret, at least 32
+    # characters; keep it for good: the same key links the same person across years).
+    retain_people_days: int = Field(30, ge=1, le=36_500)
+    pseudonym_key: SecretStr | None = None
 
     # Event time at the sequencer's door (stream/eventtime.py): an event stamped more than
     # max_event_ahead_s after the sequencer's clock, more than max_event_late_s before the

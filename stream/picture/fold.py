@@ -59,6 +59,8 @@ class Picture(PictureState):
         self.seq = r.seq
         if self._closed and self._closed[0][0] <= (horizon := shift(now, -RETAIN_CLOSED)):
             self.evict(horizon)
+        if self.review_due(now.date()):
+            self.expire_markers(now.date())
 
     # -- what screens need --------------------------------------------------------------
 

@@ -17,10 +17,9 @@ from stream.events import (
     Recorded,
     Validated,
 )
-from stream.intel import MARKER_REACH_M, Marker, PersonLink, metres
+from stream.intel import Marker, PersonLink
 from stream.objection import Objection, conflict, unknown
 from stream.picture.advice_rules import APPLIES, CHECKS
-from stream.picture.model import IncidentStatus
 from stream.picture.state import PictureState
 
 #: The rules' registries, intelligence's added: what the fold dispatches to.
@@ -50,7 +49,7 @@ def _apply_marker_set(picture: PictureState, r: Recorded, data: LocationMarkerSe
         r.seq,
     )
     picture.set_marker(marker)
-    _warnings_changed(picture, r.seq, marker, old)
+    picture.warnings_changed(marker, old)
 
 
 @CHECKS.register(LocationMarkerCleared)
@@ -67,19 +66,7 @@ def _apply_marker_cleared(picture: PictureState, r: Recorded, data: LocationMark
     old = picture.markers.get(data.marker_id)
     picture.drop_marker(data.marker_id)
     if old is not None:
-        _warnings_changed(picture, r.seq, old)
-
-
-def _warnings_changed(picture: PictureState, seq: int, *markers: Marker | None) -> None:
-    """The open calls near these markers (a marker's old and new place) as side effects."""
-    for incident in picture.incidents.values():
-        if incident.status is IncidentStatus.CLOSED:
-            continue
-        if any(
-            m is not None and metres(incident.lat, incident.lon, m.lat, m.lon) <= MARKER_REACH_M
-            for m in markers
-        ):
-            picture.side_effects.append((seq, "incident", incident.incident_id))
+        picture.warnings_changed(old)
 
 
 @CHECKS.register(IncidentPersonLinked)

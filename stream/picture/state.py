@@ -60,10 +60,11 @@ class PictureState:
         # Alerts someone has acknowledged, by alert_key: (when, by whom). An entry goes when
         # its condition clears, so the next breach alerts again.
         self.acknowledged: dict[str, tuple[datetime, str]] = {}
-        # Warning markers by id (past its review date a marker stays until cleared, and is
-        # not active), and the people linked to each incident in the picture (stream.intel).
+        # Warning markers by id, each until cleared or the day after its review date (unless
+        # renewed), and the people linked to each incident in the picture (stream.intel).
         self.markers: dict[str, Marker] = {}
         self.marker_grid = MarkerGrid()
+        self._reviews: list[tuple[date, str]] = []  # heap of (review date, marker id)
         self.people: dict[str, list[PersonLink]] = {}
 
     @property
@@ -196,6 +197,32 @@ class PictureState:
         self.drop_marker(marker.marker_id)
         self.markers[marker.marker_id] = marker
         self.marker_grid.add(marker)
+        heapq.heappush(self._reviews, (marker.review_date, marker.marker_id))
+
+    def review_due(self, day: date) -> bool:
+        return bool(self._reviews) and self._reviews[0][0] < day
+
+    def expire_markers(self, day: date) -> None:
+        """Drop the markers whose review date is before ``day`` (a renewed one has a later
+        date, and stays): what retention asks of the live store."""
+        while self._reviews and self._reviews[0][0] < day:
+            _, marker_id = heapq.heappop(self._reviews)
+            marker = self.markers.get(marker_id)
+            if marker is not None and marker.review_date < day:
+                self.drop_marker(marker_id)
+                self.warnings_changed(marker)
+
+    def warnings_changed(self, *markers: Marker | None) -> None:
+        """The open calls near these markers (a marker's old and new place) as side effects
+        of the record being applied: their warning icons changed."""
+        for incident in self.incidents.values():
+            if incident.status is IncidentStatus.CLOSED:
+                continue
+            if any(
+                m is not None and metres(incident.lat, incident.lon, m.lat, m.lon) <= MARKER_REACH_M
+                for m in markers
+            ):
+                self.side_effects.append((self._applying, "incident", incident.incident_id))
 
     def drop_marker(self, marker_id: str) -> None:
         old = self.markers.pop(marker_id, None)
@@ -206,7 +233,8 @@ class PictureState:
         self, lat: float, lon: float, radius_m: float, day: date | None = None
     ) -> list[tuple[float, Marker]]:
         """(metres, marker) of the markers within ``radius_m`` active on ``day`` (the
-        picture's own day unless given), nearest first."""
+        picture's own day unless given; one past its review date leaves with the next
+        record of a later day), nearest first."""
         if not self.markers:
             return []
         day = day or (self.now.date() if self.now is not None else date.min)

@@ -70,15 +70,21 @@ def test_a_marker_is_placed_by_the_log_and_warns_only_nearby_calls_until_cleared
     assert ("incident", "NEAR") in picture.side_effects_in(picture.seq - 1, picture.seq)
 
 
-def test_a_marker_past_its_review_date_no_longer_warns() -> None:
-    ev = Events()
-    picture = _fold([ev.marker_set("M1", review_date="2026-01-31"), ev.incident_created("I1")])
-    when = picture.now
-    assert when is not None
-    lat, lon = POINTS["AW"]
-    assert picture.markers_near(lat, lon, 10, day=date(2026, 1, 31))
-    assert when.date() > date(2026, 1, 31) and picture.warnings_at(lat, lon) == []
-    assert "M1" in picture.markers  # until cleared or removed by retention
+def test_a_marker_leaves_the_picture_the_day_after_its_review_date_unless_renewed() -> None:
+    ev = Events()  # the story's events are on 2026-11-24
+    raws = [ev.incident_created("I1"), ev.marker_set("OLD", review_date="2026-11-23")]
+    raws += [ev.marker_set("RENEWED", review_date="2026-11-23")]
+    raws += [
+        ev.marker_set("RENEWED", review_date="2027-11-23"),
+        ev.marker_set("TODAY", review_date="2026-11-24"),
+    ]
+    picture = _fold(raws)
+    assert sorted(picture.markers) == ["RENEWED", "TODAY"]  # OLD went with the next record
+    assert ("incident", "I1") in picture.side_effects_in(2, 3)  # its icon went with it
+    ev.advance(86_400)
+    _fold([ev.incident_created(f"NEXT{n}") for n in range(5)], picture)
+    assert sorted(picture.markers) == ["RENEWED"]
+    assert picture == Picture.from_snapshot(json.loads(json.dumps(picture.to_snapshot())))
 
 
 def test_people_are_linked_once_unlinked_by_name_and_leave_with_their_incident() -> None:
