@@ -5,6 +5,7 @@
     bluelamp users list
     bluelamp users disable NAME    |    bluelamp users enable NAME
     bluelamp report NAME --from DAY --to DAY [--format csv|xlsx|pdf|json] [--out FILE]
+    bluelamp subject-access NAME --dob YYYY-MM-DD       (audited)
 
 ``bluelamp.cli`` merges this ``app`` into the top-level command.
 """
@@ -175,3 +176,63 @@ def report(
     target = out or Path(filename)
     target.write_bytes(body)
     console.print(f"{made.title}, {made.period.label()}: {target} ({len(body):,} bytes)")
+
+
+@app.command("subject-access")
+def subject_access(
+    name: Annotated[str, typer.Argument(help="The person's name, as they give it.")],
+    dob: Annotated[str, typer.Option("--dob", help="Their date of birth, YYYY-MM-DD.")],
+) -> None:
+    """Every record the event log holds about a person (a data-protection request): their
+    links to incidents, by name and date of birth or, past retention, by pseudonym, and the
+    records of those incidents. The search is audited (action subject_access.search)."""
+    from datetime import date
+
+    from api.audit import AuditEntry, AuditLog, AuditOutcome
+    from stream.cli import open_log
+    from stream.privacy import pseudonym
+    from stream.subject import records_about
+
+    try:
+        born = date.fromisoformat(dob)
+    except ValueError:
+        raise typer.BadParameter("a date as YYYY-MM-DD", param_hint="--dob") from None
+    settings = settings_or_exit(ApiSettings)
+    secret = settings.pseudonym_key
+    key = None if secret is None else secret.get_secret_value().encode()
+    log = open_log(settings)
+    try:
+        found = records_about(log, name, born, key)
+        AuditLog(log.engine).record(
+            AuditEntry(
+                action="subject_access.search",
+                outcome=AuditOutcome.OK,
+                actor=f"cli:{os.environ.get('USER', 'unknown')}",
+                role="operator",
+                detail={
+                    "subject": pseudonym(key, name, born) if key else "no key set",
+                    "links": len(found.links),
+                    "incidents": sorted(found.incidents),
+                },
+            )
+        )
+    finally:
+        log.close()
+    table = Table(title=f"Records about {name} (born {born:%d %B %Y})")
+    for column in ("seq", "time (UTC)", "type", "incident", "detail"):
+        table.add_column(column)
+    for incident_id, records in found.incidents.items():
+        for record in records:
+            data = record.event.data.model_dump(mode="json", exclude_none=True)
+            detail = ", ".join(f"{k}={v}" for k, v in data.items() if k != "incident_id")
+            when = f"{record.event.time:%Y-%m-%d %H:%M}"
+            table.add_row(str(record.seq), when, record.event.type.value, incident_id, detail)
+    console.print(table)
+    console.print(
+        f"{len(found.links)} links to {len(found.incidents)} incidents"
+        + (
+            ""
+            if key
+            else "; BLUELAMP_PSEUDONYM_KEY is not set, so links past retention are not found"
+        )
+    )

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from api.audit import AuditLog, AuditQuery
 from stream import retention
 from stream.log import EventLog, events, snapshots_table
 from stream.picture import Picture, fold
@@ -123,3 +124,28 @@ def test_the_command_lists_by_id_then_rewrites_and_needs_its_key(tmp_path: Path)
         assert OLD[0] not in _everything(log)
     finally:
         log.close()
+
+
+def test_subject_access_finds_a_person_before_and_after_retention_and_is_audited(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "log.sqlite3"
+    log = EventLog(migrated(f"sqlite:///{path}"))
+    log.append(numbered(_story()))
+    env = {"BLUELAMP_RETAIN_PEOPLE_DAYS": "1", "BLUELAMP_PSEUDONYM_KEY": "p" * 40}
+    name, born, _ = OLD
+    for step in ("before", "after"):
+        found = _run(["subject-access", name.upper(), "--dob", born], tmp_path, **env)
+        assert found.returncode == 0, found.stderr
+        assert "2 links to 2 incidents" in found.stdout, (step, found.stdout)
+        assert "OLD1" in found.stdout and "OLD2" in found.stdout and "NEW1" not in found.stdout
+        if step == "before":
+            assert _run(["retention", "apply"], tmp_path, **env).returncode == 0
+    searches = AuditLog(log.engine).query(AuditQuery(action="subject_access.search"))
+    assert len(searches) == 2 and all(
+        s["detail"]["incidents"] == ["OLD1", "OLD2"] for s in searches
+    )
+    assert name not in json.dumps(searches) and name.upper() not in json.dumps(searches)
+    nobody = _run(["subject-access", "No Such Person", "--dob", born], tmp_path, **env)
+    assert "0 links to 0 incidents" in nobody.stdout
+    log.close()
