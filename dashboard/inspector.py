@@ -51,6 +51,8 @@ QUEUE_COLUMNS = [
     {"field": "grade", "headerName": "Grade", "width": 140},
     {"field": "reference", "headerName": "Ref", "width": 150},
     {"field": "category", "headerName": "Category", "flex": 1},
+    # Kinds of warning marker near the call (icons only: the text is in the detail panel).
+    {"field": "warnings", "headerName": "Warnings", "width": 170, "cellClass": "bl-warning"},
     {"field": "status", "headerName": "Status", "width": 140},
     {"field": "age", "headerName": "Age", "width": 90, **_RIGHT},
     {

@@ -289,3 +289,35 @@ test("a diversion is offered as \"Divert\", with why, and sends the same assignm
   assert.equal(d.page.result.textContent, "✓ AW14 diverted to MPS-001 (MPS-002 waits again) (seq 9)");
   d.screen.stop();
 });
+
+test("what we know here: warnings first, people by what the user may see, calls dated", async () => {
+  const { contextLines } = await import("../../dashboard/assets/js/inspector/panel.js");
+  const { queueRow } = await import("../../dashboard/assets/js/inspector/rows.js");
+  const base = { radius_m: 100, since: "2025-11-24T20:00:00+00:00", counts: { calls: 1, markers: 1, people: 1 } };
+  const marker = { marker_type: "violent_towards_police", distance_m: 19.6, set_at: "2026-03-01T10:00:00+00:00", review_date: "2027-06-30" };
+  const call = { created_at: "2026-07-01T23:30:00+00:00", grade: "I", category: "concern_for_welfare", outcome: null, distance_m: 42 };
+  const full = contextLines({ ...base, sight: "full", calls: [call],
+    markers: [{ ...marker, text: "Threatened officers with a bat", address: "1 Test Street" }],
+    people: [{ role: "victim", name: "Morwenna Quillfeather", date_of_birth: "1987-03-14", notes: "Lives alone", linked_at: "2026-11-24T21:05:00+00:00" }] });
+  assert.deepEqual(full.map((l) => l.text), [
+    "⚠ violent towards police · 20 m away · set 1 Mar 2026, review by 30 Jun 2027: Threatened officers with a bat (1 Test Street)",
+    "victim: Morwenna Quillfeather, born 14 Mar 1987 · linked 24 Nov 2026 21:05:00 · Lives alone",
+    "1 earlier calls within 100 m since 24 Nov 2025:",
+    "2 Jul 2026 · I · concern for welfare · still open · 42 m",  // 00:30 in London (BST)
+  ]);
+  assert.equal(full[0].warning, true);
+  const other = contextLines({ ...base, sight: "warnings", calls: [], markers: [{ ...marker, text: null, address: null }],
+    people: [{ role: "victim", name: null, date_of_birth: null, notes: null, linked_at: "2026-11-24T21:05:00+00:00" }] });
+  assert.equal(other[1].text, "victim (not named: another BCU's call) · linked 24 Nov 2026 21:05:00");
+  assert.ok(!other.some((l) => /Threatened|Quillfeather/.test(l.text)));
+  assert.deepEqual(contextLines({ ...base, sight: "counts", calls: [], markers: [], people: [] }).map((l) => l.text),
+    ["1 earlier calls within 100 m since 24 Nov 2025 · 1 warning markers · 1 people linked (counts only)"]);
+  const row = queueRow({ incident_id: "I1", grade: "I", category: "violence", status: "open", created_at: "2026-11-24T21:00:00Z", warnings: ["firearms", "dangerous_dog"], borough: "Westminster" }, {}, Date.parse("2026-11-24T21:05:00Z"));
+  assert.equal(row.warnings, "⚠ firearms, ⚠ dangerous dog");
+});
+
+test("the log says a person was linked in their role, never who", async () => {
+  const { timelineWords } = await import("../../dashboard/assets/js/inspector/panel.js");
+  const record = { event: { type: "incident.person_linked", source: "cad", data: { incident_id: "I1", role: "witness", withheld: ["name", "date_of_birth"] } } };
+  assert.equal(timelineWords(record, (id) => id), "witness linked");
+});

@@ -13,6 +13,7 @@ export const WORDS = {
     asb: "anti-social behaviour", concern_for_welfare: "concern for welfare", road_traffic: "road traffic",
     public_order: "public order", criminal_damage: "criminal damage", vehicle_crime: "vehicle crime",
   },
+  marker: { violent_towards_police: "violent towards police", domestic_abuse: "domestic abuse history" },
   unitType: { IRV: "IRV", ARV: "armed response", DOG: "dog unit", TSG: "TSG", TRAFFIC: "traffic", FOOT: "foot patrol", CYCLE: "cycle patrol" },
 };
 
@@ -35,7 +36,21 @@ export function minutes(seconds) { return Math.max(1, Math.round(seconds / 60)) 
 
 const TIME = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 export function clock(iso) { return iso ? TIME.format(new Date(iso)) : ""; }
+// "14 Mar 1987": a calendar date (YYYY-MM-DD, as dates of birth and review dates come) as it
+// is, a time on the day it was in London.
+const DAY = { day: "numeric", month: "short", year: "numeric" };
+const CALENDAR = new Intl.DateTimeFormat("en-GB", { ...DAY, timeZone: "UTC" });
+const LONDON_DAY = new Intl.DateTimeFormat("en-GB", { ...DAY, timeZone: "Europe/London" });
+export function day(iso) {
+  if (!iso) { return ""; }
+  return /^\d{4}-\d{2}-\d{2}$/.test(iso) ? CALENDAR.format(new Date(iso + "T00:00:00Z")) : LONDON_DAY.format(new Date(iso));
+}
 
 // "To target" of an incident already attended sorts last in the queue: a large number
 // shown as blank.
 export const NO_TARGET = 1e12;
+
+// The warning icons a call carries ("⚠ firearms, ⚠ dangerous dog"): kinds only, for any screen.
+export function warningWords(kinds) {
+  return (kinds || []).map((k) => "⚠ " + words("marker", k)).join(", ");
+}

@@ -3,9 +3,9 @@
 // Dash mounted and updated marker by marker from the store: nothing is re-rendered by React
 // per event.
 import { h } from "./dom.js";
-import { words } from "./format.js";
+import { warningWords, words } from "./format.js";
 import { legendControl, UNIT_OUTLINE } from "./legend.js";
-import { GRADE_STYLE, HEAT_COLOUR, LIVE_GRADES, UNIT_COLOUR } from "./palette.js";
+import { GRADE_STYLE, HEAT_COLOUR, LIVE_GRADES, UNIT_COLOUR, WARNING_OUTLINE } from "./palette.js";
 import { request } from "./session.js";
 import { live } from "./store.js";
 
@@ -121,6 +121,7 @@ LiveLayers.prototype.apply = function (change) {
 LiveLayers.prototype.incidentStyle = function (incident) {
   const style = Object.assign({}, GRADE_STYLE[incident.grade] || GRADE_STYLE.E);
   if (incident.status !== "open") { style.fillOpacity = 0.35; style.radius = Math.max(4, style.radius - 3); }
+  if (incident.warnings && incident.warnings.length) { Object.assign(style, WARNING_OUTLINE); } else { style.dashArray = null; }
   style.radius *= this.scale;
   style.weight *= this.scale;
   return style;
@@ -154,6 +155,7 @@ LiveLayers.prototype.incident = function (id, incident) {
     marker.setRadius(style.radius);
   }
   let label = incident.grade + " · " + words("category", incident.category) + " · " + incident.incident_id;
+  if (incident.warnings && incident.warnings.length) { label += " · " + warningWords(incident.warnings); }
   if (this.options.summaries && incident.summary) { label += " — " + incident.summary; }
   marker.unbindTooltip().bindTooltip(h("span", {}, label), { className: "bl-tooltip" });
   if (incident.grade === "I" && incident.status === "open") { marker.bringToFront(); }

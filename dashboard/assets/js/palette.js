@@ -9,6 +9,9 @@ export const GRADE_STYLE = {
   E: { radius: 5, fillColor: "#c0c8d2", color: "#1c1c1e", weight: 1, fillOpacity: 0.8 },
   R: { radius: 4, fillColor: "#7f8994", color: "#1c1c1e", weight: 1, fillOpacity: 0.7 },
 };
+// A call near an active warning marker (firearms, violence, a vulnerable person): a
+// magenta, dashed outline over its grade's colour, on the wall and the desk alike.
+export const WARNING_OUTLINE = { color: "#ff2bd6", weight: 3.5, dashArray: "4 3" };
 export const UNIT_COLOUR = {
   available: "#2ee6a0", en_route: "#56b4e9", on_scene: "#e07ac0", busy: "#e69f00",
   at_station: "#2f7fff", refreshment: "#ffffff", custody: "#998866", off_duty: "#8e8e93",

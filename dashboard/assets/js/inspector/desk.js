@@ -49,6 +49,7 @@ function knowledge(me, state) {
   const d = {
     me, state, canAct: me.role === "commander" || me.role === "inspector",
     timelines: {},  // id -> {seq, timeline, incident}
+    contexts: {},  // id -> the context as the server cut it for this user, or {failed}
     answered,
     callsignOf(unitId) {
       const unit = live.units.get(unitId);
@@ -118,6 +119,19 @@ export function inspector(root, me) {
         ? { seq: live.seq, timeline: answer.body.timeline.filter((t) => t.seq <= live.seq), incident: live.incidents.get(id) || null }
         : answer.body;
       d.timelines[id] = { seq: body.seq, timeline: body.timeline, incident: body.incident };
+      // A person linked or unlinked since the context was read: read it again.
+      const known = d.contexts[id];
+      if (known && known.seq !== undefined && body.timeline.some((t) => t.seq > known.seq && t.event.type.indexOf("incident.person_") === 0)) { loadContext(id); }
+      if (state.incident === id) { renderPanel(); }
+    });
+  }
+
+  // Each read is a look the server audits: once per selection, and again only when a
+  // person is linked or unlinked. Not in a replay (the context is about now).
+  function loadContext(id) {
+    if (live.replay) { return; }
+    request("GET", "/api/incidents/" + encodeURIComponent(id) + "/context").then((answer) => {
+      d.contexts[id] = answer.status === 200 && answer.body && answer.body.counts ? answer.body : { failed: answer.status === 404 ? "the call has left the live picture" : "not available (" + answer.status + ")" };
       if (state.incident === id) { renderPanel(); }
     });
   }
@@ -129,6 +143,7 @@ export function inspector(root, me) {
     syncUrl(state);
     renderPanel();
     loadTimeline(id);
+    loadContext(id);
   }
 
   function selectUnit(id) {
@@ -278,7 +293,7 @@ export function inspector(root, me) {
   syncUrl(state);
   root.addEventListener("click", onPanelClick);
   renderPanel();
-  if (state.incident) { loadTimeline(state.incident); }
+  if (state.incident) { loadTimeline(state.incident); loadContext(state.incident); }
 
   return {
     root,

@@ -4,7 +4,7 @@
 // openAid, mayCommand, secondUnits}. Rebuilt on each change that touches it, keeping what is typed.
 import { moveWords, reasonsLine, whatIfLines } from "../decisions.js";
 import { h } from "../dom.js";
-import { clock, minutes, words } from "../format.js";
+import { clock, day, minutes, words } from "../format.js";
 import { live, now } from "../store.js";
 import { inStatus } from "./rows.js";
 
@@ -26,6 +26,9 @@ export function timelineWords(record, callsignOf) {
     "incident.noted": () => "note: " + d.text,
     "alert.acknowledged": () => "alert acknowledged",
     "advice.offered": () => "advised: send " + callsignOf(d.unit_id) + (d.eta_s ? " (" + minutes(d.eta_s) + ")" : ""),
+    // Who, only in "What we know here" (asked for and audited): the log says the role.
+    "incident.person_linked": () => words("role", d.role) + " linked",
+    "incident.person_unlinked": () => words("role", d.role) + " unlinked",
   }[e.type];
   const line = say ? say() : e.type.replace(/[._]/g, " ");
   const by = e.source.indexOf("bluelamp-api/") === 0 ? e.source.slice("bluelamp-api/".length) : d.by;
@@ -100,6 +103,7 @@ export function incidentDetail(d) {
     parts.push(h("p", {}, incident.borough + " (" + incident.bcu + ") · " + words("incident", incident.status) + " · created " + clock(incident.created_at) +
       (incident.target_at ? " · target " + clock(incident.target_at) : "")));
     if (incident.summary) { parts.push(h("p", { class: "bl-summary" }, incident.summary)); }
+    parts.push(...contextSection(live.replay ? { failed: "not shown in a replay (it is about now)" } : d.contexts[id]));
     if (mayActOn(d, incident)) { parts.push(...incidentActions(d, incident)); }
   } else if (id) {
     const gone = known && known.incident;
@@ -119,6 +123,29 @@ export function incidentDetail(d) {
     if (subject && !live.replay) { parts.push(h("p", {}, h("a", { class: "bl-replay-it", href: replayHref(d, subject) }, "Replay this incident"))); }
   }
   return parts;
+}
+
+// What the force knows of the call's place and people (GET /api/incidents/{id}/context,
+// each look audited), cut by the server to what this user may see: warnings first, then
+// the people linked, then the calls here before; every line dated.
+export function contextSection(context) {
+  if (!context) { return [h("p", { class: "bl-muted bl-context" }, "What we know here: loading…")]; }
+  if (context.failed) { return [h("p", { class: "bl-muted bl-context" }, "What we know here: " + context.failed)]; }
+  return [h("section", { class: "bl-context", "aria-label": "What we know here" }, h("h3", {}, "What we know here"), ...contextLines(context).map((line) => h("p", { class: line.warning ? "bl-warning" : null }, line.text)))];
+}
+
+// The section's lines, {text, warning}: pure, for the tests.
+export function contextLines(context) {
+  const lines = [], n = context.counts;
+  if (context.sight === "counts") {
+    return [{ text: n.calls + " earlier calls within " + context.radius_m + " m since " + day(context.since) + " · " + n.markers + " warning markers · " + n.people + " people linked (counts only)" }];
+  }
+  context.markers.forEach((m) => lines.push({ warning: true, text: "⚠ " + words("marker", m.marker_type) + " · " + Math.round(m.distance_m) + " m away · set " + day(m.set_at) + ", review by " + day(m.review_date) + (m.text ? ": " + m.text : "") + (m.address ? " (" + m.address + ")" : "") }));
+  context.people.forEach((p) => lines.push({ text: words("role", p.role) + (p.name ? ": " + p.name + ", born " + day(p.date_of_birth) : " (not named: another BCU's call)") + " · linked " + day(p.linked_at) + " " + clock(p.linked_at) + (p.notes ? " · " + p.notes : "") }));
+  lines.push({ text: n.calls + " earlier calls within " + context.radius_m + " m since " + day(context.since) + (n.calls ? ":" : "") });
+  context.calls.slice(0, 8).forEach((c) => lines.push({ text: day(c.created_at) + " · " + c.grade + " · " + words("category", c.category) + " · " + (c.outcome ? words("outcome", c.outcome) : "still open") + " · " + Math.round(c.distance_m) + " m" }));
+  if (context.calls.length > 8) { lines.push({ text: "… and " + (context.calls.length - 8) + " more" }); }
+  return lines;
 }
 
 // The desk replaying the incident's life (replay.js): from a minute before it was created

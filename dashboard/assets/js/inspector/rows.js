@@ -1,7 +1,7 @@
 // The inspector's grid rows: an incident as a queue row, a unit as a units row, in the
 // words people use (codes kept in *_code for filters and row classes), and a frame's
 // changes applied to a grid as one transaction.
-import { minutes, mmss, NO_TARGET, words } from "../format.js";
+import { minutes, mmss, NO_TARGET, warningWords, words } from "../format.js";
 import { GRADE_ORDER } from "../palette.js";
 
 export function queueRow(incident, waiting, t) {
@@ -20,6 +20,7 @@ export function queueRow(incident, waiting, t) {
     to_target: incident.target_at && incident.status === "open" ? Math.round((Date.parse(incident.target_at) - t) / 1000) : NO_TARGET,
     nearest: w ? w.nearest.map((n) => n.callsign + " " + minutes(n.eta_s)).join(", ") : "",
     borough: incident.borough,
+    warnings: warningWords(incident.warnings),
   };
 }
 
