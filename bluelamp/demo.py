@@ -27,7 +27,7 @@ from api.security import Role
 from api.services import Services
 from bluelamp.settings import Settings
 from stream.sim.demand import LONDON_TZ
-from stream.sim.engine import Simulation
+from stream.sim.engine import SimOptions, Simulation
 from stream.sim.scenario import load
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,9 @@ async def feed(services: Services) -> None:
     """The simulated feed at 1x, starting an hour ago (that hour goes in at once)."""
     now = datetime.now(LONDON_TZ).replace(microsecond=0)
     scenario = load("normal-day").starting(now - WARM_UP, RUN_HOURS)
-    sim = Simulation(services.london, scenario, seed=int(time.time()))
+    sim = Simulation(
+        services.london, scenario, seed=int(time.time()), options=SimOptions(intel=True)
+    )
     events = sim.events()
     bus = services.spine.bus
     sent = 0

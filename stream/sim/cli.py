@@ -89,13 +89,16 @@ def simulate(
     ] = 60.0,
     pings: Annotated[bool, typer.Option(help="AVL pings (unit.location).")] = True,
     ping_seconds: Annotated[float, typer.Option(help="AVL interval while moving.")] = 10.0,
+    intel: Annotated[
+        bool, typer.Option(help="Repeat places, warning markers and linked (invented) people.")
+    ] = True,
 ) -> None:
     """Run a scenario and publish its events through the ingest contract (or to a file)."""
     chosen = _scenario(scenario, start, hours)
     if start == "now" and warm_up > 0:
         # Begin in the past, so the picture has the last hour's incidents from the start.
         chosen = chosen.starting(chosen.start - timedelta(minutes=warm_up), chosen.hours)
-    options = SimOptions(pings=pings, ping_moving_s=ping_seconds)
+    options = SimOptions(pings=pings, ping_moving_s=ping_seconds, intel=intel)
     sim = Simulation(London.load(), chosen, _policy(policy), seed, options)
     events = _paced(sim.events(), chosen.start, speed)
     if out is not None:

@@ -28,6 +28,7 @@ from stream.sim.demand import Arrival, Demand, handling_s, on_scene_s
 from stream.sim.desk import Desk
 from stream.sim.dispatch import Job, Policy, make_policy
 from stream.sim.fleet import BREAKS_OFF_FOR_I, DISPATCHABLE, SimUnit, State, build_fleet
+from stream.sim.intel import SimIntel
 from stream.sim.scenario import MajorIncident, Scenario
 from stream.sim.timeline import Event
 from stream.sim.workday import SimOptions, Workday
@@ -69,6 +70,7 @@ class Simulation(Workday):
         self._arrests: set[str] = set()  # incidents whose first unit made an arrest
         self.moves = 0  # move-ups made (a policy that makes them: bluelamp)
         self.diversions = 0  # units taken off their way to a lower-grade call (bluelamp)
+        self.intel = SimIntel(seed, self._emit) if self.options.intel else None
 
     def _fleet(self, london: London, scenario: Scenario) -> list[SimUnit]:
         """The units: the scenario's fleet, drawn (a re-run takes the log's)."""
@@ -97,7 +99,12 @@ class Simulation(Workday):
 
     def _incident(self, surge: Any) -> None:
         arrival = self.demand.arrival(self._when(), self.rng, surge)
-        self._create(arrival, units_needed=self._units_needed(arrival))
+        if self.intel is None:
+            self._create(arrival, units_needed=self._units_needed(arrival))
+        else:
+            arrival, place = self.intel.place(arrival, self._when())
+            job = self._create(arrival, units_needed=self._units_needed(arrival))
+            self.intel.link(job.incident_id, arrival, place)
         self._arrivals()
 
     def _units_needed(self, arrival: Arrival) -> int:

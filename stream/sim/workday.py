@@ -29,6 +29,9 @@ class SimOptions:
     pings: bool = True
     ping_moving_s: float = 10.0
     ping_still_s: float = 60.0
+    # Repeat places, warning markers and linked people (stream.sim.intel): the demo's;
+    # evaluations and re-runs leave them out.
+    intel: bool = False
 
 
 class Workday(Timeline):
