@@ -98,6 +98,30 @@ class AuditLog:
                 buffer.truncate()
         yield buffer.getvalue()
 
+    def view_counts(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Looks at linked people and markers' text (``view.*``) from ``since`` to before
+        ``until``, counted by the viewer's role, the call's BCU and whether they were shown
+        or withheld: no one who looked and no one looked at."""
+        query = select(audit.c.role, audit.c.outcome, audit.c.detail).where(
+            audit.c.action.startswith("view.", autoescape=True),
+            audit.c.at >= since,
+            audit.c.at < until,
+        )
+        counts: dict[tuple[str, str, str], int] = {}
+        with self.engine.connect() as conn:
+            for role, outcome, detail in conn.execute(query):
+                bcu = (detail or {}).get("bcu") or "-"
+                key = (
+                    role or "-",
+                    bcu,
+                    "shown" if outcome == AuditOutcome.OK.value else "withheld",
+                )
+                counts[key] = counts.get(key, 0) + 1
+        return [
+            {"role": role, "bcu": bcu, "views": views, "outcome": outcome}
+            for (role, bcu, outcome), views in sorted(counts.items())
+        ]
+
     def _select(self, q: AuditQuery, limit: int) -> list[Any]:
         query = select(audit).order_by(audit.c.id.desc()).limit(limit)
         if q.since is not None:

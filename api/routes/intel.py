@@ -16,11 +16,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from api.audit import AuditOutcome
 from api.context import context_view, found_for
-from api.deps import IncidentId, Reader, ServicesDep, audit_request
+from api.deps import IncidentId, Reader, ReportReader, ServicesDep, audit_request
 from api.responses import FastJSON
-from api.schemas.intel import Context
+from api.schemas.intel import Context, ViewCounts
 from api.schemas.problems import SIGNED_IN, problems
 from reports.history import MAX_RADIUS_M, calls_near
+from reports.model import Period, ReportError
 from stream.privacy import Sight, sight_of
 
 router = APIRouter(prefix="/api", tags=["intelligence"])
@@ -75,3 +76,28 @@ async def context(
             detail={"shown" if shown else "withheld": personal, "bcu": incident.bcu},
         )
     return FastJSON(context_view(incident, picture.seq, found, radius_m, since, sight))
+
+
+@router.get(
+    "/intel/views",
+    name="intel.views",
+    response_model=ViewCounts,
+    responses=SIGNED_IN | problems(422),
+)
+async def view_counts(
+    who: ReportReader,
+    services: ServicesDep,
+    start: Annotated[str, Query(alias="from", description="a date (London) or RFC 3339 time")],
+    end: Annotated[str, Query(alias="to", description="a date (inclusive) or RFC 3339 time")],
+) -> FastJSON:
+    """How often intelligence was looked at (``view.context`` in the audit), by the
+    viewer's role and the call's BCU, shown or withheld: for planners and commanders,
+    without naming anyone, viewer or viewed."""
+    try:
+        period = Period.parse(start, end)
+    except ReportError as exc:
+        raise HTTPException(422, str(exc)) from None
+    rows = await asyncio.to_thread(services.audit.view_counts, period.start, period.end)
+    return FastJSON(
+        {"since": period.start.isoformat(), "until": period.end.isoformat(), "rows": rows}
+    )

@@ -4,6 +4,8 @@ what the asker may see (``sight``: stream.privacy)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from api.schemas.closed import Closed
@@ -53,3 +55,19 @@ class Context(Closed):
     markers: list[NearbyMarker] = Field(description="active markers within the radius")
     people: list[LinkedPerson]
     counts: dict[str, int] = Field(description="calls, markers, people: however many there are")
+
+
+class ViewCount(Closed):
+    role: str = Field(description="the viewer's role")
+    bcu: str = Field(description="the call's BCU")
+    outcome: Literal["shown", "withheld"]
+    views: int
+
+
+class ViewCounts(Closed):
+    """Looks at linked people and markers' text in a period, by role and BCU: nobody named,
+    neither who looked nor who was looked at."""
+
+    since: str
+    until: str
+    rows: list[ViewCount]

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import httpx
@@ -90,6 +92,22 @@ def test_every_look_is_audited_once_and_a_withheld_one_as_a_denial(api: Api) -> 
     assert shown["detail"]["shown"]["people"] == 1 and shown["client"]
     assert _leaks(json.dumps(rows)) == []  # the audit says what was seen, not what it said
     assert all(r["action"].startswith("view.") for r in api.audit(kind="view"))
+
+    # The planner's count: by role and BCU, shown or withheld, naming no one.
+    today = datetime.now(ZoneInfo("Europe/London")).date().isoformat()  # the period's days
+    with api.client("plan") as planner:
+        answer = planner.get("/api/intel/views", params={"from": today, "to": today})
+    assert answer.status_code == 200, answer.text
+    counted = {(r["role"], r["bcu"], r["outcome"]): r["views"] for r in answer.json()["rows"]}
+    every = api.audit(kind="view", limit=100_000)
+    said = {"shown": "ok", "withheld": "denied"}
+    for (role, bcu, outcome), views in counted.items():
+        same = [r for r in every if (r["role"], r["detail"]["bcu"]) == (role, bcu)]
+        assert views == sum(1 for r in same if r["outcome"] == said[outcome])
+    assert (
+        counted[("commander", "AW", "shown")] >= 1 and counted[("planner", "AW", "withheld")] >= 1
+    )
+    assert "chief" not in answer.text and incident_id not in answer.text
 
 
 def test_nothing_personal_travels_on_any_other_road(api: Api) -> None:

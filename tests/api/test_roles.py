@@ -66,6 +66,9 @@ ROUTES: dict[str, Route] = {
     "audit": Route("GET", _get("/api/audit"), frozenset({"chief"})),
     "audit-views": Route("GET", _get("/api/audit?kind=view"), frozenset({"chief"})),
     "context": Route("GET", _get("/api/incidents/{incident}/context"), READERS),
+    "intel-views": Route(
+        "GET", _get("/api/intel/views?from=2026-11-24&to=2026-11-24"), frozenset({"chief", "plan"})
+    ),
     "debrief": Route(
         "GET", _get("/api/incidents/{incident}/debrief"), frozenset({"chief", "plan"})
     ),
