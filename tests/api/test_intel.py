@@ -8,8 +8,8 @@ import asyncio
 import io
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from pypdf import PdfReader
