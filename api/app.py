@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
-from api import guards
+from api import guards, retaining
 from api.accounts import Accounts
 from api.audit import AuditLog, AuditOutcome
 from api.database import open_database
@@ -53,6 +53,7 @@ from geodata import London
 from reports.jobs import Jobs
 from reports.projector import Projector
 from reports.readmodel import ReadModel
+from stream.log import EventLog
 from stream.spine import Spine
 from stream.trust import entry_key
 
@@ -170,6 +171,7 @@ async def _services(
                     services.forecasting.run(lambda: spine.picture, _caught_up(projector)),
                     name="bluelamp-forecast",
                 ),
+                asyncio.create_task(_retention(settings, spine.log), name="bluelamp-retention"),
             ]
             try:
                 yield services
@@ -184,6 +186,12 @@ async def _services(
     finally:
         await limiter.close()
         await asyncio.to_thread(engine.dispose)
+
+
+def _retention(settings: ApiSettings, log: EventLog) -> Coroutine[Any, Any, None]:
+    secret = settings.pseudonym_key
+    key = None if secret is None else secret.get_secret_value().encode()
+    return retaining.run(log, settings.retain_people_days, key, settings.retention_every_s)
 
 
 def _caught_up(projector: Projector) -> Callable[[], bool]:

@@ -72,6 +72,10 @@ class ApiSettings(SpineSettings):
     # after a first fit once the reports' read model has caught up at start. 0: never fitted,
     # the simulator's calibrated prior throughout.
     forecast_refit_s: float = Field(3600.0, ge=0)
+    # How often the server applies retention to the log (stream/retention.py; it needs
+    # BLUELAMP_PSEUDONYM_KEY, and runs only with it). 0: never (run `bluelamp retention
+    # apply` from cron instead). The first run is a minute after start.
+    retention_every_s: float = Field(86_400.0, ge=0)
 
     @model_validator(mode="after")
     def _queue_holds_batches(self) -> ApiSettings:
