@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from geodata.travel import EARTH_RADIUS_M
+from stream.privacy import folded
 
 #: A marker warns of a call this close to it: the address and its doorstep, not the street.
 MARKER_REACH_M = 50.0
@@ -80,7 +81,8 @@ class PersonLink:
             return False
         if pseudonym is not None:
             return self.pseudonym == pseudonym
-        return _folded(self.name) == _folded(name) and self.date_of_birth == born
+        same = self.name is not None and name is not None and folded(self.name) == folded(name)
+        return same and self.date_of_birth == born
 
     def to_dict(self) -> dict[str, Any]:
         found = asdict(self)
@@ -98,10 +100,6 @@ class PersonLink:
                 "linked_at": datetime.fromisoformat(data["linked_at"]),
             }
         )
-
-
-def _folded(name: str | None) -> str | None:
-    return None if name is None else " ".join(name.casefold().split())
 
 
 def _iso(day: date | None) -> str | None:

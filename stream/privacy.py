@@ -72,9 +72,13 @@ def shareable(live: dict[str, Any]) -> dict[str, Any]:
     return live | {"event": event | {"data": kept | {"withheld": withheld}}}
 
 
+def folded(name: str) -> str:
+    """A name as compared: case and spacing aside ("alex  TESTPERSON" is Alex Testperson)."""
+    return " ".join(name.casefold().split())
+
+
 def pseudonym(key: bytes, name: str, born: date) -> str:
     """The keyed hash a person is known by once their name is gone: 32 hex digits of
-    HMAC-SHA256 over the name (case and spacing aside) and date of birth."""
-    folded = " ".join(name.casefold().split())
-    digest = hmac.new(key, f"{folded}|{born.isoformat()}".encode(), hashlib.sha256)
+    HMAC-SHA256 over the name (:func:`folded`) and date of birth."""
+    digest = hmac.new(key, f"{folded(name)}|{born.isoformat()}".encode(), hashlib.sha256)
     return digest.hexdigest()[:32]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from stream.events import IncidentPersonLinked, IncidentPersonUnlinked, Recorded, parse_event
 from stream.log import EventLog, events
-from stream.privacy import pseudonym
+from stream.privacy import folded, pseudonym
 from stream.retention import PEOPLE
 
 
@@ -26,7 +26,7 @@ class Found:
 def records_about(log: EventLog, name: str, born: date, key: bytes | None) -> Found:
     """The person's links (by name, case and spacing aside, and date of birth; or by the
     pseudonym ``key`` gives them) and every record of the incidents linked."""
-    folded = " ".join(name.casefold().split())
+    wanted = folded(name)
     known_as = None if key is None else pseudonym(key, name, born)
     query = select(events.c.seq, events.c.body, events.c.borough, events.c.bcu)
     with log.engine.connect() as conn:
@@ -35,7 +35,7 @@ def records_about(log: EventLog, name: str, born: date, key: bytes | None) -> Fo
     for seq, body, borough, bcu in rows:
         data = parse_event(body).data
         assert isinstance(data, IncidentPersonLinked | IncidentPersonUnlinked)
-        by_name = data.name is not None and " ".join(data.name.casefold().split()) == folded
+        by_name = data.name is not None and folded(data.name) == wanted
         if (by_name and data.date_of_birth == born) or (
             known_as is not None and data.pseudonym == known_as
         ):
