@@ -21,16 +21,15 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psycopg
 from sqlalchemy import Engine, insert, select
 
 from benchmarks.bench_forecast_fit import draw
+from benchmarks.harness import POSTGRES_URL, pg_schema
 from bluelamp.migrations import upgrade
 from geodata.london import London
 from geodata.travel import haversine_m
@@ -39,7 +38,6 @@ from reports.tables import report_incidents
 from stream.log import make_engine
 from stream.sim.demand import Arrival
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CHUNK = 50_000
 RADIUS_M = 100
 YEAR = timedelta(days=365)
@@ -132,15 +130,8 @@ def main() -> None:
             if backend == "sqlite":
                 measure(f"sqlite:///{Path(tmp) / 'context.sqlite3'}", None, arrivals, args.queries)
                 continue
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            dsn = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                conn.execute(f'CREATE SCHEMA "{schema}"')
-            try:
+            with pg_schema() as schema:
                 measure(POSTGRES_URL, schema, arrivals, args.queries)
-            finally:
-                with psycopg.connect(dsn, autocommit=True) as conn:
-                    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 if __name__ == "__main__":

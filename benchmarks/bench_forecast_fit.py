@@ -24,15 +24,14 @@ import json
 import random
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import Engine, column, insert, table
 
 from api.forecasting import fit_from_log
+from benchmarks.harness import POSTGRES_URL, pg_schema
 from bluelamp.migrations import upgrade
 from geodata.london import London
 from reports.calls import i_grade_calls
@@ -44,7 +43,6 @@ from stream.sim.demand import Arrival, Demand
 from stream.sim.prior import calibrated_prior
 from stream.sim.scenario import load
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CHUNK = 20_000
 #: report_incidents as 0002 made it: no place yet.
 INCIDENTS_0002 = table(
@@ -178,15 +176,8 @@ def main() -> None:
             if backend == "sqlite":
                 measure(f"sqlite:///{Path(tmp) / 'fit.sqlite3'}", None, arrivals, grid, prior)
                 continue
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            dsn = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                conn.execute(f'CREATE SCHEMA "{schema}"')
-            try:
+            with pg_schema() as schema:
                 measure(POSTGRES_URL, schema, arrivals, grid, prior)
-            finally:
-                with psycopg.connect(dsn, autocommit=True) as conn:
-                    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ or XADD).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import secrets
@@ -15,10 +16,13 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 
 from api.accounts import Accounts
 from api.database import open_database
@@ -26,6 +30,21 @@ from bluelamp.migrations import upgrade
 from geodata import London
 
 PASSWORD = secrets.token_urlsafe(12)
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@contextlib.contextmanager
+def pg_schema(url: str = POSTGRES_URL) -> Iterator[str]:
+    """A PostgreSQL schema of the benchmark's own, dropped after."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def free_port() -> int:
