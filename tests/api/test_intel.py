@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import zipfile
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -139,14 +140,31 @@ def test_nothing_personal_travels_on_any_other_road(api: Api) -> None:
 
 
 def test_the_exports_name_no_one(api: Api) -> None:
-    """A debrief (commanders' and planners') says a victim was linked, never who."""
+    """A debrief (commanders' and planners') says a victim was linked, never who; no report
+    in any format carries a person or a marker's text."""
     incident_id, _ = _story(api)
+    day = {"from": "2026-11-23", "to": "2026-11-25"}  # the story's days
+    with api.client("plan") as planner:
+        for name in ("demand", "response", "resources"):
+            for fmt in ("json", "csv", "xlsx", "pdf"):
+                answer = planner.get(f"/api/reports/{name}", params=day | {"format": fmt})
+                assert answer.status_code == 200, (name, fmt, answer.text[:200])
+                assert _leaks(_readable(answer.content, fmt)) == [], (name, fmt)
     for user in ("chief", "plan"):
         with api.client(user) as client:
             answer = client.get(f"/api/incidents/{incident_id}/debrief")
         assert answer.status_code == 200, answer.text
         text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
         assert "victim linked" in text and _leaks(text) == [], user
+
+
+def _readable(body: bytes, fmt: str) -> str:
+    if fmt == "pdf":
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    if body[:2] == b"PK":  # XLSX (a zip of XML parts), or a report's CSV files zipped
+        with zipfile.ZipFile(io.BytesIO(body)) as book:
+            return " ".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
+    return body.decode()
 
 
 async def test_the_live_feed_carries_no_one_personal_to_any_screen(api: Api) -> None:
