@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reports.history import EarlierCall
+from reports.history import EarlierCall, Nearby
 from stream.intel import Marker, PersonLink
 from stream.picture import Incident, Picture
 from stream.privacy import Sight
@@ -18,7 +18,7 @@ from stream.privacy import Sight
 class Found:
     """What there is, before any cut."""
 
-    calls: list[EarlierCall]
+    calls: Nearby  # how many, and the newest
     markers: list[tuple[float, Marker]]
     people: list[PersonLink]
 
@@ -34,9 +34,7 @@ class Found:
         return found
 
 
-def found_for(
-    picture: Picture, incident: Incident, calls: list[EarlierCall], radius_m: int
-) -> Found:
+def found_for(picture: Picture, incident: Incident, calls: Nearby, radius_m: int) -> Found:
     markers = picture.markers_near(incident.lat, incident.lon, radius_m)
     return Found(calls, markers, list(picture.people.get(incident.incident_id, ())))
 
@@ -51,11 +49,11 @@ def context_view(
         "sight": sight.value,
         "radius_m": radius_m,
         "since": since.isoformat(),
-        "calls": [_call(c) for c in found.calls] if listed else [],
+        "calls": [_call(c) for c in found.calls.calls] if listed else [],
         "markers": [_marker(d, m, full) for d, m in found.markers] if listed else [],
         "people": [_person(p, full) for p in found.people] if listed else [],
         "counts": {
-            "calls": len(found.calls),
+            "calls": found.calls.total,
             "markers": len(found.markers),
             "people": len(found.people),
         },

@@ -58,7 +58,7 @@ report_incidents = Table(
     # Its point's H3 cell (resolution 10): a place's history by index (reports.history).
     Column("cell", BigInteger),
     Index("ix_report_incidents_created", "created_at"),
-    Index("ix_report_incidents_cell", "cell", "created_at"),
+    Index("ix_report_incidents_cell", "cell", "created_at", "lat", "lon"),
 )
 
 report_unit_hours = Table(

@@ -26,6 +26,7 @@ from stream.privacy import Sight, sight_of
 
 router = APIRouter(prefix="/api", tags=["intelligence"])
 MONTH = timedelta(days=365.25 / 12)
+CALLS_LISTED = 50  # the newest earlier calls listed (counts.calls counts them all)
 
 
 @router.get(
@@ -43,9 +44,10 @@ async def context(
     months: Annotated[int, Query(ge=1, le=36, description="of earlier calls")] = 12,
 ) -> FastJSON:
     """Earlier calls within ``radius_m`` over ``months`` before this one (grade, category,
-    outcome, date), the active warning markers within ``radius_m``, and the people linked
-    to the call: all for a commander and for an inspector of the call's BCU; no one named
-    and no free text for another BCU's inspector; counts only for a planner."""
+    outcome, date; the newest 50, and how many in all), the active warning markers within
+    ``radius_m``, and the people linked to the call: all for a commander and for an
+    inspector of the call's BCU; no one named and no free text for another BCU's
+    inspector; counts only for a planner."""
     picture = services.spine.picture
     incident = picture.incidents.get(incident_id)
     if incident is None:
@@ -60,6 +62,7 @@ async def context(
         since,
         incident.created_at,
         incident_id,
+        CALLS_LISTED,
     )
     found = found_for(picture, incident, calls, radius_m)
     sight = sight_of(who.role.value, who.bcu, incident.bcu)

@@ -51,7 +51,9 @@ class Context(Closed):
     sight: Sight
     radius_m: int
     since: str = Field(description="the earliest call's creation considered (RFC 3339)")
-    calls: list[EarlierCall] = Field(description="earlier calls within the radius, newest first")
+    calls: list[EarlierCall] = Field(
+        description="earlier calls within the radius, the newest 50, newest first"
+    )
     markers: list[NearbyMarker] = Field(description="active markers within the radius")
     people: list[LinkedPerson]
     counts: dict[str, int] = Field(description="calls, markers, people: however many there are")

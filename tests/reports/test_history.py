@@ -3,6 +3,7 @@ SQLite and PostgreSQL: calls spread over London with repeat places, as real dema
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,6 +41,13 @@ def _year(rng: random.Random, n: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _flat_m(lat0: float, lon0: float, lat: float, lon: float) -> float:
+    """The local plane's distance, written out again here (the test's own)."""
+    north = (lat - lat0) * 111_195.0
+    east = (lon - lon0) * 111_195.0 * math.cos(lat0 * math.pi / 180)
+    return math.sqrt(north * north + east * east)
+
+
 def test_calls_near_equals_a_scan_of_a_generated_year(
     sqlite_or_postgres: tuple[str, str | None],
 ) -> None:
@@ -55,17 +63,30 @@ def test_calls_near_equals_a_scan_of_a_generated_year(
         radius = rng.choice([50, 100, 250, 800])
         before = YEAR_START + timedelta(days=rng.uniform(30, 365))
         since = before - timedelta(days=rng.choice([30, 180, 365]))
-        got = calls_near(engine, lat, lon, radius, since, before)
+        limit = rng.choice([None, 5])
+        got = calls_near(engine, lat, lon, radius, since, before, limit=limit)
         period = [r for r in rows if since <= r["created_at"] < before]
-        inside = [r for r in period if haversine_m(lat, lon, r["lat"], r["lon"]) <= radius]
+        inside = [r for r in period if _flat_m(lat, lon, r["lat"], r["lon"]) <= radius]
         want = sorted(inside, key=lambda r: (r["created_at"], r["incident_id"]), reverse=True)
-        assert [c.incident_id for c in got] == [r["incident_id"] for r in want]
+        assert got.total == len(want)
+        assert [c.incident_id for c in got.calls] == [r["incident_id"] for r in want][:limit]
+        # on the plane, within centimetres of the great circle at these distances
+        for c in got.calls:
+            true = float(
+                haversine_m(
+                    lat,
+                    lon,
+                    *next((r["lat"], r["lon"]) for r in want if r["incident_id"] == c.incident_id),
+                )
+            )
+            assert abs(c.distance_m - true) < 0.2
         nonempty += bool(want)
     assert nonempty > 30, "the queries found calls: the comparison means something"
-    leave_out = got[0].incident_id if got else None
+    leave_out = got.calls[0].incident_id if got.calls else None
     if leave_out:
         again = calls_near(engine, lat, lon, radius, since, before, leave_out=leave_out)
-        assert leave_out not in [c.incident_id for c in again]
+        assert again.total == got.total - 1
+        assert leave_out not in [c.incident_id for c in again.calls]
     with pytest.raises(ValueError, match="at most"):
         calls_near(engine, lat, lon, MAX_RADIUS_M + 1, since, before)
     engine.dispose()

@@ -1,6 +1,7 @@
 """Incident cells: report_incidents gains ``cell``, the H3 cell (resolution 10) of each
-call's point, indexed with ``created_at``, so a place's history (GET
-/api/incidents/{id}/context) is found by index, not by a scan (reports.history).
+call's point, indexed with ``created_at`` and the point (so the index alone decides which
+calls are near), so a place's history (GET /api/incidents/{id}/context) is found by index,
+not by a scan (reports.history).
 
 Rows already projected get theirs from their lat and lon here, a page at a time (H3 is not
 in SQL), so a read model upgrades in place; the projector writes them from here on.
@@ -34,7 +35,9 @@ def upgrade() -> None:
     if "ix_report_incidents_cell" not in {
         i["name"] for i in inspector.get_indexes("report_incidents")
     }:
-        op.create_index("ix_report_incidents_cell", "report_incidents", ["cell", "created_at"])
+        op.create_index(
+            "ix_report_incidents_cell", "report_incidents", ["cell", "created_at", "lat", "lon"]
+        )
     pick = sa.text(
         "SELECT incident_id, lat, lon FROM report_incidents "
         "WHERE cell IS NULL AND lat IS NOT NULL AND lon IS NOT NULL LIMIT :n"
