@@ -78,13 +78,20 @@ def calls_near(
         raise ValueError(f"a radius of at most {MAX_RADIUS_M} m")
     t = report_incidents.c
     near = and_(*_where(lat, lon, radius_m, since, before), t.incident_id != (leave_out or ""))
-    listed = select(
+    # Materialised first: asked for the newest few straight away, PostgreSQL walks the
+    # created_at index back through a year of London (70 ms) hoping to meet them soon.
+    found = select(
         t.incident_id, t.reference, t.created_at, t.initial_grade, t.category, t.outcome,
         t.bcu, t.address, t.lat, t.lon,
-    ).where(near).order_by(t.created_at.desc(), t.incident_id.desc()).limit(limit)  # fmt: skip
+    ).where(near).cte("near").prefix_with("MATERIALIZED")  # fmt: skip
+    listed = select(found, func.count().over().label("total")).order_by(
+        found.c.created_at.desc(), found.c.incident_id.desc()
+    )
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).where(near)).scalar_one()
-        rows = list(conn.execute(listed))
+        rows = list(conn.execute(listed.limit(limit)))
+        total = rows[0].total if rows else 0
+        if limit == 0:  # no row to carry the count
+            total = conn.execute(select(func.count()).select_from(found)).scalar_one()
     calls = [
         EarlierCall(
             r.incident_id, r.reference, as_utc(r.created_at), r.initial_grade, r.category,
