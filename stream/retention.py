@@ -129,9 +129,9 @@ def _markers(log: EventLog, day: date) -> list[Rewrite]:
     versions: dict[str, list[tuple[int, str]]] = {}
     latest: dict[str, date] = {}
     for seq, body in rows:
-        marker_id = json.loads(body)["data"]["marker_id"]
-        versions.setdefault(marker_id, []).append((seq, body))
-        latest[marker_id] = date.fromisoformat(json.loads(body)["data"]["review_date"])
+        data = json.loads(body)["data"]
+        versions.setdefault(data["marker_id"], []).append((seq, body))
+        latest[data["marker_id"]] = date.fromisoformat(data["review_date"])
     found = []
     for marker_id, bodies in versions.items():
         if latest[marker_id] >= day:

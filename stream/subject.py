@@ -33,13 +33,14 @@ def records_about(log: EventLog, name: str, born: date, key: bytes | None) -> Fo
         rows = list(conn.execute(query.where(events.c.type.in_(PEOPLE)).order_by(events.c.seq)))
     links = []
     for seq, body, borough, bcu in rows:
-        data = parse_event(body).data
+        event = parse_event(body)
+        data = event.data
         assert isinstance(data, IncidentPersonLinked | IncidentPersonUnlinked)
         by_name = data.name is not None and folded(data.name) == wanted
         if (by_name and data.date_of_birth == born) or (
             known_as is not None and data.pseudonym == known_as
         ):
-            links.append(Recorded(seq, parse_event(body), borough, bcu))
+            links.append(Recorded(seq, event, borough, bcu))
     incidents = {}
     for record in links:
         incident_id = getattr(record.event.data, "incident_id", "")
