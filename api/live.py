@@ -40,11 +40,13 @@ from starlette.websockets import WebSocketState
 from api.audit import AuditOutcome
 from api.deps import audit_request, refuse, resolve, session_ended
 from api.feedstatus import FeedStatus
+from api.picturecache import Variant
 from api.security import VIEWERS, Principal, Role
-from api.services import EVERY_CALL, NO_CALL, Services, for_audience
-from api.views import picture_view, touched_view
+from api.services import EVERY_CALL, NO_CALL, Services
+from api.views import touched_view
 from stream.events import Recorded
 from stream.fanout import SubscriberTooSlow, Subscription
+from stream.picture import Picture
 
 router = APIRouter()
 MAX_FRAME_EVENTS = 5_000
@@ -137,14 +139,7 @@ async def _serve(
     if since is None or since > picture.seq or picture.seq - since > settings.ws_replay_limit:
         # Made and subscribed with no await between: nothing can slip past the snapshot.
         since = picture.seq
-        snapshot = orjson.dumps(
-            {
-                "type": "snapshot",
-                "seq": since,
-                "picture": picture_view(picture, hex_of=services.london.hex_of),
-                "advice": for_audience(services.advisor.current(picture), audience_of(who)),
-            }
-        )
+        snapshot = _snapshot(services, picture, audience_of(who))
     async with spine.subscribe(since=since) as subscription:
         reader = asyncio.create_task(_drain(websocket))
         sender = asyncio.create_task(
@@ -164,6 +159,15 @@ async def _serve(
                 await _dropped(websocket, services, exc)
             elif task is watcher:
                 await _session_ended(websocket, services, who, watcher.result())
+
+
+def _snapshot(services: Services, picture: Picture, audience: str) -> bytes:
+    """The snapshot frame: the picture's document, shared with every socket and request at
+    this seq (api.picturecache), and the advice as this socket's audience has it."""
+    document = services.pictures.of(picture, Variant(hexes=True))
+    advice = services.advice_json(services.advisor.current(picture), audience)
+    head = b'{"type":"snapshot","seq":%d,"picture":' % picture.seq
+    return head + document.body + b',"advice":' + advice.encode() + b"}"
 
 
 async def _send(

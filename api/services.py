@@ -20,6 +20,7 @@ from api.feedstatus import FeedStatus
 from api.forecasting import Forecasting
 from api.metrics import Metrics
 from api.moments import PastPictures
+from api.picturecache import PictureDocuments
 from api.ratelimit import RateLimiter
 from api.recommending import Recommending, context_for
 from api.security import OidcVerifier
@@ -74,6 +75,7 @@ class Services:
     advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
     recommending: Recommending = field(init=False)
     past: PastPictures = field(init=False)  # pictures of past moments (?at=), a few kept
+    pictures: PictureDocuments = field(init=False)  # the live picture's JSON, once per seq
     forecasting: Forecasting = field(init=False)  # refits the recommender's forecast
     background: set[asyncio.Task[Any]] = field(default_factory=set)  # report jobs
     projector: Projector | None = None  # keeps the reports' read model up to date
@@ -94,6 +96,7 @@ class Services:
             self.spine if self.settings.record_advice else None,
         )
         self.past = PastPictures(self.spine.log)
+        self.pictures = PictureDocuments(self.london.hex_of)
         self.forecasting = Forecasting.of(
             self.london, self.read_model.engine, self.recommending, self.settings.forecast_refit_s
         )

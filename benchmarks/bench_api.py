@@ -67,7 +67,37 @@ def push(url: str, feed: str, events: list[dict[str, Any]]) -> None:
                 raise SystemExit(f"preload refused: {answer.text[:500]}")
 
 
-Call = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+Call = Callable[[httpx.AsyncClient, int], Awaitable[tuple[int, int]]]
+
+
+def asking(
+    method: str, path: Callable[[int], str], body: Callable[[int], Any] | None = None
+) -> Call:
+    """The i-th request (its path and JSON body made from i), read and decoded as a client
+    would: its status and decoded size."""
+
+    async def call(client: httpx.AsyncClient, i: int) -> tuple[int, int]:
+        json = None if body is None else body(i)
+        answer = await client.request(method, path(i), json=json)
+        if answer.status_code >= 400:
+            raise SystemExit(f"{answer.status_code}: {answer.text[:300]}")
+        return answer.status_code, len(answer.content)
+
+    return call
+
+
+def fetching_raw(path: str, headers: dict[str, str]) -> Call:
+    """A GET whose body is read as sent, not decompressed: the server's side of the cost
+    (a control room's clients decompress on their own machines, not on these 2 cores)."""
+
+    async def call(client: httpx.AsyncClient, i: int) -> tuple[int, int]:
+        async with client.stream("GET", path, headers=headers) as answer:
+            size = sum([len(chunk) async for chunk in answer.aiter_raw()])
+        if answer.status_code >= 400:
+            raise SystemExit(f"{answer.status_code} for {path}")
+        return answer.status_code, size
+
+    return call
 
 
 async def load(url: str, headers: dict[str, str], call: Call, seconds: float) -> dict[str, float]:
@@ -81,11 +111,9 @@ async def load(url: str, headers: dict[str, str], call: Call, seconds: float) ->
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
             while time.perf_counter() < stop:
                 t0 = time.perf_counter()
-                answer = await call(client, next(counter))
+                _, size = await call(client, next(counter))
                 latencies.append(time.perf_counter() - t0)
-                if answer.status_code >= 400:
-                    raise SystemExit(f"{answer.status_code}: {answer.text[:300]}")
-                sizes.append(len(answer.content))
+                sizes.append(size)
 
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
@@ -102,18 +130,33 @@ async def load(url: str, headers: dict[str, str], call: Call, seconds: float) ->
 async def requests(url: str, chief: str, units: list[str], seconds: float) -> None:
     """Each request under load for ``seconds``, printed as a table."""
     auth = {"Authorization": f"Bearer {chief}"}
+    with httpx.Client(base_url=url, headers=auth) as client:
+        etag = client.get("/api/picture").headers["etag"]
+    gzipped = {"Accept-Encoding": "gzip"}
     rows = {
-        "GET /healthz (floor)": await load(url, {}, lambda c, i: c.get("/healthz"), seconds),
-        "GET /api/picture": await load(url, auth, lambda c, i: c.get("/api/picture"), seconds),
+        "GET /healthz (floor)": await load(url, {}, asking("GET", lambda i: "/healthz"), seconds),
+        "GET /api/picture (JSON)": await load(
+            url, auth, fetching_raw("/api/picture", {"Accept-Encoding": "identity"}), seconds
+        ),
+        "GET /api/picture (gzip)": await load(
+            url, auth, fetching_raw("/api/picture", gzipped), seconds
+        ),
+        "GET /api/picture (gzip, decoded)": await load(
+            url, auth, asking("GET", lambda i: "/api/picture"), seconds
+        ),
+        "GET /api/picture (If-None-Match)": await load(
+            url, auth, fetching_raw("/api/picture", gzipped | {"If-None-Match": etag}), seconds
+        ),
         "GET /api/units/{id}": await load(
-            url, auth, lambda c, i: c.get(f"/api/units/{units[i % len(units)]}"), seconds
+            url, auth, asking("GET", lambda i: f"/api/units/{units[i % len(units)]}"), seconds
         ),
         "POST /api/units/{id}/status": await load(
             url,
             auth,
-            lambda c, i: c.post(
-                f"/api/units/{units[i % len(units)]}/status",
-                json={"status": "busy" if (i // len(units)) % 2 == 0 else "available"},
+            asking(
+                "POST",
+                lambda i: f"/api/units/{units[i % len(units)]}/status",
+                lambda i: {"status": "busy" if (i // len(units)) % 2 == 0 else "available"},
             ),
             seconds,
         ),
@@ -121,10 +164,10 @@ async def requests(url: str, chief: str, units: list[str], seconds: float) -> No
     print(
         f"\nAPI, 8 concurrent connections, {seconds:g} s each (3,000 units, 2,000 open incidents):"
     )
-    print(f"  {'request':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'KiB':>8}")
+    print(f"  {'request':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'KiB':>8}")
     for name, r in rows.items():
         print(
-            f"  {name:<30} {r['rps']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['kb']:>8.1f}"
+            f"  {name:<34} {r['rps']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['kb']:>8.1f}"
         )
 
 

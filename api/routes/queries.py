@@ -13,11 +13,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
 from fastapi.types import DecoratedCallable
 
 from api.deps import IncidentId, Reader, ServicesDep, UnitId, Viewer
 from api.moments import AtQuery
+from api.picturecache import Variant, respond
 from api.responses import FastJSON
 from api.schemas import picture as answers
 from api.schemas.advice import Advice
@@ -75,13 +77,28 @@ def _bcus(codes: list[str] | None) -> list[str]:
     return wanted
 
 
-@_read("/picture", "The current picture with its seq", answers.Picture)
+@_read(
+    "/picture",
+    "The current picture with its seq",
+    answers.Picture,
+    READ | {304: {"description": "Not modified: the If-None-Match names this seq's picture"}},
+)
 async def picture(
-    who: Viewer, services: ServicesDep, include_closed: bool = False, at: AtQuery = None
-) -> FastJSON:
+    request: Request,
+    who: Viewer,
+    services: ServicesDep,
+    include_closed: bool = False,
+    at: AtQuery = None,
+) -> Response:
     """Incidents (open ones, or all the picture holds with ``include_closed``), units,
-    per-BCU demand and capacity, and the KPIs, as of ``seq`` (now, or the moment ``at``)."""
-    return FastJSON(picture_view(await _picture(services, at), include_closed))
+    per-BCU demand and capacity, and the KPIs, as of ``seq`` (now, or the moment ``at``).
+    The live picture's answer is made once per seq: it carries an ETag (a client that sends
+    it back in If-None-Match gets a 304 until the picture moves) and is gzipped when the
+    client accepts it."""
+    if at is not None:
+        return FastJSON(picture_view(await services.past.at(at), include_closed))
+    document = services.pictures.of(services.spine.picture, Variant(include_closed))
+    return await respond(document, request)
 
 
 @_read("/incidents", "Incidents, newest first", answers.IncidentList)
