@@ -203,7 +203,10 @@ async def _send(
             now = loop.time()
             heartbeat_at, advice_at = spoke + quiet_s, now + _advice_due_in(services, advised, seq)
             # A record's frame carries the advice: while one waits, only its flush is due.
-            due = last_sent + frame_s if upcoming.done() else min(heartbeat_at, advice_at)
+            # Frames fall due on one clock for every socket (multiples of frame_s), so the
+            # sockets in step take the same records at the same tick and share their frame.
+            tick_after = (last_sent // frame_s + 1) * frame_s
+            due = tick_after if upcoming.done() else min(heartbeat_at, advice_at)
             if due > now:
                 await _record_or_news(upcoming, status, due - now)
                 continue
@@ -279,10 +282,22 @@ async def _send_events(
 ) -> tuple[int, int]:
     """One events frame from ``first`` and what else is ready; (its seq, the advice version
     sent). ``advised``: the advice version the socket has, and its audience."""
-    batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1)]
+    upto = max(first.seq, _tick_upto(services, asyncio.get_running_loop().time()))
+    batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1, upto)]
     frame, version = await _events_frame(services, batch, advised)
     await _send_bytes(websocket, frame, services.settings.ws_send_timeout_s)
     return batch[-1].seq, version
+
+
+def _tick_upto(services: Services, now: float) -> int:
+    """The last seq of this frame tick's frames: the first socket to send in a tick fixes it
+    at the last seq this process's fan-out has handed over, and every socket sending in the
+    same tick stops there (a record handed over meanwhile waits for the next tick), so sockets
+    in step send one range of seqs and share its frame body."""
+    tick = int(now * 1000 // services.settings.ws_frame_ms)
+    if services.frame_tick[0] != tick:
+        services.frame_tick = (tick, services.spine.hub.last_seq)
+    return services.frame_tick[1]
 
 
 async def _events_frame(

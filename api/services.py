@@ -86,6 +86,7 @@ class Services:
     _advice: tuple[int, dict[str, str]] = (-1, {})  # version, and its JSON by audience
     # Live-feed frame bodies by (first seq, last seq): sockets in step share one (api.live).
     live_frames: dict[tuple[int, int], str] = field(default_factory=dict)
+    frame_tick: tuple[int, int] = (-1, 0)  # a frame tick and its last seq (api.live)
     # Whether the feed is current, for the outage banner (api.feedstatus).
     feed: FeedStatus = field(default_factory=FeedStatus)
 

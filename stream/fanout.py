@@ -79,13 +79,8 @@ class Subscription:
 
     def _queued_item(self, item: object) -> object | None:
         """A record or marker from a queue item (a batch is unpacked first)."""
-        if isinstance(item, list):
-            self.queued -= len(item)
-            self.unpacked.extend(item)
-            return self.unpacked.popleft() if self.unpacked else None
-        if not isinstance(item, SubscriberTooSlow):
-            self.queued -= 1
-        return item
+        self._unpack(item)
+        return self.unpacked.popleft() if self.unpacked else None
 
     def __aiter__(self) -> Subscription:
         return self
@@ -107,25 +102,42 @@ class Subscription:
             if taken is not None:
                 return taken
 
-    def ready(self, limit: int) -> list[Recorded]:
+    def ready(self, limit: int, upto: int | None = None) -> list[Recorded]:
         """Up to ``limit`` records that can be had now, without waiting or reading the log
-        (what a WebSocket sender adds to a frame it is about to send)."""
+        (what a WebSocket sender adds to a frame it is about to send), none past seq
+        ``upto``: the senders of one frame tick agree on it, so sockets in step send the
+        same range of seqs and share its frame (api.live)."""
         taken: list[Recorded] = []
         while len(taken) < limit:
             if self.backlog:
+                if upto is not None and self.backlog[0].seq > upto:
+                    break
                 record = self.backlog.popleft()
                 self.next_seq = record.seq + 1
                 taken.append(record)
             elif self.behind:
                 break
             elif self.unpacked:
+                head = self.unpacked[0]
+                if upto is not None and isinstance(head, Recorded) and head.seq > upto:
+                    break
                 if (live := self._take(self.unpacked.popleft())) is not None:
                     taken.append(live)
             elif self.queue.empty():
                 break
-            elif (live := self._take(self._queued_item(self.queue.get_nowait()))) is not None:
-                taken.append(live)
+            else:
+                self._unpack(self.queue.get_nowait())
         return taken
+
+    def _unpack(self, item: object) -> None:
+        """A queue item onto ``unpacked``, nothing taken from it yet."""
+        if isinstance(item, list):
+            self.queued -= len(item)
+            self.unpacked.extend(item)
+            return
+        if not isinstance(item, SubscriberTooSlow):
+            self.queued -= 1
+        self.unpacked.append(item)
 
     def _take(self, item: object | None) -> Recorded | None:
         """The next record in order from one queued item, or None (skip it, or read the log

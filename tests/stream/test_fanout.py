@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import redis
@@ -19,6 +20,7 @@ from stream.fanout import Hub, SubscriberTooSlow, Subscription
 from stream.keys import Keys
 from stream.log import EventLog
 from stream.wire import live_message
+from tests.databases import migrated
 from tests.stream.conftest import Backend
 from tests.stream.factories import Events, recorded
 
@@ -215,3 +217,23 @@ async def test_a_silent_live_connection_is_noticed_and_replaced(
         await feed.record(3)
         assert await _take(sub, 3) == [3, 4, 5]
     admin.close()
+
+
+async def test_ready_stops_at_the_tick_bound_and_keeps_the_rest_in_order(tmp_path: Path) -> None:
+    """What a WebSocket sender takes for one frame tick (``upto``): never a record past it,
+    from whole batches and single records alike, and the rest next time, in order, once."""
+    log = EventLog(migrated(f"sqlite:///{tmp_path}/log.sqlite3"))  # read only when behind
+    events = Events()
+    raws = [events.on_duty("U1")] + [events.location("U1", jitter=i * 1e-5) for i in range(9)]
+    records = [recorded(seq, raw) for seq, raw in enumerate(raws, 1)]
+    sub = Subscription(log, next_seq=1, limit=100)
+    sub.offer(records[:4])  # a batch: seqs 1-4
+    sub.offer(records[4])  # one record: seq 5
+    sub.offer(records[5:])  # seqs 6-10
+    assert [r.seq for r in sub.ready(100, upto=3)] == [1, 2, 3]
+    assert sub.ready(100, upto=3) == []
+    assert [r.seq for r in sub.ready(100, upto=7)] == [4, 5, 6, 7]
+    assert [r.seq for r in sub.ready(2)] == [8, 9]
+    assert [r.seq for r in sub.ready(100)] == [10]
+    assert sub.queued == 0
+    log.close()
