@@ -58,11 +58,11 @@ POLL = """(ms) => {
 
 
 class Server:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, users: dict[str, str] | None = None) -> None:
         self.prefix = f"bench-{uuid.uuid4().hex[:10]}"
         self.process, self.url = start_server(
             workdir,
-            {"chief": "commander"},
+            {"chief": "commander", **(users or {})},
             BLUELAMP_REDIS_URL=REDIS_URL,
             BLUELAMP_KEY_PREFIX=self.prefix,
         )
