@@ -104,14 +104,14 @@ class Subscription:
 
     def ready(self, limit: int, upto: int | None = None) -> list[Recorded]:
         """Up to ``limit`` records that can be had now, without waiting or reading the log
-        (what a WebSocket sender adds to a frame it is about to send), none past seq
-        ``upto``: the senders of one frame tick agree on it, so sockets in step send the
-        same range of seqs and share its frame (api.live)."""
+        (what a WebSocket sender adds to a frame it is about to send), no live record past
+        seq ``upto``: the senders of one frame tick agree on it, so sockets in step send the
+        same range of seqs and share its frame (api.live). Records read from the log to
+        catch up are not bounded: a restarted server's fan-out has handed nothing over
+        yet, and a resuming socket must not crawl through its backlog a record a tick."""
         taken: list[Recorded] = []
         while len(taken) < limit:
-            if self.backlog:
-                if upto is not None and self.backlog[0].seq > upto:
-                    break
+            if self.backlog:  # catching up from the log: never held back by ``upto``
                 record = self.backlog.popleft()
                 self.next_seq = record.seq + 1
                 taken.append(record)

@@ -237,3 +237,17 @@ async def test_ready_stops_at_the_tick_bound_and_keeps_the_rest_in_order(tmp_pat
     assert [r.seq for r in sub.ready(100)] == [10]
     assert sub.queued == 0
     log.close()
+
+
+async def test_ready_takes_a_log_backlog_whole_whatever_the_tick_bound(tmp_path: Path) -> None:
+    """A socket resuming after a restart catches up from the log; the fan-out has handed
+    nothing over yet (the tick bound is 0), and the whole backlog must still go at once."""
+    log = EventLog(migrated(f"sqlite:///{tmp_path}/log.sqlite3"))
+    events = Events()
+    raws = [events.on_duty("U1")] + [events.location("U1", jitter=i * 1e-5) for i in range(5)]
+    log.append([recorded(seq, raw) for seq, raw in enumerate(raws, 1)])
+    sub = Subscription(log, next_seq=2, limit=100, behind=True)
+    first = await anext(sub)
+    assert first.seq == 2
+    assert [r.seq for r in sub.ready(100, upto=0)] == [3, 4, 5, 6]
+    log.close()
