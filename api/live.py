@@ -50,7 +50,6 @@ from stream.picture import Picture
 
 router = APIRouter()
 MAX_FRAME_EVENTS = 5_000
-FRAMES_KEPT = 256  # recent frame bodies, by (first seq, last seq)
 PICTURE_WAIT_S = 1.0  # for this process's picture to catch up with a frame's events
 SINCE = re.compile(r"[0-9]{1,19}")
 # How often an open socket asks whether its session still holds (user enabled, not signed
@@ -282,22 +281,12 @@ async def _send_events(
 ) -> tuple[int, int]:
     """One events frame from ``first`` and what else is ready; (its seq, the advice version
     sent). ``advised``: the advice version the socket has, and its audience."""
-    upto = max(first.seq, _tick_upto(services, asyncio.get_running_loop().time()))
+    now = asyncio.get_running_loop().time()
+    upto = max(first.seq, services.frames.upto(now, services.spine.hub.last_seq))
     batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1, upto)]
     frame, version = await _events_frame(services, batch, advised)
     await _send_bytes(websocket, frame, services.settings.ws_send_timeout_s)
     return batch[-1].seq, version
-
-
-def _tick_upto(services: Services, now: float) -> int:
-    """The last seq of this frame tick's frames: the first socket to send in a tick fixes it
-    at the last seq this process's fan-out has handed over, and every socket sending in the
-    same tick stops there (a record handed over meanwhile waits for the next tick), so sockets
-    in step send one range of seqs and share its frame body."""
-    tick = int(now * 1000 // services.settings.ws_frame_ms)
-    if services.frame_tick[0] != tick:
-        services.frame_tick = (tick, services.spine.hub.last_seq)
-    return services.frame_tick[1]
 
 
 async def _events_frame(
@@ -308,8 +297,7 @@ async def _events_frame(
     this socket last had it. Sockets in step get the same records: the frame's body is made
     once per range of seqs and shared."""
     first, last = batch[0].seq, batch[-1].seq
-    frames = services.live_frames
-    body = frames.get((first, last))
+    body = services.frames.body(first, last)
     if body is None:
         # This process's picture applies the batch any moment; past the wait, the frame
         # goes out with the picture as it is.
@@ -320,10 +308,7 @@ async def _events_frame(
         state = orjson.dumps(touched_view(picture, batch, services.london.hex_of)).decode()
         kpis = services.kpis_json(picture).decode()
         body = f'{{"type":"events","seq":{last},"events":[{events}],"state":{state},"kpis":{kpis}'
-        frames[(first, last)] = body
-        if len(frames) > FRAMES_KEPT:
-            for key in list(frames)[: FRAMES_KEPT // 2]:
-                del frames[key]
+        services.frames.keep(first, last, body)
     version_had, audience = advised
     advice = services.advisor.current(services.spine.picture)
     if advice.get("version", version_had) != version_had:

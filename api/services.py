@@ -18,6 +18,7 @@ from api.accounts import Accounts
 from api.audit import AuditEntry, AuditLog
 from api.feedstatus import FeedStatus
 from api.forecasting import Forecasting
+from api.liveframes import LiveFrames
 from api.metrics import Metrics
 from api.moments import PastPictures
 from api.picturecache import PictureDocuments
@@ -84,9 +85,7 @@ class Services:
     _revoked: dict[str, tuple[float, bool]] = field(default_factory=dict)
     _kpis: tuple[int, bytes] = (-1, b"")
     _advice: tuple[int, dict[str, str]] = (-1, {})  # version, and its JSON by audience
-    # Live-feed frame bodies by (first seq, last seq): sockets in step share one (api.live).
-    live_frames: dict[tuple[int, int], str] = field(default_factory=dict)
-    frame_tick: tuple[int, int] = (-1, 0)  # a frame tick and its last seq (api.live)
+    frames: LiveFrames = field(init=False)  # live-feed frames sockets in step share
     # Whether the feed is current, for the outage banner (api.feedstatus).
     feed: FeedStatus = field(default_factory=FeedStatus)
 
@@ -98,6 +97,7 @@ class Services:
         )
         self.past = PastPictures(self.spine.log)
         self.pictures = PictureDocuments(self.london.hex_of)
+        self.frames = LiveFrames(self.settings.ws_frame_ms)
         self.forecasting = Forecasting.of(
             self.london, self.read_model.engine, self.recommending, self.settings.forecast_refit_s
         )
