@@ -30,7 +30,8 @@ def test_one_document_per_seq_and_variant_equal_to_the_view() -> None:
     assert documents.of(picture, Variant()) is first
     assert orjson.loads(first.body) == orjson.loads(orjson.dumps(picture_view(picture)))
     hexed = documents.of(picture, Variant(hexes=True))
-    assert hexed.etag != first.etag and documents.made == 2
+    assert hexed.etag != first.etag and documents.of(picture, Variant(hexes=True)) is hexed
+    assert documents.of(picture, Variant()) is first  # each variant keeps its own
     picture.apply(recorded(2, incident_created("I1")))
     moved = documents.of(picture, Variant(hexes=True))
     assert moved.seq == 2 and moved.etag == '"2-oh"'
