@@ -6,13 +6,13 @@ headless Chromium, beside a 1 s polling page measured in the same run.
 
 A ``bluelamp serve`` subprocess on Redis and SQLite holds 1,000 units and 300 open
 incidents. N wall pages (each its own browser context, signed in) follow ``/ws``. A producer
-XADDs AVL pings at a steady rate for the given seconds; the k-th event XADDed gets seq
-base + k (one producer, one sequencer, in order), so its latency is the time from its XADD
-to the first repaint on a page that shows a seq at or past it (the store's ``live.applied``,
-read through the test-side ``window.probe``: seq, epoch ms, apply ms, recorded after the map
-layers, lists and KPIs were updated). The
-same clock serves both ends (one machine). "Lost" compares each page's units with
-``GET /api/picture`` once the feed is quiet.
+XADDs AVL pings at a steady rate for the given seconds; each ping's seq is read back from
+the log (the recommender's ledger entries take seqs among them), and its latency is the time
+from its XADD to the first repaint on a page that shows a seq at or past it (the store's
+``live.applied``, read through the test-side ``window.probe``: seq, epoch ms, apply ms,
+recorded after the map layers, lists and KPIs were updated). The same clock serves both
+ends (one machine). "Lost" compares each page's units with ``GET /api/picture`` once the
+feed is quiet.
 
 The baseline page is the same wall with its WebSocket closed and ``GET /api/picture``
 fetched every second and applied as a snapshot: what a ``dcc.Interval(1 s)`` page gets.
@@ -28,6 +28,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import tempfile
 import time
 import uuid
@@ -60,6 +61,7 @@ POLL = """(ms) => {
 class Server:
     def __init__(self, workdir: Path, users: dict[str, str] | None = None) -> None:
         self.prefix = f"bench-{uuid.uuid4().hex[:10]}"
+        self.database = workdir / "bench.sqlite3"  # harness.start_server's
         self.process, self.url = start_server(
             workdir,
             {"chief": "commander", **(users or {})},
@@ -93,6 +95,23 @@ class Server:
         while self.picture()["seq"] < seq:
             if time.monotonic() > deadline:
                 raise SystemExit(f"the server did not reach seq {seq}")
+            time.sleep(0.2)
+
+    def logged(self, base: int, n: int, timeout: float = 120) -> list[tuple[int, str]]:
+        """The seq and the log's ``recorded_at`` of the ``n`` pings XADDed after ``base``, in
+        the order they were XADDed, once all ``n`` are in the log."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with sqlite3.connect(self.database) as conn:
+                rows = conn.execute(
+                    "SELECT seq, recorded_at FROM events WHERE seq > ? AND source = 'bench'"
+                    " AND type = 'unit.location' ORDER BY seq",
+                    (base,),
+                ).fetchall()
+            if len(rows) == n:
+                return [(int(seq), str(at)) for seq, at in rows]
+            if len(rows) > n or time.monotonic() > deadline:
+                raise SystemExit(f"{n} pings sent, {len(rows)} logged")
             time.sleep(0.2)
 
     def stop(self) -> None:
@@ -160,19 +179,24 @@ def produce(
     return base, sent
 
 
-def latencies(pages: list[Page], base: int, sent: list[float]) -> list[float]:
-    """Per event and page: XADD -> the first repaint showing it (ms)."""
-    last = base + len(sent)
+def latencies(pages: list[Page], seqs: list[int], sent: list[float]) -> list[float]:
+    """Per event and page: XADD -> the first repaint showing it (ms). ``seqs``: each event's
+    seq in the log, in the order of ``sent``."""
     out: list[float] = []
     for page in pages:
-        page.wait_for_function(f"() => window.probe.live.seq >= {last}", timeout=120_000)
+        page.wait_for_function(f"() => window.probe.live.seq >= {seqs[-1]}", timeout=120_000)
         applied = page.evaluate("window.probe.live.applied.slice()")
         i = 0
         for seq, at_ms, _ in applied:
-            while i < len(sent) and base + i + 1 <= seq:
+            while i < len(sent) and seqs[i] <= seq:
                 out.append(at_ms - sent[i])
                 i += 1
     return out
+
+
+def pinged(server: Server, base: int, sent: list[float]) -> list[int]:
+    """The seqs the pings XADDed after ``base`` were logged at."""
+    return [seq for seq, _ in server.logged(base, len(sent))]
 
 
 def differs(page: Page, picture: dict[str, Any]) -> int:
@@ -226,7 +250,7 @@ def followed(
         for rate in args.rates:
             cpu = (cpu_seconds("bluelamp serve"), cpu_seconds("chrom"))
             base, sent = produce(server, *feed, rate, args.seconds)
-            values = latencies(pages, base, sent)
+            values = latencies(pages, pinged(server, base, sent), sent)
             used = (cpu_seconds("bluelamp serve") - cpu[0], cpu_seconds("chrom") - cpu[1])
             picture = server.picture()
             lost = sum(differs(p, picture) for p in pages)
@@ -246,7 +270,7 @@ def polled(browser: Browser, server: Server, feed: Feed, args: argparse.Namespac
     page.evaluate(POLL, 1000)
     for rate in args.rates:
         base, sent = produce(server, *feed, rate, args.seconds)
-        values = latencies([page], base, sent)
+        values = latencies([page], pinged(server, base, sent), sent)
         lost = differs(page, server.picture())
         rows.append(
             ("1 s polling of /api/picture", 1, rate, pct(values, 0.5), pct(values, 0.99), lost)
@@ -280,7 +304,7 @@ def full_scale(
     first = page.evaluate("window.probe.live.applied[0][2]")
     page.evaluate("window.probe.live.applied.length = 0")
     base, sent = produce(server, units + more, points, 100, seconds)
-    latencies([page], base, sent)
+    latencies([page], pinged(server, base, sent), sent)
     applies = [a[2] for a in page.evaluate("window.probe.live.applied.slice()")]
     counts = page.evaluate("""() => [window.probe.live.units.size,
         window.probe.live.incidents.size]""")

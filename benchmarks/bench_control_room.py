@@ -7,8 +7,8 @@ Chromium wall page following a feed of AVL pings, beside one client alone.
 A ``bluelamp serve`` subprocess on Redis and SQLite holds London: 3,000 units on duty and
 300 open incidents. For each number of clients, the clients (``benchmarks.wsclients``, a
 process of their own, signed in as wall screens) and one wall page in headless Chromium
-follow ``/ws``; a producer XADDs pings at the rate for the seconds given, and the k-th event
-gets seq base + k (one producer, one sequencer, in order). A client's latency for an event
+follow ``/ws``; a producer XADDs pings at the rate for the seconds given, and each ping's
+seq and ``recorded_at`` are read back from the log. A client's latency for an event
 is from its XADD to the arrival of the first frame whose seq covers it; the page's, from its
 XADD to the page's repaint showing it (as in bench_browser). This is stricter than "logged
 to delivered": it includes the ingest stream and the sequencer's batch. "Dropped" counts
@@ -24,7 +24,6 @@ import argparse
 import json
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -56,20 +55,11 @@ def start_clients(url: str, user_token: str, n: int, out: Path) -> subprocess.Po
     return process
 
 
-def logged(database: Path, base: int, n: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+def logged(server: Server, base: int, n: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """The seq and the log's ``recorded_at`` (epoch ms) of the ``n`` pings after ``base``,
     in the order they were XADDed (the recommender's ledger entries have seqs among them)."""
-    with sqlite3.connect(database) as conn:
-        rows = conn.execute(
-            "SELECT seq, recorded_at FROM events WHERE seq > ? AND source = 'bench'"
-            " AND type = 'unit.location' ORDER BY seq",
-            (base,),
-        ).fetchall()
-    if len(rows) != n:
-        raise SystemExit(f"{n} pings sent, {len(rows)} logged")
-    seqs = np.array([seq for seq, _ in rows])
-    at = np.array([_epoch_ms(text) for _, text in rows])
-    return seqs, at
+    rows = server.logged(base, n)
+    return np.array([seq for seq, _ in rows]), np.array([_epoch_ms(at) for _, at in rows])
 
 
 def _epoch_ms(text: str) -> float:
@@ -100,7 +90,7 @@ def run_row(server: Server, page: Any, feed: Any, clients: int, args: Any, workd
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(60)
-    seqs, logged_ms = logged(workdir / "bench.sqlite3", base, len(sent))
+    seqs, logged_ms = logged(server, base, len(sent))
     sent_ms = np.asarray(sent)
     from_log, from_xadd, missing = [], [], 0
     notes = json.loads(out.read_text())
