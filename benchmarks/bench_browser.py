@@ -136,8 +136,8 @@ def populate(
     return ids
 
 
-def open_wall(browser: Browser, server: Server) -> Page:
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+def open_wall(browser: Browser, server: Server, size: tuple[int, int] = (1920, 1080)) -> Page:
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     probed(context)
     context.add_cookies(server.cookies)  # type: ignore[arg-type]
     page = context.new_page()

@@ -28,6 +28,7 @@ document.addEventListener("DOMContentLoaded", () => {
     window.probe = {
       loaded: true,
       live: store.live,
+      setMoveMs: store.setMoveMs,
       maps: maps.maps,
       session: { ...session, blocked: feed.blocked },
       ui: { ...palette, ...format },

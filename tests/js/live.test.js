@@ -1,9 +1,9 @@
 // The live store (dashboard/assets/js/store.js) and the feed's state (feed.js): how frames
 // are applied, what the screens are told, and when commands are blocked.
-import { animationFrame, elements, warnings } from "./page.js";
+import { animationFrame, elements, timers, warnings } from "./page.js";
 import test from "node:test";
 import assert from "node:assert/strict";
-import { apply, disconnected, live, onChange } from "../../dashboard/assets/js/store.js";
+import { apply, disconnected, live, onChange, setMoveMs } from "../../dashboard/assets/js/store.js";
 import { blocked, watchFeed } from "../../dashboard/assets/js/feed.js";
 import { end, resumed } from "../../dashboard/assets/js/session.js";
 
@@ -146,6 +146,43 @@ test("a burst of frames reaches the screens as one change", () => {
   assert.deepEqual(changes, [{ reset: true, advice: true, incidents: ["b"], units: ["u1"] }]);
   assert.equal(animationFrame(), 0);
   assert.deepEqual(live.applied.slice(applied).map((a) => a[0]), [12]);
+  stop();
+});
+
+test("a unit that only moved waits for the next move repaint; a change of status paints at once", () => {
+  const { changes, stop } = store();
+  const at = (lat, extra) => unit("u1", { lat, lon: -0.1, fix_at: `2026-11-24T21:00:${lat}Z`, ...extra });
+  setMoveMs(60_000);
+  apply(snapshot(10, [], [at(10), unit("u2")]));
+  animationFrame();
+  apply(events(11, {}, { u1: at(11) }));
+  animationFrame();  // the first move since the page loaded paints at once
+  assert.deepEqual(changes[1].units, ["u1"]);
+  assert.equal(live.positionsSeq, 11);
+  const due = timers.length;
+  apply(events(12, {}, { u1: at(12), u2: unit("u2", { status: "committed" }) }));
+  animationFrame();
+  assert.deepEqual(changes[2].units, ["u2"]);  // u1 moved again within the minute: it waits
+  assert.equal(live.units.get("u1").lat, 12);  // the store has it; only the repaint waits
+  assert.deepEqual(live.applied.at(-1).filter((_, i) => i !== 1 && i !== 2), [12, 11]);
+  assert.equal(timers.length, due + 1);  // a timer brings the move repaint when it is due
+  apply(events(13, {}, { u1: at(13, { status: "en_route" }) }));  // moved and changed status
+  animationFrame();
+  assert.deepEqual(changes[3].units, ["u1"]);
+  assert.equal(live.positionsSeq, 13);
+  apply(events(14, {}, { u1: at(14, { status: "en_route" }) }));
+  animationFrame();
+  assert.deepEqual(changes[4].units, []);
+  setMoveMs(0);
+  timers.at(-1).fn();
+  animationFrame();
+  assert.deepEqual(changes[5].units, ["u1"]);
+  assert.equal(live.positionsSeq, 14);
+  apply(events(15, {}, { u1: at(15, { status: "off_duty" }) }));
+  animationFrame();
+  assert.deepEqual(changes[6].units, ["u1"]);
+  assert.equal(live.units.has("u1"), false);
+  setMoveMs(1000);
   stop();
 });
 

@@ -1,6 +1,7 @@
 // The live store: open incidents and on-duty units by id, KPIs, BCUs and advice, as the
 // /ws feed's frames (live.js) leave them. Screens subscribe with onChange and are told once
-// per animation frame what changed, so a burst of frames costs one repaint.
+// per animation frame what changed, so a burst of frames costs one repaint. A unit that only
+// moved (an AVL ping) is repainted at most every moveMs: changes of status paint at once.
 
 export const live = {
   seq: 0,
@@ -13,7 +14,8 @@ export const live = {
   heldUp: null,           // why the server says the feed is held up, while it does
   lastFrameAt: null,      // when the last frame (or heartbeat) arrived, by this clock
   lastEventTime: null,    // the event time of the newest event applied
-  applied: [],            // per repaint: [seq, epoch ms, apply ms] (docs/performance.md)
+  applied: [],            // per repaint: [seq, epoch ms, apply ms, positions seq]
+  positionsSeq: 0,        // every unit's move up to this seq is painted (docs/performance.md)
   replay: null,           // while this page replays the log (replay.js): its state
 };
 
@@ -22,7 +24,35 @@ const feedListeners = [];
 let pending = fresh();
 let scheduled = false;
 
+// Pings move a busy London's units hundreds of times a second, and a wall repainting the
+// units' canvas for them every frame pays for it in CPU (bench_cadence, docs/performance.md),
+// while a marker that moves within a second of its fix is as current as the fixes themselves
+// (seconds apart). So a unit whose only change is where it is waits for the move repaint.
+const POSITION = new Set(["lat", "lon", "fix_at", "borough"]);
+let moveMs = 1000;
+let moved = new Set();     // units that only moved since the last move repaint
+let movesDue = null;       // the timer of the next move repaint
+let lastMoves = -Infinity; // when (performance.now()) moves were last repainted
+
 function fresh() { return { reset: false, incidents: new Set(), units: new Set(), advice: false }; }
+
+// How often moved units are repainted at most (ms; 0: with every frame, as status changes).
+export function setMoveMs(ms) { moveMs = ms; }
+
+// Whether the unit's only change is its position (it was on the map and still is).
+function onlyMoved(before, after) {
+  if (!before || !after || after.status === "off_duty") { return false; }
+  for (const key in after) {
+    if (!POSITION.has(key) && before[key] !== after[key]) { return false; }
+  }
+  return true;
+}
+
+function forgetMoves() {
+  moved = new Set();
+  clearTimeout(movesDue);
+  movesDue = null;
+}
 
 // listener(change) once per animation frame with what changed; returns the unsubscribe.
 export function onChange(listener) {
@@ -51,6 +81,7 @@ function snapshot(frame) {
   live.bcus = frame.picture.bcus;
   live.advice = frame.advice;
   live.lastEventTime = frame.picture.as_of;
+  forgetMoves();
   pending.reset = true;
   pending.advice = true;
 }
@@ -62,8 +93,10 @@ function events(frame) {
     pending.incidents.add(id);
   }
   for (const [id, unit] of Object.entries(state.units)) {
+    const before = live.units.get(id);
     if (unit && unit.status !== "off_duty") { live.units.set(id, unit); } else { live.units.delete(id); }
-    pending.units.add(id);
+    if (!pending.units.has(id) && onlyMoved(before, unit)) { moved.add(id); }
+    else { pending.units.add(id); moved.delete(id); }
   }
   live.kpis = frame.kpis;
   live.bcus = frame.kpis.bcus || live.bcus;
@@ -98,6 +131,7 @@ export function clear() {
   live.bcus = {};
   live.advice = null;
   live.lastEventTime = null;
+  forgetMoves();
   pending.reset = true;
   pending.advice = true;
   schedule();
@@ -116,16 +150,32 @@ function schedule() {
   requestAnimationFrame(flush);
 }
 
+// The moved units join this repaint when moveMs has passed since the last move repaint;
+// otherwise a timer brings the repaint when it has.
+function takeMoves(at) {
+  if (!moved.size) { live.positionsSeq = live.seq; return; }
+  if (at - lastMoves >= moveMs) {
+    moved.forEach((id) => pending.units.add(id));
+    forgetMoves();
+    lastMoves = at;
+    live.positionsSeq = live.seq;
+  } else if (movesDue === null) {
+    movesDue = setTimeout(() => { movesDue = null; schedule(); }, lastMoves + moveMs - at);
+  }
+}
+
 function flush() {
   scheduled = false;
+  const started = performance.now();
+  takeMoves(started);
   const change = pending;
   pending = fresh();
-  const started = performance.now();
   listeners.forEach((listener) => {
     try { listener(change); } catch (error) { console.error(error); }
   });
   const done = performance.now();
-  // [seq on screen, when (ms since the epoch), how long the screens took to apply it]
-  live.applied.push([live.seq, performance.timeOrigin + done, done - started]);
+  // [seq on screen, when (ms since the epoch), how long the screens took to apply it, the
+  // seq up to which every unit's position is on screen]
+  live.applied.push([live.seq, performance.timeOrigin + done, done - started, live.positionsSeq]);
   if (live.applied.length > 5000) { live.applied.splice(0, 2500); }
 }
