@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: demo serve test check unit lint js bench clean services-up services-down browser
+.PHONY: demo serve test check unit lint js bench bench-all clean services-up services-down browser
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Bluelamp needs Python 3.11 or newer")'
@@ -64,8 +64,14 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } || { \
 	  echo "Chromium is missing and could not be installed: apt-get install chromium"; exit 1; }
 
-## bench: the performance harness (figures go to docs/performance.md)
-bench: $(VENV)/.dev-installed
+## bench: issue 18's figures in one table, beside their baselines, targets and committed figures
+bench: $(VENV)/.dev-installed browser
+	@$(PY) scripts/test_services.py up
+	@status=0; $(PY) -m benchmarks.table || status=$$?; \
+	  $(PY) scripts/test_services.py down; exit $$status
+
+## bench-all: every benchmark in benchmarks/, one after the other (figures go to docs/performance.md)
+bench-all: $(VENV)/.dev-installed browser
 	@$(PY) scripts/test_services.py up
 	@status=0; for b in benchmarks/bench_*.py; do \
 	  $(PY) -m benchmarks.$$(basename $$b .py) || status=$$?; done; \

@@ -40,6 +40,7 @@ import httpx
 
 from benchmarks.events import envelope
 from benchmarks.fanout import bare_fan_out, fan_out
+from benchmarks.figures import record
 from benchmarks.harness import busy_london, met_points, start_server, token
 from geodata import London
 
@@ -165,6 +166,13 @@ async def requests(url: str, chief: str, units: list[str], seconds: float) -> No
         f"\nAPI, 8 concurrent connections, {seconds:g} s each (3,000 units, 2,000 open incidents):"
     )
     print(f"  {'request':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'KiB':>8}")
+    record(
+        {
+            "reads.floor": rows["GET /healthz (floor)"]["rps"],
+            "reads.picture_json": rows["GET /api/picture (JSON)"]["rps"],
+            "reads.picture_gzip": rows["GET /api/picture (gzip)"]["rps"],
+        }
+    )
     for name, r in rows.items():
         print(
             f"  {name:<34} {r['rps']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['kb']:>8.1f}"
@@ -251,7 +259,7 @@ async def live_feed(
     )
 
 
-async def bench(seconds: float, clients: int, n_events: int) -> None:
+async def bench(seconds: float, clients: int, n_events: int, feed_too: bool = True) -> None:
     london = London.load()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -260,7 +268,8 @@ async def bench(seconds: float, clients: int, n_events: int) -> None:
             chief, feed = token(url, "chief"), token(url, "feed")
             units = preload(url, feed, london)
             await requests(url, chief, units, seconds)
-            await live_feed(url, (chief, feed), units, london, (clients, n_events), workdir)
+            if feed_too:
+                await live_feed(url, (chief, feed), units, london, (clients, n_events), workdir)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(20)
@@ -271,8 +280,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--requests-only", action="store_true", help="no live-feed rows")
     args = parser.parse_args()
-    asyncio.run(bench(args.seconds, args.clients, args.events))
+    asyncio.run(bench(args.seconds, args.clients, args.events, not args.requests_only))
 
 
 if __name__ == "__main__":

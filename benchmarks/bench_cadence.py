@@ -25,6 +25,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from benchmarks.bench_browser import Server, cpu_seconds, open_wall, pct, pinged, populate, produce
 from benchmarks.chromium import UNTHROTTLED, launch
+from benchmarks.figures import record
 from benchmarks.harness import met_points
 from geodata import London
 
@@ -56,6 +57,12 @@ def row(page: Page, server: Server, feed: Any, moves_ms: int, args: Any) -> str:
     during = [a for a in applied if a[1] <= sent[-1] + 50]
     shown, moved = upto(applied, 0, seqs, sent), upto(applied, 3, seqs, sent)
     apply_ms = sum(a[2] for a in during) / max(1, len(during))
+    record(
+        {
+            f"cadence.{moves_ms}.chromium": used["chrom"],
+            f"cadence.{moves_ms}.moved_p99": pct(moved, 0.99),
+        }
+    )
     name = "every frame (before)" if moves_ms == 0 else f"at most every {moves_ms} ms"
     return (
         f"  {name:<24} {used['chrom']:>8.2f} {used['bluelamp serve']:>7.2f}"

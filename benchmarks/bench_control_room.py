@@ -37,6 +37,7 @@ from playwright.sync_api import sync_playwright
 
 from benchmarks.bench_browser import Server, cpu_seconds, open_wall, populate, produce
 from benchmarks.chromium import UNTHROTTLED, launch
+from benchmarks.figures import record
 from benchmarks.harness import met_points, token
 from geodata import London
 
@@ -103,6 +104,15 @@ def run_row(server: Server, page: Any, feed: Any, clients: int, args: Any, workd
     on_page, page_missing = delays(applied, seqs, sent_ms)
     log_ms, xadd_ms = np.concatenate(from_log), np.concatenate(from_xadd)
     dropped = sum(note["ending"] != "open" for note in notes)
+    record(
+        {
+            f"fanout.{clients}.log_p99": float(np.percentile(log_ms, 99)),
+            f"fanout.{clients}.dropped": dropped,
+            f"fanout.{clients}.missing": missing + page_missing,
+            f"fanout.{clients}.server": used["bluelamp serve"],
+            f"fanout.{clients}.page_p99": float(np.percentile(on_page, 99)),
+        }
+    )
     return (
         f"  {clients:>7} {len(sent) / args.seconds:>6,.0f}"
         f" {np.percentile(log_ms, 50):>7.0f} {np.percentile(log_ms, 99):>7.0f}"

@@ -36,6 +36,7 @@ import psycopg
 import redis.asyncio as aioredis
 
 from benchmarks.events import START, envelope
+from benchmarks.figures import record
 from bluelamp.migrations import upgrade
 from geodata import London
 from stream.sequencer import Sequencer
@@ -215,6 +216,7 @@ async def main(sizes: list[int], backends: list[str]) -> None:
             for backend in backends:
                 rate = await spine_rate(backend, texts, london, Path(tmp))
                 print(f"  {backend:<16} {rate:10,.0f}/s  ratio {rate / raw:.2f}")
+                record({"spine.raw": raw, f"spine.{backend}": rate})
 
 
 if __name__ == "__main__":
