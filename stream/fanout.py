@@ -102,6 +102,13 @@ class Subscription:
             if taken is not None:
                 return taken
 
+    def has_ready(self) -> bool:
+        """Whether something waits that :meth:`ready` takes without reading the log (a
+        record, unless it is one to skip)."""
+        if self.backlog:
+            return True
+        return not self.behind and (bool(self.unpacked) or not self.queue.empty())
+
     def ready(self, limit: int, upto: int | None = None) -> list[Recorded]:
         """Up to ``limit`` records that can be had now, without waiting or reading the log
         (what a WebSocket sender adds to a frame it is about to send), no live record past

@@ -227,15 +227,16 @@ async def test_ready_stops_at_the_tick_bound_and_keeps_the_rest_in_order(tmp_pat
     raws = [events.on_duty("U1")] + [events.location("U1", jitter=i * 1e-5) for i in range(9)]
     records = [recorded(seq, raw) for seq, raw in enumerate(raws, 1)]
     sub = Subscription(log, next_seq=1, limit=100)
+    assert not sub.has_ready()
     sub.offer(records[:4])  # a batch: seqs 1-4
     sub.offer(records[4])  # one record: seq 5
     sub.offer(records[5:])  # seqs 6-10
     assert [r.seq for r in sub.ready(100, upto=3)] == [1, 2, 3]
-    assert sub.ready(100, upto=3) == []
+    assert sub.ready(100, upto=3) == [] and sub.has_ready()
     assert [r.seq for r in sub.ready(100, upto=7)] == [4, 5, 6, 7]
     assert [r.seq for r in sub.ready(2)] == [8, 9]
     assert [r.seq for r in sub.ready(100)] == [10]
-    assert sub.queued == 0
+    assert sub.queued == 0 and not sub.has_ready()
     log.close()
 
 
@@ -247,7 +248,9 @@ async def test_ready_takes_a_log_backlog_whole_whatever_the_tick_bound(tmp_path:
     raws = [events.on_duty("U1")] + [events.location("U1", jitter=i * 1e-5) for i in range(5)]
     log.append([recorded(seq, raw) for seq, raw in enumerate(raws, 1)])
     sub = Subscription(log, next_seq=2, limit=100, behind=True)
+    assert not sub.has_ready()  # behind: only anext reads the log
     first = await anext(sub)
+    assert sub.has_ready()
     assert first.seq == 2
     assert [r.seq for r in sub.ready(100, upto=0)] == [3, 4, 5, 6]
     log.close()
