@@ -24,6 +24,7 @@ apply a frame (p50/p99 of the apply ms) at 100 events/s, and to apply the first 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -32,6 +33,8 @@ import sqlite3
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -320,26 +323,44 @@ def full_scale(
     page.context.close()
 
 
+@dataclass(frozen=True)
+class Room:
+    """A server holding a busy London, a browser to open its pages, the pings' feed."""
+
+    browser: Browser
+    server: Server
+    feed: Feed
+    london: London
+    workdir: Path
+
+
+@contextlib.contextmanager
+def busy_room(units: int, incidents: int, users: dict[str, str] | None = None) -> Iterator[Room]:
+    """A ``bluelamp serve`` with ``units`` on duty and ``incidents`` open, and Chromium."""
+    london = London.load()
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        browser = launch(playwright, *UNTHROTTLED)
+        server = Server(Path(tmp), users)
+        try:
+            ids = populate(server, london, units, incidents)
+            feed = (ids, met_points(london, 500, random.Random(9)))
+            yield Room(browser, server, feed, london, Path(tmp))
+        finally:
+            server.stop()
+            browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--pages", type=int, nargs="+", default=[1, 5, 20])
     parser.add_argument("--rates", type=int, nargs="+", default=[100, 2000])
     args = parser.parse_args()
-    london = London.load()
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        browser = launch(playwright, *UNTHROTTLED)
-        server = Server(Path(tmp))
-        try:
-            units = populate(server, london, 1_000, 300)
-            feed = (units, met_points(london, 500, random.Random(9)))
-            rows, cpus = followed(browser, server, feed, args)
-            rows += polled(browser, server, feed, args)
-            print_latency(rows, cpus, args.seconds)
-            full_scale(browser, server, london, feed, args.seconds)
-        finally:
-            server.stop()
-            browser.close()
+    with busy_room(1_000, 300) as room:
+        rows, cpus = followed(room.browser, room.server, room.feed, args)
+        rows += polled(room.browser, room.server, room.feed, args)
+        print_latency(rows, cpus, args.seconds)
+        full_scale(room.browser, room.server, room.london, room.feed, args.seconds)
 
 
 if __name__ == "__main__":

@@ -16,18 +16,20 @@ seq up to which every move is painted (``live.applied``'s fourth column).
 from __future__ import annotations
 
 import argparse
-import random
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
-from benchmarks.bench_browser import Server, cpu_seconds, open_wall, pct, pinged, populate, produce
-from benchmarks.chromium import UNTHROTTLED, launch
+from benchmarks.bench_browser import (
+    Server,
+    busy_room,
+    cpu_seconds,
+    open_wall,
+    pct,
+    pinged,
+    produce,
+)
 from benchmarks.figures import record
-from benchmarks.harness import met_points
-from geodata import London
 
 UHD = (3840, 2160)
 
@@ -78,24 +80,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--moves-ms", type=int, default=1_000)
     args = parser.parse_args()
-    london = London.load()
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        browser = launch(playwright, *UNTHROTTLED)
-        server = Server(Path(tmp))
-        try:
-            units = populate(server, london, 3_000, 300)
-            feed = (units, met_points(london, 500, random.Random(9)))
-            page = open_wall(browser, server, UHD)
-            print(
-                f"one {UHD[0]}x{UHD[1]} wall page, 3,000 units, {args.rate:,} pings/s for"
-                f" {args.seconds:g} s\n  {'units repainted':<24} {'chromium':>8} {'server':>7}"
-                f" {'repaint/s':>9} {'apply ms':>8} {'shown':>7} {'p99':>7} {'moved':>7} {'p99':>7}"
-            )
-            for moves_ms in (0, args.moves_ms):
-                print(row(page, server, feed, moves_ms, args), flush=True)
-        finally:
-            server.stop()
-            browser.close()
+    with busy_room(3_000, 300) as room:
+        page = open_wall(room.browser, room.server, UHD)
+        print(
+            f"one {UHD[0]}x{UHD[1]} wall page, 3,000 units, {args.rate:,} pings/s for"
+            f" {args.seconds:g} s\n  {'units repainted':<24} {'chromium':>8} {'server':>7}"
+            f" {'repaint/s':>9} {'apply ms':>8} {'shown':>7} {'p99':>7} {'moved':>7} {'p99':>7}"
+        )
+        for moves_ms in (0, args.moves_ms):
+            print(row(page, room.server, room.feed, moves_ms, args), flush=True)
 
 
 if __name__ == "__main__":

@@ -22,24 +22,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from playwright.sync_api import sync_playwright
 
-from benchmarks.bench_browser import Server, cpu_seconds, open_wall, populate, produce
-from benchmarks.chromium import UNTHROTTLED, launch
+from benchmarks.bench_browser import Server, busy_room, cpu_seconds, open_wall, produce
 from benchmarks.figures import record
-from benchmarks.harness import met_points, token
-from geodata import London
+from benchmarks.harness import token
 
 SETTLE_S = 2.0  # after the page has the last event, for the clients to have it too
 
@@ -130,31 +125,22 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=2_000)
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
-    london = London.load()
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        browser = launch(playwright, *UNTHROTTLED)
-        server = Server(Path(tmp), {"screen": "wall"})
-        try:
-            units = populate(server, london, 3_000, 300)
-            feed = (units, met_points(london, 500, random.Random(9)))
-            page = open_wall(browser, server)
-            print(
-                f"\nA control room: /ws clients and one Chromium wall page, {args.rate:,} AVL"
-                f" pings/s for {args.seconds:g} s (3,000 units, 300 open incidents)"
-            )
-            print(
-                "                 log -> client   XADD -> client"
-                "                  XADD -> page       cores busy"
-            )
-            print(
-                "  clients   ev/s     p50     p99     p50     p99 dropped missing"
-                "      p50      p99  server clients  chrome"
-            )
-            for clients in args.clients:
-                print(run_row(server, page, feed, clients, args, Path(tmp)), flush=True)
-        finally:
-            server.stop()
-            browser.close()
+    with busy_room(3_000, 300, {"screen": "wall"}) as room:
+        page = open_wall(room.browser, room.server)
+        print(
+            f"\nA control room: /ws clients and one Chromium wall page, {args.rate:,} AVL"
+            f" pings/s for {args.seconds:g} s (3,000 units, 300 open incidents)"
+        )
+        print(
+            "                 log -> client   XADD -> client"
+            "                  XADD -> page       cores busy"
+        )
+        print(
+            "  clients   ev/s     p50     p99     p50     p99 dropped missing"
+            "      p50      p99  server clients  chrome"
+        )
+        for clients in args.clients:
+            print(run_row(room.server, page, room.feed, clients, args, room.workdir), flush=True)
 
 
 if __name__ == "__main__":
