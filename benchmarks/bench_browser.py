@@ -214,9 +214,9 @@ def differs(page: Page, picture: dict[str, Any]) -> int:
     return int(wrong) + len(set(seen) - set(truth))
 
 
-def cpu_seconds(match: str) -> float:
-    """CPU time used so far by every process whose command line contains ``match``."""
-    total = 0.0
+def cpu_times(match: str) -> dict[int, float]:
+    """CPU seconds used so far by each process whose command line contains ``match``."""
+    times: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -227,8 +227,19 @@ def cpu_seconds(match: str) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return times
+
+
+def cpu_seconds(match: str) -> float:
+    """CPU time used so far by every process whose command line contains ``match``."""
+    return sum(cpu_times(match).values())
+
+
+def cpu_since(match: str, before: dict[int, float]) -> float:
+    """CPU seconds used since ``before`` (cpu_times) by the processes alive now: one that
+    ended meanwhile would otherwise take its whole past off the difference."""
+    return sum(t - before.get(pid, 0.0) for pid, t in cpu_times(match).items())
 
 
 def pct(values: list[float], q: float) -> float:

@@ -48,6 +48,7 @@ FIGURES = [
     Figure("reads.floor", "reads: GET /healthz (floor)", "req/s", UP),
     Figure("reads.picture_json", "reads: picture, JSON", "req/s", UP, 1_000, "reads.floor"),
     Figure("reads.picture_gzip", "reads: picture, gzip", "req/s", UP, 1_000, "reads.floor"),
+    Figure("reads.first_paint_ms", "reads: 4K wall's first paint over /ws", "ms", DOWN, 300),
     Figure("fanout.1.log_p99", "fan-out, 1 client: log -> client p99", "ms", DOWN),
     Figure(
         "fanout.200.log_p99", "fan-out, 200: log -> client p99", "ms", DOWN, 50, "fanout.1.log_p99"
