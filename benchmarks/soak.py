@@ -5,21 +5,24 @@ sampled every simulated minute.
 
 A ``bluelamp serve`` subprocess on Redis and SQLite, with the recommender on and ``--clients``
 lightweight ``/ws`` clients following the feed (benchmarks.wsclients), is fed the simulator's
-events (pings on, the whole Met fleet) for ``--hours`` simulated hours that ended an hour
-ago. Events go on the ingest stream a simulated minute at a time; once the sequencer has
-taken that minute (the ingest group's lag and pending are 0), the server's resident memory
-(VmRSS of it and its children) is sampled. Printed: RSS by simulated hour, the peak, and
-the growth over the second half of the run in MB per simulated hour. Closed incidents stay
-in the live picture for 24 hours (stream.picture.fold.RETAIN_CLOSED), so the first day's
-picture grows by design; a run longer than a day shows whether that is all.
+events (pings on, the whole Met fleet) for ``--hours`` simulated hours that ended at least an
+hour ago (the scenario's start moved back whole weeks: the same events whenever it runs).
+Events go on the ingest stream a simulated minute at a time; once the sequencer has taken
+that minute (the ingest group's lag and pending are 0), the server's resident memory (VmRSS
+of it and its children) is sampled. Printed: RSS by simulated hour, the peak, the growth
+over the second half of the run in MB per simulated hour, and any rejection or dropped
+client. Closed incidents stay in the live picture for 24 hours
+(stream.picture.fold.RETAIN_CLOSED), so the first day's picture grows by design; a run
+longer than a day shows whether that is all.
 
-tests/test_soak.py runs a short form in CI (``soak()`` for one simulated hour).
+tests/benchmarks/test_soak.py runs a short form in CI (``soak()`` for one simulated hour).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import subprocess
 import sys
@@ -37,7 +40,7 @@ import redis
 from benchmarks.figures import record
 from benchmarks.harness import start_server, token
 from geodata import London
-from stream.sim.engine import SimOptions, Simulation
+from stream.sim.engine import Simulation
 from stream.sim.scenario import load
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -67,10 +70,14 @@ def rss_mb(pid: int) -> float:
 
 
 def by_minute(scenario: str, hours: float, seed: int) -> Iterator[list[str]]:
-    """The simulator's events for ``hours`` ending an hour ago, a simulated minute at a time."""
-    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=hours + 1)
-    chosen = load(scenario).starting(start, hours)
-    sim = Simulation(London.load(), chosen, "closest-idle-own-bcu", seed, SimOptions())
+    """The simulator's events for ``hours`` ending at least an hour ago, a simulated minute at
+    a time: the scenario's own start moved back whole weeks (the same weekday and time of
+    day, so the same events, whenever it runs)."""
+    chosen = load(scenario)
+    latest = datetime.now(UTC) - timedelta(hours=hours + 1)
+    weeks = max(0, math.ceil((chosen.start - latest) / timedelta(weeks=1)))
+    start = chosen.start - timedelta(weeks=weeks)
+    sim = Simulation(London.load(), chosen.starting(start, hours), "closest-idle-own-bcu", seed)
     minute, chunk = 0, list[str]()
     for event in sim.events():
         at = datetime.fromisoformat(event["time"].replace("Z", "+00:00"))

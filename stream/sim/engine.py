@@ -72,6 +72,12 @@ class Simulation(Workday):
         self.diversions = 0  # units taken off their way to a lower-grade call (bluelamp)
         self.intel = SimIntel(seed, self._emit) if self.options.intel else None
 
+    def _in_london(self, lat: float, lon: float) -> bool:
+        # A unit drives a straight line between two places in London, which can leave it
+        # where London's edge curves in (Croydon's south, Kingston): the spine refuses a
+        # position outside London, so such a ping is not sent, as if the fix were missed.
+        return self.london.locate(lat, lon) is not None
+
     def _fleet(self, london: London, scenario: Scenario) -> list[SimUnit]:
         """The units: the scenario's fleet, drawn (a re-run takes the log's)."""
         return build_fleet(london, self.demand, scenario.fleet, self.rng)

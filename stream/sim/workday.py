@@ -243,6 +243,10 @@ class Workday(Timeline):
 
     # -- AVL -------------------------------------------------------------------------------
 
+    def _in_london(self, lat: float, lon: float) -> bool:
+        """Whether a ping from here is one the spine takes (the simulation knows London)."""
+        return True
+
     def _ping_soon(self, unit: SimUnit, after_s: float = 1.0) -> None:
         if not self.options.pings:
             return
@@ -253,10 +257,13 @@ class Workday(Timeline):
     def _ping(self, unit: SimUnit, generation: int) -> None:
         if generation != unit.ping_generation or unit.state is State.OFF:
             return
-        lat, lon = unit.position(self.now)
-        self._emit(
-            "unit.location",
-            {"unit_id": unit.unit_id, "lat": round(lat, 6), "lon": round(lon, 6)},
-        )
+        lat, lon = round_point(unit.position(self.now))
+        if self._in_london(lat, lon):
+            self._emit("unit.location", {"unit_id": unit.unit_id, "lat": lat, "lon": lon})
         every = self.options.ping_moving_s if unit.moving(self.now) else self.options.ping_still_s
         self._at(self.now + every, lambda: self._ping(unit, generation))
+
+
+def round_point(point: tuple[float, float]) -> tuple[float, float]:
+    """A position as AVL reports it: six decimals (~0.1 m)."""
+    return round(point[0], 6), round(point[1], 6)

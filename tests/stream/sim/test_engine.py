@@ -14,6 +14,7 @@ from geodata.travel import CrowFliesModel, haversine_m
 from stream.events import Recorded, validate
 from stream.picture import Picture
 from stream.sim.engine import SimOptions, Simulation
+from stream.sim.fleet import State
 from stream.sim.scenario import load
 from tests.stream.factories import london
 
@@ -202,3 +203,25 @@ def test_incidents_carry_a_cad_reference_numbered_per_day_and_an_address_in_thei
         place = london().locate(event["data"]["lat"], event["data"]["lon"])
         assert place is not None
         assert event["data"]["address"].endswith(", " + place.borough), event["data"]
+
+
+def test_no_ping_is_sent_from_outside_london_on_a_drive_between_two_places_in_it() -> None:
+    """A unit drives straight between two places, which can take it out where London's edge
+    curves in (here south of Croydon and Bromley). The spine refuses such a position, so the
+    simulator sends no ping from there (the 36-hour soak had ~1,200 of them refused)."""
+    chosen = load("normal-day")
+    sim = Simulation(london(), chosen.starting(chosen.start, 1), seed=7)
+    unit = sim.units[0]
+    east, west = (51.33329, 0.00472), (51.33329, -0.05928)  # both in London, halfway not
+    assert london().locate(*east) and london().locate(*west)
+    assert london().locate(51.33329, -0.02728) is None
+    sim.now = chosen.start.timestamp()
+    unit.origin, unit.target, unit.depart, unit.arrive = east, west, sim.now, sim.now + 600
+    unit.state = State.EN_ROUTE
+    sent = []
+    for minute in (0, 5, 10):  # at the start, halfway, at the end
+        sim.now = unit.depart + minute * 60
+        sim._out.clear()
+        sim._ping(unit, unit.ping_generation)
+        sent.append([(e["data"]["lat"], e["data"]["lon"]) for e in sim._out])
+    assert sent == [[east], [], [west]]
