@@ -65,8 +65,9 @@ def _epoch_ms(text: str) -> float:
 
 def delays(frames: list[Any], seqs: np.ndarray[Any, Any], since_ms: np.ndarray[Any, Any]) -> Any:
     """Per event (its seq, and the time it is measured from): ms until the first frame whose
-    seq covers it arrived; and how many never arrived."""
-    got = np.asarray(frames, dtype=float).reshape(-1, 3)[:, :2]
+    seq covers it arrived; and how many never arrived. ``frames``: rows starting with (seq,
+    epoch ms), as the clients note them and the page's ``live.applied``."""
+    got = np.asarray([row[:2] for row in frames], dtype=float).reshape(-1, 2)
     at = np.searchsorted(got[:, 0], seqs, side="left")
     had = at < len(got)
     return got[at[had], 1] - since_ms[had], int((~had).sum())
@@ -91,7 +92,7 @@ def run_row(server: Server, page: Any, feed: Any, clients: int, args: Any, workd
     from_log, from_xadd, missing = [], [], 0
     notes = json.loads(out.read_text())
     for note in notes:
-        frames = [(seq, at, 0) for seq, at in note["frames"]]
+        frames = note["frames"]
         values, lost = delays(frames, seqs, logged_ms)
         from_log.append(values)
         from_xadd.append(delays(frames, seqs, sent_ms)[0])
