@@ -133,6 +133,7 @@ async def _services(
         async with Spine.open(
             settings,
             london,
+            sequence=settings.sequence,
             database_schema=settings.database_schema,
             signing_key=entry_key(key),  # the API's commands are signed (stream.trust)
             queue_limit=settings.ws_queue_limit,

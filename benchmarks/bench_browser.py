@@ -45,7 +45,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from benchmarks.chromium import UNTHROTTLED, launch
 from benchmarks.events import envelope
-from benchmarks.harness import PASSWORD, busy_london, met_points, start_server
+from benchmarks.harness import PASSWORD, busy_london, met_points, start_server, stop_sequencers
 from benchmarks.probe import probed
 from geodata import London
 
@@ -62,7 +62,7 @@ POLL = """(ms) => {
 
 
 class Server:
-    def __init__(self, workdir: Path, users: dict[str, str] | None = None) -> None:
+    def __init__(self, workdir: Path, users: dict[str, str] | None = None, **env: str) -> None:
         self.prefix = f"bench-{uuid.uuid4().hex[:10]}"
         self.database = workdir / "bench.sqlite3"  # harness.start_server's
         self.process, self.url = start_server(
@@ -70,6 +70,7 @@ class Server:
             {"chief": "commander", **(users or {})},
             BLUELAMP_REDIS_URL=REDIS_URL,
             BLUELAMP_KEY_PREFIX=self.prefix,
+            **env,
         )
         self.redis = redis.Redis.from_url(REDIS_URL)
         answer = httpx.post(
@@ -120,6 +121,7 @@ class Server:
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(20)
+        stop_sequencers()
         if keys := list(self.redis.scan_iter(f"{self.prefix}*")):
             self.redis.delete(*keys)
 
@@ -346,12 +348,15 @@ class Room:
 
 
 @contextlib.contextmanager
-def busy_room(units: int, incidents: int, users: dict[str, str] | None = None) -> Iterator[Room]:
-    """A ``bluelamp serve`` with ``units`` on duty and ``incidents`` open, and Chromium."""
+def busy_room(
+    units: int, incidents: int, users: dict[str, str] | None = None, **env: str
+) -> Iterator[Room]:
+    """A ``bluelamp serve`` with ``units`` on duty and ``incidents`` open, and Chromium
+    (``env``: more BLUELAMP_* settings for the server)."""
     london = London.load()
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         browser = launch(playwright, *UNTHROTTLED)
-        server = Server(Path(tmp), users)
+        server = Server(Path(tmp), users, **env)
         try:
             ids = populate(server, london, units, incidents)
             feed = (ids, met_points(london, 500, random.Random(9)))

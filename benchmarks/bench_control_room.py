@@ -13,7 +13,11 @@ is from its XADD to the arrival of the first frame whose seq covers it; the page
 XADD to the page's repaint showing it (as in bench_browser). This is stricter than "logged
 to delivered": it includes the ingest stream and the sequencer's batch. "Dropped" counts
 clients the server closed; "missing" the events some client never had. CPU is each side's
-cores busy while the feed ran (the machine has 2, shared by all of it).
+cores busy while the feed ran (the machine has 2, shared by all of it). With
+``--sequencer-apart`` the server runs with ``BLUELAMP_SEQUENCE=false`` and ``bluelamp
+sequence`` sequences beside it (its CPU in its own column).
+
+    .venv/bin/python -m benchmarks.bench_control_room --sequencer-apart
 
 The baseline is the first row: the same feed, the same page, one client.
 """
@@ -78,7 +82,8 @@ def run_row(server: Server, page: Any, feed: Any, clients: int, args: Any, workd
     process = start_clients(server.url, token(server.url, "screen"), clients, out)
     try:
         page.evaluate("window.probe.live.applied.length = 0")
-        before = {k: cpu_seconds(k) for k in ("bluelamp serve", "benchmarks.wsclients", "chrom")}
+        names = ("bluelamp serve", "bluelamp sequence", "benchmarks.wsclients", "chrom")
+        before = {k: cpu_seconds(k) for k in names}
         base, sent = produce(server, feed[0], feed[1], args.rate, args.seconds)
         used = {k: (cpu_seconds(k) - v) / args.seconds for k, v in before.items()}
         server.wait_for(base + len(sent))
@@ -115,7 +120,8 @@ def run_row(server: Server, page: Any, feed: Any, clients: int, args: Any, workd
         f" {np.percentile(xadd_ms, 50):>7.0f} {np.percentile(xadd_ms, 99):>7.0f}"
         f" {dropped:>7} {missing + page_missing:>7}"
         f" {np.percentile(on_page, 50):>8.0f} {np.percentile(on_page, 99):>8.0f}"
-        f" {used['bluelamp serve']:>7.2f} {used['benchmarks.wsclients']:>7.2f}"
+        f" {used['bluelamp serve']:>7.2f} {used['bluelamp sequence']:>7.2f}"
+        f" {used['benchmarks.wsclients']:>7.2f}"
         f" {used['chrom']:>7.2f}"
     )
 
@@ -125,8 +131,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 200])
     parser.add_argument("--rate", type=int, default=2_000)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--sequencer-apart", action="store_true", help="bluelamp sequence beside the server"
+    )
     args = parser.parse_args()
-    with busy_room(3_000, 300, {"screen": "wall"}) as room:
+    apart = {"BLUELAMP_SEQUENCE": "false"} if args.sequencer_apart else {}
+    with busy_room(3_000, 300, {"screen": "wall"}, **apart) as room:
         page = open_wall(room.browser, room.server)
         print(
             f"\nA control room: /ws clients and one Chromium wall page, {args.rate:,} AVL"
@@ -138,7 +148,7 @@ def main() -> None:
         )
         print(
             "  clients   ev/s     p50     p99     p50     p99 dropped missing"
-            "      p50      p99  server clients  chrome"
+            "      p50      p99  server  seq'r clients  chrome"
         )
         for clients in args.clients:
             print(run_row(room.server, page, room.feed, clients, args, room.workdir), flush=True)

@@ -73,11 +73,12 @@ def start_server(
         "BLUELAMP_COOKIE_SECURE": "false",
         **env,
     }
-    bluelamp = Path(sys.executable).with_name("bluelamp")
-    log = (workdir / "server.log").open("wb")
-    process = subprocess.Popen(
-        [str(bluelamp), "serve"], cwd=workdir, env=environment, stdout=log, stderr=subprocess.STDOUT
-    )
+    process = _bluelamp("serve", workdir, environment)
+    if environment.get("BLUELAMP_SEQUENCE") == "false":
+        # The sequencer in a process of its own (bluelamp sequence), on the same Redis, log
+        # and secret; it ends with the server's working folder's lifetime (the caller's).
+        sequencer = _bluelamp("sequence", workdir, environment)
+        SEQUENCERS.append(sequencer)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -87,7 +88,26 @@ def start_server(
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise SystemExit(f"server did not start: {(workdir / 'server.log').read_text()[-2000:]}")
+    raise SystemExit(f"server did not start: {(workdir / 'serve.log').read_text()[-2000:]}")
+
+
+SEQUENCERS: list[subprocess.Popen[bytes]] = []  # started by start_server; stop_sequencers
+
+
+def _bluelamp(command: str, workdir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    bluelamp = Path(sys.executable).with_name("bluelamp")
+    log = (workdir / f"{command}.log").open("wb")
+    return subprocess.Popen(
+        [str(bluelamp), command], cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+
+
+def stop_sequencers() -> None:
+    """Stop every ``bluelamp sequence`` start_server started."""
+    while SEQUENCERS:
+        process = SEQUENCERS.pop()
+        process.terminate()
+        process.wait(20)
 
 
 def token(url: str, user: str) -> str:

@@ -39,6 +39,7 @@ def create_cli() -> typer.Typer:
     )
     cli.command()(serve)
     cli.command()(demo)
+    cli.command()(sequence)
     for sub_app in SUB_APPS:
         cli.add_typer(sub_app)
     return cli
@@ -52,6 +53,23 @@ def serve(host: HostOption = None, port: PortOption = None) -> None:
 def demo(host: HostOption = None, port: PortOption = None) -> None:
     """Run it in demo mode on the embedded bus and database."""
     _run(demo=True, host=host, port=port)
+
+
+def sequence() -> None:
+    """Sequence the ingest stream in this process, beside servers run with
+    BLUELAMP_SEQUENCE=false (docs/operations.md)."""
+    from bluelamp.migrations import SchemaUnknown, ready
+    from bluelamp.sequencing import NoSharedBus, run
+    from stream.log import SchemaBehind
+
+    settings = settings_or_exit(Settings)
+    try:
+        ready(settings.database_url, settings.database_schema, migrate=settings.auto_migrate)
+        typer.echo("Bluelamp's sequencer: taking the lease when it is free")
+        run(settings)
+    except (InsecureSettings, NoSharedBus, SchemaBehind, SchemaUnknown) as exc:
+        typer.echo(f"The sequencer will not start: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _run(demo: bool, host: str | None, port: int | None) -> None:

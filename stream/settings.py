@@ -49,7 +49,10 @@ class SpineSettings(BaseSettings):
     boundaries: Path | None = None
     h3_resolution: int = Field(8, ge=5, le=10)
 
-    # The spine.
+    # The spine. sequence: this process competes for the sequencer lease (one process
+    # sequences at a time); false: it only submits, follows and reads, and a sequencer runs
+    # in a process of its own (`bluelamp sequence`).
+    sequence: bool = True
     ingest_batch: int = Field(500, ge=1, le=10_000)
     snapshot_every: int = Field(10_000, ge=1)
     lease_ttl_ms: int = Field(5_000, ge=500)
