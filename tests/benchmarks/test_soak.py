@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks.soak import LIMIT_MB, Sample, growth_per_hour, soak
 
 
+@pytest.mark.redis
+@pytest.mark.slow
 def test_an_hour_of_london_keeps_the_server_under_its_memory_bound(tmp_path: Path) -> None:
     run = soak(1.0, tmp_path, clients=2)
     assert len(run.samples) >= 60 and run.samples[-1].events > 10_000
