@@ -113,13 +113,14 @@ def soak(
     scenario: str = "normal-day",
     seed: int = 7,
     progress: bool = False,
+    redis_url: str = REDIS_URL,
 ) -> Soak:
     """Feed a server ``hours`` of ``scenario`` and sample its memory each simulated minute."""
     prefix = f"soak-{uuid.uuid4().hex[:10]}"
     process, url = start_server(
-        workdir, {"screen": "wall"}, BLUELAMP_REDIS_URL=REDIS_URL, BLUELAMP_KEY_PREFIX=prefix
+        workdir, {"screen": "wall"}, BLUELAMP_REDIS_URL=redis_url, BLUELAMP_KEY_PREFIX=prefix
     )
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(redis_url)
     followers = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.wsclients",
          f"{url.replace('http', 'ws')}/ws?token={token(url, 'screen')}", str(clients),

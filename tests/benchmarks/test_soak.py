@@ -12,8 +12,10 @@ from benchmarks.soak import LIMIT_MB, Sample, growth_per_hour, soak
 
 @pytest.mark.redis
 @pytest.mark.slow
-def test_an_hour_of_london_keeps_the_server_under_its_memory_bound(tmp_path: Path) -> None:
-    run = soak(1.0, tmp_path, clients=2)
+def test_an_hour_of_london_keeps_the_server_under_its_memory_bound(
+    redis_url: str, tmp_path: Path
+) -> None:
+    run = soak(1.0, tmp_path, clients=2, redis_url=redis_url)
     assert len(run.samples) >= 60 and run.samples[-1].events > 10_000
     assert run.rejected == {} and run.dropped == []
     assert max(s.rss_mb for s in run.samples) < LIMIT_MB
