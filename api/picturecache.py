@@ -4,14 +4,15 @@ A busy London's picture is 1.5 MB of JSON, built and encoded on the event loop f
 ``GET /api/picture`` and every ``/ws`` snapshot: 58 requests/s at most (docs/performance.md).
 The picture is a pure fold of the log, so everything in that document is fixed by its seq:
 it is made once per seq and variant, compressed once (off the event loop) for clients that
-accept gzip, and named by an ETag (the seq and the variant) so a client that has it gets a
-304 without the body.
+accept gzip, and named by a weak ETag of what it shows (its seq aside), so a client that has
+it gets a 304 without the body until something it shows changes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 from dataclasses import dataclass, field
 
 import orjson
@@ -67,10 +68,25 @@ class PictureDocuments:
             view = picture_view(
                 picture, variant.include_closed, self.hex_of if variant.hexes else None
             )
-            etag = f'"{picture.seq}-{variant.tag}"'
-            document = Document(picture.seq, orjson.dumps(view), etag)
+            body = orjson.dumps(view)
+            document = Document(picture.seq, body, content_tag(body, variant))
             self._latest[variant] = document
         return document
+
+
+def content_tag(body: bytes, variant: Variant) -> str:
+    """A weak ETag for what ``body`` shows, its seq aside: the recommender's ledger entries
+    (``advice.*``) move the seq several times a second and change nothing the document shows,
+    and a client holding it is told 304 through them. Weak (RFC 9110): the body it names
+    differs in its ``seq``. BLAKE2b, 128 bits: no two pictures share a tag in practice."""
+    digest, view, start = hashlib.blake2b(digest_size=16), memoryview(body), 0
+    # picture_view: the seq first, then the KPIs' own seq first; an int holds no comma.
+    for marker in (b'{"seq":', b'"kpis":{"seq":'):
+        at = body.index(marker, start) + len(marker)
+        digest.update(view[start:at])
+        start = body.index(b",", at)
+    digest.update(view[start:])
+    return f'W/"{digest.hexdigest()}-{variant.tag}"'
 
 
 async def respond(document: Document, request: Request) -> Response:
@@ -80,7 +96,7 @@ async def respond(document: Document, request: Request) -> Response:
     # a shared control-room machine; a client that remembers the ETag itself may still ask.
     headers = {"ETag": document.etag, "Vary": "Accept-Encoding"}
     named = _tags(request.headers.get("if-none-match", ""))
-    if document.etag in named or "*" in named:
+    if document.etag.removeprefix("W/") in named or "*" in named:
         return Response(status_code=304, headers=headers)
     if _accepts_gzip(request.headers.get("accept-encoding", "")):
         headers["Content-Encoding"] = "gzip"
