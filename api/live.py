@@ -198,10 +198,13 @@ async def _send(
                 told = status.version
                 await _send_bytes(websocket, status.frame(), send_s)
                 spoke = loop.time()
+            # Frames fall due on one clock for every socket (multiples of frame_s), so the
+            # sockets in step take the same records at the same tick and share their frame.
+            tick_after = (last_sent // frame_s + 1) * frame_s
             if upcoming is None and subscription.has_ready():
                 # Under load a record always waits: sleep to the next tick and send, with
                 # no task or asyncio.wait per socket per frame (200 sockets, 20 frames/s).
-                if (pause := (last_sent // frame_s + 1) * frame_s - loop.time()) > 0:
+                if (pause := tick_after - loop.time()) > 0:
                     await asyncio.sleep(pause)
                 if status.version == told and (ready := subscription.ready(1)):
                     seq, advised = await _send_events(
@@ -213,9 +216,6 @@ async def _send(
             now = loop.time()
             heartbeat_at, advice_at = spoke + quiet_s, now + _advice_due_in(services, advised, seq)
             # A record's frame carries the advice: while one waits, only its flush is due.
-            # Frames fall due on one clock for every socket (multiples of frame_s), so the
-            # sockets in step take the same records at the same tick and share their frame.
-            tick_after = (last_sent // frame_s + 1) * frame_s
             due = tick_after if upcoming.done() else min(heartbeat_at, advice_at)
             if due > now:
                 await _record_or_news(upcoming, status, due - now)
