@@ -46,6 +46,8 @@ Coordinate = TypeVar("Coordinate", float, FloatArray)
 # are straight lines in lat/lon, which keeps the zone split exact.
 _M_PER_DEG_LAT = math.pi * EARTH_RADIUS_M / 180
 _M_PER_DEG_LON = _M_PER_DEG_LAT * math.cos(math.radians(CHARING_CROSS[0]))
+#: Points per block in :meth:`CrowFliesModel.seconds_matrix`.
+_BLOCK = 32
 
 
 class TravelTimeModel(Protocol):
@@ -252,8 +254,11 @@ class CrowFliesModel:
     ) -> FloatArray:
         """:meth:`seconds_many` for many points at once: row i, column j is unit i to point j.
 
-        One broadcast computation: cover for decision support needs every unit against every
-        demand point, and a loop over points costs a numpy call each.
+        Cover for decision support needs every unit against every demand point, and a loop
+        over points costs a numpy call and a sort of the unit types each. The points are taken
+        in blocks of :data:`_BLOCK` columns: one broadcast over all of them makes temporaries
+        of megabytes, and was slower than the loop (3,000 units by 243 points: loop 130 ms,
+        one broadcast 175-245 ms, blocks of 32 29 ms).
         """
         lats = np.asarray(from_lats, dtype=np.float64).reshape(-1, 1)
         lons = np.asarray(from_lons, dtype=np.float64).reshape(-1, 1)
@@ -262,9 +267,13 @@ class CrowFliesModel:
         if targets.shape != target_lons.shape:
             raise ValueError(f"to_lats {targets.shape} and to_lons {target_lons.shape} differ")
         kinds = unit_types if isinstance(unit_types, str) else np.reshape(unit_types, (-1, 1))
-        turnout, pace_factor, fixed_pace = self._by_type(kinds, lats.shape)
-        central, inner, outer = self._zone_lengths_m(lats, lons, targets, target_lons)
-        return self._seconds(turnout, pace_factor, fixed_pace, (central, inner, outer), when)
+        by_type = self._by_type(kinds, lats.shape)
+        out = np.empty((lats.shape[0], targets.shape[1]), dtype=np.float64)
+        for start in range(0, targets.shape[1], _BLOCK):
+            block = slice(start, start + _BLOCK)
+            zones = self._zone_lengths_m(lats, lons, targets[:, block], target_lons[:, block])
+            out[:, block] = self._seconds(*by_type, zones, when)
+        return out
 
     def turnout(self, unit_type: str) -> float:
         return self.turnout_s.get(_unit_type(unit_type), self.default_turnout_s)

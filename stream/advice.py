@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from geodata.travel import TravelTimeModel
 from stream.events import DISPATCHABLE, Grade, UnitStatus, UnitType, alert_key
@@ -97,14 +98,19 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
     lons = np.array([u.lon for u in available], dtype=np.float64)
     types = [u.unit_type.value for u in available]
     when = min(max(now, _TRAVEL_RANGE[0]), _TRAVEL_RANGE[1])
+    incidents = _waiting(picture)
+    # Every available unit to every waiting incident in one call: a call per incident cost
+    # 0.5 ms each, 130 ms for a busy London's 243 waiting, on the server's event loop.
+    matrix = travel.seconds_matrix(
+        lats, lons, [i.lat for i in incidents], [i.lon for i in incidents], types, when
+    )
     waiting: list[dict[str, Any]] = []
-    for incident in _waiting(picture):
+    for column, incident in enumerate(incidents):
         nearest: list[dict[str, Any]] = []
         if available:
-            seconds = travel.seconds_many(lats, lons, incident.lat, incident.lon, types, when)
-            seconds = seconds * situation.pace(incident.grade.value) + start
-            for i in np.argsort(seconds)[:NEAREST]:
-                unit = available[int(i)]
+            seconds = matrix[:, column] * situation.pace(incident.grade.value) + start
+            for i in _fastest(seconds):
+                unit = available[i]
                 nearest.append(
                     {
                         "unit_id": unit.unit_id,
@@ -144,6 +150,18 @@ def advise(picture: Picture, travel: TravelTimeModel) -> dict[str, Any]:
         "acknowledged": acknowledged,
         "mutual_aid": _mutual_aid(picture),
     }
+
+
+def _fastest(seconds: NDArray[np.float64]) -> list[int]:
+    """Rows of the :data:`NEAREST` smallest ETAs, fastest first, equal ETAs by row. A
+    partial sort: a full one of 3,000 units per incident costs more than the travel times."""
+    rows = np.arange(len(seconds))
+    if len(seconds) > NEAREST:
+        # Every row as fast as the NEAREST-th (NaN, no position, sorts last and is kept
+        # only when fewer than NEAREST have one).
+        kth = np.partition(seconds, NEAREST - 1)[NEAREST - 1]
+        rows = rows if np.isnan(kth) else np.flatnonzero(seconds <= kth)
+    return [int(r) for r in rows[np.lexsort((rows, seconds[rows]))][:NEAREST]]
 
 
 def _mutual_aid(picture: Picture) -> list[dict[str, Any]]:

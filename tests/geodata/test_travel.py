@@ -152,17 +152,23 @@ def test_nearest_unit_drive_time_on_real_incidents_is_plausible(
     assert medians["night"] < medians["noon"] < medians["peak"] < 12.6 * 60
 
 
-def test_seconds_matrix_is_seconds_many_per_point() -> None:
+@pytest.mark.parametrize("points", [5, 71])  # within one block of columns, and over three
+def test_seconds_matrix_is_seconds_many_per_point(points: int) -> None:
     rng = np.random.default_rng(7)
     lats, lons = 51.3 + rng.random(9) * 0.4, -0.45 + rng.random(9) * 0.6
-    to_lats, to_lons = 51.3 + rng.random(5) * 0.4, -0.45 + rng.random(5) * 0.6
+    to_lats, to_lons = 51.3 + rng.random(points) * 0.4, -0.45 + rng.random(points) * 0.6
     kinds = np.array(["IRV", "ARV", "FOOT", "TSG", "IRV", "DOG", "CYCLE", "TRAFFIC", "IRV"])
     matrix = MODEL.seconds_matrix(lats, lons, to_lats, to_lons, kinds, NOON)
-    assert matrix.shape == (9, 5)
-    for j in range(5):
+    assert matrix.shape == (9, points)
+    for j in range(points):
         column = MODEL.seconds_many(lats, lons, to_lats[j], to_lons[j], kinds, NOON)
         np.testing.assert_allclose(matrix[:, j], column, rtol=1e-12)
     one_type = MODEL.seconds_matrix(lats, lons, to_lats, to_lons, "ARV", NOON)
     assert one_type[1, 3] == pytest.approx(
         MODEL.seconds(lats[1], lons[1], to_lats[3], to_lons[3], "ARV", NOON)
     )
+
+
+def test_seconds_matrix_of_no_units_or_no_points_is_empty() -> None:
+    assert MODEL.seconds_matrix([], [], [51.5], [-0.1], [], NOON).shape == (0, 1)
+    assert MODEL.seconds_matrix([51.5], [-0.1], [], [], ["IRV"], NOON).shape == (1, 0)

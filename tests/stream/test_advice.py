@@ -3,9 +3,12 @@ Pure logic over a folded picture (the travel model is the real crow-flies one)."
 
 from __future__ import annotations
 
+import random
+
 from geodata.travel import CrowFliesModel
 from stream.advice import AT_STATION_START_S, advise
 from stream.picture import Picture
+from stream.recommend import situation
 from tests.stream import factories as f
 from tests.stream.factories import stub_point, stub_recorded
 
@@ -54,3 +57,40 @@ def test_no_irv_alert_counts_units_at_station_but_not_those_on_a_break() -> None
         a["bcu"] for a in advise(picture, CrowFliesModel())["alerts"] if a["kind"] == "no_irv"
     }
     assert "AW" not in no_irv and "SN" in no_irv
+
+
+def test_nearest_units_are_the_fastest_by_eta_as_one_journey_at_a_time_finds_them() -> None:
+    """Advice takes every unit to every incident in one matrix and a partial sort; here each
+    journey is timed alone and the units sorted in full, equal ETAs by the order units came
+    on duty (several units share a point, so ties are many)."""
+    travel, rng = CrowFliesModel(), random.Random(5)
+    lat, lon = stub_point("AW")
+    kinds = ["IRV", "ARV", "FOOT", "TSG", "DOG"]
+    raws: list[dict[str, object]] = []
+    for n in range(40):
+        spot = rng.randrange(12)  # a dozen points for 40 units: equal ETAs
+        where = {"lat": lat + 0.004 * (spot % 4), "lon": lon + 0.006 * (spot // 4)}
+        raws.append(f.unit_on_duty(f"U{n}", "AW", unit_type=kinds[n % 5], **where))
+    raws += [
+        f.incident_created(f"I{n}", "IS"[n % 2], lat + rng.uniform(-0.02, 0.02), lon + 0.01)
+        for n in range(45)  # more columns than one block of the matrix
+    ]
+    picture = _picture(raws)
+    assert picture.now is not None
+    order = list(picture.units)
+    for waiting in advise(picture, travel)["waiting"]:
+        incident = picture.incidents[waiting["incident_id"]]
+        pace = situation.pace(incident.grade.value)
+        eta = {
+            u.unit_id: round(
+                travel.seconds(
+                    u.lat, u.lon, incident.lat, incident.lon, u.unit_type.value, picture.now
+                )
+                * pace
+            )
+            for u in picture.units.values()
+        }
+        expected = sorted(eta, key=lambda u: (eta[u], order.index(u)))[:3]
+        assert [(n["unit_id"], n["eta_s"]) for n in waiting["nearest"]] == [
+            (u, eta[u]) for u in expected
+        ]
