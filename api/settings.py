@@ -45,6 +45,11 @@ class ApiSettings(SpineSettings):
     ws_send_timeout_s: float = Field(10.0, gt=0)
     # A reconnecting client whose ``since`` is further behind than this gets a snapshot.
     ws_replay_limit: int = Field(50_000, ge=0)
+    # permessage-deflate on /ws when the client offers it (browsers do): each socket
+    # compresses each frame with a zlib stream of its own. It saves the network a factor of
+    # several and costs the server CPU per socket (docs/performance.md): turn it off for a
+    # control room of many screens on a fast local network.
+    ws_compress: bool = True
 
     # Hostile requests: a body larger than this is refused with 413 before it is read whole.
     max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024)

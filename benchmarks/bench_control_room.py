@@ -15,9 +15,11 @@ to delivered": it includes the ingest stream and the sequencer's batch. "Dropped
 clients the server closed; "missing" the events some client never had. CPU is each side's
 cores busy while the feed ran (the machine has 2, shared by all of it). With
 ``--sequencer-apart`` the server runs with ``BLUELAMP_SEQUENCE=false`` and ``bluelamp
-sequence`` sequences beside it (its CPU in its own column).
+sequence`` sequences beside it (its CPU in its own column). With ``--no-compress`` the server
+refuses permessage-deflate (``BLUELAMP_WS_COMPRESS=false``), which every client and the page
+otherwise negotiate.
 
-    .venv/bin/python -m benchmarks.bench_control_room --sequencer-apart
+    .venv/bin/python -m benchmarks.bench_control_room --sequencer-apart [--no-compress]
 
 The baseline is the first row: the same feed, the same page, one client.
 """
@@ -134,9 +136,13 @@ def main() -> None:
     parser.add_argument(
         "--sequencer-apart", action="store_true", help="bluelamp sequence beside the server"
     )
+    parser.add_argument(
+        "--no-compress", action="store_true", help="the server with BLUELAMP_WS_COMPRESS=false"
+    )
     args = parser.parse_args()
-    apart = {"BLUELAMP_SEQUENCE": "false"} if args.sequencer_apart else {}
-    with busy_room(3_000, 300, {"screen": "wall"}, **apart) as room:
+    env = {"BLUELAMP_SEQUENCE": "false"} if args.sequencer_apart else {}
+    env |= {"BLUELAMP_WS_COMPRESS": "false"} if args.no_compress else {}
+    with busy_room(3_000, 300, {"screen": "wall"}, **env) as room:
         page = open_wall(room.browser, room.server)
         print(
             f"\nA control room: /ws clients and one Chromium wall page, {args.rate:,} AVL"

@@ -114,6 +114,7 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
         log_level="info",
         log_config=uvicorn_log_config(),
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        ws_per_message_deflate=settings.ws_compress,
     )
     Serving(config).run()
 
