@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from stream.clock import shift
-from stream.events import Recorded, Validated
+from stream.events import AdviceAccepted, AdviceDismissed, AdviceOffered, Recorded, Validated
 from stream.objection import Objection
 from stream.picture.intel_rules import APPLIES, CHECKS
 from stream.picture.kpis import i_compliance_last_hour, kpi_strip
@@ -32,6 +32,10 @@ from stream.trust import EVERYTHING, Scope, out_of_scope
 
 #: Closed incidents leave the live picture this long (in event time) after closing.
 RETAIN_CLOSED = timedelta(hours=24)
+
+#: Events that change nothing the whole picture shows (api.views.picture_view): the ledger
+#: of advice offered and decided, written by the recommender as it runs.
+UNSHOWN = frozenset({AdviceOffered, AdviceAccepted, AdviceDismissed})
 
 
 class Picture(PictureState):
@@ -53,10 +57,13 @@ class Picture(PictureState):
         never raises: a consumer that crashed here would crash again on every replay."""
         if r.seq != self.seq + 1:
             raise ValueError(f"picture is at seq {self.seq}; cannot apply seq {r.seq}")
+        before = self.clock.now
         now = self.clock.advance(r.event.time)
         self._applying, self._applying_at = r.seq, r.event.time
         APPLIES[type(r.event.data)](self, r, r.event.data)
         self.seq = r.seq
+        if type(r.event.data) not in UNSHOWN or now != before:
+            self.shown_seq = r.seq
         if self._closed and self._closed[0][0] <= (horizon := shift(now, -RETAIN_CLOSED)):
             self.evict(horizon)
         if self.review_due(now.date()):

@@ -60,7 +60,7 @@ def to_snapshot(picture: PictureState) -> dict[str, Any]:
 
 def load_snapshot(picture: PictureState, data: Mapping[str, Any]) -> None:
     """Fill an empty picture from :func:`to_snapshot`'s data, counts rebuilt from scratch."""
-    picture.seq = int(data["seq"])
+    picture.seq = picture.shown_seq = int(data["seq"])
     picture.clock.restore(parse_time(data["now"]), data.get("recent"))
     with gc_paused():
         _load_incidents(picture, data)

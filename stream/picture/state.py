@@ -32,6 +32,10 @@ class PictureState:
 
     def __init__(self) -> None:
         self.seq = 0  # the last seq applied (0: nothing yet)
+        # The last seq whose event may have changed what the whole picture shows (api.views):
+        # the recommender's ledger entries (advice.*) move only ``seq``, several times a
+        # second, and a reader's cached document stays good through them.
+        self.shown_seq = 0
         self.clock = EventClock()  # "now": the latest event time, outliers aside
         self.incidents: dict[str, Incident] = {}
         self.units: dict[str, Unit] = {}

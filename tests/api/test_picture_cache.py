@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import time
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -15,7 +16,10 @@ from api.picturecache import PictureDocuments, Variant, _accepts_gzip, _tags
 from api.views import picture_view
 from stream.picture import Picture
 from tests.api.conftest import Api
+from tests.stream import factories as f
 from tests.stream.factories import incident_created, recorded, unit_on_duty
+from tests.stream.test_advice_rules import _decided, _offered, _units
+from tests.stream.test_mutual_aid_rules import accept, run
 
 
 def test_one_document_per_seq_and_variant_equal_to_the_view() -> None:
@@ -67,6 +71,31 @@ def test_the_tag_names_what_is_shown_not_the_seq() -> None:
     assert after.etag == before.etag
     picture.apply(recorded(3, incident_created("I1")))
     assert documents.of(picture, Variant()).etag != before.etag
+
+
+def test_the_ledger_moves_the_seq_and_the_same_document_is_served_with_it() -> None:
+    """advice.* events (the recommender's ledger) leave ``shown_seq`` where it was and the
+    document is the last one with its seqs replaced, byte for byte what building it anew
+    gives; any other event, or a ledger entry that moves the clock, is shown."""
+    picture = accept([*_units(), f.incident_created("I1")])
+    documents = PictureDocuments(hex_of=lambda lat, lon: "h")
+    before = documents.of(picture, Variant())
+    assert picture.now is not None
+    now = picture.now.isoformat()
+    ledger = [_offered("M1", time=now), _decided("accepted", "M1", by="insp")]
+    ledger[1]["time"] = now
+    picture, _, reasons = run(ledger, picture)
+    assert reasons == [] and picture.seq == before.seq + 2
+    assert picture.shown_seq == before.seq  # nothing shown changed
+    after = documents.of(picture, Variant())
+    assert after.body == orjson.dumps(picture_view(picture))
+    assert after.etag == before.etag and after.seq == picture.seq
+    later = (picture.now + timedelta(minutes=1)).isoformat()
+    picture, _, reasons = run([_offered("M2", unit_id="U2", time=later)], picture)
+    assert reasons == [] and picture.shown_seq == picture.seq  # "as of" moved on
+    assert documents.of(picture, Variant()).body == orjson.dumps(picture_view(picture))
+    picture.apply(recorded(picture.seq + 1, f.unit_status("U1", "refreshment")))
+    assert picture.shown_seq == picture.seq
 
 
 def test_if_none_match_names_weak_and_strong_tags() -> None:
