@@ -4,7 +4,10 @@ picture moves, carried in the live feed's advice, and asked directly by the deci
 The recommender (stream.recommend) costs ~100 ms at London scale (docs/performance.md): run
 on the event loop it would hold up every socket's frames, so the situation is read from the
 picture on the loop (consistent: nothing else runs meanwhile) and the computation runs in a
-worker thread on that frozen copy.
+worker thread on that frozen copy. A worker thread still holds the GIL for the Python part
+of it, against the live feed; with ``BLUELAMP_RECOMMENDER_PROCESS`` the periodic computation
+runs in a process of its own instead (the situation and the context pickled to it, the
+answer back), and only the per-request questions stay in threads.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -103,11 +109,13 @@ class Recommending:
     advisor: Advisor
     spine: Spine | None = None  # records the advice offered (None: shown, not recorded)
     every_s: float = EVERY_S
+    apart: bool = False  # the periodic computation in a process of its own
     latest: dict[str, Any] | None = None
     _seq: int = -1
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _offered: set[str] = field(default_factory=set)
     _sending: set[asyncio.Task[None]] = field(default_factory=set)
+    _process: ProcessPoolExecutor | None = None
 
     async def run(self, picture_of: Any) -> None:
         """Recompute while the picture moves (``picture_of()`` gives the current one)."""
@@ -129,11 +137,34 @@ class Recommending:
                 if situation is None:
                     return None
                 seq = picture.seq
-                result = await asyncio.to_thread(recommend, self.context, situation)
+                result = await self._recommend(situation)
                 self._record(offers(result), result["as_of"])
                 self.latest, self._seq = result | {"seq": seq}, seq
                 self.advisor.attach(self.latest)
             return self.latest
+
+    async def _recommend(self, situation: Situation) -> dict[str, Any]:
+        if not self.apart:
+            return await asyncio.to_thread(recommend, self.context, situation)
+        if self._process is None:
+            # Spawned, not forked: a fork would copy the server's threads' locks mid-use.
+            spawn = multiprocessing.get_context("spawn")
+            self._process = ProcessPoolExecutor(1, mp_context=spawn)
+        loop = asyncio.get_running_loop()
+        try:
+            result: dict[str, Any] = await loop.run_in_executor(
+                self._process, recommend, self.context, situation
+            )
+        except BrokenProcessPool:
+            self._process = None  # the worker died (killed, out of memory): a new one next time
+            raise
+        return result
+
+    def close(self) -> None:
+        """Stop the recommender's process, if it has one (at the server's shutdown)."""
+        if self._process is not None:
+            self._process.shutdown(wait=False, cancel_futures=True)
+            self._process = None
 
     def _record(self, found: list[dict[str, Any]], as_of: str) -> None:
         """Send the offers this process has not sent yet, in the background: advice is

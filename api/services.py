@@ -94,6 +94,7 @@ class Services:
             context_for(self.london, self.advisor.travel),
             self.advisor,
             self.spine if self.settings.record_advice else None,
+            apart=self.settings.recommender_process,
         )
         self.past = PastPictures(self.spine.log)
         self.pictures = PictureDocuments(self.london.hex_of)

@@ -51,6 +51,11 @@ class ApiSettings(SpineSettings):
     # control room of many screens on a fast local network.
     ws_compress: bool = True
 
+    # The recommender's periodic computation in a process of its own rather than a thread:
+    # its Python then stops taking the GIL from the live feed and requests, at the cost of a
+    # process (~100 MB) and a core to run it on (docs/performance.md).
+    recommender_process: bool = False
+
     # Hostile requests: a body larger than this is refused with 413 before it is read whole.
     max_body_bytes: int = Field(20 * 1024 * 1024, ge=1024)
 

@@ -278,6 +278,12 @@ class CrowFliesModel:
     def turnout(self, unit_type: str) -> float:
         return self.turnout_s.get(_unit_type(unit_type), self.default_turnout_s)
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickled as its fields (a read-only mapping does not pickle; a dict does), so the
+        model can go to a worker process with the rest of the recommender's context."""
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return _rebuilt, ({k: _thawed(v) for k, v in fields.items()},)
+
     def max_speed_mps(self, unit_type: str) -> float:
         """The fastest this model ever moves a unit of this type, in straight-line metres/s."""
         kind = _unit_type(unit_type)
@@ -328,6 +334,17 @@ class CrowFliesModel:
         central = length * within_central
         inner = length * (within_inner - within_central)
         return central, inner, length * (1.0 - within_inner)
+
+
+def _thawed(value: Any) -> Any:
+    return dict(value) if isinstance(value, MappingProxyType) else value
+
+
+def _rebuilt(fields: dict[str, Any]) -> CrowFliesModel:
+    frozen: dict[str, Any] = {
+        k: _frozen(v) if isinstance(v, dict) else v for k, v in fields.items()
+    }
+    return CrowFliesModel(**frozen)
 
 
 def _unit_type(name: str) -> str:

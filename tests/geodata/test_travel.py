@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -172,3 +173,15 @@ def test_seconds_matrix_is_seconds_many_per_point(points: int) -> None:
 def test_seconds_matrix_of_no_units_or_no_points_is_empty() -> None:
     assert MODEL.seconds_matrix([], [], [51.5], [-0.1], [], NOON).shape == (0, 1)
     assert MODEL.seconds_matrix([51.5], [-0.1], [], [], ["IRV"], NOON).shape == (1, 0)
+
+
+def test_the_model_pickles_to_an_equal_one_that_stays_read_only() -> None:
+    """The recommender's context goes to a worker process (BLUELAMP_RECOMMENDER_PROCESS)."""
+    model = CrowFliesModel(zone_kmh=(20.0, 30.0, 40.0))
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy == model and copy.zone_kmh == (20.0, 30.0, 40.0)
+    assert copy.seconds(51.5, -0.1, 51.52, -0.12, "ARV", NOON) == pytest.approx(
+        model.seconds(51.5, -0.1, 51.52, -0.12, "ARV", NOON)
+    )
+    with pytest.raises(TypeError):
+        copy.type_factor["ARV"] = 2.0  # type: ignore[index]
