@@ -17,9 +17,11 @@ cores busy while the feed ran (the machine has 2, shared by all of it). With
 ``--sequencer-apart`` the server runs with ``BLUELAMP_SEQUENCE=false`` and ``bluelamp
 sequence`` sequences beside it (its CPU in its own column). With ``--no-compress`` the server
 refuses permessage-deflate (``BLUELAMP_WS_COMPRESS=false``), which every client and the page
-otherwise negotiate.
+otherwise negotiate. With ``--recommender-apart`` the recommender computes in a process of its
+own (``BLUELAMP_RECOMMENDER_PROCESS=true``; its CPU in the ``rec'r`` column).
 
     .venv/bin/python -m benchmarks.bench_control_room --sequencer-apart [--no-compress]
+                                                      [--recommender-apart]
 
 The baseline is the first row: the same feed, the same page, one client.
 """
@@ -84,7 +86,14 @@ def run_row(server: Server, page: Any, feed: Any, clients: int, args: Any, workd
     process = start_clients(server.url, token(server.url, "screen"), clients, out)
     try:
         page.evaluate("window.probe.live.applied.length = 0")
-        names = ("bluelamp serve", "bluelamp sequence", "benchmarks.wsclients", "chrom")
+        # spawn_main: the recommender's process (BLUELAMP_RECOMMENDER_PROCESS).
+        names = (
+            "bluelamp serve",
+            "bluelamp sequence",
+            "spawn_main",
+            "benchmarks.wsclients",
+            "chrom",
+        )
         before = {k: cpu_seconds(k) for k in names}
         base, sent = produce(server, feed[0], feed[1], args.rate, args.seconds)
         used = {k: (cpu_seconds(k) - v) / args.seconds for k, v in before.items()}
@@ -123,6 +132,7 @@ def run_row(server: Server, page: Any, feed: Any, clients: int, args: Any, workd
         f" {dropped:>7} {missing + page_missing:>7}"
         f" {np.percentile(on_page, 50):>8.0f} {np.percentile(on_page, 99):>8.0f}"
         f" {used['bluelamp serve']:>7.2f} {used['bluelamp sequence']:>7.2f}"
+        f" {used['spawn_main']:>6.2f}"
         f" {used['benchmarks.wsclients']:>7.2f}"
         f" {used['chrom']:>7.2f}"
     )
@@ -139,9 +149,15 @@ def main() -> None:
     parser.add_argument(
         "--no-compress", action="store_true", help="the server with BLUELAMP_WS_COMPRESS=false"
     )
+    parser.add_argument(
+        "--recommender-apart",
+        action="store_true",
+        help="the recommender in a process of its own (BLUELAMP_RECOMMENDER_PROCESS=true)",
+    )
     args = parser.parse_args()
     env = {"BLUELAMP_SEQUENCE": "false"} if args.sequencer_apart else {}
     env |= {"BLUELAMP_WS_COMPRESS": "false"} if args.no_compress else {}
+    env |= {"BLUELAMP_RECOMMENDER_PROCESS": "true"} if args.recommender_apart else {}
     with busy_room(3_000, 300, {"screen": "wall"}, **env) as room:
         page = open_wall(room.browser, room.server)
         print(
@@ -154,7 +170,7 @@ def main() -> None:
         )
         print(
             "  clients   ev/s     p50     p99     p50     p99 dropped missing"
-            "      p50      p99  server  seq'r clients  chrome"
+            "      p50      p99  server  seq'r  rec'r clients  chrome"
         )
         for clients in args.clients:
             print(run_row(room.server, page, room.feed, clients, args, room.workdir), flush=True)
