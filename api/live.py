@@ -43,7 +43,7 @@ from api.feedstatus import FeedStatus
 from api.picturecache import Variant
 from api.security import VIEWERS, Principal, Role
 from api.services import EVERY_CALL, NO_CALL, Services
-from api.views import touched_view
+from api.views import touched_json
 from stream.events import Recorded
 from stream.fanout import SubscriberTooSlow, Subscription
 from stream.picture import Picture
@@ -316,7 +316,7 @@ async def _events_frame(
             await services.spine.wait_for_seq(last, PICTURE_WAIT_S)
         picture = services.spine.picture
         events = ",".join(services.live_messages.text(r) for r in batch)
-        state = orjson.dumps(touched_view(picture, batch, services.london.hex_of)).decode()
+        state = touched_json(picture, batch, services.unit_texts, services.london.hex_of)
         kpis = services.kpis_json(picture).decode()
         body = f'{{"type":"events","seq":{last},"events":[{events}],"state":{state},"kpis":{kpis}'
         services.frames.keep(first, last, body)

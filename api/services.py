@@ -27,7 +27,7 @@ from api.recommending import Recommending, context_for
 from api.security import OidcVerifier
 from api.sessions import Revocations
 from api.settings import ApiSettings
-from api.views import MessageCache
+from api.views import MessageCache, UnitTexts
 from geodata import London
 from geodata.travel import CrowFliesModel
 from reports.jobs import Jobs
@@ -73,6 +73,7 @@ class Services:
     jobs: Jobs
     revocations: Revocations
     live_messages: MessageCache = field(default_factory=MessageCache)
+    unit_texts: UnitTexts = field(default_factory=UnitTexts)  # units' views in live frames
     advisor: Advisor = field(default_factory=lambda: Advisor(CrowFliesModel()))
     recommending: Recommending = field(init=False)
     past: PastPictures = field(init=False)  # pictures of past moments (?at=), a few kept

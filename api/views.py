@@ -169,23 +169,78 @@ def touched_view(
 ) -> dict[str, dict[str, Any] | None]:
     """The current state of every incident and unit these records are about, by kind and id
     (None: no longer in the picture), so a screen upserts state instead of re-folding."""
+    incident_ids, unit_ids = _touched(picture, records)
+    units = {u: picture.units.get(u) for u in unit_ids}
+    return {
+        "incidents": _incidents_view(picture, incident_ids, hex_of),
+        "units": {u: None if v is None else unit_view(v) for u, v in units.items()},
+    }
+
+
+def touched_json(
+    picture: Picture, records: list[Recorded], units: UnitTexts, hex_of: HexOf | None = None
+) -> str:
+    """:func:`touched_view` as JSON text, each unit's from ``units``: the live feed's frames
+    for sockets out of step (each its own range of seqs) name many of the same units, and
+    their views were most of a busy server's time (docs/performance.md)."""
+    incident_ids, unit_ids = _touched(picture, records)
+    incidents = orjson.dumps(_incidents_view(picture, incident_ids, hex_of)).decode()
+    unit_texts = ",".join(f"{units.key(u)}:{units.text(picture, u)}" for u in unit_ids)
+    return f'{{"incidents":{incidents},"units":{{{unit_texts}}}}}'
+
+
+def _touched(picture: Picture, records: list[Recorded]) -> tuple[set[str], set[str]]:
+    """The ids of the incidents and units ``records`` name, or changed as a side effect."""
     incident_ids: set[str] = set()
     unit_ids: set[str] = set()
     for record in records:
         data = record.event.data
-        if (incident_id := getattr(data, "incident_id", None)) is not None:
+        fields = type(data).model_fields  # a getattr that misses costs a pydantic __getattr__
+        if "incident_id" in fields and (incident_id := getattr(data, "incident_id")):  # noqa: B009
             incident_ids.add(incident_id)
-        if (unit_id := getattr(data, "unit_id", None)) is not None:
+        if "unit_id" in fields and (unit_id := getattr(data, "unit_id")):  # noqa: B009
             unit_ids.add(unit_id)
     if records:
         for kind, ident in picture.side_effects_in(records[0].seq - 1, records[-1].seq):
             (unit_ids if kind == "unit" else incident_ids).add(ident)
-    units = {u: picture.units.get(u) for u in unit_ids}
-    incidents = {i: picture.incidents.get(i) for i in incident_ids}
+    return incident_ids, unit_ids
+
+
+def _incidents_view(
+    picture: Picture, ids: Iterable[str], hex_of: HexOf | None
+) -> dict[str, dict[str, Any] | None]:
+    incidents = {i: picture.incidents.get(i) for i in ids}
     return {
-        "incidents": {
-            i: None if v is None else incident_view(v, picture, hex_of)
-            for i, v in incidents.items()
-        },
-        "units": {u: None if v is None else unit_view(v) for u, v in units.items()},
+        i: None if v is None else incident_view(v, picture, hex_of) for i, v in incidents.items()
     }
+
+
+class UnitTexts:
+    """Each unit's view as JSON text, made again only once a record has changed the unit
+    (``Picture.unit_changed``), however many frames name it meanwhile."""
+
+    def __init__(self) -> None:
+        # The picture the texts are of: a new one (a resync) starts afresh. Held, not its
+        # id(): a new picture may be given a freed one's id.
+        self._picture: Picture | None = None
+        self._texts: dict[str, tuple[int, str]] = {}
+        self._keys: dict[str, str] = {}
+
+    def text(self, picture: Picture, unit_id: str) -> str:
+        if picture is not self._picture:
+            self._picture, self._texts = picture, {}
+        changed = picture.unit_changed.get(unit_id, -1)  # -1: not since a snapshot
+        made = self._texts.get(unit_id)
+        if made is not None and made[0] == changed:
+            return made[1]
+        unit = picture.units.get(unit_id)
+        text = "null" if unit is None else orjson.dumps(unit_view(unit)).decode()
+        self._texts[unit_id] = (changed, text)
+        return text
+
+    def key(self, unit_id: str) -> str:
+        """The id as a JSON string (made once: ids repeat)."""
+        key = self._keys.get(unit_id)
+        if key is None:
+            key = self._keys[unit_id] = orjson.dumps(unit_id).decode()
+        return key

@@ -60,8 +60,12 @@ class Picture(PictureState):
         before = self.clock.now
         now = self.clock.advance(r.event.time)
         self._applying, self._applying_at = r.seq, r.event.time
-        APPLIES[type(r.event.data)](self, r, r.event.data)
+        data = r.event.data
+        APPLIES[type(data)](self, r, data)
         self.seq = r.seq
+        # A lookup in the class: a getattr that misses costs a pydantic __getattr__.
+        if "unit_id" in type(data).model_fields and (unit_id := getattr(data, "unit_id")):  # noqa: B009
+            self.unit_changed[unit_id] = r.seq
         if type(r.event.data) not in UNSHOWN or now != before:
             self.shown_seq = r.seq
         if self._closed and self._closed[0][0] <= (horizon := shift(now, -RETAIN_CLOSED)):

@@ -202,6 +202,7 @@ def _apply_closed(picture: PictureState, r: Recorded, data: IncidentClosed) -> N
             unit.incident_id = None
             picture.set_unit(unit, UnitStatus.AVAILABLE)
             picture.side_effects.append((r.seq, "unit", unit_id))
+            picture.unit_changed[unit_id] = r.seq
     incident.units.clear()
     picture.set_incident(incident, IncidentStatus.CLOSED)
     incident.closed_at = r.event.time

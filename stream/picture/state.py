@@ -59,6 +59,9 @@ class PictureState:
         # closes, an incident a unit left), as (seq, "unit" | "incident", id), so a screen
         # that upserts the state of what each record touched misses nothing.
         self.side_effects: deque[tuple[int, str, str]] = deque(maxlen=SIDE_EFFECTS_KEPT)
+        # The seq of the last record that may have changed each unit (naming it, or as a
+        # side effect): a view of a unit made since stays true (api.views.UnitTexts).
+        self.unit_changed: dict[str, int] = {}
         self._applying = 0
         self._applying_at: datetime | None = None  # event time of the record being applied
         # Alerts someone has acknowledged, by alert_key: (when, by whom). An entry goes when
