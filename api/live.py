@@ -294,7 +294,8 @@ async def _send_events(
     sent). ``advised``: the advice version the socket has, and its audience."""
     now = asyncio.get_running_loop().time()
     upto = max(first.seq, services.frames.upto(now, services.spine.hub.last_seq))
-    batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1, upto)]
+    end = services.frames.chunk_end(first.seq, upto)
+    batch = [first, *subscription.ready(MAX_FRAME_EVENTS - 1, end)]
     frame, version = await _events_frame(services, batch, advised)
     await _send_bytes(websocket, frame, services.settings.ws_send_timeout_s)
     return batch[-1].seq, version

@@ -195,15 +195,28 @@ def _touched(picture: Picture, records: list[Recorded]) -> tuple[set[str], set[s
     unit_ids: set[str] = set()
     for record in records:
         data = record.event.data
-        fields = type(data).model_fields  # a getattr that misses costs a pydantic __getattr__
-        if "incident_id" in fields and (incident_id := getattr(data, "incident_id")):  # noqa: B009
+        incident, unit = _names(type(data))
+        if incident and (incident_id := getattr(data, "incident_id")):  # noqa: B009
             incident_ids.add(incident_id)
-        if "unit_id" in fields and (unit_id := getattr(data, "unit_id")):  # noqa: B009
+        if unit and (unit_id := getattr(data, "unit_id")):  # noqa: B009
             unit_ids.add(unit_id)
     if records:
         for kind, ident in picture.side_effects_in(records[0].seq - 1, records[-1].seq):
             (unit_ids if kind == "unit" else incident_ids).add(ident)
     return incident_ids, unit_ids
+
+
+#: Whether each type of event data has an incident_id, a unit_id: a getattr that misses
+#: costs a pydantic __getattr__, and reading model_fields a descriptor each time.
+_NAMES: dict[type[Any], tuple[bool, bool]] = {}
+
+
+def _names(kind: type[Any]) -> tuple[bool, bool]:
+    names = _NAMES.get(kind)
+    if names is None:
+        fields = kind.model_fields
+        names = _NAMES[kind] = ("incident_id" in fields, "unit_id" in fields)
+    return names
 
 
 def _incidents_view(

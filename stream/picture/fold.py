@@ -38,6 +38,18 @@ RETAIN_CLOSED = timedelta(hours=24)
 UNSHOWN = frozenset({AdviceOffered, AdviceAccepted, AdviceDismissed})
 
 
+_NAMES_UNIT: dict[type[Any], bool] = {}
+
+
+def _names_unit(kind: type[Any]) -> bool:
+    """Whether events of this data type name a unit (asked of the class once: a getattr
+    that misses costs a pydantic __getattr__, in the fold of every event)."""
+    names = _NAMES_UNIT.get(kind)
+    if names is None:
+        names = _NAMES_UNIT[kind] = "unit_id" in kind.model_fields
+    return names
+
+
 class Picture(PictureState):
     """Incidents, units and per-BCU counts as of ``seq``. Change it only with :meth:`apply`."""
 
@@ -63,8 +75,7 @@ class Picture(PictureState):
         data = r.event.data
         APPLIES[type(data)](self, r, data)
         self.seq = r.seq
-        # A lookup in the class: a getattr that misses costs a pydantic __getattr__.
-        if "unit_id" in type(data).model_fields and (unit_id := getattr(data, "unit_id")):  # noqa: B009
+        if _names_unit(type(data)) and (unit_id := getattr(data, "unit_id")):  # noqa: B009
             self.unit_changed[unit_id] = r.seq
         if type(r.event.data) not in UNSHOWN or now != before:
             self.shown_seq = r.seq
