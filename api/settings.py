@@ -46,10 +46,11 @@ class ApiSettings(SpineSettings):
     # A reconnecting client whose ``since`` is further behind than this gets a snapshot.
     ws_replay_limit: int = Field(50_000, ge=0)
     # permessage-deflate on /ws when the client offers it (browsers do): each socket
-    # compresses each frame with a zlib stream of its own. It saves the network a factor of
-    # several and costs the server CPU per socket (docs/performance.md): turn it off for a
-    # control room of many screens on a fast local network.
-    ws_compress: bool = True
+    # compresses each frame with a zlib stream of its own, so the network carries a fraction
+    # of the bytes and the server pays CPU per socket per frame. Off by default: 200 screens
+    # at 2,000 events/s left a server 20-60 s behind with it and 0.4-0.8 s without
+    # (docs/performance.md). On where screens reach the server over a thin or metered link.
+    ws_compress: bool = False
 
     # The recommender's periodic computation in a process of its own rather than a thread:
     # its Python then stops taking the GIL from the live feed and requests, at the cost of a
