@@ -20,13 +20,11 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
 
 from benchmarks import events as f
+from benchmarks.bench_recommend import timed
 from geodata.travel import CrowFliesModel
 from stream.advice import advise
 from stream.events import DISPATCHABLE
@@ -67,18 +65,6 @@ def per_incident(picture: Picture, travel: CrowFliesModel) -> int:
         seconds = travel.seconds_many(lats, lons, incident.lat, incident.lon, types, picture.now)
         np.argsort(seconds)[:3]
     return len(waiting)
-
-
-def timed(label: str, fn: Callable[[], object], runs: int) -> float:
-    fn()  # warm
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    median = statistics.median(samples)
-    print(f"  {label:<52} {median:8.1f} ms median  (max {max(samples):.1f}, {runs} runs)")
-    return median
 
 
 def main() -> None:
