@@ -184,7 +184,7 @@ async def _services(
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
-                services.recommending.close()
+                await services.recommending.close()
     finally:
         await limiter.close()
         await asyncio.to_thread(engine.dispose)

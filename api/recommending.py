@@ -160,11 +160,14 @@ class Recommending:
             raise
         return result
 
-    def close(self) -> None:
-        """Stop the recommender's process, if it has one (at the server's shutdown)."""
+    async def close(self) -> None:
+        """Stop the recommender's process, if it has one (at the server's shutdown), and wait
+        for it to end (at most the computation in hand): uvicorn ends by raising SIGTERM
+        again, which exits at once, and a process not yet told to stop was left running
+        (seen under load)."""
         if self._process is not None:
-            self._process.shutdown(wait=False, cancel_futures=True)
-            self._process = None
+            process, self._process = self._process, None
+            await asyncio.to_thread(process.shutdown, wait=True, cancel_futures=True)
 
     def _record(self, found: list[dict[str, Any]], as_of: str) -> None:
         """Send the offers this process has not sent yet, in the background: advice is
