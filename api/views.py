@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from stream.events import Grade, Recorded, UnitStatus
+from stream.payloads import names
 from stream.picture import Incident, IncidentStatus, Picture, Unit
 from stream.privacy import PERSONAL, shareable
 from stream.wire import live_dict, live_message
@@ -195,7 +196,7 @@ def _touched(picture: Picture, records: list[Recorded]) -> tuple[set[str], set[s
     unit_ids: set[str] = set()
     for record in records:
         data = record.event.data
-        incident, unit = _names(type(data))
+        incident, unit = names(type(data))
         if incident and (incident_id := getattr(data, "incident_id")):  # noqa: B009
             incident_ids.add(incident_id)
         if unit and (unit_id := getattr(data, "unit_id")):  # noqa: B009
@@ -204,19 +205,6 @@ def _touched(picture: Picture, records: list[Recorded]) -> tuple[set[str], set[s
         for kind, ident in picture.side_effects_in(records[0].seq - 1, records[-1].seq):
             (unit_ids if kind == "unit" else incident_ids).add(ident)
     return incident_ids, unit_ids
-
-
-#: Whether each type of event data has an incident_id, a unit_id: a getattr that misses
-#: costs a pydantic __getattr__, and reading model_fields a descriptor each time.
-_NAMES: dict[type[Any], tuple[bool, bool]] = {}
-
-
-def _names(kind: type[Any]) -> tuple[bool, bool]:
-    names = _NAMES.get(kind)
-    if names is None:
-        fields = kind.model_fields
-        names = _NAMES[kind] = ("incident_id" in fields, "unit_id" in fields)
-    return names
 
 
 def _incidents_view(

@@ -90,6 +90,21 @@ class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
 
+#: Whether each payload type has an incident_id, a unit_id (see :func:`names`).
+_NAMES: dict[type[Payload], tuple[bool, bool]] = {}
+
+
+def names(kind: type[Payload]) -> tuple[bool, bool]:
+    """Whether events of this data type name an incident, a unit: asked of the class once,
+    as the fold and the live frames ask it of every event, and a getattr that misses costs
+    a pydantic ``__getattr__``."""
+    found = _NAMES.get(kind)
+    if found is None:
+        fields = kind.model_fields
+        found = _NAMES[kind] = ("incident_id" in fields, "unit_id" in fields)
+    return found
+
+
 class IncidentCreated(Payload):
     incident_id: Ident
     grade: Grade

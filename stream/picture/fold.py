@@ -24,6 +24,7 @@ from typing import Any
 from stream.clock import shift
 from stream.events import AdviceAccepted, AdviceDismissed, AdviceOffered, Recorded, Validated
 from stream.objection import Objection
+from stream.payloads import names
 from stream.picture.intel_rules import APPLIES, CHECKS
 from stream.picture.kpis import i_compliance_last_hour, kpi_strip
 from stream.picture.snapshot import load_snapshot, parse_json, to_snapshot
@@ -36,18 +37,6 @@ RETAIN_CLOSED = timedelta(hours=24)
 #: Events that change nothing the whole picture shows (api.views.picture_view): the ledger
 #: of advice offered and decided, written by the recommender as it runs.
 UNSHOWN = frozenset({AdviceOffered, AdviceAccepted, AdviceDismissed})
-
-
-_NAMES_UNIT: dict[type[Any], bool] = {}
-
-
-def _names_unit(kind: type[Any]) -> bool:
-    """Whether events of this data type name a unit (asked of the class once: a getattr
-    that misses costs a pydantic __getattr__, in the fold of every event)."""
-    names = _NAMES_UNIT.get(kind)
-    if names is None:
-        names = _NAMES_UNIT[kind] = "unit_id" in kind.model_fields
-    return names
 
 
 class Picture(PictureState):
@@ -75,7 +64,7 @@ class Picture(PictureState):
         data = r.event.data
         APPLIES[type(data)](self, r, data)
         self.seq = r.seq
-        if _names_unit(type(data)) and (unit_id := getattr(data, "unit_id")):  # noqa: B009
+        if names(type(data))[1] and (unit_id := getattr(data, "unit_id")):  # noqa: B009
             self.unit_changed[unit_id] = r.seq
         if type(r.event.data) not in UNSHOWN or now != before:
             self.shown_seq = r.seq
