@@ -186,7 +186,7 @@ def touched_json(
     their views were most of a busy server's time (docs/performance.md)."""
     incident_ids, unit_ids = _touched(picture, records)
     incidents = orjson.dumps(_incidents_view(picture, incident_ids, hex_of)).decode()
-    unit_texts = ",".join(f"{units.key(u)}:{units.text(picture, u)}" for u in unit_ids)
+    unit_texts = ",".join(f"{orjson.dumps(u).decode()}:{units.text(picture, u)}" for u in unit_ids)
     return f'{{"incidents":{incidents},"units":{{{unit_texts}}}}}'
 
 
@@ -225,7 +225,6 @@ class UnitTexts:
         # id(): a new picture may be given a freed one's id.
         self._picture: Picture | None = None
         self._texts: dict[str, tuple[int, str]] = {}
-        self._keys: dict[str, str] = {}
 
     def text(self, picture: Picture, unit_id: str) -> str:
         if picture is not self._picture:
@@ -238,10 +237,3 @@ class UnitTexts:
         text = "null" if unit is None else orjson.dumps(unit_view(unit)).decode()
         self._texts[unit_id] = (changed, text)
         return text
-
-    def key(self, unit_id: str) -> str:
-        """The id as a JSON string (made once: ids repeat)."""
-        key = self._keys.get(unit_id)
-        if key is None:
-            key = self._keys[unit_id] = orjson.dumps(unit_id).decode()
-        return key
