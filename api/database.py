@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from reports.jobs import metadata as jobs_metadata
-from stream.log import make_engine, require_tables
+from stream.engines import make_engine, require_tables
 
 metadata = MetaData()
 
@@ -72,7 +72,7 @@ revoked_tokens = Table(
 
 def open_database(url: str, schema: str | None = None) -> Engine:
     """An engine on the Bluelamp database, whose API and report-job tables must be there
-    (:class:`stream.log.SchemaBehind` otherwise)."""
+    (:class:`stream.engines.SchemaBehind` otherwise)."""
     engine = make_engine(url, schema)
     try:
         require_tables(engine, metadata, jobs_metadata)

@@ -36,7 +36,7 @@ from geodata.london import London
 from geodata.travel import haversine_m
 from reports.history import calls_near, cell_of
 from reports.tables import report_incidents
-from stream.log import make_engine
+from stream.engines import make_engine
 from stream.sim.demand import Arrival
 
 CHUNK = 50_000

@@ -36,7 +36,8 @@ from bluelamp.migrations import upgrade
 from geodata.london import London
 from reports.calls import i_grade_calls
 from reports.tables import report_incidents
-from stream.log import events, make_engine
+from stream.engines import make_engine
+from stream.log import events
 from stream.recommend.forecast import Prior, fit
 from stream.recommend.grid import CoverGrid
 from stream.sim.demand import Arrival, Demand

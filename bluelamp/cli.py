@@ -60,7 +60,7 @@ def sequence() -> None:
     BLUELAMP_SEQUENCE=false (docs/operations.md)."""
     from bluelamp.migrations import SchemaUnknown, ready
     from bluelamp.sequencing import NoSharedBus, run
-    from stream.log import SchemaBehind
+    from stream.engines import SchemaBehind
 
     settings = settings_or_exit(Settings)
     try:
@@ -79,7 +79,7 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
     from bluelamp.demo import DemoRefused, prepare
     from bluelamp.migrations import SchemaUnknown, ready
     from bluelamp.server import create_server
-    from stream.log import SchemaBehind
+    from stream.engines import SchemaBehind
 
     overrides: dict[str, object] = {"demo": True} if demo else {}
     if host is not None:

@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
 )
 
-from stream.log import require_tables
+from stream.engines import require_tables
 
 metadata = MetaData()
 

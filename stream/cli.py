@@ -28,8 +28,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stream import retention
+from stream.engines import SchemaBehind, where
 from stream.events import Recorded, to_dict
-from stream.log import EventLog, SchemaBehind, where
+from stream.log import EventLog
 from stream.outcome import Outcome, Verdict
 from stream.privacy import shareable
 from stream.settings import SpineSettings, load_settings

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, MetaData, text
 from api.database import metadata as api_metadata
 from reports.jobs import metadata as jobs_metadata
 from reports.tables import metadata as read_model_metadata
-from stream.log import SchemaBehind, make_engine, where
+from stream.engines import SchemaBehind, make_engine, where
 from stream.log import metadata as log_metadata
 
 #: Every room's tables: what the head revision must create.

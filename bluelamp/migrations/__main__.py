@@ -12,7 +12,7 @@ from pathlib import Path
 from alembic import command
 
 from bluelamp.migrations import alembic_config, head, upgrade
-from stream.log import make_engine
+from stream.engines import make_engine
 
 
 def main(message: str) -> None:

@@ -27,7 +27,8 @@ from bluelamp import cli, migrations
 from reports.history import cell_of
 from reports.jobs import Jobs, report_jobs
 from reports.readmodel import ReadModel
-from stream.log import EventLog, SchemaBehind, make_engine
+from stream.engines import SchemaBehind, make_engine
+from stream.log import EventLog
 from stream.picture import Picture, fold
 
 DATA = Path(__file__).parent / "data"

@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from geodata.travel import haversine_m
 from reports.history import MAX_RADIUS_M, calls_near, cell_of
 from reports.tables import report_incidents
-from stream.log import make_engine
+from stream.engines import make_engine
 from tests.databases import migrated
 
 YEAR_START = datetime(2025, 11, 1, tzinfo=UTC)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 
 from reports.jobs import Jobs, metadata
-from stream.log import SchemaBehind, make_engine, require_tables
+from stream.engines import SchemaBehind, make_engine, require_tables
 from tests.databases import migrated
 
 KEEP = timedelta(hours=24)

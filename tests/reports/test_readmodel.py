@@ -14,7 +14,8 @@ from sqlalchemy import func, select, text
 from reports.fold import MAX_UNIT_INTERVAL
 from reports.readmodel import ProjectionStopped, ReadModel
 from reports.tables import report_incidents, report_unit_hours
-from stream.log import EventLog, SchemaBehind
+from stream.engines import SchemaBehind
+from stream.log import EventLog
 from tests.databases import migrated
 from tests.stream import factories as f
 from tests.stream.factories import POINTS, START
