@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 
-from stream.events import Recorded
-from stream.log import EventLog, LogConflict
+from stream.events import Recorded, to_json
+from stream.log import EventLog, LogConflict, events
 from stream.picture import Picture, fold
 from stream.sim.engine import Simulation
 from stream.sim.scenario import load
@@ -51,6 +51,38 @@ def test_appends_read_back_in_seq_order_with_place_and_body(log: EventLog) -> No
     assert [r.seq for r in log.read(after=5, upto=7)] == [6, 7]
     assert [r.seq for r in log.iter(after=2, page=4)] == list(range(3, len(records) + 1))
     assert log.read()[2].borough == "Westminster" and log.read()[2].bcu == "AW"
+
+
+def test_appended_rows_are_the_rows_sqlalchemys_own_insert_writes(log: EventLog) -> None:
+    # append writes through the driver (SQLite's executemany, PostgreSQL's COPY); the same
+    # records through SQLAlchemy's INSERT, with its type processing, must give the same text.
+    records = _story(5)
+    log.append(records)
+    raw = text(f"SELECT {', '.join(c.name for c in events.columns)} FROM events ORDER BY seq")
+    with log.engine.connect() as conn:
+        fast = [tuple(map(str, row)) for row in conn.execute(raw)]
+        stamps = [row.recorded_at for row in conn.execute(select(events.c.recorded_at))]
+    rows = [
+        {
+            "seq": r.seq,
+            "source": r.event.source,
+            "event_id": r.event.id,
+            "type": r.event.type.value,
+            "time": r.event.time,
+            "borough": r.borough,
+            "bcu": r.bcu,
+            "recorded_at": stamp,
+            "body": to_json(r.event),
+            "incident_id": getattr(r.event.data, "incident_id", None),
+            "unit_id": getattr(r.event.data, "unit_id", None),
+        }
+        for r, stamp in zip(records, stamps, strict=True)
+    ]
+    with log.engine.begin() as conn:
+        conn.execute(events.delete())
+        conn.execute(insert(events), rows)
+        assert [tuple(map(str, row)) for row in conn.execute(raw)] == fast
+    assert any(row[-1] != "None" for row in fast) and any(row[-2] != "None" for row in fast)
 
 
 def test_an_empty_log_starts_at_zero(log: EventLog) -> None:
