@@ -16,6 +16,8 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
+import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -43,6 +45,7 @@ EVERY_S = 2.0
 #: Python holds the GIL, and at 3,000 units and 2,000 open calls a busy cycle halved every
 #: request and cut the /ws feed to a tenth (docs/performance.md).
 REST_FACTOR = 3.0
+PARENT_CHECK_S = 1.0
 
 
 def context_for(london: London, travel: TravelTimeModel) -> Context:
@@ -149,7 +152,9 @@ class Recommending:
         if self._process is None:
             # Spawned, not forked: a fork would copy the server's threads' locks mid-use.
             spawn = multiprocessing.get_context("spawn")
-            self._process = ProcessPoolExecutor(1, mp_context=spawn)
+            self._process = ProcessPoolExecutor(
+                1, mp_context=spawn, initializer=follow_parent, initargs=(os.getpid(),)
+            )
         loop = asyncio.get_running_loop()
         try:
             result: dict[str, Any] = await loop.run_in_executor(
@@ -217,6 +222,19 @@ class Recommending:
 
     async def what_if(self, situation: Situation, unit_id: str, **change: Any) -> dict[str, Any]:
         return await asyncio.to_thread(what_if, self.context, situation, unit_id, **change)
+
+
+def follow_parent(parent: int) -> None:
+    """In the recommender's process: end once the server that started it is gone. A server
+    killed (kill -9, out of memory) tells its pool nothing, and the worker, waiting for
+    work, would outlive it for good (found by tests/api/test_recommender_process.py)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
 def open_call(picture: Picture, incident_id: str) -> Incident | str:

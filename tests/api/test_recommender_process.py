@@ -39,7 +39,8 @@ def _advice(api: Api) -> dict[str, Any]:
     return dict(answer.json())
 
 
-def test_the_advice_is_computed_in_a_process_of_its_own(api: Api) -> None:
+def _answered(api: Api) -> tuple[str, dict[str, Any]]:
+    """A call's unit, and the recommender's suggestions for it once its process answers."""
     unit = api.unit("SW")
     incident = api.incident("SW")
     deadline = time.monotonic() + 60
@@ -47,10 +48,22 @@ def test_the_advice_is_computed_in_a_process_of_its_own(api: Api) -> None:
         found = _advice(api).get("recommendations") or {}
         calls = {c["incident_id"]: c for c in found.get("calls", [])}
         if incident in calls:
-            break
+            return unit, calls[incident]
         assert time.monotonic() < deadline, "the recommender's process never answered"
         time.sleep(0.5)
-    assert [s["unit_id"] for s in calls[incident]["suggestions"]] == [unit]
+
+
+def _outlived(children: set[int]) -> None:
+    # The worker and multiprocessing's resource tracker end once their pipes close.
+    deadline = time.monotonic() + 15
+    while left := [c for c in children if _alive(c)]:
+        assert time.monotonic() < deadline, f"still running after the server: {left}"
+        time.sleep(0.2)
+
+
+def test_the_advice_is_computed_in_a_process_of_its_own(api: Api) -> None:
+    unit, call = _answered(api)
+    assert [s["unit_id"] for s in call["suggestions"]] == [unit]
     process = api.server._process
     assert process is not None
     children = _children(process.pid)
@@ -60,11 +73,19 @@ def test_the_advice_is_computed_in_a_process_of_its_own(api: Api) -> None:
     assert process.returncode == -signal.SIGTERM
     log = api.server.log.read_text()
     assert "Application shutdown complete" in log and "Traceback" not in log
-    # The worker and multiprocessing's resource tracker end once their pipes close.
-    deadline = time.monotonic() + 15
-    while left := [c for c in children if _alive(c)]:
-        assert time.monotonic() < deadline, f"still running after the server: {left}"
-        time.sleep(0.2)
+    _outlived(children)
+
+
+def test_the_recommenders_process_ends_when_the_server_is_killed(api: Api) -> None:
+    """kill -9 gives the server no shutdown: its recommender must not run on regardless."""
+    _answered(api)
+    process = api.server._process
+    assert process is not None
+    children = _children(process.pid)
+    assert children, "no process of the recommender's beside the server"
+    api.server.stop(kill=True)
+    assert process.returncode == -signal.SIGKILL
+    _outlived(children)
 
 
 def _alive(pid: int) -> bool:
