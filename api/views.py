@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from stream.events import Grade, Recorded, UnitStatus
-from stream.payloads import names
+from stream.payloads import subjects
 from stream.picture import Incident, IncidentStatus, Picture, Unit
 from stream.privacy import PERSONAL, shareable
 from stream.wire import live_dict, live_message
@@ -195,11 +195,10 @@ def _touched(picture: Picture, records: list[Recorded]) -> tuple[set[str], set[s
     incident_ids: set[str] = set()
     unit_ids: set[str] = set()
     for record in records:
-        data = record.event.data
-        incident, unit = names(type(data))
-        if incident and (incident_id := getattr(data, "incident_id")):  # noqa: B009
+        incident_id, unit_id = subjects(record.event.data)
+        if incident_id:
             incident_ids.add(incident_id)
-        if unit and (unit_id := getattr(data, "unit_id")):  # noqa: B009
+        if unit_id:
             unit_ids.add(unit_id)
     if records:
         for kind, ident in picture.side_effects_in(records[0].seq - 1, records[-1].seq):

@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from stream.engines import make_engine, require_tables
 from stream.events import Recorded, parse_event, to_json
-from stream.payloads import names
+from stream.payloads import subjects
 from stream.picture import Picture, fold
 from stream.picture.snapshot import gc_paused
 
@@ -123,7 +123,7 @@ class EventLog:
                 r.bcu,
                 now,
                 body,
-                *_about(r.event.data),
+                *subjects(r.event.data),
             )
             for r, body in zip(records, bodies, strict=True)
         ]
@@ -300,12 +300,6 @@ class EventLog:
 _COLUMNS = [c.name for c in events.columns]
 _COPY = f"COPY events ({', '.join(_COLUMNS)}) FROM STDIN"
 _INSERT = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-
-
-def _about(data: Any) -> tuple[str | None, str | None]:
-    """The incident and the unit an event's data names, for the log's indexes."""
-    incident, unit = names(type(data))
-    return (data.incident_id if incident else None, data.unit_id if unit else None)
 
 
 def _copy_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> None:

@@ -90,19 +90,25 @@ class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
 
-#: Whether each payload type has an incident_id, a unit_id (see :func:`names`).
+#: Whether each payload type has an incident_id, a unit_id (see :func:`subjects`).
 _NAMES: dict[type[Payload], tuple[bool, bool]] = {}
 
 
-def names(kind: type[Payload]) -> tuple[bool, bool]:
-    """Whether events of this data type name an incident, a unit: asked of the class once,
-    as the fold and the live frames ask it of every event, and a getattr that misses costs
-    a pydantic ``__getattr__``."""
+def subjects(data: Payload) -> tuple[str | None, str | None]:
+    """The incident and the unit an event's data names (None where it names none), for the
+    fold, the log's indexes and the live frames. Which fields a type has is asked of the
+    class once, as those ask it of every event, and a getattr that misses costs a pydantic
+    ``__getattr__``."""
+    kind = type(data)
     found = _NAMES.get(kind)
     if found is None:
         fields = kind.model_fields
         found = _NAMES[kind] = ("incident_id" in fields, "unit_id" in fields)
-    return found
+    incident, unit = found
+    return (
+        getattr(data, "incident_id") if incident else None,  # noqa: B009
+        getattr(data, "unit_id") if unit else None,  # noqa: B009
+    )
 
 
 class IncidentCreated(Payload):

@@ -24,7 +24,7 @@ from typing import Any
 from stream.clock import shift
 from stream.events import AdviceAccepted, AdviceDismissed, AdviceOffered, Recorded, Validated
 from stream.objection import Objection
-from stream.payloads import names
+from stream.payloads import subjects
 from stream.picture.intel_rules import APPLIES, CHECKS
 from stream.picture.kpis import i_compliance_last_hour, kpi_strip
 from stream.picture.snapshot import load_snapshot, parse_json, to_snapshot
@@ -64,7 +64,7 @@ class Picture(PictureState):
         data = r.event.data
         APPLIES[type(data)](self, r, data)
         self.seq = r.seq
-        if names(type(data))[1] and (unit_id := getattr(data, "unit_id")):  # noqa: B009
+        if unit_id := subjects(data)[1]:
             self.unit_changed[unit_id] = r.seq
         if type(r.event.data) not in UNSHOWN or now != before:
             self.shown_seq = r.seq

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 from stream.events import EventType, InvalidEvent, parse_event, to_dict, to_json, validate
+from stream.payloads import subjects
 from tests.stream import factories as f
 from tests.stream.factories import OUTSIDE, POINTS, Events, london, stub_locate
 from tests.stream.strategies import single_events
@@ -226,6 +227,16 @@ def test_any_valid_event_round_trips_through_json(raw: dict[str, object]) -> Non
     assert parse_event(to_json(event)) == event
     assert parse_event(to_dict(event)) == event
     assert validate(to_json(event), stub_locate).event == event
+
+
+@settings(max_examples=100, deadline=None)
+@given(raw=single_events())
+def test_the_incident_and_unit_an_event_names_are_its_data_s_fields(raw: dict[str, object]) -> None:
+    # The fold, the log's indexes and the live frames read them through one cache by type.
+    data = parse_event(json.dumps(raw)).data
+    expected = (getattr(data, "incident_id", None), getattr(data, "unit_id", None))
+    assert subjects(data) == expected
+    assert subjects(data) == expected  # the second time, from the cache
 
 
 def test_an_incident_carries_its_cad_reference_and_address() -> None:
