@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,7 +85,11 @@ class EventLog:
         self.engine = make_engine(url, schema)
         self._postgres = self.engine.dialect.name == "postgresql"
         dialect = self.engine.dialect
-        self._sqlite_time = events.c.time.type.dialect_impl(dialect).bind_processor(dialect)
+        # SQLite stores times as text: written as SQLAlchemy's own INSERT writes them, by its
+        # bind processor; PostgreSQL's COPY takes datetimes as they are.
+        self._time: Callable[[datetime], Any] = (
+            events.c.time.type.dialect_impl(dialect).bind_processor(dialect) or _as_is
+        )
         try:
             require_tables(self.engine, metadata)
         except Exception:
@@ -111,17 +115,19 @@ class EventLog:
             return
         if bodies is None:
             bodies = [to_json(r.event) for r in records]
+        when = self._time
         now = datetime.now(UTC)
+        recorded_at = when(now)
         rows = [
             (
                 r.seq,
                 r.event.source,
                 r.event.id,
                 r.event.type.value,
-                r.event.time,
+                when(r.event.time),
                 r.borough,
                 r.bcu,
-                now,
+                recorded_at,
                 body,
                 *subjects(r.event.data),
             )
@@ -135,23 +141,15 @@ class EventLog:
                 if self._postgres:
                     _copy_rows(conn, rows)
                 else:
-                    self._insert_rows(conn, rows)
+                    # One executemany on the driver, without compiling an INSERT per batch
+                    # (append 38 -> 29 µs a row, docs/performance.md).
+                    conn.exec_driver_sql(_INSERT, rows)
                 if shots:
                     conn.execute(insert(snapshots_table), shots)
         except IntegrityError as exc:
             raise LogConflict(f"could not append seq {records[0].seq}: {exc.orig}") from exc
         except psycopg.errors.IntegrityError as exc:
             raise LogConflict(f"could not append seq {records[0].seq}: {exc}") from exc
-
-    def _insert_rows(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-        """SQLite: one executemany on the driver's cursor, without compiling an INSERT per
-        batch (append 38 -> 29 µs a row, docs/performance.md); the times written as
-        SQLAlchemy's own INSERT writes them, by its bind processor."""
-        when = self._sqlite_time
-        assert when is not None
-        conn.exec_driver_sql(
-            _INSERT, [(*row[:4], when(row[4]), *row[5:7], when(row[7]), *row[8:]) for row in rows]
-        )
 
     def check_writable(self) -> None:
         """Commit a transaction that writes (a snapshot row at seq -1, deleted again before
@@ -300,6 +298,10 @@ class EventLog:
 _COLUMNS = [c.name for c in events.columns]
 _COPY = f"COPY events ({', '.join(_COLUMNS)}) FROM STDIN"
 _INSERT = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+
+
+def _as_is(value: datetime) -> datetime:
+    return value
 
 
 def _copy_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
