@@ -200,7 +200,8 @@ class Ranker:
         waited = (self.situation.now - call.created_at).total_seconds()
         far = beyond_reach(call.grade, etas, waited)
         costs = np.where(far, FAR + etas, costs)
-        order = np.lexsort((etas, costs))[:limit]
+        # Ties go to the lower unit id, as ``rank`` sorts: whatever the limit, the same best.
+        order = np.lexsort((np.array([u.unit_id for u in units]), etas, costs))[:limit]
         return [
             self._suggest(call, units[k], rows[k], (float(etas[k]), left, float(costs[k])), far[k])
             for k in order
@@ -221,7 +222,7 @@ class Ranker:
         reasons = _reasons(call, unit, eta, margin, before, after)
         if far:
             reasons += (
-                f"over {_minutes(S_REACH_S)} away at road pace: a nearer unit usually comes "
+                f"over {in_minutes(S_REACH_S)} away at road pace: a nearer unit usually comes "
                 "free first",
             )
         return Suggestion(
@@ -279,7 +280,7 @@ class Ranker:
         return found
 
 
-def _minutes(seconds: float) -> str:
+def in_minutes(seconds: float) -> str:
     minutes = max(0, round(seconds / 60))
     return "under a minute" if seconds < 30 else f"{minutes} min"
 
@@ -289,16 +290,16 @@ def _reasons(
 ) -> tuple[str, ...]:
     reasons = []
     if margin >= 0:
-        reasons.append(f"{_minutes(eta)} away, {_minutes(margin)} inside the target")
+        reasons.append(f"{in_minutes(eta)} away, {in_minutes(margin)} inside the target")
     else:
-        reasons.append(f"{_minutes(eta)} away: {_minutes(-margin)} after the target")
+        reasons.append(f"{in_minutes(eta)} away: {in_minutes(-margin)} after the target")
     if unit.status == UnitStatus.BUSY.value:
         reasons.append(
             f"busy (a report or an enquiry): breaks off for this emergency, "
-            f"{_minutes(unit.start_s)} to get going"
+            f"{in_minutes(unit.start_s)} to get going"
         )
     elif unit.start_s:
-        reasons.append(f"at the station: {_minutes(unit.start_s)} to get going")
+        reasons.append(f"at the station: {in_minutes(unit.start_s)} to get going")
     if unit.bcu != call.bcu:
         reasons.append(f"comes from {unit.bcu}, outside {call.bcu}")
     if after < before - 0.005:
