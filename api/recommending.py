@@ -69,8 +69,9 @@ def advice_id(kind: str, *parts: str) -> str:
 
 def offers(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The ``advice.offered`` data for what ``result`` (stream.recommend.advise.recommend)
-    advises: each waiting call's best unit and each move-up; each gets its ``advice_id``
-    in ``result`` too, which the screens name it by. A move-up is a new offer each hour."""
+    advises: each waiting call's best unit, each back-up and each move-up; each gets its
+    ``advice_id`` in ``result`` too, which the screens name it by. A move-up is a new offer
+    each hour."""
     found = []
     hour = result["as_of"][:13]
     for call in result["calls"]:
@@ -87,6 +88,20 @@ def offers(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "bcu": call["bcu"],
                 "eta_s": best["eta_s"],
                 "reason": "; ".join(best["reasons"])[:200],
+            }
+        )
+    for backup in result["backups"]:
+        unit = backup["suggestion"]
+        backup["advice_id"] = advice_id("backup", backup["incident_id"], unit["unit_id"])
+        found.append(
+            {
+                "advice_id": backup["advice_id"],
+                "kind": "backup",
+                "unit_id": unit["unit_id"],
+                "incident_id": backup["incident_id"],
+                "bcu": backup["bcu"],
+                "eta_s": unit["eta_s"],
+                "reason": "; ".join(backup["reasons"])[:200],
             }
         )
     for move in result["moves"]:

@@ -48,14 +48,17 @@ EVERY_CALL, NO_CALL = "*", ""
 
 
 def for_audience(advice: dict[str, Any], audience: str) -> dict[str, Any]:
-    """The advice with the recommender's per-call rankings (``recommendations.calls``, the
-    bulk of it: about 1 KB a waiting call) cut to what ``audience`` uses: all of them for a
-    commander, an inspector's own BCU's, none for the wall and planners (docs/api.md)."""
+    """The advice with the recommender's per-call rankings (``recommendations.calls`` and
+    ``backups``, the bulk of it: about 1 KB a call) cut to what ``audience`` uses: all of them
+    for a commander, an inspector's own BCU's, none for the wall and planners (docs/api.md)."""
     recommendations = advice.get("recommendations")
     if audience == EVERY_CALL or not recommendations:
         return advice
-    calls = [c for c in recommendations["calls"] if c["bcu"] == audience] if audience else []
-    return advice | {"recommendations": recommendations | {"calls": calls}}
+    mine = {
+        key: [c for c in recommendations.get(key, ()) if c["bcu"] == audience] if audience else []
+        for key in ("calls", "backups")
+    }
+    return advice | {"recommendations": recommendations | mine}
 
 
 @dataclass

@@ -12,20 +12,21 @@ from reports import data
 from reports.model import LONDON, Filters, Period, Report, Table, register
 from reports.tables import report_advice
 
-KINDS = {"assignment": "unit for a call", "move": "move-up"}
+KINDS = {"assignment": "unit for a call", "backup": "back-up for a late unit", "move": "move-up"}
 OUTCOMES = ("accepted", "overridden", "dismissed", "expired", "open")
 DEFINITIONS = [
     "Advice is what the recommender showed and Bluelamp recorded (advice.offered): the best "
-    "unit for each waiting I or S call, and each move-up. It counts in the period it was "
+    "unit for each waiting I or S call, a back-up for an I-grade call whose units are all "
+    "running late by their progress, and each move-up. It counts in the period it was "
     "offered in.",
-    "A unit for a call is accepted when the call's next assignment sends that unit, "
-    "overridden when it sends another, and expired when newer advice for the call replaced "
-    "it or the call closed first. A move-up is accepted or dismissed (with the reason) by a "
-    "person, and expires after an hour, when its unit goes off duty, or when another move-up "
-    "for the same unit is accepted. Open: not settled yet.",
-    "Taken and not taken: I and S calls whose advice was accepted, against those where it "
-    "was overridden, by grade: attended within target and the median response (creation to "
-    "first arrival).",
+    "A unit for a call (or a back-up) is accepted when the call's next assignment sends that "
+    "unit, overridden when it sends another, and expired when newer advice for the call "
+    "replaced it, a unit arrived first or the call closed first. A move-up is accepted or "
+    "dismissed (with the reason) by a person, and expires after an hour, when its unit goes "
+    "off duty, or when another move-up for the same unit is accepted. Open: not settled yet.",
+    "Taken and not taken: I and S calls whose advice on their first unit was accepted, "
+    "against those where it was overridden, by grade: attended within target and the median "
+    "response (creation to first arrival).",
 ]
 
 

@@ -1,9 +1,10 @@
 """The ledger of advice: every recommendation the recommender recorded (``advice.offered``)
 and what became of it, folded from the log into ``report_advice``, a page at a time.
 
-- advice on a call's unit is **accepted** when the call's next assignment sends that unit,
-  **overridden** when it sends another (``chosen_unit_id``), **expired** when newer advice
-  for the same call replaces it or the call closes first;
+- advice on a call's unit (a waiting call's, or a back-up beside a unit running late) is
+  **accepted** when the call's next assignment sends that unit, **overridden** when it sends
+  another (``chosen_unit_id``), **expired** when newer advice for the same call replaces it,
+  a unit arrives first (a back-up's reason has gone) or the call closes first;
 - a move-up is **accepted** or **dismissed** (with the reason) by a person; accepting one
   settles its unit's other open move-ups (expired), and a move-up expires an hour after it
   was offered or when its unit goes off duty.
@@ -22,10 +23,11 @@ from sqlalchemy import Connection, insert, select, update
 
 from reports.tables import report_advice
 from stream.events import (
+    FOR_A_CALL,
     AdviceAccepted,
     AdviceDismissed,
-    AdviceKind,
     AdviceOffered,
+    IncidentArrived,
     IncidentAssigned,
     IncidentClosed,
     Recorded,
@@ -34,6 +36,7 @@ from stream.events import (
 from stream.log import as_utc
 from stream.trust import RESERVED_PREFIX
 
+CALL_KINDS = frozenset(k.value for k in FOR_A_CALL)
 MOVE_OPEN = timedelta(hours=1)  # as the picture keeps a move-up (stream.picture.advice_rules)
 
 
@@ -73,7 +76,7 @@ class AdviceLedger:
                     record,
                     chosen_unit_id=None if taken else data.unit_id,
                 )
-        elif isinstance(data, IncidentClosed):
+        elif isinstance(data, IncidentClosed | IncidentArrived):
             for row in self._open_calls(data.incident_id):
                 self._decide(row, "expired", record, by=False)
         elif isinstance(data, AdviceAccepted | AdviceDismissed):
@@ -85,7 +88,7 @@ class AdviceLedger:
     def _offered(self, record: Recorded, data: AdviceOffered) -> None:
         if data.advice_id in self.open or data.advice_id in self.new:
             return
-        if data.kind is AdviceKind.ASSIGNMENT and data.incident_id is not None:
+        if data.kind in FOR_A_CALL and data.incident_id is not None:
             for row in self._open_calls(data.incident_id):  # newer advice replaces it
                 self._decide(row, "expired", record, by=False)
         self.open[data.advice_id] = {
@@ -121,9 +124,7 @@ class AdviceLedger:
         return [
             r
             for r in self.open.values()
-            if r["kind"] == "assignment"
-            and r["incident_id"] == incident_id
-            and r["outcome"] is None
+            if r["kind"] in CALL_KINDS and r["incident_id"] == incident_id and r["outcome"] is None
         ]
 
     def _open_moves(self, unit_id: str) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from stream.envelope import PRINTABLE, Envelope
 from stream.payloads import (
     BCU_CODES,
     DISPATCHABLE,
+    FOR_A_CALL,
     TARGET_SECONDS,
     AdviceAccepted,
     AdviceDismissed,
@@ -62,6 +63,7 @@ from stream.reasons import NOT_AN_OBJECT, reason
 __all__ = [
     "BCU_CODES",
     "DISPATCHABLE",
+    "FOR_A_CALL",
     "PRINTABLE",
     "TARGET_SECONDS",
     "AdviceAccepted",

@@ -234,6 +234,11 @@ class MutualAidDeclined(Payload):
 class AdviceKind(StrEnum):
     ASSIGNMENT = "assignment"  # a unit for a waiting call: taken by assigning it
     MOVE = "move"  # a move-up: accepted or dismissed by a person
+    BACKUP = "backup"  # a unit beside one running late to an I-grade call: taken by assigning it
+
+
+#: Advice on which unit goes to a call: taken by assigning that unit.
+FOR_A_CALL = frozenset({AdviceKind.ASSIGNMENT, AdviceKind.BACKUP})
 
 
 class AdviceOffered(Payload):
@@ -254,8 +259,8 @@ class AdviceOffered(Payload):
 
     @model_validator(mode="after")
     def _what_it_needs(self) -> AdviceOffered:
-        if self.kind is AdviceKind.ASSIGNMENT and self.incident_id is None:
-            raise ValueError("an assignment's advice names its incident_id")
+        if self.kind in FOR_A_CALL and self.incident_id is None:
+            raise ValueError(f"{self.kind.value} advice names its incident_id")
         if self.kind is AdviceKind.MOVE and (self.lat is None or self.lon is None):
             raise ValueError("a move-up names where the unit goes (lat and lon)")
         return self

@@ -73,9 +73,10 @@ async def incident_recommendations(
 async def moves(who: Viewer, services: ServicesDep) -> FastJSON:
     """The recommender's latest: up to three move-ups (an available unit to a standby point,
     each with the expected I-grade calls an hour it brings within reach), the waiting calls in
-    the order to serve them, expected breaches in the next 30 minutes and I-grade cover per
-    BCU. Recomputed every few seconds while the picture moves; the live feed's advice carries
-    the same."""
+    the order to serve them, back-ups (an I-grade call whose units all run late by their
+    progress, and the unit to send beside them), expected breaches in the next 30 minutes
+    and I-grade cover per BCU. Recomputed every few seconds while the picture moves; the live
+    feed's advice carries the same."""
     latest = await services.recommending.refresh(services.spine.picture)
     if latest is None:
         raise HTTPException(503, NOT_YET)

@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from api.schemas.closed import Closed
 from api.schemas.mirror import mirror
 from stream.events import BCU_CODES, Grade, UnitType
-from stream.recommend import assign, breach, moves
+from stream.recommend import assign, backup, breach, moves
 
 
 class Suggestion(Closed):
@@ -82,6 +82,32 @@ class Move(Closed):
     )
 
 
+class RunningLate(Closed):
+    """The first unit on its way to an I-grade call to arrive, by its progress so far."""
+
+    unit_id: str
+    callsign: str
+    pace: float = Field(
+        description="its seconds driving over the travel model's for the ground it covered"
+    )
+    arrives_in_s: float = Field(description="seconds from now, at that pace")
+    margin_s: float = Field(description="target minus predicted arrival; negative: late")
+
+
+class BackupAdvice(Closed):
+    """A unit to send beside the units running late to an I-grade call."""
+
+    incident_id: str
+    reference: str | None = Field(description="the CAD reference, if the feed gave one")
+    bcu: str
+    running_late: RunningLate
+    suggestion: Suggestion = Field(description="the unit to send as well")
+    reasons: list[str] = Field(description="why a back-up, in words")
+    advice_id: str | None = Field(
+        default=None, description="the advice recorded (advice.offered, kind backup)"
+    )
+
+
 def _names(record: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(record))
 
@@ -89,6 +115,7 @@ def _names(record: type) -> tuple[str, ...]:
 mirror(Suggestion, assign.Suggestion, _names(assign.Suggestion), ("advice_id",))
 mirror(Outlook, breach.Outlook, _names(breach.Outlook), ("breaching", "words"))
 mirror(Move, moves.Move, _names(moves.Move), ("advice_id",))
+mirror(RunningLate, backup.Lateness, _names(backup.Lateness))
 
 
 class Recommendations(Closed):
@@ -99,6 +126,10 @@ class Recommendations(Closed):
     busy_share: float = Field(description="the share of units on duty that cannot be sent now")
     calls: list[CallAdvice] = Field(description="waiting I/S calls in order of time to breach")
     moves: list[Move]
+    backups: list[BackupAdvice] = Field(
+        description="I-grade calls whose units all run late by their progress (AVL), and "
+        "the unit to send beside them"
+    )
     expected_breaches: dict[str, float] = Field(description="per BCU, in the next 30 minutes")
     cover: dict[str, float] = Field(description="per BCU, the covered share of I-grade demand")
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from stream.clock import shift
 from stream.events import (
+    FOR_A_CALL,
     AdviceAccepted,
     AdviceDismissed,
     AdviceKind,
@@ -37,7 +38,7 @@ def _check_offered(picture: PictureState, v: Validated, data: AdviceOffered) -> 
         return invalid("advice is recorded by Bluelamp's recommender, through the API")
     if not isinstance(unit := known_unit(picture, data.unit_id), Unit):
         return unit
-    if data.kind is AdviceKind.ASSIGNMENT and data.incident_id is not None:
+    if data.kind in FOR_A_CALL and data.incident_id is not None:
         found = open_incident(picture, data.incident_id)
         if isinstance(found, Objection):
             return found

@@ -268,6 +268,27 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
+class SetOff:
+    """Where and when a unit was sent to an incident, and its status then (from the station
+    or a report it takes longer to get going): how it has driven since tells whether it will
+    be late (stream.recommend.backup)."""
+
+    incident_id: str
+    lat: float
+    lon: float
+    at: datetime
+    status: UnitStatus
+
+    def to_row(self) -> list[Any]:
+        return [self.incident_id, self.lat, self.lon, self.at.isoformat(), self.status.value]
+
+    @classmethod
+    def from_row(cls, r: list[Any]) -> SetOff:
+        incident_id, lat, lon, at, status = r
+        return cls(incident_id, lat, lon, datetime.fromisoformat(at), _UNIT_STATUSES[status])
+
+
+@dataclass(frozen=True, slots=True)
 class BcuCounts:
     """One BCU at a glance: its demand (open I and S incidents) against its capacity (units
     on duty deployed to it, by current BCU). ``load`` = demand / capacity (demand itself when

@@ -33,7 +33,7 @@ from stream.events import (
 )
 from stream.handlers import ByPayload
 from stream.objection import Objection, conflict, invalid, unknown
-from stream.picture.model import COMMITTED, Incident, IncidentStatus, Unit
+from stream.picture.model import COMMITTED, Incident, IncidentStatus, SetOff, Unit
 from stream.picture.state import PictureState
 from stream.sending import may_divert
 from stream.trust import RESERVED_PREFIX
@@ -149,10 +149,14 @@ def _apply_assigned(picture: PictureState, r: Recorded, data: IncidentAssigned) 
     # A diversion: the incident it leaves waits again if no other unit is on it, and its
     # first assignment, which never reached it, is undone so its next one counts.
     left = picture.incidents.get(unit.incident_id) if unit.incident_id is not None else None
+    was = unit.status
     picture.release(unit, UnitStatus.EN_ROUTE)
     if left is not None and left is not incident and not left.units and not left.arrived_at:
         left.first_unit, left.assigned_at = None, None
     unit.incident_id = incident.incident_id
+    picture.set_off[unit.unit_id] = SetOff(
+        incident.incident_id, unit.lat, unit.lon, r.event.time, was
+    )
     incident.units.append(unit.unit_id)
     if incident.first_unit is None:
         incident.first_unit = unit.unit_id
@@ -181,6 +185,7 @@ def _apply_arrived(picture: PictureState, r: Recorded, data: IncidentArrived) ->
     if not isinstance(incident, Incident) or unit is None or unit.incident_id != data.incident_id:
         return
     picture.set_unit(unit, UnitStatus.ON_SCENE)
+    picture.set_off.pop(unit.unit_id, None)
     if incident.arrived_at is None:
         incident.arrived_at = r.event.time
     picture.restatus(incident)
@@ -200,6 +205,7 @@ def _apply_closed(picture: PictureState, r: Recorded, data: IncidentClosed) -> N
         unit = picture.units.get(unit_id)
         if unit is not None:
             unit.incident_id = None
+            picture.set_off.pop(unit_id, None)
             picture.set_unit(unit, UnitStatus.AVAILABLE)
             picture.side_effects.append((r.seq, "unit", unit_id))
             picture.unit_changed[unit_id] = r.seq

@@ -22,6 +22,7 @@ from stream.picture.model import (
     UNIT_FIELDS,
     Incident,
     IncidentStatus,
+    SetOff,
     Unit,
     iso_time,
     parse_time,
@@ -55,6 +56,7 @@ def to_snapshot(picture: PictureState) -> dict[str, Any]:
         "acknowledged": [[k, t.isoformat(), by] for k, (t, by) in picture.acknowledged.items()],
         "markers": [m.to_dict() for m in picture.markers.values()],
         "people": {i: [p.to_dict() for p in links] for i, links in picture.people.items()},
+        "set_off": {u: s.to_row() for u, s in picture.set_off.items()},
     }
 
 
@@ -77,6 +79,8 @@ def load_snapshot(picture: PictureState, data: Mapping[str, Any]) -> None:
             picture.set_marker(Marker.from_dict(dict(raw)))
         for incident_id, links in data.get("people", {}).items():
             picture.people[incident_id] = [PersonLink.from_dict(dict(p)) for p in links]
+        for unit_id, row in data.get("set_off", {}).items():  # older snapshots: none
+            picture.set_off[unit_id] = SetOff.from_row(row)
 
 
 def parse_json(text: str | bytes) -> Any:

@@ -22,7 +22,15 @@ from stream.events import DISPATCHABLE, Grade, UnitStatus, UnitType, alert_key
 from stream.intel import MARKER_REACH_M, Marker, MarkerGrid, PersonLink, metres
 from stream.mutualaid import MutualAid
 from stream.offers import Offer
-from stream.picture.model import BCUS, LIVE_GRADES, BcuCounts, Incident, IncidentStatus, Unit
+from stream.picture.model import (
+    BCUS,
+    LIVE_GRADES,
+    BcuCounts,
+    Incident,
+    IncidentStatus,
+    SetOff,
+    Unit,
+)
 
 SIDE_EFFECTS_KEPT = 100_000
 
@@ -62,6 +70,9 @@ class PictureState:
         # The seq of the last record that may have changed each unit (naming it, or as a
         # side effect): a view of a unit made since stays true (api.views.UnitTexts).
         self.unit_changed: dict[str, int] = {}
+        # Where and when each unit on its way to an incident set off, by unit id: an entry
+        # goes when the unit is released (and is read only while the unit is en route).
+        self.set_off: dict[str, SetOff] = {}
         self._applying = 0
         self._applying_at: datetime | None = None  # event time of the record being applied
         # Alerts someone has acknowledged, by alert_key: (when, by whom). An entry goes when
@@ -191,6 +202,7 @@ class PictureState:
     def release(self, unit: Unit, status: UnitStatus) -> None:
         """Detach a unit from the incident it was committed to, and set its status."""
         incident_id, unit.incident_id = unit.incident_id, None
+        self.set_off.pop(unit.unit_id, None)
         self.set_unit(unit, status)
         incident = self.incidents.get(incident_id) if incident_id is not None else None
         if incident is not None and unit.unit_id in incident.units:

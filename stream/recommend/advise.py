@@ -15,6 +15,7 @@ from typing import Any
 from geodata.travel import TravelTimeModel
 from stream.payloads import UnitStatus
 from stream.recommend.assign import Eligible, Ranker, everyone
+from stream.recommend.backup import backups
 from stream.recommend.breach import expected_breaches, outlooks
 from stream.recommend.cover import Cover, cover_of
 from stream.recommend.forecast import Forecast
@@ -68,6 +69,7 @@ def recommend(
                 moves_allowed,
             )
         ],
+        "backups": [b.to_dict() for b in backups(ranker)],
         "expected_breaches": expected_breaches(ranker),
         "cover": {bcu: round(share, 3) for bcu, share in ranker.cover.by_bcu().items()},
     }

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from stream.payloads import DISPATCHABLE, TARGET_SECONDS, Grade, UnitStatus
 from stream.picture.fold import Picture
-from stream.picture.model import IncidentStatus
+from stream.picture.model import Incident, IncidentStatus, Unit
 from stream.sending import BREAKS_OFF_FOR_I, may_divert, may_send
 
 #: A unit in the station must get back to its car before it can drive (assumption, as in
@@ -33,6 +33,7 @@ __all__ = [
     "ROUTINE_PACE",
     "TARGETED",
     "Call",
+    "Journey",
     "Resource",
     "Situation",
     "may_divert",
@@ -59,6 +60,18 @@ def pace(grade: str) -> float:
 
 
 @dataclass(frozen=True)
+class Journey:
+    """Where and when a unit was sent to the call it is driving to, and the seconds it
+    needed then to get going (from the station, from a report): how it has driven since
+    tells whether it will be late (stream.recommend.backup)."""
+
+    lat: float
+    lon: float
+    at: datetime
+    start_s: float = 0.0
+
+
+@dataclass(frozen=True)
 class Resource:
     """A unit on duty: where it is, what it is doing, and for which call if any."""
 
@@ -71,6 +84,8 @@ class Resource:
     status: str  # a stream.payloads.UnitStatus value
     incident_id: str | None = None
     incident_grade: str | None = None  # the grade of the call it is committed to
+    journey: Journey | None = None  # on its way to a call: where and when it set off
+    fix_at: datetime | None = None  # when it was where it is (None: now)
 
     @property
     def dispatchable(self) -> bool:
@@ -116,7 +131,9 @@ class Call:
 class Situation:
     now: datetime
     resources: tuple[Resource, ...]
-    calls: tuple[Call, ...]
+    calls: tuple[Call, ...]  # waiting for their first unit
+    #: I-grade calls with units on their way and none there yet (a back-up may be needed)
+    driven_to: tuple[Call, ...] = ()
 
     @property
     def busy_share(self) -> float:
@@ -149,26 +166,51 @@ def of_picture(picture: Picture) -> Situation | None:
             u.status.value,
             u.incident_id,
             grades.get(u.incident_id) if u.incident_id else None,
+            _journey(picture, u),
+            u.fix_at,
         )
         for u in picture.units.values()
         if u.status is not UnitStatus.OFF_DUTY
     )
-    calls = tuple(
-        Call(
-            i.incident_id,
-            i.reference,
-            i.grade.value,
-            i.category,
-            i.lat,
-            i.lon,
-            i.bcu,
-            i.created_at,
-            i.target_at,
-        )
-        for i in picture.incidents.values()
-        if i.status is IncidentStatus.OPEN and i.target_at is not None and i.grade in TARGETED
+    waiting, driven_to = [], []
+    for i in picture.incidents.values():
+        if i.target_at is None or i.grade not in TARGETED:
+            continue
+        if i.status is IncidentStatus.OPEN:
+            waiting.append(_call(i))
+        elif i.status is IncidentStatus.ASSIGNED and i.grade is Grade.IMMEDIATE:
+            driven_to.append(_call(i))
+    return Situation(
+        now,
+        resources,
+        tuple(sorted(waiting, key=lambda c: c.target_at)),
+        tuple(sorted(driven_to, key=lambda c: c.target_at)),
     )
-    return Situation(now, resources, tuple(sorted(calls, key=lambda c: c.target_at)))
+
+
+def _call(i: Incident) -> Call:
+    assert i.target_at is not None
+    return Call(
+        i.incident_id,
+        i.reference,
+        i.grade.value,
+        i.category,
+        i.lat,
+        i.lon,
+        i.bcu,
+        i.created_at,
+        i.target_at,
+    )
+
+
+def _journey(picture: Picture, unit: Unit) -> Journey | None:
+    """Where and when an en-route unit set off for the incident it is committed to."""
+    if unit.status is not UnitStatus.EN_ROUTE:
+        return None
+    found = picture.set_off.get(unit.unit_id)
+    if found is None or found.incident_id != unit.incident_id:
+        return None
+    return Journey(found.lat, found.lon, found.at, _START_S.get(found.status.value, 0.0))
 
 
 TARGETED = frozenset(g for g in Grade if g in TARGET_SECONDS)

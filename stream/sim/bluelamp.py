@@ -17,7 +17,7 @@ next. A unit's position is worked out once per decision (docs/performance.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -26,12 +26,13 @@ import numpy as np
 from geodata.london import London
 from geodata.travel import TravelTimeModel
 from stream.payloads import TARGET_SECONDS, Grade
-from stream.recommend.assign import QUICKEST, Ranker, worth_the_drive
+from stream.recommend.assign import QUICKEST, Ranker, Suggestion, worth_the_drive
+from stream.recommend.backup import running_late, worth_a_backup
 from stream.recommend.cover import BoolArray, Cover, reach
 from stream.recommend.forecast import Prior
 from stream.recommend.grid import CoverGrid
 from stream.recommend.moves import move_ups
-from stream.recommend.situation import Call, Resource, Situation, pace
+from stream.recommend.situation import Call, Journey, Resource, Situation, pace
 from stream.sim.dispatch import PRIORITY, Job, attending, eligible
 from stream.sim.fleet import DISPATCHABLE, SimUnit, State
 from stream.sim.prior import calibrated_prior
@@ -75,15 +76,28 @@ class BluelampPolicy:
     def choose_unit(
         self, job: Job, available: Sequence[SimUnit], t: float, when: datetime
     ) -> SimUnit | None:
-        types = attending(job)
-        pool = [u for u in available if u.unit_type in types]  # eligible(u, job), inlined
+        pool = self._eligible(job, available)
         if not pool:
             return None
-        target = TARGET_SECONDS.get(Grade(job.grade))
-        if target is None:  # E and R: no target to rank against, the nearest goes
+        call = self._call(job)
+        if call is None:  # E and R: no target to rank against, the nearest goes
             return self._nearest(pool, job, t, when)
+        found = self._best(call, pool, t, when)
+        if found is None or not worth_the_drive(job.grade, found[0].eta_s, t - job.created):
+            return None  # an S-grade call: a nearer unit usually comes free first
+        return found[1]
+
+    def _eligible(self, job: Job, available: Sequence[SimUnit]) -> list[SimUnit]:
+        types = attending(job)
+        return [u for u in available if u.unit_type in types]  # eligible(u, job), inlined
+
+    def _call(self, job: Job) -> Call | None:
+        """The job as the recommender sees a call (None for E and R: no target)."""
+        target = TARGET_SECONDS.get(Grade(job.grade))
+        if target is None:
+            return None
         created = datetime.fromtimestamp(job.created, UTC)
-        call = Call(
+        return Call(
             job.incident_id,
             None,
             job.grade,
@@ -94,7 +108,12 @@ class BluelampPolicy:
             created,
             created + timedelta(seconds=target),
         )
-        en_route = [u for u in pool if u.state is State.EN_ROUTE] if job.grade == "I" else []
+
+    def _best(
+        self, call: Call, pool: list[SimUnit], t: float, when: datetime
+    ) -> tuple[Suggestion, SimUnit] | None:
+        """The ranking's best for ``call`` of ``pool``, and the unit it names."""
+        en_route = [u for u in pool if u.state is State.EN_ROUTE] if call.grade == "I" else []
         if en_route:
             pool = [u for u in pool if u.state is not State.EN_ROUTE]
         ranker, scored = self._ranker(pool, t, when, (call,))
@@ -104,9 +123,41 @@ class BluelampPolicy:
         if en_route and (not best or best[0].margin_s < 0):
             ranker, scored = self._ranker(pool, t, when, (call,), en_route)
             best = ranker.rank(call, limit=1)
-        if not best or not worth_the_drive(job.grade, best[0].eta_s, t - job.created):
-            return None  # an S-grade call: a nearer unit usually comes free first
-        return next(u for u in scored if u.unit_id == best[0].unit_id)
+        if not best:
+            return None
+        return best[0], next(u for u in scored if u.unit_id == best[0].unit_id)
+
+    def backup(
+        self,
+        job: Job,
+        driving: Sequence[SimUnit],
+        choosable: Callable[[str], list[SimUnit]],
+        t: float,
+        when: datetime,
+    ) -> SimUnit | None:
+        """A unit to send beside ``driving`` (on their way to ``job``), when by their
+        progress every one will be late and the ranking's best for the call (from
+        ``choosable(grade)``, as for a call waiting) arrives in time, clearly before them
+        (stream.recommend.backup, as the screens advise)."""
+        call = self._call(job)
+        if call is None:
+            return None
+        journeys = [
+            (
+                _resource(u, u.position(t)),
+                Journey(*u.sent_from, datetime.fromtimestamp(u.sent_at, UTC), u.sent_start_s),
+            )
+            for u in driving
+        ]
+        late = running_late(journeys, call, self.travel, when)
+        if late is None:
+            return None
+        taken = {u.unit_id for u in driving}
+        pool = [u for u in self._eligible(job, choosable(job.grade)) if u.unit_id not in taken]
+        found = self._best(call, pool, t, when) if pool else None
+        if found is None or not worth_a_backup(late, found[0].eta_s, found[0].margin_s):
+            return None
+        return found[1]
 
     def choose_job(self, unit: SimUnit, waiting: Sequence[Job], t: float) -> Job | None:
         """The most urgent grade first. Within I, the call nearest its breach (time to target

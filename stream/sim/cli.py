@@ -190,6 +190,8 @@ def evaluate_command(
         "moves_per_hour": round(sim.moves / (days * 24), 2),
         "km_driven": round(sum(u.km for u in sim.units), 1),
         "diversions": sim.diversions,
+        "backups": sim.backups,
+        "stood_down": sim.stood_down,
     }
     if as_json:
         run = {"policy": policy, "scenario": chosen.name, "seed": seed, "days": days}
@@ -210,7 +212,9 @@ def evaluate_command(
     )
     out.print(
         f"diversions: {sim.diversions} (units taken off their way to an S, E or R call for "
-        "an I-grade one)"
+        "an I-grade one); back-ups: "
+        f"{sim.backups} (sent beside a unit running late to an I-grade call; "
+        f"{sim.stood_down} stood down when another was there first)"
     )
 
 
@@ -258,6 +262,7 @@ def rerun_command(
         "moves": sum(s.moves for s in sims) / runs,
         "km_driven": round(sum(u.km for s in sims for u in s.units) / runs, 1),
         "diversions": sum(s.diversions for s in sims) / runs,
+        "backups": sum(s.backups for s in sims) / runs,
     }
     if as_json:
         head: dict[str, Any] = {"from": since.isoformat(), "to": until.isoformat()}

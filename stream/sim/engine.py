@@ -27,13 +27,14 @@ from stream.sim import places
 from stream.sim.demand import Arrival, Demand, handling_s, on_scene_s
 from stream.sim.desk import Desk
 from stream.sim.dispatch import Job, Policy, make_policy
-from stream.sim.fleet import BREAKS_OFF_FOR_I, DISPATCHABLE, SimUnit, State, build_fleet
+from stream.sim.fleet import SimUnit, State, build_fleet, divertable, sendable
 from stream.sim.intel import SimIntel
 from stream.sim.scenario import MajorIncident, Scenario
 from stream.sim.timeline import Event
 from stream.sim.workday import SimOptions, Workday
 
 MOVE_EVERY_S = 600.0  # how often a policy that makes move-ups is asked for them
+BACKUP_EVERY_S = 60.0  # how often a policy that sends back-ups looks at the calls driven to
 
 __all__ = ["SimOptions", "Simulation"]
 #: How much later a unit sent from these states starts its drive.
@@ -70,6 +71,8 @@ class Simulation(Workday):
         self._arrests: set[str] = set()  # incidents whose first unit made an arrest
         self.moves = 0  # move-ups made (a policy that makes them: bluelamp)
         self.diversions = 0  # units taken off their way to a lower-grade call (bluelamp)
+        self.backups = 0  # units sent beside one running late to an I-grade call (bluelamp)
+        self.stood_down = 0  # units on their way stood down: others were there first
         self.intel = SimIntel(seed, self._emit) if self.options.intel else None
 
     def _in_london(self, lat: float, lon: float) -> bool:
@@ -90,6 +93,8 @@ class Simulation(Workday):
             self._at(major.at.timestamp(), functools.partial(self._major, major))
         if hasattr(self.policy, "relocations"):
             self._at(self.now + MOVE_EVERY_S, self._relocate)
+        if hasattr(self.policy, "backup"):
+            self._at(self.now + BACKUP_EVERY_S, self._back_up)
         end = self.scenario.end.timestamp()
         while (action := self._next_before(end)) is not None:
             action()
@@ -199,12 +204,10 @@ class Simulation(Workday):
                 self._dispatch(unit, job)
 
     def _choose_unit(self, job: Job) -> SimUnit | None:
-        available = sendable(self.units, job.grade)
         if job.major:  # mutual aid: the closest units, wherever they belong
+            available = sendable(self.units, job.grade)
             return self._mutual_aid.choose_unit(job, available, self.now, self._when())
-        if job.grade == "I" and getattr(self.policy, "diverts", False):
-            available += divertable(self.units)
-        return self.policy.choose_unit(job, available, self.now, self._when())
+        return self.policy.choose_unit(job, self._choosable(job.grade), self.now, self._when())
 
     def _divert(self, unit: SimUnit, job: Job) -> None:
         """``unit``, on its way to a lower-grade call, goes to ``job`` instead: the live
@@ -237,6 +240,7 @@ class Simulation(Workday):
         job.units.append(unit.unit_id)
         # From the station or a report: back to the car first, then the same drive.
         start = _START_S.get(unit.state, 0.0)
+        unit.sent_from, unit.sent_at, unit.sent_start_s = unit.position(self.now), self.now, start
         driving = unit.state is State.EN_ROUTE  # diverted: on the move already
         if unit.state is State.BUSY:
             unit.reports_owed_s += max(0.0, unit.free_at - self.now)
@@ -281,6 +285,44 @@ class Simulation(Workday):
             self._ping_soon(unit)
         self._at(self.now + MOVE_EVERY_S, self._relocate)
 
+    def _back_up(self) -> None:
+        """A unit beside each I-grade call whose units, by their progress, will all be late,
+        where the policy finds one in time (stream.recommend.backup)."""
+        driving: dict[str, list[SimUnit]] = {}
+        for unit in self.units:
+            if unit.state is State.EN_ROUTE and unit.incident_grade == "I":
+                driving.setdefault(unit.incident_id or "", []).append(unit)
+        for incident_id, units in driving.items():
+            job = self.jobs[incident_id]
+            if job.first_arrival is not None or job.closed:
+                continue
+            backup = self.policy.backup(job, units, self._choosable, self.now, self._when())  # type: ignore[attr-defined]
+            if backup is not None:
+                self.backups += 1
+                (self._divert if backup.state is State.EN_ROUTE else self._dispatch)(backup, job)
+        self._at(self.now + BACKUP_EVERY_S, self._back_up)
+
+    def _choosable(self, grade: str) -> list[SimUnit]:
+        """Who a policy may send to a call of ``grade``: diversions too for an I-grade call,
+        where the policy makes them."""
+        available = sendable(self.units, grade)
+        if grade == "I" and getattr(self.policy, "diverts", False):
+            available += divertable(self.units)
+        return available
+
+    def _stand_down(self, job: Job) -> None:
+        """Enough units are on scene: the ones still on their way (back-ups) go free."""
+        units = [self._by_id[u] for u in job.units or []]
+        if sum(u.state is State.ON_SCENE for u in units) < job.units_needed:
+            return
+        for unit in units:
+            if unit.state is State.EN_ROUTE and unit.incident_id == job.incident_id:
+                assert job.units is not None
+                job.units.remove(unit.unit_id)
+                self.stood_down += 1
+                self._status(unit, State.AVAILABLE)
+                self._after_work(unit, unit.reports_owed_s)
+
     # -- at the scene and after ------------------------------------------------------------
 
     def _arrived(self, unit: SimUnit, job: Job, generation: int) -> None:
@@ -291,6 +333,7 @@ class Simulation(Workday):
         self._set_state(unit, State.ON_SCENE)
         unit.stop(self.now)
         self._emit("incident.arrived", {"incident_id": job.incident_id, "unit_id": unit.unit_id})
+        self._stand_down(job)
         if job.first_arrival is not None:
             return
         job.first_arrival, job.first_unit = self.now, unit.unit_id
@@ -315,12 +358,15 @@ class Simulation(Workday):
             if first and arrest:  # the arresting officer writes up in custody
                 self._custody(unit)
                 continue
-            seconds = unit.reports_owed_s + (self._report_s(job) if first else 0.0)
-            if seconds > 0 and not self._emergency_waiting_for(unit):
-                self._reports(unit, seconds)
-            else:  # free (an emergency first: the reports after it)
-                unit.reports_owed_s = seconds
-                self._free(unit)
+            self._after_work(unit, unit.reports_owed_s + (self._report_s(job) if first else 0.0))
+
+    def _after_work(self, unit: SimUnit, seconds: float) -> None:
+        """``unit`` is done at a call and owes ``seconds`` of reports (0: none)."""
+        if seconds > 0 and not self._emergency_waiting_for(unit):
+            self._reports(unit, seconds)
+        else:  # free (an emergency first: the reports after it)
+            unit.reports_owed_s = seconds
+            self._free(unit)
 
     def _emergency_waiting_for(self, unit: SimUnit) -> bool:
         """An I-grade call waits that the policy would send ``unit`` to."""
@@ -333,29 +379,3 @@ class Simulation(Workday):
         if job.major or self.unit_rng.random() >= share:
             return 0.0
         return self.unit_rng.uniform(low, high)
-
-
-def divertable(units: list[SimUnit]) -> list[SimUnit]:
-    """Who an I-grade call may take off their way to another call: on the way to a call
-    that is not I-grade, not at their shift's end (stream.recommend.situation's
-    ``Resource.divertable``: tests/stream/sim/test_engine_rules.py holds them equal).
-    Offered only to a policy that says it ``diverts`` (bluelamp)."""
-    return [
-        u
-        for u in units
-        if u.state is State.EN_ROUTE and u.incident_grade not in (None, "I") and not u.ending
-    ]
-
-
-def sendable(units: list[SimUnit], grade: str) -> list[SimUnit]:
-    """Who can be sent to a call of ``grade``: not at their shift's end, and allowed by the
-    recommender's rule (stream.recommend.situation.may_send, over the fleet's states that
-    mirror its statuses: tests/stream/sim/test_engine_rules.py holds them equal). Written
-    out rather than asked per unit: it runs over every unit for every call."""
-    breaks_off = grade == "I"
-    return [
-        u
-        for u in units
-        if not u.ending
-        and (u.state in DISPATCHABLE or (breaks_off and u.state in BREAKS_OFF_FOR_I))
-    ]

@@ -78,6 +78,11 @@ class SimUnit:
     free_at: float = 0.0  # when the unit's break, custody or reports end
     reports_owed_s: float = 0.0  # reports broken off for an I-grade call, still to write
     km: float = 0.0  # driven so far (straight line × ROAD_FACTOR), for the evaluation
+    # Sent to its call from here, then, needing this long to get going: how it has driven
+    # since tells whether it will be late (stream.recommend.backup).
+    sent_from: tuple[float, float] = (0.0, 0.0)
+    sent_at: float = 0.0
+    sent_start_s: float = 0.0
 
     def __post_init__(self) -> None:
         self.bcu = self.bcu or self.home_bcu
@@ -155,3 +160,29 @@ def _unit(
 ) -> SimUnit:
     lat, lon, _borough, _bcu = demand.point("theft", rng, bcu)
     return SimUnit(callsign, callsign, unit_type, bcu, (lat, lon), start_h, hours)
+
+
+def divertable(units: list[SimUnit]) -> list[SimUnit]:
+    """Who an I-grade call may take off their way to another call: on the way to a call
+    that is not I-grade, not at their shift's end (stream.recommend.situation's
+    ``Resource.divertable``: tests/stream/sim/test_engine_rules.py holds them equal).
+    Offered only to a policy that says it ``diverts`` (bluelamp)."""
+    return [
+        u
+        for u in units
+        if u.state is State.EN_ROUTE and u.incident_grade not in (None, "I") and not u.ending
+    ]
+
+
+def sendable(units: list[SimUnit], grade: str) -> list[SimUnit]:
+    """Who can be sent to a call of ``grade``: not at their shift's end, and allowed by the
+    recommender's rule (stream.recommend.situation.may_send, over the fleet's states that
+    mirror its statuses: tests/stream/sim/test_engine_rules.py holds them equal). Written
+    out rather than asked per unit: it runs over every unit for every call."""
+    breaks_off = grade == "I"
+    return [
+        u
+        for u in units
+        if not u.ending
+        and (u.state in DISPATCHABLE or (breaks_off and u.state in BREAKS_OFF_FOR_I))
+    ]

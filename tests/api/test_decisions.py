@@ -15,6 +15,7 @@ from tests.api.conftest import Api
 from tests.stream.factories import (
     incident_assigned,
     incident_created,
+    unit_location,
     unit_off_duty,
     unit_on_duty,
     unit_status,
@@ -320,3 +321,56 @@ def test_a_diversion_the_recommender_advises_is_accepted_and_its_call_waits_agai
         [driving],
         driving,
     )
+
+
+def test_a_unit_running_late_is_backed_up_and_the_advice_recorded(
+    api: Api,
+) -> None:
+    """An I-grade call whose only unit has crawled 600 m in six minutes: by its progress it
+    arrives long after the target. The recommender advises the ranking's best unit for the
+    call as a back-up (its reasons say why), records it (advice.offered, kind backup), and
+    a commander sends it beside the first."""
+    scene, set_off = (51.522, -0.212), (51.55, -0.17)  # North Kensington, AW; Kilburn
+    late, near, urgent = api.fresh("AW-LATE-"), api.fresh("AW-NEAR-"), api.fresh("AW-I")
+    api.push(unit_on_duty(late, home_bcu="AW", lat=set_off[0], lon=set_off[1]))
+    as_of = datetime.fromisoformat(_get(api, "chief", "/api/picture")["kpis"]["as_of"])
+    sent = (as_of - timedelta(minutes=6)).isoformat()
+    api.push(
+        incident_created(urgent, "I", lat=scene[0], lon=scene[1], time=sent),
+        incident_assigned(urgent, late, time=sent),
+        unit_location(late, set_off[0] - 0.005, set_off[1] + 0.002, time=as_of.isoformat()),
+        unit_on_duty(near, home_bcu="AW", lat=scene[0], lon=scene[1]),
+    )
+    backup, others = _until_backed_up(api, urgent)
+    # The ranking's best for the call, as for any, of the units no back-up for a call
+    # nearer its target took (other tests' calls share this picture).
+    chosen = backup["suggestion"]["unit_id"]
+    ranked = _get(api, "chief", f"/api/incidents/{urgent}/recommendations")["suggestions"]
+    taken = {b["suggestion"]["unit_id"] for b in others}
+    assert chosen == next(s["unit_id"] for s in ranked if s["unit_id"] not in taken)
+    assert late not in [s["unit_id"] for s in ranked]
+    assert backup["running_late"]["unit_id"] == late
+    assert backup["running_late"]["margin_s"] < 0 <= backup["suggestion"]["margin_s"]
+    assert "after the target" in backup["reasons"][0]
+    timeline = _get(api, "chief", f"/api/incidents/{urgent}")["timeline"]
+    offered = [t["event"]["data"] for t in timeline if t["event"]["type"] == "advice.offered"]
+    assert [(o["kind"], o["unit_id"]) for o in offered] == [("backup", chosen)]
+    assert offered[0]["advice_id"] == backup["advice_id"]
+    with api.client("chief") as commander:
+        assigned = commander.post(f"/api/units/{chosen}/assignment", json={"incident_id": urgent})
+    assert assigned.status_code == 200, assigned.text
+    taken = _get(api, "chief", f"/api/incidents/{urgent}")["incident"]
+    assert taken["units"] == [late, chosen]
+
+
+def _until_backed_up(api: Api, incident_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The back-up advised for the incident, and those before it in the same advice."""
+    deadline = time.monotonic() + 60
+    while True:
+        latest = _get(api, "chief", "/api/recommendations/moves")
+        ids = [b["incident_id"] for b in latest["backups"]]
+        if incident_id in ids and latest["backups"][ids.index(incident_id)].get("advice_id"):
+            at = ids.index(incident_id)
+            return latest["backups"][at], latest["backups"][:at]
+        assert time.monotonic() < deadline, latest["backups"]
+        time.sleep(0.5)

@@ -321,3 +321,38 @@ test("the log says a person was linked in their role, never who", async () => {
   const record = { event: { type: "incident.person_linked", source: "cad", data: { incident_id: "I1", role: "witness", withheld: ["name", "date_of_birth"] } } };
   assert.equal(timelineWords(record, (id) => id), "witness linked");
 });
+
+test("a call whose unit runs late offers its back-up, sent to that call with one click", async () => {
+  const late = { unit_id: "U5", callsign: "AW15", pace: 3.2, arrives_in_s: 1500, margin_s: -840 };
+  const why = "AW15 is driving at 3.2× the usual time: 25 min to go, 14 min after the target";
+  const reasons = ["4 min away, 7 min inside the target", "AW's I-grade cover falls from 84% to 80%"];
+  snapshot([{ ...INCIDENTS[0], status: "assigned", bcu: "AW", units: ["U5"], lat: 51.5, lon: -0.1, created_at: "2026-11-24T21:25:00Z" }],
+    [{ unit_id: "U5", callsign: "AW15", unit_type: "IRV", status: "en_route", incident_id: "CAD-1", bcu: "AW", lat: 51.55, lon: -0.1 },
+      { unit_id: "U6", callsign: "AW16", unit_type: "IRV", status: "available", bcu: "AW", lat: 51.5, lon: -0.1 }],
+    { waiting: [], alerts: [], mutual_aid: [],
+      recommendations: { calls: [], cover: {}, expected_breaches: {}, moves: [], backups: [
+        { incident_id: "CAD-1", reference: "MPS-001", bcu: "AW", running_late: late, reasons: [why, "the first unit on scene at MPS-001 stands the other down"],
+          suggestion: { unit_id: "U6", callsign: "AW16", bcu: "AW", eta_s: 240, reasons, diverted_from: null }, advice_id: "B-1" },
+        { incident_id: "CAD-9", reference: "MPS-009", bcu: "AW", running_late: late, reasons: [why],
+          suggestion: { unit_id: "U6", callsign: "AW16", bcu: "AW", eta_s: 240, reasons }, advice_id: "B-9" }] } });
+  const asked = answering(() => ({ status: 200, body: { seq: 11, event_id: "e", duplicate: false } }));
+  const d = await desk("?bcu=AW");  // no incident selected: the card names its own call
+  const cards = [...d.page.actions.querySelectorAll(".bl-backup")];
+  assert.equal(cards.length, 1, "a call the store no longer holds shows no card");
+  assert.match(cards[0].textContent, /^MPS-001 AW15 is driving at 3\.2× the usual time/);
+  const send = cards[0].querySelector("[data-assign='U6']");
+  assert.equal(send.textContent, "Send AW16 (AW, 4 min)");
+  assert.equal(cards[0].querySelector(".bl-reasons").textContent, reasons.join(" · "));
+  dispatch(send, "click");
+  await settle();
+  assert.deepEqual(asked.filter(([method]) => method === "POST").map(([method, path, body]) => [method, path, JSON.parse(body)]),
+    [["POST", "/api/units/U6/assignment", { incident_id: "CAD-1" }]]);
+  assert.equal(d.page.result.textContent, "✓ AW16 assigned to MPS-001 (seq 11)");
+  d.screen.stop();
+});
+
+test("the log says a back-up was advised", async () => {
+  const { timelineWords } = await import("../../dashboard/assets/js/inspector/panel.js");
+  const record = { event: { type: "advice.offered", source: "bluelamp-api/recommender", data: { kind: "backup", unit_id: "U6", eta_s: 240 } } };
+  assert.equal(timelineWords(record, (id) => (id === "U6" ? "AW16" : id)), "advised: send as back-up AW16 (4 min) · recommender");
+});

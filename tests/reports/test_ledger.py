@@ -24,11 +24,11 @@ def _at(minutes: float) -> str:
 
 
 def _offer(
-    advice_id: str, minutes: float, unit: str, incident: str | None = None
+    advice_id: str, minutes: float, unit: str, incident: str | None = None, kind: str = "assignment"
 ) -> dict[str, Any]:
     data: dict[str, Any] = {"advice_id": advice_id, "unit_id": unit, "bcu": "AW", "reason": "why"}
     if incident:
-        data |= {"kind": "assignment", "incident_id": incident, "eta_s": 300}
+        data |= {"kind": kind, "incident_id": incident, "eta_s": 300}
     else:
         data |= {"kind": "move", "lat": CE[0], "lon": CE[1], "gain": 0.2}
     return f.envelope("advice.offered", data, source=API + "recommender", time=_at(minutes))
@@ -46,7 +46,7 @@ def _decision(
 def _story() -> list[dict[str, Any]]:
     on = [
         f.unit_on_duty(u, home_bcu="AW", lat=AW[0], lon=AW[1], time=_at(0))
-        for u in ("U1", "U2", "U3")
+        for u in ("U1", "U2", "U3", "U4", "U5", "U6")
     ]
     return [
         *on,
@@ -54,17 +54,25 @@ def _story() -> list[dict[str, Any]]:
         f.incident_created("I2", "S", AW[0], AW[1], time=_at(1)),
         f.incident_created("I3", "I", AW[0], AW[1], time=_at(1)),
         f.incident_created("I4", "S", AW[0], AW[1], time=_at(1)),
+        f.incident_created("I5", "I", AW[0], AW[1], time=_at(1)),
+        f.incident_created("I6", "I", AW[0], AW[1], time=_at(1)),
+        f.incident_assigned("I5", "U4", source=API + "chief", time=_at(2)),
+        f.incident_assigned("I6", "U6", source=API + "chief", time=_at(2)),
         _offer("A1", 2, "U1", "I1"),  # taken: U1 is sent to I1
         _offer("A2", 2, "U2", "I2"),  # overridden: U3 is sent instead
         _offer("A3", 2, "U1", "I3"),  # replaced by A4 (newer advice for I3)...
         _offer("A4", 3, "U2", "I3"),  # ...which expires when I3 closes unattended
         _offer("A5", 2, "U3", "I4"),  # still open at the end
+        _offer("B1", 3, "U5", "I5", "backup"),  # U4 running late: U5 is sent beside it
+        _offer("B2", 3, "U5", "I6", "backup"),  # U6 gets there first: expired
         _offer("M1", 2, "U1"),  # accepted by a person
         _offer("M2", 2, "U1"),  # settled when M1 is accepted
         _offer("M3", 2, "U2"),  # dismissed, with the reason
         _offer("M4", 2, "U3"),  # an hour passes: expired
         f.incident_assigned("I1", "U1", source=API + "chief", time=_at(4)),
         f.incident_assigned("I2", "U3", source="cad-feed", time=_at(5)),
+        f.incident_assigned("I5", "U5", source=API + "insp", time=_at(5)),
+        f.incident_arrived("I6", "U6", time=_at(5)),
         f.incident_closed("I3", time=_at(6)),
         _decision("accepted", "M1", "U1", 7),
         _decision("dismissed", "M3", "U2", 8, by="chief"),
@@ -80,6 +88,8 @@ EXPECTED = {
     "A3": ("expired", None, None, None),
     "A4": ("expired", None, None, None),
     "A5": (None, None, None, None),
+    "B1": ("accepted", "insp", None, None),
+    "B2": ("expired", None, None, None),
     "M1": ("accepted", "insp", None, None),
     "M2": ("expired", None, None, None),
     "M3": ("dismissed", "chief", None, "needed here"),
@@ -117,12 +127,13 @@ def _brute_force(raws: list[dict[str, Any]]) -> dict[str, str | None]:
 
 def _settles(offered: dict[str, Any], later: dict[str, Any]) -> str | None:
     offer, d, kind = offered["data"], later["data"], later["type"]
-    if offer["kind"] == "assignment":
+    if offer["kind"] in ("assignment", "backup"):
         if d.get("incident_id") != offer["incident_id"]:
             return None
         if kind == "incident.assigned":
             return "accepted" if d["unit_id"] == offer["unit_id"] else "overridden"
-        return "expired" if kind in ("incident.closed", "advice.offered") else None
+        settling = ("incident.closed", "incident.arrived", "advice.offered")
+        return "expired" if kind in settling else None
     if kind in ("advice.accepted", "advice.dismissed") and d["advice_id"] == offer["advice_id"]:
         return kind.split(".")[1]
     if kind == "advice.accepted" and d["unit_id"] == offer["unit_id"]:
@@ -164,6 +175,8 @@ def test_the_planner_s_report_counts_the_ledger_and_times_the_calls_by_hand(tmp_
     assert by_outcome[("unit for a call", "overridden")] == 1
     assert by_outcome[("unit for a call", "expired")] == 2
     assert by_outcome[("unit for a call", "open")] == 1
+    assert by_outcome[("back-up for a late unit", "accepted")] == 1
+    assert by_outcome[("back-up for a late unit", "expired")] == 1
     assert by_outcome[("move-up", "accepted")] == 1
     assert by_outcome[("move-up", "expired")] == 2
     assert by_outcome[("move-up", "dismissed")] == 1

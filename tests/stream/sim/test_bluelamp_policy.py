@@ -23,8 +23,8 @@ from stream.recommend.grid import CoverGrid
 from stream.recommend.situation import ROUTINE_PACE, Call, Resource, Situation
 from stream.sim.bluelamp import MOVES_PER_HOUR, BluelampPolicy
 from stream.sim.dispatch import Job, make_policy
-from stream.sim.engine import Simulation, sendable
-from stream.sim.fleet import SimUnit, State
+from stream.sim.engine import Simulation
+from stream.sim.fleet import SimUnit, State, sendable
 from stream.sim.prior import calibrated_prior
 from stream.sim.scenario import load
 from stream.sim.workday import SimOptions
@@ -97,7 +97,7 @@ def test_the_unit_it_sends_is_the_one_the_screens_would_suggest(london: London) 
 def test_a_diversion_it_makes_is_the_one_the_screens_would_suggest(london: London) -> None:
     # The only unit in time for the I-grade call is on its way to an S-grade call; a free
     # one is too far. The screens suggest diverting it; the policy, offered it by the
-    # engine (stream.sim.engine.divertable), takes it.
+    # engine (stream.sim.fleet.divertable), takes it.
     grid = CoverGrid.of(london)
     aw, wa = _spots(grid, "AW"), _spots(grid, "WA")
     far = _unit(0, wa[0], "WA")

@@ -7,7 +7,6 @@ picture's rules accept every event of such a night."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import pytest
 
@@ -16,16 +15,14 @@ from stream.events import Recorded, validate
 from stream.picture.fold import Picture
 from stream.recommend import assign
 from stream.sim import calibration as cal
-from stream.sim.bluelamp import BluelampPolicy
-from stream.sim.demand import Arrival
 from stream.sim.dispatch import Job
 from stream.sim.engine import Simulation
 from stream.sim.evaluate import evaluate
 from stream.sim.fleet import SimUnit, State
 from stream.sim.scenario import load
 from stream.sim.workday import SimOptions
+from tests.stream.sim.nights import Event, call_at, irv, night, of_kind, run_until
 
-Event = dict[str, Any]
 WEST, EAST = (51.545, -0.42), (51.56, 0.19)  # Hillingdon and Havering: 1.5 hours' drive
 SOUTH = (51.33, -0.07)  # Croydon's far south: out of reach of the drive from west to east
 
@@ -42,71 +39,30 @@ def across_london(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(assign, "S_REACH_S", float("inf"))
 
 
-def _sim(london: London, units: list[SimUnit]) -> Simulation:
-    """A simulation whose fleet is ``units`` alone, every one free, with no demand of its
-    own: the test makes its calls."""
-    scenario = load("normal-day")
-    sim = Simulation(
-        london, scenario.starting(scenario.start, 24), "bluelamp", 7, SimOptions(False)
-    )
-    for unit in units:
-        unit.state = State.AVAILABLE
-    sim.units = units
-    sim._by_id = {u.unit_id: u for u in units}
-    assert isinstance(sim.policy, BluelampPolicy)
-    sim.policy.units = units
-    return sim
-
-
-def _call(sim: Simulation, grade: str, at: tuple[float, float]) -> Job:
-    place = sim.london.locate(*at)
-    assert place is not None and place.bcu is not None
-    arrival = Arrival(sim._when(), "theft", grade, at[0], at[1], place.borough, place.bcu)
-    return sim._create(arrival, units_needed=1)
-
-
-def _run(sim: Simulation, until: Any) -> list[Event]:
-    """Carry out the simulation's actions until ``until()`` holds (or nothing is left)."""
-    out: list[Event] = []
-    while not until() and (action := sim._next_before(float("inf"))) is not None:
-        action()
-        out += sim._out
-        sim._out.clear()
-    return out
-
-
-def _of(events: list[Event], kind: str, incident: str) -> list[Event]:
-    return [e for e in events if e["type"] == kind and e["data"]["incident_id"] == incident]
-
-
-def _unit(name: str, at: tuple[float, float], bcu: str = "WA") -> SimUnit:
-    return SimUnit(name, name, "IRV", bcu, at, 7, 10)
-
-
 def _en_route_east(sim: Simulation, unit: SimUnit) -> tuple[Job, list[Event]]:
     """``unit`` sent from the west to an S-grade call in the east, a few minutes into it."""
-    s_job = _call(sim, "S", EAST)
-    events = _run(sim, lambda: unit.state is State.EN_ROUTE)
+    s_job = call_at(sim, "S", EAST)
+    events = run_until(sim, lambda: unit.state is State.EN_ROUTE)
     assert unit.incident_id == s_job.incident_id
     later = sim.now + 300
     sim._at(later, lambda: None)  # the clock stops there
-    events += _run(sim, lambda: sim.now >= later)
+    events += run_until(sim, lambda: sim.now >= later)
     return s_job, events
 
 
 def test_the_only_unit_in_time_is_diverted_and_its_call_waits_until_a_unit_frees(
     london: London,
 ) -> None:
-    unit = _unit("A", WEST)
-    sim = _sim(london, [unit])
+    unit = irv("A", WEST)
+    sim = night(london, [unit])
     s_job, events = _en_route_east(sim, unit)
     # An I-grade call just ahead of it on its way: it is there in minutes.
     ahead = unit.position(sim.now + 420)
-    i_job = _call(sim, "I", ahead)
-    events += _run(sim, lambda: unit.incident_id == i_job.incident_id)
+    i_job = call_at(sim, "I", ahead)
+    events += run_until(sim, lambda: unit.incident_id == i_job.incident_id)
     assert sim.diversions == 1
     assert s_job in sim.waiting and s_job.units == []  # no unit free: it waits
-    events += _run(sim, lambda: s_job.closed)
+    events += run_until(sim, lambda: s_job.closed)
 
     assigned = [e["data"] for e in events if e["type"] == "incident.assigned"]
     assert [a["incident_id"] for a in assigned] == [
@@ -114,29 +70,29 @@ def test_the_only_unit_in_time_is_diverted_and_its_call_waits_until_a_unit_frees
         i_job.incident_id,
         s_job.incident_id,  # when the unit is free again, the call it left is its next
     ]
-    (i_arrival,) = _of(events, "incident.arrived", i_job.incident_id)
-    (s_arrival,) = _of(events, "incident.arrived", s_job.incident_id)  # once: the first drive's
+    (i_arrival,) = of_kind(events, "incident.arrived", i_job.incident_id)
+    (s_arrival,) = of_kind(events, "incident.arrived", s_job.incident_id)  # once: the first drive's
     assert i_arrival["time"] < s_arrival["time"]  # end never fires
-    i_closed = _of(events, "incident.closed", i_job.incident_id)[0]
-    assert i_closed["time"] <= _of(events, "incident.assigned", s_job.incident_id)[1]["time"]
+    i_closed = of_kind(events, "incident.closed", i_job.incident_id)[0]
+    assert i_closed["time"] <= of_kind(events, "incident.assigned", s_job.incident_id)[1]["time"]
 
     # The evaluation, from the events alone: the S-grade call's response is the arrival of
     # the unit that got there, after its first unit turned away.
     result = evaluate(events, london.locate)
-    (created,) = _of(events, "incident.created", s_job.incident_id)
+    (created,) = of_kind(events, "incident.created", s_job.incident_id)
     assert result.by_grade["S"].responses == [
         pytest.approx(_seconds(s_arrival) - _seconds(created))
     ]
     assert result.by_grade["I"].on_time == 1
 
 
-def test_the_call_a_unit_is_diverted_from_goes_at_once_to_a_free_unit(london: London) -> None:
-    unit, spare = _unit("A", WEST), _unit("B", EAST, "EA")
-    sim = _sim(london, [unit, spare])
-    s_job = _call(sim, "S", (51.55, -0.25))  # B, in the east, could not be there in time
-    events = _run(sim, lambda: unit.state is State.EN_ROUTE)
-    i_job = _call(sim, "I", unit.position(sim.now + 420))
-    events += _run(sim, lambda: unit.incident_id == i_job.incident_id)
+def test_the_call_a_unit_is_diverted_from_goes_at_once_to_a_freeirv(london: London) -> None:
+    unit, spare = irv("A", WEST), irv("B", EAST, "EA")
+    sim = night(london, [unit, spare])
+    s_job = call_at(sim, "S", (51.55, -0.25))  # B, in the east, could not be there in time
+    events = run_until(sim, lambda: unit.state is State.EN_ROUTE)
+    i_job = call_at(sim, "I", unit.position(sim.now + 420))
+    events += run_until(sim, lambda: unit.incident_id == i_job.incident_id)
     assert sim.diversions == 1
     assert s_job.units == ["B"] and s_job not in sim.waiting
     assigned = [
@@ -148,13 +104,13 @@ def test_the_call_a_unit_is_diverted_from_goes_at_once_to_a_free_unit(london: Lo
 
 
 def test_no_diversion_when_the_unit_would_be_late_too(london: London) -> None:
-    unit = _unit("A", WEST)
-    sim = _sim(london, [unit])
+    unit = irv("A", WEST)
+    sim = night(london, [unit])
     s_job, events = _en_route_east(sim, unit)
-    i_job = _call(sim, "I", SOUTH)
-    events += _run(sim, lambda: i_job in sim.waiting)
+    i_job = call_at(sim, "I", SOUTH)
+    events += run_until(sim, lambda: i_job in sim.waiting)
     assert unit.incident_id == s_job.incident_id and sim.diversions == 0
-    events += _run(sim, lambda: i_job.first_arrival is not None)
+    events += run_until(sim, lambda: i_job.first_arrival is not None)
     assigned = [e["data"]["incident_id"] for e in events if e["type"] == "incident.assigned"]
     assert assigned == [s_job.incident_id, i_job.incident_id]  # the I-grade call after it
     assert s_job.first_unit == "A"
@@ -167,19 +123,19 @@ def _seconds(event: Event) -> float:
 def test_a_unit_sent_back_to_the_call_it_left_arrives_at_the_end_of_its_new_drive(
     london: London,
 ) -> None:
-    unit = _unit("A", WEST)
-    sim = _sim(london, [unit])
+    unit = irv("A", WEST)
+    sim = night(london, [unit])
     s_job, events = _en_route_east(sim, unit)
     first_drive_ends = unit.arrive
-    i_job = _call(sim, "I", unit.position(sim.now - 180))  # a little way back
-    events += _run(sim, lambda: unit.incident_id == i_job.incident_id)
+    i_job = call_at(sim, "I", unit.position(sim.now - 180))  # a little way back
+    events += run_until(sim, lambda: unit.incident_id == i_job.incident_id)
     sim._close(i_job, "resolved")  # before it gets there: free again, the S-grade call next
     assert unit.incident_id == s_job.incident_id and unit.arrive > first_drive_ends
     second_drive_ends = unit.arrive
-    events += _run(sim, lambda: s_job.first_arrival is not None)
+    events += run_until(sim, lambda: s_job.first_arrival is not None)
     # The first drive's end, earlier, is not an arrival: the unit had turned away.
     assert s_job.first_arrival == second_drive_ends
-    assert len(_of(events + sim._out, "incident.arrived", s_job.incident_id)) == 1
+    assert len(of_kind(events + sim._out, "incident.arrived", s_job.incident_id)) == 1
 
 
 def test_a_busy_night_s_diversions_are_in_its_events_and_every_call_left_is_served(
@@ -230,12 +186,12 @@ def test_only_an_i_grade_call_is_driven_to_on_blue_lights(
     scene = (51.55, -0.25)
     took = {}
     for grade in ("I", "S", "E"):
-        unit = _unit("A", WEST)
-        sim = _sim(london, [unit])
-        job = _call(sim, grade, scene)
-        events = _run(sim, lambda job=job: job.first_arrival is not None)
-        (sent,) = _of(events, "incident.assigned", job.incident_id)
-        (came,) = _of(events, "incident.arrived", job.incident_id)
+        unit = irv("A", WEST)
+        sim = night(london, [unit])
+        job = call_at(sim, grade, scene)
+        events = run_until(sim, lambda job=job: job.first_arrival is not None)
+        (sent,) = of_kind(events, "incident.assigned", job.incident_id)
+        (came,) = of_kind(events, "incident.arrived", job.incident_id)
         took[grade] = _seconds(came) - _seconds(sent)
     model = sim.travel.seconds(*WEST, *scene, "IRV", sim._when())
     assert took["I"] == pytest.approx(model, abs=1)

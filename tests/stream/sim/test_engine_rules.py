@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from stream.recommend.situation import Resource, may_send
-from stream.sim.engine import divertable, sendable
-from stream.sim.fleet import SimUnit, State
+from stream.sim.fleet import SimUnit, State, divertable, sendable
 
 
 @pytest.mark.parametrize("grade", ["I", "S", "E", "R"])

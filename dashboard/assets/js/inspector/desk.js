@@ -71,6 +71,12 @@ function knowledge(me, state) {
       const recs = recommendations(live.advice);
       return ((recs && recs.moves) || []).filter((m) => live.units.has(m.unit_id) && d.mayCommand(m.from_bcu));
     },
+    // I-grade calls whose units all run late by their progress, with the unit to send as
+    // well (the recommender's, in the live advice, which the server cuts to this user's BCU).
+    backups() {
+      const recs = recommendations(live.advice);
+      return ((recs && recs.backups) || []).filter((b) => live.incidents.has(b.incident_id));
+    },
     // As the server decides it (GET /api/me: commands is all, own_bcu or none).
     mayCommand(bcu) { return me.commands === "all" || (me.commands === "own_bcu" && bcu === me.bcu); },
     // Answered requests stay hidden until the advice (recomputed on the next events) drops them.
@@ -213,7 +219,7 @@ export function inspector(root, me) {
     const data = target.dataset, id = state.incident;
     if (data.show) { selectIncident(data.show); tables.showSelection(); }
     if (data.show || data.dismiss) { byId("inspector-alert").classList.remove("bl-shown", "bl-flash"); return; }
-    if (data.assign) { assign(data.assign, id); }
+    if (data.assign) { assign(data.assign, data.assignTo || id); }
     if (data.status) { setStatus(state.unit, data.status); }
     if (data.redeploy) { askRedeploy(state.unit, byId("redeploy-bcu").value, byId("redeploy-reason").value); }
     if (data.confirmRedeploy && state.confirm) {

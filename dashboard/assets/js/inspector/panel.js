@@ -1,7 +1,7 @@
 // The inspector's side panel: the selected incident (detail, suggestions, actions, its
 // log) and the selected unit's controls, built from the store and what the desk knows
 // (desk.js): d = {me, state, canAct, timelines, callsignOf, suggestions, outlook, moves,
-// openAid, mayCommand, secondUnits}. Rebuilt on each change that touches it, keeping what is typed.
+// backups, openAid, mayCommand, secondUnits}. Rebuilt on each change that touches it, keeping what is typed.
 import { moveWords, reasonsLine, whatIfLines } from "../decisions.js";
 import { h } from "../dom.js";
 import { clock, day, minutes, words } from "../format.js";
@@ -25,7 +25,7 @@ export function timelineWords(record, callsignOf) {
     "incident.closed": () => "closed: " + d.outcome,
     "incident.noted": () => "note: " + d.text,
     "alert.acknowledged": () => "alert acknowledged",
-    "advice.offered": () => "advised: send " + callsignOf(d.unit_id) + (d.eta_s ? " (" + minutes(d.eta_s) + ")" : ""),
+    "advice.offered": () => "advised: " + (d.kind === "backup" ? "send as back-up " : "send ") + callsignOf(d.unit_id) + (d.eta_s ? " (" + minutes(d.eta_s) + ")" : ""),
     // Who, only in "What we know here" (asked for and audited): the log says the role.
     "incident.person_linked": () => words("role", d.role) + " linked",
     "incident.person_unlinked": () => words("role", d.role) + " unlinked",
@@ -206,14 +206,33 @@ function moveCards(d) {
   h("input", { id: "move-reason", placeholder: "Why not (to dismiss a move-up)", maxlength: 200, "aria-label": "Why a move-up is dismissed" }))];
 }
 
-// The actions pane: mutual aid requests to answer, move-ups, then the selected unit's controls.
+// I-grade calls whose units all run late by their progress (AVL): why, and the unit the
+// recommender would send as well, sent with one click if this user commands it (the first
+// on scene stands the others down). Another BCU's unit is named, to ask for from the call.
+function backupCards(d) {
+  const found = d.canAct ? d.backups() : [];
+  if (!found.length) { return []; }
+  return [h("div", { class: "bl-backups" }, h("h3", {}, "Back-ups needed"), found.map((b) => {
+    const incident = live.incidents.get(b.incident_id), n = b.suggestion;
+    const name = (incident && incident.reference) || b.incident_id;
+    const where = " (" + n.bcu + ", " + minutes(n.eta_s) + ")";
+    const send = d.mayCommand(n.bcu)
+      ? command({ assign: n.unit_id, assignTo: b.incident_id }, "Send " + n.callsign + where)
+      : h("span", { class: "bl-foreign" }, n.callsign + where + " is " + n.bcu + "'s: select the call to ask for mutual aid");
+    return h("div", { class: "bl-backup" }, h("strong", {}, name + " "), b.reasons[0] + " ", send,
+      h("small", { class: "bl-reasons" }, reasonsLine(n)));
+  }))];
+}
+
+// The actions pane: mutual aid requests to answer, back-ups and move-ups, then the selected
+// unit's controls.
 export function actionsPane(d) {
   const unit = d.state.unit && live.units.get(d.state.unit);
   let controls;
   if (!d.canAct) { controls = [h("p", { class: "bl-muted" }, "Read only: commanders and inspectors move units.")]; }
   else if (unit) { controls = unitControls(d, unit); }
   else { controls = [h("p", { class: "bl-muted" }, "Select a unit to change its status or redeploy it; then click an incident on the map to assign it.")]; }
-  return aidRequests(d).concat(moveCards(d), controls);
+  return aidRequests(d).concat(backupCards(d), moveCards(d), controls);
 }
 
 // Rebuilding the panel (every frame that touches it) must not lose what is being typed.
