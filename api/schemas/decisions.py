@@ -173,7 +173,10 @@ class LedgerEntry(Closed):
     """One piece of advice and what became of it (reports/ledger.py)."""
 
     advice_id: str
-    kind: str = Field(description="assignment (a unit for a call) or move (a move-up)")
+    kind: str = Field(
+        description="assignment (a unit for a call), backup (a unit beside one running late) "
+        "or move (a move-up)"
+    )
     offered_at: str
     unit_id: str
     incident_id: str | None
