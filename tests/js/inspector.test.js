@@ -356,3 +356,19 @@ test("the log says a back-up was advised", async () => {
   const record = { event: { type: "advice.offered", source: "bluelamp-api/recommender", data: { kind: "backup", unit_id: "U6", eta_s: 240 } } };
   assert.equal(timelineWords(record, (id) => (id === "U6" ? "AW16" : id)), "advised: send as back-up AW16 (4 min) · recommender");
 });
+
+test("a back-up that is another BCU's unit is named, with no Send for an inspector", async () => {
+  const late = { unit_id: "U5", callsign: "AW15", pace: 2.5, arrives_in_s: 1200, margin_s: -300 };
+  snapshot([{ ...INCIDENTS[0], status: "assigned", bcu: "AW", units: ["U5"], lat: 51.5, lon: -0.1, created_at: "2026-11-24T21:25:00Z" }],
+    [{ unit_id: "U5", callsign: "AW15", unit_type: "IRV", status: "en_route", incident_id: "CAD-1", bcu: "AW", lat: 51.55, lon: -0.1 },
+      { unit_id: "U7", callsign: "CE7", unit_type: "IRV", status: "available", bcu: "CE", lat: 51.5, lon: -0.1 }],
+    { waiting: [], alerts: [], mutual_aid: [],
+      recommendations: { calls: [], cover: {}, expected_breaches: {}, moves: [], backups: [
+        { incident_id: "CAD-1", reference: "MPS-001", bcu: "AW", running_late: late, reasons: ["AW15 is driving at 2.5× the usual time"],
+          suggestion: { unit_id: "U7", callsign: "CE7", bcu: "CE", eta_s: 300, reasons: [] }, advice_id: "B-2" }] } });
+  const d = await desk("?bcu=AW");
+  const [card] = d.page.actions.querySelectorAll(".bl-backup");
+  assert.equal(card.querySelector("[data-assign]"), null);
+  assert.equal(card.querySelector(".bl-foreign").textContent, "CE7 (CE, 5 min) is CE's: select the call to ask for mutual aid");
+  d.screen.stop();
+});
