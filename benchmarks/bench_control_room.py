@@ -18,10 +18,11 @@ cores busy while the feed ran (the machine has 2, shared by all of it). With
 sequence`` sequences beside it (its CPU in its own column). With ``--no-compress`` the server
 refuses permessage-deflate (``BLUELAMP_WS_COMPRESS=false``), which every client and the page
 otherwise negotiate. With ``--recommender-apart`` the recommender computes in a process of its
-own (``BLUELAMP_RECOMMENDER_PROCESS=true``; its CPU in the ``rec'r`` column).
+own (``BLUELAMP_RECOMMENDER_PROCESS=true``; its CPU in the ``rec'r`` column). With
+``--frame-ms N`` the live feed's frames fall due every N ms (``BLUELAMP_WS_FRAME_MS``, 50).
 
     .venv/bin/python -m benchmarks.bench_control_room --sequencer-apart [--no-compress]
-                                                      [--recommender-apart]
+                                                      [--recommender-apart] [--frame-ms 20]
 
 The baseline is the first row: the same feed, the same page, one client.
 """
@@ -154,8 +155,12 @@ def main() -> None:
         action="store_true",
         help="the recommender in a process of its own (BLUELAMP_RECOMMENDER_PROCESS=true)",
     )
+    parser.add_argument(
+        "--frame-ms", type=int, help="the live feed's frame tick (BLUELAMP_WS_FRAME_MS; 50)"
+    )
     args = parser.parse_args()
     env = {"BLUELAMP_SEQUENCE": "false"} if args.sequencer_apart else {}
+    env |= {"BLUELAMP_WS_FRAME_MS": str(args.frame_ms)} if args.frame_ms else {}
     env |= {"BLUELAMP_WS_COMPRESS": "false"} if args.no_compress else {}
     env |= {"BLUELAMP_RECOMMENDER_PROCESS": "true"} if args.recommender_apart else {}
     with busy_room(3_000, 300, {"screen": "wall"}, **env) as room:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from geodata.london import London
+from stream.events import Recorded, validate
+from stream.picture.fold import Picture
 from stream.sim.bluelamp import BluelampPolicy
 from stream.sim.demand import Arrival
 from stream.sim.dispatch import Job
@@ -52,6 +54,19 @@ def run_until(sim: Simulation, until: Any) -> list[Event]:
 
 def of_kind(events: list[Event], kind: str, incident: str) -> list[Event]:
     return [e for e in events if e["type"] == kind and e["data"]["incident_id"] == incident]
+
+
+def refused_by_the_picture(london: London, events: list[Event]) -> list[tuple[str, str]]:
+    """What the live system would refuse of ``events``: each validated (every point in
+    London) and checked by the picture's rules in turn, as (type, reason)."""
+    picture, refused = Picture(), []
+    for seq, event in enumerate(events, start=1):
+        checked = validate(event, london.locate)
+        if (objection := picture.check(checked)) is not None:
+            refused.append((event["type"], objection.reason))
+            continue
+        picture.apply(Recorded(seq, checked.event))
+    return refused
 
 
 def irv(name: str, at: tuple[float, float], bcu: str = "WA") -> SimUnit:

@@ -20,7 +20,15 @@ from stream.sim.engine import BACKUP_EVERY_S, Simulation
 from stream.sim.evaluate import evaluate
 from stream.sim.fleet import State
 from stream.sim.prior import calibrated_prior
-from tests.stream.sim.nights import Event, call_at, irv, night, of_kind, run_until
+from tests.stream.sim.nights import (
+    Event,
+    call_at,
+    irv,
+    night,
+    of_kind,
+    refused_by_the_picture,
+    run_until,
+)
 
 SCENE = (51.515, -0.14)  # the West End
 FROM_NORTH = (51.54, -0.14)  # ~3 km north: 10 min at the model's pace, 28 at 3×
@@ -34,17 +42,6 @@ def london() -> London:
 def _held_up(sim: Simulation, factors: list[float]) -> None:
     """The next drives take these factors of the model's time (then the model's)."""
     sim._hold_up = lambda: factors.pop(0) if factors else 1.0  # type: ignore[method-assign]
-
-
-def _accepted_by_the_picture(london: London, events: list[Event]) -> list[tuple[str, str]]:
-    picture, refused = Picture(), []
-    for seq, event in enumerate(events, start=1):
-        checked = validate(event, london.locate)
-        if (objection := picture.check(checked)) is not None:
-            refused.append((event["type"], objection.reason))
-            continue
-        picture.apply(Recorded(seq, checked.event))
-    return refused
 
 
 Positions = dict[str, tuple[float, float]]
@@ -91,7 +88,7 @@ def test_a_unit_held_up_is_backed_up_and_stood_down_when_the_back_up_arrives(
     stood_down = [e for e in events if e["type"] == "unit.status" and e["data"]["unit_id"] == "A"]
     assert stood_down and stood_down[0]["data"]["status"] == "available"
     assert stood_down[0]["time"] == arrived["time"]
-    assert _accepted_by_the_picture(london, events) == []
+    assert refused_by_the_picture(london, events) == []
     # Judged from the events alone: in time, by the back-up.
     assert evaluate(events, london.locate).by_grade["I"].on_time == 1
 

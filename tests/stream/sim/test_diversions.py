@@ -11,8 +11,6 @@ from datetime import datetime
 import pytest
 
 from geodata.london import London
-from stream.events import Recorded, validate
-from stream.picture.fold import Picture
 from stream.recommend import assign
 from stream.sim import calibration as cal
 from stream.sim.dispatch import Job
@@ -21,7 +19,15 @@ from stream.sim.evaluate import evaluate
 from stream.sim.fleet import SimUnit, State
 from stream.sim.scenario import load
 from stream.sim.workday import SimOptions
-from tests.stream.sim.nights import Event, call_at, irv, night, of_kind, run_until
+from tests.stream.sim.nights import (
+    Event,
+    call_at,
+    irv,
+    night,
+    of_kind,
+    refused_by_the_picture,
+    run_until,
+)
 
 WEST, EAST = (51.545, -0.42), (51.56, 0.19)  # Hillingdon and Havering: 1.5 hours' drive
 SOUTH = (51.33, -0.07)  # Croydon's far south: out of reach of the drive from west to east
@@ -165,16 +171,8 @@ def test_a_busy_night_s_diversions_are_in_its_events_and_every_call_left_is_serv
     assert len(left) == sim.diversions > 0
     assert all(incident in arrived or incident not in closed for incident in left)
     assert sum(incident in arrived for incident in left) > len(left) / 2
-    # And the live system takes every one of them: validated (every point in London) and
-    # checked by the picture's rules, diversions included.
-    picture, refused = Picture(), []
-    for seq, event in enumerate(events, start=1):
-        checked = validate(event, london.locate)
-        if (objection := picture.check(checked)) is not None:
-            refused.append((event["type"], objection.reason))
-            continue
-        picture.apply(Recorded(seq, checked.event))
-    assert refused == []
+    # And the live system takes every one of them, diversions included.
+    assert refused_by_the_picture(london, events) == []
 
 
 def test_only_an_i_grade_call_is_driven_to_on_blue_lights(
