@@ -75,35 +75,12 @@ def offers(result: dict[str, Any]) -> list[dict[str, Any]]:
     found = []
     hour = result["as_of"][:13]
     for call in result["calls"]:
-        if not call["suggestions"]:
-            continue
-        best = call["suggestions"][0]
-        best["advice_id"] = advice_id("assignment", call["incident_id"], best["unit_id"])
-        found.append(
-            {
-                "advice_id": best["advice_id"],
-                "kind": "assignment",
-                "unit_id": best["unit_id"],
-                "incident_id": call["incident_id"],
-                "bcu": call["bcu"],
-                "eta_s": best["eta_s"],
-                "reason": "; ".join(best["reasons"])[:200],
-            }
-        )
+        if call["suggestions"]:
+            best = call["suggestions"][0]
+            found.append(_call_offer("assignment", call, best, best["reasons"], best))
     for backup in result["backups"]:
         unit = backup["suggestion"]
-        backup["advice_id"] = advice_id("backup", backup["incident_id"], unit["unit_id"])
-        found.append(
-            {
-                "advice_id": backup["advice_id"],
-                "kind": "backup",
-                "unit_id": unit["unit_id"],
-                "incident_id": backup["incident_id"],
-                "bcu": backup["bcu"],
-                "eta_s": unit["eta_s"],
-                "reason": "; ".join(backup["reasons"])[:200],
-            }
-        )
+        found.append(_call_offer("backup", backup, unit, backup["reasons"], backup))
     for move in result["moves"]:
         move["advice_id"] = advice_id("move", move["unit_id"], move["cell"], hour)
         found.append(
@@ -119,6 +96,27 @@ def offers(result: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return found
+
+
+def _call_offer(
+    kind: str,
+    call: dict[str, Any],
+    unit: dict[str, Any],
+    reasons: list[str],
+    named: dict[str, Any],
+) -> dict[str, Any]:
+    """The offer of ``unit`` for ``call`` (a waiting call, or a back-up's); ``named`` (what
+    the screens show it on: the suggestion, or the back-up) gets its ``advice_id``."""
+    named["advice_id"] = advice_id(kind, call["incident_id"], unit["unit_id"])
+    return {
+        "advice_id": named["advice_id"],
+        "kind": kind,
+        "unit_id": unit["unit_id"],
+        "incident_id": call["incident_id"],
+        "bcu": call["bcu"],
+        "eta_s": unit["eta_s"],
+        "reason": "; ".join(reasons)[:200],
+    }
 
 
 @dataclass
