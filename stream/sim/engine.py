@@ -64,6 +64,8 @@ class Simulation(Workday):
             attach(self.units, london)  # a policy that sees the whole simulation (bluelamp)
         self._mutual_aid = make_policy("closest-idle-any", travel)
         self._by_id = {u.unit_id: u for u in self.units}
+        self._place = {u.unit_id: i for i, u in enumerate(self.units)}
+        self._driven_to: set[str] = set()  # I-grade calls units were sent to, not yet reached
         self.desks = {b.code: Desk(cal.CONTROLLERS_PER_BCU) for b in london.bcus}
         self.jobs: dict[str, Job] = {}
         self._incidents = itertools.count(1)
@@ -247,6 +249,8 @@ class Simulation(Workday):
         self._set_state(unit, State.EN_ROUTE)
         generation = unit.state_generation  # a diversion later makes this drive's end stale
         unit.incident_id, unit.incident_grade = job.incident_id, job.grade
+        if job.grade == "I":
+            self._driven_to.add(job.incident_id)
         self._emit("incident.assigned", {"incident_id": job.incident_id, "unit_id": unit.unit_id})
         lat, lon = unit.position(self.now)
         seconds = self.travel.seconds(lat, lon, job.lat, job.lon, unit.unit_type, self._when())
@@ -287,15 +291,23 @@ class Simulation(Workday):
 
     def _back_up(self) -> None:
         """A unit beside each I-grade call whose units, by their progress, will all be late,
-        where the policy finds one in time (stream.recommend.backup)."""
-        driving: dict[str, list[SimUnit]] = {}
-        for unit in self.units:
-            if unit.state is State.EN_ROUTE and unit.incident_grade == "I":
-                driving.setdefault(unit.incident_id or "", []).append(unit)
-        for incident_id, units in driving.items():
+        where the policy finds one in time (stream.recommend.backup). The calls are looked
+        at in the order of their first driving unit in the fleet, each call's units in the
+        fleet's order too."""
+        driving: list[tuple[int, str, list[SimUnit]]] = []
+        for incident_id in list(self._driven_to):
             job = self.jobs[incident_id]
             if job.first_arrival is not None or job.closed:
+                self._driven_to.discard(incident_id)
                 continue
+            units = sorted(
+                (u for u in map(self._by_id.__getitem__, job.units or []) if _driving_to(u, job)),
+                key=lambda u: self._place[u.unit_id],
+            )
+            if units:
+                driving.append((self._place[units[0].unit_id], incident_id, units))
+        for _, incident_id, units in sorted(driving, key=lambda found: found[0]):
+            job = self.jobs[incident_id]
             backup = self.policy.backup(job, units, self._choosable, self.now, self._when())  # type: ignore[attr-defined]
             if backup is not None:
                 self.backups += 1
@@ -379,3 +391,7 @@ class Simulation(Workday):
         if job.major or self.unit_rng.random() >= share:
             return 0.0
         return self.unit_rng.uniform(low, high)
+
+
+def _driving_to(unit: SimUnit, job: Job) -> bool:
+    return unit.state is State.EN_ROUTE and unit.incident_id == job.incident_id

@@ -30,6 +30,7 @@ def night(london: London, units: list[SimUnit]) -> Simulation:
         unit.state = State.AVAILABLE
     sim.units = units
     sim._by_id = {u.unit_id: u for u in units}
+    sim._place = {u.unit_id: i for i, u in enumerate(units)}
     assert isinstance(sim.policy, BluelampPolicy)
     sim.policy.units = units
     return sim
