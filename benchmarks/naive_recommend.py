@@ -92,14 +92,33 @@ def naive_rank(
         if not worth_the_drive(call.grade, eta, waited):
             cost = FAR + eta
         scored.append((eta, i, cost))
-    # Units that break off their work (busy ones, for an I-grade call) cover nothing now.
+    # Units that break off their work (busy ones) cover nothing now: for an I-grade call
+    # they rank with the rest; for an S-grade call, only those in time, and only when no
+    # free unit is in time and worth its drive.
     breaking = [u for u in situation.resources if not u.dispatchable and u.sendable(call.grade)]
+    busy = []
     for k, unit in enumerate(breaking):
         eta = eta_of(unit)
-        scored.append((eta, len(available) + k, weight * eta if eta <= left else LATE + eta))
+        cost = weight * eta if eta <= left else LATE + eta
+        busy.append(
+            (
+                eta,
+                len(available) + k,
+                cost if worth_the_drive(call.grade, eta, waited) else FAR + eta,
+            )
+        )
     units = [*available, *breaking]
-    quickest = sorted(scored)[:QUICKEST]
-    found = sorted(quickest, key=lambda e: (e[2], e[0], e[1]))[:limit]
+
+    def best(of: list[tuple[float, int, float]]) -> list[tuple[float, int, float]]:
+        quickest = sorted(of)[:QUICKEST]
+        return sorted(quickest, key=lambda e: (e[2], e[0], e[1]))[:limit]
+
+    if call.grade == "I":
+        found = best(scored + busy)
+    else:
+        found = best(scored)
+        if not found or found[0][2] >= LATE:
+            found = best(scored + [b for b in busy if b[0] <= left])
     ranked = [(units[i].unit_id, eta, cost) for eta, i, cost in found]
     if call.grade == "I" and not any(round(left - eta) >= 0 for _, eta, _ in ranked):
         for unit in situation.resources:

@@ -9,11 +9,12 @@ work per call that the simulator, which asks for every dispatch, needs (a slower
 only where it saves more cover than 20 nearer ones, which the evaluation can test).
 An I-grade call may also take a ``busy`` unit, which breaks off its work
 (stream.recommend.situation.may_send: the simulator's rule too), scored like the rest with
-no cover cost, as it covers nothing while busy. An I-grade call that no such unit reaches
-in time may take a unit on its way to a lower-grade call (a diversion) that does reach it
-in time, at a cost of ``DIVERT_COST_S``: that call waits again. An S-grade call's unit
-more than ``S_REACH_S`` away (at road pace) ranks after every nearer one, and is not worth
-sending until the call has waited ``S_LONGEST_WAIT_S``
+no cover cost, as it covers nothing while busy; an S-grade call takes one only when no free
+unit worth the drive arrives in time (the report waits, the call would not). An I-grade call
+that no such unit reaches in time may take a unit on its way to a lower-grade call (a
+diversion) that does reach it in time, at a cost of ``DIVERT_COST_S``: that call waits
+again. An S-grade call's unit more than ``S_REACH_S`` away (at road pace) ranks after every
+nearer one, and is not worth sending until the call has waited ``S_LONGEST_WAIT_S``
 (:func:`worth_the_drive`): when units are short, a nearer one usually comes free first.
 """
 
@@ -112,7 +113,12 @@ class Ranker:
             for i, r in enumerate(self.available)
             if r.unit_id not in taken and self.eligible(r, call)
         ]
-        found = self._timely(call, pool, self._breaking_off(call, taken), limit)
+        if call.grade == "I":
+            found = self._timely(call, pool, self._breaking_off(call, taken), limit)
+        else:  # a busy unit breaks off for an S-grade call only when no free one will do
+            found = self._timely(call, pool, [], limit)
+            if not found or found[0].cost >= LATE:
+                found = self._timely(call, pool, self._in_time_off_reports(call, taken), limit)
         if call.grade == "I" and not any(s.margin_s >= 0 for s in found):
             found += self._diversions(call, taken)
         return sorted(found, key=lambda s: (s.cost, s.eta_s, s.unit_id))[:limit]
@@ -154,8 +160,8 @@ class Ranker:
         return self._eta(call, self.available) if found is None else found
 
     def breaking_off(self, call: Call, taken: frozenset[str] = frozenset()) -> list[Resource]:
-        """Units not free now that may leave their work for ``call`` (busy ones, for an
-        I-grade call), none of ``taken``."""
+        """Units not free now that may leave their work for ``call`` (busy ones, for an I- or
+        S-grade call: stream.sending), none of ``taken``."""
         return self._breaking_off(call, taken)
 
     def eta_of(self, call: Call, units: Sequence[Resource]) -> FloatArray:
@@ -168,7 +174,8 @@ class Ranker:
         return self.cover.loss(self.rows)
 
     def _breaking_off(self, call: Call, taken: frozenset[str]) -> list[Resource]:
-        """Units that may leave their work for this call (busy ones, for an I-grade call)."""
+        """Units that may leave their work for this call (busy ones, for an I- or S-grade
+        call)."""
         return [
             r
             for r in self.situation.resources
@@ -177,6 +184,16 @@ class Ranker:
             and r.unit_id not in taken
             and self.eligible(r, call)
         ]
+
+    def _in_time_off_reports(self, call: Call, taken: frozenset[str]) -> list[Resource]:
+        """Busy units an S-grade call no free unit will do for may take: those that arrive
+        in time (a report is left to save a call, not for one already late)."""
+        busy = self._breaking_off(call, taken)
+        if not busy:
+            return []
+        left = (call.target_at - self.situation.now).total_seconds()
+        in_time = self._eta(call, busy) <= left
+        return [r for r, ok in zip(busy, in_time, strict=True) if ok]
 
     def _timely(
         self, call: Call, pool: list[int], breaking: list[Resource], limit: int
@@ -294,8 +311,9 @@ def _reasons(
     else:
         reasons.append(f"{in_minutes(eta)} away: {in_minutes(-margin)} after the target")
     if unit.status == UnitStatus.BUSY.value:
+        why = "this emergency" if call.grade == "I" else "this call: no free unit is in time"
         reasons.append(
-            f"busy (a report or an enquiry): breaks off for this emergency, "
+            f"busy (a report or an enquiry): breaks off for {why}, "
             f"{in_minutes(unit.start_s)} to get going"
         )
     elif unit.start_s:

@@ -4,7 +4,8 @@ minutes, from the calls waiting now and the I-grade calls the forecast expects.
 
 Waiting calls are served in order of time to breach, each by the quickest unit the calls
 before it have not taken (greedy, as a controller short of units would; a busy unit breaks
-off for an I-grade call, as the ranking lets it): a call that still cannot be reached in
+off for an I-grade call, or for an S-grade one no free unit reaches in time, as the ranking
+lets it): a call that still cannot be reached in
 time counts as one breach if its target falls in the horizon. A new
 I-grade call in the first (horizon - target) of the window breaches within it when no unit
 is free to reach it: demand × q^k at each point (the MEXCLP chance that none is).
@@ -20,6 +21,8 @@ import numpy as np
 
 from stream.payloads import TARGET_SECONDS, Grade
 from stream.recommend.assign import Ranker
+from stream.recommend.cover import FloatArray
+from stream.recommend.situation import Call
 
 HORIZON = timedelta(minutes=30)
 
@@ -61,17 +64,31 @@ class Outlook:
 
 def outlooks(ranker: Ranker) -> list[Outlook]:
     """Each waiting call's outlook, in order of time to breach (the queue to serve): the
-    quickest unit the ranking may offer, a busy one breaking off for an I-grade call too."""
+    quickest unit the ranking may offer (:func:`quickest`)."""
     now, result = ranker.situation.now, []
     for call in ranker.situation.calls:
-        etas = np.concatenate([ranker.etas(call), ranker.eta_of(call, ranker.breaking_off(call))])
         left = round((call.target_at - now).total_seconds())
-        best = round(float(etas.min())) if len(etas) else None
+        busy = ranker.eta_of(call, ranker.breaking_off(call))
+        seconds, _ = quickest(call, ranker.etas(call), busy, left)
+        best = None if seconds == np.inf else round(seconds)
         send_within = None if best is None else left - best
         result.append(Outlook(call.incident_id, call.grade, call.bcu, left, best, send_within))
     return sorted(
         result, key=lambda o: (o.send_within_s is None, o.send_within_s or 0, o.seconds_left)
     )
+
+
+def quickest(call: Call, free: FloatArray, busy: FloatArray, left: float) -> tuple[float, bool]:
+    """The ETA of the unit the ranking would offer ``call`` going by speed alone, of ``free``
+    units' and ``busy`` ones' (breaking off) ETAs, ``left`` seconds before its target; and
+    whether it is a free one (inf: none). An I-grade call takes the quickest of either; an
+    S-grade call takes a busy unit only when it is in time and no free one is
+    (stream.recommend.assign)."""
+    fastest_free = float(free.min(initial=np.inf))
+    fastest_busy = float(busy.min(initial=np.inf))
+    if call.grade != "I" and (fastest_free <= left or fastest_busy > left):
+        return fastest_free, True
+    return (fastest_free, True) if fastest_free <= fastest_busy else (fastest_busy, False)
 
 
 def expected_breaches(ranker: Ranker) -> dict[str, float]:
@@ -88,13 +105,13 @@ def expected_breaches(ranker: Ranker) -> dict[str, float]:
         etas = np.where(free, ranker.etas(call), np.inf)
         busy = [r for r in ranker.breaking_off(call) if r.unit_id not in broken_off]
         busy_etas = ranker.eta_of(call, busy)
-        quickest = min(float(etas.min(initial=np.inf)), float(busy_etas.min(initial=np.inf)))
         left = (call.target_at - situation.now).total_seconds()
-        if quickest <= left and quickest == float(etas.min(initial=np.inf)):
+        seconds, is_free = quickest(call, etas, busy_etas, left)
+        if seconds <= left and is_free:
             taken = int(np.argmin(etas))
             free[taken] = False
             counts = counts - ranker.rows[taken].astype(np.int64)
-        elif quickest <= left:  # a busy unit: it covers nothing now, so the cover is as it was
+        elif seconds <= left:  # a busy unit: it covers nothing now, so the cover is as it was
             broken_off.add(busy[int(np.argmin(busy_etas))].unit_id)
         elif situation.now <= call.target_at <= horizon_end:
             expected[call.bcu] = expected.get(call.bcu, 0.0) + 1.0

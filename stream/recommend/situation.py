@@ -12,12 +12,12 @@ from datetime import datetime
 from stream.payloads import DISPATCHABLE, TARGET_SECONDS, Grade, UnitStatus
 from stream.picture.fold import Picture
 from stream.picture.model import Incident, IncidentStatus, Unit
-from stream.sending import BREAKS_OFF_FOR_I, may_divert, may_send
+from stream.sending import BREAKS_OFF, BREAKS_OFF_FOR, may_divert, may_send
 
 #: A unit in the station must get back to its car before it can drive (assumption, as in
 #: stream.advice and the simulator's calibration).
 AT_STATION_START_S = 120.0
-#: A ``busy`` unit sent to an I-grade call first breaks off (leaves the report or the
+#: A ``busy`` unit sent to an I- or S-grade call first breaks off (leaves the report or the
 #: enquiry, back to the car): assumption, the simulator's calibration uses this one.
 BREAK_OFF_S = 60.0
 #: Only an I-grade call is driven to on blue lights: to an S- or E-grade call (or on a
@@ -28,7 +28,8 @@ _DISPATCHABLE = frozenset(s.value for s in DISPATCHABLE)
 #: Who may be sent where is stream.sending's rule, which the picture's checks apply too.
 __all__ = [
     "AT_STATION_START_S",
-    "BREAKS_OFF_FOR_I",
+    "BREAKS_OFF",
+    "BREAKS_OFF_FOR",
     "BREAK_OFF_S",
     "ROUTINE_PACE",
     "TARGETED",

@@ -192,6 +192,7 @@ def evaluate_command(
         "diversions": sim.diversions,
         "backups": sim.backups,
         "stood_down": sim.stood_down,
+        "overtime_h": round(sim.overtime_s / 3600, 1),
     }
     if as_json:
         run = {"policy": policy, "scenario": chosen.name, "seed": seed, "days": days}
@@ -216,6 +217,7 @@ def evaluate_command(
         f"{sim.backups} (sent beside a unit running late to an I-grade call; "
         f"{sim.stood_down} stood down when another was there first)"
     )
+    out.print(f"worked past the shift's end: {driving['overtime_h']:,.1f} unit-hours")
 
 
 TIME_HELP = "The period's start: RFC 3339 (2026-11-25T22:00:00Z) or a local London time."

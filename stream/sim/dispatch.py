@@ -17,7 +17,7 @@ from typing import Protocol
 
 from geodata.travel import TravelTimeModel
 from stream.sim import calibration as cal
-from stream.sim.fleet import SimUnit
+from stream.sim.fleet import SimUnit, State
 
 #: The order grades are worked in. A booked E-grade appointment whose time has come goes
 #: before an S-grade call: the caller was given that time, and the team keeps it (E-grade
@@ -76,7 +76,8 @@ class Policy(Protocol):
 
 @dataclass
 class Closest:
-    """The available eligible unit with the shortest estimated travel time."""
+    """The available eligible unit with the shortest estimated travel time (a busy one, off
+    its report, for an I-grade call only)."""
 
     travel: TravelTimeModel
     own_bcu: bool
@@ -84,6 +85,10 @@ class Closest:
 
     def allowed(self, unit: SimUnit, job: Job) -> bool:
         if not eligible(unit, job):
+            return False
+        if unit.state is State.BUSY and job.grade != "I":
+            # Today's practice: an officer is called off a report for an emergency only;
+            # an S-grade call waits for a free unit (the rules allow more: stream.sending).
             return False
         return not self.own_bcu or unit.unit_type != "IRV" or unit.bcu == job.bcu
 

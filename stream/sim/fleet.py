@@ -41,10 +41,11 @@ class State(StrEnum):
 
 #: States a unit can be sent from.
 DISPATCHABLE = frozenset(State(status.value) for status in payloads.DISPATCHABLE)
-#: …and, for an I-grade call only, these: an officer writing a report drops it for an
-#: emergency (and finishes it after), not for a call that can wait an hour. The
-#: recommender's rule (stream.recommend.situation.may_send), which the engine asks.
-BREAKS_OFF_FOR_I = frozenset(State(status) for status in situation.BREAKS_OFF_FOR_I)
+#: …and, for an I- or S-grade call only, these: an officer writing a report drops it for
+#: an emergency or a call that would otherwise wait past its hour (and finishes it after).
+#: The recommender's rule (stream.recommend.situation.may_send), which the engine asks;
+#: which policy takes them for which call is the policy's choice (stream.sim.dispatch).
+BREAKS_OFF = frozenset(State(status) for status in situation.BREAKS_OFF)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class SimUnit:
     depart: float = 0.0
     arrive: float = 0.0
     ending: bool = False  # the shift is over: off duty as soon as it is free
+    ended_at: float | None = None  # when the shift ended, if it was still at work then
     ping_generation: int = 0
     # Bumped on every change of state: a timer (leave the station, end a break or custody)
     # set for an earlier state finds it changed and does nothing.
@@ -76,7 +78,7 @@ class SimUnit:
     shift_no: int = 0  # which shift a refreshment break belongs to
     had_break: bool = False
     free_at: float = 0.0  # when the unit's break, custody or reports end
-    reports_owed_s: float = 0.0  # reports broken off for an I-grade call, still to write
+    reports_owed_s: float = 0.0  # reports broken off for another call, still to write
     km: float = 0.0  # driven so far (straight line × ROAD_FACTOR), for the evaluation
     # Sent to its call from here, then, needing this long to get going: how it has driven
     # since tells whether it will be late (stream.recommend.backup).
@@ -179,10 +181,9 @@ def sendable(units: list[SimUnit], grade: str) -> list[SimUnit]:
     recommender's rule (stream.recommend.situation.may_send, over the fleet's states that
     mirror its statuses: tests/stream/sim/test_engine_rules.py holds them equal). Written
     out rather than asked per unit: it runs over every unit for every call."""
-    breaks_off = grade == "I"
+    breaks_off = grade in situation.BREAKS_OFF_FOR
     return [
         u
         for u in units
-        if not u.ending
-        and (u.state in DISPATCHABLE or (breaks_off and u.state in BREAKS_OFF_FOR_I))
+        if not u.ending and (u.state in DISPATCHABLE or (breaks_off and u.state in BREAKS_OFF))
     ]

@@ -55,6 +55,9 @@ class Workday(Timeline):
         # shared one they would change the demand, which must be the same under every policy.
         self.unit_rng = random.Random(f"units-{seed}")
         self.waiting: list[Job] = []  # incidents a controller found no unit for
+        # Hours worked past the shift's end (a call, custody or reports to finish): what
+        # putting work off costs (the evaluation's ``overtime_h``).
+        self.overtime_s = 0.0
 
     def _take_waiting(self, unit: SimUnit) -> bool:
         """Send ``unit`` to a waiting incident if the policy has one for it."""
@@ -231,9 +234,12 @@ class Workday(Timeline):
         if unit.state in DISPATCHABLE:
             self._off_duty(unit)
         elif unit.state is not State.OFF:
-            unit.ending = True
+            unit.ending, unit.ended_at = True, self.now
 
     def _off_duty(self, unit: SimUnit) -> None:
+        if unit.ended_at is not None:
+            self.overtime_s += self.now - unit.ended_at
+            unit.ended_at = None
         unit.stop(self.now)
         unit.reports_owed_s = 0.0  # written before going home: past the shift's end
         self._set_state(unit, State.OFF)

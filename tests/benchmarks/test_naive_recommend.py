@@ -5,6 +5,7 @@ computations."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -36,7 +37,8 @@ def jittered(grid: CoverGrid, rng: random.Random) -> tuple[float, float, str]:
 
 
 def londons(grid: CoverGrid, seed: int) -> tuple[Situation, list[Call]]:
-    """Sixty units in a few states (busy ones break off for I) and types (more free than the
+    """Sixty units in a few states (busy ones break off for I, and for S when no free unit
+    will do) and types (more free than the
     20 quickest scored), and
     calls of both grades anywhere."""
     rng = random.Random(seed)
@@ -65,6 +67,7 @@ def test_the_naive_ranking_is_the_rankers(context: Context, seed: int) -> None:
     counts = naive_counts(len(context.grid), reach)
     demand, q = ranker.cover.demand.tolist(), ranker.cover.q
     late = 0
+    off_reports = Counter[str]()
     for c in calls:
         ours = ranker.rank(c, limit=5)
         theirs = naive_rank(situation, TRAVEL, ranker.available, reach, counts, demand, q, c, 5)
@@ -72,7 +75,12 @@ def test_the_naive_ranking_is_the_rankers(context: Context, seed: int) -> None:
         assert [s.eta_s for s in ours] == [round(r[1]) for r in theirs]
         assert [s.cost for s in ours] == pytest.approx([r[2] for r in theirs], rel=1e-9)
         late += any(s.margin_s < 0 for s in ours)
+        busy = {u.unit_id for u in situation.resources if u.status == "busy"}
+        off_reports[c.grade] += any(s.unit_id in busy for s in ours)
     assert late  # the late and diverted units' rules are exercised too
+    assert off_reports["I"]  # and a busy unit breaking off (for an S-grade call: below)
+    if seed == 0:
+        assert off_reports["S"]
 
 
 def test_a_diversion_is_ranked_alike(context: Context) -> None:

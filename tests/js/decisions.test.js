@@ -32,15 +32,16 @@ test("the recommender's units are offered while they can still go, a diversion w
   assert.deepEqual(suggestionsFor(ADVICE, "I1", moved, free).map((s) => s.unit_id), ["A", "D"]);
 });
 
-test("a busy unit is offered for an I-grade call while it is busy or free, never for an S-grade one", () => {
+test("a busy unit is offered for an I- or S-grade call while it is busy or free, never for an E-grade one", () => {
   const units = new Map([["E", { unit_id: "E", status: "busy" }], ["F", { unit_id: "F", status: "refreshment" }]]);
   const advice = (grade) => ({ waiting: [], recommendations: { calls: [
     { incident_id: "X", grade, suggestions: [suggestion("E"), suggestion("F")] },
   ] } });
   assert.deepEqual(suggestionsFor(advice("I"), "X", units, free).map((s) => s.unit_id), ["E"]);
-  assert.deepEqual(suggestionsFor(advice("S"), "X", units, free).map((s) => s.unit_id), []);
+  assert.deepEqual(suggestionsFor(advice("S"), "X", units, free).map((s) => s.unit_id), ["E"]);
+  assert.deepEqual(suggestionsFor(advice("E"), "X", units, free).map((s) => s.unit_id), []);
   const cleared = new Map(units).set("E", { unit_id: "E", status: "available" });
-  assert.deepEqual(suggestionsFor(advice("S"), "X", cleared, free).map((s) => s.unit_id), ["E"]);
+  assert.deepEqual(suggestionsFor(advice("E"), "X", cleared, free).map((s) => s.unit_id), ["E"]);
 });
 
 test("without the recommender's answer for a call, the nearest units by ETA are offered", () => {

@@ -109,13 +109,14 @@ def _busy_or_diverted(grade: str, status: str) -> Picture:
 
 
 def test_a_request_may_be_for_what_the_recommender_offers_and_its_grant_assigns() -> None:
-    """A busy unit or a diversion, for an I-grade call (stream.sending): the grant's
-    assignment is accepted as well, and the call a diverted unit leaves waits again."""
-    for status in ("busy", "en_route"):
-        picture = _busy_or_diverted("I", status)
+    """A busy unit for an I- or S-grade call, or a diversion for an I-grade one
+    (stream.sending): the grant's assignment is accepted as well, and the call a diverted
+    unit leaves waits again."""
+    for grade, status in [("I", "busy"), ("S", "busy"), ("I", "en_route")]:
+        picture = _busy_or_diverted(grade, status)
         grant = f.incident_assigned("I1", "U-CE")
         _, _, reasons = run([_requested(), grant, _answer("granted", assignment_seq=6)], picture)
-        assert reasons == [], status
+        assert reasons == [], (grade, status)
         unit = picture.units["U-CE"]
         assert (unit.status, unit.incident_id, picture.mutual_aid) == ("en_route", "I1", {})
         if status == "en_route":
@@ -124,7 +125,7 @@ def test_a_request_may_be_for_what_the_recommender_offers_and_its_grant_assigns(
 
 
 def test_a_request_for_what_the_recommender_would_not_offer_is_refused() -> None:
-    for grade, status in [("S", "busy"), ("S", "en_route"), ("I", "on_scene")]:
+    for grade, status in [("E", "busy"), ("S", "en_route"), ("I", "on_scene")]:
         picture = _busy_or_diverted(grade, status)
         _, _, reasons = run([_requested()], picture)
         words = status.replace("_", " ")

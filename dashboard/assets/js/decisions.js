@@ -7,6 +7,10 @@ import { minutes } from "./format.js";
 
 const percent = (share) => Math.round(share * 100) + "%";
 
+// The grades a busy unit may leave its report for (stream/sending.py's BREAKS_OFF_FOR; the
+// recommender offers one for an S-grade call only when no free unit is in time).
+const BREAKS_OFF_FOR = ["I", "S"];
+
 // The recommender's answer, or null until it has run.
 export function recommendations(advice) { return (advice && advice.recommendations) || null; }
 
@@ -17,8 +21,8 @@ export function callAdvice(advice, incidentId) {
 }
 
 // Units to offer for a waiting call, best first: the recommender's ranking (units still
-// free to send, busy ones that would break off for an I-grade call, or ones still on their
-// way to the call they would be diverted from), else the nearest by ETA from the advice.
+// free to send, busy ones that would break off for an I- or S-grade call, or ones still on
+// their way to the call they would be diverted from), else the nearest by ETA from the advice.
 // units: the store's units by id; free(unit) says whether a unit can be sent now.
 export function suggestionsFor(advice, incidentId, units, free) {
   const call = callAdvice(advice, incidentId);
@@ -27,7 +31,7 @@ export function suggestionsFor(advice, incidentId, units, free) {
       const unit = units.get(s.unit_id);
       if (!unit) { return false; }
       if (s.diverted_from) { return unit.status === "en_route" && unit.incident_id === s.diverted_from; }
-      return free(unit) || (call.grade === "I" && unit.status === "busy");
+      return free(unit) || (BREAKS_OFF_FOR.includes(call.grade) && unit.status === "busy");
     }).slice(0, 3);
   }
   const waiting = advice && advice.waiting.find((w) => w.incident_id === incidentId);

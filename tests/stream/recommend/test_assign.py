@@ -92,10 +92,13 @@ def test_taken_units_and_ineligible_ones_are_not_offered(context: Context) -> No
     assert [s.unit_id for s in ranker.rank(waiting, taken=frozenset({"A"}))] == ["B"]
 
 
-def test_a_busy_unit_breaks_off_for_an_i_grade_call_only(context: Context) -> None:
+def test_a_busy_unit_breaks_off_for_an_i_grade_call_and_not_for_an_s_grade_one_a_free_unit_reaches(
+    context: Context,
+) -> None:
     """The rule the simulator dispatches by (stream.recommend.situation.may_send): a unit
-    writing a report is offered for an emergency, a minute later off the mark, and never for
-    an S-grade call; one on a meal break or in custody is offered for neither."""
+    writing a report is offered for an emergency, a minute later off the mark, and not for
+    an S-grade call a free unit reaches in time; one on a meal break or in custody is
+    offered for neither."""
     grid = context.grid
     scene = spot(grid, "SW", 2)
     busy = unit("BUSY", _nudge(scene, 0.5), "SW", status="busy")
@@ -111,7 +114,30 @@ def test_a_busy_unit_breaks_off_for_an_i_grade_call_only(context: Context) -> No
     assert ranked[0].eta_s == round(drive + 60)  # back to the car first
     assert ranked[0].cover_cost == 0 and ranked[0].cover_after == ranked[0].cover_before
     assert any("breaks off" in r for r in ranked[0].reasons)
-    assert [s.unit_id for s in ranker.rank(routine, limit=5)] == ["FREE"]
+    near = unit("NEAR", _nudge(scene, 2.0), "SW")
+    ranker = assess(context, Situation(NOW, (*units, near), (urgent, routine)))
+    assert [s.unit_id for s in ranker.rank(routine, limit=5)] == ["NEAR", "FREE"]
+
+
+def test_a_busy_unit_breaks_off_for_an_s_grade_call_only_when_no_free_unit_will_do(
+    context: Context,
+) -> None:
+    """No free unit in reach and in time: the unit writing a report nearby is offered, with
+    why; one that would be late anyway is not (a report is left to save a call)."""
+    grid = context.grid
+    scene = spot(grid, "SW", 2)
+    busy = unit("BUSY", _nudge(scene, 0.5), "SW", status="busy")
+    meal = unit("MEAL", _nudge(scene, 0.5), "SW", status="refreshment")
+    far = unit("FAR", _nudge(scene, 30.0), "SW")  # beyond an S-grade call's reach
+    routine = call("S1", scene, "SW", "S")
+    ranked = assess(context, Situation(NOW, (busy, meal, far), (routine,))).rank(routine, 5)
+    assert [s.unit_id for s in ranked] == ["BUSY", "FAR"]
+    assert ranked[0].margin_s >= 0 and ranked[1].cost >= FAR_COST
+    assert any("no free unit is in time" in r for r in ranked[0].reasons)
+    drive = context.travel.seconds(busy.lat, busy.lon, scene[0], scene[1], "IRV", NOW)
+    too_late = call("S2", scene, "SW", "S", waited_s=3600 - drive * ROUTINE_PACE - 30)
+    again = assess(context, Situation(NOW, (busy, far), (too_late,))).rank(too_late, 5)
+    assert [s.unit_id for s in again] == ["FAR"]
 
 
 def test_with_no_cover_at_stake_the_nearest_unit_by_eta_ranks_first(grid: CoverGrid) -> None:

@@ -51,11 +51,12 @@ def test_expected_breaches_count_calls_no_unit_can_save_and_uncovered_new_demand
     assert expected["WA"] == round(uncovered_wa, 2)
 
 
-def test_a_busy_unit_that_breaks_off_saves_an_i_grade_call_but_not_an_s_grade_one(
+def test_a_busy_unit_that_breaks_off_saves_an_i_grade_call_but_not_an_s_grade_one_it_is_late_for(
     context: Context,
 ) -> None:
     """The ranking offers a busy unit for an I-grade call: the outlook and the expected
-    breaches count it there (a minute later off the mark), and nowhere else."""
+    breaches count it there (a minute later off the mark), and not for an S-grade call it
+    would reach late."""
     grid = context.grid
     scene = spot(grid, "SE", 3)
     busy = unit("BUSY", (scene[0] + 0.01, scene[1]), "SE", status="busy")
@@ -77,6 +78,31 @@ def test_a_busy_unit_that_breaks_off_saves_an_i_grade_call_but_not_an_s_grade_on
     q = ranker.situation.busy_share
     new = float((demand[mask] * np.power(q, ranker.cover.counts[mask])).sum() * window_h)
     assert expected_breaches(ranker)["SE"] == round(1 + new, 2)
+
+
+def test_a_busy_unit_saves_an_s_grade_call_no_free_unit_reaches_in_time(
+    context: Context,
+) -> None:
+    """Eight minutes left, the free unit further than that at road pace, the unit writing a
+    report near enough: the outlook counts on it, and the expected breaches do not count the
+    call, nor take the free unit for it."""
+    grid = context.grid
+    scene = spot(grid, "SE", 3)
+    busy = unit("BUSY", (scene[0] + 0.01, scene[1]), "SE", status="busy")
+    far = unit("FAR", spot(grid, "SE", 0), "SE")
+    routine = call("S1", scene, "SE", "S", waited_s=52 * 60)
+    ranker = assess(context, Situation(NOW, (busy, far), (routine,)))
+    drive = context.travel.seconds(busy.lat, busy.lon, *scene, "IRV", NOW) * ROUTINE_PACE
+    far_eta = context.travel.seconds(far.lat, far.lon, *scene, "IRV", NOW) * ROUTINE_PACE
+    assert drive + 60 <= 8 * 60 < far_eta  # the setting: only the busy unit is in time
+    [outlook] = outlooks(ranker)
+    assert outlook.best_eta_s == round(drive + 60) and not outlook.breaching
+    window_h = (HORIZON.total_seconds() - 15 * 60) / 3600
+    demand = context.forecast.rates(NOW)
+    mask = grid.bcu_array == "SE"
+    q = ranker.situation.busy_share
+    new = float((demand[mask] * np.power(q, ranker.cover.counts[mask])).sum() * window_h)
+    assert expected_breaches(ranker)["SE"] == round(new, 2)
 
 
 def test_recommend_puts_it_together_and_is_json_able(context: Context) -> None:

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stream.recommend.advise import Context, recommend
+from stream.recommend.assign import LATE
 from stream.recommend.grid import CoverGrid
 from stream.recommend.moves import MIN_GAIN
 from stream.recommend.situation import Call, Resource, Situation
@@ -95,11 +96,21 @@ def test_the_recommender_answers_any_situation_and_keeps_its_promises(
     for call in advice["calls"]:
         costs = [s["cost"] for s in call["suggestions"]]
         assert costs == sorted(costs) and len(costs) <= 3
+        free_in_time = any(
+            by_id[s["unit_id"]].dispatchable and s["cost"] < LATE for s in call["suggestions"]
+        )
         for s in call["suggestions"]:
             unit = by_id[s["unit_id"]]
             if s["diverted_from"] is None:
-                # Free to send; or busy, breaking off, for an I-grade call only.
-                assert unit.dispatchable or (call["grade"] == "I" and unit.status == "busy")
+                # Free to send; or busy, breaking off, for an I-grade call, or for an S-grade
+                # call it reaches in time when no free unit does.
+                assert unit.dispatchable or (
+                    unit.status == "busy"
+                    and (
+                        call["grade"] == "I"
+                        or (call["grade"] == "S" and s["margin_s"] >= 0 and not free_in_time)
+                    )
+                )
             else:
                 assert call["grade"] == "I" and unit.divertable
         if call["best_eta_s"] is None:

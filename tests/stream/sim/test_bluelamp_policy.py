@@ -228,16 +228,19 @@ def test_a_run_with_the_recommender_is_deterministic(london: London) -> None:
     assert _digest(london, "bluelamp") == (first, count)
 
 
+@pytest.mark.parametrize("free_far", [False, True])
 def test_one_picture_gets_the_same_units_from_the_api_and_from_the_policy(
-    london: London,
+    london: London, free_far: bool
 ) -> None:
     """A live picture (folded from events, as the server's) and the simulator's units in the
     same places and states: the API's route (api.recommending.Recommending.for_incident)
     and the simulator's policy send the same unit, for an I-grade call (a busy unit near it
-    breaks off) and an S-grade one (the busy unit may not go)."""
+    breaks off) and an S-grade one (the busy unit writes on while a free unit is in reach;
+    with the free units across London, it goes)."""
     grid = CoverGrid.of(london)
     se = _spots(grid, "SE")
-    places = {"A": se[0], "B": se[4], "C": se[4], "D": se[9], "BUSY": se[2]}
+    free = _spots(grid, "NW") if free_far else se
+    places = {"A": free[0], "B": free[4], "C": free[4], "D": free[9], "BUSY": se[2]}
     states = {"D": State.AT_STATION, "BUSY": State.BUSY}
     events = f.Events(start=WHEN - timedelta(minutes=5))
     raws = []
@@ -277,4 +280,4 @@ def test_one_picture_gets_the_same_units_from_the_api_and_from_the_policy(
         sent = policy.choose_unit(job, sendable(units, job.grade), t, picture.now)
         assert sent is not None and sent.unit_id == shown["suggestions"][0]["unit_id"], incident_id
         chosen[incident_id] = sent.unit_id
-    assert chosen["CALL-I"] == "BUSY" and chosen["CALL-S"] != "BUSY"
+    assert chosen["CALL-I"] == "BUSY" and (chosen["CALL-S"] == "BUSY") == free_far

@@ -70,8 +70,9 @@ def test_units_break_take_prisoners_to_custody_write_reports_and_return_to_the_s
     assert Counter(closed)["arrest"] == statuses["custody"]
 
 
-def test_a_unit_writing_a_report_is_sent_only_to_an_i_grade_call() -> None:
-    """It breaks off for an emergency; an S-grade call waits for a free unit."""
+def test_under_today_s_rule_a_unit_writing_a_report_is_sent_only_to_an_i_grade_call() -> None:
+    """It breaks off for an emergency; an S-grade call waits for a free unit (the own-BCU
+    baseline's rule; the recommender's: test_s_grade_break_off.py)."""
     grade: dict[str, str] = {}
     status: dict[str, str] = {}
     from_reports: Counter[str] = Counter()

@@ -19,7 +19,8 @@ def test_the_engine_sends_whom_the_recommender_may(grade: str) -> None:
         units.append(unit)
     sent = {u.unit_id for u in sendable(units, grade)}
     assert sent == {s.value for s in State if may_send(s.value, grade)}
-    assert ("busy" in sent) == (grade == "I")  # the one status only an emergency takes
+    # The one status only an I- or S-grade call takes (which policy takes it: the policy's).
+    assert ("busy" in sent) == (grade in ("I", "S"))
 
 
 def test_a_unit_at_its_shift_s_end_is_sent_nowhere() -> None:
