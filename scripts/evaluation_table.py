@@ -3,8 +3,8 @@
 Runs `bluelamp evaluate --json` for each scenario x policy x seed (in parallel, one process
 each), keeps every run's JSON in a file, and prints the markdown table that
 docs/decision-support.md holds: per scenario and policy, the mean over seeds of I and S
-compliance, I-grade late arrivals, I mean and 90th percentile, move-ups an hour and the
-kilometres driven beside the first policy's.
+compliance, I-grade late arrivals, I mean and 90th percentile, move-ups an hour, the
+kilometres driven beside the first policy's and the unit-hours worked past a shift's end.
 
     python scripts/evaluation_table.py --days 7 --seeds 1101 1102 --jobs 2 --out runs.jsonl
     python scripts/evaluation_table.py --table runs.jsonl     # the table again, no runs
@@ -52,6 +52,10 @@ def _row(runs: Sequence[dict[str, Any]], base_km: float) -> list[str]:
         f"{mean(g['within_target'] for g in s):.1%}",
         f"{mean(r['moves_per_hour'] for r in runs):.1f}",
         f"{km:,.0f} ({km / base_km - 1:+.1%})" if base_km else f"{km:,.0f}",
+        # Runs from before evaluate counted it have none.
+        f"{mean(r['overtime_h'] for r in runs):,.0f}"
+        if all("overtime_h" in r for r in runs)
+        else "",
     ]
 
 
@@ -61,8 +65,8 @@ def table(runs: Iterable[dict[str, Any]]) -> str:
     for r in runs:
         by.setdefault((r["scenario_asked"], r["policy"]), []).append(r)
     head = "| scenario | policy | seeds | I within 15 min | I late | I mean / 90th | "
-    head += "S within 60 min | move-ups an hour | km driven (vs own BCU) |"
-    lines = [head, "|" + "---|" * 9]
+    head += "S within 60 min | move-ups an hour | km driven (vs own BCU) | hours past shift end |"
+    lines = [head, "|" + "---|" * 10]
     for scenario in SCENARIOS:
         base = by.get((scenario, POLICIES[0]), [])
         base_km = mean(r["km_driven"] for r in base) if base else 0.0
