@@ -113,10 +113,10 @@ def test_me_says_which_units_the_caller_may_command(api: Api) -> None:
 
 def test_a_busy_or_diverted_unit_may_be_asked_for_an_emergency_and_granted(api: Api) -> None:
     """What the recommender offers an I-grade call (a busy unit; a unit on its way to a
-    lower-grade call) may be asked for across a border; for an S-grade call a busy unit
-    may not."""
+    lower-grade call) may be asked for across a border; for an E-grade call a busy unit
+    may not (for an S-grade one it may: stream.sending)."""
     busy, driving = api.unit("NE"), api.unit("NE")
-    emergency, routine, other = api.incident("AW"), api.incident("AW", "S"), api.incident("NE", "S")
+    emergency, routine, other = api.incident("AW"), api.incident("AW", "E"), api.incident("NE", "S")
     with api.client("chief") as chief:
         assert chief.post(f"/api/units/{busy}/status", json={"status": "busy"}).status_code == 200
     api.assigned(driving, other)
