@@ -36,6 +36,8 @@ from stream.recommend.situation import Call, Resource, Situation, pace
 #: (assumption; the evaluation in docs/decision-support.md is what judges it).
 COVER_WEIGHT_S = 600.0
 DIVERT_COST_S = 300.0
+#: Leaving a caller already met weighs more than passing one not yet reached (assumption).
+LEAVE_SCENE_COST_S = 600.0
 S_ETA_WEIGHT = 0.25
 LATE = 1e9  # ranks every late arrival after every timely one
 FAR = 1e10  # ranks a unit too far for an S-grade call after every nearer one, late or not
@@ -272,12 +274,16 @@ class Ranker:
             if margin < 0:  # late anyway: the call it leaves would wait for nothing
                 continue
             share = self.cover.share(unit.bcu)
+            on_scene = unit.status == UnitStatus.ON_SCENE.value
             diverted = (
-                f"diverted from the {unit.incident_grade}-grade call it is driving to, "
+                f"leaves the {unit.incident_grade}-grade call it is at, which waits for "
+                "another unit"
+                if on_scene
+                else f"diverted from the {unit.incident_grade}-grade call it is driving to, "
                 "which waits again"
             )
             reasons = (*_reasons(call, unit, float(eta), margin, share, share), diverted)
-            cost = float(eta) + DIVERT_COST_S
+            cost = float(eta) + (LEAVE_SCENE_COST_S if on_scene else DIVERT_COST_S)
             found.append(
                 Suggestion(
                     unit.unit_id,
@@ -316,7 +322,7 @@ def _reasons(
             f"busy (a report or an enquiry): breaks off for {why}, "
             f"{in_minutes(unit.start_s)} to get going"
         )
-    elif unit.start_s:
+    elif unit.status == UnitStatus.AT_STATION.value:
         reasons.append(f"at the station: {in_minutes(unit.start_s)} to get going")
     if unit.bcu != call.bcu:
         reasons.append(f"comes from {unit.bcu}, outside {call.bcu}")

@@ -12,7 +12,7 @@ from datetime import datetime
 from stream.payloads import DISPATCHABLE, TARGET_SECONDS, Grade, UnitStatus
 from stream.picture.fold import Picture
 from stream.picture.model import Incident, IncidentStatus, Unit
-from stream.sending import BREAKS_OFF, BREAKS_OFF_FOR, may_divert, may_send
+from stream.sending import BREAKS_OFF, BREAKS_OFF_FOR, LEAVES_SCENE_OF, may_divert, may_send
 
 #: A unit in the station must get back to its car before it can drive (assumption, as in
 #: stream.advice and the simulator's calibration).
@@ -31,6 +31,7 @@ __all__ = [
     "BREAKS_OFF",
     "BREAKS_OFF_FOR",
     "BREAK_OFF_S",
+    "LEAVES_SCENE_OF",
     "ROUTINE_PACE",
     "TARGETED",
     "Call",
@@ -42,7 +43,12 @@ __all__ = [
     "of_picture",
     "pace",
 ]
-_START_S = {UnitStatus.AT_STATION.value: AT_STATION_START_S, UnitStatus.BUSY.value: BREAK_OFF_S}
+#: A unit leaving a scene for an I-grade call gets back to its car as one leaving a report.
+_START_S = {
+    UnitStatus.AT_STATION.value: AT_STATION_START_S,
+    UnitStatus.BUSY.value: BREAK_OFF_S,
+    UnitStatus.ON_SCENE.value: BREAK_OFF_S,
+}
 _ON_DUTY_BUSY = frozenset(
     s.value
     for s in (
@@ -104,8 +110,9 @@ class Resource:
 
     @property
     def divertable(self) -> bool:
-        """On its way to a call that is not I-grade: an I-grade call may take it (the rule
-        the picture's incident.assigned check applies too)."""
+        """On its way to a call that is not I-grade, or on scene at an E- or R-grade one: an
+        I-grade call may take it (the rule the picture's incident.assigned check applies
+        too)."""
         return may_divert(self.status, self.incident_grade, Grade.IMMEDIATE)
 
 

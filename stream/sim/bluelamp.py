@@ -113,9 +113,10 @@ class BluelampPolicy:
         self, call: Call, pool: list[SimUnit], t: float, when: datetime
     ) -> tuple[Suggestion, SimUnit] | None:
         """The ranking's best for ``call`` of ``pool``, and the unit it names."""
-        en_route = [u for u in pool if u.state is State.EN_ROUTE] if call.grade == "I" else []
+        # Committed to another call (on its way, or on scene at an E-grade one): a diversion.
+        en_route = [u for u in pool if u.incident_id is not None] if call.grade == "I" else []
         if en_route:
-            pool = [u for u in pool if u.state is not State.EN_ROUTE]
+            pool = [u for u in pool if u.incident_id is None]
         ranker, scored = self._ranker(pool, t, when, (call,))
         best = ranker.rank(call, limit=1)
         # The ranking looks at diversions only when no unit it may send is in time (rank's

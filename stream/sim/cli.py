@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from statistics import mean
 from typing import Annotated, Any
 
 import typer
@@ -193,6 +194,8 @@ def evaluate_command(
         "backups": sim.backups,
         "stood_down": sim.stood_down,
         "overtime_h": round(sim.overtime_s / 3600, 1),
+        "left_scenes": sim.left_scenes,
+        "resume_wait_s": round(mean(sim.resumed), 1) if sim.resumed else None,
     }
     if as_json:
         run = {"policy": policy, "scenario": chosen.name, "seed": seed, "days": days}
@@ -218,6 +221,11 @@ def evaluate_command(
         f"{sim.stood_down} stood down when another was there first)"
     )
     out.print(f"worked past the shift's end: {driving['overtime_h']:,.1f} unit-hours")
+    if sim.left_scenes:
+        out.print(
+            f"left an E-grade call's scene for an I-grade one: {sim.left_scenes} (the call "
+            f"waited {driving['resume_wait_s'] or 0:.0f} s on average for its next unit)"
+        )
 
 
 TIME_HELP = "The period's start: RFC 3339 (2026-11-25T22:00:00Z) or a local London time."

@@ -44,10 +44,24 @@ class Job:
     first_unit: str | None = None  # the first on scene: it arrests, or writes the report
     closed: bool = False
     major: bool = False
+    close_at: float = 0.0  # when the work on scene will be done, once begun
+    visit: int = 0  # bumped when every unit leaves the scene: the close set before is void
+    paused_at: float | None = None  # left by every unit then, for an emergency
+    paused_s: float = 0.0  # the work on scene still to do then
 
     @property
     def wanted(self) -> int:
         return self.units_needed - len(self.units or [])
+
+    def pause(self, now: float) -> None:
+        """Every unit has left the scene (for an I-grade call): the work stops."""
+        self.visit += 1
+        self.paused_at, self.paused_s = now, max(0.0, self.close_at - now)
+
+    def resume(self) -> float:
+        """A unit is on scene again: the seconds of work left."""
+        self.paused_at = None
+        return self.paused_s
 
 
 def _crow_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

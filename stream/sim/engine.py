@@ -29,19 +29,21 @@ from stream.sim.desk import Desk
 from stream.sim.dispatch import Job, Policy, make_policy
 from stream.sim.fleet import SimUnit, State, build_fleet, divertable, sendable
 from stream.sim.intel import SimIntel
+from stream.sim.rounds import BACKUP_EVERY_S, MOVE_EVERY_S, Rounds
 from stream.sim.scenario import MajorIncident, Scenario
 from stream.sim.timeline import Event
-from stream.sim.workday import SimOptions, Workday
+from stream.sim.workday import SimOptions
 
-MOVE_EVERY_S = 600.0  # how often a policy that makes move-ups is asked for them
-BACKUP_EVERY_S = 60.0  # how often a policy that sends back-ups looks at the calls driven to
-
-__all__ = ["SimOptions", "Simulation"]
+__all__ = ["BACKUP_EVERY_S", "MOVE_EVERY_S", "SimOptions", "Simulation"]
 #: How much later a unit sent from these states starts its drive.
-_START_S = {State.AT_STATION: cal.AT_STATION_START_S, State.BUSY: cal.BREAK_OFF_S}
+_START_S = {
+    State.AT_STATION: cal.AT_STATION_START_S,
+    State.BUSY: cal.BREAK_OFF_S,
+    State.ON_SCENE: cal.BREAK_OFF_S,  # leaving an E-grade call for an emergency: back to the car
+}
 
 
-class Simulation(Workday):
+class Simulation(Rounds):
     """One run of a scenario. Iterate :meth:`events` for the CloudEvents dicts."""
 
     def __init__(
@@ -75,6 +77,8 @@ class Simulation(Workday):
         self.diversions = 0  # units taken off their way to a lower-grade call (bluelamp)
         self.backups = 0  # units sent beside one running late to an I-grade call (bluelamp)
         self.stood_down = 0  # units on their way stood down: others were there first
+        self.left_scenes = 0  # units that left an E- or R-grade call's scene for an I-grade one
+        self.resumed: list[float] = []  # how long each call left so waited for its next unit
         self.intel = SimIntel(seed, self._emit) if self.options.intel else None
 
     def _in_london(self, lat: float, lon: float) -> bool:
@@ -200,7 +204,7 @@ class Simulation(Workday):
             if unit is None:
                 self.waiting.append(job)
                 return
-            if unit.state is State.EN_ROUTE:
+            if unit.incident_id is not None:  # committed to another call
                 self._divert(unit, job)
             else:
                 self._dispatch(unit, job)
@@ -212,14 +216,21 @@ class Simulation(Workday):
         return self.policy.choose_unit(job, self._choosable(job.grade), self.now, self._when())
 
     def _divert(self, unit: SimUnit, job: Job) -> None:
-        """``unit``, on its way to a lower-grade call, goes to ``job`` instead: the live
-        record of it is the one ``incident.assigned`` (which releases the unit from the
-        call it leaves). The call it leaves is sent again at once if a unit is free for it;
-        if none is, it waits, ahead of the calls of its grade that came in after it."""
+        """``unit``, on its way to a lower-grade call or on scene at an E- or R-grade one,
+        goes to ``job`` instead: the live record of it is the one ``incident.assigned``
+        (which releases the unit from the call it leaves). The call it leaves is sent again
+        at once if a unit is free for it; if none is, it waits, ahead of the calls of its
+        grade that came in after it. A scene left with no unit on it pauses: the work there
+        goes on when the next unit arrives."""
         left = self.jobs[unit.incident_id or ""]
         assert left.units is not None
         left.units.remove(unit.unit_id)
-        self.diversions += 1
+        if unit.state is State.ON_SCENE:
+            self.left_scenes += 1
+            if not any(self._by_id[u].state is State.ON_SCENE for u in left.units):
+                left.pause(self.now)
+        else:
+            self.diversions += 1
         self._dispatch(unit, job)
         waiting = len(self.waiting)
         self._send(left)
@@ -276,44 +287,6 @@ class Simulation(Workday):
             self.waiting.remove(job)
         return True
 
-    def _relocate(self) -> None:
-        """Move-ups the policy asks for: an available unit drives (no blue lights: half
-        again the blue-light time) to a standby point and is available all the way."""
-        for unit, point in self.policy.relocations(self.now, self._when()):  # type: ignore[attr-defined]
-            lat, lon = unit.position(self.now)
-            when = self._when()
-            drive = self.travel.seconds(lat, lon, point[0], point[1], unit.unit_type, when)
-            seconds = cal.ROUTINE_PACE * drive
-            unit.move(self.now, point, self.now, self.now + seconds)
-            self.moves += 1
-            self._ping_soon(unit)
-        self._at(self.now + MOVE_EVERY_S, self._relocate)
-
-    def _back_up(self) -> None:
-        """A unit beside each I-grade call whose units, by their progress, will all be late,
-        where the policy finds one in time (stream.recommend.backup). The calls are looked
-        at in the order of their first driving unit in the fleet, each call's units in the
-        fleet's order too."""
-        driving: list[tuple[int, str, list[SimUnit]]] = []
-        for incident_id in list(self._driven_to):
-            job = self.jobs[incident_id]
-            if job.first_arrival is not None or job.closed:
-                self._driven_to.discard(incident_id)
-                continue
-            units = sorted(
-                (u for u in map(self._by_id.__getitem__, job.units or []) if _driving_to(u, job)),
-                key=lambda u: self._place[u.unit_id],
-            )
-            if units:
-                driving.append((self._place[units[0].unit_id], incident_id, units))
-        for _, incident_id, units in sorted(driving, key=lambda found: found[0]):
-            job = self.jobs[incident_id]
-            backup = self.policy.backup(job, units, self._choosable, self.now, self._when())  # type: ignore[attr-defined]
-            if backup is not None:
-                self.backups += 1
-                (self._divert if backup.state is State.EN_ROUTE else self._dispatch)(backup, job)
-        self._at(self.now + BACKUP_EVERY_S, self._back_up)
-
     def _choosable(self, grade: str) -> list[SimUnit]:
         """Who a policy may send to a call of ``grade``: diversions too for an I-grade call,
         where the policy makes them."""
@@ -347,13 +320,26 @@ class Simulation(Workday):
         self._emit("incident.arrived", {"incident_id": job.incident_id, "unit_id": unit.unit_id})
         self._stand_down(job)
         if job.first_arrival is not None:
+            if job.paused_at is not None:  # left for an emergency: this unit takes it on
+                self.resumed.append(self.now - job.paused_at)
+                job.first_unit = unit.unit_id
+                self._close_after(job, job.resume())
             return
         job.first_arrival, job.first_unit = self.now, unit.unit_id
         share = cal.ARREST_SHARE.get(job.category, 0.0)
         if share and not job.major and self.unit_rng.random() < share:
             self._arrests.add(job.incident_id)
-        outcome = "arrest" if job.incident_id in self._arrests else "resolved"
-        self._at(self.now + job.on_scene_s, lambda: self._close(job, outcome))
+        self._close_after(job, job.on_scene_s)
+
+    def _close_after(self, job: Job, seconds: float) -> None:
+        """The work on scene is done in ``seconds``, unless every unit leaves it first."""
+        job.close_at, visit = self.now + seconds, job.visit
+
+        def done() -> None:
+            if job.visit == visit:
+                self._close(job, "arrest" if job.incident_id in self._arrests else "resolved")
+
+        self._at(job.close_at, done)
 
     def _close(self, job: Job, outcome: str) -> None:
         if job.closed:
@@ -391,7 +377,3 @@ class Simulation(Workday):
         if job.major or self.unit_rng.random() >= share:
             return 0.0
         return self.unit_rng.uniform(low, high)
-
-
-def _driving_to(unit: SimUnit, job: Job) -> bool:
-    return unit.state is State.EN_ROUTE and unit.incident_id == job.incident_id

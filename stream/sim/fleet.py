@@ -164,15 +164,23 @@ def _unit(
     return SimUnit(callsign, callsign, unit_type, bcu, (lat, lon), start_h, hours)
 
 
+#: States a unit may be diverted from, to an I-grade call, by the grades of the call it
+#: leaves (stream.sending.may_divert).
+DIVERTED_FROM = {
+    State.EN_ROUTE: frozenset({"S", "E", "R"}),
+    State.ON_SCENE: situation.LEAVES_SCENE_OF,
+}
+
+
 def divertable(units: list[SimUnit]) -> list[SimUnit]:
-    """Who an I-grade call may take off their way to another call: on the way to a call
-    that is not I-grade, not at their shift's end (stream.recommend.situation's
-    ``Resource.divertable``: tests/stream/sim/test_engine_rules.py holds them equal).
-    Offered only to a policy that says it ``diverts`` (bluelamp)."""
+    """Who an I-grade call may take from another call: on the way to one that is not
+    I-grade, or on scene at an E- or R-grade one; not at their shift's end
+    (stream.recommend.situation's ``Resource.divertable``: tests/stream/sim/test_engine_rules.py
+    holds them equal). Offered only to a policy that says it ``diverts`` (bluelamp)."""
     return [
         u
         for u in units
-        if u.state is State.EN_ROUTE and u.incident_grade not in (None, "I") and not u.ending
+        if u.state in DIVERTED_FROM and u.incident_grade in DIVERTED_FROM[u.state] and not u.ending
     ]
 
 

@@ -26,10 +26,15 @@ const ADVICE = {
   },
 };
 
-test("the recommender's units are offered while they can still go, a diversion while it is on its way", () => {
+test("the recommender's units are offered while they can still go, a diversion while it is on its way or at an E-grade scene", () => {
   assert.deepEqual(suggestionsFor(ADVICE, "I1", UNITS, free).map((s) => s.unit_id), ["A", "C", "D"]);
   const moved = new Map(UNITS).set("C", { unit_id: "C", status: "on_scene", incident_id: "E7" });
   assert.deepEqual(suggestionsFor(ADVICE, "I1", moved, free).map((s) => s.unit_id), ["A", "D"]);
+  const at = (grade) => suggestionsFor(ADVICE, "I1", moved, free, (id) => (id === "E7" ? grade : null));
+  assert.deepEqual(at("S").map((s) => s.unit_id), ["A", "D"]);
+  assert.deepEqual(at("E").map((s) => s.unit_id), ["A", "C", "D"]);
+  const elsewhere = new Map(UNITS).set("C", { unit_id: "C", status: "en_route", incident_id: "E8" });
+  assert.deepEqual(suggestionsFor(ADVICE, "I1", elsewhere, free).map((s) => s.unit_id), ["A", "D"]);
 });
 
 test("a busy unit is offered for an I- or S-grade call while it is busy or free, never for an E-grade one", () => {

@@ -266,6 +266,30 @@ test("the incident's log says what the recommender advised, and that it was the 
   assert.equal(timelineWords(record, (id) => (id === "U1" ? "AW11" : id)), "advised: send AW11 (6 min) · recommender");
 });
 
+test("a unit on scene is offered as a diversion from an E-grade call, never from an S-grade one", async () => {
+  const why = "leaves the E-grade call it is at, which waits for another unit";
+  const reasons = ["4 min away, 11 min inside the target", "AW's I-grade cover stays at 80%", why];
+  for (const [grade, shown] of [["E", true], ["S", false]]) {
+    snapshot([{ ...INCIDENTS[0], bcu: "AW", units: [], lat: 51.5, lon: -0.1, created_at: "2026-11-24T21:25:00Z" },
+      { ...INCIDENTS[1], grade, status: "on_scene", bcu: "AW", units: ["U4"], lat: 51.5, lon: -0.1, created_at: "2026-11-24T21:20:00Z" }],
+    [{ unit_id: "U4", callsign: "AW14", unit_type: "IRV", status: "on_scene", incident_id: "CAD-2", bcu: "AW", lat: 51.5, lon: -0.1 }],
+    { waiting: [], alerts: [], mutual_aid: [],
+      recommendations: { calls: [{ incident_id: "CAD-1", grade: "I", words: "breaches unless a unit is sent within 11 min", suggestions: [
+        { unit_id: "U4", callsign: "AW14", bcu: "AW", eta_s: 240, reasons, diverted_from: "CAD-2" }] }],
+      cover: {}, expected_breaches: {}, moves: [] } });
+    answering(() => ({ status: 200, body: { seq: 9, event_id: "e", duplicate: false } }));
+    const d = await desk("?bcu=AW&incident=CAD-1");
+    const offered = d.page.detail.querySelector("[data-assign='U4']");
+    assert.equal(Boolean(offered), shown, grade);
+    if (offered) {
+      dispatch(offered, "click");
+      await settle();
+      assert.equal(d.page.result.textContent, "✓ AW14 diverted to MPS-001 (MPS-002 waits again) (seq 9)");
+    }
+    d.screen.stop();
+  }
+});
+
 test("a diversion is offered as \"Divert\", with why, and sends the same assignment", async () => {
   const why = "diverted from the S-grade call it is driving to, which waits again";
   const reasons = ["4 min away, 11 min inside the target", "AW's I-grade cover stays at 80%", why];

@@ -1,5 +1,6 @@
-"""A diversion in the live picture: a unit on its way to a lower-grade call sent to an
-I-grade one instead, the call it leaves waiting again (the recommender's advice, made good)."""
+"""A diversion in the live picture: a unit on its way to a lower-grade call, or on scene at
+an E-grade one, sent to an I-grade one instead, the call it leaves waiting again (the
+recommender's advice, made good)."""
 
 from __future__ import annotations
 
@@ -84,7 +85,11 @@ def test_the_rule_is_the_recommenders() -> None:
         for left in ("I", "S", "E", "R", None):
             for grade in ("I", "S", "E", "R"):
                 resource = Resource("U1", "AW-1", "IRV", "AW", 51.5, -0.1, status, "X", left)
-                expected = grade == "I" and status == "en_route" and left in ("S", "E", "R")
+                expected = (
+                    grade == "I"
+                    and left in ("S", "E", "R")
+                    and (status == "en_route" or (status == "on_scene" and left in ("E", "R")))
+                )
                 assert may_divert(status, left, grade) is expected
                 if grade == "I":
                     assert resource.divertable is expected
@@ -99,3 +104,29 @@ def test_an_inspector_may_divert_only_a_unit_of_their_bcu() -> None:
     )
     got = picture.check(stub_validated(f.incident_assigned("I1", "U1")), Scope("NE"))
     assert got is not None and "NE" in got.reason
+
+
+def _on_scene_at(grade: str) -> list[dict[str, object]]:
+    return [
+        f.unit_on_duty("U1", **_at(0)),
+        f.incident_created("E1", grade, *AW, **_at(1)),
+        f.incident_assigned("E1", "U1", **_at(2)),
+        f.incident_arrived("E1", "U1", **_at(3)),
+        f.incident_created("I1", "I", *AW, **_at(4)),
+    ]
+
+
+def test_a_unit_on_scene_at_an_e_grade_call_may_leave_it_for_an_emergency() -> None:
+    picture = _picture(*_on_scene_at("E"), f.incident_assigned("I1", "U1", **_at(5)))
+    left, unit = picture.incidents["E1"], picture.units["U1"]
+    assert (unit.status, unit.incident_id) == ("en_route", "I1")
+    # The call waits for another unit; it was reached, so its first arrival stands.
+    assert left.status is IncidentStatus.OPEN and left.units == []
+    assert left.first_unit == "U1" and left.arrived_at == START + timedelta(minutes=3)
+    assert picture == picture.recounted()
+
+
+def test_a_unit_on_scene_at_an_s_grade_call_is_not_taken_from_it() -> None:
+    picture = _picture(*_on_scene_at("S"))
+    got = picture.check(stub_validated(f.incident_assigned("I1", "U1", **_at(5))))
+    assert got is not None and "committed" in got.reason

@@ -10,6 +10,9 @@ const percent = (share) => Math.round(share * 100) + "%";
 // The grades a busy unit may leave its report for (stream/sending.py's BREAKS_OFF_FOR; the
 // recommender offers one for an S-grade call only when no free unit is in time).
 const BREAKS_OFF_FOR = ["I", "S"];
+// A unit on its way to a lesser call, or on scene at an E- or R-grade one, may be diverted
+// to an I-grade call (stream/sending.py's may_divert and LEAVES_SCENE_OF).
+const LEAVES_SCENE_OF = ["E", "R"];
 
 // The recommender's answer, or null until it has run.
 export function recommendations(advice) { return (advice && advice.recommendations) || null; }
@@ -22,15 +25,19 @@ export function callAdvice(advice, incidentId) {
 
 // Units to offer for a waiting call, best first: the recommender's ranking (units still
 // free to send, busy ones that would break off for an I- or S-grade call, or ones still on
-// their way to the call they would be diverted from), else the nearest by ETA from the advice.
-// units: the store's units by id; free(unit) says whether a unit can be sent now.
-export function suggestionsFor(advice, incidentId, units, free) {
+// their way to, or at, the call they would be diverted from), else the nearest by ETA from
+// the advice.
+// units: the store's units by id; free(unit) says whether a unit can be sent now;
+// gradeOf(incidentId) the grade of a call, if known (a scene is left only for one it may be).
+export function suggestionsFor(advice, incidentId, units, free, gradeOf = () => null) {
+  const divertable = (unit, left) => unit.incident_id === left && (unit.status === "en_route"
+    || (unit.status === "on_scene" && LEAVES_SCENE_OF.includes(gradeOf(left))));
   const call = callAdvice(advice, incidentId);
   if (call) {
     return call.suggestions.filter((s) => {
       const unit = units.get(s.unit_id);
       if (!unit) { return false; }
-      if (s.diverted_from) { return unit.status === "en_route" && unit.incident_id === s.diverted_from; }
+      if (s.diverted_from) { return divertable(unit, s.diverted_from); }
       return free(unit) || (BREAKS_OFF_FOR.includes(call.grade) && unit.status === "busy");
     }).slice(0, 3);
   }

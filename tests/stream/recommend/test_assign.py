@@ -77,6 +77,27 @@ def test_an_i_grade_call_with_no_unit_in_time_may_take_one_on_its_way_to_a_lesse
     assert [s.unit_id for s in again] == ["NEAR"]
 
 
+def test_an_i_grade_call_may_take_a_unit_from_an_e_grade_scene_but_never_an_s_grade_one(
+    context: Context,
+) -> None:
+    """On scene at an E-grade appointment: offered when no unit may be sent in time, a
+    minute later off the mark and after a unit passing a lesser call (a caller met and
+    left weighs more), with the words; on scene at an S-grade call: never."""
+    grid = context.grid
+    scene = spot(grid, "NE", 3)
+    at_e = unit("AT_E", _nudge(scene, 0.5), "NE", "on_scene", incident_id="E9", incident_grade="E")
+    at_s = unit("AT_S", _nudge(scene, 0.4), "NE", "on_scene", incident_id="S9", incident_grade="S")
+    on_way = unit("WAY", _nudge(scene, 0.5), "NE", "en_route", incident_id="S8", incident_grade="S")
+    far = unit("FAR", _nudge(scene, 25.0), "NE")
+    urgent = call("I1", scene, "NE", "I")
+    ranked = assess(context, Situation(NOW, (at_e, at_s, on_way, far), (urgent,))).rank(urgent)
+    assert [s.unit_id for s in ranked] == ["WAY", "AT_E", "FAR"]
+    drive = context.travel.seconds(at_e.lat, at_e.lon, *scene, "IRV", NOW)
+    assert ranked[1].eta_s == round(drive + 60) and ranked[1].diverted_from == "E9"
+    assert any("leaves the E-grade call it is at" in r for r in ranked[1].reasons)
+    assert not any("at the station" in r for r in ranked[1].reasons)
+
+
 def test_taken_units_and_ineligible_ones_are_not_offered(context: Context) -> None:
     grid = context.grid
     scene = spot(grid, "CE", 1)

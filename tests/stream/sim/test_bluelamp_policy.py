@@ -94,15 +94,18 @@ def test_the_unit_it_sends_is_the_one_the_screens_would_suggest(london: London) 
         assert chosen is not None and chosen.unit_id == shown["suggestions"][0]["unit_id"], grade
 
 
-def test_a_diversion_it_makes_is_the_one_the_screens_would_suggest(london: London) -> None:
-    # The only unit in time for the I-grade call is on its way to an S-grade call; a free
-    # one is too far. The screens suggest diverting it; the policy, offered it by the
-    # engine (stream.sim.fleet.divertable), takes it.
+@pytest.mark.parametrize("state, grade", [(State.EN_ROUTE, "S"), (State.ON_SCENE, "E")])
+def test_a_diversion_it_makes_is_the_one_the_screens_would_suggest(
+    london: London, state: State, grade: str
+) -> None:
+    # The only unit in time for the I-grade call is on its way to an S-grade call (or on
+    # scene at an E-grade one); a free one is too far. The screens suggest diverting it;
+    # the policy, offered it by the engine (stream.sim.fleet.divertable), takes it.
     grid = CoverGrid.of(london)
     aw, wa = _spots(grid, "AW"), _spots(grid, "WA")
     far = _unit(0, wa[0], "WA")
-    driving = _unit(1, aw[0], "AW", State.EN_ROUTE)
-    driving.incident_id, driving.incident_grade = "S1", "S"
+    driving = _unit(1, aw[0], "AW", state)
+    driving.incident_id, driving.incident_grade = "S1", grade
     units = [far, driving]
     policy = _policy(london, units)
     at = aw[1]
@@ -110,7 +113,7 @@ def test_a_diversion_it_makes_is_the_one_the_screens_would_suggest(london: Londo
     chosen = policy.choose_unit(job, units, T, WHEN)
     resources = (
         Resource("U0", "WA0", "IRV", "WA", *far.home, "available"),
-        Resource("U1", "AW1", "IRV", "AW", *driving.home, "en_route", "S1", "S"),
+        Resource("U1", "AW1", "IRV", "AW", *driving.home, state.value, "S1", grade),
     )
     created = datetime.fromtimestamp(T - 60, UTC)
     call = Call("J1", None, "I", "violence", *at, "AW", created, created + timedelta(minutes=15))

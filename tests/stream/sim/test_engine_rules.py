@@ -49,4 +49,5 @@ def test_the_engine_diverts_whom_the_recommender_may(grade: str | None) -> None:
         ).divertable
     }
     assert diverted == may
-    assert diverted == ({"en_route"} if grade in ("S", "E", "R") else set())
+    expected = {"S": {"en_route"}, "E": {"en_route", "on_scene"}, "R": {"en_route", "on_scene"}}
+    assert diverted == expected.get(grade or "", set())

@@ -35,12 +35,13 @@ const path = (kind, id, action) => "/api/" + kind + "/" + encodeURIComponent(id)
 
 const reference = (incidentId) => { const i = live.incidents.get(incidentId); return (i && i.reference) || incidentId; };
 
-// A unit still on its way to another call is diverted (the rules allow it for an I-grade
-// call): the result line says which call waits again.
+// A unit on its way to another call, or on scene at an E-grade one, is diverted (the rules
+// allow it for an I-grade call): the result line says which call waits again.
 export function assign(unitId, incidentId) {
   if (!unitId || !incidentId) { return; }
   const unit = live.units.get(unitId);
-  const left = unit && unit.status === "en_route" && unit.incident_id !== incidentId ? unit.incident_id : null;
+  const committed = unit && (unit.status === "en_route" || unit.status === "on_scene");
+  const left = committed && unit.incident_id !== incidentId ? unit.incident_id : null;
   const done = left ? callsign(unitId) + " diverted to " + reference(incidentId) + " (" + reference(left) + " waits again)"
     : callsign(unitId) + " assigned to " + reference(incidentId);
   send(path("units", unitId, "assignment"), { incident_id: incidentId }, done);

@@ -63,7 +63,8 @@ function knowledge(me, state) {
     },
     // The recommender's ranking for the selected incident, or the nearest by ETA.
     suggestions() {
-      return state.incident ? suggestionsFor(live.advice, state.incident, live.units, (u) => DISPATCHABLE[u.status]) : [];
+      const gradeOf = (id) => (live.incidents.get(id) || {}).grade;
+      return state.incident ? suggestionsFor(live.advice, state.incident, live.units, (u) => DISPATCHABLE[u.status], gradeOf) : [];
     },
     outlook() { return state.incident ? outlookWords(live.advice, state.incident) : null; },
     // Move-ups of units this user may command (the recommender's, in the live advice).
