@@ -3,6 +3,7 @@ no demand of its own, and the calls the test makes, run action by action."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from geodata.london import London
@@ -49,6 +50,11 @@ def run_until(sim: Simulation, until: Any) -> list[Event]:
         out += sim._out
         sim._out.clear()
     return out
+
+
+def seconds_of(event: Event) -> float:
+    """An event's time as a POSIX timestamp."""
+    return datetime.fromisoformat(event["time"].replace("Z", "+00:00")).timestamp()
 
 
 def of_kind(events: list[Event], kind: str, incident: str) -> list[Event]:

@@ -6,8 +6,6 @@ picture's rules accept every event of such a night."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from geodata.london import London
@@ -27,6 +25,7 @@ from tests.stream.sim.nights import (
     of_kind,
     refused_by_the_picture,
     run_until,
+    seconds_of,
 )
 
 WEST, EAST = (51.545, -0.42), (51.56, 0.19)  # Hillingdon and Havering: 1.5 hours' drive
@@ -87,7 +86,7 @@ def test_the_only_unit_in_time_is_diverted_and_its_call_waits_until_a_unit_frees
     result = evaluate(events, london.locate)
     (created,) = of_kind(events, "incident.created", s_job.incident_id)
     assert result.by_grade["S"].responses == [
-        pytest.approx(_seconds(s_arrival) - _seconds(created))
+        pytest.approx(seconds_of(s_arrival) - seconds_of(created))
     ]
     assert result.by_grade["I"].on_time == 1
 
@@ -120,10 +119,6 @@ def test_no_diversion_when_the_unit_would_be_late_too(london: London) -> None:
     assigned = [e["data"]["incident_id"] for e in events if e["type"] == "incident.assigned"]
     assert assigned == [s_job.incident_id, i_job.incident_id]  # the I-grade call after it
     assert s_job.first_unit == "A"
-
-
-def _seconds(event: Event) -> float:
-    return datetime.fromisoformat(event["time"].replace("Z", "+00:00")).timestamp()
 
 
 def test_a_unit_sent_back_to_the_call_it_left_arrives_at_the_end_of_its_new_drive(
@@ -190,7 +185,7 @@ def test_only_an_i_grade_call_is_driven_to_on_blue_lights(
         events = run_until(sim, lambda job=job: job.first_arrival is not None)
         (sent,) = of_kind(events, "incident.assigned", job.incident_id)
         (came,) = of_kind(events, "incident.arrived", job.incident_id)
-        took[grade] = _seconds(came) - _seconds(sent)
+        took[grade] = seconds_of(came) - seconds_of(sent)
     model = sim.travel.seconds(*WEST, *scene, "IRV", sim._when())
     assert took["I"] == pytest.approx(model, abs=1)
     for grade in ("S", "E"):

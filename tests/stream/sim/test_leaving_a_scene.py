@@ -5,8 +5,6 @@ is never left."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from geodata.london import London
@@ -21,6 +19,7 @@ from tests.stream.sim.nights import (
     of_kind,
     refused_by_the_picture,
     run_until,
+    seconds_of,
 )
 
 SCENE = (51.515, -0.14)  # the West End
@@ -30,10 +29,6 @@ NEARBY = (51.522, -0.13)  # under a kilometre away
 @pytest.fixture(scope="module")
 def london() -> London:
     return London.load()
-
-
-def _seconds(event: Event) -> float:
-    return datetime.fromisoformat(event["time"].replace("Z", "+00:00")).timestamp()
 
 
 def _on_scene(london: London, grade: str) -> tuple[Simulation, SimUnit, list[Event], str]:
@@ -68,16 +63,16 @@ def test_the_only_unit_leaves_an_appointment_for_an_emergency_and_comes_back_to_
     [left] = [e for e in events if e["type"] == "incident.assigned" and e["data"] == {
         "incident_id": urgent.incident_id, "unit_id": "A"}]  # fmt: skip
     # The hour on scene, in two visits: the work stopped while no unit was there.
-    on_scene = (_seconds(left) - _seconds(first)) + (_seconds(closed) - _seconds(back))
+    on_scene = (seconds_of(left) - seconds_of(first)) + (seconds_of(closed) - seconds_of(back))
     assert on_scene == pytest.approx(3_600.0, abs=1e-3)
-    assert sim.resumed == [pytest.approx(_seconds(back) - _seconds(left), abs=1e-3)]
+    assert sim.resumed == [pytest.approx(seconds_of(back) - seconds_of(left), abs=1e-3)]
     assert refused_by_the_picture(london, events) == []
     # Judged from the events: the emergency in time, the appointment reached at its first visit.
     result = evaluate(events, london.locate)
     assert result.by_grade["I"].on_time == 1
     assert result.by_grade["E"].responses == [
         pytest.approx(
-            _seconds(first) - _seconds(of_kind(events, "incident.created", appointment)[0])
+            seconds_of(first) - seconds_of(of_kind(events, "incident.created", appointment)[0])
         )
     ]
 
