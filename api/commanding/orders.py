@@ -98,11 +98,15 @@ def assign(unit_id: str, body: Assignment) -> Command:
     return Command(unit_id, EventType.INCIDENT_ASSIGNED, data)
 
 
+_COMMITTED = frozenset({UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE})
+
+
 def diversion(picture: Picture, unit_id: str, incident_id: str) -> dict[str, Any]:
     """For the audit: the incident an assignment takes the unit from (``diverted_from``), as
-    this server's picture has it, when the unit is on its way to another one; else nothing."""
+    this server's picture has it, when the unit is on its way to another one or on scene at
+    one (an E-grade appointment left for an emergency); else nothing."""
     found = known_unit(picture, unit_id)
-    if isinstance(found, Objection) or found.status is not UnitStatus.EN_ROUTE:
+    if isinstance(found, Objection) or found.status not in _COMMITTED:
         return {}
     left = found.incident_id
     return {"diverted_from": left} if left is not None and left != incident_id else {}

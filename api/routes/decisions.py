@@ -55,7 +55,9 @@ async def incident_recommendations(
     can wait) and the five best units to send, each with its ETA, its margin on the target,
     the I-grade cover its going costs (its BCU's covered share before and after) and the
     reasons in words. An I-grade incident no free unit reaches in time may be offered a unit
-    on its way to a lower-grade incident (``diverted_from``)."""
+    on its way to a lower-grade incident, or on scene at an E- or R-grade one
+    (``diverted_from``); a busy unit may be offered to an I-grade incident, and to an S-grade
+    one no free unit reaches in time."""
     picture = services.spine.picture
     incident = open_call(picture, incident_id)
     if isinstance(incident, str):

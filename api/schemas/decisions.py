@@ -33,7 +33,9 @@ class Suggestion(Closed):
     )
     cover_before: float = Field(description="its BCU's covered share of I-grade demand now, 0-1")
     cover_after: float = Field(description="and once it has gone")
-    diverted_from: str | None = Field(description="the lower-grade incident it would leave")
+    diverted_from: str | None = Field(
+        description="the lower-grade incident it would leave (on its way to, or at an E/R one)"
+    )
     reasons: list[str] = Field(description="why, in words")
     cost: float = Field(description="the ranking's score, lower is better")
     advice_id: str | None = Field(

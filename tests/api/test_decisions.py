@@ -13,6 +13,7 @@ import httpx
 from geodata.travel import CrowFliesModel
 from tests.api.conftest import Api
 from tests.stream.factories import (
+    incident_arrived,
     incident_assigned,
     incident_created,
     unit_location,
@@ -321,6 +322,38 @@ def test_a_diversion_the_recommender_advises_is_accepted_and_its_call_waits_agai
         [driving],
         driving,
     )
+
+
+def test_a_unit_at_an_e_grade_appointment_may_leave_it_for_an_emergency_over_http(
+    api: Api,
+) -> None:
+    """Four minutes to an I-grade call's target, the only unit near it on scene at an E-grade
+    appointment beside it: advised ("leaves the E-grade call it is at"), assigned, accepted;
+    the audit names the appointment, which waits for another unit with its arrival kept."""
+    lat, lon = 51.4850, -0.2050  # Fulham, AW: away from the other tests' units
+    there, appointment, urgent = api.fresh("AW-APPT-"), api.fresh("AW-E"), api.fresh("AW-I")
+    api.push(
+        unit_on_duty(there, home_bcu="AW", lat=lat, lon=lon),
+        incident_created(appointment, "E", lat=lat, lon=lon),
+        incident_assigned(appointment, there),
+        incident_arrived(appointment, there),
+    )
+    as_of = datetime.fromisoformat(_get(api, "chief", "/api/picture")["kpis"]["as_of"])
+    created = (as_of - timedelta(minutes=11)).isoformat()
+    api.push(incident_created(urgent, "I", lat=lat + 0.002, lon=lon, time=created))
+    answer = _get(api, "insp_aw", f"/api/incidents/{urgent}/recommendations")
+    advised = [s for s in answer["suggestions"] if s["unit_id"] == there]
+    assert advised and advised[0]["diverted_from"] == appointment, [
+        (s["unit_id"], s["eta_s"], s["margin_s"]) for s in answer["suggestions"]
+    ]
+    assert any("leaves the E-grade call it is at" in r for r in advised[0]["reasons"])
+    with api.client("insp_aw") as inspector:
+        sent = inspector.post(f"/api/units/{there}/assignment", json={"incident_id": urgent})
+    assert sent.status_code == 200, sent.text
+    audited = [e for e in api.audit(action="unit.assign") if e["target"] == there]
+    assert audited[0]["detail"]["diverted_from"] == appointment
+    left = _get(api, "chief", f"/api/incidents/{appointment}")["incident"]
+    assert (left["status"], left["units"], left["first_unit"]) == ("open", [], there)
 
 
 def test_a_unit_running_late_is_backed_up_and_the_advice_recorded(
