@@ -3,8 +3,8 @@ evaluation measures the advice the screens give: the same ranking (ETA against t
 and the I-grade cover a unit's going costs, an S-grade call's reach), the queue served as
 docs/decision-support.md ("Queue order") says, and the same move-ups, asked for every 10
 minutes (stream.sim.engine) within a cap per hour. The engine offers the units it may send
-(free ones, and busy ones for an I-grade call: stream.recommend.situation.may_send, the rule
-the screens' advice follows too) and, for an I-grade call, the units on their way to a
+(free ones, and busy ones for an I- or S-grade call: stream.recommend.situation.may_send,
+the rule the screens' advice follows too) and, for an I-grade call, the units on their way to a
 lower-grade call: when the ranking's best is one of those (a diversion), the engine
 diverts it.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 import numpy as np
 
@@ -32,7 +33,14 @@ from stream.recommend.cover import BoolArray, Cover, reach
 from stream.recommend.forecast import Prior
 from stream.recommend.grid import CoverGrid
 from stream.recommend.moves import move_ups
-from stream.recommend.situation import Call, Journey, Resource, Situation, pace
+from stream.recommend.situation import (
+    BREAKS_OFF_FOR,
+    Call,
+    Journey,
+    Resource,
+    Situation,
+    pace,
+)
 from stream.sim.dispatch import PRIORITY, Job, attending, eligible
 from stream.sim.fleet import DISPATCHABLE, SimUnit, State
 from stream.sim.prior import calibrated_prior
@@ -51,6 +59,7 @@ class BluelampPolicy:
     travel: TravelTimeModel
     name: str = "bluelamp"
     diverts: bool = True  # the engine offers units en route to lower-grade calls (I-grade)
+    breaks_off_for: ClassVar[frozenset[str]] = BREAKS_OFF_FOR  # the rules' whole allowance
     units: Sequence[SimUnit] = ()
     grid: CoverGrid | None = None
     prior: Prior | None = None

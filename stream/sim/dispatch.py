@@ -13,16 +13,18 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from geodata.travel import TravelTimeModel
 from stream.sim import calibration as cal
-from stream.sim.fleet import SimUnit, State
+from stream.sim.fleet import SimUnit
 
 #: The order grades are worked in. A booked E-grade appointment whose time has come goes
 #: before an S-grade call: the caller was given that time, and the team keeps it (E-grade
 #: incidents only reach dispatch at their appointment).
 PRIORITY = {"I": 0, "E": 1, "S": 2, "R": 3}
+#: The grades a busy unit breaks off its report for under today's practice: emergencies.
+TODAYS_BREAK_OFF = frozenset({"I"})
 
 
 @dataclass
@@ -80,6 +82,8 @@ def eligible(unit: SimUnit, job: Job) -> bool:
 
 class Policy(Protocol):
     name: str
+    #: The grades of call the engine offers this policy busy units for (off their reports).
+    breaks_off_for: ClassVar[frozenset[str]]
 
     def choose_unit(
         self, job: Job, available: Sequence[SimUnit], t: float, when: datetime
@@ -97,12 +101,13 @@ class Closest:
     own_bcu: bool
     name: str
 
+    #: Today's practice: an officer is called off a report for an emergency only; an
+    #: S-grade call waits for a free unit (the rules allow more: stream.sending). The
+    #: engine offers busy units only for these grades.
+    breaks_off_for: ClassVar[frozenset[str]] = TODAYS_BREAK_OFF
+
     def allowed(self, unit: SimUnit, job: Job) -> bool:
         if not eligible(unit, job):
-            return False
-        if unit.state is State.BUSY and job.grade != "I":
-            # Today's practice: an officer is called off a report for an emergency only;
-            # an S-grade call waits for a free unit (the rules allow more: stream.sending).
             return False
         return not self.own_bcu or unit.unit_type != "IRV" or unit.bcu == job.bcu
 
@@ -135,6 +140,7 @@ class Closest:
 @dataclass
 class Manual:
     name: str = "manual"
+    breaks_off_for: ClassVar[frozenset[str]] = frozenset()
 
     def choose_unit(
         self, job: Job, available: Sequence[SimUnit], t: float, when: datetime

@@ -211,8 +211,9 @@ class Simulation(Rounds):
 
     def _choose_unit(self, job: Job) -> SimUnit | None:
         if job.major:  # mutual aid: the closest units, wherever they belong
-            available = sendable(self.units, job.grade)
-            return self._mutual_aid.choose_unit(job, available, self.now, self._when())
+            aid = self._mutual_aid
+            available = sendable(self.units, job.grade, aid.breaks_off_for)
+            return aid.choose_unit(job, available, self.now, self._when())
         return self.policy.choose_unit(job, self._choosable(job.grade), self.now, self._when())
 
     def _divert(self, unit: SimUnit, job: Job) -> None:
@@ -290,7 +291,7 @@ class Simulation(Rounds):
     def _choosable(self, grade: str) -> list[SimUnit]:
         """Who a policy may send to a call of ``grade``: diversions too for an I-grade call,
         where the policy makes them."""
-        available = sendable(self.units, grade)
+        available = sendable(self.units, grade, self.policy.breaks_off_for)
         if grade == "I" and getattr(self.policy, "diverts", False):
             available += divertable(self.units)
         return available

@@ -184,12 +184,15 @@ def divertable(units: list[SimUnit]) -> list[SimUnit]:
     ]
 
 
-def sendable(units: list[SimUnit], grade: str) -> list[SimUnit]:
+def sendable(
+    units: list[SimUnit], grade: str, breaks_off_for: frozenset[str] = situation.BREAKS_OFF_FOR
+) -> list[SimUnit]:
     """Who can be sent to a call of ``grade``: not at their shift's end, and allowed by the
     recommender's rule (stream.recommend.situation.may_send, over the fleet's states that
-    mirror its statuses: tests/stream/sim/test_engine_rules.py holds them equal). Written
-    out rather than asked per unit: it runs over every unit for every call."""
-    breaks_off = grade in situation.BREAKS_OFF_FOR
+    mirror its statuses: tests/stream/sim/test_engine_rules.py holds them equal), or by a
+    policy's narrower ``breaks_off_for``. Written out rather than asked per unit: it runs
+    over every unit for every call."""
+    breaks_off = grade in breaks_off_for
     return [
         u
         for u in units
