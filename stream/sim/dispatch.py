@@ -48,8 +48,8 @@ class Job:
     major: bool = False
     close_at: float = 0.0  # when the work on scene will be done, once begun
     visit: int = 0  # bumped when every unit leaves the scene: the close set before is void
-    paused_at: float | None = None  # left by every unit then, for an emergency
-    paused_s: float = 0.0  # the work on scene still to do then
+    #: Left by every unit for an emergency: when, and the seconds of work on scene left then.
+    paused: tuple[float, float] | None = None
 
     @property
     def wanted(self) -> int:
@@ -58,12 +58,13 @@ class Job:
     def pause(self, now: float) -> None:
         """Every unit has left the scene (for an I-grade call): the work stops."""
         self.visit += 1
-        self.paused_at, self.paused_s = now, max(0.0, self.close_at - now)
+        self.paused = (now, max(0.0, self.close_at - now))
 
-    def resume(self) -> float:
-        """A unit is on scene again: the seconds of work left."""
-        self.paused_at = None
-        return self.paused_s
+    def resume(self, now: float) -> tuple[float, float]:
+        """A unit is on scene again: how long the work waited, and the seconds of it left."""
+        assert self.paused is not None
+        (at, left), self.paused = self.paused, None
+        return now - at, left
 
 
 def _crow_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

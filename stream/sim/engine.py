@@ -321,10 +321,11 @@ class Simulation(Rounds):
         self._emit("incident.arrived", {"incident_id": job.incident_id, "unit_id": unit.unit_id})
         self._stand_down(job)
         if job.first_arrival is not None:
-            if job.paused_at is not None:  # left for an emergency: this unit takes it on
-                self.resumed.append(self.now - job.paused_at)
+            if job.paused is not None:  # left for an emergency: this unit takes it on
+                waited, left = job.resume(self.now)
+                self.resumed.append(waited)
                 job.first_unit = unit.unit_id
-                self._close_after(job, job.resume())
+                self._close_after(job, left)
             return
         job.first_arrival, job.first_unit = self.now, unit.unit_id
         share = cal.ARREST_SHARE.get(job.category, 0.0)

@@ -53,7 +53,7 @@ def test_the_only_unit_leaves_an_appointment_for_an_emergency_and_comes_back_to_
     urgent = call_at(sim, "I", NEARBY)
     events += run_until(sim, lambda: unit.incident_id == urgent.incident_id)
     assert sim.left_scenes == 1 and sim.diversions == 0
-    assert job.paused_at is not None and job in sim.waiting and not job.closed
+    assert job.paused is not None and job in sim.waiting and not job.closed
     events += run_until(sim, lambda: job.closed)
 
     assigned = [e["data"]["incident_id"] for e in events if e["type"] == "incident.assigned"]
