@@ -88,6 +88,20 @@ def worth_the_drive(grade: str, eta_s: float, waited_s: float) -> bool:
     return grade != "S" or eta_s <= S_REACH_S or waited_s >= S_LONGEST_WAIT_S
 
 
+def busy_offered(grade: str, free_will_do: bool) -> bool:
+    """Whether units breaking off their work (busy: stream.sending) are offered for a call
+    of ``grade`` beside the free ones: for an I-grade call always; for an S-grade call only
+    when no free unit will do (in time, and worth the drive), and then only
+    ``busy_in_time_only``. The ranking and the breach outlook both ask this."""
+    return grade == "I" or not free_will_do
+
+
+def busy_in_time_only(grade: str) -> bool:
+    """Whether only busy units that arrive in time are offered for a call of ``grade``: a
+    report is left to save an S-grade call, not for one already late."""
+    return grade != "I"
+
+
 def beyond_reach(grade: str, etas: FloatArray, waited_s: float) -> BoolArray:
     """``not worth_the_drive`` for each of ``etas`` at once (one call, many units)."""
     if grade != "S" or waited_s >= S_LONGEST_WAIT_S:
@@ -115,12 +129,9 @@ class Ranker:
             for i, r in enumerate(self.available)
             if r.unit_id not in taken and self.eligible(r, call)
         ]
-        if call.grade == "I":
-            found = self._timely(call, pool, self._breaking_off(call, taken), limit)
-        else:  # a busy unit breaks off for an S-grade call only when no free one will do
-            found = self._timely(call, pool, [], limit)
-            if not found or found[0].cost >= LATE:
-                found = self._timely(call, pool, self._in_time_off_reports(call, taken), limit)
+        found = [] if call.grade == "I" else self._timely(call, pool, [], limit)
+        if busy_offered(call.grade, bool(found) and found[0].cost < LATE):
+            found = self._timely(call, pool, self._busy_offered(call, taken), limit)
         if call.grade == "I" and not any(s.margin_s >= 0 for s in found):
             found += self._diversions(call, taken)
         return sorted(found, key=lambda s: (s.cost, s.eta_s, s.unit_id))[:limit]
@@ -187,12 +198,12 @@ class Ranker:
             and self.eligible(r, call)
         ]
 
-    def _in_time_off_reports(self, call: Call, taken: frozenset[str]) -> list[Resource]:
-        """Busy units an S-grade call no free unit will do for may take: those that arrive
-        in time (a report is left to save a call, not for one already late)."""
+    def _busy_offered(self, call: Call, taken: frozenset[str]) -> list[Resource]:
+        """The units breaking off their work offered for ``call``: all of them, or for an
+        S-grade call those that arrive in time (``busy_in_time_only``)."""
         busy = self._breaking_off(call, taken)
-        if not busy:
-            return []
+        if not busy or not busy_in_time_only(call.grade):
+            return busy
         left = (call.target_at - self.situation.now).total_seconds()
         in_time = self._eta(call, busy) <= left
         return [r for r, ok in zip(busy, in_time, strict=True) if ok]

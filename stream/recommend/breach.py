@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from stream.payloads import TARGET_SECONDS, Grade
-from stream.recommend.assign import Ranker
+from stream.recommend.assign import Ranker, busy_in_time_only, busy_offered
 from stream.recommend.cover import FloatArray
 from stream.recommend.situation import Call
 
@@ -81,12 +81,13 @@ def outlooks(ranker: Ranker) -> list[Outlook]:
 def quickest(call: Call, free: FloatArray, busy: FloatArray, left: float) -> tuple[float, bool]:
     """The ETA of the unit the ranking would offer ``call`` going by speed alone, of ``free``
     units' and ``busy`` ones' (breaking off) ETAs, ``left`` seconds before its target; and
-    whether it is a free one (inf: none). An I-grade call takes the quickest of either; an
-    S-grade call takes a busy unit only when it is in time and no free one is
-    (stream.recommend.assign)."""
+    whether it is a free one (inf: none). The ranking's rule (``busy_offered``), by ETA
+    alone: an I-grade call takes the quickest of either; an S-grade call takes a busy unit
+    only when it is in time and no free one is."""
     fastest_free = float(free.min(initial=np.inf))
     fastest_busy = float(busy.min(initial=np.inf))
-    if call.grade != "I" and (fastest_free <= left or fastest_busy > left):
+    late_busy = busy_in_time_only(call.grade) and fastest_busy > left
+    if not busy_offered(call.grade, fastest_free <= left) or late_busy:
         return fastest_free, True
     return (fastest_free, True) if fastest_free <= fastest_busy else (fastest_busy, False)
 
