@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -79,3 +80,32 @@ def test_custody_and_busy_are_committed_time_and_a_break_or_the_station_are_not(
     ]
     result = evaluate(events, london().locate)
     assert result.utilisation["AW"] == pytest.approx((30 + 50 + 15) / 180)
+
+
+def test_hours_past_the_shift_s_end_are_the_off_duty_times_past_each_shift() -> None:
+    """``evaluate``'s ``overtime_h``, recomputed from the log: each ``unit.off_duty`` less
+    the end of the shift its ``unit.on_duty`` began (its length from the fleet's rota)."""
+    scenario = load("saturday-night")
+    sim = Simulation(
+        london(),
+        scenario.starting(scenario.start, 14),
+        "closest-idle-own-bcu",
+        5,
+        SimOptions(False),
+    )
+    events = list(sim.events())
+    hours = {u.unit_id: u.shift_hours for u in sim.units}
+    began: dict[str, float] = {}
+    past = []
+    for event in events:
+        unit = event["data"].get("unit_id")
+        if event["type"] == "unit.on_duty":
+            began[unit] = _seconds(event)
+        elif event["type"] == "unit.off_duty":
+            past.append(max(0.0, _seconds(event) - began.pop(unit) - hours[unit] * 3600))
+    assert sum(1 for p in past if p > 0) >= 10, "too few late finishes to test by"
+    assert sim.overtime_s == pytest.approx(sum(past), abs=1.0)
+
+
+def _seconds(event: dict[str, Any]) -> float:
+    return datetime.fromisoformat(event["time"].replace("Z", "+00:00")).timestamp()
