@@ -261,7 +261,7 @@ class Simulation(Rounds):
         self._set_state(unit, State.EN_ROUTE)
         generation = unit.state_generation  # a diversion later makes this drive's end stale
         unit.incident_id, unit.incident_grade = job.incident_id, job.grade
-        if job.grade == "I":
+        if job.grade == "I" and not job.major:  # a major incident's own commander sends more
             self._driven_to.add(job.incident_id)
         self._emit("incident.assigned", {"incident_id": job.incident_id, "unit_id": unit.unit_id})
         lat, lon = unit.position(self.now)

@@ -47,10 +47,12 @@ def _held_up(sim: Simulation, factors: list[float]) -> None:
 Positions = dict[str, tuple[float, float]]
 
 
-def _night(london: London, factors: list[float]) -> tuple[Simulation, list[Event], Positions]:
+def _night(
+    london: London, factors: list[float], major: bool = False
+) -> tuple[Simulation, list[Event], Positions]:
     """A: sent from the north, held up by ``factors``; B comes on duty near the scene once A
     is on its way (else it would have gone first). And where every unit was when the policy
-    chose a back-up."""
+    chose a back-up. ``major``: the call is a major incident's (its units by mutual aid)."""
     late, spare = irv("A", FROM_NORTH, "CN"), irv("B", (51.51, -0.13), "AW")
     sim = night(london, [late, spare])
     spare.state = State.OFF
@@ -68,6 +70,7 @@ def _night(london: London, factors: list[float]) -> tuple[Simulation, list[Event
     sim.policy.backup = watched  # type: ignore[attr-defined]
     sim._at(sim.now + BACKUP_EVERY_S, sim._back_up)
     job = call_at(sim, "I", SCENE)
+    job.major = major
     events = run_until(sim, lambda: late.state is State.EN_ROUTE)
     sim._on_duty(spare, parade=False)
     events += run_until(sim, lambda: job.first_arrival is not None)
@@ -91,6 +94,14 @@ def test_a_unit_held_up_is_backed_up_and_stood_down_when_the_back_up_arrives(
     assert refused_by_the_picture(london, events) == []
     # Judged from the events alone: in time, by the back-up.
     assert evaluate(events, london.locate).by_grade["I"].on_time == 1
+
+
+def test_a_major_incident_gets_no_back_up_its_commander_sends_more(london: London) -> None:
+    sim, events, _ = _night(london, [3.0], major=True)
+    assert sim.backups == 0
+    assigned = [e["data"]["unit_id"] for e in events if e["type"] == "incident.assigned"]
+    arrived = [e["data"]["unit_id"] for e in events if e["type"] == "incident.arrived"]
+    assert assigned == arrived == ["A"]
 
 
 def test_the_back_up_it_sends_is_the_one_the_screens_would_suggest(london: London) -> None:
