@@ -293,7 +293,7 @@ class Spine:
     async def _collect_outcomes(self, listening: asyncio.Event) -> None:
         while True:
             try:
-                async with self.bus.outcomes() as outcomes:
+                async with self.bus.outcomes(lambda: bool(self._waiters)) as outcomes:
                     listening.set()
                     async for outcome in outcomes:
                         future = self._waiters.get(outcome.key) if outcome.key else None

@@ -10,10 +10,10 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
-from stream.bus.protocol import REJECTED_MAXLEN, Entry, Rejection, entry_ms
+from stream.bus.protocol import REJECTED_MAXLEN, Entry, Rejection, always, entry_ms
 from stream.keys import Keys
 from stream.outcome import Outcome, Verdict
 from stream.trust import Seal
@@ -132,9 +132,11 @@ class MemoryBus:
             del self._recent[next(iter(self._recent))]
 
     @contextlib.asynccontextmanager
-    async def outcomes(self) -> AsyncIterator[AsyncIterator[Outcome]]:
+    async def outcomes(
+        self, wanted: Callable[[], bool] = always
+    ) -> AsyncIterator[AsyncIterator[Outcome]]:
         async with self._outcomes.subscribe() as messages:
-            yield (m async for m in messages if isinstance(m, Outcome))
+            yield (m async for m in messages if isinstance(m, Outcome) and wanted())
 
     async def recent_outcome(self, source: str, event_id: str) -> Outcome | None:
         return self._recent.get((source, event_id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -40,6 +40,11 @@ class Rejection:
     # The ingest entry rejected, if it came from the stream: its rejection is kept only by
     # whoever acknowledges that entry (Bus.settle), so it is written exactly once.
     entry_id: str | None = None
+
+
+def always() -> bool:
+    """Every batch of outcomes is wanted (``Bus.outcomes``'s default)."""
+    return True
 
 
 class Bus(Protocol):
@@ -88,8 +93,12 @@ class Bus(Protocol):
     async def post_outcomes(self, outcomes: Sequence[Outcome]) -> None:
         """Tell submitters what became of their events."""
 
-    def outcomes(self) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Outcome]]:
-        """Subscribe to outcomes from now on."""
+    def outcomes(
+        self, wanted: Callable[[], bool] = always
+    ) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Outcome]]:
+        """Subscribe to outcomes from now on: those of each batch posted while ``wanted()``
+        (a subscriber with nobody waiting need not read them; a waiter is registered before
+        its event is queued, so before its outcome is posted)."""
 
     async def recent_outcome(self, source: str, event_id: str) -> Outcome | None:
         """A rejection posted shortly before (for a submitter that listened too late)."""

@@ -11,7 +11,7 @@ import pytest
 
 from stream.bus import RedisBus
 from stream.events import to_dict
-from stream.outcome import Verdict
+from stream.outcome import Outcome, Verdict
 from stream.picture import fold
 from stream.spine import Spine
 from tests.stream.conftest import Backend
@@ -306,3 +306,17 @@ async def test_an_outcome_can_be_looked_up_after_the_fact(backend: Backend) -> N
         assert accepted is not None and (accepted.verdict, accepted.seq) == (Verdict.ACCEPTED, 1)
         assert rejected is not None and rejected.verdict is Verdict.REJECTED
         assert "unknown unit U404" in (rejected.reason or "")
+
+
+async def test_a_batch_of_outcomes_nobody_wants_is_passed_over(backend: Backend) -> None:
+    asked: list[bool] = []
+
+    def wanted() -> bool:  # not the first batch; every one after it
+        asked.append(True)
+        return len(asked) > 1
+
+    async with backend.spine() as spine, spine.bus.outcomes(wanted) as seen:
+        await spine.bus.post_outcomes([Outcome(Verdict.ACCEPTED, "test", "a", 1)])
+        await spine.bus.post_outcomes([Outcome(Verdict.ACCEPTED, "test", "b", 2)])
+        first = await asyncio.wait_for(anext(seen), 10)
+        assert first.key == ("test", "b") and len(asked) == 2
