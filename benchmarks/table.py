@@ -48,6 +48,15 @@ FIGURES = [
     Figure("reads.floor", "reads: GET /healthz (floor)", "req/s", UP),
     Figure("reads.picture_json", "reads: picture, JSON", "req/s", UP, 1_000, "reads.floor"),
     Figure("reads.picture_gzip", "reads: picture, gzip", "req/s", UP, 1_000, "reads.floor"),
+    Figure("reads.floor_per_core", "reads: /healthz, req/s a server core", "req/s", UP),
+    Figure(
+        "reads.picture_json_per_core", "reads: picture JSON, req/s a server core", "req/s", UP,
+        None, "reads.floor_per_core",
+    ),
+    Figure(
+        "reads.picture_gzip_per_core", "reads: picture gzip, req/s a server core", "req/s", UP,
+        None, "reads.floor_per_core",
+    ),
     Figure("reads.first_paint_ms", "reads: 4K wall's first paint over /ws", "ms", DOWN, 300),
     Figure("fanout.1.log_p99", "fan-out, 1 client: log -> client p99", "ms", DOWN),
     Figure(
