@@ -19,6 +19,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from stream.bus import Bus
 from stream.events import Recorded
@@ -56,10 +57,13 @@ class Subscription:
     backlog: deque[Recorded] = field(default_factory=deque)
     behind: bool = False  # read the log before taking anything more from the queue
     too_slow: bool = False
-    # Records of a batch taken off the queue and not yet handed out. A whole batch is one
-    # queue item: a queue operation per record per subscriber was most of the cost of
-    # fanning out to 50 sockets (benchmarks/bench_api.py).
-    unpacked: deque[object] = field(default_factory=deque)
+    # The queue item being handed out (a batch, or one record or marker as a list of one)
+    # and how far. A whole batch is one queue item, shared by every subscriber: a queue
+    # operation per record per subscriber was most of the cost of fanning out to 50 sockets
+    # (benchmarks/bench_api.py). A frame takes a batch's records as one slice: a step per
+    # record per socket was a fifth of a server's time at 200 sockets.
+    run: list[object] = field(default_factory=list)
+    run_at: int = 0
     queued: int = 0  # records waiting in the queue (what the limit counts)
 
     def offer(self, item: object) -> None:
@@ -80,7 +84,13 @@ class Subscription:
     def _queued_item(self, item: object) -> object | None:
         """A record or marker from a queue item (a batch is unpacked first)."""
         self._unpack(item)
-        return self.unpacked.popleft() if self.unpacked else None
+        return self._next_in_run()
+
+    def _next_in_run(self) -> object | None:
+        if self.run_at >= len(self.run):
+            return None
+        self.run_at += 1
+        return self.run[self.run_at - 1]
 
     def __aiter__(self) -> Subscription:
         return self
@@ -94,8 +104,8 @@ class Subscription:
             if self.behind:
                 await self._read_page()
                 continue
-            if self.unpacked:
-                item: object | None = self.unpacked.popleft()
+            if self.run_at < len(self.run):
+                item = self._next_in_run()
             else:
                 item = self._queued_item(await self.queue.get())
             taken = self._take(item)
@@ -107,7 +117,7 @@ class Subscription:
         record, unless it is one to skip)."""
         if self.backlog:
             return True
-        return not self.behind and (bool(self.unpacked) or not self.queue.empty())
+        return not self.behind and (self.run_at < len(self.run) or not self.queue.empty())
 
     def ready(self, limit: int, upto: int | None = None) -> list[Recorded]:
         """Up to ``limit`` records that can be had now, without waiting or reading the log
@@ -124,11 +134,14 @@ class Subscription:
                 taken.append(record)
             elif self.behind:
                 break
-            elif self.unpacked:
-                head = self.unpacked[0]
+            elif self.run_at < len(self.run):
+                if self._slice(taken, limit, upto):
+                    continue
+                head = self.run[self.run_at]
                 if upto is not None and isinstance(head, Recorded) and head.seq > upto:
                     break
-                if (live := self._take(self.unpacked.popleft())) is not None:
+                self.run_at += 1
+                if (live := self._take(head)) is not None:
                     taken.append(live)
             elif self.queue.empty():
                 break
@@ -136,15 +149,34 @@ class Subscription:
                 self._unpack(self.queue.get_nowait())
         return taken
 
+    def _slice(self, taken: list[Recorded], limit: int, upto: int | None) -> bool:
+        """Take the run's records from here, the next in order and consecutive, as far as
+        ``limit`` and ``upto`` allow, in one slice; whether it did (else they go one at a
+        time, with the gap and duplicate rules). A batch's seqs rise (the sequencer's), so
+        its first and last seqs tell whether those between are consecutive."""
+        run, at = self.run, self.run_at
+        head = run[at]
+        if not isinstance(head, Recorded) or head.seq != self.next_seq:
+            return False
+        end = min(len(run), at + limit - len(taken))
+        if upto is not None:
+            end = min(end, at + upto - head.seq + 1)
+        tail = run[end - 1] if end - at > 1 else None
+        if not isinstance(tail, Recorded) or tail.seq - head.seq != end - 1 - at:
+            return False
+        taken.extend(cast(list[Recorded], run[at:end]))
+        self.run_at, self.next_seq = end, tail.seq + 1
+        return True
+
     def _unpack(self, item: object) -> None:
-        """A queue item onto ``unpacked``, nothing taken from it yet."""
+        """A queue item as the run to hand out (the last one is used up), none of it yet."""
         if isinstance(item, list):
             self.queued -= len(item)
-            self.unpacked.extend(item)
+            self.run, self.run_at = item, 0
             return
         if not isinstance(item, SubscriberTooSlow):
             self.queued -= 1
-        self.unpacked.append(item)
+        self.run, self.run_at = [item], 0
 
     def _take(self, item: object | None) -> Recorded | None:
         """The next record in order from one queued item, or None (skip it, or read the log

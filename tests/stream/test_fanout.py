@@ -254,3 +254,23 @@ async def test_ready_takes_a_log_backlog_whole_whatever_the_tick_bound(tmp_path:
     assert first.seq == 2
     assert [r.seq for r in sub.ready(100, upto=0)] == [3, 4, 5, 6]
     log.close()
+
+
+async def test_ready_skips_what_it_has_and_stops_at_a_gap_in_a_batch(tmp_path: Path) -> None:
+    """A frame takes a batch's consecutive records at once; what the subscriber had from
+    the log before is skipped, and a gap inside a batch sends it to the log, as one record
+    at a time would."""
+    log = EventLog(migrated(f"sqlite:///{tmp_path}/log.sqlite3"))
+    events = Events()
+    raws = [events.on_duty("U1")] + [events.location("U1", jitter=i * 1e-5) for i in range(7)]
+    records = [recorded(seq, raw) for seq, raw in enumerate(raws, 1)]
+    log.append(records)
+    sub = Subscription(log, next_seq=3, limit=100)
+    sub.offer(records[:5])  # seqs 1-5, of which 1 and 2 were had
+    assert [r.seq for r in sub.ready(100)] == [3, 4, 5]
+    sub.offer([records[5], records[7]])  # 6, then 8: 7 is missing
+    assert [r.seq for r in sub.ready(100)] == [6] and sub.behind
+    assert (await anext(sub)).seq == 7  # from the log
+    assert [r.seq for r in sub.ready(100)] == [8]
+    assert sub.queued == 0 and not sub.has_ready()
+    log.close()
