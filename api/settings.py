@@ -52,6 +52,11 @@ class ApiSettings(SpineSettings):
     # (docs/performance.md). On where screens reach the server over a thin or metered link.
     ws_compress: bool = False
 
+    # uvicorn's line per request on stderr (tokens redacted, api.redaction). Off where a proxy
+    # in front logs the requests: the line was a fifth of the server's CPU for a small
+    # request (docs/performance.md). Commands are audited either way.
+    access_log: bool = True
+
     # The recommender's periodic computation in a process of its own rather than a thread:
     # its Python then stops taking the GIL from the live feed and requests, at the cost of a
     # process (~100 MB) and a core to run it on (docs/performance.md).

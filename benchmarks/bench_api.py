@@ -1,6 +1,7 @@
 """Benchmark: the API over real HTTP and WebSockets, beside baselines measured in the same run.
 
     .venv/bin/python -m benchmarks.bench_api [--seconds 5] [--clients 50] [--events 20000]
+                                             [--requests-only] [--no-access-log]
 
 A ``bluelamp serve`` subprocess (embedded bus, SQLite) holds London at a busy moment: 3,000
 units on duty and 2,000 open incidents. Then, each for a fixed time with 8 concurrent
@@ -303,11 +304,14 @@ async def live_feed(
     )
 
 
-async def bench(seconds: float, clients: int, n_events: int, feed_too: bool = True) -> None:
+async def bench(
+    seconds: float, clients: int, n_events: int, feed_too: bool = True, access_log: bool = True
+) -> None:
     london = London.load()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        process, url = start_server(workdir, {"chief": "commander", "feed": "feed"})
+        env = {} if access_log else {"BLUELAMP_ACCESS_LOG": "false"}
+        process, url = start_server(workdir, {"chief": "commander", "feed": "feed"}, **env)
         try:
             chief, feed = token(url, "chief"), token(url, "feed")
             units = preload(url, feed, london)
@@ -325,8 +329,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--requests-only", action="store_true", help="no live-feed rows")
+    parser.add_argument(
+        "--no-access-log", action="store_true", help="the server without uvicorn's access log"
+    )
     args = parser.parse_args()
-    asyncio.run(bench(args.seconds, args.clients, args.events, not args.requests_only))
+    feed_too, access_log = not args.requests_only, not args.no_access_log
+    asyncio.run(bench(args.seconds, args.clients, args.events, feed_too, access_log))
 
 
 if __name__ == "__main__":

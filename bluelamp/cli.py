@@ -115,6 +115,7 @@ def _run(demo: bool, host: str | None, port: int | None) -> None:
         log_config=uvicorn_log_config(),
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         ws_per_message_deflate=settings.ws_compress,
+        access_log=settings.access_log,
     )
     Serving(config).run()
 

@@ -162,6 +162,19 @@ async def test_since_must_be_ascii_digits(api: Api, since: str) -> None:
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
 
 
+def test_a_server_told_so_writes_no_line_per_request(sqlite_server: LiveServer) -> None:
+    """BLUELAMP_ACCESS_LOG=false (a proxy in front logs the requests): uvicorn's request
+    lines go, the server's own lines stay."""
+    sqlite_server.env["BLUELAMP_ACCESS_LOG"] = "false"
+    sqlite_server.start()
+    assert httpx.get(f"{sqlite_server.url}/healthz").status_code == 200
+    assert httpx.get(f"{sqlite_server.url}/api/me").status_code == 401
+    sqlite_server.stop()
+    log = sqlite_server.log.read_text()
+    assert "Bluelamp on http://" in log or "Application startup complete" in log, log[-2000:]
+    assert "GET /healthz" not in log and "GET /api/me" not in log, log[-2000:]
+
+
 async def test_no_token_reaches_the_servers_log(sqlite_server: LiveServer) -> None:
     accounts = Accounts(open_database(sqlite_server.env["BLUELAMP_DATABASE_URL"]))
     user = _user(accounts)
