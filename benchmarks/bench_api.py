@@ -56,7 +56,6 @@ from geodata import London
 
 CONCURRENCY = 8
 SERVER = "bluelamp serve"  # its command line, to find its CPU time
-IDLE_CPU = [0.0]  # the server's cores busy with nobody asking, measured first
 
 
 def _event(kind: str, data: dict[str, Any], n: int) -> dict[str, Any]:
@@ -134,8 +133,9 @@ async def load(url: str, headers: dict[str, str], call: Call, seconds: float) ->
     latencies.sort()
     return {
         "rps": len(latencies) / elapsed,
-        # The server's CPU for each request, less what it spends with nobody asking.
-        "cpu_ms": 1000 * max(0.0, cpu - IDLE_CPU[0] * elapsed) / max(1, len(latencies)),
+        "cpu_s": cpu,  # the server's, over the row (requests() takes the idle part off)
+        "elapsed": elapsed,
+        "n": len(latencies),
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
         "kb": statistics.mean(sizes) / 1024,
@@ -148,7 +148,7 @@ async def requests(url: str, chief: str, units: list[str], seconds: float) -> No
     with httpx.Client(base_url=url, headers=auth) as client:
         etag = client.get("/api/picture").headers["etag"]
     gzipped = {"Accept-Encoding": "gzip"}
-    settled = await _settled(seconds)
+    settled, idle = await _settled(seconds)
     rows = {
         "GET /healthz (floor)": await load(url, {}, asking("GET", lambda i: "/healthz"), seconds),
         "GET /api/picture (JSON)": await load(
@@ -180,8 +180,10 @@ async def requests(url: str, chief: str, units: list[str], seconds: float) -> No
     print(
         f"\nAPI, 8 concurrent connections, {seconds:g} s each (3,000 units, 2,000 open incidents):"
     )
+    for r in rows.values():  # the server's CPU for each request, less its CPU with nobody asking
+        r["cpu_ms"] = 1000 * max(0.0, r["cpu_s"] - idle * r["elapsed"]) / max(1, r["n"])
     print(
-        f"  server cores busy with nobody asking: {IDLE_CPU[0]:.2f}, "
+        f"  server cores busy with nobody asking: {idle:.2f}, "
         f"{settled:.0f} s after the load went in"
     )
     print(
@@ -205,18 +207,20 @@ async def requests(url: str, chief: str, units: list[str], seconds: float) -> No
         )
 
 
-async def _settled(seconds: float, quiet: float = 0.3, longest: float = 120.0) -> float:
+async def _settled(
+    seconds: float, quiet: float = 0.3, longest: float = 120.0
+) -> tuple[float, float]:
     """Wait until the server has digested the load (the sequencer, the reports' read model,
     the recommender's first cycles): a window of ``seconds`` with it busy under ``quiet``
-    of a core, or ``longest`` seconds. Sets IDLE_CPU from the last window; the wait."""
+    of a core, or ``longest`` seconds. The wait, and the cores busy in the last window."""
     began = time.perf_counter()
     while True:
         cpu0 = cpu_seconds(SERVER)
         await asyncio.sleep(seconds)
-        IDLE_CPU[0] = (cpu_seconds(SERVER) - cpu0) / seconds
+        idle = (cpu_seconds(SERVER) - cpu0) / seconds
         waited = time.perf_counter() - began
-        if IDLE_CPU[0] < quiet or waited > longest:
-            return waited
+        if idle < quiet or waited > longest:
+            return waited, idle
 
 
 def _per_core(row: dict[str, float]) -> float:
